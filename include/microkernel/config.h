@@ -1,0 +1,50 @@
+/*
+ * microkernel/config.h -- build-time limits of the runtime, in one place.
+ *
+ * Every value is a default that a build can override, e.g.
+ *   cmake -DCMAKE_C_FLAGS="-DMK_MAX_TIMERS=64"
+ * The first four are the limits the seed API reference states (000,
+ * "Services" and "Transport"); the rest are this implementation's own.
+ */
+#ifndef MICROKERNEL_CONFIG_H
+#define MICROKERNEL_CONFIG_H
+
+#ifndef MK_MAX_TIMERS
+#define MK_MAX_TIMERS 32 /* concurrent timers per runtime (seed) */
+#endif
+#ifndef MK_MAX_FD_WATCHES
+#define MK_MAX_FD_WATCHES 32 /* concurrent fd watches per runtime (seed) */
+#endif
+#ifndef MK_MAX_NAMES
+#define MK_MAX_NAMES 128 /* registered names per runtime (seed) */
+#endif
+#ifndef MK_MAX_TRANSPORTS
+#define MK_MAX_TRANSPORTS 8 /* transports per runtime (seed) */
+#endif
+#ifndef MK_NAME_MAX
+#define MK_NAME_MAX 63 /* characters in a registered name (seed), NUL not counted */
+#endif
+#ifndef MK_LOG_MSG_MAX
+#define MK_LOG_MSG_MAX 255 /* characters in one log message (seed) */
+#endif
+
+#ifndef MK_MAILBOX_MAX
+#define MK_MAILBOX_MAX (1u << 24) /* largest mailbox, in messages */
+#endif
+#ifndef MK_MSG_INLINE_PAYLOAD
+#define MK_MSG_INLINE_PAYLOAD 64 /* payload bytes stored inside a pooled message */
+#endif
+#ifndef MK_MSG_POOL_PAYLOAD_MAX
+#define MK_MSG_POOL_PAYLOAD_MAX 4096 /* larger payloads use malloc per message */
+#endif
+#ifndef MK_POOL_KEEP
+#define MK_POOL_KEEP 4096 /* free blocks kept per pool class; the rest are freed */
+#endif
+#ifndef MK_IO_POLL_INTERVAL
+#define MK_IO_POLL_INTERVAL 64 /* dispatches between non-blocking I/O polls */
+#endif
+#ifndef MK_MAX_EXIT_HOOKS
+#define MK_MAX_EXIT_HOOKS 8 /* subsystems told of every actor exit */
+#endif
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * microkernel/services.h -- system messages, timers, fd watches, the name
+ * registry and logging.
+ *
+ * Source: seed API reference (000), "Services". System messages are sent by
+ * the runtime itself: their source is ACTOR_ID_INVALID unless stated.
+ * All functions act for the running actor ("the caller"), so they must be
+ * called from inside a behaviour unless stated otherwise.
+ */
+#ifndef MICROKERNEL_SERVICES_H
+#define MICROKERNEL_SERVICES_H
+
+#include <poll.h>
+
+#include "microkernel/config.h"
+#include "microkernel/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* System message types (seed table; values fixed). */
+#define MSG_TIMER 0xFF000001u             /* timer_payload_t */
+#define MSG_FD_EVENT 0xFF000002u          /* fd_event_payload_t */
+#define MSG_LOG 0xFF000003u               /* log_payload_t */
+#define MSG_HTTP_RESPONSE 0xFF000004u     /* http_response_payload_t */
+#define MSG_HTTP_ERROR 0xFF000005u        /* http_error_payload_t */
+#define MSG_SSE_OPEN 0xFF000006u          /* sse_status_payload_t */
+#define MSG_SSE_EVENT 0xFF000007u         /* sse_event_payload_t */
+#define MSG_SSE_CLOSED 0xFF000008u        /* sse_status_payload_t */
+#define MSG_WS_OPEN 0xFF000009u           /* ws_status_payload_t */
+#define MSG_WS_MESSAGE 0xFF00000Au        /* ws_message_payload_t */
+#define MSG_WS_CLOSED 0xFF00000Bu         /* ws_status_payload_t */
+#define MSG_WS_ERROR 0xFF00000Cu          /* ws_status_payload_t */
+#define MSG_HTTP_REQUEST 0xFF00000Du      /* http_request_payload_t */
+#define MSG_HTTP_LISTEN_ERROR 0xFF00000Eu /* no payload */
+#define MSG_HTTP_CONN_CLOSED 0xFF00000Fu  /* ws_status_payload_t */
+#define MSG_CHILD_EXIT 0xFF000010u        /* child_exit_payload_t */
+#define MSG_NAME_REGISTER 0xFF000012u     /* name_register_payload_t */
+#define MSG_NAME_UNREGISTER 0xFF000013u   /* name_unregister_payload_t */
+
+/*
+ * System messages this implementation adds (not in the seed). They start at
+ * 0xFF000100 so they can never clash with the seed's range; every one is
+ * listed in docs/system-messages.md with its payload.
+ */
+#define MSG_EXTENSION_BASE 0xFF000100u
+
+/* ---- Timers ---------------------------------------------------------- */
+
+/* Payload of MSG_TIMER. */
+typedef struct {
+    timer_id_t id;        /* the timer that fired */
+    uint64_t expirations; /* times it expired since the last delivery; >1 on overrun */
+} timer_payload_t;
+
+/*
+ * Arm a timer for the caller that fires after `interval_ms` milliseconds
+ * (and then every `interval_ms` if `periodic`). Each expiry delivers
+ * MSG_TIMER with a timer_payload_t. Backed by timerfd (CLOCK_MONOTONIC).
+ * Returns TIMER_ID_INVALID, with a reason, outside a behaviour, for an
+ * interval of 0, when MK_MAX_TIMERS timers exist across all actors, or when
+ * the kernel refuses a timerfd. A one-shot timer is gone once delivered.
+ * If the owner's mailbox is full when it fires, delivery is retried 1 ms
+ * later and the expirations accumulate: no expiry is lost.
+ */
+timer_id_t actor_set_timer(runtime_t *rt, uint64_t interval_ms, bool periodic);
+
+/*
+ * Cancel timer `id`. Only the owning actor may cancel it. Returns false
+ * (with a reason) when the timer does not exist (never armed, already fired
+ * if one-shot, or cancelled) or belongs to another actor. A MSG_TIMER
+ * already queued in the mailbox is not withdrawn.
+ */
+bool actor_cancel_timer(runtime_t *rt, timer_id_t id);
+
+/* ---- FD watching ----------------------------------------------------- */
+
+/* Payload of MSG_FD_EVENT. */
+typedef struct {
+    int fd;          /* the watched descriptor */
+    uint32_t events; /* poll(2) bits that are ready: POLLIN, POLLOUT, POLLERR, POLLHUP ... */
+} fd_event_payload_t;
+
+/*
+ * Watch `fd` for the caller: when any of `events` (poll(2) bits, e.g.
+ * POLLIN | POLLOUT) is ready the actor receives MSG_FD_EVENT. POLLERR and
+ * POLLHUP are always reported. The watch is level-triggered, one event in
+ * flight at a time: after a MSG_FD_EVENT is delivered the fd is not polled
+ * again until the behaviour has handled that message, so an fd left unread
+ * cannot flood the mailbox. The fd stays the caller's (never closed by the
+ * runtime); unwatch it before closing it. Returns false, with a reason,
+ * outside a behaviour, for a negative fd or no events, when the fd is
+ * already watched (by any actor), when MK_MAX_FD_WATCHES watches exist, or
+ * when epoll refuses the fd (e.g. a regular file).
+ */
+bool actor_watch_fd(runtime_t *rt, int fd, uint32_t events);
+
+/* Stop watching `fd`. Returns false when the caller does not watch it. */
+bool actor_unwatch_fd(runtime_t *rt, int fd);
+
+/* ---- Name registry --------------------------------------------------- */
+
+/*
+ * Register `name` (1..MK_NAME_MAX characters, NUL-terminated) for actor
+ * `id`, which may be any live local actor (not only the caller) or, as the
+ * multi-node layer does, a remote actor. Names are unique per runtime.
+ * Returns false, with a reason, for a NULL/empty/too long name, an invalid
+ * or dead local ID, a name already taken, or MK_MAX_NAMES names in use.
+ * Names of an actor are removed automatically when it stops.
+ */
+bool actor_register_name(runtime_t *rt, const char *name, actor_id_t id);
+
+/* The actor registered as `name`, or ACTOR_ID_INVALID (with a reason). */
+actor_id_t actor_lookup(runtime_t *rt, const char *name);
+
+/* actor_lookup() then actor_send(); false when either fails. */
+bool actor_send_named(runtime_t *rt, const char *name, msg_type_t type, const void *payload,
+                      size_t payload_size);
+
+/*
+ * Remove `name` from the registry. Extension (not in the seed). Returns
+ * false when the name is not registered.
+ */
+bool actor_unregister_name(runtime_t *rt, const char *name);
+
+/* Payload of MSG_NAME_REGISTER (seed "Cross-node registry payloads"). */
+typedef struct {
+    char name[64];       /* NUL-terminated */
+    actor_id_t actor_id; /* the actor it maps to */
+} name_register_payload_t;
+
+/* Payload of MSG_NAME_UNREGISTER. */
+typedef struct {
+    char name[64]; /* NUL-terminated */
+} name_unregister_payload_t;
+
+/* ---- Logging --------------------------------------------------------- */
+
+#define LOG_DEBUG 0
+#define LOG_INFO 1
+#define LOG_WARN 2
+#define LOG_ERROR 3
+
+/* Payload of MSG_LOG (sent by actor_log to the log actor). */
+typedef struct {
+    int level;                       /* LOG_DEBUG .. LOG_ERROR */
+    actor_id_t source;               /* the actor that logged; ACTOR_ID_INVALID outside actors */
+    char text[MK_LOG_MSG_MAX + 1];   /* NUL-terminated, at most MK_LOG_MSG_MAX characters */
+} log_payload_t;
+
+/*
+ * Spawn the log actor (a system actor: it does not keep runtime_run going).
+ * Lines go to stderr unless runtime_set_log_sink() chose another sink.
+ * Calling it twice is harmless. Callable outside a behaviour.
+ */
+void runtime_enable_logging(runtime_t *rt);
+
+/* Discard messages below `level` (LOG_DEBUG .. LOG_ERROR; others clamped).
+ * The default is LOG_INFO. */
+void runtime_set_log_level(runtime_t *rt, int level);
+
+/*
+ * Log a printf-style message at `level`. The text is cut at MK_LOG_MSG_MAX
+ * characters and delivered asynchronously to the log actor, which writes
+ * one line: "[LEVEL] 0x<actor id>: text". Before runtime_enable_logging()
+ * the line is written synchronously instead (nothing is lost).
+ */
+void actor_log(runtime_t *rt, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/*
+ * Where log lines go (extension): `sink(line, ctx)` receives each finished
+ * line without a trailing newline, on the runtime's thread. NULL restores
+ * the default (stderr).
+ */
+typedef void (*mk_log_sink_fn)(const char *line, void *ctx);
+void runtime_set_log_sink(runtime_t *rt, mk_log_sink_fn sink, void *ctx);
+
+/* "DEBUG", "INFO", "WARN", "ERROR", or "?" for other values. */
+const char *log_level_name(int level);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

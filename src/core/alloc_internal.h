@@ -1,0 +1,19 @@
+/*
+ * alloc_internal.h -- the library's allocation entry points; all runtime
+ * memory goes through the allocator installed by mk_set_allocator().
+ */
+#ifndef MK_CORE_ALLOC_INTERNAL_H
+#define MK_CORE_ALLOC_INTERNAL_H
+
+#include <stddef.h>
+
+#include "microkernel/alloc.h"
+
+void *mk_malloc(size_t size);
+void *mk_calloc(size_t count, size_t size);
+void *mk_realloc(void *ptr, size_t size);
+void mk_free(void *ptr);
+/* strdup through the library allocator; NULL when out of memory. */
+char *mk_strdup(const char *s);
+
+#endif

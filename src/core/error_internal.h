@@ -1,0 +1,21 @@
+/*
+ * error_internal.h -- recording the reason for mk_last_error().
+ */
+#ifndef MK_CORE_ERROR_INTERNAL_H
+#define MK_CORE_ERROR_INTERNAL_H
+
+#include "microkernel/error.h"
+
+/* Record the reason of a failure on this thread (printf-style, cut at 255
+ * characters). Always returns false so `return mk_fail(...)` reads well. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+void mk_set_error(const char *fmt, ...);
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+_Bool mk_fail(const char *fmt, ...);
+
+#endif

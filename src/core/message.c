@@ -1,0 +1,164 @@
+/*
+ * message.c -- message creation and destruction, and the per-runtime pools
+ * that keep the steady-state send path free of malloc.
+ *
+ * Called by actor_send (through the runtime) and by transports. Must not
+ * allocate when a free block of the right class is available.
+ */
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "core/error_internal.h"
+#include "core/message_internal.h"
+
+static const size_t class_size[MK_PAYLOAD_CLASSES] = {256, 1024, 4096};
+
+void mk_pool_init(mk_msg_pool_t *pool)
+{
+    memset(pool, 0, sizeof *pool);
+}
+
+void mk_pool_destroy(mk_msg_pool_t *pool)
+{
+    while (pool->free_blocks) {
+        mk_msg_block_t *b = pool->free_blocks;
+        pool->free_blocks = b->next_free;
+        mk_free(b);
+    }
+    for (int c = 0; c < MK_PAYLOAD_CLASSES; c++) {
+        while (pool->free_payloads[c]) {
+            mk_payload_hdr_t *h = pool->free_payloads[c];
+            pool->free_payloads[c] = h->next_free;
+            mk_free(h);
+        }
+    }
+    memset(pool, 0, sizeof *pool);
+}
+
+/* free_payload of a pooled payload: back to its class list, or freed when
+ * the list already keeps MK_POOL_KEEP buffers. */
+static void pool_payload_free(void *data)
+{
+    mk_payload_hdr_t *h = (mk_payload_hdr_t *)((unsigned char *)data - offsetof(mk_payload_hdr_t, data));
+    mk_msg_pool_t *pool = h->pool;
+    if (pool->n_free_payloads[h->cls] < MK_POOL_KEEP) {
+        h->next_free = pool->free_payloads[h->cls];
+        pool->free_payloads[h->cls] = h;
+        pool->n_free_payloads[h->cls]++;
+    } else {
+        mk_free(h);
+    }
+}
+
+static int payload_class(size_t size)
+{
+    for (int c = 0; c < MK_PAYLOAD_CLASSES; c++)
+        if (size <= class_size[c] && class_size[c] <= MK_MSG_POOL_PAYLOAD_MAX)
+            return c;
+    return -1;
+}
+
+/* Give `msg` room for `size` payload bytes (inline, pooled or malloc'd)
+ * and copy `payload` there. */
+static bool attach_payload(mk_msg_block_t *b, mk_msg_pool_t *pool, const void *payload, size_t size)
+{
+    message_t *msg = &b->msg;
+    msg->payload_size = size;
+    msg->free_payload = NULL;
+    if (size == 0) {
+        msg->payload = NULL;
+        return true;
+    }
+    if (size <= MK_MSG_INLINE_PAYLOAD) {
+        msg->payload = b->inline_payload;
+    } else {
+        int c = pool ? payload_class(size) : -1;
+        if (c >= 0) {
+            mk_payload_hdr_t *h = pool->free_payloads[c];
+            if (h) {
+                pool->free_payloads[c] = h->next_free;
+                pool->n_free_payloads[c]--;
+            } else {
+                h = mk_malloc(sizeof *h + class_size[c]);
+                if (!h)
+                    return mk_fail("message: out of memory for a %zu-byte payload", size);
+                h->pool = pool;
+                h->cls = (uint32_t)c;
+            }
+            msg->payload = h->data;
+            msg->free_payload = pool_payload_free;
+        } else {
+            msg->payload = mk_malloc(size);
+            if (!msg->payload)
+                return mk_fail("message: out of memory for a %zu-byte payload", size);
+            msg->free_payload = mk_free;
+        }
+    }
+    memcpy(msg->payload, payload, size);
+    return true;
+}
+
+static message_t *fill(mk_msg_block_t *b, mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest,
+                       msg_type_t type, const void *payload, size_t size)
+{
+    b->pool = pool;
+    b->msg.source = source;
+    b->msg.dest = dest;
+    b->msg.type = type;
+    if (!attach_payload(b, pool, payload, size)) {
+        b->msg.payload = NULL;
+        b->msg.free_payload = NULL;
+        message_destroy(&b->msg);
+        return NULL;
+    }
+    return &b->msg;
+}
+
+message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest,
+                           msg_type_t type, const void *payload, size_t size)
+{
+    mk_msg_block_t *b = pool->free_blocks;
+    if (b) {
+        pool->free_blocks = b->next_free;
+        pool->n_free_blocks--;
+    } else {
+        b = mk_malloc(sizeof *b);
+        if (!b) {
+            mk_set_error("message: out of memory");
+            return NULL;
+        }
+    }
+    return fill(b, pool, source, dest, type, payload, size);
+}
+
+message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type,
+                          const void *payload, size_t payload_size)
+{
+    if (!payload && payload_size > 0) {
+        mk_set_error("message_create: payload is NULL but payload_size is %zu", payload_size);
+        return NULL;
+    }
+    mk_msg_block_t *b = mk_malloc(sizeof *b);
+    if (!b) {
+        mk_set_error("message_create: out of memory");
+        return NULL;
+    }
+    return fill(b, NULL, source, dest, type, payload, payload_size);
+}
+
+void message_destroy(message_t *msg)
+{
+    if (!msg)
+        return;
+    if (msg->free_payload && msg->payload)
+        msg->free_payload(msg->payload);
+    mk_msg_block_t *b = (mk_msg_block_t *)msg;
+    mk_msg_pool_t *pool = b->pool;
+    if (pool && pool->n_free_blocks < MK_POOL_KEEP) {
+        b->next_free = pool->free_blocks;
+        pool->free_blocks = b;
+        pool->n_free_blocks++;
+    } else {
+        mk_free(b);
+    }
+}

@@ -1,0 +1,249 @@
+/*
+ * runtime.c -- runtime lifecycle, sending, and the scheduling loop.
+ *
+ * The loop's fairness rule (docs/event-loop.md): while actors are ready,
+ * dispatch one message per ready actor in FIFO order and poll I/O without
+ * blocking every MK_IO_POLL_INTERVAL dispatches; when none is ready, block
+ * in epoll. The send path (actor_send -> mailbox -> ready queue) allocates
+ * nothing in steady state.
+ */
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "core/runtime_internal.h"
+
+runtime_t *runtime_init(node_id_t node_id, size_t max_actors)
+{
+    if (max_actors == 0 || max_actors > (1u << 31)) {
+        mk_set_error("runtime_init: max_actors %zu is outside 1..2^31", max_actors);
+        return NULL;
+    }
+    runtime_t *rt = mk_calloc(1, sizeof *rt);
+    if (!rt) {
+        mk_set_error("runtime_init: out of memory");
+        return NULL;
+    }
+    size_t capacity = mk_round_pow2(max_actors);
+    /* calloc: pages of a large table are only touched as slots get used. */
+    rt->table = mk_calloc(capacity, sizeof *rt->table);
+    rt->poller = mk_poller_create();
+    if (!rt->table || !rt->poller) {
+        if (!rt->table)
+            mk_set_error("runtime_init: out of memory for %zu actor slots", capacity);
+        mk_poller_destroy(rt->poller);
+        mk_free(rt->table);
+        mk_free(rt);
+        return NULL;
+    }
+    rt->node_id = node_id;
+    rt->max_actors = max_actors;
+    rt->table_mask = (uint32_t)(capacity - 1);
+    rt->free_head = MK_SLOT_NONE;
+    scheduler_init(&rt->ready);
+    mk_pool_init(&rt->pool);
+    rt->log_level = LOG_INFO;
+    return rt;
+}
+
+void runtime_destroy(runtime_t *rt)
+{
+    if (!rt)
+        return;
+    mk_log_flush(rt);
+    mk_actors_destroy_all(rt);
+    for (int i = MK_EXT_COUNT - 1; i >= 0; i--) {
+        mk_ext_t ext = rt->ext[i];
+        rt->ext[i].data = NULL;
+        rt->ext[i].destroy = NULL;
+        if (ext.destroy)
+            ext.destroy(rt, ext.data);
+    }
+    /* Layers may have stopped actors they owned while shutting down. */
+    mk_actors_destroy_all(rt);
+    mk_timers_destroy(rt);
+    mk_poller_destroy(rt->poller);
+    mk_pool_destroy(&rt->pool);
+    mk_free(rt->table);
+    mk_free(rt);
+}
+
+/* Queue `msg` (owned) for live local actor `a`. */
+static inline bool enqueue(runtime_t *rt, actor_t *a, message_t *msg)
+{
+    mailbox_t *mb = a->mbox;
+    if (mk_mailbox_full(mb)) {
+        mk_set_error("actor_send: mailbox of actor 0x%016llx is full (%u messages)",
+                     (unsigned long long)a->id, mb->mask + 1);
+        message_destroy(msg);
+        return false;
+    }
+    mb->slots[mb->tail & mb->mask] = msg;
+    mb->tail++;
+    if (!a->queued && a != rt->current)
+        scheduler_enqueue(&rt->ready, a);
+    return true;
+}
+
+static bool send_remote(runtime_t *rt, actor_id_t source, actor_id_t dest, msg_type_t type,
+                        const void *payload, size_t payload_size)
+{
+    if (!rt->route)
+        return mk_fail("actor_send: no transport reaches node %u (actor 0x%016llx)",
+                       actor_id_node(dest), (unsigned long long)dest);
+    message_t *msg = mk_pool_message(&rt->pool, source, dest, type, payload, payload_size);
+    if (!msg)
+        return false;
+    bool ok = rt->route(rt, rt->route_ctx, msg);
+    message_destroy(msg);
+    return ok;
+}
+
+bool mk_send_from(runtime_t *rt, actor_id_t source, actor_id_t dest, msg_type_t type,
+                  const void *payload, size_t payload_size)
+{
+    if (!rt)
+        return mk_fail("actor_send: runtime is NULL");
+    if (!payload && payload_size > 0)
+        return mk_fail("actor_send: payload is NULL but payload_size is %zu", payload_size);
+    if (actor_id_node(dest) != rt->node_id && dest != ACTOR_ID_INVALID)
+        return send_remote(rt, source, dest, type, payload, payload_size);
+    actor_t *a = mk_actor_find(rt, dest);
+    if (!a)
+        return mk_fail("actor_send: no live actor 0x%016llx", (unsigned long long)dest);
+    if (mk_mailbox_full(a->mbox))
+        return mk_fail("actor_send: mailbox of actor 0x%016llx is full (%u messages)",
+                       (unsigned long long)dest, a->mbox->mask + 1);
+    message_t *msg = mk_pool_message(&rt->pool, source, dest, type, payload, payload_size);
+    if (!msg)
+        return false;
+    return enqueue(rt, a, msg);
+}
+
+bool actor_send(runtime_t *rt, actor_id_t dest, msg_type_t type, const void *payload,
+                size_t payload_size)
+{
+    if (!rt)
+        return mk_fail("actor_send: runtime is NULL");
+    actor_id_t source = rt->current ? rt->current->id : ACTOR_ID_INVALID;
+    return mk_send_from(rt, source, dest, type, payload, payload_size);
+}
+
+bool mk_deliver(runtime_t *rt, message_t *msg)
+{
+    if (!rt || !msg) {
+        message_destroy(msg);
+        return mk_fail("deliver: NULL %s", rt ? "message" : "runtime");
+    }
+    actor_t *a = mk_actor_find(rt, msg->dest);
+    if (!a) {
+        mk_set_error("deliver: no live actor 0x%016llx", (unsigned long long)msg->dest);
+        message_destroy(msg);
+        return false;
+    }
+    return enqueue(rt, a, msg);
+}
+
+actor_id_t actor_self(runtime_t *rt)
+{
+    return rt && rt->current ? rt->current->id : ACTOR_ID_INVALID;
+}
+
+void *actor_state(runtime_t *rt)
+{
+    return rt && rt->current ? rt->current->state : NULL;
+}
+
+/* Deliver one message to the first ready actor. */
+static inline void dispatch(runtime_t *rt)
+{
+    actor_t *a = scheduler_dequeue(&rt->ready);
+    if (!a)
+        return;
+    mailbox_t *mb = a->mbox;
+    message_t *msg = mb->slots[mb->head & mb->mask];
+    mb->head++;
+    rt->current = a;
+    bool keep = a->behavior(rt, a, msg, a->state);
+    rt->current = NULL;
+    if (msg->type == MSG_FD_EVENT && msg->source == ACTOR_ID_INVALID)
+        mk_fdwatch_handled(rt, a->id, msg);
+    message_destroy(msg);
+    mk_actor_after_dispatch(rt, a, keep);
+}
+
+void runtime_step(runtime_t *rt)
+{
+    if (!rt)
+        return;
+    mk_io_poll(rt, 0);
+    dispatch(rt);
+}
+
+void runtime_run(runtime_t *rt)
+{
+    if (!rt)
+        return;
+    rt->stop_requested = 0;
+    while (!rt->stop_requested) {
+        if (rt->ready.head) {
+            for (int i = 0; i < MK_IO_POLL_INTERVAL && rt->ready.head && !rt->stop_requested; i++)
+                dispatch(rt);
+            mk_io_poll(rt, 0);
+            continue;
+        }
+        /* Nothing ready: return if nothing could ever make an actor ready. */
+        if (rt->alive_user == 0 || rt->wake_sources == 0)
+            break;
+        mk_io_poll(rt, -1);
+    }
+}
+
+void runtime_stop(runtime_t *rt)
+{
+    if (rt)
+        rt->stop_requested = 1;
+}
+
+node_id_t runtime_node_id(const runtime_t *rt)
+{
+    return rt ? rt->node_id : 0;
+}
+
+size_t runtime_actor_count(const runtime_t *rt)
+{
+    return rt ? rt->alive : 0;
+}
+
+bool mk_runtime_on_exit(runtime_t *rt, mk_exit_hook_fn fn, void *ctx)
+{
+    if (rt->n_exit_hooks >= MK_MAX_EXIT_HOOKS)
+        return mk_fail("runtime: more than %d exit hooks", MK_MAX_EXIT_HOOKS);
+    rt->exit_hooks[rt->n_exit_hooks++] = (mk_exit_hook_t){fn, ctx};
+    return true;
+}
+
+bool mk_runtime_on_name(runtime_t *rt, mk_name_hook_fn fn, void *ctx)
+{
+    if (rt->n_name_hooks >= MK_MAX_EXIT_HOOKS)
+        return mk_fail("runtime: more than %d name hooks", MK_MAX_EXIT_HOOKS);
+    rt->name_hooks[rt->n_name_hooks++] = (mk_name_hook_t){fn, ctx};
+    return true;
+}
+
+void mk_runtime_set_router(runtime_t *rt, mk_route_fn fn, void *ctx)
+{
+    rt->route = fn;
+    rt->route_ctx = ctx;
+}
+
+void mk_runtime_set_ext(runtime_t *rt, mk_ext_slot_t slot, void *data,
+                        void (*destroy)(runtime_t *rt, void *data))
+{
+    rt->ext[slot].data = data;
+    rt->ext[slot].destroy = destroy;
+}
+
+void *mk_runtime_ext(const runtime_t *rt, mk_ext_slot_t slot)
+{
+    return rt->ext[slot].data;
+}
