@@ -128,6 +128,28 @@ size_t runtime_actor_count(const runtime_t *rt);
 /* Whether `id` names a live actor of this runtime. */
 bool actor_is_alive(const runtime_t *rt, actor_id_t id);
 
+/* A snapshot of one live actor, for shells and status pages. */
+typedef struct {
+    actor_id_t id;       /* the actor */
+    actor_id_t parent;   /* the actor that spawned it (or its supervisor);
+                            ACTOR_ID_INVALID when spawned outside a behaviour */
+    size_t mailbox_used; /* messages queued */
+    size_t mailbox_size; /* mailbox capacity (a power of two) */
+    bool running;        /* its behaviour is executing right now */
+    bool ready;          /* it has queued messages and waits for its turn */
+    bool system;         /* a system actor (does not keep runtime_run going) */
+} actor_info_t;
+
+/*
+ * Fill `out` with up to `max` live actors in increasing ID order and return
+ * how many are alive (which may exceed `max`; `out` may be NULL when max is
+ * 0). O(table capacity): for inspection, not for hot paths.
+ */
+size_t runtime_list_actors(const runtime_t *rt, actor_info_t *out, size_t max);
+
+/* Information about one live local actor; false (with a reason) if none. */
+bool actor_info(const runtime_t *rt, actor_id_t id, actor_info_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -124,6 +124,14 @@ bool actor_send_named(runtime_t *rt, const char *name, msg_type_t type, const vo
  */
 bool actor_unregister_name(runtime_t *rt, const char *name);
 
+/*
+ * Copy up to `max` registry entries into `names` (pointers into the registry,
+ * valid until the next registry change) and `ids`, in registration-slot
+ * order; returns the number of names registered (may exceed `max`). Either
+ * array may be NULL when max is 0. Extension, for shells and status pages.
+ */
+size_t runtime_list_names(const runtime_t *rt, const char **names, actor_id_t *ids, size_t max);
+
 /* Payload of MSG_NAME_REGISTER (seed "Cross-node registry payloads"). */
 typedef struct {
     char name[64];       /* NUL-terminated */

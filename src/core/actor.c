@@ -7,6 +7,7 @@
  * Teardown order (docs/event-loop.md): out of the ready queue, timers,
  * watches, names, exit hooks, free_state, queued messages, memory.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
@@ -98,6 +99,7 @@ actor_id_t actor_spawn(runtime_t *rt, actor_behavior_fn behavior, void *initial_
     a->mbox = (mailbox_t *)((unsigned char *)a + head);
     mk_mailbox_init(a->mbox, capacity);
     a->slot = slot;
+    a->parent = rt->current ? rt->current->id : ACTOR_ID_INVALID;
     a->status = MK_ACTOR_ALIVE;
     rt->table[slot].actor = a;
     rt->table[slot].seq = seq;
@@ -185,6 +187,56 @@ void mk_actor_set_system(runtime_t *rt, actor_id_t id, bool system)
         a->flags &= (uint8_t)~MK_ACTOR_SYSTEM;
         rt->alive_user++;
     }
+}
+
+void mk_actor_set_parent(runtime_t *rt, actor_id_t id, actor_id_t parent)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    if (a)
+        a->parent = parent;
+}
+
+static void describe(const runtime_t *rt, const actor_t *a, actor_info_t *out)
+{
+    out->id = a->id;
+    out->parent = a->parent;
+    out->mailbox_used = mailbox_count(a->mbox);
+    out->mailbox_size = mailbox_capacity(a->mbox);
+    out->running = a == rt->current;
+    out->ready = a->queued;
+    out->system = (a->flags & MK_ACTOR_SYSTEM) != 0;
+}
+
+static int by_id(const void *x, const void *y)
+{
+    actor_id_t a = ((const actor_info_t *)x)->id, b = ((const actor_info_t *)y)->id;
+    return a < b ? -1 : a > b;
+}
+
+size_t runtime_list_actors(const runtime_t *rt, actor_info_t *out, size_t max)
+{
+    if (!rt)
+        return 0;
+    size_t n = 0;
+    for (uint32_t slot = 0; slot < rt->next_unused && n < max; slot++) {
+        const actor_t *a = rt->table[slot].actor;
+        if (a && a->status != MK_ACTOR_DEAD)
+            describe(rt, a, &out[n++]);
+    }
+    if (n > 1)
+        qsort(out, n, sizeof *out, by_id);
+    return rt->alive;
+}
+
+bool actor_info(const runtime_t *rt, actor_id_t id, actor_info_t *out)
+{
+    if (!rt || !out)
+        return mk_fail("actor_info: NULL %s", rt ? "output" : "runtime");
+    const actor_t *a = mk_actor_find(rt, id);
+    if (!a)
+        return mk_fail("actor_info: no live actor 0x%016llx", (unsigned long long)id);
+    describe(rt, a, out);
+    return true;
 }
 
 bool actor_is_alive(const runtime_t *rt, actor_id_t id)

@@ -141,3 +141,18 @@ size_t mk_registry_remove_node(runtime_t *rt, node_id_t node)
     }
     return removed;
 }
+
+size_t runtime_list_names(const runtime_t *rt, const char **names, actor_id_t *ids, size_t max)
+{
+    if (!rt)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < MK_MAX_NAMES && n < max; i++) {
+        if (rt->names[i].name[0]) {
+            names[n] = rt->names[i].name;
+            ids[n] = rt->names[i].id;
+            n++;
+        }
+    }
+    return rt->n_names;
+}

@@ -60,6 +60,7 @@ struct actor {
     actor_t *ready_next;         /* ready-queue links (scheduler.c) */
     actor_t *ready_prev;
     mailbox_t *mbox;             /* lives in the same allocation, after the actor */
+    actor_id_t parent;           /* spawner or supervisor (inspection only) */
     uint32_t slot;               /* index in the actor table */
     uint8_t status;              /* MK_ACTOR_* */
     uint8_t queued;              /* 1 while in the ready queue */
@@ -250,6 +251,10 @@ bool mk_deliver(runtime_t *rt, message_t *msg);
 
 /* Stop actor `id` with exit reason `reason` (see mk_exit_hook_fn). */
 void mk_actor_exit(runtime_t *rt, actor_id_t id, int reason);
+
+/* Record `parent` as the parent of live actor `id` (supervisors do, for
+ * children they start outside a behaviour). */
+void mk_actor_set_parent(runtime_t *rt, actor_id_t id, actor_id_t parent);
 
 /* Mark a live actor as a system actor (or not): system actors do not keep
  * runtime_run() going. */
