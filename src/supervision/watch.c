@@ -1,0 +1,265 @@
+/*
+ * watch.c -- death notifications: the exit hook, monitors and links
+ * (peer runtime seed 004, "Actor Lifecycle"), and the parent edges that
+ * supervisor.c relies on for MSG_CHILD_EXIT (seed 000, "Supervision").
+ *
+ * The hook runs inside the core's teardown of an actor, on the runtime's
+ * thread: it only queues messages and edits the edge table, never stops or
+ * spawns an actor. Cost per exit is linear in the number of edges.
+ */
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "supervision/supervision_internal.h"
+
+static void ext_destroy(runtime_t *rt, void *data)
+{
+    (void)rt;
+    mk_sup_ext_t *x = data;
+    mk_free(x->edges);
+    mk_free(x);
+}
+
+mk_sup_ext_t *mk_sup_ext_peek(const runtime_t *rt)
+{
+    return mk_runtime_ext(rt, MK_EXT_SUPERVISION);
+}
+
+static void remove_at(mk_sup_ext_t *x, size_t i)
+{
+    x->edges[i] = x->edges[--x->n];
+}
+
+static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t dead,
+                      uint64_t ref, int reason)
+{
+    down_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.actor = dead;
+    p.ref = ref;
+    p.reason = (uint8_t)reason;
+    mk_send_from(rt, ACTOR_ID_INVALID, to, type, &p, sizeof p);
+}
+
+/* Tell the parent of `child` that it died; the supervisor's record is
+ * marked first so supervisor_get_child() never returns a dead ID. */
+static void notify_parent(runtime_t *rt, const mk_edge_t *e, actor_id_t child, int reason)
+{
+    actor_t *parent = mk_actor_find(rt, e->b);
+    if (!parent)
+        return;
+    if (e->ref != MK_EDGE_NO_INDEX && parent->behavior == supervisor_behavior)
+        mk_sup_child_died(parent->state, e->ref, child);
+    child_exit_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.child_id = child;
+    p.exit_reason = (uint8_t)reason;
+    if (!mk_send_from(rt, child, e->b, MSG_CHILD_EXIT, &p, sizeof p))
+        mk_log_write(rt, LOG_ERROR, e->b, "supervision: MSG_CHILD_EXIT lost (mailbox full?)");
+}
+
+/* The core's exit hook: turn every edge naming `id` into its message. */
+static void on_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
+{
+    (void)ctx;
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    if (!x)
+        return; /* runtime_destroy already dropped the table */
+    size_t i = 0;
+    while (i < x->n) {
+        mk_edge_t e = x->edges[i];
+        if (e.a != id && e.b != id) {
+            i++;
+            continue;
+        }
+        switch (e.kind) {
+        case MK_EDGE_CHILD:
+            if (e.b == id) {
+                i++; /* a dying parent: its free_state drops these edges */
+                continue;
+            }
+            remove_at(x, i);
+            notify_parent(rt, &e, id, reason);
+            break;
+        case MK_EDGE_MONITOR:
+            remove_at(x, i);
+            if (e.a == id)
+                send_down(rt, MSG_DOWN, e.b, id, e.ref, reason);
+            break;
+        default:
+            remove_at(x, i);
+            send_down(rt, MSG_LINK_EXIT, e.a == id ? e.b : e.a, id, 0, reason);
+            break;
+        }
+    }
+}
+
+mk_sup_ext_t *mk_sup_ext(runtime_t *rt)
+{
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    if (x)
+        return x;
+    x = mk_calloc(1, sizeof *x);
+    if (!x) {
+        mk_set_error("supervision: out of memory");
+        return NULL;
+    }
+    if (!mk_runtime_on_exit(rt, on_exit, NULL)) {
+        mk_free(x);
+        return NULL;
+    }
+    mk_runtime_set_ext(rt, MK_EXT_SUPERVISION, x, ext_destroy);
+    return x;
+}
+
+bool mk_sup_edge_add(runtime_t *rt, mk_edge_kind_t kind, actor_id_t a, actor_id_t b, uint64_t ref)
+{
+    mk_sup_ext_t *x = mk_sup_ext(rt);
+    if (!x)
+        return false;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 16;
+        mk_edge_t *edges = mk_realloc(x->edges, cap * sizeof *edges);
+        if (!edges)
+            return mk_fail("supervision: out of memory for %zu edges", cap);
+        x->edges = edges;
+        x->cap = cap;
+    }
+    x->edges[x->n++] = (mk_edge_t){.a = a, .b = b, .ref = ref, .kind = (uint8_t)kind};
+    return true;
+}
+
+void mk_sup_edge_remove_child(runtime_t *rt, actor_id_t child)
+{
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n; i++) {
+        if (x->edges[i].kind == MK_EDGE_CHILD && x->edges[i].a == child) {
+            remove_at(x, i);
+            return;
+        }
+    }
+}
+
+void mk_sup_edge_remove_children_of(runtime_t *rt, actor_id_t parent)
+{
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    if (!x)
+        return;
+    size_t i = 0;
+    while (i < x->n) {
+        if (x->edges[i].kind == MK_EDGE_CHILD && x->edges[i].b == parent)
+            remove_at(x, i);
+        else
+            i++;
+    }
+}
+
+void actor_exit(runtime_t *rt, actor_id_t id, int reason)
+{
+    if (reason < 0 || reason > 255) {
+        mk_set_error("actor_exit: reason %d is outside 0..255", reason);
+        return;
+    }
+    mk_actor_exit(rt, id, reason);
+}
+
+const char *exit_reason_name(int reason)
+{
+    static const char *const names[] = {"NORMAL",   "KILLED",        "CRASHED",
+                                        "TRAP",     "FUEL",          "SHUTDOWN",
+                                        "RESTART_LIMIT", "START_FAILED"};
+    if (reason < 0 || (size_t)reason >= sizeof names / sizeof names[0])
+        return "OTHER";
+    return names[reason];
+}
+
+/* The caller of a monitor/link call, or ACTOR_ID_INVALID with a reason. */
+static actor_id_t caller(runtime_t *rt, const char *fn, actor_id_t other)
+{
+    if (!rt) {
+        mk_set_error("%s: runtime is NULL", fn);
+        return ACTOR_ID_INVALID;
+    }
+    actor_id_t self = actor_self(rt);
+    if (self == ACTOR_ID_INVALID) {
+        mk_set_error("%s: called outside a behaviour", fn);
+        return ACTOR_ID_INVALID;
+    }
+    if (other == self) {
+        mk_set_error("%s: an actor cannot watch itself", fn);
+        return ACTOR_ID_INVALID;
+    }
+    if (!mk_actor_find(rt, other)) {
+        mk_set_error("%s: no live local actor 0x%016llx", fn, (unsigned long long)other);
+        return ACTOR_ID_INVALID;
+    }
+    return self;
+}
+
+uint64_t actor_monitor(runtime_t *rt, actor_id_t target)
+{
+    actor_id_t self = caller(rt, "actor_monitor", target);
+    if (self == ACTOR_ID_INVALID)
+        return 0;
+    mk_sup_ext_t *x = mk_sup_ext(rt);
+    if (!x)
+        return 0;
+    uint64_t ref = x->next_ref + 1;
+    if (!mk_sup_edge_add(rt, MK_EDGE_MONITOR, target, self, ref))
+        return 0;
+    x->next_ref = ref;
+    return ref;
+}
+
+bool actor_demonitor(runtime_t *rt, uint64_t ref)
+{
+    mk_sup_ext_t *x = rt ? mk_sup_ext_peek(rt) : NULL;
+    actor_id_t self = rt ? actor_self(rt) : ACTOR_ID_INVALID;
+    for (size_t i = 0; x && ref != 0 && i < x->n; i++) {
+        mk_edge_t *e = &x->edges[i];
+        if (e->kind == MK_EDGE_MONITOR && e->ref == ref && e->b == self) {
+            remove_at(x, i);
+            return true;
+        }
+    }
+    return mk_fail("actor_demonitor: the caller has no monitor %llu", (unsigned long long)ref);
+}
+
+/* Index of the link between `p` and `q`, or x->n. */
+static size_t find_link(const mk_sup_ext_t *x, actor_id_t p, actor_id_t q)
+{
+    size_t i = 0;
+    for (; i < x->n; i++) {
+        const mk_edge_t *e = &x->edges[i];
+        if (e->kind == MK_EDGE_LINK && ((e->a == p && e->b == q) || (e->a == q && e->b == p)))
+            break;
+    }
+    return i;
+}
+
+bool actor_link(runtime_t *rt, actor_id_t other)
+{
+    actor_id_t self = caller(rt, "actor_link", other);
+    if (self == ACTOR_ID_INVALID)
+        return false;
+    mk_sup_ext_t *x = mk_sup_ext(rt);
+    if (!x)
+        return false;
+    if (find_link(x, self, other) < x->n)
+        return true;
+    return mk_sup_edge_add(rt, MK_EDGE_LINK, self, other, 0);
+}
+
+bool actor_unlink(runtime_t *rt, actor_id_t other)
+{
+    mk_sup_ext_t *x = rt ? mk_sup_ext_peek(rt) : NULL;
+    actor_id_t self = rt ? actor_self(rt) : ACTOR_ID_INVALID;
+    size_t i = x ? find_link(x, self, other) : 0;
+    if (!x || self == ACTOR_ID_INVALID || i == x->n)
+        return mk_fail("actor_unlink: no link between the caller and 0x%016llx",
+                       (unsigned long long)other);
+    remove_at(x, i);
+    return true;
+}
