@@ -41,7 +41,10 @@
 #define MK_POOL_KEEP 4096 /* free blocks kept per pool class; the rest are freed */
 #endif
 #ifndef MK_IO_POLL_INTERVAL
-#define MK_IO_POLL_INTERVAL 64 /* dispatches between non-blocking I/O polls */
+#define MK_IO_POLL_INTERVAL 64 /* messages handled between non-blocking I/O polls */
+#endif
+#ifndef MK_DISPATCH_BATCH
+#define MK_DISPATCH_BATCH 16 /* messages an actor may handle in one turn of runtime_run */
 #endif
 #ifndef MK_MAX_EXIT_HOOKS
 #define MK_MAX_EXIT_HOOKS 8 /* subsystems told of every actor exit */

@@ -98,8 +98,9 @@ bool runtime_add_transport(runtime_t *rt, transport_t *transport);
  * actors (the log actor) is alive, or (3) nothing can wake any actor any
  * more: no actor has a queued message and there is no timer, fd watch,
  * connection, listener or transport left. When no actor is ready it blocks
- * in epoll until an event arrives, using no CPU. While actors are ready it
- * still polls I/O without blocking every MK_IO_POLL_INTERVAL dispatches, so
+ * in epoll until an event arrives, using no CPU. Ready actors take turns in
+ * FIFO order, each handling up to MK_DISPATCH_BATCH messages per turn; I/O
+ * is polled without blocking at least every MK_IO_POLL_INTERVAL messages, so
  * busy actors cannot starve timers and sockets. See docs/event-loop.md.
  */
 void runtime_run(runtime_t *rt);

@@ -88,13 +88,29 @@ bool mk_registry_unregister(runtime_t *rt, const char *name, bool tell)
     return true;
 }
 
+/* Whether `name` goes to the namespace layer's path table. */
+static bool is_path(const runtime_t *rt, const char *name)
+{
+    return rt && rt->path_ops && name && name[0] == '/';
+}
+
+void mk_runtime_set_path_ops(runtime_t *rt, const mk_path_ops_t *ops, void *ctx)
+{
+    rt->path_ops = ops;
+    rt->path_ctx = ctx;
+}
+
 bool actor_register_name(runtime_t *rt, const char *name, actor_id_t id)
 {
+    if (is_path(rt, name))
+        return rt->path_ops->reg(rt, rt->path_ctx, name, id);
     return mk_registry_register(rt, name, id, true);
 }
 
 bool actor_unregister_name(runtime_t *rt, const char *name)
 {
+    if (is_path(rt, name))
+        return rt->path_ops->unreg(rt, rt->path_ctx, name);
     return mk_registry_unregister(rt, name, true);
 }
 
@@ -104,6 +120,8 @@ actor_id_t actor_lookup(runtime_t *rt, const char *name)
         mk_set_error("actor_lookup: runtime is NULL");
         return ACTOR_ID_INVALID;
     }
+    if (is_path(rt, name))
+        return rt->path_ops->lookup(rt, rt->path_ctx, name);
     if (!check_name("actor_lookup", name))
         return ACTOR_ID_INVALID;
     mk_name_t *e = find(rt, name);

@@ -1,10 +1,10 @@
 /*
  * runtime.c -- runtime lifecycle, sending, and the scheduling loop.
  *
- * The loop's fairness rule (docs/event-loop.md): while actors are ready,
- * dispatch one message per ready actor in FIFO order and poll I/O without
- * blocking every MK_IO_POLL_INTERVAL dispatches; when none is ready, block
- * in epoll. The send path (actor_send -> mailbox -> ready queue) allocates
+ * The loop's fairness rule (docs/event-loop.md): ready actors take turns in
+ * FIFO order, each handling at most MK_DISPATCH_BATCH queued messages per
+ * turn; I/O is polled without blocking at least every MK_IO_POLL_INTERVAL
+ * messages; when no actor is ready the loop blocks in epoll. The send path (actor_send -> mailbox -> ready queue) allocates
  * nothing in steady state.
  */
 #include <string.h>
@@ -153,22 +153,33 @@ void *actor_state(runtime_t *rt)
     return rt && rt->current ? rt->current->state : NULL;
 }
 
-/* Deliver one message to the first ready actor. */
-static inline void dispatch(runtime_t *rt)
+/*
+ * Give the first ready actor one turn: up to `budget` of its queued
+ * messages, fewer if it stops, its mailbox empties or runtime_stop() is
+ * called. Returns the number of messages handled.
+ */
+static inline unsigned dispatch(runtime_t *rt, unsigned budget)
 {
     actor_t *a = scheduler_dequeue(&rt->ready);
     if (!a)
-        return;
+        return 0;
     mailbox_t *mb = a->mbox;
-    message_t *msg = mb->slots[mb->head & mb->mask];
-    mb->head++;
+    bool keep;
+    unsigned n = 0;
     rt->current = a;
-    bool keep = a->behavior(rt, a, msg, a->state);
+    do {
+        message_t *msg = mb->slots[mb->head & mb->mask];
+        mb->head++;
+        keep = a->behavior(rt, a, msg, a->state);
+        if (msg->type == MSG_FD_EVENT && msg->source == ACTOR_ID_INVALID)
+            mk_fdwatch_handled(rt, a->id, msg);
+        message_destroy(msg);
+        n++;
+    } while (keep && n < budget && mb->head != mb->tail && a->status == MK_ACTOR_ALIVE &&
+             !rt->stop_requested);
     rt->current = NULL;
-    if (msg->type == MSG_FD_EVENT && msg->source == ACTOR_ID_INVALID)
-        mk_fdwatch_handled(rt, a->id, msg);
-    message_destroy(msg);
     mk_actor_after_dispatch(rt, a, keep);
+    return n;
 }
 
 void runtime_step(runtime_t *rt)
@@ -176,7 +187,7 @@ void runtime_step(runtime_t *rt)
     if (!rt)
         return;
     mk_io_poll(rt, 0);
-    dispatch(rt);
+    dispatch(rt, 1);
 }
 
 void runtime_run(runtime_t *rt)
@@ -186,8 +197,9 @@ void runtime_run(runtime_t *rt)
     rt->stop_requested = 0;
     while (!rt->stop_requested) {
         if (rt->ready.head) {
-            for (int i = 0; i < MK_IO_POLL_INTERVAL && rt->ready.head && !rt->stop_requested; i++)
-                dispatch(rt);
+            unsigned handled = 0;
+            while (handled < MK_IO_POLL_INTERVAL && rt->ready.head && !rt->stop_requested)
+                handled += dispatch(rt, MK_DISPATCH_BATCH);
             mk_io_poll(rt, 0);
             continue;
         }

@@ -229,6 +229,8 @@ struct runtime {
     mk_route_fn route;            /* remote sends (set by the net layer) */
     void *route_ctx;
     mk_ext_t ext[MK_EXT_COUNT];
+    const struct mk_path_ops *path_ops; /* "/"-names (set by src/services), or NULL */
+    void *path_ctx;
 };
 
 /* ---- Internal API ---------------------------------------------------- */
@@ -278,6 +280,23 @@ bool mk_registry_unregister(runtime_t *rt, const char *name, bool notify);
 /* Remove every name that maps to an actor of node `node` (hooks not told).
  * Returns how many were removed. */
 size_t mk_registry_remove_node(runtime_t *rt, node_id_t node);
+
+/*
+ * Path names: once the namespace layer (src/services/namespace.c) installs
+ * its table with mk_runtime_set_path_ops(), actor_register_name(),
+ * actor_unregister_name(), actor_lookup() and actor_send_named() hand every
+ * name that starts with '/' to these functions instead of the flat table.
+ * Paths are not told to the name hooks (the namespace syncs them itself).
+ * Until then a '/'-name is an ordinary flat name. Each function records a
+ * reason with mk_fail()/mk_set_error() when it fails.
+ */
+typedef struct mk_path_ops {
+    bool (*reg)(runtime_t *rt, void *ctx, const char *path, actor_id_t id);
+    bool (*unreg)(runtime_t *rt, void *ctx, const char *path);
+    actor_id_t (*lookup)(runtime_t *rt, void *ctx, const char *path);
+} mk_path_ops_t;
+/* Install (or with NULL remove) the path table. */
+void mk_runtime_set_path_ops(runtime_t *rt, const mk_path_ops_t *ops, void *ctx);
 
 /* Teardown helpers called when an actor stops (timer.c, fdwatch.c,
  * registry.c) and when the runtime is destroyed. */
