@@ -180,8 +180,10 @@ fail:
 static void stop_child(sup_t *s, size_t i)
 {
     sup_child_t *c = &s->child[i];
-    if (!c->running)
+    if (!c->running) {
+        c->id = ACTOR_ID_INVALID; /* a notice still queued for it is now stale */
         return;
+    }
     actor_id_t id = c->id;
     c->running = false;
     c->id = ACTOR_ID_INVALID;
@@ -257,7 +259,10 @@ static void handle_exit(runtime_t *rt, sup_t *s, size_t dead, int reason)
         hi = s->n;
     for (size_t i = lo; i < hi; i++) {
         sup_child_t *c = &s->child[i];
-        c->restart = (i == dead || c->running) && c->spec.restart_type != RESTART_TEMPORARY;
+        /* A child whose death notice is still queued restarts with the
+         * group; the notice then names a stale ID and is ignored. */
+        bool member = i == dead || c->running || c->id != ACTOR_ID_INVALID;
+        c->restart = member && c->spec.restart_type != RESTART_TEMPORARY;
     }
     for (size_t i = hi; i-- > lo;)
         stop_child(s, i);
