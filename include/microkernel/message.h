@@ -15,11 +15,11 @@ extern "C" {
 #endif
 
 struct message {
-    actor_id_t source;           /* sender; ACTOR_ID_INVALID for the runtime itself */
-    actor_id_t dest;             /* receiver */
-    msg_type_t type;             /* discriminator; 0xFF000000+ are system messages */
-    size_t payload_size;         /* bytes at payload */
-    void *payload;               /* NULL when payload_size is 0 */
+    actor_id_t source;            /* sender; ACTOR_ID_INVALID for the runtime itself */
+    actor_id_t dest;              /* receiver */
+    msg_type_t type;              /* discriminator; 0xFF000000+ are system messages */
+    size_t payload_size;          /* bytes at payload */
+    void *payload;                /* NULL when payload_size is 0 */
     void (*free_payload)(void *); /* frees payload; NULL when the message owns it inline */
 };
 
@@ -29,8 +29,8 @@ struct message {
  * non-zero size, or when memory runs out. A zero size gives payload NULL.
  * The caller owns the message and frees it with message_destroy().
  */
-message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type,
-                          const void *payload, size_t payload_size);
+message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type, const void *payload,
+                          size_t payload_size);
 
 /* Free a message and its payload (via free_payload when set). NULL is
  * ignored. */

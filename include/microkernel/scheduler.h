@@ -15,9 +15,9 @@ extern "C" {
 #endif
 
 struct scheduler {
-    actor_t *head;  /* next actor to run */
-    actor_t *tail;  /* last actor enqueued */
-    size_t count;   /* actors queued */
+    actor_t *head; /* next actor to run */
+    actor_t *tail; /* last actor enqueued */
+    size_t count;  /* actors queued */
 };
 
 /* Make `sched` an empty queue. */

@@ -20,24 +20,24 @@ extern "C" {
 #endif
 
 /* System message types (seed table; values fixed). */
-#define MSG_TIMER 0xFF000001u             /* timer_payload_t */
-#define MSG_FD_EVENT 0xFF000002u          /* fd_event_payload_t */
-#define MSG_LOG 0xFF000003u               /* log_payload_t */
-#define MSG_HTTP_RESPONSE 0xFF000004u     /* http_response_payload_t */
-#define MSG_HTTP_ERROR 0xFF000005u        /* http_error_payload_t */
-#define MSG_SSE_OPEN 0xFF000006u          /* sse_status_payload_t */
-#define MSG_SSE_EVENT 0xFF000007u         /* sse_event_payload_t */
-#define MSG_SSE_CLOSED 0xFF000008u        /* sse_status_payload_t */
-#define MSG_WS_OPEN 0xFF000009u           /* ws_status_payload_t */
-#define MSG_WS_MESSAGE 0xFF00000Au        /* ws_message_payload_t */
-#define MSG_WS_CLOSED 0xFF00000Bu         /* ws_status_payload_t */
-#define MSG_WS_ERROR 0xFF00000Cu          /* ws_status_payload_t */
-#define MSG_HTTP_REQUEST 0xFF00000Du      /* http_request_payload_t */
+#define MSG_TIMER             0xFF000001u /* timer_payload_t */
+#define MSG_FD_EVENT          0xFF000002u /* fd_event_payload_t */
+#define MSG_LOG               0xFF000003u /* log_payload_t */
+#define MSG_HTTP_RESPONSE     0xFF000004u /* http_response_payload_t */
+#define MSG_HTTP_ERROR        0xFF000005u /* http_error_payload_t */
+#define MSG_SSE_OPEN          0xFF000006u /* sse_status_payload_t */
+#define MSG_SSE_EVENT         0xFF000007u /* sse_event_payload_t */
+#define MSG_SSE_CLOSED        0xFF000008u /* sse_status_payload_t */
+#define MSG_WS_OPEN           0xFF000009u /* ws_status_payload_t */
+#define MSG_WS_MESSAGE        0xFF00000Au /* ws_message_payload_t */
+#define MSG_WS_CLOSED         0xFF00000Bu /* ws_status_payload_t */
+#define MSG_WS_ERROR          0xFF00000Cu /* ws_status_payload_t */
+#define MSG_HTTP_REQUEST      0xFF00000Du /* http_request_payload_t */
 #define MSG_HTTP_LISTEN_ERROR 0xFF00000Eu /* no payload */
-#define MSG_HTTP_CONN_CLOSED 0xFF00000Fu  /* ws_status_payload_t */
-#define MSG_CHILD_EXIT 0xFF000010u        /* child_exit_payload_t */
-#define MSG_NAME_REGISTER 0xFF000012u     /* name_register_payload_t */
-#define MSG_NAME_UNREGISTER 0xFF000013u   /* name_unregister_payload_t */
+#define MSG_HTTP_CONN_CLOSED  0xFF00000Fu /* ws_status_payload_t */
+#define MSG_CHILD_EXIT        0xFF000010u /* child_exit_payload_t */
+#define MSG_NAME_REGISTER     0xFF000012u /* name_register_payload_t */
+#define MSG_NAME_UNREGISTER   0xFF000013u /* name_unregister_payload_t */
 
 /*
  * System messages this implementation adds (not in the seed). They start at
@@ -146,15 +146,15 @@ typedef struct {
 /* ---- Logging --------------------------------------------------------- */
 
 #define LOG_DEBUG 0
-#define LOG_INFO 1
-#define LOG_WARN 2
+#define LOG_INFO  1
+#define LOG_WARN  2
 #define LOG_ERROR 3
 
 /* Payload of MSG_LOG (sent by actor_log to the log actor). */
 typedef struct {
-    int level;                       /* LOG_DEBUG .. LOG_ERROR */
-    actor_id_t source;               /* the actor that logged; ACTOR_ID_INVALID outside actors */
-    char text[MK_LOG_MSG_MAX + 1];   /* NUL-terminated, at most MK_LOG_MSG_MAX characters */
+    int level;                     /* LOG_DEBUG .. LOG_ERROR */
+    actor_id_t source;             /* the actor that logged; ACTOR_ID_INVALID outside actors */
+    char text[MK_LOG_MSG_MAX + 1]; /* NUL-terminated, at most MK_LOG_MSG_MAX characters */
 } log_payload_t;
 
 /*

@@ -16,13 +16,13 @@ extern "C" {
 #endif
 
 struct transport {
-    node_id_t peer_node;                               /* node this transport reaches */
-    int fd;                                            /* polled for input; -1 if none yet */
+    node_id_t peer_node;                                   /* node this transport reaches */
+    int fd;                                                /* polled for input; -1 if none yet */
     bool (*send)(transport_t *self, const message_t *msg); /* false: not sent (reason set) */
-    message_t *(*recv)(transport_t *self);             /* next whole message or NULL; caller frees */
-    bool (*is_connected)(transport_t *self);           /* peer reachable */
-    void (*destroy)(transport_t *self);                /* close and free everything */
-    void *impl;                                        /* implementation state */
+    message_t *(*recv)(transport_t *self);   /* next whole message or NULL; caller frees */
+    bool (*is_connected)(transport_t *self); /* peer reachable */
+    void (*destroy)(transport_t *self);      /* close and free everything */
+    void *impl;                              /* implementation state */
 };
 
 #ifdef __cplusplus

@@ -18,8 +18,8 @@ typedef uint32_t msg_type_t;     /* 0xFF000000 and above: system messages */
 typedef uint32_t timer_id_t;     /* handle returned by actor_set_timer */
 typedef uint32_t http_conn_id_t; /* HTTP/SSE/WS connection handle */
 
-#define ACTOR_ID_INVALID ((actor_id_t)0)
-#define TIMER_ID_INVALID ((timer_id_t)0)
+#define ACTOR_ID_INVALID     ((actor_id_t)0)
+#define TIMER_ID_INVALID     ((timer_id_t)0)
 #define HTTP_CONN_ID_INVALID ((http_conn_id_t)0)
 
 /* First message type reserved for the runtime's own messages. */

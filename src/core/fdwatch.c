@@ -46,7 +46,8 @@ static void on_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
 bool actor_watch_fd(runtime_t *rt, int fd, uint32_t events)
 {
     if (!rt || !rt->current)
-        return mk_fail("actor_watch_fd: %s", rt ? "must be called from a behaviour" : "runtime is NULL");
+        return mk_fail("actor_watch_fd: %s",
+                       rt ? "must be called from a behaviour" : "runtime is NULL");
     if (fd < 0)
         return mk_fail("actor_watch_fd: fd %d is negative", fd);
     if ((events & WATCHABLE) == 0)

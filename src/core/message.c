@@ -39,7 +39,8 @@ void mk_pool_destroy(mk_msg_pool_t *pool)
  * the list already keeps MK_POOL_KEEP buffers. */
 static void pool_payload_free(void *data)
 {
-    mk_payload_hdr_t *h = (mk_payload_hdr_t *)((unsigned char *)data - offsetof(mk_payload_hdr_t, data));
+    mk_payload_hdr_t *h =
+        (mk_payload_hdr_t *)((unsigned char *)data - offsetof(mk_payload_hdr_t, data));
     mk_msg_pool_t *pool = h->pool;
     if (pool->n_free_payloads[h->cls] < MK_POOL_KEEP) {
         h->next_free = pool->free_payloads[h->cls];
@@ -114,8 +115,8 @@ static message_t *fill(mk_msg_block_t *b, mk_msg_pool_t *pool, actor_id_t source
     return &b->msg;
 }
 
-message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest,
-                           msg_type_t type, const void *payload, size_t size)
+message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest, msg_type_t type,
+                           const void *payload, size_t size)
 {
     mk_msg_block_t *b = pool->free_blocks;
     if (b) {
@@ -131,8 +132,8 @@ message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t de
     return fill(b, pool, source, dest, type, payload, size);
 }
 
-message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type,
-                          const void *payload, size_t payload_size)
+message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type, const void *payload,
+                          size_t payload_size)
 {
     if (!payload && payload_size > 0) {
         mk_set_error("message_create: payload is NULL but payload_size is %zu", payload_size);

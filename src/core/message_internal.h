@@ -24,16 +24,16 @@ typedef struct mk_msg_block {
 
 /* Header in front of a pooled payload buffer. */
 typedef struct mk_payload_hdr {
-    mk_msg_pool_t *pool;            /* owner pool */
+    mk_msg_pool_t *pool; /* owner pool */
     struct mk_payload_hdr *next_free;
-    uint32_t cls;                   /* size class index */
+    uint32_t cls; /* size class index */
     _Alignas(16) unsigned char data[];
 } mk_payload_hdr_t;
 
 #define MK_PAYLOAD_CLASSES 3 /* 256, 1024, 4096 bytes (capped by MK_MSG_POOL_PAYLOAD_MAX) */
 
 struct mk_msg_pool {
-    mk_msg_block_t *free_blocks;    /* free message blocks */
+    mk_msg_block_t *free_blocks; /* free message blocks */
     size_t n_free_blocks;
     mk_payload_hdr_t *free_payloads[MK_PAYLOAD_CLASSES];
     size_t n_free_payloads[MK_PAYLOAD_CLASSES];
@@ -45,7 +45,7 @@ void mk_pool_init(mk_msg_pool_t *pool);
 void mk_pool_destroy(mk_msg_pool_t *pool);
 /* A message from the pool with a copy of the payload; NULL (reason set)
  * when memory runs out. `payload` may be NULL only if `size` is 0. */
-message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest,
-                           msg_type_t type, const void *payload, size_t size);
+message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t dest, msg_type_t type,
+                           const void *payload, size_t size);
 
 #endif

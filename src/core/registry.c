@@ -46,8 +46,8 @@ bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool t
         return mk_fail("actor_register_name: no live actor 0x%016llx", (unsigned long long)id);
     mk_name_t *e = find(rt, name);
     if (e)
-        return mk_fail("actor_register_name: \"%s\" is already registered to actor 0x%016llx",
-                       name, (unsigned long long)e->id);
+        return mk_fail("actor_register_name: \"%s\" is already registered to actor 0x%016llx", name,
+                       (unsigned long long)e->id);
     if (rt->n_names >= MK_MAX_NAMES)
         return mk_fail("actor_register_name: all %d names are in use", MK_MAX_NAMES);
     for (size_t i = 0; i < MK_MAX_NAMES; i++) {

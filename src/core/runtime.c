@@ -4,8 +4,8 @@
  * The loop's fairness rule (docs/event-loop.md): ready actors take turns in
  * FIFO order, each handling at most MK_DISPATCH_BATCH queued messages per
  * turn; I/O is polled without blocking at least every MK_IO_POLL_INTERVAL
- * messages; when no actor is ready the loop blocks in epoll. The send path (actor_send -> mailbox -> ready queue) allocates
- * nothing in steady state.
+ * messages; when no actor is ready the loop blocks in epoll. The send path (actor_send -> mailbox
+ * -> ready queue) allocates nothing in steady state.
  */
 #include <string.h>
 

@@ -21,11 +21,11 @@
 /* ---- Mailbox: a power-of-two ring of message pointers ---------------- */
 
 struct mailbox {
-    uint32_t mask;        /* capacity - 1 */
-    uint32_t head;        /* index of the oldest message (free-running) */
-    uint32_t tail;        /* index one past the newest (free-running) */
+    uint32_t mask; /* capacity - 1 */
+    uint32_t head; /* index of the oldest message (free-running) */
+    uint32_t tail; /* index one past the newest (free-running) */
     uint32_t reserved;
-    message_t *slots[];   /* capacity entries */
+    message_t *slots[]; /* capacity entries */
 };
 
 /* Bytes a mailbox of `capacity` (a power of two) needs. */
@@ -53,28 +53,28 @@ enum {
 #define MK_ACTOR_SYSTEM 0x01u /* does not keep runtime_run() going */
 
 struct actor {
-    actor_id_t id;               /* node | sequence */
-    actor_behavior_fn behavior;  /* called once per message */
-    void *state;                 /* owned by the actor; freed with free_state */
-    void (*free_state)(void *);  /* may be NULL */
-    actor_t *ready_next;         /* ready-queue links (scheduler.c) */
+    actor_id_t id;              /* node | sequence */
+    actor_behavior_fn behavior; /* called once per message */
+    void *state;                /* owned by the actor; freed with free_state */
+    void (*free_state)(void *); /* may be NULL */
+    actor_t *ready_next;        /* ready-queue links (scheduler.c) */
     actor_t *ready_prev;
-    mailbox_t *mbox;             /* lives in the same allocation, after the actor */
-    actor_id_t parent;           /* spawner or supervisor (inspection only) */
-    uint32_t slot;               /* index in the actor table */
-    uint8_t status;              /* MK_ACTOR_* */
-    uint8_t queued;              /* 1 while in the ready queue */
-    uint8_t exit_reason;         /* reason recorded by a deferred stop */
-    uint8_t flags;               /* MK_ACTOR_SYSTEM */
+    mailbox_t *mbox;     /* lives in the same allocation, after the actor */
+    actor_id_t parent;   /* spawner or supervisor (inspection only) */
+    uint32_t slot;       /* index in the actor table */
+    uint8_t status;      /* MK_ACTOR_* */
+    uint8_t queued;      /* 1 while in the ready queue */
+    uint8_t exit_reason; /* reason recorded by a deferred stop */
+    uint8_t flags;       /* MK_ACTOR_SYSTEM */
 };
 
 /* One entry of the actor table. The slot of a stopped actor is reused, but
  * with a sequence number advanced by the table capacity, so old IDs stay
  * dead: slot = (seq - 1) & (capacity - 1). */
 typedef struct {
-    actor_t *actor;      /* NULL when free */
-    uint32_t seq;        /* sequence of the last actor in this slot (0: never used) */
-    uint32_t next_free;  /* free-list link (index), MK_SLOT_NONE at the end */
+    actor_t *actor;     /* NULL when free */
+    uint32_t seq;       /* sequence of the last actor in this slot (0: never used) */
+    uint32_t next_free; /* free-list link (index), MK_SLOT_NONE at the end */
 } mk_actor_slot_t;
 
 #define MK_SLOT_NONE UINT32_MAX
@@ -98,12 +98,12 @@ typedef void (*mk_io_fn)(runtime_t *rt, mk_io_t *io, uint32_t events);
 /* An fd in the event loop. Owned and placed by the caller (no hidden
  * allocation); must stay valid until mk_io_remove(). */
 struct mk_io {
-    int fd;            /* the descriptor */
-    uint32_t events;   /* EPOLL* interest bits */
-    mk_io_fn fn;       /* readiness callback */
-    void *ctx;         /* the caller's context */
-    bool keeps_alive;  /* counts as something that can wake an actor */
-    bool registered;   /* in the poller */
+    int fd;           /* the descriptor */
+    uint32_t events;  /* EPOLL* interest bits */
+    mk_io_fn fn;      /* readiness callback */
+    void *ctx;        /* the caller's context */
+    bool keeps_alive; /* counts as something that can wake an actor */
+    bool registered;  /* in the poller */
 };
 
 /*
@@ -126,18 +126,18 @@ void mk_io_poll(runtime_t *rt, int timeout_ms);
 /* ---- Services state -------------------------------------------------- */
 
 typedef struct {
-    timer_id_t id;        /* TIMER_ID_INVALID when the entry is free */
-    actor_id_t owner;     /* the actor that armed it */
-    bool periodic;        /* repeats until cancelled */
-    uint64_t pending;     /* expirations not yet delivered */
-    mk_io_t io;           /* the timerfd in the loop */
+    timer_id_t id;    /* TIMER_ID_INVALID when the entry is free */
+    actor_id_t owner; /* the actor that armed it */
+    bool periodic;    /* repeats until cancelled */
+    uint64_t pending; /* expirations not yet delivered */
+    mk_io_t io;       /* the timerfd in the loop */
 } mk_timer_t;
 
 typedef struct {
-    actor_id_t owner;     /* ACTOR_ID_INVALID when the entry is free */
-    uint32_t events;      /* EPOLL* interest (without EPOLLONESHOT) */
-    bool in_flight;       /* an MSG_FD_EVENT is queued and not yet handled */
-    mk_io_t io;           /* the user's fd in the loop */
+    actor_id_t owner; /* ACTOR_ID_INVALID when the entry is free */
+    uint32_t events;  /* EPOLL* interest (without EPOLLONESHOT) */
+    bool in_flight;   /* an MSG_FD_EVENT is queued and not yet handled */
+    mk_io_t io;       /* the user's fd in the loop */
 } mk_fdwatch_t;
 
 typedef struct {
@@ -189,44 +189,44 @@ typedef struct {
 #define MK_EVENT_BATCH 64
 
 struct runtime {
-    node_id_t node_id;            /* this node */
-    size_t max_actors;            /* live actors allowed */
-    size_t alive;                 /* live actors */
-    size_t alive_user;            /* live actors without MK_ACTOR_SYSTEM */
-    mk_actor_slot_t *table;       /* table_mask + 1 slots */
-    uint32_t table_mask;          /* capacity - 1 (capacity a power of two) */
-    uint32_t next_unused;         /* slots [next_unused, capacity) never used */
-    uint32_t free_head;           /* free list of reused slots */
-    scheduler_t ready;            /* actors with queued messages */
-    actor_t *current;             /* actor whose behaviour runs, or NULL */
+    node_id_t node_id;                    /* this node */
+    size_t max_actors;                    /* live actors allowed */
+    size_t alive;                         /* live actors */
+    size_t alive_user;                    /* live actors without MK_ACTOR_SYSTEM */
+    mk_actor_slot_t *table;               /* table_mask + 1 slots */
+    uint32_t table_mask;                  /* capacity - 1 (capacity a power of two) */
+    uint32_t next_unused;                 /* slots [next_unused, capacity) never used */
+    uint32_t free_head;                   /* free list of reused slots */
+    scheduler_t ready;                    /* actors with queued messages */
+    actor_t *current;                     /* actor whose behaviour runs, or NULL */
     volatile sig_atomic_t stop_requested; /* runtime_stop() was called */
 
-    mk_poller_t *poller;          /* epoll */
-    size_t wake_sources;          /* sources with keeps_alive */
+    mk_poller_t *poller;                    /* epoll */
+    size_t wake_sources;                    /* sources with keeps_alive */
     mk_poll_event_t events[MK_EVENT_BATCH]; /* batch being processed */
-    int n_events;                 /* events in the batch */
-    int event_index;              /* the one being handled */
+    int n_events;                           /* events in the batch */
+    int event_index;                        /* the one being handled */
 
-    mk_msg_pool_t pool;           /* message and payload free lists */
+    mk_msg_pool_t pool; /* message and payload free lists */
 
     mk_timer_t timers[MK_MAX_TIMERS];
-    timer_id_t last_timer_id;     /* IDs increase; 0 skipped */
+    timer_id_t last_timer_id; /* IDs increase; 0 skipped */
     size_t n_timers;
     mk_fdwatch_t watches[MK_MAX_FD_WATCHES];
     size_t n_watches;
     mk_name_t names[MK_MAX_NAMES];
     size_t n_names;
 
-    actor_id_t log_actor;         /* ACTOR_ID_INVALID until enabled */
-    int log_level;                /* minimum level written */
-    mk_log_sink_fn log_sink;      /* NULL: stderr */
+    actor_id_t log_actor;    /* ACTOR_ID_INVALID until enabled */
+    int log_level;           /* minimum level written */
+    mk_log_sink_fn log_sink; /* NULL: stderr */
     void *log_sink_ctx;
 
     mk_exit_hook_t exit_hooks[MK_MAX_EXIT_HOOKS];
     size_t n_exit_hooks;
     mk_name_hook_t name_hooks[MK_MAX_EXIT_HOOKS];
     size_t n_name_hooks;
-    mk_route_fn route;            /* remote sends (set by the net layer) */
+    mk_route_fn route; /* remote sends (set by the net layer) */
     void *route_ctx;
     mk_ext_t ext[MK_EXT_COUNT];
     const struct mk_path_ops *path_ops; /* "/"-names (set by src/services), or NULL */

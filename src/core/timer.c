@@ -61,7 +61,8 @@ static void on_expiry(runtime_t *rt, mk_io_t *io, uint32_t events)
 timer_id_t actor_set_timer(runtime_t *rt, uint64_t interval_ms, bool periodic)
 {
     if (!rt || !rt->current) {
-        mk_set_error("actor_set_timer: %s", rt ? "must be called from a behaviour" : "runtime is NULL");
+        mk_set_error("actor_set_timer: %s",
+                     rt ? "must be called from a behaviour" : "runtime is NULL");
         return TIMER_ID_INVALID;
     }
     if (interval_ms == 0) {
@@ -110,8 +111,9 @@ bool actor_cancel_timer(runtime_t *rt, timer_id_t id)
         if (t->id != id || id == TIMER_ID_INVALID)
             continue;
         if (!rt->current || t->owner != rt->current->id)
-            return mk_fail("actor_cancel_timer: timer %u belongs to actor 0x%016llx, not the caller",
-                           id, (unsigned long long)t->owner);
+            return mk_fail(
+                "actor_cancel_timer: timer %u belongs to actor 0x%016llx, not the caller", id,
+                (unsigned long long)t->owner);
         release(rt, t);
         return true;
     }

@@ -18,7 +18,7 @@
 #define MK_POLLER_BATCH 64
 
 struct mk_poller {
-    int epfd;                                 /* the epoll instance */
+    int epfd;                                  /* the epoll instance */
     struct epoll_event batch[MK_POLLER_BATCH]; /* kernel output buffer */
 };
 

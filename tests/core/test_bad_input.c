@@ -52,7 +52,8 @@ static void bad_init_and_spawn(void **s)
     assert_error_mentions("behavior is NULL");
     assert_int_equal(actor_spawn(rt, nop, NULL, NULL, 0), ACTOR_ID_INVALID);
     assert_error_mentions("mailbox_size 0");
-    assert_int_equal(actor_spawn(rt, nop, NULL, NULL, (size_t)MK_MAILBOX_MAX + 1), ACTOR_ID_INVALID);
+    assert_int_equal(actor_spawn(rt, nop, NULL, NULL, (size_t)MK_MAILBOX_MAX + 1),
+                     ACTOR_ID_INVALID);
     assert_int_equal(runtime_actor_count(rt), 0);
     runtime_destroy(rt);
 }

@@ -12,7 +12,7 @@ enum { WATCH = 1, UNWATCH = 2, WATCH_FILE = 3 };
 
 typedef struct {
     int fd;
-    bool read_it;         /* consume the byte on each event */
+    bool read_it; /* consume the byte on each event */
     int events;
     uint32_t last_bits;
     int last_fd;

@@ -82,7 +82,7 @@ static void before_enable_writes_synchronously(void **s)
     actor_log(rt, LOG_ERROR, "early %s", "bird");
     assert_int_equal(sink.n, 1);
     assert_string_equal(sink.lines[0], "[ERROR] 0x0000000000000000: early bird");
-    actor_log(rt, LOG_DEBUG, "filtered");  /* default level is INFO */
+    actor_log(rt, LOG_DEBUG, "filtered"); /* default level is INFO */
     assert_int_equal(sink.n, 1);
     runtime_destroy(rt);
 }

@@ -8,9 +8,21 @@
 #include "test_util.h"
 
 static size_t allocations;
-static void *count_malloc(size_t n) { allocations++; return malloc(n); }
-static void *count_calloc(size_t c, size_t n) { allocations++; return calloc(c, n); }
-static void *count_realloc(void *p, size_t n) { allocations++; return realloc(p, n); }
+static void *count_malloc(size_t n)
+{
+    allocations++;
+    return malloc(n);
+}
+static void *count_calloc(size_t c, size_t n)
+{
+    allocations++;
+    return calloc(c, n);
+}
+static void *count_realloc(void *p, size_t n)
+{
+    allocations++;
+    return realloc(p, n);
+}
 
 typedef struct {
     actor_id_t peer;
@@ -66,9 +78,18 @@ static void steady_state_send_does_not_allocate(void **s)
 }
 
 static bool fail_now;
-static void *failing_malloc(size_t n) { return fail_now ? NULL : malloc(n); }
-static void *failing_calloc(size_t c, size_t n) { return fail_now ? NULL : calloc(c, n); }
-static void *failing_realloc(void *p, size_t n) { return fail_now ? NULL : realloc(p, n); }
+static void *failing_malloc(size_t n)
+{
+    return fail_now ? NULL : malloc(n);
+}
+static void *failing_calloc(size_t c, size_t n)
+{
+    return fail_now ? NULL : calloc(c, n);
+}
+static void *failing_realloc(void *p, size_t n)
+{
+    return fail_now ? NULL : realloc(p, n);
+}
 
 static void failing_allocator_gives_clean_errors(void **s)
 {

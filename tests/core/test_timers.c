@@ -11,8 +11,8 @@ enum { START = 1, CANCEL_THIS = 2 };
 typedef struct {
     uint64_t interval;
     bool periodic;
-    int stop_after;           /* stop the runtime after this many MSG_TIMER */
-    unsigned sleep_ms;        /* sleep in the behaviour after arming (overrun) */
+    int stop_after;    /* stop the runtime after this many MSG_TIMER */
+    unsigned sleep_ms; /* sleep in the behaviour after arming (overrun) */
     timer_id_t id;
     int fired;
     uint64_t max_expirations;
@@ -73,7 +73,8 @@ static void one_shot_fires_once(void **s)
 static void periodic_repeats_until_cancelled(void **s)
 {
     (void)s;
-    timer_state_t st = run_timer((timer_state_t){.interval = 10, .periodic = true, .stop_after = 5});
+    timer_state_t st =
+        run_timer((timer_state_t){.interval = 10, .periodic = true, .stop_after = 5});
     assert_int_equal(st.fired, 5);
     assert_true(st.total_expirations >= 5);
 }

@@ -14,11 +14,11 @@
 #include "microkernel/services.h"
 
 /* Assert that the last error mentions `needle`, printing both on failure. */
-#define assert_error_mentions(needle)                                                       \
-    do {                                                                                    \
-        const char *e_ = mk_last_error();                                                   \
-        if (!strstr(e_, (needle)))                                                          \
-            fail_msg("mk_last_error() = \"%s\", expected it to mention \"%s\"", e_, (needle)); \
+#define assert_error_mentions(needle)                                                              \
+    do {                                                                                           \
+        const char *e_ = mk_last_error();                                                          \
+        if (!strstr(e_, (needle)))                                                                 \
+            fail_msg("mk_last_error() = \"%s\", expected it to mention \"%s\"", e_, (needle));     \
     } while (0)
 
 #endif
