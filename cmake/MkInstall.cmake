@@ -26,6 +26,10 @@ install(FILES ${PROJECT_BINARY_DIR}/microkernelConfig.cmake
 
 get_property(mk_pc_link GLOBAL PROPERTY MK_PC_LIBS)
 string(JOIN " " MK_PC_LIBS_PRIVATE ${mk_pc_link})
+# A relocatable .pc: the prefix is found relative to the file itself.
+file(RELATIVE_PATH MK_PC_RELATIVE_PREFIX
+     "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" MK_PC_RELATIVE_PREFIX "${MK_PC_RELATIVE_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/microkernel.pc.in
                ${PROJECT_BINARY_DIR}/microkernel.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/microkernel.pc
