@@ -341,7 +341,7 @@ actor_id_t supervisor_start(runtime_t *rt, restart_strategy_t strategy, int max_
         char why[256];
         snprintf(why, sizeof why, "%s", mk_last_error());
         mk_actor_exit(rt, id, EXIT_START_FAILED);
-        mk_set_error("supervisor_start: %s", why);
+        mk_set_error("supervisor_start: a child failed to start: %s", why);
         return ACTOR_ID_INVALID;
     }
     actor_id_t parent = actor_self(rt);
