@@ -1,0 +1,126 @@
+/*
+ * transport_tcp.c -- TCP transports (seed "Transport" -> "TCP"): address
+ * resolution and socket setup; framing, queueing and lazy accept live in
+ * stream.c. Network byte order frames.
+ *
+ * Called by the application before runtime_add_transport(); blocks only in
+ * getaddrinfo() and in connect() of transport_tcp_connect().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/error_internal.h"
+#include "microkernel/transport_tcp.h"
+#include "net/net_internal.h"
+
+/* getaddrinfo for a TCP socket; NULL with a reason on failure. */
+static struct addrinfo *resolve(const char *fn, const char *host, uint16_t port, bool passive)
+{
+    char service[8];
+    snprintf(service, sizeof service, "%u", port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    if (passive)
+        hints.ai_flags = AI_PASSIVE;
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host && host[0] ? host : NULL, service, &hints, &res);
+    if (rc != 0) {
+        mk_set_error("%s: cannot resolve \"%s\": %s", fn, host ? host : "", gai_strerror(rc));
+        return NULL;
+    }
+    return res;
+}
+
+transport_t *transport_tcp_listen(const char *host, uint16_t port, node_id_t peer_node)
+{
+    struct addrinfo *res = resolve("transport_tcp_listen", host, port, true);
+    if (!res)
+        return NULL;
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 8) == 0)
+            break;
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        mk_set_error("transport_tcp_listen: cannot listen on %s:%u: %s",
+                     host && host[0] ? host : "*", port, strerror(err));
+        return NULL;
+    }
+    return mk_stream_create(peer_node, fd, -1, "tcp", true, MK_TCP_SEND_QUEUE_MAX, NULL);
+}
+
+transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t peer_node)
+{
+    if (!host || !host[0]) {
+        mk_set_error("transport_tcp_connect: host is %s", host ? "empty" : "NULL");
+        return NULL;
+    }
+    struct addrinfo *res = resolve("transport_tcp_connect", host, port, false);
+    if (!res)
+        return NULL;
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int rc;
+        do
+            rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        while (rc < 0 && errno == EINTR);
+        if (rc == 0)
+            break;
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        mk_set_error("transport_tcp_connect: cannot connect to %s:%u: %s", host, port,
+                     strerror(err));
+        return NULL;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        mk_set_error("transport_tcp_connect: fcntl: %s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return mk_stream_create(peer_node, -1, fd, "tcp", true, MK_TCP_SEND_QUEUE_MAX, NULL);
+}
+
+uint16_t transport_tcp_port(transport_t *t)
+{
+    if (!t || t->destroy != mk_stream_destroy)
+        return 0;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(mk_stream_socket(t), (struct sockaddr *)&ss, &len) < 0)
+        return 0;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * wire.c -- the wire format (seed "Wire format"; layout in
+ * docs/wire-format.md) and the incremental stream framer.
+ *
+ * Called by the transports and by anyone who stores messages. Pure code:
+ * no I/O, no global state besides the thread's last-error string. Every
+ * read from an outside buffer is bounds-checked before it happens.
+ */
+#include <string.h>
+
+#include "core/alloc_internal.h"
+#include "core/error_internal.h"
+#include "microkernel/wire.h"
+
+/* Header offsets (docs/wire-format.md). */
+enum {
+    OFF_MAGIC = 0,    /* u16 */
+    OFF_VERSION = 2,  /* u8 */
+    OFF_FLAGS = 3,    /* u8, reserved: 0 */
+    OFF_TYPE = 4,     /* u32 */
+    OFF_SOURCE = 8,   /* u64 */
+    OFF_DEST = 16,    /* u64 */
+    OFF_LENGTH = 24   /* u32 payload bytes */
+};
+
+static void put_u16(unsigned char *p, uint16_t v, bool net)
+{
+    if (net) {
+        p[0] = (unsigned char)(v >> 8);
+        p[1] = (unsigned char)v;
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+static void put_u32(unsigned char *p, uint32_t v, bool net)
+{
+    if (net) {
+        for (int i = 0; i < 4; i++)
+            p[i] = (unsigned char)(v >> (24 - 8 * i));
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+static void put_u64(unsigned char *p, uint64_t v, bool net)
+{
+    if (net) {
+        for (int i = 0; i < 8; i++)
+            p[i] = (unsigned char)(v >> (56 - 8 * i));
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+static uint32_t get_u32(const unsigned char *p, bool net)
+{
+    uint32_t v = 0;
+    if (net) {
+        for (int i = 0; i < 4; i++)
+            v = (v << 8) | p[i];
+        return v;
+    }
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint64_t get_u64(const unsigned char *p, bool net)
+{
+    uint64_t v = 0;
+    if (net) {
+        for (int i = 0; i < 8; i++)
+            v = (v << 8) | p[i];
+        return v;
+    }
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+bool wire_encode_header(const message_t *msg, bool net, unsigned char out[WIRE_HEADER_SIZE])
+{
+    if (!msg || !out)
+        return mk_fail("wire: %s is NULL", msg ? "output buffer" : "message");
+    if (msg->payload_size > WIRE_MAX_PAYLOAD)
+        return mk_fail("wire: payload of %zu bytes exceeds the %u-byte limit", msg->payload_size,
+                       WIRE_MAX_PAYLOAD);
+    if (!msg->payload && msg->payload_size > 0)
+        return mk_fail("wire: payload is NULL but payload_size is %zu", msg->payload_size);
+    put_u16(out + OFF_MAGIC, WIRE_MAGIC, net);
+    out[OFF_VERSION] = WIRE_VERSION;
+    out[OFF_FLAGS] = 0;
+    put_u32(out + OFF_TYPE, msg->type, net);
+    put_u64(out + OFF_SOURCE, msg->source, net);
+    put_u64(out + OFF_DEST, msg->dest, net);
+    put_u32(out + OFF_LENGTH, (uint32_t)msg->payload_size, net);
+    return true;
+}
+
+static void *serialize(const message_t *msg, size_t *out_size, bool net)
+{
+    if (!out_size) {
+        mk_set_error("wire_serialize: out_size is NULL");
+        return NULL;
+    }
+    unsigned char hdr[WIRE_HEADER_SIZE];
+    if (!wire_encode_header(msg, net, hdr))
+        return NULL;
+    size_t total = WIRE_HEADER_SIZE + msg->payload_size;
+    unsigned char *buf = mk_malloc(total);
+    if (!buf) {
+        mk_set_error("wire_serialize: out of memory for %zu bytes", total);
+        return NULL;
+    }
+    memcpy(buf, hdr, WIRE_HEADER_SIZE);
+    if (msg->payload_size)
+        memcpy(buf + WIRE_HEADER_SIZE, msg->payload, msg->payload_size);
+    *out_size = total;
+    return buf;
+}
+
+void *wire_serialize(const message_t *msg, size_t *out_size)
+{
+    return serialize(msg, out_size, false);
+}
+
+void *wire_serialize_net(const message_t *msg, size_t *out_size)
+{
+    return serialize(msg, out_size, true);
+}
+
+wire_frame_status_t wire_frame_check(const void *buf, size_t len, bool net, size_t *frame_size)
+{
+    const unsigned char *p = buf;
+    size_t dummy;
+    if (!frame_size)
+        frame_size = &dummy;
+    *frame_size = WIRE_HEADER_SIZE;
+    if (!p && len > 0) {
+        mk_set_error("wire: buffer is NULL");
+        return WIRE_FRAME_ERROR;
+    }
+    /* The magic can be checked byte by byte: its bytes depend only on the
+     * byte order. */
+    unsigned char magic[2];
+    put_u16(magic, WIRE_MAGIC, net);
+    for (size_t i = 0; i < 2 && i < len; i++) {
+        if (p[i] != magic[i]) {
+            mk_set_error("wire: bad magic byte 0x%02x at offset %zu (expected 0x%02x; "
+                         "not a microkernel frame, or the wrong byte order)",
+                         p[i], i, magic[i]);
+            return WIRE_FRAME_ERROR;
+        }
+    }
+    if (len > OFF_VERSION && p[OFF_VERSION] != WIRE_VERSION) {
+        mk_set_error("wire: unsupported version %u (expected %u)", p[OFF_VERSION], WIRE_VERSION);
+        return WIRE_FRAME_ERROR;
+    }
+    if (len > OFF_FLAGS && p[OFF_FLAGS] != 0) {
+        mk_set_error("wire: reserved byte is 0x%02x (must be 0)", p[OFF_FLAGS]);
+        return WIRE_FRAME_ERROR;
+    }
+    if (len < WIRE_HEADER_SIZE)
+        return WIRE_FRAME_INCOMPLETE;
+    uint32_t plen = get_u32(p + OFF_LENGTH, net);
+    if (plen > WIRE_MAX_PAYLOAD) {
+        mk_set_error("wire: payload length %u exceeds the %u-byte limit", plen, WIRE_MAX_PAYLOAD);
+        return WIRE_FRAME_ERROR;
+    }
+    *frame_size = WIRE_HEADER_SIZE + (size_t)plen;
+    return len >= *frame_size ? WIRE_FRAME_COMPLETE : WIRE_FRAME_INCOMPLETE;
+}
+
+static message_t *deserialize(const void *buf, size_t buf_size, bool net)
+{
+    if (!buf) {
+        mk_set_error("wire_deserialize: buffer is NULL");
+        return NULL;
+    }
+    size_t frame = 0;
+    wire_frame_status_t st = wire_frame_check(buf, buf_size, net, &frame);
+    if (st == WIRE_FRAME_ERROR)
+        return NULL;
+    if (st == WIRE_FRAME_INCOMPLETE) {
+        if (buf_size < WIRE_HEADER_SIZE)
+            mk_set_error("wire_deserialize: %zu bytes is shorter than the %u-byte header",
+                         buf_size, WIRE_HEADER_SIZE);
+        else
+            mk_set_error("wire_deserialize: truncated frame: %zu of %zu bytes", buf_size, frame);
+        return NULL;
+    }
+    if (buf_size != frame) {
+        mk_set_error("wire_deserialize: %zu trailing bytes after a %zu-byte frame",
+                     buf_size - frame, frame);
+        return NULL;
+    }
+    const unsigned char *p = buf;
+    size_t plen = frame - WIRE_HEADER_SIZE;
+    return message_create(get_u64(p + OFF_SOURCE, net), get_u64(p + OFF_DEST, net),
+                          get_u32(p + OFF_TYPE, net), plen ? p + WIRE_HEADER_SIZE : NULL, plen);
+}
+
+message_t *wire_deserialize(const void *buf, size_t buf_size)
+{
+    return deserialize(buf, buf_size, false);
+}
+
+message_t *wire_deserialize_net(const void *buf, size_t buf_size)
+{
+    return deserialize(buf, buf_size, true);
+}
