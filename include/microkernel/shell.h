@@ -1,0 +1,79 @@
+/*
+ * microkernel/shell.h -- the interactive shell: a console actor that bridges
+ * a terminal (or any pair of fds) into messages, and a shell actor that runs
+ * commands.
+ *
+ * Source: seed README (002), "Interactive shell"; issue 9. The console reads
+ * its input fd through the event loop (actor_watch_fd), edits lines with
+ * mk_readline.h (raw mode via termios when the input is a terminal, plain
+ * lines otherwise) and sends each finished line to the shell; the shell
+ * answers with text for the console to print. Neither blocks the runtime:
+ * `call` waits for its reply as a message, with a timer. The commands are
+ * documented in docs/shell.md.
+ */
+#ifndef MICROKERNEL_SHELL_H
+#define MICROKERNEL_SHELL_H
+
+#include "microkernel/runtime.h"
+#include "microkernel/services.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Messages between the console and the shell (extension range, see
+ * services.h). Payloads are raw text without a NUL unless stated.
+ */
+#define MSG_CONSOLE_LINE 0xFF000A00u    /* console -> shell: one input line */
+#define MSG_CONSOLE_EOF 0xFF000A01u     /* console -> shell: input ended (EOF, Ctrl+D) */
+#define MSG_CONSOLE_WRITE 0xFF000A02u   /* anyone -> console: text to print */
+#define MSG_CONSOLE_READY 0xFF000A03u   /* shell -> console: show the prompt, send the next line */
+#define MSG_CONSOLE_HISTORY 0xFF000A04u /* shell -> console: add a line to the edit history */
+#define MSG_CONSOLE_QUIT 0xFF000A05u    /* shell -> console: flush, restore the terminal, stop
+                                           the runtime */
+#define MSG_CONSOLE_START 0xFF000A06u   /* to console, once: start reading input */
+#define MSG_CONSOLE_PUMP 0xFF000A07u    /* console -> itself: read more (input not pollable) */
+#define MSG_SHELL_NEXT 0xFF000A10u      /* shell -> itself: run the next script line */
+
+#define SHELL_CALL_TIMEOUT_MS 5000 /* how long `call` waits for a reply (seed: 5 s) */
+
+/* How to start a shell. Fill with shell_config_init() first. */
+typedef struct {
+    const char *node_name;   /* shown by whoami; NULL: "node-<id>" */
+    const char *data_dir;    /* where the history is kept when no KV store runs;
+                                NULL: history not persisted */
+    const char *script_path; /* run these commands then exit; NULL: interactive */
+    int in_fd;               /* console input (default 0); not closed */
+    int out_fd;              /* console output (default 1); not closed */
+    bool banner;             /* print "mk-shell vX (native)" first (default true) */
+    bool capture_logs;       /* route runtime log lines through the console so they
+                                do not tear the input line (default true) */
+    int *exit_status;        /* where the shell stores the process exit status when it
+                                ends: 0, or 1 when a script command failed; may be NULL */
+} shell_config_t;
+
+/* Defaults: fds 0 and 1, banner and log capture on, everything else NULL. */
+void shell_config_init(shell_config_t *cfg);
+
+/*
+ * Spawn the console (registered as "console") and the shell (registered as
+ * "shell") on `rt`, from outside a behaviour, before runtime_run(). The
+ * strings in `cfg` are copied. When `in_fd` is a terminal it is put in raw
+ * mode once the runtime runs, and restored when the console stops, when
+ * the runtime is destroyed, at exit, and on SIGTERM/SIGHUP/SIGQUIT. The
+ * shell stops the runtime (runtime_stop) after `exit`, Ctrl+D, end of
+ * input, or the end of the script. Returns the shell's ID, or
+ * ACTOR_ID_INVALID with the reason in mk_last_error() when an actor cannot
+ * be spawned, a name is taken, or the script cannot be opened.
+ */
+actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg);
+
+/* The version string the shell prints, e.g. "0.1.0". */
+const char *shell_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * cmd_actors.c -- the shell's inspection and naming commands: list, info
+ * (top), self, whoami, stop, register, lookup.
+ *
+ * Output formats follow the seed README's transcript (002): aligned
+ * columns, 0x IDs, status words, MBOX used/size, each registered name of an
+ * actor on its own aligned continuation line.
+ */
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell/shell_internal.h"
+
+typedef struct {
+    actor_info_t *actors; /* live actors, by increasing ID */
+    size_t n_actors;
+    const char **names;   /* registry entries (valid until the registry changes) */
+    actor_id_t *ids;
+    size_t n_names;
+} snapshot_t;
+
+static bool snapshot_take(shell_t *sh, snapshot_t *s)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = runtime_list_actors(sh->rt, NULL, 0);
+    s->actors = calloc(n + 1, sizeof *s->actors);
+    s->names = calloc(MK_MAX_NAMES, sizeof *s->names);
+    s->ids = calloc(MK_MAX_NAMES, sizeof *s->ids);
+    if (!s->actors || !s->names || !s->ids) {
+        free(s->actors);
+        free(s->names);
+        free(s->ids);
+        return false;
+    }
+    s->n_actors = runtime_list_actors(sh->rt, s->actors, n + 1);
+    if (s->n_actors > n + 1)
+        s->n_actors = n + 1;
+    s->n_names = runtime_list_names(sh->rt, s->names, s->ids, MK_MAX_NAMES);
+    if (s->n_names > MK_MAX_NAMES)
+        s->n_names = MK_MAX_NAMES;
+    return true;
+}
+
+static void snapshot_free(snapshot_t *s)
+{
+    free(s->actors);
+    free(s->names);
+    free(s->ids);
+}
+
+static const char *status_word(const actor_info_t *a)
+{
+    return a->running ? "running" : a->ready ? "ready" : "idle";
+}
+
+/* Print the actor table; `parents` adds the PARENT column (info). */
+static void print_table(shell_t *sh, const snapshot_t *s, bool parents)
+{
+    int seq_w = 3, mbox_w = 4;
+    for (size_t i = 0; i < s->n_actors; i++) {
+        char tmp[48];
+        int n = snprintf(tmp, sizeof tmp, "%u", actor_id_seq(s->actors[i].id));
+        if (n > seq_w)
+            seq_w = n;
+        n = snprintf(tmp, sizeof tmp, "%zu/%zu", s->actors[i].mailbox_used,
+                     s->actors[i].mailbox_size);
+        if (n > mbox_w)
+            mbox_w = n;
+    }
+    seq_w += 2;
+    mbox_w += 2;
+    const int id_w = 20, status_w = 9, parent_w = 20;
+    int indent = 2 + seq_w + id_w + status_w + mbox_w + (parents ? parent_w : 0);
+    sh_printf(sh, "  %-*s%-*s%-*s%-*s", seq_w, "SEQ", id_w, "ID", status_w, "STATUS", mbox_w,
+              "MBOX");
+    if (parents)
+        sh_printf(sh, "%-*s", parent_w, "PARENT");
+    sh_printf(sh, "NAME\n");
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const actor_info_t *a = &s->actors[i];
+        char id[24], mbox[48], parent[24];
+        snprintf(id, sizeof id, "0x%016llx", (unsigned long long)a->id);
+        snprintf(mbox, sizeof mbox, "%zu/%zu", a->mailbox_used, a->mailbox_size);
+        sh_printf(sh, "  %-*u%-*s%-*s%-*s", seq_w, actor_id_seq(a->id), id_w, id, status_w,
+                  status_word(a), mbox_w, mbox);
+        if (parents) {
+            if (a->parent == ACTOR_ID_INVALID)
+                snprintf(parent, sizeof parent, "---");
+            else
+                snprintf(parent, sizeof parent, "0x%016llx", (unsigned long long)a->parent);
+            sh_printf(sh, "%-*s", parent_w, parent);
+        }
+        size_t shown = 0;
+        for (size_t k = 0; k < s->n_names; k++) {
+            if (s->ids[k] != a->id)
+                continue;
+            if (shown++ == 0)
+                sh_printf(sh, "%s\n", s->names[k]);
+            else
+                sh_printf(sh, "%*s%s\n", indent, "", s->names[k]);
+        }
+        if (shown == 0)
+            sh_printf(sh, "%s\n", a->system ? "(system)" : "-");
+    }
+}
+
+shell_result_t cmd_list(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)args;
+    (void)line;
+    (void)len;
+    snapshot_t s;
+    if (!snapshot_take(sh, &s))
+        return sh_error(sh, "out of memory");
+    print_table(sh, &s, false);
+    snapshot_free(&s);
+    return SHELL_DONE;
+}
+
+/* A "VmRSS:   1234 kB" figure from /proc/self/status, in KB; -1 if absent. */
+static long proc_status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char row[256];
+    long kb = -1;
+    size_t klen = strlen(key);
+    while (fgets(row, sizeof row, f)) {
+        if (strncmp(row, key, klen) == 0 && row[klen] == ':') {
+            kb = strtol(row + klen + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+static void print_kb(shell_t *sh, long kb)
+{
+    if (kb < 0)
+        sh_printf(sh, "?");
+    else if (kb >= 10240)
+        sh_printf(sh, "%ld MB", kb / 1024);
+    else
+        sh_printf(sh, "%ld KB", kb);
+}
+
+static void print_memory(shell_t *sh)
+{
+    sh_printf(sh, "Memory: RSS ");
+    print_kb(sh, proc_status_kb("VmRSS"));
+    sh_printf(sh, " (peak ");
+    print_kb(sh, proc_status_kb("VmHWM"));
+    sh_printf(sh, "), virtual ");
+    print_kb(sh, proc_status_kb("VmSize"));
+    sh_printf(sh, ", data ");
+    print_kb(sh, proc_status_kb("VmData"));
+    sh_printf(sh, "\n");
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    sh_printf(sh, "Heap:   ");
+    print_kb(sh, (long)(mi.uordblks / 1024));
+    sh_printf(sh, " in use / ");
+    print_kb(sh, (long)((mi.arena + mi.hblkhd) / 1024));
+    sh_printf(sh, " from the system (free ");
+    print_kb(sh, (long)(mi.fordblks / 1024));
+    sh_printf(sh, ")\n");
+#endif
+}
+
+shell_result_t cmd_info(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)args;
+    (void)line;
+    (void)len;
+    snapshot_t s;
+    if (!snapshot_take(sh, &s))
+        return sh_error(sh, "out of memory");
+    sh_printf(sh, "Actors: %zu active\n", s.n_actors);
+    print_table(sh, &s, true);
+    snapshot_free(&s);
+    sh_printf(sh, "\n");
+    print_memory(sh);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_self(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)args;
+    (void)line;
+    (void)len;
+    sh_printf(sh, "0x%016llx\n", (unsigned long long)sh->self);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_whoami(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)args;
+    (void)line;
+    (void)len;
+    sh_printf(sh, "Node:    %u (%s)\n", runtime_node_id(sh->rt), sh->node_name);
+    sh_printf(sh, "Shell:   0x%016llx\n", (unsigned long long)sh->self);
+    sh_printf(sh, "Console: 0x%016llx\n", (unsigned long long)sh->console);
+    sh_printf(sh, "Actors:  %zu\n", runtime_actor_count(sh->rt));
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_stop(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    actor_id_t id;
+    if (!sh_resolve(sh, args->argv[1], &id))
+        return SHELL_FAILED;
+    if (id == sh->self || id == sh->console)
+        return sh_error(sh, "refusing to stop the shell's own %s; use exit",
+                        id == sh->self ? "actor" : "console");
+    if (actor_id_node(id) != runtime_node_id(sh->rt))
+        return sh_error(sh, "0x%016llx lives on node %u; only local actors can be stopped",
+                        (unsigned long long)id, actor_id_node(id));
+    actor_stop(sh->rt, id);
+    if (actor_is_alive(sh->rt, id))
+        return sh_error(sh, "%s", mk_last_error());
+    sh_printf(sh, "Stopped actor 0x%016llx\n", (unsigned long long)id);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_register(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    actor_id_t id = sh->self;
+    if (args->argc == 3 && !sh_resolve(sh, args->argv[2], &id))
+        return SHELL_FAILED;
+    if (!actor_register_name(sh->rt, args->argv[1], id))
+        return sh_error(sh, "%s", mk_last_error());
+    sh_printf(sh, "Registered '%s' -> 0x%016llx\n", args->argv[1], (unsigned long long)id);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_lookup(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    actor_id_t id = actor_lookup(sh->rt, args->argv[1]);
+    if (id == ACTOR_ID_INVALID)
+        return sh_error(sh, "no actor named '%.80s'", args->argv[1]);
+    sh_printf(sh, "%s -> 0x%016llx (node %u, seq %u)\n", args->argv[1], (unsigned long long)id,
+              actor_id_node(id), actor_id_seq(id));
+    return SHELL_DONE;
+}

@@ -1,0 +1,149 @@
+/*
+ * shell_internal.h -- what the shell's files share: the shell state, the
+ * command table entry, output helpers and the console's constructor.
+ *
+ * Everything runs on the runtime's thread, inside the shell's or the
+ * console's behaviour.
+ */
+#ifndef MK_SHELL_INTERNAL_H
+#define MK_SHELL_INTERNAL_H
+
+#include <stdio.h>
+
+#include "core/runtime_internal.h"
+#include "microkernel/mk_readline.h"
+#include "microkernel/shell.h"
+#include "shell/cmdline.h"
+
+#define SHELL_OUT_MAX 16384   /* bytes of output gathered before a write */
+#define SHELL_HISTORY_MAX 100 /* lines `history` keeps */
+#define SHELL_PATH_MAX 512    /* bytes of a file path */
+
+typedef struct console console_t;
+
+/* Spawn the console actor reading `in_fd`, writing `out_fd`, sending lines
+ * to `shell`, and queue its MSG_CONSOLE_START. ACTOR_ID_INVALID on failure. */
+actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell);
+
+/* What a command did. */
+typedef enum {
+    SHELL_DONE,    /* finished; the next line may come */
+    SHELL_FAILED,  /* finished with an error (a script stops) */
+    SHELL_PENDING, /* waits for a message (call); the shell finishes it later */
+    SHELL_EXIT     /* the session ends */
+} shell_result_t;
+
+typedef struct shell shell_t;
+
+/* A command handler: `args` are the words of `line` (`len` bytes), argv[0]
+ * being the command name. */
+typedef shell_result_t (*shell_cmd_fn)(shell_t *sh, const shell_args_t *args, const char *line,
+                                       size_t len);
+
+typedef struct {
+    const char *name;   /* what is typed */
+    const char *args;   /* usage after the name, "" for none */
+    const char *help;   /* one line */
+    size_t min_args;    /* words after the name */
+    size_t max_args;    /* SHELL_ARGS_MAX for "the rest of the line" */
+    shell_cmd_fn fn;
+} shell_cmd_t;
+
+struct shell {
+    runtime_t *rt;
+    actor_id_t self;                  /* this shell */
+    actor_id_t console;               /* where output goes */
+    char node_name[MK_NAME_MAX + 1];  /* for whoami */
+    char data_dir[SHELL_PATH_MAX];    /* "" when none */
+    char script_path[SHELL_PATH_MAX]; /* "" when interactive */
+    FILE *script;                     /* open script, or NULL */
+    unsigned script_line;             /* line number of the command running */
+    int *exit_status;                 /* the caller's; may be NULL */
+    int status;                       /* 0, or 1 after a failed script command */
+    bool banner;                      /* print the banner at start */
+    const shell_cmd_t *cmd;           /* the command running */
+
+    bool calling;                     /* a call waits for its reply */
+    actor_id_t call_target;           /* whom it called */
+    timer_id_t call_timer;            /* its timeout */
+
+    char out[SHELL_OUT_MAX];          /* output gathered for the console */
+    size_t out_len;
+
+    char history[SHELL_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring, oldest first */
+    size_t hist_count;                /* lines in the ring */
+    size_t hist_first;                /* ring index of the oldest */
+    unsigned long hist_total;         /* lines ever recorded (numbers in `history`) */
+};
+
+/* ---- Output (shell.c) -------------------------------------------------- */
+
+/* Append formatted text to the output; it reaches the console when the
+ * command finishes (or earlier when the buffer fills). */
+void sh_printf(shell_t *sh, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Print "error: <cmd>: <text>" and return SHELL_FAILED. */
+shell_result_t sh_error(shell_t *sh, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Like sh_error, followed by "; usage: <name> <args>". */
+shell_result_t sh_usage_error(shell_t *sh, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Send what was gathered to the console now. */
+void sh_flush(shell_t *sh);
+
+/*
+ * Resolve a name, a path, 0x<hex ID> or a decimal local sequence number to
+ * an actor ID. Local IDs must be alive; remote ones are taken as given.
+ * Prints an error and returns false when nothing matches.
+ */
+bool sh_resolve(shell_t *sh, const char *ref, actor_id_t *out);
+
+/* The first registered name of `id`, or NULL. */
+const char *sh_name_of(shell_t *sh, actor_id_t id);
+
+/* ---- Command groups ---------------------------------------------------- */
+
+/* cmd_actors.c */
+shell_result_t cmd_list(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_info(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_self(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_whoami(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_stop(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_register(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_lookup(shell_t *, const shell_args_t *, const char *, size_t);
+
+/* cmd_msg.c */
+shell_result_t cmd_send(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_call(shell_t *, const shell_args_t *, const char *, size_t);
+/* A message arrived while a call waits (true: it was the reply), or its
+ * timer fired. */
+bool sh_call_reply(shell_t *sh, const message_t *msg);
+void sh_call_timeout(shell_t *sh);
+/* Print an unsolicited message ("[msg] type=..."). */
+void sh_print_message(shell_t *sh, const char *tag, const message_t *msg);
+
+/* cmd_node.c: the commands that need the layers above the core */
+shell_result_t cmd_load(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_reload(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_ls(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_mount(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_caps(shell_t *, const shell_args_t *, const char *, size_t);
+
+/* history.c */
+void sh_history_load(shell_t *sh);
+void sh_history_record(shell_t *sh, const char *line);
+shell_result_t cmd_history(shell_t *, const shell_args_t *, const char *, size_t);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * mk-shell -- the node a person runs: boots a runtime with its standard
+ * actors (logging, the node services when built in, the HTTP status
+ * endpoint, the console and the shell) and hands the terminal to the shell.
+ *
+ * `make run` starts it through scripts/run.sh. Options are in usage()
+ * below and in docs/shell.md. Exit status: 0, 1 when a --script command
+ * failed or the node could not boot, 2 for bad options.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "microkernel/runtime.h"
+#include "microkernel/services.h"
+#include "microkernel/shell.h"
+
+#define DEFAULT_HTTP_PORT 8420
+#define DEFAULT_LISTEN_PORT 7420
+#define MAX_ACTORS 1024
+
+typedef struct {
+    unsigned long node_id;
+    const char *name;
+    const char *data_dir;
+    const char *script;
+    int listen_port;  /* 0: no mount listener */
+    int http_port;    /* 0: no status endpoint */
+    bool listen_set;  /* given on the command line */
+    bool http_set;
+} options_t;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mk-shell [options]\n"
+            "Start a microkernel node and its interactive shell.\n"
+            "\n"
+            "  --node-id N       node ID, 1..4294967295 (default 1)\n"
+            "  --name NAME       node name shown by whoami (default node-<id>)\n"
+            "  --data-dir DIR    where the node keeps its data, history included\n"
+            "                    (default ./.mk-data, created if missing)\n"
+            "  --listen PORT     accept mounts from other nodes on PORT (default %d)\n"
+            "  --no-listen       no mount listener\n"
+            "  --http PORT       HTTP status endpoint on 127.0.0.1:PORT (default %d)\n"
+            "  --no-http         no HTTP status endpoint\n"
+            "  --script FILE     run the commands in FILE, then exit; the exit status\n"
+            "                    is 1 when a command fails\n"
+            "  --help            show this help\n"
+            "  --version         show the version\n",
+            DEFAULT_LISTEN_PORT, DEFAULT_HTTP_PORT);
+}
+
+static bool parse_number(const char *s, unsigned long min, unsigned long max,
+                         unsigned long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Returns -1 to continue, or the exit status. */
+static int parse_options(int argc, char **argv, options_t *o)
+{
+    enum { OPT_NODE_ID = 256, OPT_NAME, OPT_DATA_DIR, OPT_LISTEN, OPT_NO_LISTEN, OPT_HTTP,
+           OPT_NO_HTTP, OPT_SCRIPT, OPT_HELP, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"node-id", required_argument, NULL, OPT_NODE_ID},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"no-listen", no_argument, NULL, OPT_NO_LISTEN},
+        {"http", required_argument, NULL, OPT_HTTP},
+        {"no-http", no_argument, NULL, OPT_NO_HTTP},
+        {"script", required_argument, NULL, OPT_SCRIPT},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->node_id = 1;
+    o->data_dir = ".mk-data";
+    o->listen_port = DEFAULT_LISTEN_PORT;
+    o->http_port = DEFAULT_HTTP_PORT;
+    opterr = 0;
+    int c;
+    unsigned long v;
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_NODE_ID:
+            if (!parse_number(optarg, 1, 0xFFFFFFFFul, &o->node_id)) {
+                fprintf(stderr, "mk-shell: --node-id: '%s' is not a number in 1..4294967295\n",
+                        optarg);
+                goto bad;
+            }
+            break;
+        case OPT_NAME:
+            if (!optarg[0] || strlen(optarg) > 63) {
+                fprintf(stderr, "mk-shell: --name: must be 1..63 characters\n");
+                goto bad;
+            }
+            o->name = optarg;
+            break;
+        case OPT_DATA_DIR:
+            if (!optarg[0]) {
+                fprintf(stderr, "mk-shell: --data-dir: empty path\n");
+                goto bad;
+            }
+            o->data_dir = optarg;
+            break;
+        case OPT_LISTEN:
+        case OPT_HTTP:
+            if (!parse_number(optarg, 1, 65535, &v)) {
+                fprintf(stderr, "mk-shell: --%s: '%s' is not a port in 1..65535\n",
+                        c == OPT_LISTEN ? "listen" : "http", optarg);
+                goto bad;
+            }
+            if (c == OPT_LISTEN) {
+                o->listen_port = (int)v;
+                o->listen_set = true;
+            } else {
+                o->http_port = (int)v;
+                o->http_set = true;
+            }
+            break;
+        case OPT_NO_LISTEN:
+            o->listen_port = 0;
+            break;
+        case OPT_NO_HTTP:
+            o->http_port = 0;
+            break;
+        case OPT_SCRIPT:
+            o->script = optarg;
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("mk-shell %s\n", shell_version());
+            return 0;
+        case ':':
+            fprintf(stderr, "mk-shell: option '%s' needs a value\n", argv[optind - 1]);
+            goto bad;
+        default:
+            fprintf(stderr, "mk-shell: unknown option '%s'\n", argv[optind - 1]);
+            goto bad;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mk-shell: unexpected argument '%s'\n", argv[optind]);
+        goto bad;
+    }
+    return -1;
+bad:
+    usage(stderr);
+    return 2;
+}
+
+/* Make the data directory (one level, like mkdir) unless it exists. */
+static bool ensure_dir(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        return S_ISDIR(st.st_mode);
+    return mkdir(path, 0700) == 0;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (!ensure_dir(o.data_dir)) {
+        fprintf(stderr, "mk-shell: --data-dir %s: not a usable directory (%s)\n", o.data_dir,
+                strerror(errno));
+        return 1;
+    }
+    runtime_t *rt = runtime_init((node_id_t)o.node_id, MAX_ACTORS);
+    if (!rt) {
+        fprintf(stderr, "mk-shell: cannot start the runtime: %s\n", mk_last_error());
+        return 1;
+    }
+    runtime_enable_logging(rt);
+
+    if (o.listen_set)
+        fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
+                        "(src/services)\n");
+    if (o.http_set)
+        fprintf(stderr, "mk-shell: --http: not available in this build: HTTP status "
+                        "endpoint (src/http)\n");
+
+    int status = 0;
+    shell_config_t cfg;
+    shell_config_init(&cfg);
+    cfg.node_name = o.name;
+    cfg.data_dir = o.data_dir;
+    cfg.script_path = o.script;
+    cfg.exit_status = &status;
+    cfg.banner = o.script == NULL;
+    if (shell_start(rt, &cfg) == ACTOR_ID_INVALID) {
+        fprintf(stderr, "mk-shell: cannot start the shell: %s\n", mk_last_error());
+        runtime_destroy(rt);
+        return 1;
+    }
+    runtime_run(rt);
+    runtime_destroy(rt);
+    return status;
+}
