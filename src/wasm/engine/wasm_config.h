@@ -1,0 +1,89 @@
+/*
+ * wasm_config.h -- compile-time limits and switches of the WebAssembly engine.
+ *
+ * Every limit is a macro that a build may override (-DWASM_MAX_...=n). The
+ * decoder and validator reject modules beyond the static limits with
+ * WASM_ERR_LIMIT; the per-instance defaults are what wasm_limits_default()
+ * hands out and a caller may lower or raise them per instance.
+ */
+#ifndef WASM_CONFIG_H
+#define WASM_CONFIG_H
+
+/* Largest module accepted by wasm_module_compile(), in bytes. */
+#ifndef WASM_MAX_MODULE_SIZE
+#define WASM_MAX_MODULE_SIZE (256u * 1024u * 1024u)
+#endif
+
+/* Static limits on module structure (spec "implementation limits"). */
+#ifndef WASM_MAX_TYPES
+#define WASM_MAX_TYPES 1000000u
+#endif
+#ifndef WASM_MAX_FUNCS
+#define WASM_MAX_FUNCS 1000000u
+#endif
+#ifndef WASM_MAX_PARAMS
+#define WASM_MAX_PARAMS 1000u
+#endif
+#ifndef WASM_MAX_LOCALS
+#define WASM_MAX_LOCALS 50000u
+#endif
+#ifndef WASM_MAX_TABLES
+#define WASM_MAX_TABLES 100000u
+#endif
+#ifndef WASM_MAX_GLOBALS
+#define WASM_MAX_GLOBALS 1000000u
+#endif
+#ifndef WASM_MAX_SEGMENTS
+#define WASM_MAX_SEGMENTS 100000u
+#endif
+#ifndef WASM_MAX_IMPORTS
+#define WASM_MAX_IMPORTS 100000u
+#endif
+#ifndef WASM_MAX_EXPORTS
+#define WASM_MAX_EXPORTS 100000u
+#endif
+#ifndef WASM_MAX_BRTABLE
+#define WASM_MAX_BRTABLE 1000000u
+#endif
+/* Deepest nesting of blocks inside one function body. */
+#ifndef WASM_MAX_BLOCK_DEPTH
+#define WASM_MAX_BLOCK_DEPTH 10000u
+#endif
+/* Largest operand-stack height of one function (slots). */
+#ifndef WASM_MAX_FUNC_STACK
+#define WASM_MAX_FUNC_STACK 100000u
+#endif
+/* Most results a host function may produce. */
+#ifndef WASM_MAX_HOST_RESULTS
+#define WASM_MAX_HOST_RESULTS 16u
+#endif
+/* Table size limit when a table declares no maximum (elements). */
+#ifndef WASM_MAX_TABLE_ELEMS
+#define WASM_MAX_TABLE_ELEMS (10u * 1024u * 1024u)
+#endif
+
+/* Per-instance defaults (wasm_limits_default). */
+#ifndef WASM_DEFAULT_MAX_MEMORY_PAGES
+#define WASM_DEFAULT_MAX_MEMORY_PAGES 16384u /* 1 GiB */
+#endif
+#ifndef WASM_DEFAULT_MAX_CALL_DEPTH
+#define WASM_DEFAULT_MAX_CALL_DEPTH 10000u
+#endif
+#ifndef WASM_DEFAULT_VALUE_STACK
+#define WASM_DEFAULT_VALUE_STACK (1024u * 1024u) /* slots of 8 bytes */
+#endif
+/* First allocation of an instance's value stack (grows on demand). */
+#ifndef WASM_INITIAL_VALUE_STACK
+#define WASM_INITIAL_VALUE_STACK 1024u
+#endif
+
+/* Dispatch: computed goto where the compiler has it, a switch otherwise. */
+#ifndef WASM_USE_COMPUTED_GOTO
+#if defined(__GNUC__) || defined(__clang__)
+#define WASM_USE_COMPUTED_GOTO 1
+#else
+#define WASM_USE_COMPUTED_GOTO 0
+#endif
+#endif
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * wasm_internal.h -- data structures shared by the engine's stages.
+ *
+ * The decoder fills a wasm_module_t, the compiler turns each function body
+ * into IR (the op list below; see DESIGN.md), instance.c builds instances and
+ * interp.c runs the IR. Nothing outside src/wasm/engine includes this file.
+ */
+#ifndef WASM_INTERNAL_H
+#define WASM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasm_engine.h"
+
+#define WASM_PAGE_SIZE 65536u
+#define WASM_MAX_PAGES 65536u
+
+/* IR operations. Each is one 32-bit word followed by its immediates. */
+#define WASM_IR_OPS(X)                                                                         \
+    X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
+    X(CALL) X(CALL_INDIRECT) X(FUEL) X(DROP) X(SELECT) X(LOCAL_GET) X(LOCAL_SET)              \
+    X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET) X(TABLE_GET) X(TABLE_SET)                         \
+    X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U)              \
+    X(I32_LOAD16_S) X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S)              \
+    X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U) X(I32_STORE) X(I64_STORE) X(F32_STORE)     \
+    X(F64_STORE) X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)      \
+    X(MEMORY_SIZE) X(MEMORY_GROW) X(I32_CONST) X(I64_CONST) X(F32_CONST) X(F64_CONST)         \
+    X(I32_EQZ) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U)             \
+    X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I64_EQZ) X(I64_EQ) X(I64_NE)             \
+    X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S)        \
+    X(I64_GE_U) X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) X(F64_EQ)          \
+    X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE) X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT)     \
+    X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U)       \
+    X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL)           \
+    X(I32_ROTR) X(I64_CLZ) X(I64_CTZ) X(I64_POPCNT) X(I64_ADD) X(I64_SUB) X(I64_MUL)           \
+    X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) X(I64_AND) X(I64_OR) X(I64_XOR)        \
+    X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR) X(F32_ABS) X(F32_NEG)         \
+    X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC) X(F32_NEAREST) X(F32_SQRT) X(F32_ADD) X(F32_SUB)     \
+    X(F32_MUL) X(F32_DIV) X(F32_MIN) X(F32_MAX) X(F32_COPYSIGN) X(F64_ABS) X(F64_NEG)          \
+    X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC) X(F64_NEAREST) X(F64_SQRT) X(F64_ADD) X(F64_SUB)     \
+    X(F64_MUL) X(F64_DIV) X(F64_MIN) X(F64_MAX) X(F64_COPYSIGN) X(I32_WRAP_I64)                \
+    X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) X(I32_TRUNC_F64_U)                \
+    X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U) X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U)              \
+    X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U) X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U)            \
+    X(F32_CONVERT_I64_S) X(F32_CONVERT_I64_U) X(F32_DEMOTE_F64) X(F64_CONVERT_I32_S)           \
+    X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) X(F64_CONVERT_I64_U) X(F64_PROMOTE_F32)          \
+    X(I32_REINTERPRET_F32) X(I64_REINTERPRET_F64) X(F32_REINTERPRET_I32)                       \
+    X(F64_REINTERPRET_I64) X(I32_EXTEND8_S) X(I32_EXTEND16_S) X(I64_EXTEND8_S)                 \
+    X(I64_EXTEND16_S) X(I64_EXTEND32_S) X(REF_NULL) X(REF_IS_NULL) X(REF_FUNC)                 \
+    X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S)                       \
+    X(I32_TRUNC_SAT_F64_U) X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U)                       \
+    X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY)   \
+    X(MEMORY_FILL) X(TABLE_INIT) X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) X(TABLE_SIZE)        \
+    X(TABLE_FILL)
+
+#define WASM_IR_ENUM(name) WASM_OP_##name,
+enum wasm_ir_op { WASM_IR_OPS(WASM_IR_ENUM) WASM_OP_COUNT };
+#undef WASM_IR_ENUM
+
+/* Constant expression (spec 3.3.10): a single instruction in wasm 2.0. */
+typedef struct wasm_const_expr {
+    uint8_t op;         /* wasm opcode: 0x41 i32.const ... 0xD0 ref.null, 0xD2 ref.func, 0x23 global.get */
+    wasm_value_t value; /* the constant, or the index for global.get / ref.func */
+} wasm_const_expr_t;
+
+/* A compiled function body. */
+typedef struct wasm_code {
+    uint32_t type_index;        /* into module types */
+    uint32_t nlocals;           /* declared locals, params excluded */
+    uint32_t frame_slots;       /* params + locals + max operand height */
+    uint32_t *ir;               /* the IR words */
+    uint32_t ir_len;            /* words */
+    uint32_t *pc_map;           /* pairs (IR word index, module byte offset) */
+    uint32_t pc_map_len;        /* pairs */
+    uint32_t body_offset;       /* module byte offset of the body */
+} wasm_code_t;
+
+typedef struct wasm_import {
+    char *module;               /* module name */
+    char *name;                 /* field name */
+    uint8_t kind;               /* wasm_extern_kind_t */
+    uint32_t index;             /* FUNC: type index; others: index in module tables/mems/globals */
+} wasm_import_t;
+
+typedef struct wasm_export {
+    char *name;
+    uint32_t name_len;          /* bytes; names may contain NUL */
+    uint8_t kind;
+    uint32_t index;
+} wasm_export_t;
+
+typedef struct wasm_table_type {
+    uint8_t elemtype;
+    wasm_limits_desc_t limits;
+} wasm_table_type_t;
+
+typedef struct wasm_global_type {
+    uint8_t valtype;
+    bool mutable_;
+    wasm_const_expr_t init;     /* unused for imports */
+} wasm_global_type_t;
+
+enum { WASM_SEG_ACTIVE, WASM_SEG_PASSIVE, WASM_SEG_DECLARATIVE };
+
+typedef struct wasm_elem {
+    uint8_t mode;               /* WASM_SEG_* */
+    uint8_t elemtype;
+    uint32_t table;
+    wasm_const_expr_t offset;
+    uint32_t count;
+    wasm_const_expr_t *items;   /* count init expressions */
+} wasm_elem_t;
+
+typedef struct wasm_data {
+    uint8_t mode;
+    uint32_t memory;
+    wasm_const_expr_t offset;
+    uint32_t len;
+    const uint8_t *bytes;       /* into the module's copy of the binary */
+} wasm_data_t;
+
+struct wasm_module {
+    uint8_t *bytes;             /* owned copy of the binary */
+    size_t len;
+    uint32_t ntypes;
+    wasm_functype_t *types;
+    uint32_t *type_canon;       /* first structurally equal type index */
+    uint32_t nimports;
+    wasm_import_t *imports;
+    uint32_t nfuncs, nfunc_imports;
+    uint32_t *func_types;       /* type index per function */
+    wasm_code_t *codes;         /* nfuncs - nfunc_imports bodies */
+    uint32_t ntables, ntable_imports;
+    wasm_table_type_t *tables;
+    uint32_t nmems, nmem_imports;
+    wasm_limits_desc_t *mems;
+    uint32_t nglobals, nglobal_imports;
+    wasm_global_type_t *globals;
+    uint32_t nexports;
+    wasm_export_t *exports;
+    bool has_start;
+    uint32_t start;
+    uint32_t nelems;
+    wasm_elem_t *elems;
+    bool has_datacount;
+    uint32_t ndatas;
+    wasm_data_t *datas;
+    uint8_t *declared_funcs;    /* bitmap: function referenced outside code (C.refs) */
+    char **func_names;          /* nfuncs names from the name section, or NULL */
+};
+
+typedef enum wasm_func_kind { WASM_FUNC_WASM, WASM_FUNC_HOST } wasm_func_kind_t;
+
+struct wasm_func {
+    wasm_func_kind_t kind;
+    const wasm_functype_t *type;
+    wasm_instance_t *inst;      /* WASM: owning instance */
+    const wasm_code_t *code;    /* WASM: compiled body */
+    uint32_t index;             /* WASM: index in its module */
+    wasm_host_fn host;          /* HOST: callback */
+    void *user;                 /* HOST: callback data */
+    wasm_functype_t own_type;   /* HOST: copy of the type (types follow the struct) */
+};
+
+struct wasm_table {
+    uint8_t elemtype;
+    uint32_t size;
+    uint32_t max;               /* effective maximum (declared or engine limit) */
+    bool has_max;
+    wasm_limits_desc_t declared; /* as declared, for import matching */
+    uintptr_t *elems;
+};
+
+struct wasm_memory {
+    uint8_t *data;
+    uint64_t size;              /* bytes */
+    uint32_t pages;
+    uint32_t max_pages;         /* effective maximum */
+    wasm_limits_desc_t declared;
+};
+
+struct wasm_global {
+    uint8_t valtype;
+    bool mutable_;
+    wasm_value_t value;
+};
+
+/* A call frame on the execution's frame stack. */
+typedef struct wasm_frame {
+    const uint32_t *pc;         /* where to continue in the caller */
+    uint32_t fp;                /* caller frame base, slots from stack start */
+    wasm_func_t *fn;            /* caller function (NULL: return to host) */
+} wasm_frame_t;
+
+enum { WASM_EXEC_IDLE, WASM_EXEC_RUNNING, WASM_EXEC_SUSPENDED, WASM_EXEC_OUT_OF_FUEL };
+
+/* The state of an execution: all of it lives here, not on the C stack. */
+typedef struct wasm_exec {
+    wasm_value_t *stack;        /* value stack */
+    uint32_t stack_cap;         /* slots allocated */
+    wasm_frame_t *frames;
+    uint32_t frame_cap;
+    uint32_t depth;             /* frames in use */
+    int state;                  /* WASM_EXEC_* */
+    const uint32_t *pc;         /* saved position when not running */
+    uint32_t sp, fp;            /* saved, slots from stack start */
+    wasm_func_t *fn;            /* function executing at pc */
+    wasm_func_t *entry;         /* function the host called */
+    uint32_t pending_results;   /* results the suspended host call owes */
+    int64_t fuel;
+} wasm_exec_t;
+
+struct wasm_instance {
+    const wasm_module_t *module;
+    wasm_func_t **funcs;        /* function index space */
+    wasm_table_t **tables;
+    wasm_memory_t **mems;
+    wasm_global_t **globals;
+    wasm_func_t *own_funcs;     /* the module's own functions */
+    wasm_table_t *own_tables;
+    wasm_memory_t *own_mems;
+    wasm_global_t *own_globals;
+    uint8_t *elem_dropped;      /* per element segment */
+    uint8_t *data_dropped;      /* per data segment */
+    wasm_limits_t limits;
+    wasm_exec_t exec;
+    wasm_trap_info_t trap;
+    wasm_error_t error;
+    void *user;
+};
+
+/* interp.c: run the execution of `inst` from its saved state until it
+ * finishes (OK), traps, runs out of fuel or suspends. */
+wasm_status_t wasm_interp_run(wasm_instance_t *inst);
+
+/* interp.c: record a trap of `kind` at IR position `pc` of `fn`. */
+void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wasm_func_t *fn,
+                          const uint32_t *pc);
+
+/* validate.c: structural equality of function types. */
+bool wasm_functype_equal(const wasm_functype_t *a, const wasm_functype_t *b);
+/* objects.c / instance.c helpers used by interp.c. */
+int32_t wasm_memory_grow_pages(wasm_memory_t *m, uint32_t delta);
+int32_t wasm_table_grow_elems(wasm_table_t *t, uint32_t delta, uintptr_t init);
+/* objects.c: set up a memory / table object in place; false on NOMEM. */
+bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective, wasm_limits_desc_t declared);
+bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared, uint32_t max_effective);
+/* instance.c: value of a reference constant expression in `inst`. */
+uintptr_t wasm_instance_eval_ref(wasm_instance_t *inst, const wasm_const_expr_t *e);
+/* call.c: grow the value stack to at least `need` slots / the frame stack;
+ * false when the instance's limit forbids it. */
+bool wasm_exec_grow_stack(wasm_instance_t *inst, uint32_t need);
+bool wasm_exec_grow_frames(wasm_instance_t *inst);
+
+#endif
