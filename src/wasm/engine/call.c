@@ -94,7 +94,8 @@ static wasm_status_t call_host(wasm_instance_t *inst, wasm_func_t *f, const wasm
     wasm_status_t st = f->host(inst, f->user, args, res);
     ex->state = WASM_EXEC_IDLE;
     if (st == WASM_STATUS_OK) {
-        memcpy(results, res, (size_t)f->type->nresults * sizeof *res);
+        if (f->type->nresults)
+            memcpy(results, res, (size_t)f->type->nresults * sizeof *res);
         return st;
     }
     if (st == WASM_STATUS_SUSPENDED) {
