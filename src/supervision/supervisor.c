@@ -161,6 +161,7 @@ static bool start_child(sup_t *s, size_t i)
             spec->free_state(state);
         return false;
     }
+    mk_actor_set_parent(rt, id, s->self); /* for inspection (actor_info) */
     if (!mk_sup_edge_add(rt, MK_EDGE_CHILD, id, s->self, i))
         goto fail;
     if (nested && !boot(rt, state, id))
