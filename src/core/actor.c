@@ -121,6 +121,8 @@ static void finalize(runtime_t *rt, actor_t *a, int reason)
         rt->exit_hooks[i].fn(rt, rt->exit_hooks[i].ctx, id, reason);
     if (a->free_state)
         a->free_state(a->state);
+    if (a->wake)
+        message_destroy(a->wake);
     mk_mailbox_drain(a->mbox);
     rt->alive--;
     if (!(a->flags & MK_ACTOR_SYSTEM))
@@ -161,8 +163,34 @@ void mk_actor_after_dispatch(runtime_t *rt, actor_t *a, bool keep_running)
         finalize(rt, a, keep_running ? a->exit_reason : EXIT_REASON_NORMAL);
     else if (!keep_running)
         finalize(rt, a, EXIT_REASON_NORMAL);
-    else if (a->mbox->head != a->mbox->tail)
+    else if (!(a->flags & MK_ACTOR_HELD) && (a->wake || a->mbox->head != a->mbox->tail))
         scheduler_enqueue(&rt->ready, a);
+}
+
+void mk_actor_hold(runtime_t *rt, actor_id_t id)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    if (!a)
+        return;
+    a->flags |= MK_ACTOR_HELD;
+    scheduler_remove(&rt->ready, a);
+}
+
+bool mk_actor_wake(runtime_t *rt, actor_id_t id, msg_type_t type)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    if (!a)
+        return mk_fail("actor_wake: no live actor 0x%016llx", (unsigned long long)id);
+    if (a->wake)
+        return mk_fail("actor_wake: actor 0x%016llx already has a wake message pending",
+                       (unsigned long long)id);
+    a->wake = mk_pool_message(&rt->pool, ACTOR_ID_INVALID, id, type, NULL, 0);
+    if (!a->wake)
+        return false;
+    a->flags &= (uint8_t)~MK_ACTOR_HELD;
+    if (a != rt->current)
+        scheduler_enqueue(&rt->ready, a);
+    return true;
 }
 
 /* Stop every actor, in slot order (runtime_destroy). */

@@ -79,7 +79,7 @@ static inline bool enqueue(runtime_t *rt, actor_t *a, message_t *msg)
     }
     mb->slots[mb->tail & mb->mask] = msg;
     mb->tail++;
-    if (!a->queued && a != rt->current)
+    if (!a->queued && a != rt->current && !(a->flags & MK_ACTOR_HELD))
         scheduler_enqueue(&rt->ready, a);
     return true;
 }
@@ -168,15 +168,20 @@ static inline unsigned dispatch(runtime_t *rt, unsigned budget)
     unsigned n = 0;
     rt->current = a;
     do {
-        message_t *msg = mb->slots[mb->head & mb->mask];
-        mb->head++;
+        message_t *msg = a->wake;
+        if (msg) {
+            a->wake = NULL; /* mk_actor_wake: ahead of the mailbox */
+        } else {
+            msg = mb->slots[mb->head & mb->mask];
+            mb->head++;
+        }
         keep = a->behavior(rt, a, msg, a->state);
         if (msg->type == MSG_FD_EVENT && msg->source == ACTOR_ID_INVALID)
             mk_fdwatch_handled(rt, a->id, msg);
         message_destroy(msg);
         n++;
     } while (keep && n < budget && mb->head != mb->tail && a->status == MK_ACTOR_ALIVE &&
-             !rt->stop_requested);
+             !(a->flags & MK_ACTOR_HELD) && !a->wake && !rt->stop_requested);
     rt->current = NULL;
     mk_actor_after_dispatch(rt, a, keep);
     return n;

@@ -51,6 +51,7 @@ enum {
 };
 
 #define MK_ACTOR_SYSTEM 0x01u /* does not keep runtime_run() going */
+#define MK_ACTOR_HELD 0x02u   /* not dispatched until mk_actor_wake() (mk_actor_hold) */
 
 struct actor {
     actor_id_t id;              /* node | sequence */
@@ -65,7 +66,8 @@ struct actor {
     uint8_t status;      /* MK_ACTOR_* */
     uint8_t queued;      /* 1 while in the ready queue */
     uint8_t exit_reason; /* reason recorded by a deferred stop */
-    uint8_t flags;       /* MK_ACTOR_SYSTEM */
+    uint8_t flags;       /* MK_ACTOR_SYSTEM, MK_ACTOR_HELD */
+    message_t *wake;     /* handled before the mailbox (mk_actor_wake), or NULL */
 };
 
 /* One entry of the actor table. The slot of a stopped actor is reused, but
@@ -253,6 +255,28 @@ bool mk_deliver(runtime_t *rt, message_t *msg);
 
 /* Stop actor `id` with exit reason `reason` (see mk_exit_hook_fn). */
 void mk_actor_exit(runtime_t *rt, actor_id_t id, int reason);
+
+/*
+ * Hold and wake: how a layer parks an actor in the middle of handling a
+ * message without a native stack (WASM actors blocked in mk_sleep_ms).
+ *
+ * mk_actor_hold(): the live actor `id` is no longer dispatched. Messages
+ * sent to it keep queueing in its mailbox, in order, and count against its
+ * capacity (senders see "mailbox full" as usual). May be called on the
+ * running actor from its own behaviour: its turn ends when it returns.
+ *
+ * mk_actor_wake(): ends a hold (if any) and makes a message of `type` (no
+ * payload, source ACTOR_ID_INVALID) the next one the actor handles, ahead of
+ * its mailbox; the actor is queued behind the actors already ready. Called
+ * on the running actor from its own behaviour it is a yield: the turn ends
+ * and the wake message comes after the other ready actors had theirs.
+ * Returns false with a reason for an unknown actor, when a wake message is
+ * already pending, or when memory runs out. An actor that stops with a
+ * pending wake message has it destroyed. Tested by tests/wasm (the only
+ * user so far).
+ */
+void mk_actor_hold(runtime_t *rt, actor_id_t id);
+bool mk_actor_wake(runtime_t *rt, actor_id_t id, msg_type_t type);
 
 /* Record `parent` as the parent of live actor `id` (supervisors do, for
  * children they start outside a behaviour). */
