@@ -22,11 +22,11 @@
 enum { MSG_GO = 1, MSG_CHECK = 2, MSG_PING = 3, MSG_PONG = 4, WARMUP = 1000 };
 
 typedef struct {
-    size_t n;           /* samples wanted (after warm-up) */
-    size_t done;        /* restarts finished, warm-up included */
-    actor_id_t old;     /* the incarnation just killed */
-    uint64_t t0;        /* when it was killed */
-    uint64_t *samples;  /* n entries */
+    size_t n;          /* samples wanted (after warm-up) */
+    size_t done;       /* restarts finished, warm-up included */
+    actor_id_t old;    /* the incarnation just killed */
+    uint64_t t0;       /* when it was killed */
+    uint64_t *samples; /* n entries */
     bool failed;
 } driver_t;
 
@@ -81,8 +81,7 @@ static bool driver(runtime_t *rt, actor_t *self, message_t *msg, void *state)
             actor_send(rt, me, MSG_GO, NULL, 0);
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -123,8 +122,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "runtime_init: %s\n", mk_last_error());
         return 1;
     }
-    child_spec_t spec = {.name = "w", .behavior = worker, .mailbox_size = 16,
-                         .restart_type = RESTART_PERMANENT};
+    child_spec_t spec = {
+        .name = "w", .behavior = worker, .mailbox_size = 16, .restart_type = RESTART_PERMANENT};
     /* Intensity well above what the benchmark does: it must never give up. */
     actor_id_t sup = supervisor_start(rt, STRATEGY_ONE_FOR_ONE, 1000000, 1, &spec, 1);
     driver_t d = {.n = n, .samples = calloc(n, sizeof(uint64_t))};

@@ -23,18 +23,18 @@ extern "C" {
 /* ---- Exit reasons ----------------------------------------------------- */
 
 /* Seed values. */
-#define EXIT_NORMAL 0 /* the behaviour returned false */
-#define EXIT_KILLED 1 /* stopped with actor_stop() */
+#define EXIT_NORMAL        0 /* the behaviour returned false */
+#define EXIT_KILLED        1 /* stopped with actor_stop() */
 /*
  * Extension: reasons the runtime or its layers give. Every reason other than
  * EXIT_NORMAL and EXIT_SHUTDOWN is abnormal (RESTART_TRANSIENT restarts it).
  */
-#define EXIT_CRASHED 2       /* a native actor gave up: actor_exit(rt, id, EXIT_CRASHED) */
-#define EXIT_TRAP 3          /* a WASM actor trapped (unreachable, bounds, ...) */
-#define EXIT_FUEL 4          /* a WASM actor exhausted its fuel budget */
-#define EXIT_SHUTDOWN 5      /* stopped by its supervisor (supervisor_stop, sibling restart) */
+#define EXIT_CRASHED       2 /* a native actor gave up: actor_exit(rt, id, EXIT_CRASHED) */
+#define EXIT_TRAP          3 /* a WASM actor trapped (unreachable, bounds, ...) */
+#define EXIT_FUEL          4 /* a WASM actor exhausted its fuel budget */
+#define EXIT_SHUTDOWN      5 /* stopped by its supervisor (supervisor_stop, sibling restart) */
 #define EXIT_RESTART_LIMIT 6 /* a supervisor exceeded max_restarts within window_ms */
-#define EXIT_START_FAILED 7  /* a supervisor could not (re)start a child */
+#define EXIT_START_FAILED  7 /* a supervisor could not (re)start a child */
 
 /* ---- Restart types and strategies -------------------------------------- */
 
@@ -47,9 +47,9 @@ typedef enum {
 
 /* Per-supervisor strategy (seed "Restart strategies"). */
 typedef enum {
-    STRATEGY_ONE_FOR_ONE,  /* only the dead child is restarted */
-    STRATEGY_ONE_FOR_ALL,  /* all children are stopped and restarted */
-    STRATEGY_REST_FOR_ONE  /* the dead child and those started after it */
+    STRATEGY_ONE_FOR_ONE, /* only the dead child is restarted */
+    STRATEGY_ONE_FOR_ALL, /* all children are stopped and restarted */
+    STRATEGY_REST_FOR_ONE /* the dead child and those started after it */
 } restart_strategy_t;
 
 /* ---- Types ------------------------------------------------------------ */
@@ -65,10 +65,10 @@ typedef void *(*state_factory_fn)(void *factory_arg);
  * current one. `factory_arg` must stay valid while the supervisor lives.
  */
 typedef struct {
-    const char *name;              /* for logging, may be NULL */
+    const char *name; /* for logging, may be NULL */
     actor_behavior_fn behavior;
-    state_factory_fn factory;      /* creates initial state; NULL = no state */
-    void *factory_arg;             /* passed to factory on each (re)start */
+    state_factory_fn factory; /* creates initial state; NULL = no state */
+    void *factory_arg;        /* passed to factory on each (re)start */
     void (*free_state)(void *);
     size_t mailbox_size;
     restart_type_t restart_type;
@@ -144,7 +144,7 @@ bool supervisor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *sta
 /* ---- Exits, monitors and links (extension) ----------------------------- */
 
 /* System messages (listed in docs/system-messages.md). */
-#define MSG_DOWN (MSG_EXTENSION_BASE + 0x20u)      /* 0xFF000120, down_payload_t */
+#define MSG_DOWN      (MSG_EXTENSION_BASE + 0x20u) /* 0xFF000120, down_payload_t */
 #define MSG_LINK_EXIT (MSG_EXTENSION_BASE + 0x21u) /* 0xFF000121, down_payload_t */
 
 /* Payload of MSG_DOWN and MSG_LINK_EXIT; source ACTOR_ID_INVALID. */

@@ -22,17 +22,17 @@ typedef enum {
 #define MK_EDGE_NO_INDEX UINT64_MAX /* parent that is not a supervisor */
 
 typedef struct {
-    actor_id_t a;       /* see mk_edge_kind_t */
+    actor_id_t a; /* see mk_edge_kind_t */
     actor_id_t b;
     uint64_t ref;
-    uint8_t kind;       /* mk_edge_kind_t */
+    uint8_t kind; /* mk_edge_kind_t */
 } mk_edge_t;
 
 typedef struct {
-    mk_edge_t *edges;   /* unordered; removal swaps in the last edge */
-    size_t n;           /* edges in use */
-    size_t cap;         /* edges allocated */
-    uint64_t next_ref;  /* last monitor reference handed out */
+    mk_edge_t *edges;  /* unordered; removal swaps in the last edge */
+    size_t n;          /* edges in use */
+    size_t cap;        /* edges allocated */
+    uint64_t next_ref; /* last monitor reference handed out */
 } mk_sup_ext_t;
 
 /* The runtime's table, created (and the exit hook installed) on first
@@ -42,8 +42,7 @@ mk_sup_ext_t *mk_sup_ext(runtime_t *rt);
 mk_sup_ext_t *mk_sup_ext_peek(const runtime_t *rt);
 
 /* Add an edge; false with a reason when memory runs out. */
-bool mk_sup_edge_add(runtime_t *rt, mk_edge_kind_t kind, actor_id_t a, actor_id_t b,
-                     uint64_t ref);
+bool mk_sup_edge_add(runtime_t *rt, mk_edge_kind_t kind, actor_id_t a, actor_id_t b, uint64_t ref);
 /* Remove the child edge of `child`, if any (a supervisor is about to stop
  * it and must not be told). */
 void mk_sup_edge_remove_child(runtime_t *rt, actor_id_t child);

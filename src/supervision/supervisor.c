@@ -18,27 +18,27 @@
 #include "supervision/supervision_internal.h"
 
 #define SUP_MAX_RESTARTS 1000000 /* bound on max_restarts (its history is allocated) */
-#define SUP_MIN_MAILBOX 64       /* a supervisor's mailbox: max(this, 4 x children) */
+#define SUP_MIN_MAILBOX  64      /* a supervisor's mailbox: max(this, 4 x children) */
 
 typedef struct {
-    child_spec_t spec;  /* copy; spec.name points to `name` or is NULL */
-    char *name;         /* owned copy of the spec's name */
-    actor_id_t id;      /* current incarnation; ACTOR_ID_INVALID when none */
-    bool running;       /* `id` is alive */
-    bool restart;       /* scratch: to be started again by the restart under way */
+    child_spec_t spec; /* copy; spec.name points to `name` or is NULL */
+    char *name;        /* owned copy of the spec's name */
+    actor_id_t id;     /* current incarnation; ACTOR_ID_INVALID when none */
+    bool running;      /* `id` is alive */
+    bool restart;      /* scratch: to be started again by the restart under way */
 } sup_child_t;
 
 typedef struct {
-    runtime_t *rt;               /* set when the supervisor actor exists */
-    actor_id_t self;             /* the supervisor's ID */
+    runtime_t *rt;   /* set when the supervisor actor exists */
+    actor_id_t self; /* the supervisor's ID */
     restart_strategy_t strategy;
-    uint64_t window_ms;          /* intensity window */
-    int max_restarts;            /* restarts allowed within the window */
-    uint64_t *history;           /* times (ms) of the last max_restarts restarts, a ring */
-    size_t history_n;            /* entries used (<= max_restarts) */
-    size_t history_head;         /* the oldest entry when history_n == max_restarts */
-    size_t n;                    /* children */
-    sup_child_t child[];         /* in spec order */
+    uint64_t window_ms;  /* intensity window */
+    int max_restarts;    /* restarts allowed within the window */
+    uint64_t *history;   /* times (ms) of the last max_restarts restarts, a ring */
+    size_t history_n;    /* entries used (<= max_restarts) */
+    size_t history_head; /* the oldest entry when history_n == max_restarts */
+    size_t n;            /* children */
+    sup_child_t child[]; /* in spec order */
 } sup_t;
 
 static void *nested_factory(void *arg);
@@ -68,7 +68,8 @@ static bool validate(restart_strategy_t strategy, int max_restarts, uint64_t win
         if (s->behavior == supervisor_behavior &&
             (s->factory != nested_factory || s->free_state != sup_free))
             return mk_fail("supervisor_start: specs[%zu] runs a supervisor; build it with "
-                           "supervisor_child_spec()", i);
+                           "supervisor_child_spec()",
+                           i);
         if ((unsigned)s->restart_type > RESTART_TEMPORARY)
             return mk_fail("supervisor_start: specs[%zu].restart_type %d is unknown", i,
                            (int)s->restart_type);
@@ -307,7 +308,7 @@ static void sup_free(void *state)
     if (!s)
         return;
     if (s->rt) {
-        mk_sup_edge_remove_children_of(s->rt, s->self);
+        mk_sup_edge_remove_children_of(s->rt, s->self); /* the exit hook did, unless it never ran */
         for (size_t i = s->n; i-- > 0;)
             stop_child(s, i);
     }

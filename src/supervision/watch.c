@@ -30,8 +30,8 @@ static void remove_at(mk_sup_ext_t *x, size_t i)
     x->edges[i] = x->edges[--x->n];
 }
 
-static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t dead,
-                      uint64_t ref, int reason)
+static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t dead, uint64_t ref,
+                      int reason)
 {
     down_payload_t p;
     memset(&p, 0, sizeof p);
@@ -59,7 +59,7 @@ static void notify_parent(runtime_t *rt, const mk_edge_t *e, actor_id_t child, i
 }
 
 /* The core's exit hook: turn every edge naming `id` into its message. */
-static void on_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
+static void exit_hook(runtime_t *rt, void *ctx, actor_id_t id, int reason)
 {
     (void)ctx;
     mk_sup_ext_t *x = mk_sup_ext_peek(rt);
@@ -74,12 +74,11 @@ static void on_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
         }
         switch (e.kind) {
         case MK_EDGE_CHILD:
-            if (e.b == id) {
-                i++; /* a dying parent: its free_state drops these edges */
-                continue;
-            }
             remove_at(x, i);
-            notify_parent(rt, &e, id, reason);
+            /* A dying parent is told nothing; a supervisor's free_state
+             * then stops the children it no longer has edges for. */
+            if (e.a == id)
+                notify_parent(rt, &e, id, reason);
             break;
         case MK_EDGE_MONITOR:
             remove_at(x, i);
@@ -104,7 +103,7 @@ mk_sup_ext_t *mk_sup_ext(runtime_t *rt)
         mk_set_error("supervision: out of memory");
         return NULL;
     }
-    if (!mk_runtime_on_exit(rt, on_exit, NULL)) {
+    if (!mk_runtime_on_exit(rt, exit_hook, NULL)) {
         mk_free(x);
         return NULL;
     }
@@ -167,9 +166,8 @@ void actor_exit(runtime_t *rt, actor_id_t id, int reason)
 
 const char *exit_reason_name(int reason)
 {
-    static const char *const names[] = {"NORMAL",   "KILLED",        "CRASHED",
-                                        "TRAP",     "FUEL",          "SHUTDOWN",
-                                        "RESTART_LIMIT", "START_FAILED"};
+    static const char *const names[] = {"NORMAL", "KILLED",   "CRASHED",       "TRAP",
+                                        "FUEL",   "SHUTDOWN", "RESTART_LIMIT", "START_FAILED"};
     if (reason < 0 || (size_t)reason >= sizeof names / sizeof names[0])
         return "OTHER";
     return names[reason];

@@ -58,18 +58,14 @@ bool worker_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     worker_state_t *w = state;
     assert_int_equal(w->magic, WORKER_MAGIC);
     switch (msg->type) {
-    case MSG_T_EXIT_NORMAL:
-        return false;
-    case MSG_T_CRASH:
-        actor_exit(rt, actor_get_id(self), EXIT_CRASHED);
-        return true;
+    case MSG_T_EXIT_NORMAL: return false;
+    case MSG_T_CRASH: actor_exit(rt, actor_get_id(self), EXIT_CRASHED); return true;
     case MSG_T_PING:
         w->pings++;
         if (msg->source != ACTOR_ID_INVALID)
             actor_send(rt, msg->source, MSG_T_PONG, &w->tag, 1);
         return true;
-    default:
-        return true;
+    default: return true;
     }
 }
 

@@ -27,15 +27,15 @@ enum {
 };
 
 typedef struct {
-    char tag;      /* journal letter */
-    int pings;     /* MSG_T_PING handled by this incarnation */
-    int magic;     /* set while alive; catches use after free */
+    char tag;  /* journal letter */
+    int pings; /* MSG_T_PING handled by this incarnation */
+    int magic; /* set while alive; catches use after free */
 } worker_state_t;
 
 /* The journal: "+a +b -a ..." (space separated). */
 extern char journal[4096];
-extern int states_made;  /* factory calls */
-extern int states_freed; /* free_state calls */
+extern int states_made;                /* factory calls */
+extern int states_freed;               /* free_state calls */
 extern worker_state_t *last_made[128]; /* latest state by tag */
 
 void journal_reset(void);

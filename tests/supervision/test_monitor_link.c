@@ -17,13 +17,13 @@ enum {
 };
 
 typedef struct {
-    uint64_t refs[8];      /* references returned by actor_monitor */
+    uint64_t refs[8]; /* references returned by actor_monitor */
     int n_refs;
     down_payload_t got[8]; /* MSG_DOWN / MSG_LINK_EXIT received */
     msg_type_t got_type[8];
     int n_got;
-    bool last_ok;          /* result of the last link/unlink/demonitor */
-    char error[256];       /* mk_last_error() after a failed call */
+    bool last_ok;    /* result of the last link/unlink/demonitor */
+    char error[256]; /* mk_last_error() after a failed call */
 } watcher_t;
 
 static bool watcher_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -52,8 +52,7 @@ static bool watcher_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         memcpy(&id, msg->payload, sizeof id);
         w->last_ok = actor_unlink(rt, id);
         break;
-    case MSG_T_QUIT:
-        return false;
+    case MSG_T_QUIT: return false;
     case MSG_DOWN:
     case MSG_LINK_EXIT:
         assert_int_equal(msg->payload_size, sizeof(down_payload_t));
@@ -62,8 +61,7 @@ static bool watcher_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         w->got_type[w->n_got] = msg->type;
         memcpy(&w->got[w->n_got++], msg->payload, sizeof(down_payload_t));
         break;
-    default:
-        break;
+    default: break;
     }
     if (!w->last_ok)
         strncpy(w->error, mk_last_error(), sizeof w->error - 1);

@@ -56,9 +56,7 @@ static void run_case(void **st)
             assert_false(actor_is_alive(rt, before[i]));
             assert_true(actor_is_alive(rt, now));
             break;
-        case 's':
-            assert_true(now == before[i]);
-            break;
+        case 's': assert_true(now == before[i]); break;
         default:
             assert_true(now == ACTOR_ID_INVALID);
             assert_false(actor_is_alive(rt, before[i]));
@@ -75,12 +73,12 @@ static void run_case(void **st)
     runtime_destroy(rt);
 }
 
-#define ONE STRATEGY_ONE_FOR_ONE
-#define ALL STRATEGY_ONE_FOR_ALL
-#define REST STRATEGY_REST_FOR_ONE
-#define PERM RESTART_PERMANENT
+#define ONE   STRATEGY_ONE_FOR_ONE
+#define ALL   STRATEGY_ONE_FOR_ALL
+#define REST  STRATEGY_REST_FOR_ONE
+#define PERM  RESTART_PERMANENT
 #define TRANS RESTART_TRANSIENT
-#define TEMP RESTART_TEMPORARY
+#define TEMP  RESTART_TEMPORARY
 
 static const restart_case_t cases[] = {
     /* b killed: permanent and transient restart, temporary does not. */

@@ -78,6 +78,33 @@ static void test_intensity_exceeded_stops_supervisor_and_tells_parent(void **st)
     runtime_destroy(rt);
 }
 
+/* A restart that cannot happen (the child's name was taken meanwhile): the
+ * supervisor stops with EXIT_START_FAILED and its parent is told. */
+static void test_failed_restart_stops_supervisor(void **st)
+{
+    (void)st;
+    journal_reset();
+    runtime_t *rt = runtime_init(1, 64);
+    child_spec_t specs[2] = {worker_spec('a', RESTART_PERMANENT, NULL),
+                             worker_spec('b', RESTART_PERMANENT, "bee")};
+    parent_t p = {.specs = specs, .n = 2, .max_restarts = 5};
+    actor_id_t pid = actor_spawn(rt, parent_behavior, &p, NULL, 16);
+    assert_true(actor_send(rt, pid, MSG_T_START_SUP, NULL, 0));
+    run(rt);
+    actor_stop(rt, supervisor_get_child(rt, p.sup, 1));
+    actor_id_t squatter =
+        actor_spawn(rt, worker_behavior, worker_factory((void *)(uintptr_t)'q'), worker_free, 4);
+    assert_true(actor_register_name(rt, "bee", squatter));
+    run(rt);
+    assert_string_equal(journal, "+a +b -b +q +b -b -a");
+    assert_false(actor_is_alive(rt, p.sup));
+    assert_int_equal(p.exits, 1);
+    assert_true(p.last.child_id == p.sup);
+    assert_int_equal(p.last.exit_reason, EXIT_START_FAILED);
+    runtime_destroy(rt);
+    assert_int_equal(states_made, states_freed);
+}
+
 /* Restarts older than the window do not count. */
 static void test_intensity_window_slides(void **st)
 {
@@ -279,8 +306,8 @@ static void test_bad_input(void **st)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mk_clear_error();
-        actor_id_t id =
-            supervisor_start(rt, bad[i].strategy, bad[i].max, bad[i].window, bad[i].specs, bad[i].n);
+        actor_id_t id = supervisor_start(rt, bad[i].strategy, bad[i].max, bad[i].window,
+                                         bad[i].specs, bad[i].n);
         assert_true(id == ACTOR_ID_INVALID);
         if (!strstr(mk_last_error(), bad[i].why))
             fail_msg("case %zu: \"%s\" does not say \"%s\"", i, mk_last_error(), bad[i].why);
@@ -299,7 +326,8 @@ static void test_bad_input(void **st)
 
     /* A child that cannot start (its name is taken): everything started
      * before it is stopped again. */
-    actor_id_t squatter = actor_spawn(rt, worker_behavior, worker_factory((void *)(uintptr_t)'q'), worker_free, 4);
+    actor_id_t squatter =
+        actor_spawn(rt, worker_behavior, worker_factory((void *)(uintptr_t)'q'), worker_free, 4);
     assert_true(actor_register_name(rt, "taken", squatter));
     child_spec_t clash[2] = {worker_spec('a', RESTART_PERMANENT, NULL),
                              worker_spec('b', RESTART_PERMANENT, "taken")};
@@ -324,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intensity_exceeded_stops_supervisor_and_tells_parent),
+        cmocka_unit_test(test_failed_restart_stops_supervisor),
         cmocka_unit_test(test_intensity_window_slides),
         cmocka_unit_test(test_three_level_tree),
         cmocka_unit_test(test_killed_subtree_is_restarted),
