@@ -1,0 +1,528 @@
+/*
+ * http_conn.c -- the HTTP layer's per-runtime state: the connection table,
+ * socket I/O in the event loop, deadlines (one timerfd tick), ownership
+ * (connections close when their actor stops) and messages to actors.
+ *
+ * Called by the client, server and WebSocket files and by the core's loop.
+ * Never blocks; allocates per connection, not per message on the hot path
+ * beyond the payloads it hands over.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "core/alloc_internal.h"
+#include "http/http_internal.h"
+#include "http/socket/socket_internal.h"
+#include "platform/clock.h"
+
+#define TICK_MS 50 /* deadline resolution */
+#define SLOT_BITS 20
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+
+/* ---- buffers --------------------------------------------------------- */
+
+bool http_buf_reserve(http_buf_t *b, size_t n)
+{
+    if (b->len + n <= b->cap)
+        return true;
+    if (b->off && b->off == b->len) {
+        b->off = b->len = 0; /* all consumed: start over */
+        if (n <= b->cap)
+            return true;
+    }
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) {
+        if (cap > SIZE_MAX / 2)
+            return false;
+        cap *= 2;
+    }
+    uint8_t *d = realloc(b->data, cap);
+    if (!d)
+        return false;
+    b->data = d;
+    b->cap = cap;
+    return true;
+}
+
+bool http_buf_append(http_buf_t *b, const void *p, size_t n)
+{
+    if (!http_buf_reserve(b, n))
+        return false;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return true;
+}
+
+bool http_buf_printf(http_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !http_buf_reserve(b, (size_t)n + 1))
+        return false;
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return true;
+}
+
+void http_buf_free(http_buf_t *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- state ----------------------------------------------------------- */
+
+static void http_rt_destroy(runtime_t *rt, void *data)
+{
+    (void)rt;
+    http_rt_t *h = data;
+    http_dns_destroy(h);
+    for (uint32_t i = 0; i < h->n_slots; i++)
+        if (h->slots[i])
+            conn_free(h, h->slots[i]);
+    server_close_listeners(h, ACTOR_ID_INVALID);
+    mk_io_remove(h->rt, &h->tick_io);
+    if (h->tick_fd >= 0)
+        close(h->tick_fd);
+    if (h->tls_config)
+        mk_tls_config_free(h->tls_config);
+    free(h->slots);
+    free(h->gens);
+    free(h->free_list);
+    free(h);
+}
+
+/* An actor stopped: close its connections and listeners. */
+static void actor_exited(runtime_t *rt, void *ctx, actor_id_t id, int reason)
+{
+    (void)reason;
+    http_rt_t *h = ctx;
+    (void)rt;
+    for (uint32_t i = 0; i < h->n_slots; i++)
+        if (h->slots[i] && h->slots[i]->owner == id)
+            conn_free(h, h->slots[i]);
+    server_close_listeners(h, id);
+}
+
+http_rt_t *http_rt_peek(runtime_t *rt)
+{
+    return rt ? mk_runtime_ext(rt, MK_EXT_HTTP) : NULL;
+}
+
+static void on_tick(runtime_t *rt, mk_io_t *io, uint32_t events);
+
+http_rt_t *http_rt(runtime_t *rt)
+{
+    if (!rt) {
+        mk_set_error("http: NULL runtime");
+        return NULL;
+    }
+    http_rt_t *h = mk_runtime_ext(rt, MK_EXT_HTTP);
+    if (h)
+        return h;
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        mk_set_error("http: out of memory");
+        return NULL;
+    }
+    h->rt = rt;
+    h->max_body = MK_HTTP_DEFAULT_MAX_BODY;
+    h->idle_ms = MK_HTTP_DEFAULT_IDLE_MS;
+    h->timeout_ms = MK_HTTP_DEFAULT_TIMEOUT_MS;
+    h->ws_max_message = MK_WS_DEFAULT_MAX_MESSAGE;
+    h->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (h->tick_fd < 0 || !mk_io_add(rt, &h->tick_io, h->tick_fd, EPOLLIN, on_tick, h, false) ||
+        !mk_runtime_on_exit(rt, actor_exited, h)) {
+        mk_set_error("http: cannot set up the deadline timer or exit hook");
+        if (h->tick_fd >= 0) {
+            mk_io_remove(rt, &h->tick_io);
+            close(h->tick_fd);
+        }
+        free(h);
+        return NULL;
+    }
+    mk_runtime_set_ext(rt, MK_EXT_HTTP, h, http_rt_destroy);
+    return h;
+}
+
+void http_tick_arm(http_rt_t *h)
+{
+    if (h->tick_armed)
+        return;
+    struct itimerspec its = {
+        .it_interval = {0, TICK_MS * 1000000L},
+        .it_value = {0, TICK_MS * 1000000L},
+    };
+    if (timerfd_settime(h->tick_fd, 0, &its, NULL) == 0)
+        h->tick_armed = true;
+}
+
+static void on_tick(runtime_t *rt, mk_io_t *io, uint32_t events)
+{
+    (void)rt;
+    (void)events;
+    http_rt_t *h = io->ctx;
+    uint64_t exp;
+    while (read(h->tick_fd, &exp, sizeof exp) > 0) {
+    }
+    uint64_t now = mk_clock_ms();
+    bool any = false;
+    for (uint32_t i = 0; i < h->n_slots; i++) {
+        http_conn_t *c = h->slots[i];
+        if (!c || !c->deadline)
+            continue;
+        if (c->deadline > now) {
+            any = true;
+            continue;
+        }
+        c->deadline = 0;
+        if (c->side == SIDE_CLIENT)
+            client_timeout(h, c);
+        else
+            server_timeout(h, c);
+    }
+    if (http_dns_tick(h))
+        any = true;
+    if (!any) {
+        struct itimerspec off = {{0, 0}, {0, 0}};
+        timerfd_settime(h->tick_fd, 0, &off, NULL);
+        h->tick_armed = false;
+    }
+}
+
+/* ---- connection table ------------------------------------------------ */
+
+http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side)
+{
+    http_conn_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    uint32_t slot;
+    if (h->n_free) {
+        slot = h->free_list[--h->n_free];
+    } else {
+        if (h->n_slots == h->cap) {
+            uint32_t cap = h->cap ? h->cap * 2 : 64;
+            if (cap > SLOT_MASK) {
+                free(c);
+                return NULL;
+            }
+            http_conn_t **s = realloc(h->slots, cap * sizeof *s);
+            if (s)
+                h->slots = s;
+            uint16_t *g = realloc(h->gens, cap * sizeof *g);
+            if (g)
+                h->gens = g;
+            uint32_t *f = realloc(h->free_list, cap * sizeof *f);
+            if (f)
+                h->free_list = f;
+            if (!s || !g || !f) {
+                free(c);
+                return NULL;
+            }
+            h->cap = cap;
+        }
+        slot = h->n_slots++;
+        h->gens[slot] = 0;
+    }
+    h->gens[slot] = (uint16_t)((h->gens[slot] + 1) & 0xFFF);
+    if (h->gens[slot] == 0)
+        h->gens[slot] = 1;
+    c->id = ((uint32_t)h->gens[slot] << SLOT_BITS) | (slot + 1);
+    c->h = h;
+    c->owner = owner;
+    c->side = (uint8_t)side;
+    c->fd = -1;
+    h->slots[slot] = c;
+    h->n_conns++;
+    return c;
+}
+
+http_conn_t *conn_find(http_rt_t *h, http_conn_id_t id)
+{
+    if (!h || id == HTTP_CONN_ID_INVALID)
+        return NULL;
+    uint32_t slot = (id & SLOT_MASK) - 1;
+    if ((id & SLOT_MASK) == 0 || slot >= h->n_slots)
+        return NULL;
+    http_conn_t *c = h->slots[slot];
+    return c && c->id == id ? c : NULL;
+}
+
+http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who)
+{
+    actor_id_t self = actor_self(rt);
+    if (self == ACTOR_ID_INVALID) {
+        mk_set_error("%s: must be called from inside a behaviour", who);
+        return NULL;
+    }
+    http_conn_t *c = conn_find(http_rt_peek(rt), id);
+    if (!c) {
+        mk_set_error("%s: no connection %u", who, (unsigned)id);
+        return NULL;
+    }
+    if (c->owner != self) {
+        mk_set_error("%s: connection %u belongs to another actor", who, (unsigned)id);
+        return NULL;
+    }
+    return c;
+}
+
+void conn_free(http_rt_t *h, http_conn_t *c)
+{
+    uint32_t slot = (c->id & SLOT_MASK) - 1;
+    mk_io_remove(h->rt, &c->io);
+    if (c->sock)
+        c->sock->close(c->sock);
+    else if (c->fd >= 0)
+        close(c->fd);
+    http_buf_free(&c->in);
+    http_buf_free(&c->out);
+    http_buf_free(&c->hdrs);
+    if (c->sse_init)
+        sse_parser_free(&c->sse);
+    if (c->ws_init)
+        ws_decoder_free(&c->ws);
+    h->slots[slot] = NULL;
+    h->free_list[h->n_free++] = slot;
+    h->n_conns--;
+    free(c);
+}
+
+static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
+{
+    (void)rt;
+    http_conn_t *c = io->ctx;
+    http_rt_t *h = http_rt_peek(rt);
+    if (c->side == SIDE_CLIENT)
+        client_on_io(h, c, events);
+    else
+        server_on_io(h, c, events);
+}
+
+bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events)
+{
+    c->want_write = (events & EPOLLOUT) != 0;
+    if (c->io.registered)
+        return mk_io_modify(h->rt, &c->io, events);
+    return mk_io_add(h->rt, &c->io, c->fd, events, conn_on_io, c, true);
+}
+
+ssize_t conn_read(http_conn_t *c)
+{
+    ssize_t total = 0;
+    for (;;) {
+        if (!http_buf_reserve(&c->in, 16384)) {
+            errno = ENOMEM;
+            return -2;
+        }
+        ssize_t n = c->sock->read(c->sock, c->in.data + c->in.len, c->in.cap - c->in.len);
+        if (n > 0) {
+            c->in.len += (size_t)n;
+            total += n;
+            /* Hand over in pieces so one fast peer cannot hold the loop. */
+            if (total >= (1 << 20))
+                return total;
+            continue;
+        }
+        if (n == 0)
+            return total ? total : 0;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return total ? total : -1;
+        return total ? total : -2;
+    }
+}
+
+bool conn_flush(http_rt_t *h, http_conn_t *c)
+{
+    while (c->out.off < c->out.len) {
+        ssize_t n = c->sock->write(c->sock, c->out.data + c->out.off, c->out.len - c->out.off);
+        if (n > 0) {
+            c->out.off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!c->want_write)
+                conn_watch(h, c, EPOLLIN | EPOLLOUT);
+            return true;
+        }
+        /* The peer is gone. */
+        int err = errno;
+        if (c->close_after_flush) {
+            conn_free(h, c);
+        } else if (c->state == ST_WS) {
+            ws_on_eof(h, c);
+        } else if (c->side == SIDE_SERVER) {
+            http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, 0);
+            conn_free(h, c);
+        } else {
+            http_send_error(h, c, HTTP_ERR_IO, "write to %s:%u failed: %s", c->host,
+                            (unsigned)c->port, strerror(err));
+            if (c->kind == KIND_SSE)
+                http_send_status(h, c, MSG_SSE_CLOSED, c->status);
+            else if (c->kind == KIND_WS)
+                http_send_ws_status(h, c, MSG_WS_ERROR, WS_CLOSE_ABNORMAL);
+            conn_free(h, c);
+        }
+        return false;
+    }
+    c->out.off = c->out.len = 0;
+    if (c->linger) {
+        /* Let the client read our answer before the close: no RST from
+         * unread request bytes (RFC 9112 9.6). Drain until EOF or deadline. */
+        c->linger = false;
+        c->close_after_flush = false;
+        c->state = ST_ANSWERED;
+        shutdown(c->fd, SHUT_WR);
+        c->deadline = mk_clock_ms() + 1000;
+        http_tick_arm(h);
+        conn_watch(h, c, EPOLLIN);
+        return true;
+    }
+    if (c->close_after_flush) {
+        conn_free(h, c);
+        return false;
+    }
+    if (c->want_write)
+        conn_watch(h, c, EPOLLIN);
+    return true;
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+bool http_deliver(http_rt_t *h, actor_id_t dest, msg_type_t type, void *buf, size_t size)
+{
+    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, dest, type, NULL, 0);
+    if (!m) {
+        free(buf);
+        return false;
+    }
+    m->payload = buf;
+    m->payload_size = size;
+    m->free_payload = free;
+    return mk_deliver(h->rt, m);
+}
+
+void http_send_error(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
+{
+    http_error_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.conn_id = c->id;
+    p.error_code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p.message, sizeof p.message, fmt, ap);
+    va_end(ap);
+    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, MSG_HTTP_ERROR, &p, sizeof p);
+}
+
+void http_send_status(http_rt_t *h, http_conn_t *c, msg_type_t type, int status)
+{
+    sse_status_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.conn_id = c->id;
+    p.status_code = status;
+    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, type, &p, sizeof p);
+}
+
+void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t code)
+{
+    ws_status_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.conn_id = c->id;
+    p.close_code = code;
+    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, type, &p, sizeof p);
+}
+
+/* ---- public: close, settings, accessors ------------------------------ */
+
+void actor_http_close(runtime_t *rt, http_conn_id_t id)
+{
+    http_conn_t *c = conn_owned(rt, id, "actor_http_close");
+    if (c)
+        conn_free(http_rt_peek(rt), c);
+}
+
+void http_server_set_max_body(runtime_t *rt, size_t bytes)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->max_body = bytes ? bytes : MK_HTTP_DEFAULT_MAX_BODY;
+}
+
+void http_server_set_idle_timeout(runtime_t *rt, uint32_t ms)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->idle_ms = ms ? ms : MK_HTTP_DEFAULT_IDLE_MS;
+}
+
+void http_client_set_timeout(runtime_t *rt, uint32_t ms)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->timeout_ms = ms ? ms : MK_HTTP_DEFAULT_TIMEOUT_MS;
+}
+
+void http_ws_set_max_message(runtime_t *rt, size_t bytes)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->ws_max_message = bytes ? bytes : MK_WS_DEFAULT_MAX_MESSAGE;
+}
+
+const char *http_response_headers(const http_response_payload_t *p)
+{
+    return (const char *)(p + 1);
+}
+
+const void *http_response_body(const http_response_payload_t *p)
+{
+    return (const char *)(p + 1) + p->headers_size;
+}
+
+const char *sse_event_name(const sse_event_payload_t *p)
+{
+    return (const char *)(p + 1);
+}
+
+const char *sse_event_data(const sse_event_payload_t *p)
+{
+    return (const char *)(p + 1) + p->event_size + 1;
+}
+
+const void *ws_message_data(const ws_message_payload_t *p)
+{
+    return (const char *)(p + 1);
+}
+
+const char *http_request_method(const http_request_payload_t *p)
+{
+    return (const char *)(p + 1);
+}
+
+const char *http_request_path(const http_request_payload_t *p)
+{
+    return (const char *)(p + 1) + p->method_size + 1;
+}
+
+const char *http_request_headers(const http_request_payload_t *p)
+{
+    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1;
+}
+
+const void *http_request_body(const http_request_payload_t *p)
+{
+    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1 + p->headers_size;
+}

@@ -1,0 +1,210 @@
+/*
+ * http_internal.h -- the HTTP layer's per-runtime state and connections,
+ * shared by http_conn.c (table, I/O, deadlines, ownership), http_dns.c
+ * (c-ares), http_client.c, http_server.c and ws.c.
+ *
+ * Everything runs on the runtime's thread. A connection is owned by one
+ * actor; it is freed by conn_free() and must not be touched afterwards:
+ * functions that can free a connection return false when they did.
+ */
+#ifndef MK_HTTP_INTERNAL_H
+#define MK_HTTP_INTERNAL_H
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "core/runtime_internal.h"
+#include "http/http_parse.h"
+#include "http/sse_parse.h"
+#include "http/ws_frame.h"
+#include "microkernel/http.h"
+#include "microkernel/mk_socket.h"
+
+typedef struct {
+    uint8_t *data; /* malloc'd */
+    size_t len;    /* bytes held */
+    size_t cap;    /* bytes allocated */
+    size_t off;    /* bytes already consumed (output: written) */
+} http_buf_t;
+
+/* Append `n` bytes; false when memory runs out. */
+bool http_buf_append(http_buf_t *b, const void *p, size_t n);
+/* Make room for `n` more bytes; false when memory runs out. */
+bool http_buf_reserve(http_buf_t *b, size_t n);
+/* Append printf-style text. */
+bool http_buf_printf(http_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void http_buf_free(http_buf_t *b);
+
+typedef enum { SIDE_CLIENT, SIDE_SERVER } http_side_t;
+typedef enum { KIND_HTTP, KIND_SSE, KIND_WS } http_kind_t;
+
+typedef enum {
+    /* client */
+    ST_RESOLVING,  /* waiting for c-ares */
+    ST_CONNECTING, /* non-blocking connect in progress */
+    ST_TLS,        /* TLS handshake */
+    ST_HEAD,       /* request sent (or being sent), reading the response head */
+    ST_BODY,       /* reading the response body */
+    ST_SSE,        /* SSE stream open (client) */
+    /* server */
+    ST_REQ_HEAD,   /* reading a request head */
+    ST_REQ_BODY,   /* reading a request body */
+    ST_WAIT,       /* request delivered; waiting for the actor's answer */
+    ST_ANSWERED,   /* response queued; closing once written */
+    ST_SSE_SERVER, /* actor_sse_start was called */
+    /* both */
+    ST_WS          /* WebSocket open */
+} http_state_t;
+
+#define HTTP_MAX_ADDRS 8
+
+typedef struct http_listener http_listener_t;
+
+typedef struct http_conn {
+    http_conn_id_t id;     /* slot | generation */
+    struct http_rt *h;     /* the runtime's HTTP state */
+    actor_id_t owner;      /* the actor it belongs to */
+    uint8_t side;          /* http_side_t */
+    uint8_t kind;          /* http_kind_t */
+    uint8_t state;         /* http_state_t */
+    bool close_after_flush; /* free once the output buffer is written */
+    bool want_write;       /* EPOLLOUT is in the interest set */
+    int fd;                /* the descriptor (owned by sock once it exists) */
+    mk_socket_t *sock;     /* NULL until connected */
+    mk_io_t io;            /* fd in the event loop */
+    http_buf_t in, out;    /* receive and send buffers */
+    uint64_t deadline;     /* mk_clock_ms() deadline, 0: none */
+
+    /* client */
+    char host[256];        /* for Host:, SNI and errors */
+    uint16_t port;
+    bool tls;
+    bool head_request;     /* HEAD: no response body */
+    struct sockaddr_storage addrs[HTTP_MAX_ADDRS]; /* resolved addresses */
+    socklen_t addr_lens[HTTP_MAX_ADDRS];
+    int n_addrs, cur_addr;
+    int connect_errno;     /* last connect failure */
+    int status;            /* response status */
+    http_buf_t hdrs;       /* response headers, packed "Key: Value\0..." */
+    bool chunked, has_length, until_close;
+    uint64_t length;       /* Content-Length */
+    http_chunked_t chunk;  /* chunked decoder */
+    size_t body_len;       /* decoded body bytes at the start of `in` */
+    char ws_key[32];       /* Sec-WebSocket-Key we sent */
+    sse_parser_t sse;      /* SSE client */
+    bool sse_init;
+
+    /* server */
+    size_t max_body;       /* request body limit for this connection */
+    size_t method_size;    /* request parts packed in hdrs: method\0 path\0 fields */
+    size_t path_size;
+    size_t fields_size;
+    bool linger;           /* after the flush: shut down writes, drain, then free */
+
+    /* WebSocket */
+    ws_decoder_t ws;
+    bool ws_init;
+    bool ws_close_sent;    /* we sent a close frame */
+    bool ws_close_received; /* the peer's close frame arrived */
+    bool ws_done;          /* the owner was told the socket ended */
+    bool ws_oom;           /* a pong could not be queued */
+    uint16_t ws_peer_code; /* the peer's close code */
+} http_conn_t;
+
+struct http_listener {
+    uint16_t port;     /* 0: free entry */
+    actor_id_t owner;
+    int fd;
+    mk_io_t io;
+};
+
+#define HTTP_MAX_DNS_FDS 16
+
+typedef struct http_rt {
+    runtime_t *rt;
+    http_conn_t **slots;   /* connection table */
+    uint16_t *gens;        /* generation per slot */
+    uint32_t n_slots;      /* slots in use or freed */
+    uint32_t cap;
+    uint32_t *free_list;   /* freed slot indices */
+    uint32_t n_free;
+    size_t n_conns;        /* live connections */
+    http_listener_t listeners[MK_HTTP_MAX_LISTENERS];
+    uint16_t last_port;    /* unused */
+    int tick_fd;           /* timerfd for deadlines and DNS timeouts */
+    mk_io_t tick_io;
+    bool tick_armed;
+    void *tls_config;      /* client TLS context, made on first https use */
+    void *dns;             /* http_dns state */
+    size_t max_body;       /* settings (see http.h setters) */
+    uint32_t idle_ms;
+    uint32_t timeout_ms;
+    size_t ws_max_message;
+} http_rt_t;
+
+/* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */
+http_rt_t *http_rt(runtime_t *rt);
+/* Existing state or NULL. */
+http_rt_t *http_rt_peek(runtime_t *rt);
+
+/* A new connection owned by `owner`, in the table; NULL when out of memory. */
+http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side);
+/* The live connection `id`, or NULL. */
+http_conn_t *conn_find(http_rt_t *h, http_conn_id_t id);
+/* The connection `id` if owned by the running actor, else NULL with a reason (`who` prefixes it). */
+http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who);
+/* Remove from the loop and table, close the socket, free everything. */
+void conn_free(http_rt_t *h, http_conn_t *c);
+/* Put c->fd in the loop with the connection callback. */
+bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events);
+/* Write what is buffered; arms EPOLLOUT when it would block. Returns false
+ * when the connection failed and was freed (after telling the owner). */
+bool conn_flush(http_rt_t *h, http_conn_t *c);
+/* Read everything available into c->in. Returns >0 bytes read, 0 on EOF,
+ * -1 on nothing now (EAGAIN), -2 on error (errno set). */
+ssize_t conn_read(http_conn_t *c);
+/* Make sure the deadline tick runs. */
+void http_tick_arm(http_rt_t *h);
+
+/* Messages to the owner. */
+void http_send_error(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void http_send_status(http_rt_t *h, http_conn_t *c, msg_type_t type, int status);
+void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t code);
+/* Deliver a malloc'd payload `buf` of `size` bytes without copying (ownership passes). */
+bool http_deliver(http_rt_t *h, actor_id_t dest, msg_type_t type, void *buf, size_t size);
+
+/* Client (http_client.c). */
+void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events);
+/* Name resolution finished: connect (n == 0: `err` says why it failed). */
+void client_resolved(http_rt_t *h, http_conn_t *c, int n, const char *err);
+/* The client deadline passed. */
+void client_timeout(http_rt_t *h, http_conn_t *c);
+/* Report a client failure the way its kind needs (MSG_HTTP_ERROR, then
+ * MSG_SSE_CLOSED / MSG_WS_ERROR) and free the connection. */
+void client_fail(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Server (http_server.c). */
+void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events);
+void server_timeout(http_rt_t *h, http_conn_t *c);
+void server_close_listeners(http_rt_t *h, actor_id_t owner);
+
+/* WebSocket (ws.c). */
+void ws_start(http_rt_t *h, http_conn_t *c);
+/* Feed received bytes; false when the connection was freed. */
+bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len);
+/* The peer closed TCP (or an I/O error): report 1006 and free. */
+void ws_on_eof(http_rt_t *h, http_conn_t *c);
+/* A WebSocket deadline (closing handshake) passed: report 1006 and free. */
+void ws_timeout(http_rt_t *h, http_conn_t *c);
+/* Random bytes for keys (masking, Sec-WebSocket-Key). */
+void ws_random(void *buf, size_t len);
+
+/* DNS (http_dns.c). */
+bool http_dns_resolve(http_rt_t *h, http_conn_t *c, char *err, size_t errlen);
+/* Run c-ares timeouts; true while queries are in flight. */
+bool http_dns_tick(http_rt_t *h);
+void http_dns_destroy(http_rt_t *h);
+
+#endif

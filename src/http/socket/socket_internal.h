@@ -1,0 +1,46 @@
+/*
+ * socket_internal.h -- what the HTTP layer needs from the socket files
+ * beyond the public mk_socket.h: non-blocking TLS for the event loop.
+ */
+#ifndef MK_HTTP_SOCKET_INTERNAL_H
+#define MK_HTTP_SOCKET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "microkernel/mk_socket.h"
+
+/* Set O_NONBLOCK on `fd`; false when fcntl fails. */
+bool mk_fd_set_nonblocking(int fd);
+
+/* Resolve and connect blocking (getaddrinfo + connect), then set
+ * O_NONBLOCK and TCP_NODELAY. Returns the fd, or -1 with a reason prefixed
+ * by `who` in mk_last_error(). */
+int mk_tcp_connect_blocking(const char *host, uint16_t port, const char *who);
+
+/* Results of mk_tls_handshake. */
+enum { MK_TLS_DONE = 0, MK_TLS_WANT_READ = 1, MK_TLS_WANT_WRITE = 2, MK_TLS_FAILED = -1 };
+
+/*
+ * A client TLS configuration: verification against the system CA store
+ * (or SSL_CERT_FILE / SSL_CERT_DIR), TLS 1.2 minimum. NULL with `err`
+ * filled when TLS is not compiled in or OpenSSL fails. Free with
+ * mk_tls_config_free.
+ */
+void *mk_tls_config_new(char *err, size_t errlen);
+void mk_tls_config_free(void *config);
+
+/*
+ * Start a client TLS session over the connected non-blocking `fd` (the
+ * socket takes ownership of fd), with SNI and hostname verification for
+ * `host`. Drive it with mk_tls_handshake until MK_TLS_DONE. NULL with
+ * `err` filled on failure (fd then untouched).
+ */
+mk_socket_t *mk_tls_client_new(void *config, int fd, const char *host, char *err,
+                               size_t errlen);
+
+/* Advance the handshake. On MK_TLS_FAILED `err` holds the reason
+ * (certificate verification errors name what failed). */
+int mk_tls_handshake(mk_socket_t *s, char *err, size_t errlen);
+
+#endif
