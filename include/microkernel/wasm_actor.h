@@ -1,0 +1,193 @@
+/*
+ * microkernel/wasm_actor.h -- actors whose behaviour is a WebAssembly module,
+ * run by the project's own engine (src/wasm/engine), sandboxed, with
+ * blocking calls (mk_sleep_ms, mk_recv) that suspend only the calling actor,
+ * fuel preemption, supervision, hot reload and persistent state.
+ *
+ * Source: seed API reference (000), "WASM Actors" (names, signatures and
+ * constants fixed; the seed says WAMR, the engine here is ours). Everything
+ * marked "Extension" is beyond the seed. Semantics, the module contract and
+ * the host functions are in docs/wasm-actors.md. Like the rest of the API,
+ * call it on the runtime's thread; wasm_actors_init/cleanup once per process.
+ */
+#ifndef MICROKERNEL_WASM_ACTOR_H
+#define MICROKERNEL_WASM_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "microkernel/runtime.h"
+#include "microkernel/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default value stack of a WASM actor, in bytes (seed). It bounds the
+ * engine's operand stack (8-byte slots, locals included) for actors spawned
+ * with FIBER_STACK_NONE. */
+#define WASM_DEFAULT_STACK_SIZE 8192
+/* Default host-managed heap region in linear memory, in bytes (seed): the
+ * largest payload handle_message can receive. */
+#define WASM_DEFAULT_HEAP_SIZE 65536
+/* Guard region of a fiber stack (seed). Kept for API compatibility: the
+ * engine suspends without a native stack, so no guard page is mapped. */
+#define FIBER_GUARD_SIZE 8192
+
+/*
+ * Blocking-call support (seed "fiber_stack_class_t"). FIBER_STACK_NONE: no
+ * blocking calls (mk_sleep_ms and mk_recv return -1 at once). The other
+ * classes enable them; their value, in bytes, is the budget of the actor's
+ * WASM call stack (the engine's value stack, 8-byte slots) while it may
+ * block. No native stack is allocated for them.
+ */
+typedef enum {
+    FIBER_STACK_NONE = 0,       /* No fiber (sync only) -- default */
+    FIBER_STACK_SMALL = 32768,  /* 32 KB */
+    FIBER_STACK_MEDIUM = 65536, /* 64 KB */
+    FIBER_STACK_LARGE = 131072, /* 128 KB */
+} fiber_stack_class_t;
+
+/* A compiled module plus the settings of the actors made from it. */
+typedef struct wasm_factory_arg wasm_factory_arg_t;
+
+/* ---- Lifecycle (seed) ---- */
+
+/*
+ * Prepare the host functions every WASM actor imports. Call once per
+ * process before spawning WASM actors; calling it again is harmless.
+ * Returns false (mk_last_error() says why) when memory runs out.
+ */
+bool wasm_actors_init(void);
+
+/* Free what wasm_actors_init() made. Call once at process exit, after every
+ * runtime with WASM actors was destroyed and every factory arg freed. */
+void wasm_actors_cleanup(void);
+
+/* ---- Spawning (seed) ---- */
+
+/*
+ * Spawn a WASM actor from `wasm_size` bytes of a WebAssembly binary at
+ * `wasm_buf` (copied; the caller keeps the buffer). `mailbox_size` as for
+ * actor_spawn(). `stack_size`: value-stack budget in bytes when
+ * `fiber_stack` is FIBER_STACK_NONE (0: WASM_DEFAULT_STACK_SIZE).
+ * `heap_size`: bytes of the host-managed region, added to the module's
+ * linear memory, that payloads are copied into (0: no payloads; a module
+ * without memory always gets pointer 0, size 0). The module must export
+ * handle_message(i32, i64, i32, i32) -> i32 and may import only the host
+ * functions of docs/wasm-actors.md from "env".
+ * Returns the actor ID, or ACTOR_ID_INVALID with mk_last_error() set for: a
+ * NULL runtime or buffer, an empty buffer, wasm_actors_init() not called, a
+ * module that does not decode or validate (the engine's message), a missing
+ * or mistyped handle_message, an import the host does not provide (named),
+ * a start function that traps, blocks or runs too long, or no memory or
+ * actor slots.
+ */
+actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
+                            size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
+                            fiber_stack_class_t fiber_stack);
+
+/*
+ * Read the file at `path` and spawn it with actor_spawn_wasm(). Also fails
+ * (ACTOR_ID_INVALID, reason naming the path) when the file cannot be opened
+ * or read, or is empty.
+ */
+actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox_size,
+                                 uint32_t stack_size, uint32_t heap_size,
+                                 fiber_stack_class_t fiber_stack);
+
+/* ---- Supervision integration (seed) ---- */
+
+/* Behaviour of every WASM actor; the `behavior` field of a child_spec_t. */
+bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state);
+
+/*
+ * State factory for supervised WASM actors (`factory` of a child_spec_t);
+ * `arg` is a wasm_factory_arg_t *. Each call makes a fresh instance of the
+ * already-compiled module (fresh linear memory and globals). Returns NULL
+ * with mk_last_error() set when instantiation or the start function fails
+ * (the supervisor then reports a failed start).
+ */
+void *wasm_actor_factory(void *arg);
+
+/* State destructor for supervised WASM actors (`free_state`). */
+void wasm_actor_free(void *state);
+
+/*
+ * Compile `wasm_size` bytes at `wasm_buf` once (copied) and keep the
+ * settings of the actors made from it (arguments as for actor_spawn_wasm).
+ * Returns NULL with mk_last_error() set for the same module errors as
+ * actor_spawn_wasm(). The result must outlive every supervisor using it.
+ */
+wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm_size,
+                                            uint32_t stack_size, uint32_t heap_size,
+                                            fiber_stack_class_t fiber_stack);
+
+/* Free a factory arg. Actors made from it may still run: the compiled
+ * module is reference counted and freed with the last of them. NULL is
+ * ignored. */
+void wasm_factory_arg_destroy(wasm_factory_arg_t *arg);
+
+/* ---- Extension: preemption ---- */
+
+/* Fuel (about one unit per IR instruction) a WASM actor may burn in one
+ * turn before it is rescheduled behind the other ready actors. */
+#define WASM_FUEL_SLICE_DEFAULT 200000
+/* Fuel one message may burn in total before the actor is stopped with
+ * EXIT_FUEL (supervision.h). 0: no limit (the default). */
+#define WASM_FUEL_LIMIT_DEFAULT 0
+
+/*
+ * Set the fuel slice per turn (`slice` > 0) and the hard limit per message
+ * (`limit`, 0: none) of WASM actor `id`, or of every actor made from `arg`
+ * afterwards. Return false with a reason for an unknown or non-WASM actor,
+ * a NULL arg, or a slice of 0.
+ */
+bool wasm_actor_set_fuel(runtime_t *rt, actor_id_t id, uint64_t slice, uint64_t limit);
+bool wasm_factory_arg_set_fuel(wasm_factory_arg_t *arg, uint64_t slice, uint64_t limit);
+
+/* ---- Extension: hot code reload (seed 002 "Hot code reload") ---- */
+
+/*
+ * Atomically replace the module of running WASM actor `id` with the
+ * `len` bytes at `buf` (copied). The actor keeps its ID, registered names,
+ * mailbox contents, supervisor links and monitors, and the state it saved
+ * with mk_save_state(); the new instance starts with fresh linear memory
+ * and globals (it reads its state back with mk_load_state()). An actor
+ * suspended in a blocking call or preempted is switched when that message's
+ * handle_message returns, never in the middle. Returns false with a reason,
+ * leaving the old module running, when the actor is unknown or not a WASM
+ * actor, or the new module fails to compile, lacks handle_message, imports
+ * something the host does not provide, or its start function fails. A
+ * supervised actor restarted later gets its factory's module again.
+ */
+bool actor_reload_wasm(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len);
+/* actor_reload_wasm() with the bytes of the file at `path`. */
+bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path);
+
+/* ---- Extension: persistent state (seed 002 "Actor state persistence") ---- */
+
+/*
+ * Back the state WASM actor `id` saves with mk_save_state() by the file at
+ * `path` (state_persist.h format; written atomically on every save), and
+ * let mk_load_state() read it when the actor has saved nothing since it
+ * started. With `arg`, every actor made from it uses that file, so a
+ * restarted child finds its predecessor's state. `path` is copied; NULL
+ * removes the file binding (state then lives only in memory, across reloads
+ * but not restarts). False with a reason for an unknown actor, a NULL arg,
+ * or a path longer than 4095 bytes.
+ */
+bool wasm_actor_set_state_file(runtime_t *rt, actor_id_t id, const char *path);
+bool wasm_factory_arg_set_state_file(wasm_factory_arg_t *arg, const char *path);
+
+/* ---- Extension: inspection ---- */
+
+/* True when `id` is a live local WASM actor. */
+bool actor_is_wasm(runtime_t *rt, actor_id_t id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

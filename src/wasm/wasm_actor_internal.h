@@ -1,0 +1,128 @@
+/*
+ * wasm_actor_internal.h -- private structures of the WASM actor glue
+ * (the .c files of src/wasm): shared compiled modules, per-actor state, the host
+ * imports and the per-runtime sleep timers. Only the engine's public header
+ * (wasm/engine/wasm_engine.h) is used, so the engine could be swapped
+ * without touching anything here but wasm_module.c and wasm_actor.c.
+ */
+#ifndef MK_WASM_ACTOR_INTERNAL_H
+#define MK_WASM_ACTOR_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "core/runtime_internal.h"
+#include "microkernel/wasm_actor.h"
+#include "wasm/engine/wasm_engine.h"
+
+/* Wake message the glue sends itself (mk_actor_wake): continue a preempted
+ * or sleeping execution. Never seen by WASM code. */
+#define MK_MSG_WASM_RESUME (MSG_EXTENSION_BASE + 0x50u) /* 0xFF000150 */
+
+/* A compiled module with its resolved imports, shared by every instance
+ * made from it; freed with the last reference. */
+typedef struct wasm_shared {
+    atomic_int refs;          /* factory args + live instances */
+    wasm_module_t *module;    /* immutable after compile */
+    wasm_extern_t *imports;   /* host functions in the module's import order */
+    uint32_t nimports;
+    bool has_memory;          /* the module defines memory 0 */
+    uint32_t heap_base;       /* first byte of the host-managed payload region */
+    uint32_t heap_size;       /* its size in bytes (0 without memory) */
+} wasm_shared_t;
+
+/* Settings shared by the actors made from one module. */
+typedef struct wasm_settings {
+    uint32_t stack_size;      /* value-stack budget (bytes) without fiber */
+    uint32_t heap_size;       /* payload region (bytes) */
+    fiber_stack_class_t fiber;
+    uint64_t fuel_slice;      /* fuel per turn */
+    uint64_t fuel_limit;      /* fuel per message, 0: none */
+} wasm_settings_t;
+
+struct wasm_factory_arg {
+    wasm_shared_t *shared;    /* one reference */
+    wasm_settings_t set;
+    char *state_path;         /* malloc'd or NULL */
+};
+
+/* What a suspended execution waits for. */
+typedef enum {
+    WA_IDLE = 0,   /* no execution pending */
+    WA_SLEEPING,   /* in mk_sleep_ms: held, a timer wakes it */
+    WA_RECEIVING,  /* in mk_recv: the next message resumes it */
+    WA_PREEMPTED,  /* out of fuel: a wake message resumes it */
+} wa_wait_t;
+
+/* One WASM actor (its actor state). Fields marked "bound" are set on the
+ * first message, because the supervision factory runs before the actor
+ * exists. */
+typedef struct wasm_actor {
+    runtime_t *rt;            /* bound */
+    actor_id_t id;            /* bound */
+    wasm_shared_t *shared;    /* one reference */
+    wasm_instance_t *inst;
+    wasm_func_t *handle;      /* export handle_message */
+    wasm_settings_t set;
+    wa_wait_t wait;
+    uint64_t fuel_used;       /* by the current message so far */
+    uint32_t recv_type_ptr;   /* mk_recv arguments while WA_RECEIVING */
+    uint32_t recv_buf;
+    uint32_t recv_cap;
+    uint32_t recv_size_ptr;
+    uint64_t wake_at_ns;      /* WA_SLEEPING: deadline (CLOCK_MONOTONIC) */
+    uint32_t sleep_slot;      /* index in the sleep heap + 1; 0: not in it */
+    wasm_shared_t *next_shared;   /* reload waiting for the execution to end */
+    wasm_instance_t *next_inst;
+    wasm_func_t *next_handle;
+    uint8_t *saved;           /* last mk_save_state bytes (malloc'd) */
+    size_t saved_len;
+    bool has_saved;
+    char *state_path;         /* file backing the saved state, or NULL */
+} wasm_actor_t;
+
+/* ---- wasm_module.c ---- */
+
+/* The host functions every module may import (wasm_actors_init). */
+bool wasm_host_init(void);
+void wasm_host_cleanup(void);
+/* Look up host import `name` from module "env" of type `type`; NULL with a
+ * reason in `why` when there is none or the type differs. */
+wasm_func_t *wasm_host_find(const char *name, const wasm_functype_t *type, char *why,
+                            size_t why_len);
+
+/* Compile `len` bytes with a payload region of `heap_size` bytes appended to
+ * memory 0; check handle_message and resolve the imports. NULL with
+ * mk_last_error() set ("<what>: <reason>"). */
+wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t len,
+                                   uint32_t heap_size);
+void wasm_shared_retain(wasm_shared_t *s);
+void wasm_shared_release(wasm_shared_t *s);
+
+/* Make and initialise an instance of `s` (start function run with a fuel
+ * cap); `user` becomes the instance's user pointer. NULL with a reason. */
+wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
+                                         const wasm_settings_t *set, void *user,
+                                         wasm_func_t **handle_out);
+
+/* Read a whole file (malloc'd, caller frees). NULL with a reason naming
+ * `path` when it cannot be read or is empty. */
+uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
+
+/* ---- wasm_sleep.c ---- */
+
+/* Put `wa` in its runtime's sleep heap with deadline wa->wake_at_ns and hold
+ * it. False with a reason when memory runs out or the timer cannot be
+ * armed. */
+bool wasm_sleep_add(wasm_actor_t *wa);
+/* Take `wa` out of the sleep heap (no-op when not in it). */
+void wasm_sleep_remove(wasm_actor_t *wa);
+
+/* ---- wasm_actor.c ---- */
+
+/* The WASM actor state of live actor `id`, or NULL (reason set). */
+wasm_actor_t *wasm_actor_lookup(runtime_t *rt, actor_id_t id);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t wasm_now_ns(void);
+
+#endif
