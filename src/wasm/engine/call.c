@@ -124,8 +124,8 @@ wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_
     if (f->kind == WASM_FUNC_HOST)
         return call_host(inst, f, args, results);
     const wasm_code_t *code = f->code;
-    if (code->frame_slots + (uint64_t)t->nresults > ex->stack_cap &&
-        !wasm_exec_grow_stack(inst, code->frame_slots + t->nresults)) {
+    if ((ex->stack == NULL || code->frame_slots + (uint64_t)t->nresults > ex->stack_cap) &&
+        !wasm_exec_grow_stack(inst, code->frame_slots + t->nresults + 1)) {
         wasm_interp_set_trap(inst, WASM_TRAP_STACK_EXHAUSTED, f, code->ir);
         return WASM_STATUS_TRAP;
     }

@@ -1,0 +1,123 @@
+/*
+ * fuzz_wasm.c -- libFuzzer target for the WebAssembly engine: arbitrary bytes
+ * go through decode + validate + compile; modules that compile are
+ * instantiated against generated imports (zero-returning host functions,
+ * small memories, tables and globals), initialised and every exported
+ * function is called with zero arguments, all with small limits and a small
+ * fuel budget. Any crash, leak, sanitizer report or hang is a bug.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm_engine.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static wasm_status_t zero_host(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+{
+    (void)inst;
+    (void)args;
+    const wasm_functype_t *t = user;
+    for (uint32_t i = 0; i < t->nresults; i++)
+        results[i].u64 = 0;
+    return WASM_STATUS_OK;
+}
+
+typedef struct owned {
+    wasm_extern_t ext;
+    wasm_functype_t type; /* copy for zero_host's user pointer */
+} owned_t;
+
+static void free_owned(owned_t *o, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        switch (o[i].ext.kind) {
+        case WASM_EXTERN_FUNC: wasm_func_free(o[i].ext.u.func); break;
+        case WASM_EXTERN_TABLE: wasm_table_free(o[i].ext.u.table); break;
+        case WASM_EXTERN_MEMORY: wasm_memory_free(o[i].ext.u.memory); break;
+        case WASM_EXTERN_GLOBAL: wasm_global_free(o[i].ext.u.global); break;
+        }
+    }
+    free(o);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    wasm_error_t err;
+    wasm_module_t *m = wasm_module_compile(data, size, &err);
+    if (!m)
+        return 0;
+    uint32_t n = wasm_module_import_count(m);
+    owned_t *imports = calloc(n ? n : 1, sizeof *imports);
+    wasm_extern_t *ext = calloc(n ? n : 1, sizeof *ext);
+    uint32_t made = 0;
+    bool ok = imports && ext;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        wasm_extern_desc_t d;
+        wasm_module_import(m, i, &d);
+        owned_t *o = &imports[i];
+        o->ext.kind = d.kind;
+        switch (d.kind) {
+        case WASM_EXTERN_FUNC:
+            o->type = d.func; /* points into the module, which outlives the call */
+            o->ext.u.func = wasm_func_new_host(&d.func, zero_host, &o->type);
+            break;
+        case WASM_EXTERN_TABLE:
+            if (d.limits.min > 10000)
+                ok = false;
+            else
+                o->ext.u.table = wasm_table_new(d.elemtype, d.limits.min, d.limits.max, d.limits.has_max);
+            break;
+        case WASM_EXTERN_MEMORY:
+            if (d.limits.min > 16)
+                ok = false;
+            else
+                o->ext.u.memory = wasm_memory_new(d.limits.min, d.limits.has_max ? d.limits.max : 16, true);
+            break;
+        case WASM_EXTERN_GLOBAL: {
+            wasm_value_t z = {.u64 = 0};
+            o->ext.u.global = wasm_global_new(d.valtype, d.mutable_, z);
+            break;
+        }
+        }
+        if (ok && o->ext.u.func == NULL)
+            ok = false;
+        made = i + 1;
+        if (ok)
+            ext[i] = o->ext;
+    }
+    if (ok) {
+        wasm_limits_t lim = {.max_memory_pages = 16, .max_call_depth = 200, .max_stack_slots = 1u << 16};
+        wasm_instance_t *inst = wasm_instance_new(m, ext, n, &lim, &err);
+        if (inst) {
+            wasm_instance_set_fuel(inst, 20000);
+            wasm_status_t st = wasm_instance_initialize(inst);
+            if (st == WASM_STATUS_SUSPENDED || st == WASM_STATUS_OUT_OF_FUEL)
+                wasm_instance_abort(inst);
+            uint32_t ne = wasm_module_export_count(m);
+            for (uint32_t i = 0; i < ne && st != WASM_STATUS_TRAP; i++) {
+                wasm_extern_desc_t d;
+                wasm_module_export(m, i, &d);
+                if (d.kind != WASM_EXTERN_FUNC || d.func.nparams > 16 || d.func.nresults > 16)
+                    continue;
+                wasm_value_t args[16], res[16];
+                memset(args, 0, sizeof args);
+                wasm_instance_set_fuel(inst, 20000);
+                wasm_status_t cs = wasm_call_export(inst, d.name, args, d.func.nparams, res, d.func.nresults);
+                if (cs == WASM_STATUS_OUT_OF_FUEL) {
+                    wasm_instance_set_fuel(inst, 1000);
+                    cs = wasm_resume(inst, NULL, 0, res, d.func.nresults);
+                    if (cs == WASM_STATUS_OUT_OF_FUEL || cs == WASM_STATUS_SUSPENDED)
+                        wasm_instance_abort(inst);
+                }
+            }
+            wasm_instance_free(inst);
+        }
+    }
+    free(ext);
+    if (imports)
+        free_owned(imports, made);
+    wasm_module_free(m);
+    return 0;
+}
