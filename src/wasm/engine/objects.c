@@ -58,6 +58,11 @@ void wasm_func_free(wasm_func_t *f)
         free(f);
 }
 
+void *wasm_func_user_data(const wasm_func_t *f)
+{
+    return f->kind == WASM_FUNC_HOST ? f->user : NULL;
+}
+
 const wasm_functype_t *wasm_func_type(const wasm_func_t *f)
 {
     return f->type;

@@ -161,6 +161,8 @@ typedef wasm_status_t (*wasm_host_fn)(wasm_instance_t *inst, void *user,
  * after every instance importing it is freed. */
 wasm_func_t *wasm_func_new_host(const wasm_functype_t *type, wasm_host_fn fn, void *user);
 void wasm_func_free(wasm_func_t *f);
+/* The user pointer a host function was created with (NULL for wasm ones). */
+void *wasm_func_user_data(const wasm_func_t *f);
 /* Type of any function (host or wasm). */
 const wasm_functype_t *wasm_func_type(const wasm_func_t *f);
 
