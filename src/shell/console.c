@@ -222,6 +222,8 @@ static bool read_chunk(runtime_t *rt, console_t *c)
     if (n <= 0) {
         if (n < 0)
             console_printf(c, "error: reading input: %s\n", strerror(errno));
+        if (c->rl.len > 0)
+            feed(rt, c, (const unsigned char *)"\n", 1); /* a last line without newline */
         c->eof = true;
         return false;
     }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# mk_shell_cli.sh -- mk-shell's command line: --help, --version, bad options
+# (usage + status 2), --script (status 1 when a command fails, 0 otherwise),
+# and plain stdin with binary garbage.
+# Usage: MK_SHELL=path/to/mk-shell bash mk_shell_cli.sh
+set -euo pipefail
+MK_SHELL=${MK_SHELL:?path to mk-shell}
+work=$(mktemp -d /tmp/mk-shell-cli-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_status() {  # expect_status WANT COMMAND...
+    local want=$1; shift
+    set +e; "$@" >"$work/out" 2>"$work/err"; local got=$?; set -e
+    [ "$got" = "$want" ] || fail "$* exited $got, expected $want; stderr: $(cat "$work/err")"
+}
+common=(--data-dir "$work/data" --no-http --no-listen)
+
+expect_status 0 "$MK_SHELL" --help
+grep -q -- "--script FILE" "$work/out" || fail "--help does not list --script"
+expect_status 0 "$MK_SHELL" --version
+grep -qE '^mk-shell [0-9]+\.[0-9]+\.[0-9]+$' "$work/out" || fail "--version: $(cat "$work/out")"
+
+for bad in "--bogus" "--node-id" "--node-id 0" "--node-id x1" "--node-id 4294967296" \
+           "--listen 70000" "--http -1" "--http" "--name" "stray"; do
+    # shellcheck disable=SC2086
+    expect_status 2 "$MK_SHELL" $bad
+    grep -q "^usage: mk-shell" "$work/err" || fail "$bad: no usage on stderr"
+    grep -q "^mk-shell: " "$work/err" || fail "$bad: no one-line reason on stderr"
+done
+
+printf 'list\nregister x console\n# comment\n\nlookup x\n' > ok.txt
+expect_status 0 "$MK_SHELL" "${common[@]}" --script ok.txt
+grep -q "^> lookup x$" "$work/out" || fail "script: commands are not echoed"
+grep -q "^x -> 0x" "$work/out" || fail "script: lookup output missing"
+
+printf 'list\ncall nobody 1 hi\nlist\n' > bad.txt
+expect_status 1 "$MK_SHELL" "${common[@]}" --script bad.txt
+grep -q "error: call: no actor named 'nobody'" "$work/out" || fail "script: error missing"
+grep -q "stopped at line 2" "$work/out" || fail "script: stop line missing"
+[ "$(grep -c 'SEQ' "$work/out")" = 1 ] || fail "script: ran past the failing line"
+
+expect_status 1 "$MK_SHELL" "${common[@]}" --script does-not-exist.txt
+grep -q "cannot open script does-not-exist.txt" "$work/err" || fail "missing script: $(cat "$work/err")"
+
+# Plain stdin (a pipe), with binary garbage and an overlong line.
+{ head -c 1000 /dev/urandom | tr -d '\n\r'; printf '\n'; head -c 5000 /dev/zero | tr '\0' 'b'; printf '\nwhoami\n'; } |
+    "$MK_SHELL" "${common[@]}" >"$work/out" 2>"$work/err" || fail "garbage on stdin: exit $?"
+grep -q "non-printable byte(s)" "$work/out" || fail "garbage line not reported"
+grep -q "input line too long" "$work/out" || fail "long line not reported"
+grep -q "^Node:    1" "$work/out" || fail "whoami after garbage did not run"
+grep -q "^Goodbye.$" "$work/out" || fail "no Goodbye at end of input"
+
+# stdin that epoll cannot watch (a regular file, /dev/null).
+printf 'self\n' > in.txt
+"$MK_SHELL" "${common[@]}" < in.txt > "$work/out" || fail "stdin from a file: exit $?"
+grep -q "^0x0000000100000" "$work/out" || fail "stdin from a file: self did not run"
+"$MK_SHELL" "${common[@]}" < /dev/null > "$work/out" || fail "stdin /dev/null: exit $?"
+grep -q "^Goodbye.$" "$work/out" || fail "stdin /dev/null: no Goodbye"
+echo PASS

@@ -1,0 +1,285 @@
+/* test_shell_session.c -- proves src/shell/shell.c, console.c and the
+ * command files end to end without a terminal: a real runtime, the console
+ * reading a pipe (plain mode), the shell's output read back from a pipe. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "microkernel/message.h"
+#include "microkernel/runtime.h"
+#include "microkernel/services.h"
+#include "microkernel/shell.h"
+
+#define assert_contains(hay, needle)                                                               \
+    do {                                                                                           \
+        if (!strstr((hay), (needle)))                                                              \
+            fail_msg("expected output to contain \"%s\"; output was:\n%s", (needle), (hay));      \
+    } while (0)
+
+#define assert_lacks(hay, needle)                                                                  \
+    do {                                                                                           \
+        if (strstr((hay), (needle)))                                                               \
+            fail_msg("expected output NOT to contain \"%s\"; output was:\n%s", (needle), (hay));  \
+    } while (0)
+
+/* Replies to every message with type + 1 and the same payload. */
+static bool echo(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    actor_send(rt, msg->source, msg->type + 1, msg->payload, msg->payload_size);
+    return true;
+}
+
+/* Never answers. */
+static bool mute(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)rt;
+    (void)self;
+    (void)msg;
+    (void)state;
+    return true;
+}
+
+typedef struct {
+    char out[65536];
+    int status;
+} session_t;
+
+/* Run one shell session on a fresh runtime: `input` (`len` bytes) is its
+ * whole stdin; `script`, when set, is run instead. */
+static void run(session_t *s, const char *input, size_t len, const char *script,
+                const char *data_dir)
+{
+    int in[2], out[2];
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(write(in[1], input, len), (ssize_t)len);
+    close(in[1]);
+    runtime_t *rt = runtime_init(7, 64);
+    assert_non_null(rt);
+    actor_register_name(rt, "echo", actor_spawn(rt, echo, NULL, NULL, 16));
+    actor_register_name(rt, "mute", actor_spawn(rt, mute, NULL, NULL, 16));
+    shell_config_t cfg;
+    shell_config_init(&cfg);
+    cfg.in_fd = in[0];
+    cfg.out_fd = out[1];
+    cfg.script_path = script;
+    cfg.data_dir = data_dir;
+    cfg.exit_status = &s->status;
+    s->status = -1;
+    assert_true(shell_start(rt, &cfg) != ACTOR_ID_INVALID);
+    runtime_run(rt);
+    runtime_destroy(rt);
+    close(out[1]);
+    close(in[0]);
+    ssize_t n, total = 0;
+    while ((n = read(out[0], s->out + total, sizeof s->out - 1 - (size_t)total)) > 0)
+        total += n;
+    s->out[total] = '\0';
+    close(out[0]);
+}
+
+static void runs(session_t *s, const char *input)
+{
+    run(s, input, strlen(input), NULL, NULL);
+}
+
+static void transcript(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "list\ninfo\ncall echo 200 hello\nstop echo\nlist\nexit\n");
+    assert_contains(s.out, "mk-shell v");
+    assert_contains(s.out, "  SEQ  ID                  STATUS   MBOX  NAME\n");
+    assert_contains(s.out, "  1    0x0000000700000001  idle     0/16  echo\n");
+    assert_contains(s.out, "0x0000000700000003  running  0/64  shell\n");
+    assert_contains(s.out, "Actors: 4 active\n");
+    assert_contains(s.out, "PARENT              NAME\n");
+    assert_contains(s.out, "---                 console\n");
+    assert_contains(s.out, "Memory: RSS ");
+    assert_contains(s.out, "[reply] type=201 from=0x0000000700000001 size=5 \"hello\"\n");
+    assert_contains(s.out, "Stopped actor 0x0000000700000001\n");
+    assert_contains(s.out, "Goodbye.\n");
+    /* After the stop, the second list has no echo line. */
+    const char *second = strstr(strstr(s.out, "Stopped actor"), "SEQ");
+    assert_non_null(second);
+    assert_lacks(second, "echo");
+    assert_int_equal(s.status, 0);
+}
+
+static void names_and_multiple_names(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "register alias echo\nregister me\nlookup alias\nself\nwhoami\nlist\n"
+             "register alias echo\nlookup nobody\n");
+    assert_contains(s.out, "Registered 'alias' -> 0x0000000700000001\n");
+    assert_contains(s.out, "Registered 'me' -> 0x0000000700000003\n");
+    assert_contains(s.out, "alias -> 0x0000000700000001 (node 7, seq 1)\n");
+    assert_contains(s.out, "0x0000000700000003\n");
+    assert_contains(s.out, "Node:    7 (node-7)\n");
+    /* Each registered name on its own aligned continuation line. */
+    assert_contains(s.out, "0/16  echo\n                                          alias\n");
+    assert_contains(s.out, "error: register: ");
+    assert_contains(s.out, "error: lookup: no actor named 'nobody'\n");
+}
+
+static void send_forms(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "call echo 0x10 x:00ff41\ncall 1 7 \"two words\"\n"
+             "call 0x0000000700000001 9 spaced   out  \nsend echo 5 hi\n");
+    assert_contains(s.out, "[reply] type=17 from=0x0000000700000001 size=3 \"\\x00\\xffA\"\n");
+    assert_contains(s.out, "[reply] type=8 from=0x0000000700000001 size=9 \"two words\"\n");
+    assert_contains(s.out, "[reply] type=10 from=0x0000000700000001 size=12 \"spaced   out\"\n");
+    assert_contains(s.out, "Sent to 0x0000000700000001\n");
+    /* The reply to `send` is shown when it arrives. */
+    assert_contains(s.out, "[msg] type=6 from=0x0000000700000001 size=2 \"hi\"\n");
+}
+
+static void bad_commands(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "frob\nsend nobody 1 hi\nsend echo 1 x:abc\nsend echo 1 x:zz\nsend echo zz\n"
+             "stop\nstop 99\nstop shell\ncall echo 1 \"open\nhelp nope\nlist extra\n"
+             "send 0x 1\nlist\n");
+    assert_contains(s.out, "error: unknown command 'frob' (type 'help' for the list)\n");
+    assert_contains(s.out, "error: send: no actor named 'nobody'\n");
+    assert_contains(s.out, "error: send: x: payload has an odd number of hex digits (3); "
+                           "usage: send <name-or-id> <type> [data|x:hex]\n");
+    assert_contains(s.out, "error: send: x: payload has a non-hex character at position 1");
+    assert_contains(s.out, "error: send: 'zz' is not a number (decimal or 0x hex); usage:");
+    assert_contains(s.out, "error: stop: missing argument; usage: stop <name-or-id>\n");
+    assert_contains(s.out, "error: stop: no live actor 0x0000000700000063 on this node\n");
+    assert_contains(s.out, "error: stop: refusing to stop the shell's own actor; use exit\n");
+    assert_contains(s.out, "error: unterminated quote\n");
+    assert_contains(s.out, "error: help: no command 'nope'\n");
+    assert_contains(s.out, "error: list: too many arguments; usage: list\n");
+    assert_contains(s.out, "error: send: '0x': no hex digits after 0x\n");
+    /* The shell is still alive after all that. */
+    assert_contains(s.out, "0/64  shell\n");
+    assert_contains(s.out, "Goodbye.\n");
+}
+
+static void binary_garbage_and_long_lines(void **state)
+{
+    (void)state;
+    static session_t s;
+    char input[4096];
+    size_t n = 0;
+    for (int i = 0; i < 300; i++)
+        input[n++] = (char)(i * 37 % 256 == '\n' ? 1 : i * 37 % 256);
+    input[n++] = '\n';
+    memset(input + n, 'a', 2000);
+    n += 2000;
+    input[n++] = '\n';
+    memcpy(input + n, "whoami\n", 7);
+    n += 7;
+    run(&s, input, n, NULL, NULL);
+    assert_contains(s.out, "non-printable byte(s)\n");
+    assert_contains(s.out, "error: input line too long (more than 1023 characters), ignored\n");
+    assert_contains(s.out, "Node:    7 (node-7)\n");
+}
+
+static void call_timeout(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "call mute 1 anyone?\nself\n");
+    assert_contains(s.out, "error: call: no reply from mute 0x0000000700000002 within 5 s\n");
+    /* The line typed while waiting runs afterwards. */
+    const char *after = strstr(s.out, "within 5 s");
+    assert_non_null(after);
+    assert_contains(after, "0x0000000700000003\n");
+}
+
+static char *write_file(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/mk-shell-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void script_success_and_failure(void **state)
+{
+    (void)state;
+    static session_t s;
+    char *path = write_file("# a comment\n\nregister x echo\ncall x 200 hi\n");
+    run(&s, "", 0, path, NULL);
+    unlink(path);
+    assert_int_equal(s.status, 0);
+    assert_contains(s.out, "> register x echo\nRegistered 'x'");
+    assert_contains(s.out, "> call x 200 hi\n[reply] type=201");
+    assert_lacks(s.out, "# a comment");
+
+    path = write_file("list\nsend nobody 1\nlist\n");
+    run(&s, "", 0, path, NULL);
+    unlink(path);
+    assert_int_equal(s.status, 1);
+    assert_contains(s.out, "error: send: no actor named 'nobody'\n");
+    assert_contains(s.out, "stopped at line 2\n");
+    /* Nothing after the failing line ran: one list only. */
+    assert_lacks(strstr(s.out, "send nobody"), "SEQ");
+
+    path = write_file("call mute 1\n");
+    run(&s, "", 0, path, NULL);
+    unlink(path);
+    assert_int_equal(s.status, 1);
+    assert_contains(s.out, "no reply from mute");
+}
+
+static void history_survives_restart(void **state)
+{
+    (void)state;
+    static session_t s;
+    char dir[] = "/tmp/mk-shell-hist-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    run(&s, "whoami\nlookup echo\n", 19, NULL, dir);
+    run(&s, "history\n", 8, NULL, dir);
+    assert_contains(s.out, "    1  whoami\n    2  lookup echo\n    3  history\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/history", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void end_of_input_ends_the_session(void **state)
+{
+    (void)state;
+    static session_t s;
+    runs(&s, "self");
+    /* A last line without a newline still runs. */
+    assert_contains(s.out, "0x0000000700000003\n");
+    assert_contains(s.out, "Goodbye.\n");
+    assert_int_equal(s.status, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(transcript),
+        cmocka_unit_test(names_and_multiple_names),
+        cmocka_unit_test(send_forms),
+        cmocka_unit_test(bad_commands),
+        cmocka_unit_test(binary_garbage_and_long_lines),
+        cmocka_unit_test(call_timeout),
+        cmocka_unit_test(script_success_and_failure),
+        cmocka_unit_test(history_survives_restart),
+        cmocka_unit_test(end_of_input_ends_the_session),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
