@@ -1,0 +1,124 @@
+/*
+ * microkernel/node_services.h -- the standard node actors and their
+ * messages: namespace (ns), mount listener, capabilities, local KV + SQL.
+ *
+ * Source: seed 002 (later README): "Hierarchical namespace", "Dynamic node
+ * interconnection", "Capability advertisement", "Local KV storage", the
+ * service paths of "Cloudflare cloud services" and the shell transcript
+ * (actors ns, /sys/mount-listen, local_kv with /node/storage/kv and
+ * /node/storage/db). The exact payloads are in docs/services.md.
+ *
+ * A program (mk-shell, a test node) boots them with services_start(). Every
+ * request below is answered to msg->source; requests from another node work
+ * the same way once the node is mounted (the reply travels back over the
+ * transport). Text payloads are lines "name=value\n"; where a binary value
+ * travels ("value" in KV), it is the LAST field and runs to the end of the
+ * payload, byte for byte (no newline is added or stripped).
+ */
+#ifndef MICROKERNEL_NODE_SERVICES_H
+#define MICROKERNEL_NODE_SERVICES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "microkernel/namespace.h"
+#include "microkernel/node_info.h"
+#include "microkernel/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Message types: 0xFF000130 .. 0xFF00014F (docs/system-messages.md) -- */
+
+/* Namespace actor ("ns", "/sys/ns"). */
+#define MSG_NS_LIST 0xFF000130u       /* req: payload = prefix ("" = "/") */
+#define MSG_NS_LIST_REPLY 0xFF000131u /* "<path> <origin node> 0x<id>\n" per entry */
+#define MSG_NS_SYNC 0xFF000132u       /* node to node: path table changes (docs) */
+#define MSG_NS_ERROR 0xFF000133u      /* "error=<reason>\n" */
+
+/* Local KV ("local_kv", "/node/storage/kv"). */
+#define MSG_KV_GET 0xFF000134u        /* [id=..\n]key=<k>\n */
+#define MSG_KV_PUT 0xFF000135u        /* [id=..\n]key=<k>\nvalue=<bytes to end> */
+#define MSG_KV_DELETE 0xFF000136u     /* [id=..\n]key=<k>\n */
+#define MSG_KV_LIST 0xFF000137u       /* [id=..\n][prefix=<p>\n][limit=<n>\n] */
+#define MSG_KV_OK 0xFF000138u         /* reply; payload per request (docs) */
+#define MSG_KV_NOT_FOUND 0xFF000139u  /* [id=..\n]key=<k>\n */
+#define MSG_KV_ERROR 0xFF00013Au      /* [id=..\n]error=<reason>\n */
+
+/* SQL ("/node/storage/db", answered by the local KV actor). */
+#define MSG_DB_QUERY 0xFF00013Bu      /* [id=..\n]sql=<one statement>\n[params=<JSON array>\n] */
+#define MSG_DB_RESULT 0xFF00013Cu     /* JSON {"columns":[..],"rows":[{..}],"changes":n,"last_row_id":n} */
+#define MSG_DB_ERROR 0xFF00013Du      /* [id=..\n]error=<reason>\n */
+
+/* Capabilities ("/sys/caps"). */
+#define MSG_CAPS_REQUEST 0xFF00013Eu  /* no payload */
+#define MSG_CAPS_REPLY 0xFF00013Fu    /* JSON (docs/services.md) */
+
+/* Mount listener ("/sys/mount-listen"). */
+#define MSG_MOUNT 0xFF000140u         /* req: "<host>[:<port>]" */
+#define MSG_MOUNT_OK 0xFF000141u      /* "node=<id>\nname=<name>\n[already=1\n]" */
+#define MSG_MOUNT_ERROR 0xFF000142u   /* "error=<reason>\n" */
+
+/* ---- Limits ------------------------------------------------------------ */
+
+#define KV_KEY_MAX 512            /* bytes in a key (Cloudflare KV's limit) */
+#define KV_VALUE_MAX 65536        /* bytes in a value */
+#define KV_LIST_MAX 1000          /* keys in one list reply */
+#define DB_SQL_MAX 16384          /* bytes of SQL in one query */
+#define DB_ROWS_MAX 1000          /* rows in one result */
+#define DB_RESULT_MAX (256 * 1024) /* bytes of JSON in one result */
+#define KV_BATCH_MAX 256          /* writes grouped into one transaction */
+#define MOUNT_DEFAULT_PORT 7946   /* TCP port of the mount listener */
+#define MOUNT_PROTOCOL_VERSION 1  /* carried in the hello handshake */
+
+/* ---- Boot ---------------------------------------------------------------- */
+
+typedef struct {
+    const char *node_name;  /* NULL: host name (node_set_name rules) */
+    const char *data_dir;   /* NULL: $XDG_DATA_HOME/microkernel, else
+                               $HOME/.local/share/microkernel; created */
+    const char *mount_host; /* listen address; NULL: "0.0.0.0" */
+    uint16_t mount_port;    /* 0: MOUNT_DEFAULT_PORT */
+    bool mount_ephemeral;   /* listen on a port the kernel picks (tests) */
+    bool no_mount_listen;   /* do not listen (mounting out still works) */
+    bool no_kv;             /* do not start the local KV / SQL actor */
+} services_config_t;
+
+/*
+ * Boot the standard actors on `rt`: install the namespace (ns_install), set
+ * the node name, and spawn and register
+ *   ns            flat "ns",       path "/sys/ns"
+ *   mount listen  path "/sys/mount-listen" (TCP listener unless disabled)
+ *   caps          path "/sys/caps"
+ *   local KV      flat "local_kv", paths "/node/storage/kv", "/node/storage/db"
+ * `cfg` may be NULL (all defaults). All of them are system actors: they do
+ * not keep runtime_run() going on their own. Call once per runtime, before
+ * runtime_run(). Returns false with a reason (bad node name, data directory
+ * not creatable, SQLite cannot open its files, port in use, no free actor
+ * slot or name) after stopping whatever it had started.
+ */
+bool services_start(runtime_t *rt, const services_config_t *cfg);
+
+/* The TCP port the mount listener listens on; 0 when not listening. */
+uint16_t services_mount_port(runtime_t *rt);
+
+/* The data directory in use ("" before services_start). */
+const char *services_data_dir(runtime_t *rt);
+
+/*
+ * The caps reply of this node as a NUL-terminated JSON string (the same
+ * text the caps actor sends; shape in docs/services.md). The caller frees
+ * it with free(). NULL with a reason when memory runs out.
+ */
+char *services_caps_json(runtime_t *rt);
+
+/* Number of mounted peers (nodes connected by the mount protocol). */
+size_t services_peer_count(runtime_t *rt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

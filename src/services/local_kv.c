@@ -1,0 +1,456 @@
+/*
+ * local_kv.c -- the local KV actor ("local_kv", "/node/storage/kv" and
+ * "/node/storage/db"): get / put / delete / list-by-prefix on SQLite (WAL,
+ * synchronous=FULL) in the data directory, plus SQL queries (sql_db.c).
+ *
+ * Source: seed 002, "Local KV storage" and "Cloudflare cloud services".
+ * Durability: a write's reply is sent only after the transaction holding it
+ * has committed. Writes that arrive while the actor's mailbox still holds
+ * requests share one transaction (group commit, at most KV_BATCH_MAX
+ * writes); every reply of the batch, reads included, is held back and sent
+ * in request order after the commit. Statements are prepared once and
+ * always bound, never built from payload bytes.
+ */
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "microkernel/actor.h"
+#include "microkernel/mailbox.h"
+#include "services/kv_proto.h"
+#include "services/local_kv.h"
+#include "services/svc_internal.h"
+
+/* A reply held back until the open transaction commits. */
+typedef struct {
+    actor_id_t dest;
+    msg_type_t type;
+    size_t off, len;          /* bytes in kv_t.out */
+    char id[KV_ID_MAX];       /* request id, for an error reply if COMMIT fails */
+    size_t id_len;
+} pending_t;
+
+typedef struct {
+    sqlite3 *db;              /* kv.sqlite3 */
+    sqlite3 *sql;             /* db.sqlite3 (MSG_DB_QUERY) */
+    sqlite3_stmt *get, *put, *del, *list_range, *list_from, *begin, *commit, *rollback;
+    bool in_txn;              /* a write transaction is open */
+    size_t batch_writes;      /* writes in it */
+    pending_t *pending;       /* held replies */
+    size_t n_pending, cap_pending;
+    kv_buf_t out;             /* bytes of held replies */
+    kv_buf_t scratch;         /* one reply being built when nothing is held */
+} kv_t;
+
+/* ---- Reply buffers ------------------------------------------------------ */
+
+bool kv_buf_reserve(kv_buf_t *b, size_t more)
+{
+    if (b->len + more <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + more)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return false;
+    b->data = p;
+    b->cap = cap;
+    return true;
+}
+
+bool kv_buf_add(kv_buf_t *b, const void *data, size_t len)
+{
+    if (!kv_buf_reserve(b, len))
+        return false;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return true;
+}
+
+bool kv_buf_field(kv_buf_t *b, const char *name, const void *data, size_t len)
+{
+    size_t n = strlen(name);
+    return kv_buf_add(b, name, n) && kv_buf_add(b, "=", 1) && kv_buf_add(b, data, len) &&
+           kv_buf_add(b, "\n", 1);
+}
+
+/* Send, or hold while a transaction is open, one reply built in `b` from
+ * `start`. */
+static void emit(runtime_t *rt, kv_t *kv, actor_id_t dest, msg_type_t type, size_t start,
+                 kv_slice_t id)
+{
+    kv_buf_t *b = kv->in_txn ? &kv->out : &kv->scratch;
+    if (!kv->in_txn) {
+        actor_send(rt, dest, type, b->data + start, b->len - start);
+        b->len = start;
+        return;
+    }
+    if (kv->n_pending == kv->cap_pending) {
+        size_t cap = kv->cap_pending ? kv->cap_pending * 2 : 64;
+        pending_t *p = realloc(kv->pending, cap * sizeof *p);
+        if (!p) {
+            b->len = start;
+            svc_reply_error(rt, dest, MSG_KV_ERROR, id.ptr, id.len, "out of memory");
+            return;
+        }
+        kv->pending = p;
+        kv->cap_pending = cap;
+    }
+    pending_t *p = &kv->pending[kv->n_pending++];
+    p->dest = dest;
+    p->type = type;
+    p->off = start;
+    p->len = b->len - start;
+    p->id_len = id.len <= KV_ID_MAX ? id.len : 0;
+    if (p->id_len)
+        memcpy(p->id, id.ptr, p->id_len);
+}
+
+/* Start a reply: the buffer to write into, with "id=..\n" already in it. */
+static kv_buf_t *begin_reply(kv_t *kv, kv_slice_t id, size_t *start)
+{
+    kv_buf_t *b = kv->in_txn ? &kv->out : &kv->scratch;
+    *start = b->len;
+    if (id.ptr)
+        kv_buf_field(b, "id", id.ptr, id.len);
+    return b;
+}
+
+static void reply_error(runtime_t *rt, kv_t *kv, actor_id_t dest, msg_type_t type, kv_slice_t id,
+                        const char *fmt, const char *detail)
+{
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, id, &start);
+    char text[600];
+    snprintf(text, sizeof text, fmt, detail);
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    kv_buf_field(b, "error", text, strlen(text));
+    emit(rt, kv, dest, type, start, id);
+}
+
+/* ---- Transactions --------------------------------------------------- */
+
+static bool step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+/* Commit the open transaction and release every held reply (as errors if
+ * the commit failed: nothing of the batch is durable then). */
+static void finish_batch(runtime_t *rt, kv_t *kv)
+{
+    if (!kv->in_txn)
+        return;
+    bool ok = step_done(kv->commit);
+    char why[300] = "";
+    if (!ok) {
+        snprintf(why, sizeof why, "commit failed: %s", sqlite3_errmsg(kv->db));
+        step_done(kv->rollback);
+        actor_log(rt, LOG_ERROR, "local_kv: %s", why);
+    }
+    kv->in_txn = false;
+    kv->batch_writes = 0;
+    for (size_t i = 0; i < kv->n_pending; i++) {
+        pending_t *p = &kv->pending[i];
+        if (ok)
+            actor_send(rt, p->dest, p->type, kv->out.data + p->off, p->len);
+        else
+            svc_reply_error(rt, p->dest, MSG_KV_ERROR, p->id, p->id_len, "%s", why);
+    }
+    kv->n_pending = 0;
+    kv->out.len = 0;
+}
+
+static bool ensure_txn(runtime_t *rt, kv_t *kv)
+{
+    (void)rt;
+    if (kv->in_txn)
+        return true;
+    if (!step_done(kv->begin))
+        return false;
+    kv->in_txn = true;
+    return true;
+}
+
+/* ---- Requests ------------------------------------------------------- */
+
+static bool need_key(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
+{
+    if (rq->key.ptr && rq->key.len > 0)
+        return true;
+    reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "%s",
+                rq->key.ptr ? "key is empty" : "missing field key");
+    return false;
+}
+
+static void do_get(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
+{
+    if (!need_key(rt, kv, msg, rq))
+        return;
+    sqlite3_stmt *st = kv->get;
+    sqlite3_bind_blob(st, 1, rq->key.ptr, (int)rq->key.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, rq->id, &start);
+    kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
+    if (rc == SQLITE_ROW) {
+        const void *v = sqlite3_column_blob(st, 0);
+        size_t vlen = (size_t)sqlite3_column_bytes(st, 0);
+        kv_buf_add(b, "value=", 6);
+        kv_buf_add(b, v, vlen);
+        sqlite3_reset(st);
+        emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
+    } else {
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE) {
+            emit(rt, kv, msg->source, MSG_KV_NOT_FOUND, start, rq->id);
+        } else {
+            b->len = start;
+            reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "get failed: %s",
+                        sqlite3_errmsg(kv->db));
+        }
+    }
+    sqlite3_clear_bindings(st);
+}
+
+static void do_write(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
+{
+    if (!need_key(rt, kv, msg, rq))
+        return;
+    bool put = msg->type == MSG_KV_PUT;
+    if (put && !rq->value.ptr) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "%s",
+                    "missing field value (it must be the last field)");
+        return;
+    }
+    if (!ensure_txn(rt, kv)) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "cannot begin a transaction: %s",
+                    sqlite3_errmsg(kv->db));
+        return;
+    }
+    sqlite3_stmt *st = put ? kv->put : kv->del;
+    sqlite3_bind_blob(st, 1, rq->key.ptr, (int)rq->key.len, SQLITE_STATIC);
+    if (put)
+        sqlite3_bind_blob(st, 2, rq->value.len ? rq->value.ptr : "", (int)rq->value.len,
+                          SQLITE_STATIC);
+    bool ok = step_done(st);
+    sqlite3_clear_bindings(st);
+    if (!ok) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "write failed: %s",
+                    sqlite3_errmsg(kv->db));
+        return;
+    }
+    kv->batch_writes++;
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, rq->id, &start);
+    kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
+    if (!put)
+        kv_buf_field(b, "deleted", sqlite3_changes(kv->db) > 0 ? "1" : "0", 1);
+    emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
+}
+
+static void do_list(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
+{
+    size_t limit = KV_LIST_MAX;
+    if (rq->limit.ptr && !kv_parse_limit(rq->limit, KV_LIST_MAX, &limit)) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "%s",
+                    "limit is not a number 1..1000");
+        return;
+    }
+    /* Keys in [prefix, upper) where upper is the prefix with its last
+     * non-0xFF byte incremented; no upper bound if there is none. */
+    unsigned char upper[KV_KEY_MAX];
+    size_t ulen = rq->prefix.len;
+    memcpy(upper, rq->prefix.ptr ? rq->prefix.ptr : "", ulen);
+    while (ulen > 0 && upper[ulen - 1] == 0xFF)
+        ulen--;
+    sqlite3_stmt *st = ulen ? kv->list_range : kv->list_from;
+    if (ulen)
+        upper[ulen - 1]++;
+    sqlite3_bind_blob(st, 1, rq->prefix.len ? rq->prefix.ptr : "", (int)rq->prefix.len,
+                      SQLITE_STATIC);
+    int lim_idx = 2;
+    if (ulen)
+        sqlite3_bind_blob(st, lim_idx++, upper, (int)ulen, SQLITE_STATIC);
+    sqlite3_bind_int64(st, lim_idx, (sqlite3_int64)limit + 1);
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, rq->id, &start);
+    size_t n = 0;
+    bool truncated = false;
+    kv_buf_t keys = {0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == limit) {
+            truncated = true;
+            break;
+        }
+        kv_buf_field(&keys, "key", sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        n++;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        b->len = start;
+        free(keys.data);
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "list failed: %s",
+                    sqlite3_errmsg(kv->db));
+        return;
+    }
+    char count[32];
+    int cl = snprintf(count, sizeof count, "%zu", n);
+    kv_buf_field(b, "count", count, (size_t)cl);
+    if (truncated)
+        kv_buf_field(b, "truncated", "1", 1);
+    kv_buf_add(b, keys.data, keys.len);
+    free(keys.data);
+    emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
+}
+
+static void do_query(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
+{
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, (kv_slice_t){0}, &start);
+    char why[512];
+    if (sql_db_query(kv->sql, rq, b, why, sizeof why)) {
+        emit(rt, kv, msg->source, MSG_DB_RESULT, start, rq->id);
+    } else {
+        b->len = start;
+        reply_error(rt, kv, msg->source, MSG_DB_ERROR, rq->id, "%s", why);
+    }
+}
+
+static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    kv_t *kv = state;
+    msg_type_t t = msg->type;
+    if (t == MSG_KV_GET || t == MSG_KV_PUT || t == MSG_KV_DELETE || t == MSG_KV_LIST ||
+        t == MSG_DB_QUERY) {
+        kv_request_t rq;
+        const char *bad = kv_request_parse(msg->payload, msg->payload_size, &rq);
+        msg_type_t err_type = t == MSG_DB_QUERY ? MSG_DB_ERROR : MSG_KV_ERROR;
+        if (bad)
+            reply_error(rt, kv, msg->source, err_type, rq.id, "bad request: %s", bad);
+        else if (t == MSG_KV_GET)
+            do_get(rt, kv, msg, &rq);
+        else if (t == MSG_KV_PUT || t == MSG_KV_DELETE)
+            do_write(rt, kv, msg, &rq);
+        else if (t == MSG_KV_LIST)
+            do_list(rt, kv, msg, &rq);
+        else
+            do_query(rt, kv, msg, &rq);
+    } else if (t < MSG_SYSTEM_BASE) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, (kv_slice_t){0},
+                    "local_kv does not handle message type %s", "(see docs/services.md)");
+    }
+    /* Group commit: close the batch when no request waits behind this one. */
+    if (kv->in_txn && (mailbox_count(self->mbox) == 0 || kv->batch_writes >= KV_BATCH_MAX))
+        finish_batch(rt, kv);
+    return true;
+}
+
+static void kv_free(void *state)
+{
+    kv_t *kv = state;
+    sqlite3_stmt *sts[] = {kv->get,       kv->put,   kv->del,    kv->list_range,
+                           kv->list_from, kv->begin, kv->commit, kv->rollback};
+    if (kv->in_txn && kv->rollback)
+        step_done(kv->rollback);
+    for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++)
+        sqlite3_finalize(sts[i]);
+    sqlite3_close(kv->db);
+    sqlite3_close(kv->sql);
+    free(kv->pending);
+    free(kv->out.data);
+    free(kv->scratch.data);
+    free(kv);
+}
+
+/* Open `file` in `dir` with WAL and synchronous=FULL. */
+static sqlite3 *open_db(const char *dir, const char *file)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                            SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        mk_set_error("local_kv: cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 200);
+    char *err = NULL;
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &err) !=
+        SQLITE_OK) {
+        mk_set_error("local_kv: %s: %s", path, err ? err : "cannot enable WAL");
+        sqlite3_free(err);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static bool prepare(kv_t *kv)
+{
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } list[] = {
+        {&kv->get, "SELECT value FROM kv WHERE key = ?1"},
+        {&kv->put, "INSERT INTO kv(key, value) VALUES(?1, ?2) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"},
+        {&kv->del, "DELETE FROM kv WHERE key = ?1"},
+        {&kv->list_range, "SELECT key FROM kv WHERE key >= ?1 AND key < ?2 ORDER BY key LIMIT ?3"},
+        {&kv->list_from, "SELECT key FROM kv WHERE key >= ?1 ORDER BY key LIMIT ?2"},
+        {&kv->begin, "BEGIN IMMEDIATE"},
+        {&kv->commit, "COMMIT"},
+        {&kv->rollback, "ROLLBACK"},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (sqlite3_prepare_v2(kv->db, list[i].sql, -1, list[i].st, NULL) != SQLITE_OK)
+            return mk_fail("local_kv: cannot prepare \"%s\": %s", list[i].sql,
+                           sqlite3_errmsg(kv->db));
+    return true;
+}
+
+bool kv_spawn(runtime_t *rt, svc_t *s)
+{
+    kv_t *kv = calloc(1, sizeof *kv);
+    if (!kv)
+        return mk_fail("local_kv: out of memory");
+    char *err = NULL;
+    if (!(kv->db = open_db(s->data_dir, "kv.sqlite3")) ||
+        !(kv->sql = open_db(s->data_dir, "db.sqlite3")))
+        goto fail;
+    if (sqlite3_exec(kv->db,
+                     "CREATE TABLE IF NOT EXISTS kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) "
+                     "WITHOUT ROWID",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        mk_set_error("local_kv: cannot create the kv table: %s", err ? err : "?");
+        sqlite3_free(err);
+        goto fail;
+    }
+    if (!prepare(kv) || !sql_db_setup(kv->sql))
+        goto fail;
+    actor_id_t id = actor_spawn(rt, kv_behavior, kv, kv_free, 256);
+    if (id == ACTOR_ID_INVALID)
+        goto fail;
+    mk_actor_set_system(rt, id, true);
+    s->kv_actor = id;
+    if (!actor_register_name(rt, "local_kv", id) ||
+        !actor_register_name(rt, "/node/storage/kv", id) ||
+        !actor_register_name(rt, "/node/storage/db", id))
+        return false; /* services_start stops the actor, which frees kv */
+    return true;
+fail:
+    kv_free(kv);
+    return false;
+}
