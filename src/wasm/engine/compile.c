@@ -45,6 +45,8 @@ typedef struct comp {
     uint32_t nlocals;
     uint32_t max_height;
     uint32_t fuel_owner;    /* ctrl index charged for the current instruction */
+    uint32_t last_op_at;    /* IR index of the last instruction emitted */
+    uint32_t label_at;      /* highest IR index a label points to */
 } comp_t;
 
 static const uint8_t k_valtypes[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
@@ -152,6 +154,8 @@ static bool emit(comp_t *c, uint32_t w)
     return true;
 }
 
+static bool emit_target(comp_t *c, struct ctrl *l);
+
 /* Start an instruction: remember its byte offset for trap reports. */
 static bool emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
 {
@@ -160,7 +164,27 @@ static bool emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
     c->map[c->map_len * 2] = c->ir_len;
     c->map[c->map_len * 2 + 1] = byte_offset;
     c->map_len++;
+    c->last_op_at = c->ir_len;
     return emit(c, op);
+}
+
+/* br_if right after an i32 comparison becomes one fused compare-and-branch
+ * (only when no label points between the two). */
+static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
+{
+    uint32_t at = c->last_op_at;
+    if (at + 1 == c->ir_len && c->label_at <= at) {
+        uint32_t op = c->ir[at];
+        if (op == WASM_OP_I32_EQZ) {
+            c->ir[at] = WASM_OP_BR_UNLESS;
+            return emit_target(c, l);
+        }
+        if (op >= WASM_OP_I32_EQ && op <= WASM_OP_I32_GE_U) {
+            c->ir[at] = WASM_OP_I32_EQ_BR_IF + (op - WASM_OP_I32_EQ);
+            return emit_target(c, l);
+        }
+    }
+    return emit_op(c, WASM_OP_BR_IF, off) && emit_target(c, l);
 }
 
 static uint32_t label_arity(const ctrl_t *l)
@@ -191,6 +215,8 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
     ctrl_t *l = &c->ctrls[c->nctrls - 1 - d];
     uint32_t arity = label_arity(l);
     uint32_t drop = c->nvals - (l->height + arity);
+    if (drop == 0 && op_plain == WASM_OP_BR_IF)
+        return emit_br_if(c, off, l);
     if (drop == 0)
         return emit_op(c, op_plain, off) && emit_target(c, l);
     return emit_op(c, op_move, off) && emit_target(c, l) && emit(c, drop) && emit(c, arity);
@@ -198,6 +224,8 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
 
 static void patch_chain(comp_t *c, uint32_t head, uint32_t target)
 {
+    if (target > c->label_at)
+        c->label_at = target;
     while (head) {
         uint32_t at = head - 1;
         head = c->ir[at];
@@ -302,8 +330,10 @@ static bool op_end(comp_t *c, uint32_t off, bool *done)
         *done = true;
         return true;
     }
-    if (t->kind == K_IF && t->else_patch)
+    if (t->kind == K_IF && t->else_patch) {
         c->ir[t->else_patch - 1] = c->ir_len;
+        c->label_at = c->ir_len;
+    }
     patch_chain(c, t->patch, c->ir_len);
     if (t->kind == K_LOOP) {
         if (t->fuel_at)
@@ -329,6 +359,7 @@ static bool op_else(comp_t *c, uint32_t off)
     }
     if (t->else_patch)
         c->ir[t->else_patch - 1] = c->ir_len;
+    c->label_at = c->ir_len;
     t->else_patch = 0;
     t->kind = K_ELSE;
     t->unreachable = false;
@@ -764,6 +795,7 @@ static bool compile_instr(comp_t *c, bool *done)
         ctrl_t *t = top(c);
         if (op == 0x03) {
             t->loop_pc = c->ir_len;
+            c->label_at = c->ir_len;
             t->prev_owner = c->fuel_owner;
             if (was_live) {
                 c->fuel_owner = c->nctrls - 1;

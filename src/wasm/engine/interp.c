@@ -381,7 +381,10 @@ dispatch:
         pc = f->pc;
         fp = stack + f->fp;
         fn = f->fn;
-        RELOAD();
+        if (fn->inst != inst)
+            RELOAD();
+        else
+            ir = fn->code->ir; /* same instance: memory view already current */
         NEXT();
     }
     OP(CALL)
@@ -860,6 +863,28 @@ dispatch:
         NEXT();
     }
 
+#define CMP_BR(name, T, field, op)                                                              \
+    OP(name)                                                                                    \
+    {                                                                                           \
+        T b = sp[-1].field, a = sp[-2].field;                                                   \
+        sp -= 2;                                                                                \
+        if (a op b)                                                                             \
+            pc = ir + pc[0];                                                                    \
+        else                                                                                    \
+            pc++;                                                                               \
+        NEXT();                                                                                 \
+    }
+    CMP_BR(I32_EQ_BR_IF, uint32_t, u32, ==)
+    CMP_BR(I32_NE_BR_IF, uint32_t, u32, !=)
+    CMP_BR(I32_LT_S_BR_IF, int32_t, i32, <)
+    CMP_BR(I32_LT_U_BR_IF, uint32_t, u32, <)
+    CMP_BR(I32_GT_S_BR_IF, int32_t, i32, >)
+    CMP_BR(I32_GT_U_BR_IF, uint32_t, u32, >)
+    CMP_BR(I32_LE_S_BR_IF, int32_t, i32, <=)
+    CMP_BR(I32_LE_U_BR_IF, uint32_t, u32, <=)
+    CMP_BR(I32_GE_S_BR_IF, int32_t, i32, >=)
+    CMP_BR(I32_GE_U_BR_IF, uint32_t, u32, >=)
+
 #if !WASM_USE_COMPUTED_GOTO
     default:
         TRAP(WASM_TRAP_UNREACHABLE);
@@ -920,7 +945,10 @@ do_call:
             sp += code->nlocals;
         }
         fn = callee;
-        RELOAD();
+        if (fn->inst != inst)
+            RELOAD();
+        else
+            ir = code->ir;
         pc = ir;
         NEXT();
     }
