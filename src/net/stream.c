@@ -39,6 +39,7 @@ typedef struct {
     size_t tx_start, tx_end, tx_cap;
     size_t queue_max;         /* bytes of queued output allowed */
     char down[160];           /* why the last connection was lost */
+    bool drained;             /* the last read was short: the socket is likely empty */
 } stream_t;
 
 static stream_t *S(const transport_t *t)
@@ -78,6 +79,7 @@ static void drop(transport_t *t, const char *why)
     t->fd = s->listen_fd;
     s->rx_start = s->rx_end = 0;
     s->tx_start = s->tx_end = 0;
+    s->drained = false;
     if (s->rx_cap > RX_INITIAL) {
         unsigned char *small = mk_realloc(s->rx, RX_INITIAL);
         if (small) {
@@ -280,13 +282,21 @@ static message_t *recv_msg(transport_t *t)
                 return m;
             continue;
         }
+        /* A short read emptied the socket: wait for the (level-triggered)
+         * poller instead of a read that would only say EAGAIN. */
+        if (s->drained) {
+            s->drained = false;
+            return NULL;
+        }
         if (!rx_room(s, frame)) {
             drop(t, mk_last_error());
             return NULL;
         }
-        ssize_t n = read(s->conn_fd, s->rx + s->rx_end, s->rx_cap - s->rx_end);
+        size_t room = s->rx_cap - s->rx_end;
+        ssize_t n = read(s->conn_fd, s->rx + s->rx_end, room);
         if (n > 0) {
             s->rx_end += (size_t)n;
+            s->drained = (size_t)n < room;
             continue;
         }
         if (n < 0 && errno == EINTR)
