@@ -58,27 +58,42 @@ shell_result_t cmd_send(shell_t *sh, const shell_args_t *args, const char *line,
     return SHELL_DONE;
 }
 
+static shell_result_t print_reply(shell_t *sh, const message_t *msg)
+{
+    sh_print_message(sh, "[reply]", msg);
+    return SHELL_DONE;
+}
+
+static shell_reply_handler_t call_handler = {print_reply};
+
 shell_result_t cmd_call(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     actor_id_t dest;
     if (!parse_and_send(sh, args, line, len, &dest))
         return SHELL_FAILED;
-    sh->call_timer = actor_set_timer(sh->rt, SHELL_CALL_TIMEOUT_MS, false);
+    return sh_wait_reply(sh, dest, SHELL_CALL_TIMEOUT_MS, &call_handler);
+}
+
+shell_result_t sh_wait_reply(shell_t *sh, actor_id_t target, unsigned timeout_ms,
+                             shell_reply_handler_t *h)
+{
+    sh->call_timer = actor_set_timer(sh->rt, timeout_ms, false);
     if (sh->call_timer == TIMER_ID_INVALID)
         return sh_error(sh, "sent, but cannot wait for the reply: %s", mk_last_error());
     sh->calling = true;
-    sh->call_target = dest;
+    sh->call_target = target;
+    sh->call_timeout_ms = timeout_ms;
+    sh->call_fn = h;
     return SHELL_PENDING;
 }
 
-bool sh_call_reply(shell_t *sh, const message_t *msg)
+bool sh_call_reply(shell_t *sh, const message_t *msg, shell_result_t *r)
 {
     if (msg->source == ACTOR_ID_INVALID)
         return false; /* notices from the runtime itself are not replies */
     sh->calling = false;
     actor_cancel_timer(sh->rt, sh->call_timer);
-    sh->cmd = NULL;
-    sh_print_message(sh, "[reply]", msg);
+    *r = sh->call_fn->on_reply(sh, msg);
     return true;
 }
 
@@ -86,7 +101,6 @@ void sh_call_timeout(shell_t *sh)
 {
     sh->calling = false;
     const char *name = sh_name_of(sh, sh->call_target);
-    sh_printf(sh, "error: call: no reply from %s%s0x%016llx within %d s\n", name ? name : "",
-              name ? " " : "", (unsigned long long)sh->call_target,
-              SHELL_CALL_TIMEOUT_MS / 1000);
+    sh_error(sh, "no reply from %s%s0x%016llx within %u s", name ? name : "", name ? " " : "",
+             (unsigned long long)sh->call_target, (sh->call_timeout_ms + 999) / 1000);
 }

@@ -11,13 +11,77 @@
 #include <string.h>
 
 #include "shell/shell_internal.h"
+#ifdef MK_SHELL_WASM
+#include "microkernel/wasm_actor.h"
+#endif
 
+#ifdef MK_SHELL_WASM
+/* The name `load` registers: the file name without its folder and ".wasm",
+ * then name_1, name_2, ... when taken. False when none is free. */
+static bool load_name(shell_t *sh, const char *path, char *name, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".wasm") == 0)
+        len -= 5;
+    if (len == 0 || len > MK_NAME_MAX - 4)
+        return false;
+    snprintf(name, cap, "%.*s", (int)len, base);
+    for (int i = 1; actor_lookup(sh->rt, name) != ACTOR_ID_INVALID; i++) {
+        if (i > 999)
+            return false;
+        snprintf(name, cap, "%.*s_%d", (int)len, base, i);
+    }
+    return true;
+}
+
+shell_result_t cmd_load(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    const char *path = args->argv[1];
+    char name[MK_NAME_MAX + 1];
+    if (!load_name(sh, path, name, sizeof name))
+        return sh_usage_error(sh, "no name can be made from '%.80s'", path);
+    if (!wasm_actors_init())
+        return sh_error(sh, "%s", mk_last_error());
+    actor_id_t id = actor_spawn_wasm_file(sh->rt, path, 16, WASM_DEFAULT_STACK_SIZE,
+                                          WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL);
+    if (id == ACTOR_ID_INVALID)
+        return sh_error(sh, "%s", mk_last_error());
+    if (!actor_register_name(sh->rt, name, id)) {
+        sh_error(sh, "spawned 0x%016llx but cannot name it: %s", (unsigned long long)id,
+                 mk_last_error());
+        actor_stop(sh->rt, id);
+        return SHELL_FAILED;
+    }
+    sh_printf(sh, "Spawned actor %u as '%s'\n", actor_id_seq(id), name);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_reload(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    actor_id_t id;
+    if (!sh_resolve(sh, args->argv[1], &id))
+        return SHELL_FAILED;
+    if (!actor_is_wasm(sh->rt, id))
+        return sh_error(sh, "'%.80s' (0x%016llx) is not a local WASM actor", args->argv[1],
+                        (unsigned long long)id);
+    if (!actor_reload_wasm_file(sh->rt, id, args->argv[2]))
+        return sh_error(sh, "%s", mk_last_error());
+    sh_printf(sh, "Reloaded actor 0x%016llx from %s\n", (unsigned long long)id, args->argv[2]);
+    return SHELL_DONE;
+}
+#else
 shell_result_t cmd_load(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)args;
     (void)line;
     (void)len;
-    return sh_error(sh, "not available in this build: WASM actors (src/wasm)");
+    return sh_error(sh, "not available in this build: WASM actors (ENABLE_WASM, src/wasm)");
 }
 
 shell_result_t cmd_reload(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
@@ -25,8 +89,9 @@ shell_result_t cmd_reload(shell_t *sh, const shell_args_t *args, const char *lin
     (void)args;
     (void)line;
     (void)len;
-    return sh_error(sh, "not available in this build: WASM hot reload (src/wasm)");
+    return sh_error(sh, "not available in this build: WASM hot reload (ENABLE_WASM, src/wasm)");
 }
+#endif
 
 shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {

@@ -354,8 +354,9 @@ static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
         }
         return true;
     }
-    if (sh->calling && sh_call_reply(sh, msg)) {
-        finish(sh, SHELL_DONE);
+    shell_result_t r;
+    if (sh->calling && sh_call_reply(sh, msg, &r)) {
+        finish(sh, r);
         return true;
     }
     sh_print_message(sh, "[msg]", msg);

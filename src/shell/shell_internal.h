@@ -63,9 +63,11 @@ struct shell {
     bool banner;                      /* print the banner at start */
     const shell_cmd_t *cmd;           /* the command running */
 
-    bool calling;                     /* a call waits for its reply */
-    actor_id_t call_target;           /* whom it called */
+    bool calling;                     /* a command waits for a reply */
+    actor_id_t call_target;           /* whom it asked */
     timer_id_t call_timer;            /* its timeout */
+    unsigned call_timeout_ms;         /* for the timeout message */
+    struct shell_reply_handler *call_fn; /* what to do with the reply */
 
     char out[SHELL_OUT_MAX];          /* output gathered for the console */
     size_t out_len;
@@ -127,9 +129,26 @@ shell_result_t cmd_lookup(shell_t *, const shell_args_t *, const char *, size_t)
 /* cmd_msg.c */
 shell_result_t cmd_send(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_call(shell_t *, const shell_args_t *, const char *, size_t);
-/* A message arrived while a call waits (true: it was the reply), or its
- * timer fired. */
-bool sh_call_reply(shell_t *sh, const message_t *msg);
+
+/* What a waiting command does with its reply. */
+typedef struct shell_reply_handler {
+    /* Called with the first message from an actor that reaches the shell;
+     * returns the command's result. */
+    shell_result_t (*on_reply)(shell_t *sh, const message_t *msg);
+} shell_reply_handler_t;
+
+/*
+ * Wait for the reply to a request just sent to `target`: arms a timer of
+ * `timeout_ms` and returns SHELL_PENDING, or prints an error and returns
+ * SHELL_FAILED when no timer can be had. The shell then hands the first
+ * message from an actor (source not ACTOR_ID_INVALID) to `h`, or prints
+ * "no reply from ... within N s" when the timer fires first.
+ */
+shell_result_t sh_wait_reply(shell_t *sh, actor_id_t target, unsigned timeout_ms,
+                             shell_reply_handler_t *h);
+/* A message arrived while a command waits: returns true and sets *r when it
+ * was the reply. */
+bool sh_call_reply(shell_t *sh, const message_t *msg, shell_result_t *r);
 void sh_call_timeout(shell_t *sh);
 /* Print an unsolicited message ("[msg] type=..."). */
 void sh_print_message(shell_t *sh, const char *tag, const message_t *msg);

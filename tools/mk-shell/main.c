@@ -17,6 +17,9 @@
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
+#ifdef MK_SHELL_WASM
+#include "microkernel/wasm_actor.h"
+#endif
 
 #define DEFAULT_HTTP_PORT 8420
 #define DEFAULT_LISTEN_PORT 7420
@@ -185,6 +188,12 @@ int main(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
+#ifdef MK_SHELL_WASM
+    if (!wasm_actors_init()) {
+        fprintf(stderr, "mk-shell: cannot prepare WASM actors: %s\n", mk_last_error());
+        return 1;
+    }
+#endif
     runtime_t *rt = runtime_init((node_id_t)o.node_id, MAX_ACTORS);
     if (!rt) {
         fprintf(stderr, "mk-shell: cannot start the runtime: %s\n", mk_last_error());
@@ -214,5 +223,8 @@ int main(int argc, char **argv)
     }
     runtime_run(rt);
     runtime_destroy(rt);
+#ifdef MK_SHELL_WASM
+    wasm_actors_cleanup();
+#endif
     return status;
 }
