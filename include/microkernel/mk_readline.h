@@ -116,6 +116,9 @@ void mk_readline_set_prompt(mk_readline_t *rl, const char *prompt);
  * full the oldest entry goes. */
 void mk_readline_history_add(mk_readline_t *rl, const char *line);
 
+/* Forget every history line. */
+void mk_readline_history_clear(mk_readline_t *rl);
+
 /* Lines in the history, and line `i` (0 = oldest); NULL when i is out of
  * range. */
 size_t mk_readline_history_count(const mk_readline_t *rl);

@@ -29,7 +29,8 @@ extern "C" {
 #define MSG_CONSOLE_EOF 0xFF000A01u     /* console -> shell: input ended (EOF, Ctrl+D) */
 #define MSG_CONSOLE_WRITE 0xFF000A02u   /* anyone -> console: text to print */
 #define MSG_CONSOLE_READY 0xFF000A03u   /* shell -> console: show the prompt, send the next line */
-#define MSG_CONSOLE_HISTORY 0xFF000A04u /* shell -> console: add a line to the edit history */
+#define MSG_CONSOLE_HISTORY 0xFF000A04u /* shell -> console: add a line to the edit history
+                                           (empty payload: clear the history) */
 #define MSG_CONSOLE_QUIT 0xFF000A05u    /* shell -> console: flush, restore the terminal, stop
                                            the runtime */
 #define MSG_CONSOLE_START 0xFF000A06u   /* to console, once: start reading input */

@@ -11,13 +11,27 @@
 #include <string.h>
 
 #include "shell/shell_internal.h"
+#ifdef MK_SHELL_SERVICES
+#include "microkernel/namespace.h"
+#endif
+
+#ifdef MK_SHELL_SERVICES
+typedef ns_entry_t ns_entry_like_t;
+#else
+typedef struct {
+    const char *path;
+    actor_id_t id;
+    node_id_t origin;
+} ns_entry_like_t;
+#endif
 
 typedef struct {
     actor_info_t *actors; /* live actors, by increasing ID */
     size_t n_actors;
-    const char **names;   /* registry entries (valid until the registry changes) */
+    const char **names;   /* flat names, then local paths (valid until the tables change) */
     actor_id_t *ids;
     size_t n_names;
+    ns_entry_like_t *paths; /* local namespace paths (or NULL) */
 } snapshot_t;
 
 static bool snapshot_take(shell_t *sh, snapshot_t *s)
@@ -39,11 +53,32 @@ static bool snapshot_take(shell_t *sh, snapshot_t *s)
     s->n_names = runtime_list_names(sh->rt, s->names, s->ids, MK_MAX_NAMES);
     if (s->n_names > MK_MAX_NAMES)
         s->n_names = MK_MAX_NAMES;
+#ifdef MK_SHELL_SERVICES
+    /* Paths live in the namespace, not the flat registry: add this node's. */
+    size_t np = ns_list(sh->rt, "/", NULL, 0);
+    if (np > 0 && (s->paths = calloc(np, sizeof *s->paths)) != NULL) {
+        np = ns_list(sh->rt, "/", s->paths, np);
+        const char **names = realloc(s->names, (s->n_names + np) * sizeof *names);
+        actor_id_t *ids = realloc(s->ids, (s->n_names + np) * sizeof *ids);
+        if (names)
+            s->names = names;
+        if (ids)
+            s->ids = ids;
+        for (size_t i = 0; names && ids && i < np; i++) {
+            if (s->paths[i].origin != runtime_node_id(sh->rt))
+                continue;
+            s->names[s->n_names] = s->paths[i].path;
+            s->ids[s->n_names++] = s->paths[i].id;
+        }
+    }
+    mk_clear_error();
+#endif
     return true;
 }
 
 static void snapshot_free(snapshot_t *s)
 {
+    free(s->paths);
     free(s->actors);
     free(s->names);
     free(s->ids);

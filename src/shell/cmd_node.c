@@ -14,6 +14,10 @@
 #ifdef MK_SHELL_WASM
 #include "microkernel/wasm_actor.h"
 #endif
+#ifdef MK_SHELL_SERVICES
+#include "microkernel/namespace.h"
+#include "microkernel/node_services.h"
+#endif
 
 #ifdef MK_SHELL_WASM
 /* The name `load` registers: the file name without its folder and ".wasm",
@@ -93,12 +97,136 @@ shell_result_t cmd_reload(shell_t *sh, const shell_args_t *args, const char *lin
 }
 #endif
 
+#ifdef MK_SHELL_SERVICES
+#define MOUNT_TIMEOUT_MS 10000
+
+/* The value of field `name` in a "name=value\n" payload, copied into out. */
+static bool field(const message_t *msg, const char *name, char *out, size_t cap)
+{
+    const char *p = msg->payload;
+    size_t n = msg->payload_size, nl = strlen(name);
+    for (size_t i = 0; i + nl + 1 <= n; i++) {
+        if ((i == 0 || p[i - 1] == '\n') && memcmp(p + i, name, nl) == 0 && p[i + nl] == '=') {
+            size_t j = i + nl + 1, k = j;
+            while (k < n && p[k] != '\n')
+                k++;
+            size_t len = k - j < cap - 1 ? k - j : cap - 1;
+            memcpy(out, p + j, len);
+            out[len] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+static shell_result_t mount_reply(shell_t *sh, const message_t *msg)
+{
+    char node[32] = "?", name[NODE_NAME_MAX + 1] = "?", why[256];
+    if (msg->type == MSG_MOUNT_OK) {
+        field(msg, "node", node, sizeof node);
+        field(msg, "name", name, sizeof name);
+        bool already = field(msg, "already", why, sizeof why);
+        sh_printf(sh, "%s node %s '%s' at %s%s/\n", already ? "Already mounted:" : "Mounted",
+                  node, name, NS_PEERS_PREFIX, name);
+        return SHELL_DONE;
+    }
+    if (msg->type == MSG_MOUNT_ERROR && field(msg, "error", why, sizeof why))
+        return sh_error(sh, "%s", why);
+    sh_print_message(sh, "[unexpected reply]", msg);
+    return SHELL_FAILED;
+}
+
+static shell_reply_handler_t mount_handler = {mount_reply};
+
+shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    const char *target = args->argv[1];
+    if (!target[0] || strlen(target) > 255 || strchr(target, '\n'))
+        return sh_usage_error(sh, "'%.60s' is not a host[:port]", target);
+    actor_id_t listener = actor_lookup(sh->rt, "/sys/mount-listen");
+    if (listener == ACTOR_ID_INVALID)
+        return sh_error(sh, "no mount service on this node (/sys/mount-listen)");
+    if (!actor_send(sh->rt, listener, MSG_MOUNT, target, strlen(target)))
+        return sh_error(sh, "%s", mk_last_error());
+    return sh_wait_reply(sh, listener, MOUNT_TIMEOUT_MS, &mount_handler);
+}
+
+static shell_result_t caps_reply(shell_t *sh, const message_t *msg)
+{
+    if (msg->type != MSG_CAPS_REPLY) {
+        sh_print_message(sh, "[unexpected reply]", msg);
+        return SHELL_FAILED;
+    }
+    sh_printf(sh, "%.*s\n", (int)msg->payload_size, (const char *)msg->payload);
+    return SHELL_DONE;
+}
+
+static shell_reply_handler_t caps_handler = {caps_reply};
+
+shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    actor_id_t caps;
+    if (args->argc == 1) {
+        caps = actor_lookup(sh->rt, "/sys/caps");
+        if (caps == ACTOR_ID_INVALID)
+            return sh_error(sh, "no caps service on this node (/sys/caps)");
+    } else {
+        /* A mounted node's name, or any actor (path, name, ID) that answers. */
+        const char *t = args->argv[1];
+        char path[NS_PATH_MAX + 1];
+        snprintf(path, sizeof path, "%s%s/sys/caps", NS_PEERS_PREFIX, t);
+        caps = t[0] != '/' ? actor_lookup(sh->rt, path) : ACTOR_ID_INVALID;
+        if (caps == ACTOR_ID_INVALID && !sh_resolve(sh, t, &caps))
+            return SHELL_FAILED;
+    }
+    if (!actor_send(sh->rt, caps, MSG_CAPS_REQUEST, NULL, 0))
+        return sh_error(sh, "%s", mk_last_error());
+    return sh_wait_reply(sh, caps, SHELL_CALL_TIMEOUT_MS, &caps_handler);
+}
+
+shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    const char *prefix = args->argc == 2 ? args->argv[1] : "/";
+    ns_path_error_t pe = ns_path_check(prefix, strlen(prefix), true);
+    if (pe != NS_PATH_OK)
+        return sh_usage_error(sh, "'%.60s' %s", prefix, ns_path_strerror(pe));
+    size_t n = ns_list(sh->rt, prefix, NULL, 0);
+    if (n == 0) {
+        if (ns_count(sh->rt) == 0 && mk_last_error()[0])
+            return sh_error(sh, "%s", mk_last_error());
+        sh_printf(sh, "(no paths under %s)\n", prefix);
+        return SHELL_DONE;
+    }
+    ns_entry_t *e = calloc(n, sizeof *e);
+    if (!e)
+        return sh_error(sh, "out of memory");
+    n = ns_list(sh->rt, prefix, e, n);
+    int width = 4;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(e[i].path) > width)
+            width = (int)strlen(e[i].path);
+    for (size_t i = 0; i < n; i++) {
+        sh_printf(sh, "  %-*s  0x%016llx", width, e[i].path, (unsigned long long)e[i].id);
+        if (e[i].origin != runtime_node_id(sh->rt))
+            sh_printf(sh, "  (node %u)", e[i].origin);
+        sh_printf(sh, "\n");
+    }
+    free(e);
+    return SHELL_DONE;
+}
+#else
 shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)args;
     (void)line;
     (void)len;
-    return sh_error(sh, "not available in this build: mounting nodes (src/services, src/net)");
+    return sh_error(sh, "not available in this build: mounting nodes (src/services)");
 }
 
 shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
@@ -108,7 +236,6 @@ shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line,
     (void)len;
     return sh_error(sh, "not available in this build: capabilities (src/services)");
 }
-
 static int compare_paths(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -155,3 +282,4 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     free(rows);
     return SHELL_DONE;
 }
+#endif

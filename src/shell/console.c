@@ -316,7 +316,9 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         on_ready(rt, c);
         break;
     case MSG_CONSOLE_HISTORY:
-        if (msg->payload_size > 0 && msg->payload_size < MK_READLINE_LINE_MAX) {
+        if (msg->payload_size == 0)
+            mk_readline_history_clear(&c->rl);
+        else if (msg->payload_size < MK_READLINE_LINE_MAX && msg->payload_size < MK_READLINE_LINE_MAX) {
             char line[MK_READLINE_LINE_MAX];
             memcpy(line, msg->payload, msg->payload_size);
             line[msg->payload_size] = '\0';

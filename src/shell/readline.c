@@ -128,6 +128,12 @@ void mk_readline_history_add(mk_readline_t *rl, const char *line)
     copy_cut(rl->hist[slot], MK_READLINE_LINE_MAX, line);
 }
 
+void mk_readline_history_clear(mk_readline_t *rl)
+{
+    rl->hist_count = rl->hist_first = 0;
+    rl->browse = 0;
+}
+
 static void set_buffer(mk_readline_t *rl, const char *s)
 {
     copy_cut(rl->buf, sizeof rl->buf, s);

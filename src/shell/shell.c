@@ -237,6 +237,18 @@ static shell_result_t run_line(shell_t *sh, const char *line, size_t len)
 
 static void shell_quit(shell_t *sh)
 {
+    if (sh->gone)
+        return;
+    if (sh_history_busy(sh) && !sh->quitting) {
+        /* Let the history reach the store first (at most 2 s). */
+        sh->quitting = true;
+        sh->quit_timer = actor_set_timer(sh->rt, 2000, false);
+        if (sh->quit_timer != TIMER_ID_INVALID) {
+            sh_flush(sh);
+            return;
+        }
+    }
+    sh->gone = true;
     sh_printf(sh, "Goodbye.\n");
     sh_flush(sh);
     if (sh->script) {
@@ -327,9 +339,10 @@ static void on_start(shell_t *sh)
 
 static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
-    (void)rt;
     (void)self;
     shell_t *sh = state;
+    if ((sh->quitting || sh->gone) && msg->source == sh->console)
+        return true; /* leaving: no more lines */
     if (msg->source == sh->console && msg->source != ACTOR_ID_INVALID) {
         if (msg->type == MSG_CONSOLE_LINE && !sh->script)
             on_line(sh, msg);
@@ -346,8 +359,19 @@ static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
         on_start(sh);
         return true;
     }
+    if (sh_history_reply(sh, msg)) {
+        if (sh->quitting && !sh_history_busy(sh)) {
+            actor_cancel_timer(rt, sh->quit_timer);
+            shell_quit(sh);
+        }
+        return true;
+    }
     if (msg->type == MSG_TIMER && msg->source == ACTOR_ID_INVALID) {
         const timer_payload_t *t = msg->payload;
+        if (sh->quitting && t && t->id == sh->quit_timer) {
+            shell_quit(sh);
+            return true;
+        }
         if (sh->calling && t && t->id == sh->call_timer) {
             sh_call_timeout(sh);
             finish(sh, SHELL_FAILED);

@@ -76,6 +76,12 @@ struct shell {
     size_t hist_count;                /* lines in the ring */
     size_t hist_first;                /* ring index of the oldest */
     unsigned long hist_total;         /* lines ever recorded (numbers in `history`) */
+    actor_id_t kv;                    /* local KV store keeping the history, or invalid */
+    unsigned kv_pending;              /* history requests not answered yet */
+    bool kv_loading;                  /* the stored history has not arrived yet */
+    bool quitting;                    /* ending once the history is stored */
+    bool gone;                        /* said Goodbye; ignores everything */
+    timer_id_t quit_timer;            /* gives up waiting for the store */
 };
 
 /* ---- Output (shell.c) -------------------------------------------------- */
@@ -163,6 +169,10 @@ shell_result_t cmd_caps(shell_t *, const shell_args_t *, const char *, size_t);
 /* history.c */
 void sh_history_load(shell_t *sh);
 void sh_history_record(shell_t *sh, const char *line);
+/* A reply of the KV store to a history request: consumed (true) or not. */
+bool sh_history_reply(shell_t *sh, const message_t *msg);
+/* History requests are still unanswered. */
+bool sh_history_busy(const shell_t *sh);
 shell_result_t cmd_history(shell_t *, const shell_args_t *, const char *, size_t);
 
 #endif

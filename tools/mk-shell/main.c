@@ -20,9 +20,17 @@
 #ifdef MK_SHELL_WASM
 #include "microkernel/wasm_actor.h"
 #endif
+#ifdef MK_SHELL_SERVICES
+#include "microkernel/node_info.h"
+#include "microkernel/node_services.h"
+#endif
 
 #define DEFAULT_HTTP_PORT 8420
-#define DEFAULT_LISTEN_PORT 7420
+#ifdef MK_SHELL_SERVICES
+#define DEFAULT_LISTEN_PORT MOUNT_DEFAULT_PORT
+#else
+#define DEFAULT_LISTEN_PORT 7946
+#endif
 #define MAX_ACTORS 1024
 
 typedef struct {
@@ -201,9 +209,33 @@ int main(int argc, char **argv)
     }
     runtime_enable_logging(rt);
 
+#ifdef MK_SHELL_SERVICES
+    services_config_t svc = {
+        .node_name = o.name,
+        .data_dir = o.data_dir,
+        .mount_host = "0.0.0.0",
+        .mount_port = (uint16_t)o.listen_port,
+        .no_mount_listen = o.listen_port == 0,
+    };
+    if (!services_start(rt, &svc)) {
+        fprintf(stderr, "mk-shell: cannot start the node services: %s\n", mk_last_error());
+        if (o.listen_port && !o.listen_set)
+            fprintf(stderr, "mk-shell: (another node may use port %d: try --listen PORT or "
+                            "--no-listen)\n", o.listen_port);
+        runtime_destroy(rt);
+        return 1;
+    }
+    node_info_t info;
+    char node_name[NODE_NAME_MAX + 1] = "";
+    if (!o.name && node_info_get(rt, &info)) {
+        snprintf(node_name, sizeof node_name, "%s", info.name);
+        o.name = node_name;
+    }
+#else
     if (o.listen_set)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
+#endif
     if (o.http_set)
         fprintf(stderr, "mk-shell: --http: not available in this build: HTTP status "
                         "endpoint (src/http)\n");
