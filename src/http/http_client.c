@@ -537,9 +537,6 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
         }
         if (c->chunked)
             http_chunked_init(&c->chunk);
-        memmove(c->in.data, c->in.data + head_len, c->in.len - head_len);
-        c->in.len -= head_len;
-        c->body_len = 0;
         c->state = ST_BODY;
         if (c->kind == KIND_SSE) {
             const http_header_t *ct = http_header_find(hd, res.n_headers, "Content-Type");
@@ -560,6 +557,10 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
             client_fail(h, c, HTTP_ERR_NOMEM, "out of memory");
             return false;
         }
+        /* Only now: the header slices point into the head being dropped. */
+        memmove(c->in.data, c->in.data + head_len, c->in.len - head_len);
+        c->in.len -= head_len;
+        c->body_len = 0;
         if (!c->chunked && !c->has_length)
             c->until_close = true;
         return on_body(h, c);

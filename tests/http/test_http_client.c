@@ -205,7 +205,8 @@ static void test_sse_client(void **state)
     add(c, "SSE", "http://127.0.0.1:%u/sse", raw_port);
     add(c, "SSE", "http://127.0.0.1:%u/sse-404", raw_port);
     collector_run(rt, c, 10000);
-    assert_true(c->res[0].sse_open);
+    if (!c->res[0].sse_open)
+        fail_msg("SSE stream did not open: error %d (%s)", c->res[0].err_code, c->res[0].err);
     assert_true(c->res[0].sse_closed);
     assert_int_equal(c->res[0].status, 200);
     assert_string_equal(c->res[0].sse_log,
