@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/runtime_internal.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
 #include "microkernel/wasm_actor.h"
@@ -78,9 +79,7 @@ static double pingpong(bool wasm_a, bool wasm_b, int32_t n)
         fprintf(stderr, "spawn failed\n");
         exit(1);
     }
-    /* Start: b receives n "from" a. */
-    extern bool mk_send_from(runtime_t *, actor_id_t, actor_id_t, msg_type_t, const void *,
-                             size_t);
+    /* Start: b receives n "from" a (core internal API: send with a source). */
     double t0 = now_s();
     mk_send_from(rt, a, b, 1, &n, 4);
     runtime_run(rt);
