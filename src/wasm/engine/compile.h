@@ -1,0 +1,92 @@
+/*
+ * compile.h -- the function-body compiler's state, shared by compile.c
+ * (operand/control stacks, IR emission, control instructions) and
+ * compile_ops.c (the other instruction groups). Private to the engine.
+ */
+#ifndef WASM_COMPILE_H
+#define WASM_COMPILE_H
+
+#include "wasm_decode.h"
+
+#define UNKNOWN 0 /* polymorphic operand type in unreachable code */
+
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
+
+typedef struct ctrl {
+    uint8_t kind;
+    bool unreachable;       /* rest of this block is unreachable */
+    bool dead;              /* whole block sits in unreachable code: emit nothing */
+    uint32_t height;        /* operand height at block entry (params excluded) */
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint32_t patch;         /* forward-branch chain: IR index + 1 of last placeholder */
+    uint32_t loop_pc;       /* LOOP: IR index of its start */
+    uint32_t else_patch;    /* IF: IR index + 1 of the BR_UNLESS target */
+    uint32_t fuel_at;       /* LOOP/FUNC: IR index of the FUEL cost word */
+    uint32_t fuel_count;    /* instructions charged at this loop / function */
+    uint32_t prev_owner;    /* LOOP: fuel owner to restore at end */
+} ctrl_t;
+
+typedef struct comp {
+    wasm_reader_t *r;
+    const wasm_module_t *m;
+    uint8_t *vals;          /* operand types */
+    uint32_t nvals, vcap;
+    ctrl_t *ctrls;
+    uint32_t nctrls, ccap;
+    uint32_t *ir;
+    uint32_t ir_len, ir_cap;
+    uint32_t *map;          /* (IR index, byte offset) pairs */
+    uint32_t map_len, map_cap;
+    uint8_t *locals;        /* types of params then locals */
+    uint32_t nlocals;
+    uint32_t max_height;
+    uint32_t fuel_owner;    /* ctrl index charged for the current instruction */
+    uint32_t last_op_at;    /* IR index of the last instruction emitted */
+    uint32_t label_at;      /* highest IR index a label points to */
+} comp_t;
+
+/* Operand type stack (spec appendix, validation algorithm): push a type;
+ * pop any type (UNKNOWN below an unreachable block's base); pop one that
+ * must equal `want` (the popped type goes to *out if not NULL); pop / push
+ * a sequence. All return false with INVALID/LIMIT/NOMEM recorded. */
+bool wasm_cc_push(comp_t *c, uint8_t t);
+bool wasm_cc_pop(comp_t *c, uint8_t *out);
+bool wasm_cc_pop_expect(comp_t *c, uint8_t want, uint8_t *out);
+bool wasm_cc_pop_n(comp_t *c, uint32_t n, const uint8_t *types);
+bool wasm_cc_push_n(comp_t *c, uint32_t n, const uint8_t *types);
+
+/* Innermost control frame; whether code emitted now can run; mark the rest
+ * of the current block unreachable. */
+ctrl_t *wasm_cc_top(comp_t *c);
+bool wasm_cc_live(comp_t *c);
+bool wasm_cc_set_unreachable(comp_t *c);
+/* Arity and types of a branch to label `l` (loop: params; else results). */
+uint32_t wasm_cc_label_arity(const ctrl_t *l);
+const uint8_t *wasm_cc_label_types(const ctrl_t *l);
+
+/* IR emission: a word; an op word (recording its module byte offset for
+ * trap reports); a branch target to label `l` (patched at its end when
+ * forward). False on NOMEM. */
+bool wasm_cc_emit(comp_t *c, uint32_t w);
+bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset);
+bool wasm_cc_emit_target(comp_t *c, ctrl_t *l);
+/* Record an out-of-memory failure; returns false. */
+bool wasm_cc_nomem(comp_t *c);
+
+/* compile_ops.c: one instruction each, immediates read from c->r; `off` is
+ * the instruction's module byte offset. Validate, then emit when live. */
+bool wasm_cc_need_memory(comp_t *c);
+bool wasm_cc_need_zero(comp_t *c);
+bool wasm_cc_need_table(comp_t *c, uint32_t t);
+bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off);
+bool wasm_cc_op_numeric(comp_t *c, uint8_t op, uint32_t ir_op, uint32_t off);
+bool wasm_cc_op_prefixed(comp_t *c, uint32_t off);
+bool wasm_cc_op_br_table(comp_t *c, uint32_t off);
+bool wasm_cc_op_call_indirect(comp_t *c, uint32_t off);
+bool wasm_cc_op_select(comp_t *c, bool typed, uint32_t off);
+bool wasm_cc_op_local(comp_t *c, uint8_t op, uint32_t off);
+bool wasm_cc_op_global(comp_t *c, uint8_t op, uint32_t off);
+bool wasm_cc_op_const(comp_t *c, uint8_t op, uint32_t off);
+
+#endif
