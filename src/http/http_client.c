@@ -614,7 +614,7 @@ void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
     ssize_t n = conn_read(c);
     if (n == -1)
         return;
-    bool eof = n == 0 || n == -2;
+    bool eof = c->eof;
     if (n == -2 && c->state == ST_HEAD && c->in.len == 0) {
         client_fail(h, c, HTTP_ERR_IO, "reading from %s:%u failed: %s", c->host,
                     (unsigned)c->port, strerror(errno));

@@ -325,7 +325,8 @@ ssize_t conn_read(http_conn_t *c)
     for (;;) {
         if (!http_buf_reserve(&c->in, 16384)) {
             errno = ENOMEM;
-            return -2;
+            c->eof = true;
+            return total ? total : -2;
         }
         ssize_t n = c->sock->read(c->sock, c->in.data + c->in.len, c->in.cap - c->in.len);
         if (n > 0) {
@@ -336,11 +337,14 @@ ssize_t conn_read(http_conn_t *c)
                 return total;
             continue;
         }
-        if (n == 0)
-            return total ? total : 0;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return total ? total : -1;
-        return total ? total : -2;
+        /* End of stream or error: remembered, so data read in the same
+         * call is not mistaken for "more may come" (TLS close_notify). */
+        c->eof = true;
+        if (total)
+            return total;
+        return n == 0 ? 0 : -2;
     }
 }
 

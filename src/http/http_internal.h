@@ -69,6 +69,7 @@ typedef struct http_conn {
     uint8_t state;         /* http_state_t */
     bool close_after_flush; /* free once the output buffer is written */
     bool want_write;       /* EPOLLOUT is in the interest set */
+    bool eof;              /* the peer closed (or the socket failed) */
     int fd;                /* the descriptor (owned by sock once it exists) */
     mk_socket_t *sock;     /* NULL until connected */
     mk_io_t io;            /* fd in the event loop */
@@ -161,7 +162,8 @@ bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events);
  * when the connection failed and was freed (after telling the owner). */
 bool conn_flush(http_rt_t *h, http_conn_t *c);
 /* Read everything available into c->in. Returns >0 bytes read, 0 on EOF,
- * -1 on nothing now (EAGAIN), -2 on error (errno set). */
+ * -1 on nothing now (EAGAIN), -2 on error (errno set). Sets c->eof once the
+ * stream ended, even when bytes came with it. */
 ssize_t conn_read(http_conn_t *c);
 /* Make sure the deadline tick runs. */
 void http_tick_arm(http_rt_t *h);

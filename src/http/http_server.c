@@ -335,7 +335,7 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
     ssize_t n = conn_read(c);
     if (n == -1)
         return;
-    bool eof = n == 0 || n == -2;
+    bool eof = c->eof;
     switch (c->state) {
     case ST_REQ_HEAD:
         if (!on_req_head(h, c))

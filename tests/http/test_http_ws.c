@@ -47,7 +47,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     (void)state;
     switch (msg->type) {
     case MSG_START:
-        assert_true(actor_http_listen(r, 0));
+        if (!actor_http_listen(r, 0))
+            fprintf(stderr, "listen failed: %s\n", mk_last_error()), abort();
         atomic_store(&sh.port, http_listen_port(r));
         actor_set_timer(r, 20, true);
         return true;
@@ -58,10 +59,12 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     case MSG_HTTP_REQUEST: {
         const http_request_payload_t *p = msg->payload;
         if (strcmp(http_request_path(p), "/ws") == 0) {
-            assert_true(actor_ws_accept(r, p->conn_id));
+            if (!actor_ws_accept(r, p->conn_id))
+                fprintf(stderr, "ws_accept failed: %s\n", mk_last_error()), abort();
             assert_false(actor_ws_accept(r, p->conn_id)); /* already answered */
         } else if (strcmp(http_request_path(p), "/notws") == 0) {
-            assert_false(actor_ws_accept(r, p->conn_id)); /* plain GET: answered 400 */
+            /* play a server that refuses the upgrade */
+            assert_true(actor_http_respond(r, p->conn_id, 400, NULL, 0, "no", 2));
         } else {
             actor_http_respond(r, p->conn_id, 404, NULL, 0, NULL, 0);
         }
