@@ -70,6 +70,20 @@ void shell_config_init(shell_config_t *cfg);
  */
 actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg);
 
+/*
+ * Start the node's HTTP status endpoint (registered as "/sys/status", a
+ * system actor): it listens on 127.0.0.1:`port` (0: a port the kernel
+ * picks) once the runtime runs, and answers GET /status with
+ * {"node_id","node_name","version","actor_count","actors":[...]} and GET
+ * /actors with the actor array alone; each actor is {"seq","id" ("0x..."),
+ * "status","mailbox_used","mailbox_size","system","parent" (null or
+ * "0x..."),"names":[...]}. Other paths get 404, other methods 405. When
+ * the port cannot be bound the actor logs the reason (LOG_ERROR) and stops.
+ * Returns the actor's ID, or ACTOR_ID_INVALID with a reason (no actor
+ * slot, or a build without the HTTP layer: "not available in this build").
+ */
+actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name);
+
 /* The version string the shell prints, e.g. "0.1.0". */
 const char *shell_version(void);
 

@@ -11,86 +11,14 @@
 #include <string.h>
 
 #include "shell/shell_internal.h"
-#ifdef MK_SHELL_SERVICES
-#include "microkernel/namespace.h"
-#endif
 
-#ifdef MK_SHELL_SERVICES
-typedef ns_entry_t ns_entry_like_t;
-#else
-typedef struct {
-    const char *path;
-    actor_id_t id;
-    node_id_t origin;
-} ns_entry_like_t;
-#endif
-
-typedef struct {
-    actor_info_t *actors; /* live actors, by increasing ID */
-    size_t n_actors;
-    const char **names;   /* flat names, then local paths (valid until the tables change) */
-    actor_id_t *ids;
-    size_t n_names;
-    ns_entry_like_t *paths; /* local namespace paths (or NULL) */
-} snapshot_t;
-
-static bool snapshot_take(shell_t *sh, snapshot_t *s)
-{
-    memset(s, 0, sizeof *s);
-    size_t n = runtime_list_actors(sh->rt, NULL, 0);
-    s->actors = calloc(n + 1, sizeof *s->actors);
-    s->names = calloc(MK_MAX_NAMES, sizeof *s->names);
-    s->ids = calloc(MK_MAX_NAMES, sizeof *s->ids);
-    if (!s->actors || !s->names || !s->ids) {
-        free(s->actors);
-        free(s->names);
-        free(s->ids);
-        return false;
-    }
-    s->n_actors = runtime_list_actors(sh->rt, s->actors, n + 1);
-    if (s->n_actors > n + 1)
-        s->n_actors = n + 1;
-    s->n_names = runtime_list_names(sh->rt, s->names, s->ids, MK_MAX_NAMES);
-    if (s->n_names > MK_MAX_NAMES)
-        s->n_names = MK_MAX_NAMES;
-#ifdef MK_SHELL_SERVICES
-    /* Paths live in the namespace, not the flat registry: add this node's. */
-    size_t np = ns_list(sh->rt, "/", NULL, 0);
-    if (np > 0 && (s->paths = calloc(np, sizeof *s->paths)) != NULL) {
-        np = ns_list(sh->rt, "/", s->paths, np);
-        const char **names = realloc(s->names, (s->n_names + np) * sizeof *names);
-        actor_id_t *ids = realloc(s->ids, (s->n_names + np) * sizeof *ids);
-        if (names)
-            s->names = names;
-        if (ids)
-            s->ids = ids;
-        for (size_t i = 0; names && ids && i < np; i++) {
-            if (s->paths[i].origin != runtime_node_id(sh->rt))
-                continue;
-            s->names[s->n_names] = s->paths[i].path;
-            s->ids[s->n_names++] = s->paths[i].id;
-        }
-    }
-    mk_clear_error();
-#endif
-    return true;
-}
-
-static void snapshot_free(snapshot_t *s)
-{
-    free(s->paths);
-    free(s->actors);
-    free(s->names);
-    free(s->ids);
-}
-
-static const char *status_word(const actor_info_t *a)
+const char *sh_status_word(const actor_info_t *a)
 {
     return a->running ? "running" : a->ready ? "ready" : "idle";
 }
 
 /* Print the actor table; `parents` adds the PARENT column (info). */
-static void print_table(shell_t *sh, const snapshot_t *s, bool parents)
+static void print_table(shell_t *sh, const sh_snapshot_t *s, bool parents)
 {
     int seq_w = 3, mbox_w = 4;
     for (size_t i = 0; i < s->n_actors; i++) {
@@ -118,7 +46,7 @@ static void print_table(shell_t *sh, const snapshot_t *s, bool parents)
         snprintf(id, sizeof id, "0x%016llx", (unsigned long long)a->id);
         snprintf(mbox, sizeof mbox, "%zu/%zu", a->mailbox_used, a->mailbox_size);
         sh_printf(sh, "  %-*u%-*s%-*s%-*s", seq_w, actor_id_seq(a->id), id_w, id, status_w,
-                  status_word(a), mbox_w, mbox);
+                  sh_status_word(a), mbox_w, mbox);
         if (parents) {
             if (a->parent == ACTOR_ID_INVALID)
                 snprintf(parent, sizeof parent, "---");
@@ -145,11 +73,11 @@ shell_result_t cmd_list(shell_t *sh, const shell_args_t *args, const char *line,
     (void)args;
     (void)line;
     (void)len;
-    snapshot_t s;
-    if (!snapshot_take(sh, &s))
+    sh_snapshot_t s;
+    if (!sh_snapshot_take(sh->rt, &s))
         return sh_error(sh, "out of memory");
     print_table(sh, &s, false);
-    snapshot_free(&s);
+    sh_snapshot_free(&s);
     return SHELL_DONE;
 }
 
@@ -210,12 +138,12 @@ shell_result_t cmd_info(shell_t *sh, const shell_args_t *args, const char *line,
     (void)args;
     (void)line;
     (void)len;
-    snapshot_t s;
-    if (!snapshot_take(sh, &s))
+    sh_snapshot_t s;
+    if (!sh_snapshot_take(sh->rt, &s))
         return sh_error(sh, "out of memory");
     sh_printf(sh, "Actors: %zu active\n", s.n_actors);
     print_table(sh, &s, true);
-    snapshot_free(&s);
+    sh_snapshot_free(&s);
     sh_printf(sh, "\n");
     print_memory(sh);
     return SHELL_DONE;

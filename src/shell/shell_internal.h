@@ -121,6 +121,34 @@ bool sh_resolve(shell_t *sh, const char *ref, actor_id_t *out);
 /* The first registered name of `id`, or NULL. */
 const char *sh_name_of(shell_t *sh, actor_id_t id);
 
+/* ---- Snapshots of the actor table (snapshot.c) ------------------------- */
+
+#ifdef MK_SHELL_SERVICES
+#include "microkernel/namespace.h"
+typedef ns_entry_t ns_entry_like_t;
+#else
+typedef struct {
+    const char *path;
+    actor_id_t id;
+    node_id_t origin;
+} ns_entry_like_t;
+#endif
+
+typedef struct {
+    actor_info_t *actors; /* live actors, by increasing ID */
+    size_t n_actors;
+    const char **names;   /* flat names, then local paths (valid until the tables change) */
+    actor_id_t *ids;
+    size_t n_names;
+    ns_entry_like_t *paths; /* local namespace paths (or NULL) */
+} sh_snapshot_t;
+
+/* Take a snapshot (false when memory runs out); free it with sh_snapshot_free. */
+bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s);
+void sh_snapshot_free(sh_snapshot_t *s);
+/* "running", "ready" or "idle". */
+const char *sh_status_word(const actor_info_t *a);
+
 /* ---- Command groups ---------------------------------------------------- */
 
 /* cmd_actors.c */

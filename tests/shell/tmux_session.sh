@@ -8,7 +8,7 @@ source "$here/tmux_lib.sh"
 
 data="$WORK/data"
 mkdir -p "$data"
-run_shell="cd $WORK && $MK_SHELL --data-dir $data --no-http --no-listen; stty -a > $WORK/stty.after; echo EXITED \$?"
+run_shell="cd $WORK && $MK_SHELL --name tnode --data-dir $data --no-http --no-listen; stty -a > $WORK/stty.after; echo EXITED \$?"
 
 # ---- The transcript: list, info, stop, exit ----------------------------
 start s1 "$run_shell"
@@ -45,14 +45,14 @@ keys "lookup nothing"; press C-w; keys "console"; press Enter
 wait_for "console -> 0x"
 # Ctrl+U kills to the start
 keys "garbage here"; press C-u; keys "whoami"; press Enter
-wait_for "Node:    1 (node-1)"
+wait_for "Node:    1 (tnode)"
 # Left, Ctrl+K kills to the end
 keys "selfXYZ"; press Left Left Left C-k Enter
 wait_count "0x0000000100000" 1
 has_line 'selfXYZ' && fail "Ctrl+K did not remove the tail"
 # Backspace and Delete in the middle: "whxoamii" -> "whoami"
 keys "whxoamii"; press Left Left Left Left Left BSpace End BSpace; press Enter
-wait_count "Node:    1 (node-1)" 2
+wait_count "Node:    1 (tnode)" 2
 keys "lookupx shell"; press Left Left Left Left Left Left Left DC Enter
 wait_count "shell -> 0x" 2
 keys "lookpu shell"; press Left Left Left Left Left Left Left BSpace Right; keys "p"; press Enter

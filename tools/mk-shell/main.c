@@ -236,9 +236,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
 #endif
-    if (o.http_set)
-        fprintf(stderr, "mk-shell: --http: not available in this build: HTTP status "
-                        "endpoint (src/http)\n");
+    if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
+        fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
 
     int status = 0;
     shell_config_t cfg;

@@ -1,0 +1,218 @@
+/*
+ * status.c -- the node's HTTP status endpoint: an actor listening on
+ * 127.0.0.1:<port> that answers GET /status (the node and its actors as
+ * JSON) and GET /actors (the actors alone).
+ *
+ * Started by mk-shell (shell_status_start). Uses the HTTP server of
+ * src/http; every request is answered at once from a snapshot of the actor
+ * table, so it never blocks the loop. Without the HTTP layer in the build,
+ * shell_status_start() fails with "not available in this build".
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell/shell_internal.h"
+#ifdef MK_SHELL_HTTP
+#include "microkernel/http.h"
+#endif
+
+#ifdef MK_SHELL_HTTP
+typedef struct {
+    uint16_t port;                   /* asked for; 0: any */
+    char node_name[MK_NAME_MAX + 1]; /* shown in /status */
+} status_t;
+
+/* A growing JSON text. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool failed; /* out of memory */
+} jbuf_t;
+
+static void jb_add(jbuf_t *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d) {
+            b->failed = true;
+            return;
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void jb_adds(jbuf_t *b, const char *s)
+{
+    jb_add(b, s, strlen(s));
+}
+
+static void jb_printf(jbuf_t *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void jb_printf(jbuf_t *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        jb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A JSON string (RFC 8259 section 7): quotes, backslashes and control bytes escaped. */
+static void jb_string(jbuf_t *b, const char *s)
+{
+    jb_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            jb_add(b, e, 2);
+        } else if (c < 0x20 || c >= 0x7f) {
+            jb_printf(b, "\\u%04x", c);
+        } else {
+            jb_add(b, (const char *)&c, 1);
+        }
+    }
+    jb_add(b, "\"", 1);
+}
+
+static void jb_actors(jbuf_t *b, const sh_snapshot_t *s)
+{
+    jb_add(b, "[", 1);
+    for (size_t i = 0; i < s->n_actors; i++) {
+        const actor_info_t *a = &s->actors[i];
+        jb_printf(b, "%s{\"seq\":%u,\"id\":\"0x%016llx\",\"status\":\"%s\",\"mailbox_used\":%zu,"
+                     "\"mailbox_size\":%zu,\"system\":%s,\"parent\":",
+                  i ? "," : "", actor_id_seq(a->id), (unsigned long long)a->id,
+                  sh_status_word(a), a->mailbox_used, a->mailbox_size,
+                  a->system ? "true" : "false");
+        if (a->parent == ACTOR_ID_INVALID)
+            jb_add(b, "null", 4);
+        else
+            jb_printf(b, "\"0x%016llx\"", (unsigned long long)a->parent);
+        jb_add(b, ",\"names\":[", 10);
+        bool first = true;
+        for (size_t k = 0; k < s->n_names; k++) {
+            if (s->ids[k] != a->id)
+                continue;
+            if (!first)
+                jb_add(b, ",", 1);
+            first = false;
+            jb_string(b, s->names[k]);
+        }
+        jb_add(b, "]}", 2);
+    }
+    jb_add(b, "]", 1);
+}
+
+static void respond_json(runtime_t *rt, http_conn_id_t conn, int status, const jbuf_t *b)
+{
+    static const char *const headers[] = {"Content-Type: application/json"};
+    if (b->failed) {
+        actor_http_respond(rt, conn, 500, NULL, 0, "out of memory\n", 14);
+        return;
+    }
+    actor_http_respond(rt, conn, status, headers, 1, b->data, b->len);
+}
+
+static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
+{
+    const http_request_payload_t *rq = msg->payload;
+    if (msg->payload_size < sizeof *rq)
+        return;
+    const char *method = http_request_method(rq);
+    const char *path = http_request_path(rq);
+    jbuf_t b = {0};
+    size_t plen = strcspn(path, "?");
+    bool is_status = plen == 7 && strncmp(path, "/status", 7) == 0;
+    bool is_actors = plen == 7 && strncmp(path, "/actors", 7) == 0;
+    if (!is_status && !is_actors) {
+        jb_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/status\",\"/actors\"]}\n");
+        respond_json(rt, rq->conn_id, 404, &b);
+    } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        jb_adds(&b, "{\"error\":\"method not allowed\"}\n");
+        respond_json(rt, rq->conn_id, 405, &b);
+    } else {
+        sh_snapshot_t s;
+        if (!sh_snapshot_take(rt, &s)) {
+            actor_http_respond(rt, rq->conn_id, 500, NULL, 0, "out of memory\n", 14);
+            return;
+        }
+        if (is_status) {
+            jb_printf(&b, "{\"node_id\":%u,\"node_name\":", runtime_node_id(rt));
+            jb_string(&b, st->node_name);
+            jb_printf(&b, ",\"version\":\"%s\",\"actor_count\":%zu,\"actors\":", shell_version(),
+                      s.n_actors);
+            jb_actors(&b, &s);
+            jb_adds(&b, "}\n");
+        } else {
+            jb_actors(&b, &s);
+            jb_adds(&b, "\n");
+        }
+        sh_snapshot_free(&s);
+        respond_json(rt, rq->conn_id, 200, &b);
+    }
+    free(b.data);
+}
+
+static bool status_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    status_t *st = state;
+    if (msg->type == MSG_CONSOLE_START) {
+        if (!actor_http_listen(rt, st->port)) {
+            actor_log(rt, LOG_ERROR, "status: cannot serve HTTP on 127.0.0.1:%u: %s", st->port,
+                      mk_last_error());
+            return false;
+        }
+        actor_log(rt, LOG_INFO, "status: http://127.0.0.1:%u/status", http_listen_port(rt));
+    } else if (msg->type == MSG_HTTP_REQUEST) {
+        on_request(rt, st, msg);
+    }
+    return true;
+}
+
+actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name)
+{
+    status_t *st = calloc(1, sizeof *st);
+    if (!st) {
+        mk_set_error("shell_status_start: out of memory");
+        return ACTOR_ID_INVALID;
+    }
+    st->port = port;
+    snprintf(st->node_name, sizeof st->node_name, "%s", node_name ? node_name : "");
+    actor_id_t id = actor_spawn(rt, status_behavior, st, free, 64);
+    if (id == ACTOR_ID_INVALID) {
+        free(st);
+        return ACTOR_ID_INVALID;
+    }
+    mk_actor_set_system(rt, id, true);
+    actor_register_name(rt, "/sys/status", id);
+    actor_send(rt, id, MSG_CONSOLE_START, NULL, 0);
+    return id;
+}
+#else
+actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name)
+{
+    (void)rt;
+    (void)port;
+    (void)node_name;
+    mk_set_error("not available in this build: HTTP status endpoint (src/http)");
+    return ACTOR_ID_INVALID;
+}
+#endif
