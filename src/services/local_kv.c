@@ -9,7 +9,8 @@
  * requests share one transaction (group commit, at most KV_BATCH_MAX
  * writes); every reply of the batch, reads included, is held back and sent
  * in request order after the commit. Statements are prepared once and
- * always bound, never built from payload bytes.
+ * always bound, never built from payload bytes. Gets go through a bounded
+ * write-through cache (kv_cache.c) first.
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -19,9 +20,16 @@
 
 #include "microkernel/actor.h"
 #include "microkernel/mailbox.h"
+#include "microkernel/scheduler.h"
+#include "services/kv_cache.h"
 #include "services/kv_proto.h"
 #include "services/local_kv.h"
 #include "services/svc_internal.h"
+
+/* Private: the KV actor's note to itself that a loop turn went by (group
+ * commit). Other senders' messages of this type are ignored. */
+#define MSG_KV_FLUSH 0xFF00014Fu
+#define KV_MAX_YIELDS 8 /* turns a batch may wait for other ready actors */
 
 /* A reply held back until the open transaction commits. */
 typedef struct {
@@ -38,10 +46,13 @@ typedef struct {
     sqlite3_stmt *get, *put, *del, *list_range, *list_from, *begin, *commit, *rollback;
     bool in_txn;              /* a write transaction is open */
     size_t batch_writes;      /* writes in it */
+    unsigned yields;          /* flush messages sent while it is open */
+    bool flush_queued;        /* a MSG_KV_FLUSH to ourselves is in the mailbox */
     pending_t *pending;       /* held replies */
     size_t n_pending, cap_pending;
     kv_buf_t out;             /* bytes of held replies */
     kv_buf_t scratch;         /* one reply being built when nothing is held */
+    kv_cache_t cache;         /* write-through read cache */
 } kv_t;
 
 /* ---- Reply buffers ------------------------------------------------------ */
@@ -154,10 +165,12 @@ static void finish_batch(runtime_t *rt, kv_t *kv)
     if (!ok) {
         snprintf(why, sizeof why, "commit failed: %s", sqlite3_errmsg(kv->db));
         step_done(kv->rollback);
+        kv_cache_clear(&kv->cache); /* it holds writes that are now undone */
         actor_log(rt, LOG_ERROR, "local_kv: %s", why);
     }
     kv->in_txn = false;
     kv->batch_writes = 0;
+    kv->yields = 0;
     for (size_t i = 0; i < kv->n_pending; i++) {
         pending_t *p = &kv->pending[i];
         if (ok)
@@ -195,15 +208,25 @@ static void do_get(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_reque
 {
     if (!need_key(rt, kv, msg, rq))
         return;
+    size_t start, vlen;
+    const char *cached = kv_cache_get(&kv->cache, rq->key.ptr, rq->key.len, &vlen);
+    if (cached) {
+        kv_buf_t *b = begin_reply(kv, rq->id, &start);
+        kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
+        kv_buf_add(b, "value=", 6);
+        kv_buf_add(b, cached, vlen);
+        emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
+        return;
+    }
     sqlite3_stmt *st = kv->get;
     sqlite3_bind_blob(st, 1, rq->key.ptr, (int)rq->key.len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    size_t start;
     kv_buf_t *b = begin_reply(kv, rq->id, &start);
     kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
     if (rc == SQLITE_ROW) {
         const void *v = sqlite3_column_blob(st, 0);
-        size_t vlen = (size_t)sqlite3_column_bytes(st, 0);
+        vlen = (size_t)sqlite3_column_bytes(st, 0);
+        kv_cache_put(&kv->cache, rq->key.ptr, rq->key.len, v, vlen);
         kv_buf_add(b, "value=", 6);
         kv_buf_add(b, v, vlen);
         sqlite3_reset(st);
@@ -249,6 +272,10 @@ static void do_write(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_req
         return;
     }
     kv->batch_writes++;
+    if (put)
+        kv_cache_put(&kv->cache, rq->key.ptr, rq->key.len, rq->value.ptr, rq->value.len);
+    else
+        kv_cache_del(&kv->cache, rq->key.ptr, rq->key.len);
     size_t start;
     kv_buf_t *b = begin_reply(kv, rq->id, &start);
     kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
@@ -350,9 +377,26 @@ static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
         reply_error(rt, kv, msg->source, MSG_KV_ERROR, (kv_slice_t){0},
                     "local_kv does not handle message type %s", "(see docs/services.md)");
     }
-    /* Group commit: close the batch when no request waits behind this one. */
-    if (kv->in_txn && (mailbox_count(self->mbox) == 0 || kv->batch_writes >= KV_BATCH_MAX))
+    if (t == MSG_KV_FLUSH && msg->source == self->id)
+        kv->flush_queued = false;
+    /* Group commit: close the batch at the end of the loop's turn, when no
+     * request waits behind this one and no other actor is ready (one that
+     * is may be about to send more writes). Until then yield with a flush
+     * message to ourselves, a bounded number of times. */
+    if (!kv->in_txn)
+        return true;
+    if (kv->batch_writes >= KV_BATCH_MAX) {
         finish_batch(rt, kv);
+    } else if (mailbox_count(self->mbox) == 0) {
+        if (scheduler_is_empty(&rt->ready) || kv->yields >= KV_MAX_YIELDS) {
+            finish_batch(rt, kv);
+        } else if (!kv->flush_queued) {
+            kv->flush_queued = mk_send_from(rt, self->id, self->id, MSG_KV_FLUSH, NULL, 0);
+            kv->yields++;
+            if (!kv->flush_queued)
+                finish_batch(rt, kv);
+        }
+    }
     return true;
 }
 
@@ -367,6 +411,7 @@ static void kv_free(void *state)
         sqlite3_finalize(sts[i]);
     sqlite3_close(kv->db);
     sqlite3_close(kv->sql);
+    kv_cache_free(&kv->cache);
     free(kv->pending);
     free(kv->out.data);
     free(kv->scratch.data);
@@ -388,8 +433,15 @@ static sqlite3 *open_db(const char *dir, const char *file)
     }
     sqlite3_busy_timeout(db, 200);
     char *err = NULL;
-    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &err) !=
-        SQLITE_OK) {
+    /* EXCLUSIVE: the files belong to this actor alone, so SQLite may keep
+     * its locks and the WAL index in heap memory instead of taking file
+     * locks on every read (a several-fold faster get). A 16 MiB page cache
+     * and reads through mmap keep gets out of read(2). */
+    if (sqlite3_exec(db,
+                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+                     "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384; "
+                     "PRAGMA mmap_size=268435456;",
+                     NULL, NULL, &err) != SQLITE_OK) {
         mk_set_error("local_kv: %s: %s", path, err ? err : "cannot enable WAL");
         sqlite3_free(err);
         sqlite3_close(db);
@@ -440,6 +492,7 @@ bool kv_spawn(runtime_t *rt, svc_t *s)
     }
     if (!prepare(kv) || !sql_db_setup(kv->sql))
         goto fail;
+    kv_cache_init(&kv->cache); /* without memory for it, gets just miss */
     actor_id_t id = actor_spawn(rt, kv_behavior, kv, kv_free, 256);
     if (id == ACTOR_ID_INVALID)
         goto fail;
