@@ -94,7 +94,8 @@ static inline bool probe_behavior(runtime_t *rt, actor_t *self, message_t *msg, 
         r->type = msg->type;
         r->source = msg->source;
         r->size = msg->payload_size;
-        memcpy(r->data, msg->payload, msg->payload_size < 64 ? msg->payload_size : 64);
+        if (msg->payload_size)
+            memcpy(r->data, msg->payload, msg->payload_size < 64 ? msg->payload_size : 64);
     }
     if (p->on_msg)
         p->on_msg(rt, p->ctx, msg);
