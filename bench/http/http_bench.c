@@ -1,0 +1,324 @@
+/*
+ * http_bench.c -- issue 4's benchmark in one run: wrk against our server
+ * answering a 13-byte body and against nginx (one worker) serving the same
+ * body, both with Connection: close, then nginx with keep-alive; requests/s,
+ * latency p50/p99 and our ratio to nginx. Then WebSocket echo round trips
+ * per second from our client against a Node `ws` echo server and against
+ * our own server, with the ratio. Needs wrk, nginx, node (+ ws installed by
+ * tests/http/peers/setup-node.sh). Usage: http_bench [seconds per run]
+ */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "microkernel/http.h"
+#include "microkernel/message.h"
+#include "microkernel/runtime.h"
+
+#define MSG_START 0x400
+static const char body[] = "Hello, World!"; /* 13 bytes */
+static atomic_int our_port;
+static atomic_bool quit;
+static int seconds = 5;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint16_t free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t l = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool wait_port(uint16_t port)
+{
+    for (int i = 0; i < 500; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+        close(fd);
+        if (rc == 0)
+            return true;
+        usleep(20000);
+    }
+    return false;
+}
+
+static pid_t spawn(char *const argv[])
+{
+    fflush(stdout); /* the child must not write our buffered output again */
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void stop(pid_t pid)
+{
+    kill(-pid, SIGTERM);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
+/* ---- our server -------------------------------------------------------- */
+
+static bool server(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    if (msg->type == MSG_START) {
+        actor_http_listen(rt, 0);
+        our_port = http_listen_port(rt);
+        actor_set_timer(rt, 50, true);
+    } else if (msg->type == MSG_TIMER) {
+        if (atomic_load(&quit))
+            runtime_stop(rt);
+    } else if (msg->type == MSG_HTTP_REQUEST) {
+        const http_request_payload_t *p = msg->payload;
+        if (strcmp(http_request_path(p), "/ws") == 0) {
+            actor_ws_accept(rt, p->conn_id);
+        } else {
+            static const char *const h[] = {"Content-Type: text/plain"};
+            actor_http_respond(rt, p->conn_id, 200, h, 1, body, 13);
+        }
+    } else if (msg->type == MSG_WS_MESSAGE) {
+        const ws_message_payload_t *m = msg->payload;
+        actor_ws_send_text(rt, m->conn_id, ws_message_data(m), m->data_size);
+    }
+    return true;
+}
+
+/* ---- wrk --------------------------------------------------------------- */
+
+typedef struct {
+    double rps, p50_ms, p99_ms;
+    long errors;
+} wrk_t;
+
+static double to_ms(const char *v)
+{
+    double x = atof(v);
+    if (strstr(v, "us"))
+        return x / 1000;
+    if (strstr(v, "ms"))
+        return x;
+    if (strstr(v, "s"))
+        return x * 1000;
+    return x;
+}
+
+static wrk_t wrk(uint16_t port, bool close_conn)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "wrk -t2 -c64 -d%ds --latency %s http://127.0.0.1:%u/ 2>&1", seconds,
+             close_conn ? "-H 'Connection: close'" : "", port);
+    FILE *p = popen(cmd, "r");
+    wrk_t w = {0};
+    char line[512];
+    while (p && fgets(line, sizeof line, p)) {
+        char v[64];
+        if (sscanf(line, " Requests/sec: %lf", &w.rps) == 1)
+            continue;
+        if (sscanf(line, " 50%% %63s", v) == 1)
+            w.p50_ms = to_ms(v);
+        else if (sscanf(line, " 99%% %63s", v) == 1)
+            w.p99_ms = to_ms(v);
+        long a, b, c, d;
+        if (sscanf(line, " Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &a, &b, &c, &d) == 4)
+            w.errors = a + b + c + d;
+        if (strstr(line, "Non-2xx"))
+            w.errors += atol(strchr(line, ':') + 1);
+    }
+    if (p)
+        pclose(p);
+    return w;
+}
+
+static void print_wrk(const char *name, wrk_t w)
+{
+    printf("%-34s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %ld\n", name, w.rps,
+           w.p50_ms, w.p99_ms, w.errors);
+}
+
+/* ---- WebSocket echo round trips ---------------------------------------- */
+
+typedef struct {
+    http_conn_id_t id;
+    double end;
+    long trips;
+    bool done;
+} wsbench_t;
+
+static char ws_url[128];
+static atomic_bool ws_go;
+static atomic_long ws_result = -1;
+
+static bool ws_client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    wsbench_t *b = state;
+    switch (msg->type) {
+    case MSG_START:
+        actor_set_timer(rt, 20, true);
+        break;
+    case MSG_TIMER:
+        if (atomic_exchange(&ws_go, false)) {
+            memset(b, 0, sizeof *b);
+            b->id = actor_ws_connect(rt, ws_url);
+        }
+        break;
+    case MSG_WS_OPEN:
+        b->end = now_s() + seconds;
+        actor_ws_send_text(rt, b->id, "ping-pong-ping", 14);
+        break;
+    case MSG_WS_MESSAGE:
+        b->trips++;
+        if (now_s() < b->end) {
+            actor_ws_send_text(rt, b->id, "ping-pong-ping", 14);
+        } else {
+            atomic_store(&ws_result, b->trips);
+            actor_http_close(rt, b->id);
+        }
+        break;
+    case MSG_WS_ERROR:
+    case MSG_HTTP_ERROR:
+        atomic_store(&ws_result, 0);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+static double ws_rate(const char *url)
+{
+    snprintf(ws_url, sizeof ws_url, "%s", url);
+    atomic_store(&ws_result, -1);
+    atomic_store(&ws_go, true);
+    for (int i = 0; i < (seconds + 10) * 100 && atomic_load(&ws_result) < 0; i++)
+        usleep(10000);
+    long r = atomic_load(&ws_result);
+    return r > 0 ? (double)r / seconds : 0;
+}
+
+static runtime_t *rt;
+static void *run(void *arg)
+{
+    (void)arg;
+    runtime_run(rt);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        seconds = atoi(argv[1]) > 0 ? atoi(argv[1]) : 5;
+    signal(SIGPIPE, SIG_IGN);
+    for (const char *t = "wrk\0nginx\0node\0"; *t; t += strlen(t) + 1) {
+        char c[64];
+        snprintf(c, sizeof c, "command -v %s >/dev/null", t);
+        if (system(c) != 0) {
+            fprintf(stderr, "http_bench: %s is not installed (scripts/install-deps.sh)\n", t);
+            return 1;
+        }
+    }
+    rt = runtime_init(1, 64);
+    static wsbench_t wb;
+    actor_id_t s = actor_spawn(rt, server, NULL, NULL, 65536);
+    actor_id_t c = actor_spawn(rt, ws_client, &wb, NULL, 64);
+    actor_send(rt, s, MSG_START, NULL, 0);
+    actor_send(rt, c, MSG_START, NULL, 0);
+    pthread_t th;
+    pthread_create(&th, NULL, run, NULL);
+    while (!atomic_load(&our_port))
+        usleep(10000);
+
+    char dir[] = "/tmp/mk-http-bench-XXXXXX";
+    mkdtemp(dir);
+    uint16_t nport = free_port();
+    char conf[256];
+    snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+    FILE *f = fopen(conf, "w");
+    fprintf(f,
+            "worker_processes 1;\ndaemon off;\npid %s/nginx.pid;\nerror_log %s/error.log;\n"
+            "events { worker_connections 4096; }\nhttp {\n access_log off;\n"
+            " client_body_temp_path %s;\n proxy_temp_path %s;\n fastcgi_temp_path %s;\n"
+            " uwsgi_temp_path %s;\n scgi_temp_path %s;\n keepalive_requests 1000000;\n"
+            " server {\n  listen 127.0.0.1:%u;\n  location / { default_type text/plain; "
+            "return 200 \"%s\"; }\n }\n}\n",
+            dir, dir, dir, dir, dir, dir, dir, nport, body);
+    fclose(f);
+    char *ng[] = {"nginx", "-p", dir, "-c", conf, NULL};
+    pid_t npid = spawn(ng);
+    if (!wait_port(nport)) {
+        fprintf(stderr, "http_bench: nginx did not start\n");
+        return 1;
+    }
+    printf("HTTP, 13-byte body, wrk -t2 -c64 -d%ds\n", seconds);
+    wrk_t ours = wrk((uint16_t)our_port, true);
+    print_wrk("microkernel  (Connection: close)", ours);
+    wrk_t nc = wrk(nport, true);
+    print_wrk("nginx 1 wkr  (Connection: close)", nc);
+    wrk_t nk = wrk(nport, false);
+    print_wrk("nginx 1 wkr  (keep-alive)", nk);
+    printf("ratio microkernel / nginx (Connection: close): %.2fx\n\n",
+           nc.rps > 0 ? ours.rps / nc.rps : 0);
+    stop(npid);
+
+    /* WebSocket echo round trips: Node ws server vs ours, same client. */
+    uint16_t wport = free_port();
+    char ps[16], script[512];
+    snprintf(ps, sizeof ps, "%u", wport);
+    snprintf(script, sizeof script, "%s/ws_peer.js", HTTP_PEERS_DIR);
+    setenv("NODE_PATH", HTTP_NODE_DIR "/node_modules", 0);
+    char *nd[] = {"node", script, "server", ps, NULL};
+    pid_t wpid = spawn(nd);
+    double node_rate = 0, our_rate = 0;
+    if (wait_port(wport)) {
+        char url[128];
+        snprintf(url, sizeof url, "ws://127.0.0.1:%u/", wport);
+        node_rate = ws_rate(url);
+        snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", (int)our_port);
+        our_rate = ws_rate(url);
+    } else {
+        fprintf(stderr, "http_bench: node ws server did not start (run tests/http/peers/setup-node.sh %s)\n",
+                HTTP_NODE_DIR);
+    }
+    stop(wpid);
+    printf("WebSocket echo, 14-byte text, one connection, %ds\n", seconds);
+    printf("%-34s %10.0f round trips/s\n", "Node ws server", node_rate);
+    printf("%-34s %10.0f round trips/s\n", "microkernel server", our_rate);
+    printf("ratio microkernel / Node ws: %.2fx\n", node_rate > 0 ? our_rate / node_rate : 0);
+
+    atomic_store(&quit, true);
+    pthread_join(th, NULL);
+    runtime_destroy(rt);
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf %s", dir);
+    system(rm);
+    return 0;
+}
