@@ -18,4 +18,10 @@ __attribute__((format(printf, 1, 2)))
 #endif
 _Bool mk_fail(const char *fmt, ...);
 
+/* Record "mailbox of actor <id> is full (<capacity> messages)" for `what`
+ * without formatting it: the text is built only if mk_last_error() is
+ * called. A refused send is flow control, not a rare failure, so it must
+ * cost a few stores, not a vsnprintf. Always returns false. */
+_Bool mk_fail_mailbox_full(const char *what, unsigned long long id, unsigned capacity);
+
 #endif

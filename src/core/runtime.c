@@ -72,10 +72,8 @@ static inline bool enqueue(runtime_t *rt, actor_t *a, message_t *msg)
 {
     mailbox_t *mb = a->mbox;
     if (mk_mailbox_full(mb)) {
-        mk_set_error("actor_send: mailbox of actor 0x%016llx is full (%u messages)",
-                     (unsigned long long)a->id, mb->mask + 1);
         message_destroy(msg);
-        return false;
+        return mk_fail_mailbox_full("actor_send", (unsigned long long)a->id, mb->mask + 1);
     }
     mb->slots[mb->tail & mb->mask] = msg;
     mb->tail++;
@@ -111,8 +109,7 @@ bool mk_send_from(runtime_t *rt, actor_id_t source, actor_id_t dest, msg_type_t 
     if (!a)
         return mk_fail("actor_send: no live actor 0x%016llx", (unsigned long long)dest);
     if (mk_mailbox_full(a->mbox))
-        return mk_fail("actor_send: mailbox of actor 0x%016llx is full (%u messages)",
-                       (unsigned long long)dest, a->mbox->mask + 1);
+        return mk_fail_mailbox_full("actor_send", (unsigned long long)dest, a->mbox->mask + 1);
     message_t *msg = mk_pool_message(&rt->pool, source, dest, type, payload, payload_size);
     if (!msg)
         return false;
