@@ -3,6 +3,7 @@
  * with the output captured. Checks the editor's invariants after every
  * byte: cursor within the line, line NUL-terminated at its length, history
  * within its ring. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
