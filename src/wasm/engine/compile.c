@@ -127,6 +127,11 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
     c->map[c->map_len * 2 + 1] = byte_offset;
     c->map_len++;
     c->last_op_at = c->ir_len;
+    if (c->nrecent == 4) {
+        memmove(c->recent, c->recent + 1, 3 * sizeof c->recent[0]);
+        c->nrecent = 3;
+    }
+    c->recent[c->nrecent++] = c->ir_len;
     return wasm_cc_emit(c, op);
 }
 
@@ -327,6 +332,83 @@ static bool op_else(comp_t *c, uint32_t off)
     t->unreachable = false;
     c->nvals = t->height;
     return wasm_cc_push_n(c, t->nparams, t->params);
+}
+
+/* Replace the ops from IR index `at` to the end by op `op` (its immediates
+ * follow with wasm_cc_emit); the fused op keeps the first op's byte offset. */
+static bool refuse(comp_t *c, uint32_t at, uint32_t op)
+{
+    uint32_t off = 0;
+    while (c->map_len && c->map[(c->map_len - 1) * 2] >= at) {
+        off = c->map[(c->map_len - 1) * 2 + 1];
+        c->map_len--;
+    }
+    while (c->nrecent && c->recent[c->nrecent - 1] >= at)
+        c->nrecent--;
+    c->ir_len = at;
+    return wasm_cc_emit_op(c, op, off);
+}
+
+/* Superinstructions (see DESIGN.md): rewrite the last two ops when they form
+ * a common idiom and no label points between them. Runs after every
+ * instruction, repeatedly, so three-op idioms fuse in two steps. */
+static bool peephole(comp_t *c)
+{
+    for (;;) {
+        if (c->nrecent < 2)
+            return true;
+        uint32_t p = c->recent[c->nrecent - 2], q = c->recent[c->nrecent - 1];
+        if (c->label_at > p)
+            return true;
+        uint32_t a = c->ir[p], b = c->ir[q];
+        uint32_t *ir = c->ir;
+        if (a == WASM_OP_I32_CONST && q == p + 2 && q + 1 == c->ir_len) {
+            uint32_t k = ir[p + 1], op;
+            switch (b) {
+            case WASM_OP_I32_ADD: op = WASM_OP_I32_ADD_IMM; break;
+            case WASM_OP_I32_SUB: op = WASM_OP_I32_ADD_IMM; k = 0u - k; break;
+            case WASM_OP_I32_AND: op = WASM_OP_I32_AND_IMM; break;
+            case WASM_OP_I32_OR: op = WASM_OP_I32_OR_IMM; break;
+            case WASM_OP_I32_XOR: op = WASM_OP_I32_XOR_IMM; break;
+            case WASM_OP_I32_SHL: op = WASM_OP_I32_SHL_IMM; break;
+            case WASM_OP_I32_SHR_S: op = WASM_OP_I32_SHR_S_IMM; break;
+            case WASM_OP_I32_SHR_U: op = WASM_OP_I32_SHR_U_IMM; break;
+            case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_IMM; break;
+            default: return true;
+            }
+            if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
+                return false;
+            continue;
+        }
+        if (a == WASM_OP_LOCAL_GET && q == p + 2) {
+            uint32_t x = ir[p + 1];
+            if (b == WASM_OP_I32_ADD_IMM && q + 2 == c->ir_len) {
+                uint32_t k = ir[q + 1];
+                if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, k))
+                    return false;
+                continue;
+            }
+            if (b == WASM_OP_LOCAL_GET && q + 2 == c->ir_len) {
+                uint32_t y = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_GET2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+            }
+            if (b == WASM_OP_I32_LOAD && q + 2 == c->ir_len) {
+                uint32_t off = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_I32_LOAD) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
+            }
+            return true;
+        }
+        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[q + 1];
+            return refuse(c, p, WASM_OP_LOCAL_ADD_IMM_SET) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
+                   wasm_cc_emit(c, d);
+        }
+        if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
+            uint32_t d = ir[q + 1];
+            return refuse(c, p, WASM_OP_I32_ADD_SET) && wasm_cc_emit(c, d);
+        }
+        return true;
+    }
 }
 
 /* One instruction at r->p. Sets *done after the function's final `end`. */
@@ -566,6 +648,8 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
             break;
         }
         ok = compile_instr(&c, &done);
+        if (ok && !done)
+            ok = peephole(&c);
     }
     if (ok && r->p != r->end)
         ok = wasm_fail(r, WASM_ERR_MALFORMED, "section size mismatch (bytes after function end)");

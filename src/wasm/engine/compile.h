@@ -43,6 +43,8 @@ typedef struct comp {
     uint32_t max_height;
     uint32_t fuel_owner;    /* ctrl index charged for the current instruction */
     uint32_t last_op_at;    /* IR index of the last instruction emitted */
+    uint32_t recent[4];     /* IR indices of the last emitted ops, oldest first */
+    uint32_t nrecent;
     uint32_t label_at;      /* highest IR index a label points to */
 } comp_t;
 

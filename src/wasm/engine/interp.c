@@ -885,6 +885,59 @@ dispatch:
     CMP_BR(I32_GE_S_BR_IF, int32_t, i32, >=)
     CMP_BR(I32_GE_U_BR_IF, uint32_t, u32, >=)
 
+#define BIN_IMM(name, expr)                                                                     \
+    OP(name)                                                                                    \
+    {                                                                                           \
+        uint32_t a = sp[-1].u32, k = *pc++;                                                     \
+        sp[-1].u64 = (uint32_t)(expr);                                                          \
+        NEXT();                                                                                 \
+    }
+    BIN_IMM(I32_ADD_IMM, a + k)
+    BIN_IMM(I32_AND_IMM, a & k)
+    BIN_IMM(I32_OR_IMM, a | k)
+    BIN_IMM(I32_XOR_IMM, a ^ k)
+    BIN_IMM(I32_SHL_IMM, a << (k & 31))
+    BIN_IMM(I32_SHR_S_IMM, (int32_t)a >> (k & 31))
+    BIN_IMM(I32_SHR_U_IMM, a >> (k & 31))
+    BIN_IMM(I32_MUL_IMM, a * k)
+    OP(LOCAL_GET_ADD_IMM)
+    {
+        (sp++)->u64 = (uint32_t)(fp[pc[0]].u32 + pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_ADD_IMM_SET)
+    {
+        fp[pc[2]].u64 = (uint32_t)(fp[pc[0]].u32 + pc[1]);
+        pc += 3;
+        NEXT();
+    }
+    OP(LOCAL_GET2)
+    {
+        sp[0] = fp[pc[0]];
+        sp[1] = fp[pc[1]];
+        sp += 2;
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_I32_LOAD)
+    {
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];
+        pc += 2;
+        if (ea + 4 > memsize)
+            TRAP(WASM_TRAP_MEMORY_OOB);
+        uint32_t v;
+        memcpy(&v, mem + ea, 4);
+        (sp++)->u64 = v;
+        NEXT();
+    }
+    OP(I32_ADD_SET)
+    {
+        fp[*pc++].u64 = (uint32_t)(sp[-2].u32 + sp[-1].u32);
+        sp -= 2;
+        NEXT();
+    }
+
 #if !WASM_USE_COMPUTED_GOTO
     default:
         TRAP(WASM_TRAP_UNREACHABLE);
