@@ -82,6 +82,16 @@ wait_count() {
     fail "waited ${limit}s for $want lines with \"$text\" (saw $(count "$text"))"
 }
 
+# wait_line REGEX [SECONDS]: until a screen line matches the extended regex.
+wait_line() {
+    local re=$1 limit=${2:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        if grep -qE -- "$re" <<<"$(screen)"; then return 0; fi
+        sleep 0.05
+    done
+    fail "waited ${limit}s for a line matching /$re/"
+}
+
 # The pane's command has exited.
 wait_exit() {
     local limit=${1:-10} i

@@ -25,7 +25,7 @@ line "register pal console"
 wait_for "Registered 'pal' -> 0x"
 line "list"
 # The second name of the console is on its own aligned continuation line.
-has_line '^ {40,}pal$' || fail "list: 'pal' not on an aligned continuation line"
+wait_line '^ {40,}pal$'   # on its own aligned continuation line
 line "stop pal"
 wait_for "error: stop: refusing to stop the shell's own console; use exit"
 line "exit"

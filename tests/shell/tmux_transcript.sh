@@ -28,7 +28,7 @@ line "load echo.wasm"
 wait_for "as 'echo_1'"
 line "list"
 wait_count "echo_1" 2
-has_line "^  [0-9]+ +0x[0-9a-f]{16}  idle     0/16 +echo_1$" || fail "list: echo_1 row"
+wait_line "^  [0-9]+ +0x[0-9a-f]{16}  idle     0/16 +echo_1$" || fail "list: echo_1 row"
 line "stop echo"
 wait_for "Stopped actor 0x"
 has_line '^Stopped actor 0x[0-9a-f]{16}$' || fail "stop: output"
