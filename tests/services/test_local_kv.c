@@ -353,6 +353,23 @@ static void test_durable_across_sigkill(void **st)
     reply_free(&r);
 }
 
+static void test_one_node_per_data_dir(void **st)
+{
+    fx_t *f = *st;
+    runtime_destroy(f->rt);
+    f->rt = NULL;
+    const char *args[] = {"--id", "6", "--name", "owner", "--data", f->dir, "--put", "a=b", NULL};
+    child_t c = child_start(args);
+    char line[256];
+    assert_true(child_expect(&c, "PUT-OK", line, sizeof line));
+    runtime_t *rt = runtime_init(1, 64);
+    services_config_t cfg = {.data_dir = f->dir, .no_mount_listen = true};
+    assert_false(services_start(rt, &cfg));
+    assert_error_mentions("locked");
+    runtime_destroy(rt);
+    child_kill(&c, SIGTERM);
+}
+
 static void test_bad_data_dir(void **st)
 {
     (void)st;
@@ -376,6 +393,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sql_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persists_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_durable_across_sigkill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_node_per_data_dir, setup, teardown),
         cmocka_unit_test(test_bad_data_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
