@@ -392,16 +392,38 @@ static bool peephole(comp_t *c)
                 uint32_t y = ir[q + 1];
                 return refuse(c, p, WASM_OP_LOCAL_GET2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
             }
-            if (b == WASM_OP_I32_LOAD && q + 2 == c->ir_len) {
+            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD) && q + 2 == c->ir_len) {
                 uint32_t off = ir[q + 1];
-                return refuse(c, p, WASM_OP_LOCAL_I32_LOAD) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
+                uint32_t op = b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD : WASM_OP_LOCAL_F64_LOAD;
+                return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
+            }
+            if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
+                uint32_t op;
+                switch (b) {
+                case WASM_OP_I32_ADD: op = WASM_OP_I32_ADD_LOCAL; break;
+                case WASM_OP_I32_SUB: op = WASM_OP_I32_SUB_LOCAL; break;
+                case WASM_OP_I32_AND: op = WASM_OP_I32_AND_LOCAL; break;
+                case WASM_OP_I32_OR: op = WASM_OP_I32_OR_LOCAL; break;
+                case WASM_OP_I32_XOR: op = WASM_OP_I32_XOR_LOCAL; break;
+                case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_LOCAL; break;
+                case WASM_OP_F64_ADD: op = WASM_OP_F64_ADD_LOCAL; break;
+                case WASM_OP_F64_SUB: op = WASM_OP_F64_SUB_LOCAL; break;
+                case WASM_OP_F64_MUL: op = WASM_OP_F64_MUL_LOCAL; break;
+                default: return true;
+                }
+                return refuse(c, p, op) && wasm_cc_emit(c, x);
             }
             return true;
         }
-        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
+        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) &&
+            q + 2 == c->ir_len) {
             uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[q + 1];
-            return refuse(c, p, WASM_OP_LOCAL_ADD_IMM_SET) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
-                   wasm_cc_emit(c, d);
+            uint32_t op = b == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_ADD_IMM_SET : WASM_OP_LOCAL_ADD_IMM_TEE;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d);
+        }
+        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2];
+            return refuse(c, p, WASM_OP_LOCAL2_I32_ADD) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
         }
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];

@@ -938,6 +938,48 @@ dispatch:
         NEXT();
     }
 
+#define BIN_LOCAL(name, T, field, rfield, expr)                                                 \
+    OP(name)                                                                                    \
+    {                                                                                           \
+        T a = sp[-1].field, b = fp[*pc++].field;                                                \
+        sp[-1].rfield = (expr);                                                                 \
+        NEXT();                                                                                 \
+    }
+    BIN_LOCAL(I32_ADD_LOCAL, uint32_t, u32, u64, (uint32_t)(a + b))
+    BIN_LOCAL(I32_SUB_LOCAL, uint32_t, u32, u64, (uint32_t)(a - b))
+    BIN_LOCAL(I32_AND_LOCAL, uint32_t, u32, u64, a & b)
+    BIN_LOCAL(I32_OR_LOCAL, uint32_t, u32, u64, a | b)
+    BIN_LOCAL(I32_XOR_LOCAL, uint32_t, u32, u64, a ^ b)
+    BIN_LOCAL(I32_MUL_LOCAL, uint32_t, u32, u64, (uint32_t)(a * b))
+    BIN_LOCAL(F64_ADD_LOCAL, double, f64, f64, a + b)
+    BIN_LOCAL(F64_SUB_LOCAL, double, f64, f64, a - b)
+    BIN_LOCAL(F64_MUL_LOCAL, double, f64, f64, a * b)
+    OP(LOCAL_ADD_IMM_TEE)
+    {
+        uint64_t v = (uint32_t)(fp[pc[0]].u32 + pc[1]);
+        fp[pc[2]].u64 = v;
+        (sp++)->u64 = v;
+        pc += 3;
+        NEXT();
+    }
+    OP(LOCAL2_I32_ADD)
+    {
+        (sp++)->u64 = (uint32_t)(fp[pc[0]].u32 + fp[pc[1]].u32);
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_F64_LOAD)
+    {
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];
+        pc += 2;
+        if (ea + 8 > memsize)
+            TRAP(WASM_TRAP_MEMORY_OOB);
+        uint64_t v;
+        memcpy(&v, mem + ea, 8);
+        (sp++)->u64 = v;
+        NEXT();
+    }
+
 #if !WASM_USE_COMPUTED_GOTO
     default:
         TRAP(WASM_TRAP_UNREACHABLE);
