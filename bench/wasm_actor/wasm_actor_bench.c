@@ -107,8 +107,8 @@ static void spawn_many(const char *label, const char *module, uint32_t heap_size
     double t0 = now_s();
     for (int i = 0; i < N; i++) {
         void *st = wasm_actor_factory(fa);
-        actor_id_t id = st ? actor_spawn(rt, wasm_actor_behavior, st, wasm_actor_free, 16)
-                           : ACTOR_ID_INVALID;
+        actor_id_t id =
+            st ? actor_spawn(rt, wasm_actor_behavior, st, wasm_actor_free, 16) : ACTOR_ID_INVALID;
         if (id == ACTOR_ID_INVALID) {
             fprintf(stderr, "spawn %d failed\n", i);
             exit(1);

@@ -13,11 +13,11 @@ extern int32_t mk_send(int64_t dest, int32_t type, const void *payload, int32_t 
 extern int32_t mk_save_state(const void *data, int32_t len);
 extern int32_t mk_load_state(void *buf, int32_t cap);
 
-#define VERSION 1
+#define VERSION       1
 #define MSG_INCREMENT 210
-#define MSG_GET 211
-#define MSG_COUNT 212
-#define MSG_ADD 213
+#define MSG_GET       211
+#define MSG_COUNT     212
+#define MSG_ADD       213
 
 static int32_t count;
 static int32_t loaded;

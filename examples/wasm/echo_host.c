@@ -47,8 +47,8 @@ int main(int argc, char **argv)
     wasm_actors_init();
     runtime_t *rt = runtime_init(1, 16);
     client_t c = {.text = argc > 2 ? argv[2] : "hello"};
-    c.echo = actor_spawn_wasm_file(rt, argv[1], 16, WASM_DEFAULT_STACK_SIZE,
-                                   WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_NONE);
+    c.echo = actor_spawn_wasm_file(rt, argv[1], 16, WASM_DEFAULT_STACK_SIZE, WASM_DEFAULT_HEAP_SIZE,
+                                   FIBER_STACK_NONE);
     if (c.echo == ACTOR_ID_INVALID) {
         fprintf(stderr, "echo_host: %s\n", mk_last_error());
         return 1;

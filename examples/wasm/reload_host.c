@@ -16,9 +16,9 @@
 #include "microkernel/wasm_actor.h"
 
 #define MSG_INCREMENT 210
-#define MSG_GET 211
-#define MSG_COUNT 212
-#define MSG_START 1
+#define MSG_GET       211
+#define MSG_COUNT     212
+#define MSG_START     1
 
 typedef struct {
     const char *v2_path;

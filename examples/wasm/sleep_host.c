@@ -16,13 +16,13 @@
 #include "microkernel/runtime.h"
 #include "microkernel/wasm_actor.h"
 
-#define MSG_PING 200
-#define MSG_PONG 201
-#define MSG_WORK 1
+#define MSG_PING  200
+#define MSG_PONG  201
+#define MSG_WORK  1
 #define MSG_START 2
 
-static long worked;    /* messages the worker handled */
-static int done;       /* the pong arrived */
+static long worked; /* messages the worker handled */
+static int done;    /* the pong arrived */
 static double start_ms;
 
 static double now_ms(void)

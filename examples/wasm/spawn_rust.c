@@ -14,10 +14,8 @@ int main(void)
 {
     wasm_actors_init();
     runtime_t *rt = runtime_init(1, 16);
-    actor_id_t wasm = actor_spawn_wasm_file(rt, "actor.wasm", 16,
-                                              WASM_DEFAULT_STACK_SIZE,
-                                              WASM_DEFAULT_HEAP_SIZE,
-                                              FIBER_STACK_SMALL);
+    actor_id_t wasm = actor_spawn_wasm_file(rt, "actor.wasm", 16, WASM_DEFAULT_STACK_SIZE,
+                                            WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL);
     actor_send(rt, wasm, 200, "hello", 5);
     runtime_run(rt);
     runtime_destroy(rt);

@@ -31,12 +31,12 @@ extern "C" {
 
 /* What state_parse / state_load found. */
 typedef enum {
-    STATE_OK = 0,       /* a valid state */
-    STATE_MISSING,      /* no such file (state_load only) */
-    STATE_IO,           /* the file could not be read or written */
-    STATE_TRUNCATED,    /* shorter than its header says */
-    STATE_CORRUPT,      /* bad magic, version, header or data checksum, trailing bytes */
-    STATE_TOO_LARGE,    /* beyond STATE_MAX_SIZE, or the caller's buffer */
+    STATE_OK = 0,    /* a valid state */
+    STATE_MISSING,   /* no such file (state_load only) */
+    STATE_IO,        /* the file could not be read or written */
+    STATE_TRUNCATED, /* shorter than its header says */
+    STATE_CORRUPT,   /* bad magic, version, header or data checksum, trailing bytes */
+    STATE_TOO_LARGE, /* beyond STATE_MAX_SIZE, or the caller's buffer */
 } state_status_t;
 
 /* Text of a status ("checksum mismatch", ...); never NULL. */
@@ -67,8 +67,7 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
  * `*data_len` is its length. Otherwise STATE_TRUNCATED, STATE_CORRUPT or
  * STATE_TOO_LARGE. This is the parser the fuzz target exercises.
  */
-state_status_t state_parse(const uint8_t *file, size_t len, const uint8_t **data,
-                           size_t *data_len);
+state_status_t state_parse(const uint8_t *file, size_t len, const uint8_t **data, size_t *data_len);
 
 /* Encode the header for `len` bytes at `data` into `hdr` (pure). */
 void state_header_encode(uint8_t hdr[STATE_HEADER_SIZE], const void *data, size_t len);

@@ -30,10 +30,10 @@ extern "C" {
 #define WASM_DEFAULT_STACK_SIZE 8192
 /* Default host-managed heap region in linear memory, in bytes (seed): the
  * largest payload handle_message can receive. */
-#define WASM_DEFAULT_HEAP_SIZE 65536
+#define WASM_DEFAULT_HEAP_SIZE  65536
 /* Guard region of a fiber stack (seed). Kept for API compatibility: the
  * engine suspends without a native stack, so no guard page is mapped. */
-#define FIBER_GUARD_SIZE 8192
+#define FIBER_GUARD_SIZE        8192
 
 /*
  * Blocking-call support (seed "fiber_stack_class_t"). FIBER_STACK_NONE: no

@@ -51,7 +51,7 @@ enum {
 };
 
 #define MK_ACTOR_SYSTEM 0x01u /* does not keep runtime_run() going */
-#define MK_ACTOR_HELD 0x02u   /* not dispatched until mk_actor_wake() (mk_actor_hold) */
+#define MK_ACTOR_HELD   0x02u /* not dispatched until mk_actor_wake() (mk_actor_hold) */
 
 struct actor {
     actor_id_t id;              /* node | sequence */

@@ -80,13 +80,11 @@ void state_header_encode(uint8_t hdr[STATE_HEADER_SIZE], const void *data, size_
     put_le(hdr + 20, state_crc32(0, hdr, 20), 4);
 }
 
-state_status_t state_parse(const uint8_t *file, size_t len, const uint8_t **data,
-                           size_t *data_len)
+state_status_t state_parse(const uint8_t *file, size_t len, const uint8_t **data, size_t *data_len)
 {
     if (!file || len < STATE_HEADER_SIZE)
         return STATE_TRUNCATED;
-    if (memcmp(file, magic, 4) != 0 || file[4] != STATE_VERSION || file[5] || file[6] ||
-        file[7])
+    if (memcmp(file, magic, 4) != 0 || file[4] != STATE_VERSION || file[5] || file[6] || file[7])
         return STATE_CORRUPT;
     if ((uint32_t)get_le(file + 20, 4) != state_crc32(0, file, 20))
         return STATE_CORRUPT;

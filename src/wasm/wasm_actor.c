@@ -190,15 +190,16 @@ static void apply_reload(wasm_actor_t *wa)
 static bool finish(wasm_actor_t *wa, wasm_status_t st, const wasm_value_t *res)
 {
     int64_t left = wasm_instance_fuel(wa->inst);
-    uint64_t burnt = left >= (int64_t)wa->set.fuel_slice ? 0 : wa->set.fuel_slice - (uint64_t)(left < 0 ? 0 : left);
+    uint64_t burnt = left >= (int64_t)wa->set.fuel_slice
+                         ? 0
+                         : wa->set.fuel_slice - (uint64_t)(left < 0 ? 0 : left);
     wa->fuel_used += burnt;
     switch (st) {
     case WASM_STATUS_OK:
         wa->wait = WA_IDLE;
         apply_reload(wa);
         return res[0].i32 != 0;
-    case WASM_STATUS_SUSPENDED:
-        return true; /* the host call recorded what it waits for */
+    case WASM_STATUS_SUSPENDED: return true; /* the host call recorded what it waits for */
     case WASM_STATUS_OUT_OF_FUEL:
         if (wa->set.fuel_limit && wa->fuel_used >= wa->set.fuel_limit) {
             actor_log(wa->rt, LOG_ERROR,

@@ -21,63 +21,63 @@
 /* A compiled module with its resolved imports, shared by every instance
  * made from it; freed with the last reference. */
 typedef struct wasm_shared {
-    atomic_int refs;          /* factory args + live instances */
-    wasm_module_t *module;    /* immutable after compile */
-    wasm_extern_t *imports;   /* host functions in the module's import order */
+    atomic_int refs;        /* factory args + live instances */
+    wasm_module_t *module;  /* immutable after compile */
+    wasm_extern_t *imports; /* host functions in the module's import order */
     uint32_t nimports;
-    bool has_memory;          /* the module defines memory 0 */
-    uint32_t heap_base;       /* first byte of the host-managed payload region */
-    uint32_t heap_size;       /* its size in bytes (0 without memory) */
+    bool has_memory;    /* the module defines memory 0 */
+    uint32_t heap_base; /* first byte of the host-managed payload region */
+    uint32_t heap_size; /* its size in bytes (0 without memory) */
 } wasm_shared_t;
 
 /* Settings shared by the actors made from one module. */
 typedef struct wasm_settings {
-    uint32_t stack_size;      /* value-stack budget (bytes) without fiber */
-    uint32_t heap_size;       /* payload region (bytes) */
+    uint32_t stack_size; /* value-stack budget (bytes) without fiber */
+    uint32_t heap_size;  /* payload region (bytes) */
     fiber_stack_class_t fiber;
-    uint64_t fuel_slice;      /* fuel per turn */
-    uint64_t fuel_limit;      /* fuel per message, 0: none */
+    uint64_t fuel_slice; /* fuel per turn */
+    uint64_t fuel_limit; /* fuel per message, 0: none */
 } wasm_settings_t;
 
 struct wasm_factory_arg {
-    wasm_shared_t *shared;    /* one reference */
+    wasm_shared_t *shared; /* one reference */
     wasm_settings_t set;
-    char *state_path;         /* malloc'd or NULL */
+    char *state_path; /* malloc'd or NULL */
 };
 
 /* What a suspended execution waits for. */
 typedef enum {
-    WA_IDLE = 0,   /* no execution pending */
-    WA_SLEEPING,   /* in mk_sleep_ms: held, a timer wakes it */
-    WA_RECEIVING,  /* in mk_recv: the next message resumes it */
-    WA_PREEMPTED,  /* out of fuel: a wake message resumes it */
+    WA_IDLE = 0,  /* no execution pending */
+    WA_SLEEPING,  /* in mk_sleep_ms: held, a timer wakes it */
+    WA_RECEIVING, /* in mk_recv: the next message resumes it */
+    WA_PREEMPTED, /* out of fuel: a wake message resumes it */
 } wa_wait_t;
 
 /* One WASM actor (its actor state). Fields marked "bound" are set on the
  * first message, because the supervision factory runs before the actor
  * exists. */
 typedef struct wasm_actor {
-    runtime_t *rt;            /* bound */
-    actor_id_t id;            /* bound */
-    wasm_shared_t *shared;    /* one reference */
+    runtime_t *rt;         /* bound */
+    actor_id_t id;         /* bound */
+    wasm_shared_t *shared; /* one reference */
     wasm_instance_t *inst;
-    wasm_func_t *handle;      /* export handle_message */
+    wasm_func_t *handle; /* export handle_message */
     wasm_settings_t set;
     wa_wait_t wait;
-    uint64_t fuel_used;       /* by the current message so far */
-    uint32_t recv_type_ptr;   /* mk_recv arguments while WA_RECEIVING */
+    uint64_t fuel_used;     /* by the current message so far */
+    uint32_t recv_type_ptr; /* mk_recv arguments while WA_RECEIVING */
     uint32_t recv_buf;
     uint32_t recv_cap;
     uint32_t recv_size_ptr;
-    uint64_t wake_at_ns;      /* WA_SLEEPING: deadline (CLOCK_MONOTONIC) */
-    uint32_t sleep_slot;      /* index in the sleep heap + 1; 0: not in it */
-    wasm_shared_t *next_shared;   /* reload waiting for the execution to end */
+    uint64_t wake_at_ns;        /* WA_SLEEPING: deadline (CLOCK_MONOTONIC) */
+    uint32_t sleep_slot;        /* index in the sleep heap + 1; 0: not in it */
+    wasm_shared_t *next_shared; /* reload waiting for the execution to end */
     wasm_instance_t *next_inst;
     wasm_func_t *next_handle;
-    uint8_t *saved;           /* last mk_save_state bytes (malloc'd) */
+    uint8_t *saved; /* last mk_save_state bytes (malloc'd) */
     size_t saved_len;
     bool has_saved;
-    char *state_path;         /* file backing the saved state, or NULL */
+    char *state_path; /* file backing the saved state, or NULL */
 } wasm_actor_t;
 
 /* ---- wasm_module.c ---- */

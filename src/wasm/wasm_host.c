@@ -155,9 +155,8 @@ static wasm_status_t h_save(wasm_instance_t *inst, void *user, const wasm_value_
         r[0].i32 = -1;
         return WASM_STATUS_OK;
     }
-    const uint8_t *p = a[1].i32 < 0 || a[1].u32 > STATE_MAX_SIZE
-                           ? NULL
-                           : guest_range(inst, a[0].u32, a[1].u32);
+    const uint8_t *p =
+        a[1].i32 < 0 || a[1].u32 > STATE_MAX_SIZE ? NULL : guest_range(inst, a[0].u32, a[1].u32);
     if (!p) {
         r[0].i32 = -2;
         return WASM_STATUS_OK;
@@ -257,20 +256,16 @@ static wasm_status_t h_lookup(wasm_instance_t *inst, void *user, const wasm_valu
 typedef struct {
     const char *name;
     wasm_host_fn fn;
-    const char *params;  /* value types as letters: i=i32, I=i64 */
+    const char *params; /* value types as letters: i=i32, I=i64 */
     const char *results;
-    wasm_func_t *func;   /* made by wasm_host_init */
+    wasm_func_t *func; /* made by wasm_host_init */
 } host_def_t;
 
 static host_def_t defs[] = {
-    {"mk_send", h_send, "Iiii", "i", NULL},
-    {"mk_self", h_self, "", "I", NULL},
-    {"mk_log", h_log, "iii", "", NULL},
-    {"mk_sleep_ms", h_sleep, "i", "i", NULL},
-    {"mk_recv", h_recv, "iiii", "i", NULL},
-    {"mk_save_state", h_save, "ii", "i", NULL},
-    {"mk_load_state", h_load, "ii", "i", NULL},
-    {"mk_lookup", h_lookup, "ii", "I", NULL},
+    {"mk_send", h_send, "Iiii", "i", NULL},     {"mk_self", h_self, "", "I", NULL},
+    {"mk_log", h_log, "iii", "", NULL},         {"mk_sleep_ms", h_sleep, "i", "i", NULL},
+    {"mk_recv", h_recv, "iiii", "i", NULL},     {"mk_save_state", h_save, "ii", "i", NULL},
+    {"mk_load_state", h_load, "ii", "i", NULL}, {"mk_lookup", h_lookup, "ii", "I", NULL},
 };
 enum { N_DEFS = sizeof defs / sizeof defs[0] };
 static bool host_ready;

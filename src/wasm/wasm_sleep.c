@@ -21,9 +21,9 @@
 
 typedef struct {
     runtime_t *rt;
-    int fd;               /* timerfd, CLOCK_MONOTONIC */
-    mk_io_t io;           /* registered while the heap is not empty */
-    wasm_actor_t **heap;  /* min-heap on wake_at_ns */
+    int fd;              /* timerfd, CLOCK_MONOTONIC */
+    mk_io_t io;          /* registered while the heap is not empty */
+    wasm_actor_t **heap; /* min-heap on wake_at_ns */
     size_t n, cap;
 } sleep_ext_t;
 
@@ -165,8 +165,7 @@ bool wasm_sleep_add(wasm_actor_t *wa)
         x->heap = nh;
         x->cap = ncap;
     }
-    if (!x->io.registered &&
-        !mk_io_add(wa->rt, &x->io, x->fd, EPOLLIN, on_timer, x, true))
+    if (!x->io.registered && !mk_io_add(wa->rt, &x->io, x->fd, EPOLLIN, on_timer, x, true))
         return false;
     place(x, x->n++, wa);
     sift_up(x, x->n - 1);

@@ -65,10 +65,10 @@ static void sleep_and_recv_interleave(void **state)
 {
     (void)state;
     runtime_t *rt = runtime_init(1, 64);
-    actor_id_t w1 = actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 16, 0, 1024,
-                                          FIBER_STACK_SMALL);
-    actor_id_t w2 = actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 16, 0, 1024,
-                                          FIBER_STACK_SMALL);
+    actor_id_t w1 =
+        actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 16, 0, 1024, FIBER_STACK_SMALL);
+    actor_id_t w2 =
+        actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 16, 0, 1024, FIBER_STACK_SMALL);
     assert_int_not_equal(w1, ACTOR_ID_INVALID);
     assert_int_not_equal(w2, ACTOR_ID_INVALID);
     actor_id_t wk = actor_spawn(rt, worker, NULL, NULL, 16);
@@ -77,7 +77,7 @@ static void sleep_and_recv_interleave(void **state)
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 64);
     int32_t ms = 50;
     worked = 0;
-    probe_send(rt, p, w1, 300, &ms, 4); /* W1 sleeps 50 ms ... */
+    probe_send(rt, p, w1, 300, &ms, 4);  /* W1 sleeps 50 ms ... */
     probe_send(rt, p, w1, 302, NULL, 0); /* ... and answers this only afterwards */
     probe_send(rt, p, w2, 310, NULL, 0); /* W2 receives three messages in one call */
     probe_send(rt, p, w2, 1000, "a", 1);

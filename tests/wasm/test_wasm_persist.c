@@ -10,7 +10,7 @@
 #include "wasm_test_util.h"
 
 #define MSG_INCREMENT 210
-#define MSG_GET 211
+#define MSG_GET       211
 
 static probe_t probe;
 static char dir[64];
@@ -156,8 +156,8 @@ static void corrupt_state_file_is_not_loaded(void **state)
     runtime_t *rt = runtime_init(1, 16);
     log_capture_t logs = {{0}};
     runtime_set_log_sink(rt, capture_sink, &logs);
-    actor_id_t c = actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 16, 0, 1024,
-                                         FIBER_STACK_NONE);
+    actor_id_t c =
+        actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     assert_true(wasm_actor_set_state_file(rt, c, path));
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
     probe_send(rt, p, c, MSG_GET, NULL, 0);
@@ -173,8 +173,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_trip_and_replace, setup, teardown),
-        cmocka_unit_test_setup_teardown(truncated_and_corrupt_files_are_rejected, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(truncated_and_corrupt_files_are_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(wasm_state_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_state_file_is_not_loaded, setup, teardown),
     };

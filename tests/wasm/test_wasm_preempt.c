@@ -63,8 +63,7 @@ static void endless_loop_is_preempted(void **state)
     (void)state;
     runtime_t *rt = runtime_init(1, 16);
     assert_true(mk_runtime_on_exit(rt, record_exit, &exits));
-    actor_id_t spin =
-        actor_spawn_wasm_file(rt, MODULE("spin.wasm"), 16, 0, 0, FIBER_STACK_NONE);
+    actor_id_t spin = actor_spawn_wasm_file(rt, MODULE("spin.wasm"), 16, 0, 0, FIBER_STACK_NONE);
     assert_int_not_equal(spin, ACTOR_ID_INVALID);
     assert_true(actor_send(rt, spin, 400, NULL, 0)); /* loops forever from now on */
     pp_t s = {.spin = spin};
@@ -86,8 +85,7 @@ static void fuel_limit_stops_with_exit_fuel(void **state)
     log_capture_t logs = {{0}};
     runtime_set_log_sink(rt, capture_sink, &logs);
     assert_true(mk_runtime_on_exit(rt, record_exit, &exits));
-    actor_id_t spin =
-        actor_spawn_wasm_file(rt, MODULE("spin.wasm"), 16, 0, 0, FIBER_STACK_NONE);
+    actor_id_t spin = actor_spawn_wasm_file(rt, MODULE("spin.wasm"), 16, 0, 0, FIBER_STACK_NONE);
     assert_false(wasm_actor_set_fuel(rt, spin, 0, 0));
     assert_true(wasm_actor_set_fuel(rt, spin, 10000, 500000));
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
@@ -170,8 +168,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(endless_loop_is_preempted, setup, teardown),
         cmocka_unit_test_setup_teardown(fuel_limit_stops_with_exit_fuel, setup, teardown),
-        cmocka_unit_test_setup_teardown(trap_stops_with_exit_trap_and_a_log_line, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(trap_stops_with_exit_trap_and_a_log_line, setup, teardown),
         cmocka_unit_test_setup_teardown(trap_under_supervisor_restarts_fresh, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

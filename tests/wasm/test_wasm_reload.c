@@ -7,8 +7,8 @@
 #include "wasm_test_util.h"
 
 #define MSG_INCREMENT 210
-#define MSG_GET 211
-#define MSG_COUNT 212
+#define MSG_GET       211
+#define MSG_COUNT     212
 
 static probe_t probe;
 
@@ -65,8 +65,8 @@ static void reload_under_load_loses_nothing(void **state)
 {
     (void)state;
     runtime_t *rt = runtime_init(1, 16);
-    actor_id_t c = actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 64, 0, 1024,
-                                         FIBER_STACK_NONE);
+    actor_id_t c =
+        actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 64, 0, 1024, FIBER_STACK_NONE);
     assert_int_not_equal(c, ACTOR_ID_INVALID);
     assert_true(actor_register_name(rt, "counter", c));
     producer_t p = {.counter = c};
@@ -75,9 +75,9 @@ static void reload_under_load_loses_nothing(void **state)
     runtime_run(rt);
     assert_true(p.reloaded);
     assert_int_equal(p.failed_sends, 0);
-    assert_int_equal(p.version, 2);                 /* new code */
-    assert_int_equal(p.count, TICKS * PER_TICK);    /* nothing lost */
-    assert_true(actor_is_alive(rt, c));             /* same actor ID */
+    assert_int_equal(p.version, 2);                   /* new code */
+    assert_int_equal(p.count, TICKS * PER_TICK);      /* nothing lost */
+    assert_true(actor_is_alive(rt, c));               /* same actor ID */
     assert_int_equal(actor_lookup(rt, "counter"), c); /* name kept */
     runtime_destroy(rt);
 }
@@ -86,8 +86,8 @@ static void failed_reload_keeps_the_old_module(void **state)
 {
     (void)state;
     runtime_t *rt = runtime_init(1, 16);
-    actor_id_t c = actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 16, 0, 1024,
-                                         FIBER_STACK_NONE);
+    actor_id_t c =
+        actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     actor_id_t pr = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
     probe_send(rt, pr, c, MSG_INCREMENT, NULL, 0);
     runtime_run(rt);

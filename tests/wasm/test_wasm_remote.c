@@ -18,13 +18,13 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define PUMP_UNTIL(a, b, cond)                                                                   \
-    do {                                                                                         \
-        double end_ = now_s() + 5;                                                               \
-        while (!(cond) && now_s() < end_) {                                                      \
-            runtime_step(a);                                                                     \
-            runtime_step(b);                                                                     \
-        }                                                                                        \
+#define PUMP_UNTIL(a, b, cond)                                                                     \
+    do {                                                                                           \
+        double end_ = now_s() + 5;                                                                 \
+        while (!(cond) && now_s() < end_) {                                                        \
+            runtime_step(a);                                                                       \
+            runtime_step(b);                                                                       \
+        }                                                                                          \
     } while (0)
 
 static void wasm_sends_to_a_named_remote_actor(void **state)
@@ -46,8 +46,7 @@ static void wasm_sends_to_a_named_remote_actor(void **state)
     PUMP_UNTIL(rt1, rt2, actor_lookup(rt1, "far_target") == target);
     assert_int_equal(actor_lookup(rt1, "far_target"), target);
 
-    actor_id_t w =
-        actor_spawn_wasm_file(rt1, MODULE("named.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
+    actor_id_t w = actor_spawn_wasm_file(rt1, MODULE("named.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     assert_int_not_equal(w, ACTOR_ID_INVALID);
     actor_id_t p = actor_spawn(rt1, probe_behavior, &probe1, NULL, 16);
     probe_send(rt1, p, w, 600, "far_target", 10);

@@ -110,8 +110,7 @@ static void payload_sizes_around_heap_size(void **state)
     runtime_t *rt = runtime_init(1, 16);
     log_capture_t logs = {{0}};
     runtime_set_log_sink(rt, capture_sink, &logs);
-    actor_id_t e =
-        actor_spawn_wasm_file(rt, EXAMPLE("echo.wasm"), 16, 0, HEAP, FIBER_STACK_NONE);
+    actor_id_t e = actor_spawn_wasm_file(rt, EXAMPLE("echo.wasm"), 16, 0, HEAP, FIBER_STACK_NONE);
     assert_int_not_equal(e, ACTOR_ID_INVALID);
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
     /* Sizes 0, 1 and HEAP arrive intact; HEAP + 1 is refused with a log line. */
@@ -157,16 +156,15 @@ static void send_by_name_self_and_log(void **state)
     runtime_t *rt = runtime_init(1, 16);
     log_capture_t logs = {{0}};
     runtime_set_log_sink(rt, capture_sink, &logs);
-    actor_id_t w =
-        actor_spawn_wasm_file(rt, MODULE("named.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
+    actor_id_t w = actor_spawn_wasm_file(rt, MODULE("named.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     assert_int_not_equal(w, ACTOR_ID_INVALID);
     static probe_t target;
     memset(&target, 0, sizeof target);
     actor_id_t t = actor_spawn(rt, probe_behavior, &target, NULL, 16);
     assert_true(actor_register_name(rt, "target", t));
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
-    probe_send(rt, p, w, 600, "target", 6);   /* found: mk_send returns 0 */
-    probe_send(rt, p, w, 600, "nobody", 6);   /* not found: mk_send returns -1 */
+    probe_send(rt, p, w, 600, "target", 6); /* found: mk_send returns 0 */
+    probe_send(rt, p, w, 600, "nobody", 6); /* not found: mk_send returns -1 */
     probe_send(rt, p, w, 603, NULL, 0);
     runtime_run(rt);
     assert_int_equal(target.n, 1);

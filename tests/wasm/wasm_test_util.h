@@ -26,7 +26,7 @@
 #include "microkernel/supervision.h"
 #include "microkernel/wasm_actor.h"
 
-#define MODULE(name) MK_WASM_MODULES_DIR "/" name
+#define MODULE(name)  MK_WASM_MODULES_DIR "/" name
 #define EXAMPLE(name) MK_WASM_EXAMPLES_DIR "/" name
 
 #define assert_error_mentions(needle)                                                              \
@@ -56,7 +56,7 @@ static inline uint8_t *read_all(const char *path, size_t *len)
 /* ---- the probe: sends for the test, records replies ---- */
 
 #define MSG_PROBE_SEND 0x7000u /* payload: probe_cmd_t */
-#define PROBE_MAX 4096
+#define PROBE_MAX      4096
 
 typedef struct {
     actor_id_t dest;
