@@ -54,20 +54,20 @@ typedef struct {
     char line[MK_READLINE_LINE_MAX];  /* last finished line */
     char saved[MK_READLINE_LINE_MAX]; /* the new line, kept while browsing history */
     char hist[MK_READLINE_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring of past lines */
-    size_t hist_count;                /* lines in the ring */
-    size_t hist_first;                /* ring index of the oldest line */
-    size_t browse;                    /* lines back from the newest; 0 = not browsing */
+    size_t hist_count;                                        /* lines in the ring */
+    size_t hist_first;                                        /* ring index of the oldest line */
+    size_t browse;                       /* lines back from the newest; 0 = not browsing */
     char prompt[MK_READLINE_PROMPT_MAX]; /* shown before the buffer */
-    int esc;                          /* escape-sequence parser state */
-    char esc_param[8];                /* digits of a CSI sequence */
-    size_t esc_len;                   /* bytes in esc_param */
-    bool overflow;                    /* bytes were lost to a full buffer */
-    bool last_cr;                     /* previous byte was '\r' (so "\r\n" ends one line) */
-    bool plain;                       /* no echo, no editing keys, no Ctrl+D EOF */
-    size_t dropped;                   /* bytes dropped from the current line */
-    size_t last_dropped;              /* bytes dropped from the last finished line */
-    mk_readline_write_fn write;       /* terminal output; NULL: none */
-    void *write_ctx;                  /* passed to write */
+    int esc;                             /* escape-sequence parser state */
+    char esc_param[8];                   /* digits of a CSI sequence */
+    size_t esc_len;                      /* bytes in esc_param */
+    bool overflow;                       /* bytes were lost to a full buffer */
+    bool last_cr;                        /* previous byte was '\r' (so "\r\n" ends one line) */
+    bool plain;                          /* no echo, no editing keys, no Ctrl+D EOF */
+    size_t dropped;                      /* bytes dropped from the current line */
+    size_t last_dropped;                 /* bytes dropped from the last finished line */
+    mk_readline_write_fn write;          /* terminal output; NULL: none */
+    void *write_ctx;                     /* passed to write */
 } mk_readline_t;
 
 /*
@@ -79,8 +79,8 @@ typedef struct {
  * sequences and control keys are dropped and counted), and only the end of
  * the input ends it.
  */
-void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write,
-                      void *ctx, bool plain);
+void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write, void *ctx,
+                      bool plain);
 
 /*
  * Feed one byte of input. Keys (terminal mode): printable ASCII inserts at

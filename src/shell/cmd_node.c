@@ -126,8 +126,8 @@ static shell_result_t mount_reply(shell_t *sh, const message_t *msg)
         field(msg, "node", node, sizeof node);
         field(msg, "name", name, sizeof name);
         bool already = field(msg, "already", why, sizeof why);
-        sh_printf(sh, "%s node %s '%s' at %s%s/\n", already ? "Already mounted:" : "Mounted",
-                  node, name, NS_PEERS_PREFIX, name);
+        sh_printf(sh, "%s node %s '%s' at %s%s/\n", already ? "Already mounted:" : "Mounted", node,
+                  name, NS_PEERS_PREFIX, name);
         return SHELL_DONE;
     }
     if (msg->type == MSG_MOUNT_ERROR && field(msg, "error", why, sizeof why))

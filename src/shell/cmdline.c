@@ -41,7 +41,7 @@ static int hex_value(unsigned char c)
 
 typedef struct {
     shell_args_t *a;
-    size_t used;  /* bytes of store in use */
+    size_t used; /* bytes of store in use */
 } split_t;
 
 static bool put(split_t *s, char c, char *err)
@@ -63,7 +63,9 @@ static bool quoted_escape(split_t *s, const char *line, size_t len, size_t *i, c
     case 't': return put(s, '\t', err);
     case 'r': return put(s, '\r', err);
     case '0': return put(s, '\0', err);
-    case '"': case '\\': case '\'': return put(s, c, err);
+    case '"':
+    case '\\':
+    case '\'': return put(s, c, err);
     case 'x': {
         int hi = *i < len ? hex_value((unsigned char)line[*i]) : -1;
         int lo = *i + 1 < len ? hex_value((unsigned char)line[*i + 1]) : -1;
@@ -73,8 +75,7 @@ static bool quoted_escape(split_t *s, const char *line, size_t len, size_t *i, c
         return put(s, (char)(hi * 16 + lo), err);
     }
     default:
-        return fail(err, "unknown escape \\%c at column %zu", c >= 0x20 && c < 0x7f ? c : '?',
-                    *i);
+        return fail(err, "unknown escape \\%c at column %zu", c >= 0x20 && c < 0x7f ? c : '?', *i);
     }
 }
 
@@ -162,8 +163,8 @@ bool shell_parse_u64(const char *s, uint64_t *out, char *err)
         for (; *p; p++) {
             int d = hex_value((unsigned char)*p);
             if (d < 0)
-                return fail(err, "'%.40s': '%c' is not a hex digit",
-                            s, *p >= 0x20 && *p < 0x7f ? *p : '?');
+                return fail(err, "'%.40s': '%c' is not a hex digit", s,
+                            *p >= 0x20 && *p < 0x7f ? *p : '?');
             if (v >> 60)
                 return fail(err, "'%.40s' does not fit in 64 bits", s);
             v = v << 4 | (uint64_t)d;
@@ -195,8 +196,7 @@ bool shell_parse_type(const char *s, uint32_t *out, char *err)
 
 /* ---- Payloads --------------------------------------------------------- */
 
-bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *n,
-                     char *err)
+bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *n, char *err)
 {
     if (len % 2)
         return fail(err, "x: payload has an odd number of hex digits (%zu)", len);
@@ -206,8 +206,8 @@ bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size
     if (len / 2 > cap)
         return fail(err, "x: payload is %zu bytes, at most %zu allowed", len / 2, cap);
     for (size_t i = 0; i < len; i += 2)
-        out[i / 2] = (uint8_t)(hex_value((unsigned char)hex[i]) * 16 +
-                               hex_value((unsigned char)hex[i + 1]));
+        out[i / 2] =
+            (uint8_t)(hex_value((unsigned char)hex[i]) * 16 + hex_value((unsigned char)hex[i + 1]));
     *n = len / 2;
     return true;
 }

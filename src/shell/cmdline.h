@@ -16,17 +16,17 @@
 
 #include "microkernel/mk_readline.h"
 
-#define SHELL_ARGS_MAX 16    /* words in one command line */
-#define SHELL_ERR_MAX 160    /* bytes of an error message, NUL included */
+#define SHELL_ARGS_MAX    16   /* words in one command line */
+#define SHELL_ERR_MAX     160  /* bytes of an error message, NUL included */
 #define SHELL_PAYLOAD_MAX 4096 /* bytes of a send/call payload */
 
 /* A line split into words. */
 typedef struct {
-    size_t argc;                     /* words found */
-    const char *argv[SHELL_ARGS_MAX]; /* each NUL-terminated, inside store */
-    size_t offset[SHELL_ARGS_MAX];   /* where each word starts in the line */
-    size_t len[SHELL_ARGS_MAX];      /* bytes of each word (escaped \0 bytes count) */
-    bool quoted[SHELL_ARGS_MAX];     /* the word had quotes or escapes */
+    size_t argc;                          /* words found */
+    const char *argv[SHELL_ARGS_MAX];     /* each NUL-terminated, inside store */
+    size_t offset[SHELL_ARGS_MAX];        /* where each word starts in the line */
+    size_t len[SHELL_ARGS_MAX];           /* bytes of each word (escaped \0 bytes count) */
+    bool quoted[SHELL_ARGS_MAX];          /* the word had quotes or escapes */
     char store[MK_READLINE_LINE_MAX * 2]; /* the words' unescaped bytes */
 } shell_args_t;
 
@@ -60,8 +60,7 @@ bool shell_parse_u64(const char *s, uint64_t *out, char *err);
  * reason naming the problem: an odd number of digits, a non-hex character
  * (and its position), or more bytes than `cap`.
  */
-bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *n,
-                     char *err);
+bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *n, char *err);
 
 /*
  * The payload of `send`/`call`: the words from `first` on, of the line

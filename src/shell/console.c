@@ -21,24 +21,24 @@
 
 #include "shell/shell_internal.h"
 
-#define CONSOLE_CHUNK 512
+#define CONSOLE_CHUNK     512
 #define CONSOLE_TYPEAHEAD 4096
 
 struct console {
-    mk_readline_t rl;                      /* the line editor (plain when not a tty) */
-    int in_fd;                             /* input, not closed */
-    int out_fd;                            /* output, not closed */
-    actor_id_t shell;                      /* where lines go */
-    bool tty;                              /* in_fd is a terminal: raw mode + editing */
-    bool watching;                         /* in_fd is in the event loop */
-    bool pumping;                          /* in_fd is read via MSG_CONSOLE_PUMP */
-    bool pump_queued;                      /* a MSG_CONSOLE_PUMP is in the mailbox */
-    bool busy;                             /* the shell has a line and has not said READY */
-    bool eof;                              /* input ended */
-    bool eof_sent;                         /* the shell was told */
+    mk_readline_t rl;                       /* the line editor (plain when not a tty) */
+    int in_fd;                              /* input, not closed */
+    int out_fd;                             /* output, not closed */
+    actor_id_t shell;                       /* where lines go */
+    bool tty;                               /* in_fd is a terminal: raw mode + editing */
+    bool watching;                          /* in_fd is in the event loop */
+    bool pumping;                           /* in_fd is read via MSG_CONSOLE_PUMP */
+    bool pump_queued;                       /* a MSG_CONSOLE_PUMP is in the mailbox */
+    bool busy;                              /* the shell has a line and has not said READY */
+    bool eof;                               /* input ended */
+    bool eof_sent;                          /* the shell was told */
     unsigned char ahead[CONSOLE_TYPEAHEAD]; /* bytes typed while busy */
-    size_t ahead_len;                      /* bytes in ahead */
-    size_t ahead_lost;                     /* bytes typed-ahead that did not fit */
+    size_t ahead_len;                       /* bytes in ahead */
+    size_t ahead_lost;                      /* bytes typed-ahead that did not fit */
 };
 
 /* ---- Terminal mode ---------------------------------------------------- */
@@ -189,16 +189,13 @@ static void feed(runtime_t *rt, console_t *c, const unsigned char *data, size_t 
             console_printf(c, "error: input line too long (more than %d characters), ignored\n",
                            MK_READLINE_LINE_MAX - 1);
             break;
-        case MK_READLINE_INTERRUPT:
-            mk_readline_refresh(&c->rl);
-            break;
+        case MK_READLINE_INTERRUPT: mk_readline_refresh(&c->rl); break;
         case MK_READLINE_EOF:
             write_all(c->out_fd, "\r\n", 2);
             c->eof = true;
             send_eof(rt, c);
             return; /* anything after Ctrl+D is not for us */
-        case MK_READLINE_MORE:
-            break;
+        case MK_READLINE_MORE: break;
         }
     }
     size_t rest = len - i;
@@ -294,9 +291,7 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
     (void)self;
     console_t *c = state;
     switch (msg->type) {
-    case MSG_CONSOLE_START:
-        on_start(rt, c);
-        break;
+    case MSG_CONSOLE_START: on_start(rt, c); break;
     case MSG_FD_EVENT:
         if (c->watching && !read_chunk(rt, c))
             c->eof = true;
@@ -312,13 +307,12 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         if (msg->payload_size > 0)
             console_print(c, msg->payload, msg->payload_size);
         break;
-    case MSG_CONSOLE_READY:
-        on_ready(rt, c);
-        break;
+    case MSG_CONSOLE_READY: on_ready(rt, c); break;
     case MSG_CONSOLE_HISTORY:
         if (msg->payload_size == 0)
             mk_readline_history_clear(&c->rl);
-        else if (msg->payload_size < MK_READLINE_LINE_MAX && msg->payload_size < MK_READLINE_LINE_MAX) {
+        else if (msg->payload_size < MK_READLINE_LINE_MAX &&
+                 msg->payload_size < MK_READLINE_LINE_MAX) {
             char line[MK_READLINE_LINE_MAX];
             memcpy(line, msg->payload, msg->payload_size);
             line[msg->payload_size] = '\0';
@@ -329,8 +323,7 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         leave_raw_mode();
         runtime_stop(rt);
         return false;
-    default:
-        break; /* the console takes no other orders */
+    default: break; /* the console takes no other orders */
     }
     return true;
 }

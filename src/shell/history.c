@@ -19,8 +19,8 @@
 #include "microkernel/node_services.h"
 #endif
 
-#define HISTORY_ID "id=mk-shell-history\n"
-#define HISTORY_KEY "shell/history"
+#define HISTORY_ID        "id=mk-shell-history\n"
+#define HISTORY_KEY       "shell/history"
 #define HISTORY_VALUE_MAX 60000 /* bytes stored (the KV takes 64 KB values) */
 
 static void ring_add(shell_t *sh, const char *line, size_t len)
@@ -194,7 +194,8 @@ bool sh_history_reply(shell_t *sh, const message_t *msg)
         if (v)
             ring_add_lines(sh, v, vlen);
         else if (msg->type == MSG_KV_ERROR)
-            sh_printf(sh, "warning: history: %.*s", (int)msg->payload_size, (const char *)msg->payload);
+            sh_printf(sh, "warning: history: %.*s", (int)msg->payload_size,
+                      (const char *)msg->payload);
         for (size_t i = 0; typed && i < n_typed; i++)
             ring_add(sh, typed[i], strlen(typed[i]));
         free(typed);

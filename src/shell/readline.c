@@ -13,7 +13,7 @@
 
 enum { ESC_NONE, ESC_START, ESC_CSI, ESC_SS3 };
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 static void emit(mk_readline_t *rl, const char *s, size_t n)
 {
@@ -36,8 +36,8 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write,
-                      void *ctx, bool plain)
+void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write, void *ctx,
+                      bool plain)
 {
     memset(rl, 0, sizeof *rl);
     copy_cut(rl->prompt, sizeof rl->prompt, prompt);
@@ -244,8 +244,10 @@ static void escape_final(mk_readline_t *rl, unsigned char c)
         param = param * 10 + (rl->esc_param[i] - '0');
     if (c == '~') {
         switch (param) {
-        case 1: case 7: move_to(rl, 0); break;
-        case 4: case 8: move_to(rl, rl->len); break;
+        case 1:
+        case 7: move_to(rl, 0); break;
+        case 4:
+        case 8: move_to(rl, rl->len); break;
         case 3: erase(rl, rl->pos, rl->pos < rl->len ? rl->pos + 1 : rl->pos); break;
         default: break;
         }
@@ -255,7 +257,10 @@ static void escape_final(mk_readline_t *rl, unsigned char c)
     case 'A': browse(rl, +1); break;
     case 'B': browse(rl, -1); break;
     case 'C': move_to(rl, rl->pos + 1); break;
-    case 'D': if (rl->pos > 0) move_to(rl, rl->pos - 1); break;
+    case 'D':
+        if (rl->pos > 0)
+            move_to(rl, rl->pos - 1);
+        break;
     case 'H': move_to(rl, 0); break;
     case 'F': move_to(rl, rl->len); break;
     default: break; /* unknown sequences are ignored whole */
@@ -285,8 +290,7 @@ static bool escape_step(mk_readline_t *rl, unsigned char c)
         rl->esc_len = 0;
         escape_final(rl, c);
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -321,19 +325,24 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
     rl->last_cr = c == '\r';
     switch (c) {
     case '\r':
-    case '\n':
-        return finish(rl);
+    case '\n': return finish(rl);
     case 0x1b: rl->esc = ESC_START; break;
     case CTRL('A'): move_to(rl, 0); break;
     case CTRL('E'): move_to(rl, rl->len); break;
-    case CTRL('B'): if (rl->pos > 0) move_to(rl, rl->pos - 1); break;
+    case CTRL('B'):
+        if (rl->pos > 0)
+            move_to(rl, rl->pos - 1);
+        break;
     case CTRL('F'): move_to(rl, rl->pos + 1); break;
     case CTRL('P'): browse(rl, +1); break;
     case CTRL('N'): browse(rl, -1); break;
     case CTRL('U'): erase(rl, 0, rl->pos); break;
     case CTRL('K'): erase(rl, rl->pos, rl->len); break;
     case CTRL('W'): kill_word(rl); break;
-    case CTRL('L'): emits(rl, "\x1b[H\x1b[2J"); mk_readline_refresh(rl); break;
+    case CTRL('L'):
+        emits(rl, "\x1b[H\x1b[2J");
+        mk_readline_refresh(rl);
+        break;
     case CTRL('H'):
     case 0x7f:
         if (rl->pos > 0)
@@ -355,9 +364,7 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
         rl->browse = 0;
         emits(rl, "^C\r\n");
         return MK_READLINE_INTERRUPT;
-    case '\t':
-        insert(rl, ' ');
-        break;
+    case '\t': insert(rl, ' '); break;
     default:
         if (c >= 0x20 && c < 0x7f)
             insert(rl, (char)c);

@@ -36,12 +36,11 @@ static const shell_cmd_t commands[] = {
     {"call", "<name-or-id> <type> [data|x:hex]", "send a message and wait 5 s for the reply", 2,
      REST, cmd_call},
     {"stop", "<name-or-id>", "stop an actor", 1, 1, cmd_stop},
-    {"register", "<name> [name-or-id]", "register a name for an actor (default: the shell)", 1,
-     2, cmd_register},
+    {"register", "<name> [name-or-id]", "register a name for an actor (default: the shell)", 1, 2,
+     cmd_register},
     {"lookup", "<name>", "print the actor a name maps to", 1, 1, cmd_lookup},
     {"ls", "[/prefix]", "list the paths of the namespace", 0, 1, cmd_ls},
-    {"mount", "<host>[:<port>]", "connect to another node and share its paths", 1, 1,
-     cmd_mount},
+    {"mount", "<host>[:<port>]", "connect to another node and share its paths", 1, 1, cmd_mount},
     {"caps", "[target]", "print the capabilities of this node or a mounted one", 0, 1, cmd_caps},
     {"history", "", "the commands typed, kept across restarts", 0, 0, cmd_history},
     {"exit", "", "leave the shell (also: quit, Ctrl+D)", 0, 0, cmd_exit},
@@ -103,8 +102,7 @@ shell_result_t sh_usage_error(shell_t *sh, const char *fmt, ...)
     va_start(ap, fmt);
     vprint(sh, fmt, ap);
     va_end(ap);
-    sh_printf(sh, "; usage: %s%s%s\n", sh->cmd->name, sh->cmd->args[0] ? " " : "",
-              sh->cmd->args);
+    sh_printf(sh, "; usage: %s%s%s\n", sh->cmd->name, sh->cmd->args[0] ? " " : "", sh->cmd->args);
     return SHELL_FAILED;
 }
 
@@ -169,8 +167,7 @@ static const shell_cmd_t *find_command(const char *name)
     return NULL;
 }
 
-static shell_result_t cmd_help(shell_t *sh, const shell_args_t *args, const char *line,
-                               size_t len)
+static shell_result_t cmd_help(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)line;
     (void)len;
@@ -193,8 +190,7 @@ static shell_result_t cmd_help(shell_t *sh, const shell_args_t *args, const char
     return SHELL_DONE;
 }
 
-static shell_result_t cmd_exit(shell_t *sh, const shell_args_t *args, const char *line,
-                               size_t len)
+static shell_result_t cmd_exit(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)sh;
     (void)args;
@@ -221,8 +217,7 @@ static shell_result_t run_line(shell_t *sh, const char *line, size_t len)
     } else if (args->argc == 0 || args->argv[0][0] == '#') {
         r = SHELL_DONE;
     } else if (!(sh->cmd = find_command(args->argv[0]))) {
-        sh_printf(sh, "error: unknown command '%.40s' (type 'help' for the list)\n",
-                  args->argv[0]);
+        sh_printf(sh, "error: unknown command '%.40s' (type 'help' for the list)\n", args->argv[0]);
         r = SHELL_FAILED;
     } else if (args->argc - 1 < sh->cmd->min_args) {
         r = sh_usage_error(sh, "missing argument");
@@ -269,8 +264,7 @@ static void finish(shell_t *sh, shell_result_t r)
     }
     if (r == SHELL_FAILED && sh->script) {
         sh->status = 1;
-        sh_printf(sh, "error: script %s stopped at line %u\n", sh->script_path,
-                  sh->script_line);
+        sh_printf(sh, "error: script %s stopped at line %u\n", sh->script_path, sh->script_line);
         r = SHELL_EXIT;
     }
     if (r == SHELL_EXIT) {

@@ -15,9 +15,9 @@
 #include "microkernel/shell.h"
 #include "shell/cmdline.h"
 
-#define SHELL_OUT_MAX 16384   /* bytes of output gathered before a write */
-#define SHELL_HISTORY_MAX 100 /* lines `history` keeps */
-#define SHELL_PATH_MAX 512    /* bytes of a file path */
+#define SHELL_OUT_MAX     16384 /* bytes of output gathered before a write */
+#define SHELL_HISTORY_MAX 100   /* lines `history` keeps */
+#define SHELL_PATH_MAX    512   /* bytes of a file path */
 
 typedef struct console console_t;
 
@@ -41,11 +41,11 @@ typedef shell_result_t (*shell_cmd_fn)(shell_t *sh, const shell_args_t *args, co
                                        size_t len);
 
 typedef struct {
-    const char *name;   /* what is typed */
-    const char *args;   /* usage after the name, "" for none */
-    const char *help;   /* one line */
-    size_t min_args;    /* words after the name */
-    size_t max_args;    /* SHELL_ARGS_MAX for "the rest of the line" */
+    const char *name; /* what is typed */
+    const char *args; /* usage after the name, "" for none */
+    const char *help; /* one line */
+    size_t min_args;  /* words after the name */
+    size_t max_args;  /* SHELL_ARGS_MAX for "the rest of the line" */
     shell_cmd_fn fn;
 } shell_cmd_t;
 
@@ -63,25 +63,25 @@ struct shell {
     bool banner;                      /* print the banner at start */
     const shell_cmd_t *cmd;           /* the command running */
 
-    bool calling;                     /* a command waits for a reply */
-    actor_id_t call_target;           /* whom it asked */
-    timer_id_t call_timer;            /* its timeout */
-    unsigned call_timeout_ms;         /* for the timeout message */
+    bool calling;                        /* a command waits for a reply */
+    actor_id_t call_target;              /* whom it asked */
+    timer_id_t call_timer;               /* its timeout */
+    unsigned call_timeout_ms;            /* for the timeout message */
     struct shell_reply_handler *call_fn; /* what to do with the reply */
 
-    char out[SHELL_OUT_MAX];          /* output gathered for the console */
+    char out[SHELL_OUT_MAX]; /* output gathered for the console */
     size_t out_len;
 
     char history[SHELL_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring, oldest first */
-    size_t hist_count;                /* lines in the ring */
-    size_t hist_first;                /* ring index of the oldest */
-    unsigned long hist_total;         /* lines ever recorded (numbers in `history`) */
-    actor_id_t kv;                    /* local KV store keeping the history, or invalid */
-    unsigned kv_pending;              /* history requests not answered yet */
-    bool kv_loading;                  /* the stored history has not arrived yet */
-    bool quitting;                    /* ending once the history is stored */
-    bool gone;                        /* said Goodbye; ignores everything */
-    timer_id_t quit_timer;            /* gives up waiting for the store */
+    size_t hist_count;                                     /* lines in the ring */
+    size_t hist_first;                                     /* ring index of the oldest */
+    unsigned long hist_total; /* lines ever recorded (numbers in `history`) */
+    actor_id_t kv;            /* local KV store keeping the history, or invalid */
+    unsigned kv_pending;      /* history requests not answered yet */
+    bool kv_loading;          /* the stored history has not arrived yet */
+    bool quitting;            /* ending once the history is stored */
+    bool gone;                /* said Goodbye; ignores everything */
+    timer_id_t quit_timer;    /* gives up waiting for the store */
 };
 
 /* ---- Output (shell.c) -------------------------------------------------- */
@@ -137,7 +137,7 @@ typedef struct {
 typedef struct {
     actor_info_t *actors; /* live actors, by increasing ID */
     size_t n_actors;
-    const char **names;   /* flat names, then local paths (valid until the tables change) */
+    const char **names; /* flat names, then local paths (valid until the tables change) */
     actor_id_t *ids;
     size_t n_names;
     ns_entry_like_t *paths; /* local namespace paths (or NULL) */

@@ -60,4 +60,3 @@ void sh_snapshot_free(sh_snapshot_t *s)
     free(s->names);
     free(s->ids);
 }
-

@@ -14,7 +14,7 @@
 #define assert_err_mentions(err, needle)                                                           \
     do {                                                                                           \
         if (!strstr((err), (needle)))                                                              \
-            fail_msg("error \"%s\", expected it to mention \"%s\"", (err), (needle));             \
+            fail_msg("error \"%s\", expected it to mention \"%s\"", (err), (needle));              \
     } while (0)
 
 static shell_args_t *split_ok(const char *line)
@@ -65,9 +65,9 @@ static void split_errors(void **state)
     (void)state;
     shell_args_t a;
     char err[SHELL_ERR_MAX];
-    const char *bad[] = {"say \"unterminated", "say 'open", "say \"\\q\"", "say \"\\x4\"",
-                         "say \"\\xZZ\"", "trailing\\"};
-    const char *why[] = {"unterminated quote", "unterminated quote", "unknown escape",
+    const char *bad[] = {"say \"unterminated", "say 'open",     "say \"\\q\"",
+                         "say \"\\x4\"",       "say \"\\xZZ\"", "trailing\\"};
+    const char *why[] = {"unterminated quote",   "unterminated quote",   "unknown escape",
                          "needs two hex digits", "needs two hex digits", "backslash at the end"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_false(shell_split(bad[i], strlen(bad[i]), &a, err));
@@ -208,9 +208,9 @@ static void quoting(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(split_words),   cmocka_unit_test(split_quotes_and_escapes),
-        cmocka_unit_test(split_errors),  cmocka_unit_test(types),
-        cmocka_unit_test(hex),           cmocka_unit_test(payloads),
+        cmocka_unit_test(split_words),  cmocka_unit_test(split_quotes_and_escapes),
+        cmocka_unit_test(split_errors), cmocka_unit_test(types),
+        cmocka_unit_test(hex),          cmocka_unit_test(payloads),
         cmocka_unit_test(quoting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,13 +11,13 @@
 
 #include "microkernel/mk_readline.h"
 
-#define UP "\x1b[A"
-#define DOWN "\x1b[B"
+#define UP    "\x1b[A"
+#define DOWN  "\x1b[B"
 #define RIGHT "\x1b[C"
-#define LEFT "\x1b[D"
-#define HOME "\x1b[H"
-#define END "\x1b[F"
-#define DEL "\x1b[3~"
+#define LEFT  "\x1b[D"
+#define HOME  "\x1b[H"
+#define END   "\x1b[F"
+#define DEL   "\x1b[3~"
 
 typedef struct {
     char out[65536];
@@ -74,7 +74,7 @@ static mk_readline_status_t keys(mk_readline_t *rl, const char *s)
     return last;
 }
 
-#define assert_buffer(rl, text, cursor)                                                           \
+#define assert_buffer(rl, text, cursor)                                                            \
     do {                                                                                           \
         assert_string_equal(mk_readline_buffer(rl), (text));                                       \
         assert_int_equal(mk_readline_cursor(rl), (cursor));                                        \
@@ -206,7 +206,8 @@ static void history_browsing(void **state)
     /* Ctrl+P / Ctrl+N do the same; a recalled line can be edited and run. */
     keys(&f->rl, "\x10");
     assert_buffer(&f->rl, "two", 3);
-    keys(&f->rl, "\x7f" "o\r");
+    keys(&f->rl, "\x7f"
+                 "o\r");
     assert_string_equal(mk_readline_line(&f->rl), "two");
     keys(&f->rl, "\x10\x10");
     assert_buffer(&f->rl, "one", 3);
@@ -254,7 +255,9 @@ static void garbage_is_dropped(void **state)
         mk_readline_feed(&f->rl, junk[i]);
     assert_buffer(&f->rl, "a", 0);
     /* Unknown and unterminated escape sequences are swallowed whole. */
-    keys(&f->rl, "\x1b[99Z" "\x1bx" "\x1b[12;5~");
+    keys(&f->rl, "\x1b[99Z"
+                 "\x1bx"
+                 "\x1b[12;5~");
     keys(&f->rl, "b");
     assert_buffer(&f->rl, "ba", 1);
 }

@@ -20,13 +20,13 @@
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
         if (!strstr((hay), (needle)))                                                              \
-            fail_msg("expected output to contain \"%s\"; output was:\n%s", (needle), (hay));      \
+            fail_msg("expected output to contain \"%s\"; output was:\n%s", (needle), (hay));       \
     } while (0)
 
 #define assert_lacks(hay, needle)                                                                  \
     do {                                                                                           \
         if (strstr((hay), (needle)))                                                               \
-            fail_msg("expected output NOT to contain \"%s\"; output was:\n%s", (needle), (hay));  \
+            fail_msg("expected output NOT to contain \"%s\"; output was:\n%s", (needle), (hay));   \
     } while (0)
 
 /* Replies to every message with type + 1 and the same payload. */

@@ -38,9 +38,9 @@ typedef struct {
     const char *name;
     const char *data_dir;
     const char *script;
-    int listen_port;  /* 0: no mount listener */
-    int http_port;    /* 0: no status endpoint */
-    bool listen_set;  /* given on the command line */
+    int listen_port; /* 0: no mount listener */
+    int http_port;   /* 0: no status endpoint */
+    bool listen_set; /* given on the command line */
     bool http_set;
 } options_t;
 
@@ -65,8 +65,7 @@ static void usage(FILE *out)
             DEFAULT_LISTEN_PORT, DEFAULT_HTTP_PORT);
 }
 
-static bool parse_number(const char *s, unsigned long min, unsigned long max,
-                         unsigned long *out)
+static bool parse_number(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
         return false;
@@ -82,8 +81,18 @@ static bool parse_number(const char *s, unsigned long min, unsigned long max,
 /* Returns -1 to continue, or the exit status. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
-    enum { OPT_NODE_ID = 256, OPT_NAME, OPT_DATA_DIR, OPT_LISTEN, OPT_NO_LISTEN, OPT_HTTP,
-           OPT_NO_HTTP, OPT_SCRIPT, OPT_HELP, OPT_VERSION };
+    enum {
+        OPT_NODE_ID = 256,
+        OPT_NAME,
+        OPT_DATA_DIR,
+        OPT_LISTEN,
+        OPT_NO_LISTEN,
+        OPT_HTTP,
+        OPT_NO_HTTP,
+        OPT_SCRIPT,
+        OPT_HELP,
+        OPT_VERSION
+    };
     static const struct option longopts[] = {
         {"node-id", required_argument, NULL, OPT_NODE_ID},
         {"name", required_argument, NULL, OPT_NAME},
@@ -143,27 +152,15 @@ static int parse_options(int argc, char **argv, options_t *o)
                 o->http_set = true;
             }
             break;
-        case OPT_NO_LISTEN:
-            o->listen_port = 0;
-            break;
-        case OPT_NO_HTTP:
-            o->http_port = 0;
-            break;
-        case OPT_SCRIPT:
-            o->script = optarg;
-            break;
-        case OPT_HELP:
-            usage(stdout);
-            return 0;
-        case OPT_VERSION:
-            printf("mk-shell %s\n", shell_version());
-            return 0;
+        case OPT_NO_LISTEN: o->listen_port = 0; break;
+        case OPT_NO_HTTP: o->http_port = 0; break;
+        case OPT_SCRIPT: o->script = optarg; break;
+        case OPT_HELP: usage(stdout); return 0;
+        case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
         case ':':
             fprintf(stderr, "mk-shell: option '%s' needs a value\n", argv[optind - 1]);
             goto bad;
-        default:
-            fprintf(stderr, "mk-shell: unknown option '%s'\n", argv[optind - 1]);
-            goto bad;
+        default: fprintf(stderr, "mk-shell: unknown option '%s'\n", argv[optind - 1]); goto bad;
         }
     }
     if (optind < argc) {
@@ -220,8 +217,10 @@ int main(int argc, char **argv)
     if (!services_start(rt, &svc)) {
         fprintf(stderr, "mk-shell: cannot start the node services: %s\n", mk_last_error());
         if (o.listen_port && !o.listen_set)
-            fprintf(stderr, "mk-shell: (another node may use port %d: try --listen PORT or "
-                            "--no-listen)\n", o.listen_port);
+            fprintf(stderr,
+                    "mk-shell: (another node may use port %d: try --listen PORT or "
+                    "--no-listen)\n",
+                    o.listen_port);
         runtime_destroy(rt);
         return 1;
     }
