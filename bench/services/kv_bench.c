@@ -32,7 +32,7 @@ static double now_s(void)
 
 typedef struct {
     actor_id_t kv;
-    msg_type_t type;   /* MSG_KV_PUT or MSG_KV_GET */
+    msg_type_t type; /* MSG_KV_PUT or MSG_KV_GET */
     int total, sent, done, errors, key_space;
     double t0, t1;
 } client_t;
@@ -76,7 +76,9 @@ static bool client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 
 static double run_client(runtime_t *rt, msg_type_t type, int total, int key_space, int *errors)
 {
-    client_t c = {.kv = actor_lookup(rt, "/node/storage/kv"), .type = type, .total = total,
+    client_t c = {.kv = actor_lookup(rt, "/node/storage/kv"),
+                  .type = type,
+                  .total = total,
                   .key_space = key_space};
     actor_id_t id = actor_spawn(rt, client, &c, NULL, 256);
     actor_send(rt, id, 1, NULL, 0);

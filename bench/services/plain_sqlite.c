@@ -31,13 +31,16 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)
         return 1;
-    sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                     "CREATE TABLE IF NOT EXISTS kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) "
-                     "WITHOUT ROWID",
+    sqlite3_exec(db,
+                 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                 "CREATE TABLE IF NOT EXISTS kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) "
+                 "WITHOUT ROWID",
                  NULL, NULL, NULL);
     sqlite3_stmt *put, *get;
-    sqlite3_prepare_v2(db, "INSERT INTO kv(key, value) VALUES(?1, ?2) "
-                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &put, NULL);
+    sqlite3_prepare_v2(db,
+                       "INSERT INTO kv(key, value) VALUES(?1, ?2) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       -1, &put, NULL);
     sqlite3_prepare_v2(db, "SELECT value FROM kv WHERE key = ?1", -1, &get, NULL);
     char value[100];
     memset(value, 'v', sizeof value);
@@ -54,7 +57,8 @@ int main(int argc, char **argv)
     double t1 = now_s();
     size_t bytes = 0;
     for (int i = 0; i < gets; i++) {
-        int n = snprintf(key, sizeof key, "k%08d", (int)((unsigned)i * 2654435761u % (unsigned)puts));
+        int n =
+            snprintf(key, sizeof key, "k%08d", (int)((unsigned)i * 2654435761u % (unsigned)puts));
         sqlite3_bind_blob(get, 1, key, n, SQLITE_STATIC);
         if (sqlite3_step(get) == SQLITE_ROW)
             bytes += (size_t)sqlite3_column_bytes(get, 0);

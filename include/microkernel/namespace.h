@@ -52,13 +52,13 @@ extern "C" {
 /* Why a path was refused (ns_path_check). */
 typedef enum {
     NS_PATH_OK = 0,
-    NS_PATH_EMPTY,        /* NULL or "" */
-    NS_PATH_NO_SLASH,     /* does not start with '/' */
-    NS_PATH_TOO_LONG,     /* more than NS_PATH_MAX bytes */
-    NS_PATH_EMPTY_SEGMENT,/* "//" or a trailing '/' */
-    NS_PATH_DOT_SEGMENT,  /* a "." or ".." segment */
-    NS_PATH_BAD_BYTE,     /* a byte outside 0x21..0x7E, or '\\' */
-    NS_PATH_ROOT          /* "/" alone where a full path is needed */
+    NS_PATH_EMPTY,         /* NULL or "" */
+    NS_PATH_NO_SLASH,      /* does not start with '/' */
+    NS_PATH_TOO_LONG,      /* more than NS_PATH_MAX bytes */
+    NS_PATH_EMPTY_SEGMENT, /* "//" or a trailing '/' */
+    NS_PATH_DOT_SEGMENT,   /* a "." or ".." segment */
+    NS_PATH_BAD_BYTE,      /* a byte outside 0x21..0x7E, or '\\' */
+    NS_PATH_ROOT           /* "/" alone where a full path is needed */
 } ns_path_error_t;
 
 /*
@@ -81,9 +81,9 @@ bool ns_install(runtime_t *rt);
 
 /* One entry of a listing. */
 typedef struct {
-    const char *path;  /* valid until the next change of the table */
-    actor_id_t id;     /* the actor (local, or on a mounted peer) */
-    node_id_t origin;  /* node that registered it (this node for local paths) */
+    const char *path; /* valid until the next change of the table */
+    actor_id_t id;    /* the actor (local, or on a mounted peer) */
+    node_id_t origin; /* node that registered it (this node for local paths) */
 } ns_entry_t;
 
 /*

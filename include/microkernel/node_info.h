@@ -19,15 +19,15 @@
 extern "C" {
 #endif
 
-#define NODE_NAME_MAX 63     /* bytes in a node name, NUL not counted */
+#define NODE_NAME_MAX     63 /* bytes in a node name, NUL not counted */
 #define NODE_PLATFORM_MAX 31 /* bytes in the platform string */
-#define NODE_VERSION_MAX 31  /* bytes in the version string */
+#define NODE_VERSION_MAX  31 /* bytes in the version string */
 
 typedef struct {
-    node_id_t id;                           /* runtime_node_id() */
-    char name[NODE_NAME_MAX + 1];           /* host name unless set */
-    char platform[NODE_PLATFORM_MAX + 1];   /* "<os>-<machine>", e.g. "linux-x86_64" */
-    char version[NODE_VERSION_MAX + 1];     /* microkernel version, e.g. "0.1.0" */
+    node_id_t id;                         /* runtime_node_id() */
+    char name[NODE_NAME_MAX + 1];         /* host name unless set */
+    char platform[NODE_PLATFORM_MAX + 1]; /* "<os>-<machine>", e.g. "linux-x86_64" */
+    char version[NODE_VERSION_MAX + 1];   /* microkernel version, e.g. "0.1.0" */
 } node_info_t;
 
 /*

@@ -33,45 +33,46 @@ extern "C" {
 /* ---- Message types: 0xFF000130 .. 0xFF00014F (docs/system-messages.md) -- */
 
 /* Namespace actor ("ns", "/sys/ns"). */
-#define MSG_NS_LIST 0xFF000130u       /* req: payload = prefix ("" = "/") */
+#define MSG_NS_LIST       0xFF000130u /* req: payload = prefix ("" = "/") */
 #define MSG_NS_LIST_REPLY 0xFF000131u /* "<path> <origin node> 0x<id>\n" per entry */
-#define MSG_NS_SYNC 0xFF000132u       /* node to node: path table changes (docs) */
-#define MSG_NS_ERROR 0xFF000133u      /* "error=<reason>\n" */
+#define MSG_NS_SYNC       0xFF000132u /* node to node: path table changes (docs) */
+#define MSG_NS_ERROR      0xFF000133u /* "error=<reason>\n" */
 
 /* Local KV ("local_kv", "/node/storage/kv"). */
-#define MSG_KV_GET 0xFF000134u        /* [id=..\n]key=<k>\n */
-#define MSG_KV_PUT 0xFF000135u        /* [id=..\n]key=<k>\nvalue=<bytes to end> */
-#define MSG_KV_DELETE 0xFF000136u     /* [id=..\n]key=<k>\n */
-#define MSG_KV_LIST 0xFF000137u       /* [id=..\n][prefix=<p>\n][limit=<n>\n] */
-#define MSG_KV_OK 0xFF000138u         /* reply; payload per request (docs) */
-#define MSG_KV_NOT_FOUND 0xFF000139u  /* [id=..\n]key=<k>\n */
-#define MSG_KV_ERROR 0xFF00013Au      /* [id=..\n]error=<reason>\n */
+#define MSG_KV_GET       0xFF000134u /* [id=..\n]key=<k>\n */
+#define MSG_KV_PUT       0xFF000135u /* [id=..\n]key=<k>\nvalue=<bytes to end> */
+#define MSG_KV_DELETE    0xFF000136u /* [id=..\n]key=<k>\n */
+#define MSG_KV_LIST      0xFF000137u /* [id=..\n][prefix=<p>\n][limit=<n>\n] */
+#define MSG_KV_OK        0xFF000138u /* reply; payload per request (docs) */
+#define MSG_KV_NOT_FOUND 0xFF000139u /* [id=..\n]key=<k>\n */
+#define MSG_KV_ERROR     0xFF00013Au /* [id=..\n]error=<reason>\n */
 
 /* SQL ("/node/storage/db", answered by the local KV actor). */
-#define MSG_DB_QUERY 0xFF00013Bu      /* [id=..\n]sql=<one statement>\n[params=<JSON array>\n] */
-#define MSG_DB_RESULT 0xFF00013Cu     /* JSON {"columns":[..],"rows":[{..}],"changes":n,"last_row_id":n} */
-#define MSG_DB_ERROR 0xFF00013Du      /* [id=..\n]error=<reason>\n */
+#define MSG_DB_QUERY 0xFF00013Bu /* [id=..\n]sql=<one statement>\n[params=<JSON array>\n] */
+#define MSG_DB_RESULT                                                                              \
+    0xFF00013Cu /* JSON {"columns":[..],"rows":[{..}],"changes":n,"last_row_id":n} */
+#define MSG_DB_ERROR 0xFF00013Du /* [id=..\n]error=<reason>\n */
 
 /* Capabilities ("/sys/caps"). */
-#define MSG_CAPS_REQUEST 0xFF00013Eu  /* no payload */
-#define MSG_CAPS_REPLY 0xFF00013Fu    /* JSON (docs/services.md) */
+#define MSG_CAPS_REQUEST 0xFF00013Eu /* no payload */
+#define MSG_CAPS_REPLY   0xFF00013Fu /* JSON (docs/services.md) */
 
 /* Mount listener ("/sys/mount-listen"). */
-#define MSG_MOUNT 0xFF000140u         /* req: "<host>[:<port>]" */
-#define MSG_MOUNT_OK 0xFF000141u      /* "node=<id>\nname=<name>\n[already=1\n]" */
-#define MSG_MOUNT_ERROR 0xFF000142u   /* "error=<reason>\n" */
+#define MSG_MOUNT       0xFF000140u /* req: "<host>[:<port>]" */
+#define MSG_MOUNT_OK    0xFF000141u /* "node=<id>\nname=<name>\n[already=1\n]" */
+#define MSG_MOUNT_ERROR 0xFF000142u /* "error=<reason>\n" */
 
 /* ---- Limits ------------------------------------------------------------ */
 
-#define KV_KEY_MAX 512            /* bytes in a key (Cloudflare KV's limit) */
-#define KV_VALUE_MAX 65536        /* bytes in a value */
-#define KV_LIST_MAX 1000          /* keys in one list reply */
-#define DB_SQL_MAX 16384          /* bytes of SQL in one query */
-#define DB_ROWS_MAX 1000          /* rows in one result */
-#define DB_RESULT_MAX (256 * 1024) /* bytes of JSON in one result */
-#define KV_BATCH_MAX 256          /* writes grouped into one transaction */
-#define MOUNT_DEFAULT_PORT 7946   /* TCP port of the mount listener */
-#define MOUNT_PROTOCOL_VERSION 1  /* carried in the hello handshake */
+#define KV_KEY_MAX             512          /* bytes in a key (Cloudflare KV's limit) */
+#define KV_VALUE_MAX           65536        /* bytes in a value */
+#define KV_LIST_MAX            1000         /* keys in one list reply */
+#define DB_SQL_MAX             16384        /* bytes of SQL in one query */
+#define DB_ROWS_MAX            1000         /* rows in one result */
+#define DB_RESULT_MAX          (256 * 1024) /* bytes of JSON in one result */
+#define KV_BATCH_MAX           256          /* writes grouped into one transaction */
+#define MOUNT_DEFAULT_PORT     7946         /* TCP port of the mount listener */
+#define MOUNT_PROTOCOL_VERSION 1            /* carried in the hello handshake */
 
 /* ---- Boot ---------------------------------------------------------------- */
 

@@ -21,10 +21,10 @@
 #define KV_CACHE_VALUE_MAX 4096 /* larger values are not cached */
 
 typedef struct {
-    uint32_t hash;   /* of the key */
-    uint16_t klen;   /* key bytes */
-    uint32_t vlen;   /* value bytes */
-    char *data;      /* key then value (malloc'd); NULL: empty way */
+    uint32_t hash; /* of the key */
+    uint16_t klen; /* key bytes */
+    uint32_t vlen; /* value bytes */
+    char *data;    /* key then value (malloc'd); NULL: empty way */
 } kv_cache_way_t;
 
 typedef struct {

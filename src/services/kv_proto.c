@@ -14,10 +14,13 @@ typedef struct {
     size_t max;    /* longest value */
 } field_t;
 
-#define F(n, m) {#n, sizeof #n - 1, offsetof(kv_request_t, n), m}
+#define F(n, m)                                                                                    \
+    {                                                                                              \
+#n, sizeof #n - 1, offsetof(kv_request_t, n), m                                            \
+    }
 static const field_t fields[] = {
-    F(id, KV_ID_MAX),       F(key, KV_KEY_MAX),   F(prefix, KV_KEY_MAX),
-    F(limit, 8),            F(sql, DB_SQL_MAX),   F(params, DB_SQL_MAX),
+    F(id, KV_ID_MAX), F(key, KV_KEY_MAX), F(prefix, KV_KEY_MAX),
+    F(limit, 8),      F(sql, DB_SQL_MAX), F(params, DB_SQL_MAX),
 };
 #undef F
 

@@ -28,31 +28,31 @@
 
 /* Private: the KV actor's note to itself that a loop turn went by (group
  * commit). Other senders' messages of this type are ignored. */
-#define MSG_KV_FLUSH 0xFF00014Fu
+#define MSG_KV_FLUSH  0xFF00014Fu
 #define KV_MAX_YIELDS 8 /* turns a batch may wait for other ready actors */
 
 /* A reply held back until the open transaction commits. */
 typedef struct {
     actor_id_t dest;
     msg_type_t type;
-    size_t off, len;          /* bytes in kv_t.out */
-    char id[KV_ID_MAX];       /* request id, for an error reply if COMMIT fails */
+    size_t off, len;    /* bytes in kv_t.out */
+    char id[KV_ID_MAX]; /* request id, for an error reply if COMMIT fails */
     size_t id_len;
 } pending_t;
 
 typedef struct {
-    sqlite3 *db;              /* kv.sqlite3 */
-    sqlite3 *sql;             /* db.sqlite3 (MSG_DB_QUERY) */
+    sqlite3 *db;  /* kv.sqlite3 */
+    sqlite3 *sql; /* db.sqlite3 (MSG_DB_QUERY) */
     sqlite3_stmt *get, *put, *del, *list_range, *list_from, *begin, *commit, *rollback;
-    bool in_txn;              /* a write transaction is open */
-    size_t batch_writes;      /* writes in it */
-    unsigned yields;          /* flush messages sent while it is open */
-    bool flush_queued;        /* a MSG_KV_FLUSH to ourselves is in the mailbox */
-    pending_t *pending;       /* held replies */
+    bool in_txn;         /* a write transaction is open */
+    size_t batch_writes; /* writes in it */
+    unsigned yields;     /* flush messages sent while it is open */
+    bool flush_queued;   /* a MSG_KV_FLUSH to ourselves is in the mailbox */
+    pending_t *pending;  /* held replies */
     size_t n_pending, cap_pending;
-    kv_buf_t out;             /* bytes of held replies */
-    kv_buf_t scratch;         /* one reply being built when nothing is held */
-    kv_cache_t cache;         /* write-through read cache */
+    kv_buf_t out;     /* bytes of held replies */
+    kv_buf_t scratch; /* one reply being built when nothing is held */
+    kv_cache_t cache; /* write-through read cache */
 } kv_t;
 
 /* ---- Reply buffers ------------------------------------------------------ */
@@ -424,8 +424,8 @@ static sqlite3 *open_db(const char *dir, const char *file)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                            SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         mk_set_error("local_kv: cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
         sqlite3_close(db);

@@ -12,9 +12,9 @@
 #include "services/kv_proto.h"
 
 typedef struct {
-    char *data;  /* malloc'd; freed by the owner */
-    size_t len;  /* bytes used */
-    size_t cap;  /* bytes allocated */
+    char *data; /* malloc'd; freed by the owner */
+    size_t len; /* bytes used */
+    size_t cap; /* bytes allocated */
 } kv_buf_t;
 
 /* Make room for `more` bytes; false when memory runs out. */

@@ -34,30 +34,30 @@
 #include "services/mount_hello.h"
 #include "services/svc_internal.h"
 
-#define MOUNT_MAX_PENDING 8      /* handshakes in progress at once */
-#define MOUNT_HANDSHAKE_MS 3000  /* a handshake not done by then is dropped */
+#define MOUNT_MAX_PENDING  8    /* handshakes in progress at once */
+#define MOUNT_HANDSHAKE_MS 3000 /* a handshake not done by then is dropped */
 
 enum { C_FREE, C_CONNECTING, C_WAIT_HELLO };
 
 typedef struct {
-    int state;                    /* C_* */
-    bool outgoing;                /* we dialled */
+    int state;     /* C_* */
+    bool outgoing; /* we dialled */
     int fd;
     mk_io_t io;
-    actor_id_t requester;         /* who sent MSG_MOUNT (ACTOR_ID_INVALID: automatic) */
-    char host[64];                /* address of the other side */
-    uint16_t port;                /* its port (outgoing: the one dialled) */
+    actor_id_t requester; /* who sent MSG_MOUNT (ACTOR_ID_INVALID: automatic) */
+    char host[64];        /* address of the other side */
+    uint16_t port;        /* its port (outgoing: the one dialled) */
     uint64_t deadline_ms;
-    struct mount_state *ms;       /* back pointer */
+    struct mount_state *ms; /* back pointer */
 } mconn_t;
 
 typedef struct mount_state {
     runtime_t *rt;
     svc_t *svc;
-    int listen_fd;                /* -1 when not listening */
-    uint16_t port;                /* the port listened on */
+    int listen_fd; /* -1 when not listening */
+    uint16_t port; /* the port listened on */
     mk_io_t listen_io;
-    int timer_fd;                 /* periodic while handshakes are pending */
+    int timer_fd; /* periodic while handshakes are pending */
     mk_io_t timer_io;
     bool timer_armed;
     mconn_t conns[MOUNT_MAX_PENDING];
@@ -138,8 +138,8 @@ static mount_hello_t our_hello(mount_state_t *ms)
 
 /* Why the peer in `h` may not be mounted, or NULL. Sets *already when the
  * node is mounted and connected (a second mount is then a no-op). */
-static const char *check_peer(mount_state_t *ms, const mount_hello_t *h, bool *already,
-                              char *buf, size_t len)
+static const char *check_peer(mount_state_t *ms, const mount_hello_t *h, bool *already, char *buf,
+                              size_t len)
 {
     *already = false;
     if (h->version != MOUNT_PROTOCOL_VERSION) {
@@ -159,8 +159,8 @@ static const char *check_peer(mount_state_t *ms, const mount_hello_t *h, bool *a
     for (size_t i = 0; i < SVC_MAX_PEERS; i++) {
         const svc_peer_t *q = &ms->svc->peers[i];
         if (q->node && q->node != h->node && strcmp(q->name, h->name) == 0) {
-            snprintf(buf, len, "node name \"%s\" is already used by mounted node %" PRIu32,
-                     h->name, q->node);
+            snprintf(buf, len, "node name \"%s\" is already used by mounted node %" PRIu32, h->name,
+                     q->node);
             return buf;
         }
     }
@@ -220,8 +220,8 @@ static void conn_read(mconn_t *c)
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (n <= 0) {
-        conn_fail(c, "%s", n == 0 ? "peer closed the connection during the handshake"
-                                  : strerror(errno));
+        conn_fail(c, "%s",
+                  n == 0 ? "peer closed the connection during the handshake" : strerror(errno));
         return;
     }
     mount_hello_t h;
@@ -366,9 +366,10 @@ static void on_timer(runtime_t *rt, mk_io_t *io, uint32_t events)
     for (size_t i = 0; i < MOUNT_MAX_PENDING; i++) {
         mconn_t *c = &ms->conns[i];
         if (c->state != C_FREE && now >= c->deadline_ms)
-            conn_fail(c, "%s", c->state == C_CONNECTING
-                                   ? "no TCP connection within 3 s"
-                                   : "no handshake within 3 s (is it a microkernel node?)");
+            conn_fail(c, "%s",
+                      c->state == C_CONNECTING
+                          ? "no TCP connection within 3 s"
+                          : "no handshake within 3 s (is it a microkernel node?)");
     }
 }
 
@@ -506,8 +507,8 @@ void mount_auto(runtime_t *rt, svc_t *s, node_id_t node, const char *name, const
     if (!ms || node == rt->node_id || rt->node_id > node || svc_peer_find(s, node))
         return;
     for (size_t i = 0; i < MOUNT_MAX_PENDING; i++)
-        if (ms->conns[i].state != C_FREE && ms->conns[i].outgoing &&
-            ms->conns[i].port == port && strcmp(ms->conns[i].host, host) == 0)
+        if (ms->conns[i].state != C_FREE && ms->conns[i].outgoing && ms->conns[i].port == port &&
+            strcmp(ms->conns[i].host, host) == 0)
             return;
     dial(ms, ACTOR_ID_INVALID, host, port);
 }
@@ -544,8 +545,9 @@ static bool mount_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
 static bool listen_on(mount_state_t *ms, const services_config_t *cfg)
 {
     const char *host = cfg->mount_host && cfg->mount_host[0] ? cfg->mount_host : "0.0.0.0";
-    uint16_t port = cfg->mount_ephemeral ? 0 : cfg->mount_port ? cfg->mount_port
-                                                               : MOUNT_DEFAULT_PORT;
+    uint16_t port = cfg->mount_ephemeral ? 0
+                    : cfg->mount_port    ? cfg->mount_port
+                                         : MOUNT_DEFAULT_PORT;
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE;

@@ -41,10 +41,10 @@ static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
     return true;
 }
 
-#define BAD(text)        \
-    do {                 \
-        *why = text;     \
-        return -1;       \
+#define BAD(text)                                                                                  \
+    do {                                                                                           \
+        *why = text;                                                                               \
+        return -1;                                                                                 \
     } while (0)
 
 long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const char **why)
@@ -129,7 +129,6 @@ size_t mount_hello_format(char *out, const mount_hello_t *h)
         n = snprintf(out, MOUNT_HELLO_MAX,
                      MOUNT_MAGIC "%" PRIu32 "\nnode=%" PRIu32 "\nname=%s\nns=0x%016" PRIx64
                                  "\nport=%u\n%s\n",
-                     h->version, h->node, h->name, h->ns, h->port,
-                     h->already ? "already=1\n" : "");
+                     h->version, h->node, h->name, h->ns, h->port, h->already ? "already=1\n" : "");
     return n < 0 ? 0 : (size_t)n;
 }

@@ -13,16 +13,16 @@
 #include "microkernel/node_info.h"
 
 #define MOUNT_HELLO_MAX 1024 /* bytes of a whole hello, blank line included */
-#define MOUNT_MAGIC "MKMOUNT "
+#define MOUNT_MAGIC     "MKMOUNT "
 
 typedef struct {
-    uint32_t version;              /* from "MKMOUNT <version>" */
-    node_id_t node;                /* node= (0 in an error reply) */
-    char name[NODE_NAME_MAX + 1];  /* name= */
-    actor_id_t ns;                 /* ns= : the sender's ns actor */
-    uint16_t port;                 /* port= : the sender's mount listener, 0 none */
-    bool already;                  /* already=1 : this pair was mounted before */
-    char error[160];               /* error= : refusal reason ("" when accepted) */
+    uint32_t version;             /* from "MKMOUNT <version>" */
+    node_id_t node;               /* node= (0 in an error reply) */
+    char name[NODE_NAME_MAX + 1]; /* name= */
+    actor_id_t ns;                /* ns= : the sender's ns actor */
+    uint16_t port;                /* port= : the sender's mount listener, 0 none */
+    bool already;                 /* already=1 : this pair was mounted before */
+    char error[160];              /* error= : refusal reason ("" when accepted) */
 } mount_hello_t;
 
 /*

@@ -92,7 +92,8 @@ static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
         return mk_fail("actor_unregister_name: \"%s\" is not registered", path);
     if (e->origin != rt->node_id)
         return mk_fail("actor_unregister_name: \"%s\" belongs to node %" PRIu32
-                       " and goes away with it", path, e->origin);
+                       " and goes away with it",
+                       path, e->origin);
     ns_table_remove(&s->paths, e);
     broadcast_remove(rt, s, path);
     return true;
@@ -327,8 +328,8 @@ void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p)
     for (size_t i = 0; i < SVC_MAX_PEERS; i++) {
         const svc_peer_t *q = &s->peers[i];
         if (q->node && q != p && q->port)
-            n += (size_t)snprintf(buf + n, cap - n, "peer=%" PRIu32 " %s %s:%u\n", q->node,
-                                  q->name, q->host, q->port);
+            n += (size_t)snprintf(buf + n, cap - n, "peer=%" PRIu32 " %s %s:%u\n", q->node, q->name,
+                                  q->host, q->port);
     }
     if (p->ns != ACTOR_ID_INVALID && !mk_send_from(rt, s->ns_actor, p->ns, MSG_NS_SYNC, buf, n))
         actor_log(rt, LOG_WARN, "ns: sending the path table to node %" PRIu32 " failed: %s",
@@ -374,8 +375,7 @@ static void apply_sync(runtime_t *rt, svc_t *s, const message_t *msg)
     node_id_t node = it.node;
     svc_peer_t *p = svc_peer_find(s, node);
     if (!p || actor_id_node(msg->source) != node) {
-        actor_log(rt, LOG_WARN, "ns: sync from node %" PRIu32 " ignored: not a mounted peer",
-                  node);
+        actor_log(rt, LOG_WARN, "ns: sync from node %" PRIu32 " ignored: not a mounted peer", node);
         return;
     }
     char full[NS_PATH_MAX + 1];
@@ -386,9 +386,7 @@ static void apply_sync(runtime_t *rt, svc_t *s, const message_t *msg)
         int n;
         ns_table_entry_t *e;
         switch (it.kind) {
-        case NS_SYNC_RESET:
-            drop_node_paths(s, node);
-            break;
+        case NS_SYNC_RESET: drop_node_paths(s, node); break;
         case NS_SYNC_ADD:
         case NS_SYNC_REMOVE:
             n = snprintf(full, sizeof full, NS_PEERS_PREFIX "%s%.*s", p->name, (int)it.path_len,
@@ -411,14 +409,11 @@ static void apply_sync(runtime_t *rt, svc_t *s, const message_t *msg)
                 actor_log(rt, LOG_WARN, "ns: %s", mk_last_error());
             }
             break;
-        case NS_SYNC_PEER:
-            mount_auto(rt, s, it.node, it.name, it.host, it.port);
-            break;
+        case NS_SYNC_PEER: mount_auto(rt, s, it.node, it.name, it.host, it.port); break;
         case NS_SYNC_ERROR:
             actor_log(rt, LOG_WARN, "ns: bad sync line from node %" PRIu32 ": %s", node, it.error);
             break;
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -466,12 +461,8 @@ static bool ns_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
     (void)self;
     svc_t *s = state;
     switch (msg->type) {
-    case MSG_NS_LIST:
-        reply_list(rt, s, msg);
-        break;
-    case MSG_NS_SYNC:
-        apply_sync(rt, s, msg);
-        break;
+    case MSG_NS_LIST: reply_list(rt, s, msg); break;
+    case MSG_NS_SYNC: apply_sync(rt, s, msg); break;
     default:
         if (msg->type < MSG_SYSTEM_BASE)
             svc_reply_error(rt, msg->source, MSG_NS_ERROR, NULL, 0,

@@ -52,7 +52,7 @@ void svc_info_init(runtime_t *rt, svc_t *s)
         size_t i = 0;
         for (; u.sysname[i] && i < sizeof os - 1; i++)
             os[i] = (char)(u.sysname[i] >= 'A' && u.sysname[i] <= 'Z' ? u.sysname[i] + 32
-                                                                       : u.sysname[i]);
+                                                                      : u.sysname[i]);
         os[i] = '\0';
         snprintf(in->platform, sizeof in->platform, "%.15s-%.15s", os, u.machine);
     } else {

@@ -24,7 +24,8 @@ ns_path_error_t ns_path_check(const char *buf, size_t len, bool allow_root)
             size_t seg_len = i - seg_start;
             if (seg_len == 0)
                 return NS_PATH_EMPTY_SEGMENT;
-            if (buf[seg_start] == '.' && (seg_len == 1 || (seg_len == 2 && buf[seg_start + 1] == '.')))
+            if (buf[seg_start] == '.' &&
+                (seg_len == 1 || (seg_len == 2 && buf[seg_start + 1] == '.')))
                 return NS_PATH_DOT_SEGMENT;
             seg_start = i + 1;
             continue;

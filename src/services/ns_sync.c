@@ -46,10 +46,10 @@ static void fail(ns_sync_item_t *item, const char *why)
     item->error = why;
 }
 
-#define FAIL(why)         \
-    do {                  \
-        fail(item, why);  \
-        return;           \
+#define FAIL(why)                                                                                  \
+    do {                                                                                           \
+        fail(item, why);                                                                           \
+        return;                                                                                    \
     } while (0)
 
 static void parse_peer(const char *s, size_t n, ns_sync_item_t *item)

@@ -20,10 +20,10 @@ typedef struct {
 } ns_table_entry_t;
 
 typedef struct {
-    ns_table_entry_t *entries;  /* NS_MAX_PATHS entries */
-    uint32_t *index;            /* NS_INDEX_SLOTS slots: entry index + 1, 0 empty */
-    uint32_t free_head;         /* free entries are chained through .hash */
-    size_t count;               /* entries in use */
+    ns_table_entry_t *entries; /* NS_MAX_PATHS entries */
+    uint32_t *index;           /* NS_INDEX_SLOTS slots: entry index + 1, 0 empty */
+    uint32_t free_head;        /* free entries are chained through .hash */
+    size_t count;              /* entries in use */
 } ns_table_t;
 
 #define NS_INDEX_SLOTS (2 * NS_MAX_PATHS) /* a power of two, load <= 1/2 */

@@ -45,8 +45,8 @@ svc_t *svc_get(runtime_t *rt)
     return s;
 }
 
-void svc_reply_error(runtime_t *rt, actor_id_t dest, msg_type_t type, const char *id,
-                     size_t id_len, const char *fmt, ...)
+void svc_reply_error(runtime_t *rt, actor_id_t dest, msg_type_t type, const char *id, size_t id_len,
+                     const char *fmt, ...)
 {
     char buf[512];
     size_t n = 0;

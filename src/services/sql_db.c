@@ -76,12 +76,9 @@ static bool bind_params(sqlite3_stmt *st, const kv_request_t *rq, char *why, siz
 static cJSON *column_value(sqlite3_stmt *st, int c)
 {
     switch (sqlite3_column_type(st, c)) {
-    case SQLITE_INTEGER:
-        return cJSON_CreateNumber((double)sqlite3_column_int64(st, c));
-    case SQLITE_FLOAT:
-        return cJSON_CreateNumber(sqlite3_column_double(st, c));
-    case SQLITE_TEXT:
-        return cJSON_CreateString((const char *)sqlite3_column_text(st, c));
+    case SQLITE_INTEGER: return cJSON_CreateNumber((double)sqlite3_column_int64(st, c));
+    case SQLITE_FLOAT: return cJSON_CreateNumber(sqlite3_column_double(st, c));
+    case SQLITE_TEXT: return cJSON_CreateString((const char *)sqlite3_column_text(st, c));
     case SQLITE_BLOB: {
         /* Blobs as lower-case hex text. */
         const unsigned char *p = sqlite3_column_blob(st, c);
@@ -96,8 +93,7 @@ static cJSON *column_value(sqlite3_stmt *st, int c)
         free(hex);
         return s;
     }
-    default:
-        return cJSON_CreateNull();
+    default: return cJSON_CreateNull();
     }
 }
 

@@ -16,28 +16,28 @@
 
 /* A node connected by the mount protocol. */
 typedef struct {
-    node_id_t node;                   /* 0 when the slot is free */
-    char name[NODE_NAME_MAX + 1];     /* its node name: "/peers/<name>" */
-    actor_id_t ns;                    /* its ns actor (sync messages go there) */
-    char host[64];                    /* address it was reached at */
-    uint16_t port;                    /* its mount listener (0: none) */
-    uint64_t seq;                     /* mount order (resolution order) */
+    node_id_t node;               /* 0 when the slot is free */
+    char name[NODE_NAME_MAX + 1]; /* its node name: "/peers/<name>" */
+    actor_id_t ns;                /* its ns actor (sync messages go there) */
+    char host[64];                /* address it was reached at */
+    uint16_t port;                /* its mount listener (0: none) */
+    uint64_t seq;                 /* mount order (resolution order) */
 } svc_peer_t;
 
 typedef struct svc {
-    node_info_t info;                 /* identity (node_info.c) */
-    bool ns_installed;                /* path ops set on the runtime */
-    ns_table_t paths;                 /* the path table */
-    actor_id_t cloud;                 /* cloud provider of /node/ paths */
-    actor_id_t ns_actor;              /* the ns actor, or ACTOR_ID_INVALID */
-    actor_id_t mount_actor;           /* /sys/mount-listen */
-    actor_id_t caps_actor;            /* /sys/caps */
-    actor_id_t kv_actor;              /* local_kv */
-    char data_dir[PATH_MAX];          /* "" before services_start */
-    svc_peer_t peers[SVC_MAX_PEERS];  /* mounted nodes */
-    uint64_t peer_seq;                /* next svc_peer_t.seq */
-    struct mount_state *mount;        /* mount.c */
-    bool started;                     /* services_start succeeded */
+    node_info_t info;                /* identity (node_info.c) */
+    bool ns_installed;               /* path ops set on the runtime */
+    ns_table_t paths;                /* the path table */
+    actor_id_t cloud;                /* cloud provider of /node/ paths */
+    actor_id_t ns_actor;             /* the ns actor, or ACTOR_ID_INVALID */
+    actor_id_t mount_actor;          /* /sys/mount-listen */
+    actor_id_t caps_actor;           /* /sys/caps */
+    actor_id_t kv_actor;             /* local_kv */
+    char data_dir[PATH_MAX];         /* "" before services_start */
+    svc_peer_t peers[SVC_MAX_PEERS]; /* mounted nodes */
+    uint64_t peer_seq;               /* next svc_peer_t.seq */
+    struct mount_state *mount;       /* mount.c */
+    bool started;                    /* services_start succeeded */
 } svc_t;
 
 /* The services state of `rt`, created on first use; NULL (reason set) when
@@ -70,8 +70,8 @@ void mount_auto(runtime_t *rt, svc_t *s, node_id_t node, const char *name, const
 
 /* Send `type` with a text reply "error=<fmt>\n" (optionally preceded by
  * "id=<id>\n" when id_len > 0) from the running actor to `dest`. */
-void svc_reply_error(runtime_t *rt, actor_id_t dest, msg_type_t type, const char *id,
-                     size_t id_len, const char *fmt, ...)
+void svc_reply_error(runtime_t *rt, actor_id_t dest, msg_type_t type, const char *id, size_t id_len,
+                     const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif

@@ -37,30 +37,22 @@ static bool keeper(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         if (o->put) {
             const char *eq = strchr(o->put, '=');
             char buf[1024];
-            int n = snprintf(buf, sizeof buf, "key=%.*s\nvalue=%s", (int)(eq - o->put), o->put,
-                             eq + 1);
+            int n =
+                snprintf(buf, sizeof buf, "key=%.*s\nvalue=%s", (int)(eq - o->put), o->put, eq + 1);
             actor_send_named(rt, "/node/storage/kv", MSG_KV_PUT, buf, (size_t)n);
         }
         actor_watch_fd(rt, 0, POLLIN);
         break;
-    case MSG_MOUNT_OK:
-        printf("MOUNTED %.*s\n", len, text);
-        break;
-    case MSG_MOUNT_ERROR:
-        printf("MOUNT-ERROR %.*s\n", len, text);
-        break;
-    case MSG_KV_OK:
-        printf("PUT-OK\n");
-        break;
+    case MSG_MOUNT_OK: printf("MOUNTED %.*s\n", len, text); break;
+    case MSG_MOUNT_ERROR: printf("MOUNT-ERROR %.*s\n", len, text); break;
+    case MSG_KV_OK: printf("PUT-OK\n"); break;
     case MSG_FD_EVENT: {
         char buf[64];
         if (read(0, buf, sizeof buf) <= 0)
             runtime_stop(rt);
         break;
     }
-    default:
-        printf("REPLY 0x%08x %.*s\n", msg->type, len, text);
-        break;
+    default: printf("REPLY 0x%08x %.*s\n", msg->type, len, text); break;
     }
     fflush(stdout);
     return true;

@@ -30,7 +30,7 @@
     } while (0)
 
 #define REPLY_MAX (70 * 1024)
-#define REPLIES 512
+#define REPLIES   512
 
 typedef struct {
     msg_type_t type;
@@ -142,7 +142,7 @@ static inline reply_t request(runtime_t *rt, actor_id_t from, actor_id_t to, msg
 #define assert_reply(r, want_type, needle)                                                         \
     do {                                                                                           \
         if ((r).type != (want_type) || !strstr((r).data, (needle)))                                \
-            fail_msg("reply type 0x%08x payload \"%s\"; expected 0x%08x containing \"%s\"",       \
+            fail_msg("reply type 0x%08x payload \"%s\"; expected 0x%08x containing \"%s\"",        \
                      (r).type, (r).data, (unsigned)(want_type), (needle));                         \
     } while (0)
 
@@ -168,8 +168,8 @@ static inline void rm_rf(char *dir)
  * stdout is read line by line. */
 typedef struct {
     pid_t pid;
-    FILE *out;   /* the node's stdout */
-    int in_fd;   /* write end of its stdin */
+    FILE *out; /* the node's stdout */
+    int in_fd; /* write end of its stdin */
     uint16_t port;
 } child_t;
 

@@ -185,7 +185,7 @@ static void test_bad_requests(void **st)
 
 /* ---- Several writers at once ------------------------------------------ */
 
-#define WRITERS 8
+#define WRITERS   8
 #define PUTS_EACH 60
 #define IN_FLIGHT 6
 
@@ -199,8 +199,8 @@ static int g_writers_done;
 static void writer_send(runtime_t *rt, writer_t *w)
 {
     char b[96];
-    int n = snprintf(b, sizeof b, "key=w%d/%03d\nvalue=writer %d put %d", w->idx, w->sent,
-                     w->idx, w->sent);
+    int n = snprintf(b, sizeof b, "key=w%d/%03d\nvalue=writer %d put %d", w->idx, w->sent, w->idx,
+                     w->sent);
     if (actor_send(rt, w->kv, MSG_KV_PUT, b, (size_t)n))
         w->sent++;
 }
@@ -263,13 +263,13 @@ static void test_sql_round_trip(void **st)
 {
     fx_t *f = *st;
     actor_id_t db = actor_lookup(f->rt, "/node/storage/db");
-    reply_t r = request(f->rt, f->c, db, MSG_DB_QUERY,
-                        "sql=CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT, score REAL)\n",
-                        70);
+    reply_t r =
+        request(f->rt, f->c, db, MSG_DB_QUERY,
+                "sql=CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT, score REAL)\n", 70);
     assert_reply(r, MSG_DB_RESULT, "\"rows\":[]");
     reply_free(&r);
-    static const char ins[] =
-        "id=q1\nsql=INSERT INTO notes(body, score) VALUES(?, ?)\nparams=[\"it's; DROP TABLE notes\", 2.5]\n";
+    static const char ins[] = "id=q1\nsql=INSERT INTO notes(body, score) VALUES(?, "
+                              "?)\nparams=[\"it's; DROP TABLE notes\", 2.5]\n";
     r = request(f->rt, f->c, db, MSG_DB_QUERY, ins, sizeof ins - 1);
     assert_reply(r, MSG_DB_RESULT, "\"id\":\"q1\"");
     assert_non_null(strstr(r.data, "\"changes\":1"));
@@ -279,9 +279,10 @@ static void test_sql_round_trip(void **st)
                               "params=[1]\n";
     r = request(f->rt, f->c, db, MSG_DB_QUERY, sel, sizeof sel - 1);
     assert_int_equal(r.type, MSG_DB_RESULT);
-    assert_string_equal(r.data, "{\"columns\":[\"id\",\"body\",\"score\",\"n\"],\"rows\":[{\"id\":1,"
-                                "\"body\":\"it's; DROP TABLE notes\",\"score\":2.5,\"n\":null}],"
-                                "\"changes\":0,\"last_row_id\":1}");
+    assert_string_equal(r.data,
+                        "{\"columns\":[\"id\",\"body\",\"score\",\"n\"],\"rows\":[{\"id\":1,"
+                        "\"body\":\"it's; DROP TABLE notes\",\"score\":2.5,\"n\":null}],"
+                        "\"changes\":0,\"last_row_id\":1}");
     reply_free(&r);
 
     struct {
@@ -334,8 +335,9 @@ static void test_persists_across_restart(void **st)
 static void test_durable_across_sigkill(void **st)
 {
     fx_t *f = *st;
-    const char *args[] = {"--id", "5", "--name", "victim", "--data", f->dir, "--put",
-                          "precious=42 bytes of state", NULL};
+    const char *args[] = {"--id",   "5",    "--name", "victim",
+                          "--data", f->dir, "--put",  "precious=42 bytes of state",
+                          NULL};
     /* The fixture's runtime has the same files open; close it first. */
     runtime_destroy(f->rt);
     f->rt = NULL;

@@ -15,8 +15,11 @@
 static runtime_t *start_local(node_id_t id, const char *name, char *dir, bool kv)
 {
     runtime_t *rt = runtime_init(id, 64);
-    services_config_t cfg = {.data_dir = dir, .mount_host = "127.0.0.1", .mount_ephemeral = true,
-                             .node_name = name, .no_kv = !kv};
+    services_config_t cfg = {.data_dir = dir,
+                             .mount_host = "127.0.0.1",
+                             .mount_ephemeral = true,
+                             .node_name = name,
+                             .no_kv = !kv};
     if (!services_start(rt, &cfg))
         fail_msg("services_start: %s", mk_last_error());
     return rt;
@@ -24,8 +27,7 @@ static runtime_t *start_local(node_id_t id, const char *name, char *dir, bool kv
 
 static reply_t mount_req(runtime_t *rt, actor_id_t c, const char *target)
 {
-    return request(rt, c, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, target,
-                   strlen(target));
+    return request(rt, c, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, target, strlen(target));
 }
 
 static bool sees_b_and_c(runtime_t *rt)
@@ -248,7 +250,8 @@ static void test_mount_failures(void **st)
 static void raw_exchange(runtime_t *rt, const char *hello, char *out, size_t len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
                             .sin_port = htons(services_mount_port(rt))};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(write(fd, hello, strlen(hello)), (ssize_t)strlen(hello));
@@ -290,8 +293,8 @@ static void test_listener_refuses_garbage(void **st)
     assert_string_equal(out, "");
     /* Still alive and serving. */
     actor_id_t cl = client_spawn(rt);
-    reply_t r = request(rt, cl, actor_lookup(rt, "/node/storage/kv"), MSG_KV_PUT, "key=k\nvalue=v",
-                        13);
+    reply_t r =
+        request(rt, cl, actor_lookup(rt, "/node/storage/kv"), MSG_KV_PUT, "key=k\nvalue=v", 13);
     assert_int_equal(r.type, MSG_KV_OK);
     reply_free(&r);
     assert_int_equal(services_peer_count(rt), 0);

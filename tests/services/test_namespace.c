@@ -124,7 +124,7 @@ static void test_listing(void **st)
     assert_true(ns_install(rt));
     actor_id_t a = actor_spawn(rt, sink, NULL, NULL, 16);
     const char *paths[] = {"/node/storage/kv", "/node/storage/db", "/node/hardware/gpio",
-                           "/nodes/other", "/sys/ns", "/node"};
+                           "/nodes/other",     "/sys/ns",          "/node"};
     for (size_t i = 0; i < 6; i++)
         assert_true(actor_register_name(rt, paths[i], a));
     ns_entry_t e[16];
