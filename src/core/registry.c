@@ -3,6 +3,9 @@
  * to MK_NAME_MAX characters for local or remote actors, removed when their
  * actor stops. Local changes are told to the name hooks, which the
  * multi-node layer uses to broadcast MSG_NAME_REGISTER / _UNREGISTER.
+ * Names starting with '/' go to the namespace's path table instead once
+ * src/services has installed it (mk_runtime_set_path_ops; limits in
+ * microkernel/namespace.h: 255-byte paths, 1024 per node).
  */
 #include <string.h>
 
