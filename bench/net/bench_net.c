@@ -118,9 +118,9 @@ static bool pinger(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
     driver_t *d = state;
-    if (msg->type == T_START)
-        d->t0 = now_s();
-    else if (msg->type == T_PONG && ++d->done == d->n) {
+    if (msg->type == T_PONG && ++d->done == d->n / 10)
+        d->t0 = now_s(); /* the first tenth warms up caches and the scheduler */
+    if (msg->type == T_PONG && d->done == d->n) {
         d->t1 = now_s();
         runtime_stop(rt);
         return true;
@@ -206,7 +206,7 @@ static double pingpong(bool tcp, size_t size, long n)
     if (d->failures)
         printf("    (%ld sends failed)\n", d->failures);
     free(d);
-    return (double)n / s;
+    return (double)(n - n / 10) / s;
 }
 
 static double bulk(bool tcp, long n)

@@ -231,9 +231,14 @@ static void test_killed_peer_is_detected_and_its_names_removed(void **state)
 static void mesh_node2(transport_t *l23, uint16_t port12)
 {
     runtime_t *rt = runtime_init(2, 16);
-    if (!runtime_add_transport(rt, transport_tcp_connect("127.0.0.1", port12, 1)) ||
-        !runtime_add_transport(rt, l23))
+    transport_t *c12 = transport_tcp_connect("127.0.0.1", port12, 1);
+    if (!c12)
+        fprintf(stderr, "node 2: %s\n", mk_last_error());
+    if (!runtime_add_transport(rt, c12) ||
+        !runtime_add_transport(rt, l23)) {
+        fprintf(stderr, "node 2: %s\n", mk_last_error());
         _exit(3);
+    }
     double end = now_s() + 20;
     while (!has_name(rt, "service") && now_s() < end) {
         runtime_step(rt);
@@ -241,6 +246,9 @@ static void mesh_node2(transport_t *l23, uint16_t port12)
     }
     if (!has_name(rt, "service"))
         _exit(4);
+    /* Tell node 3 we are linked to node 1, so it may kill node 1 now. */
+    actor_id_t ready = actor_spawn(rt, echo_server, NULL, NULL, 4);
+    actor_register_name(rt, "node2-ready", ready);
     while ((has_name(rt, "service") || node_is_connected(rt, 1)) && now_s() < end) {
         runtime_step(rt);
         usleep(100);
@@ -294,6 +302,8 @@ static void test_three_process_mesh_name_of_node1_reached_from_node3(void **stat
     assert_int_equal(cs.pongs, 1);
     assert_int_equal(cs.source, svc);
     cs.downs = 0;
+    step_until(rt, has_name, "node2-ready", 20); /* node 2 knows node 1 too */
+    assert_true(has_name(rt, "node2-ready"));
 
     kill(n1, SIGKILL);
     int status;
