@@ -272,8 +272,8 @@ void mk_actor_exit(runtime_t *rt, actor_id_t id, int reason);
  * and the wake message comes after the other ready actors had theirs.
  * Returns false with a reason for an unknown actor, when a wake message is
  * already pending, or when memory runs out. An actor that stops with a
- * pending wake message has it destroyed. Tested by tests/wasm (the only
- * user so far).
+ * pending wake message has it destroyed. Tested by
+ * tests/wasm/test_actor_hold.c; WASM actors (src/wasm) are the user so far.
  */
 void mk_actor_hold(runtime_t *rt, actor_id_t id);
 bool mk_actor_wake(runtime_t *rt, actor_id_t id, msg_type_t type);
