@@ -372,7 +372,9 @@ dispatch:
     OP(RETURN)
     {
         uint32_t n = pc[0];
-        if (sp - n != fp)
+        if (n == 1)
+            fp[0] = sp[-1];
+        else if (n && sp - n != fp)
             memmove(fp, sp - n, (size_t)n * sizeof *sp);
         sp = fp + n;
         if (ex->depth == 0)
@@ -1035,10 +1037,8 @@ do_call:
         f->fp = (uint32_t)(fp - stack);
         f->fn = fn;
         fp = nfp;
-        if (code->nlocals) {
-            memset(sp, 0, (size_t)code->nlocals * sizeof *sp);
-            sp += code->nlocals;
-        }
+        for (uint32_t k = code->nlocals; k; k--)
+            (sp++)->u64 = 0;
         fn = callee;
         if (fn->inst != inst)
             RELOAD();
