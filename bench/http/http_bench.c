@@ -148,7 +148,8 @@ static wrk_t wrk(uint16_t port, bool close_conn)
         else if (sscanf(line, " 99%% %63s", v) == 1)
             w.p99_ms = to_ms(v);
         long a, b, c, d;
-        if (sscanf(line, " Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &a, &b, &c, &d) == 4)
+        if (sscanf(line, " Socket errors: connect %ld, read %ld, write %ld, timeout %ld", &a, &b,
+                   &c, &d) == 4)
             w.errors = a + b + c + d;
         if (strstr(line, "Non-2xx"))
             w.errors += atol(strchr(line, ':') + 1);
@@ -160,8 +161,8 @@ static wrk_t wrk(uint16_t port, bool close_conn)
 
 static void print_wrk(const char *name, wrk_t w)
 {
-    printf("%-34s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %ld\n", name, w.rps,
-           w.p50_ms, w.p99_ms, w.errors);
+    printf("%-34s %10.0f req/s   p50 %7.3f ms   p99 %7.3f ms   errors %ld\n", name, w.rps, w.p50_ms,
+           w.p99_ms, w.errors);
 }
 
 /* ---- WebSocket echo round trips ---------------------------------------- */
@@ -182,9 +183,7 @@ static bool ws_client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     (void)self;
     wsbench_t *b = state;
     switch (msg->type) {
-    case MSG_START:
-        actor_set_timer(rt, 20, true);
-        break;
+    case MSG_START: actor_set_timer(rt, 20, true); break;
     case MSG_TIMER:
         if (atomic_exchange(&ws_go, false)) {
             memset(b, 0, sizeof *b);
@@ -205,11 +204,8 @@ static bool ws_client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         }
         break;
     case MSG_WS_ERROR:
-    case MSG_HTTP_ERROR:
-        atomic_store(&ws_result, 0);
-        break;
-    default:
-        break;
+    case MSG_HTTP_ERROR: atomic_store(&ws_result, 0); break;
+    default: break;
     }
     return true;
 }
@@ -305,8 +301,10 @@ int main(int argc, char **argv)
         snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", (int)our_port);
         our_rate = ws_rate(url);
     } else {
-        fprintf(stderr, "http_bench: node ws server did not start (run tests/http/peers/setup-node.sh %s)\n",
-                HTTP_NODE_DIR);
+        fprintf(
+            stderr,
+            "http_bench: node ws server did not start (run tests/http/peers/setup-node.sh %s)\n",
+            HTTP_NODE_DIR);
     }
     stop(wpid);
     printf("WebSocket echo, 14-byte text, one connection, %ds\n", seconds);

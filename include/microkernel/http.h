@@ -57,17 +57,17 @@ extern "C" {
 
 /* ---- Error codes of http_error_payload_t.error_code ----------------- */
 
-#define HTTP_ERR_URL 1       /* the URL could not be parsed or has an unsupported scheme */
-#define HTTP_ERR_DNS 2       /* the host name did not resolve */
-#define HTTP_ERR_CONNECT 3   /* TCP connect failed (refused, unreachable) */
-#define HTTP_ERR_TLS 4       /* TLS handshake or certificate verification failed, or no TLS */
-#define HTTP_ERR_TIMEOUT 5   /* no complete response within the client timeout */
-#define HTTP_ERR_PROTOCOL 6  /* the peer sent something that is not valid HTTP */
-#define HTTP_ERR_CLOSED 7    /* the peer closed before the response was complete */
-#define HTTP_ERR_TOO_LARGE 8 /* the response head or body exceeds a limit */
-#define HTTP_ERR_IO 9        /* a socket error (reset, ...) */
-#define HTTP_ERR_NOMEM 10    /* out of memory */
-#define HTTP_ERR_STATUS 11   /* SSE/WebSocket: the server answered with an unexpected status */
+#define HTTP_ERR_URL       1  /* the URL could not be parsed or has an unsupported scheme */
+#define HTTP_ERR_DNS       2  /* the host name did not resolve */
+#define HTTP_ERR_CONNECT   3  /* TCP connect failed (refused, unreachable) */
+#define HTTP_ERR_TLS       4  /* TLS handshake or certificate verification failed, or no TLS */
+#define HTTP_ERR_TIMEOUT   5  /* no complete response within the client timeout */
+#define HTTP_ERR_PROTOCOL  6  /* the peer sent something that is not valid HTTP */
+#define HTTP_ERR_CLOSED    7  /* the peer closed before the response was complete */
+#define HTTP_ERR_TOO_LARGE 8  /* the response head or body exceeds a limit */
+#define HTTP_ERR_IO        9  /* a socket error (reset, ...) */
+#define HTTP_ERR_NOMEM     10 /* out of memory */
+#define HTTP_ERR_STATUS    11 /* SSE/WebSocket: the server answered with an unexpected status */
 
 /* ---- Payloads --------------------------------------------------------- */
 

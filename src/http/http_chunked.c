@@ -10,16 +10,16 @@
 #include <string.h>
 
 enum {
-    ST_SIZE,      /* reading hex digits of chunk-size */
-    ST_EXT,       /* after the size: chunk-ext up to CRLF */
-    ST_SIZE_LF,   /* saw CR after size line */
-    ST_DATA,      /* chunk data */
-    ST_DATA_CR,   /* expecting CR after data */
-    ST_DATA_LF,   /* expecting LF after data */
-    ST_TRAILER,   /* at the start of a trailer line */
+    ST_SIZE,         /* reading hex digits of chunk-size */
+    ST_EXT,          /* after the size: chunk-ext up to CRLF */
+    ST_SIZE_LF,      /* saw CR after size line */
+    ST_DATA,         /* chunk data */
+    ST_DATA_CR,      /* expecting CR after data */
+    ST_DATA_LF,      /* expecting LF after data */
+    ST_TRAILER,      /* at the start of a trailer line */
     ST_TRAILER_LINE, /* inside a trailer line */
     ST_TRAILER_LF,   /* saw CR ending a trailer line */
-    ST_END_LF,    /* saw CR of the final empty line */
+    ST_END_LF,       /* saw CR of the final empty line */
     ST_DONE
 };
 
@@ -169,10 +169,8 @@ ssize_t http_chunked_decode(http_chunked_t *d, uint8_t *buf, size_t *len)
             in++;
             d->state = ST_DONE;
             goto done;
-        case ST_DONE:
-            goto done;
-        default:
-            return HTTP_PARSE_INVALID;
+        case ST_DONE: goto done;
+        default: return HTTP_PARSE_INVALID;
         }
     }
     *len = out;

@@ -106,9 +106,8 @@ static bool build_request(http_conn_t *c, const char *method, const http_url_t *
 }
 
 static http_conn_id_t client_start(runtime_t *rt, http_kind_t kind, const char *who,
-                                   const char *method, const char *url,
-                                   const char *const *headers, size_t n_headers,
-                                   const void *body, size_t body_size)
+                                   const char *method, const char *url, const char *const *headers,
+                                   size_t n_headers, const void *body, size_t body_size)
 {
     actor_id_t self = actor_self(rt);
     if (self == ACTOR_ID_INVALID) {
@@ -124,7 +123,8 @@ static http_conn_id_t client_start(runtime_t *rt, http_kind_t kind, const char *
         return HTTP_CONN_ID_INVALID;
     }
     if ((n_headers && !headers) || (body_size && !body)) {
-        mk_set_error("%s: NULL %s with a non-zero count", who, body_size && !body ? "body" : "headers");
+        mk_set_error("%s: NULL %s with a non-zero count", who,
+                     body_size && !body ? "body" : "headers");
         return HTTP_CONN_ID_INVALID;
     }
     for (size_t i = 0; i < n_headers; i++)
@@ -461,8 +461,8 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
     for (;;) {
         http_header_t hd[MK_HTTP_MAX_HEADERS];
         http_response_head_t res = {.headers = hd};
-        ssize_t r = http_parse_response((const char *)c->in.data, c->in.len, &res,
-                                        MK_HTTP_MAX_HEADERS);
+        ssize_t r =
+            http_parse_response((const char *)c->in.data, c->in.len, &res, MK_HTTP_MAX_HEADERS);
         if (r == HTTP_PARSE_INCOMPLETE) {
             if (c->in.len > MK_HTTP_MAX_HEAD) {
                 client_fail(h, c, HTTP_ERR_TOO_LARGE, "response head over %u bytes",
@@ -540,8 +540,8 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
         c->state = ST_BODY;
         if (c->kind == KIND_SSE) {
             const http_header_t *ct = http_header_find(hd, res.n_headers, "Content-Type");
-            bool is_stream = ct && ct->value_len >= 17 &&
-                             strncasecmp(ct->value, "text/event-stream", 17) == 0;
+            bool is_stream =
+                ct && ct->value_len >= 17 && strncasecmp(ct->value, "text/event-stream", 17) == 0;
             if (res.status < 200 || res.status > 299 || !is_stream) {
                 client_fail(h, c, HTTP_ERR_STATUS, "SSE: %s:%u answered %d%s", c->host,
                             (unsigned)c->port, res.status,
@@ -616,8 +616,8 @@ void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
         return;
     bool eof = c->eof;
     if (n == -2 && c->state == ST_HEAD && c->in.len == 0) {
-        client_fail(h, c, HTTP_ERR_IO, "reading from %s:%u failed: %s", c->host,
-                    (unsigned)c->port, strerror(errno));
+        client_fail(h, c, HTTP_ERR_IO, "reading from %s:%u failed: %s", c->host, (unsigned)c->port,
+                    strerror(errno));
         return;
     }
     switch (c->state) {
@@ -647,8 +647,7 @@ void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
             ws_on_eof(h, c);
         return;
     }
-    default:
-        return;
+    default: return;
     }
 }
 

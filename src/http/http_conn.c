@@ -21,7 +21,7 @@
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 
-#define TICK_MS 50 /* deadline resolution */
+#define TICK_MS   50 /* deadline resolution */
 #define SLOT_BITS 20
 #define SLOT_MASK ((1u << SLOT_BITS) - 1)
 

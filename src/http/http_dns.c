@@ -52,7 +52,7 @@ static bool literal(http_conn_t *c)
 #include <pthread.h>
 
 typedef struct {
-    int fd;     /* -1: free */
+    int fd; /* -1: free */
     mk_io_t io;
 } dns_fd_t;
 

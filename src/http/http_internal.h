@@ -53,7 +53,7 @@ typedef enum {
     ST_ANSWERED,   /* response queued; closing once written */
     ST_SSE_SERVER, /* actor_sse_start was called */
     /* both */
-    ST_WS          /* WebSocket open */
+    ST_WS /* WebSocket open */
 } http_state_t;
 
 #define HTTP_MAX_ADDRS 8
@@ -61,59 +61,59 @@ typedef enum {
 typedef struct http_listener http_listener_t;
 
 typedef struct http_conn {
-    http_conn_id_t id;     /* slot | generation */
-    struct http_rt *h;     /* the runtime's HTTP state */
-    actor_id_t owner;      /* the actor it belongs to */
-    uint8_t side;          /* http_side_t */
-    uint8_t kind;          /* http_kind_t */
-    uint8_t state;         /* http_state_t */
+    http_conn_id_t id;      /* slot | generation */
+    struct http_rt *h;      /* the runtime's HTTP state */
+    actor_id_t owner;       /* the actor it belongs to */
+    uint8_t side;           /* http_side_t */
+    uint8_t kind;           /* http_kind_t */
+    uint8_t state;          /* http_state_t */
     bool close_after_flush; /* free once the output buffer is written */
-    bool want_write;       /* EPOLLOUT is in the interest set */
-    bool eof;              /* the peer closed (or the socket failed) */
-    int fd;                /* the descriptor (owned by sock once it exists) */
-    mk_socket_t *sock;     /* NULL until connected */
-    mk_io_t io;            /* fd in the event loop */
-    http_buf_t in, out;    /* receive and send buffers */
-    uint64_t deadline;     /* mk_clock_ms() deadline, 0: none */
+    bool want_write;        /* EPOLLOUT is in the interest set */
+    bool eof;               /* the peer closed (or the socket failed) */
+    int fd;                 /* the descriptor (owned by sock once it exists) */
+    mk_socket_t *sock;      /* NULL until connected */
+    mk_io_t io;             /* fd in the event loop */
+    http_buf_t in, out;     /* receive and send buffers */
+    uint64_t deadline;      /* mk_clock_ms() deadline, 0: none */
 
     /* client */
-    char host[256];        /* for Host:, SNI and errors */
+    char host[256]; /* for Host:, SNI and errors */
     uint16_t port;
     bool tls;
-    bool head_request;     /* HEAD: no response body */
+    bool head_request;                             /* HEAD: no response body */
     struct sockaddr_storage addrs[HTTP_MAX_ADDRS]; /* resolved addresses */
     socklen_t addr_lens[HTTP_MAX_ADDRS];
     int n_addrs, cur_addr;
-    int connect_errno;     /* last connect failure */
-    int status;            /* response status */
-    http_buf_t hdrs;       /* response headers, packed "Key: Value\0..." */
+    int connect_errno; /* last connect failure */
+    int status;        /* response status */
+    http_buf_t hdrs;   /* response headers, packed "Key: Value\0..." */
     bool chunked, has_length, until_close;
-    uint64_t length;       /* Content-Length */
-    http_chunked_t chunk;  /* chunked decoder */
-    size_t body_len;       /* decoded body bytes at the start of `in` */
-    char ws_key[32];       /* Sec-WebSocket-Key we sent */
-    sse_parser_t sse;      /* SSE client */
+    uint64_t length;      /* Content-Length */
+    http_chunked_t chunk; /* chunked decoder */
+    size_t body_len;      /* decoded body bytes at the start of `in` */
+    char ws_key[32];      /* Sec-WebSocket-Key we sent */
+    sse_parser_t sse;     /* SSE client */
     bool sse_init;
 
     /* server */
-    size_t max_body;       /* request body limit for this connection */
-    size_t method_size;    /* request parts packed in hdrs: method\0 path\0 fields */
+    size_t max_body;    /* request body limit for this connection */
+    size_t method_size; /* request parts packed in hdrs: method\0 path\0 fields */
     size_t path_size;
     size_t fields_size;
-    bool linger;           /* after the flush: shut down writes, drain, then free */
+    bool linger; /* after the flush: shut down writes, drain, then free */
 
     /* WebSocket */
     ws_decoder_t ws;
     bool ws_init;
-    bool ws_close_sent;    /* we sent a close frame */
+    bool ws_close_sent;     /* we sent a close frame */
     bool ws_close_received; /* the peer's close frame arrived */
-    bool ws_done;          /* the owner was told the socket ended */
-    bool ws_oom;           /* a pong could not be queued */
-    uint16_t ws_peer_code; /* the peer's close code */
+    bool ws_done;           /* the owner was told the socket ended */
+    bool ws_oom;            /* a pong could not be queued */
+    uint16_t ws_peer_code;  /* the peer's close code */
 } http_conn_t;
 
 struct http_listener {
-    uint16_t port;     /* 0: free entry */
+    uint16_t port; /* 0: free entry */
     actor_id_t owner;
     int fd;
     mk_io_t io;
@@ -123,21 +123,21 @@ struct http_listener {
 
 typedef struct http_rt {
     runtime_t *rt;
-    http_conn_t **slots;   /* connection table */
-    uint16_t *gens;        /* generation per slot */
-    uint32_t n_slots;      /* slots in use or freed */
+    http_conn_t **slots; /* connection table */
+    uint16_t *gens;      /* generation per slot */
+    uint32_t n_slots;    /* slots in use or freed */
     uint32_t cap;
-    uint32_t *free_list;   /* freed slot indices */
+    uint32_t *free_list; /* freed slot indices */
     uint32_t n_free;
-    size_t n_conns;        /* live connections */
+    size_t n_conns; /* live connections */
     http_listener_t listeners[MK_HTTP_MAX_LISTENERS];
-    uint16_t last_port;    /* unused */
-    int tick_fd;           /* timerfd for deadlines and DNS timeouts */
+    uint16_t last_port; /* unused */
+    int tick_fd;        /* timerfd for deadlines and DNS timeouts */
     mk_io_t tick_io;
     bool tick_armed;
-    void *tls_config;      /* client TLS context, made on first https use */
-    void *dns;             /* http_dns state */
-    size_t max_body;       /* settings (see http.h setters) */
+    void *tls_config; /* client TLS context, made on first https use */
+    void *dns;        /* http_dns state */
+    size_t max_body;  /* settings (see http.h setters) */
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
@@ -152,7 +152,8 @@ http_rt_t *http_rt_peek(runtime_t *rt);
 http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side);
 /* The live connection `id`, or NULL. */
 http_conn_t *conn_find(http_rt_t *h, http_conn_id_t id);
-/* The connection `id` if owned by the running actor, else NULL with a reason (`who` prefixes it). */
+/* The connection `id` if owned by the running actor, else NULL with a reason (`who` prefixes it).
+ */
 http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who);
 /* Remove from the loop and table, close the socket, free everything. */
 void conn_free(http_rt_t *h, http_conn_t *c);

@@ -54,8 +54,8 @@ static int parse_version(const char *p, size_t n)
 
 /* Parse header lines from `p` up to and including the empty line. Returns
  * the offset past the empty line from `base`, or a HTTP_PARSE_* code. */
-static ssize_t parse_fields(const char *base, const char *p, const char *end,
-                            http_header_t *hdr, size_t max, size_t *n_out)
+static ssize_t parse_fields(const char *base, const char *p, const char *end, http_header_t *hdr,
+                            size_t max, size_t *n_out)
 {
     size_t n = 0;
     for (;;) {

@@ -22,7 +22,7 @@ enum {
 };
 
 typedef struct {
-    const char *name;  /* field name, not NUL-terminated */
+    const char *name; /* field name, not NUL-terminated */
     size_t name_len;
     const char *value; /* field value, surrounding whitespace removed */
     size_t value_len;
@@ -33,14 +33,14 @@ typedef struct {
     size_t method_len;
     const char *target; /* request-target as sent, e.g. "/a?b=c" */
     size_t target_len;
-    int minor_version;  /* 0 or 1 (HTTP/1.x) */
+    int minor_version;      /* 0 or 1 (HTTP/1.x) */
     http_header_t *headers; /* caller's array */
     size_t n_headers;       /* out: fields found */
 } http_request_head_t;
 
 typedef struct {
-    int minor_version; /* 0 or 1 */
-    int status;        /* 100..999 */
+    int minor_version;  /* 0 or 1 */
+    int status;         /* 100..999 */
     const char *reason; /* reason phrase (may be empty) */
     size_t reason_len;
     http_header_t *headers; /* caller's array */
@@ -90,7 +90,7 @@ typedef struct {
     uint8_t digits;     /* hex digits of the current size */
 } http_chunked_t;
 
-#define HTTP_CHUNKED_MAX_LINE 4096     /* chunk-size line with extensions */
+#define HTTP_CHUNKED_MAX_LINE    4096  /* chunk-size line with extensions */
 #define HTTP_CHUNKED_MAX_TRAILER 16384 /* all trailer fields together */
 
 /* Start decoding a new body. */
@@ -113,11 +113,11 @@ typedef enum { URL_HTTP, URL_HTTPS, URL_WS, URL_WSS } http_scheme_t;
 
 typedef struct {
     http_scheme_t scheme;
-    bool tls;             /* https or wss */
-    char host[256];       /* host name or IP literal (IPv6 without brackets), NUL-terminated */
-    bool host_is_ipv6;    /* the host was in brackets */
-    uint16_t port;        /* explicit or the scheme's default */
-    const char *path;     /* path + query ("/" when the URL has none), not NUL-terminated */
+    bool tls;          /* https or wss */
+    char host[256];    /* host name or IP literal (IPv6 without brackets), NUL-terminated */
+    bool host_is_ipv6; /* the host was in brackets */
+    uint16_t port;     /* explicit or the scheme's default */
+    const char *path;  /* path + query ("/" when the URL has none), not NUL-terminated */
     size_t path_len;
 } http_url_t;
 

@@ -354,8 +354,7 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
             ws_on_eof(h, c);
         return;
     }
-    default:
-        break;
+    default: break;
     }
     if (!eof)
         return;
@@ -391,8 +390,7 @@ static http_conn_t *waiting(runtime_t *rt, http_conn_id_t id, const char *who)
     if (!c)
         return NULL;
     if (c->side != SIDE_SERVER || c->state != ST_WAIT) {
-        mk_set_error("%s: connection %u is not a request waiting for an answer", who,
-                     (unsigned)id);
+        mk_set_error("%s: connection %u is not a request waiting for an answer", who, (unsigned)id);
         return NULL;
     }
     return c;
@@ -410,7 +408,8 @@ static bool skip_header(const char *hdr)
 static bool header_valid(const char *hdr)
 {
     const char *colon = strchr(hdr, ':');
-    return colon && colon != hdr && !strpbrk(hdr, "\r\n") && !memchr(hdr, ' ', (size_t)(colon - hdr));
+    return colon && colon != hdr && !strpbrk(hdr, "\r\n") &&
+           !memchr(hdr, ' ', (size_t)(colon - hdr));
 }
 
 bool actor_http_respond(runtime_t *rt, http_conn_id_t conn_id, int status_code,

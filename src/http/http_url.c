@@ -25,8 +25,8 @@ static const struct {
 /* Host name bytes: RFC 3986 reg-name restricted to what DNS accepts. */
 static bool is_host_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 bool http_url_parse(const char *url, size_t len, http_url_t *out, const char **why)

@@ -68,8 +68,7 @@ static bool dispatch(sse_parser_t *p, sse_event_fn fn, void *ctx)
 }
 
 /* Process one complete line (without its end). */
-static bool process_line(sse_parser_t *p, const char *line, size_t n, sse_event_fn fn,
-                         void *ctx)
+static bool process_line(sse_parser_t *p, const char *line, size_t n, sse_event_fn fn, void *ctx)
 {
     if (n == 0)
         return dispatch(p, fn, ctx);

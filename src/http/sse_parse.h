@@ -19,26 +19,26 @@ typedef struct {
     size_t type_len;
     const char *data; /* data lines joined by "\n", final LF removed; NUL-terminated */
     size_t data_len;
-    const char *id;   /* last event ID (may be ""); NUL-terminated */
+    const char *id; /* last event ID (may be ""); NUL-terminated */
 } sse_event_t;
 
 /* Called per event. Return false to stop parsing (sse_parser_feed then returns false). */
 typedef bool (*sse_event_fn)(void *ctx, const sse_event_t *ev);
 
 typedef struct {
-    char *line;          /* current line (grows to max_event) */
+    char *line; /* current line (grows to max_event) */
     size_t line_len, line_cap;
-    char *data;          /* data buffer */
+    char *data; /* data buffer */
     size_t data_len, data_cap;
-    char type[64];       /* event type buffer; longer names are cut */
+    char type[64]; /* event type buffer; longer names are cut */
     size_t type_len;
-    char id[256];        /* last event ID buffer; longer IDs are cut */
-    uint64_t retry_ms;   /* reconnection time from "retry:" (0: never set) */
-    size_t max_event;    /* limit for a line and for the data buffer, bytes */
-    bool skip_lf;        /* previous byte was CR: a following LF ends nothing */
-    bool bom_checked;    /* the leading U+FEFF has been looked for */
-    uint8_t bom_seen;    /* BOM bytes matched so far */
-    const char *error;   /* why feed failed, static */
+    char id[256];      /* last event ID buffer; longer IDs are cut */
+    uint64_t retry_ms; /* reconnection time from "retry:" (0: never set) */
+    size_t max_event;  /* limit for a line and for the data buffer, bytes */
+    bool skip_lf;      /* previous byte was CR: a following LF ends nothing */
+    bool bom_checked;  /* the leading U+FEFF has been looked for */
+    uint8_t bom_seen;  /* BOM bytes matched so far */
+    const char *error; /* why feed failed, static */
 } sse_parser_t;
 
 /* Prepare a parser; `max_event` bounds a line and an event's data (bytes). */

@@ -192,8 +192,7 @@ static bool begin_frame(ws_decoder_t *d)
         if (!d->msg_op)
             return fail(d, WS_CLOSE_PROTOCOL, "continuation frame without a message");
         break;
-    default:
-        return fail(d, WS_CLOSE_PROTOCOL, "unknown opcode");
+    default: return fail(d, WS_CLOSE_PROTOCOL, "unknown opcode");
     }
     if (d->opcode < 8) {
         if (len > d->max_message || d->msg_len > d->max_message - len)
@@ -220,12 +219,8 @@ static bool end_frame(ws_decoder_t *d, const ws_decoder_cb_t *cb, void *ctx)
     d->in_payload = false;
     d->hdr_len = 0;
     switch (d->opcode) {
-    case WS_OP_PING:
-        cb->ping(ctx, d->ctl, d->ctl_len);
-        return true;
-    case WS_OP_PONG:
-        cb->pong(ctx, d->ctl, d->ctl_len);
-        return true;
+    case WS_OP_PING: cb->ping(ctx, d->ctl, d->ctl_len); return true;
+    case WS_OP_PONG: cb->pong(ctx, d->ctl, d->ctl_len); return true;
     case WS_OP_CLOSE: {
         uint16_t code = WS_CLOSE_NO_STATUS;
         if (d->ctl_len == 1)
@@ -242,8 +237,7 @@ static bool end_frame(ws_decoder_t *d, const ws_decoder_cb_t *cb, void *ctx)
                   d->ctl_len > 2 ? d->ctl_len - 2 : 0);
         return true;
     }
-    default:
-        break;
+    default: break;
     }
     if (!d->fin)
         return true;
@@ -272,7 +266,8 @@ bool ws_decoder_feed(ws_decoder_t *d, const uint8_t *buf, size_t len, const ws_d
                     continue;
                 /* Reject early what the first two bytes already show. */
                 if (d->hdr[0] & 0x70)
-                    return fail(d, WS_CLOSE_PROTOCOL, "reserved bits set (no extension negotiated)");
+                    return fail(d, WS_CLOSE_PROTOCOL,
+                                "reserved bits set (no extension negotiated)");
             }
             size_t need = header_size(d->hdr);
             while (d->hdr_len < need && i < len)

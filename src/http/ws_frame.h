@@ -48,26 +48,26 @@ typedef struct {
 } ws_decoder_cb_t;
 
 typedef struct {
-    uint8_t hdr[14];      /* header bytes being collected */
-    uint8_t hdr_len;      /* bytes in hdr */
-    uint8_t opcode;       /* current frame's opcode */
-    bool fin;             /* current frame is final */
-    bool masked;          /* current frame carries a mask */
-    uint8_t key[4];       /* its masking key */
-    uint64_t remaining;   /* payload bytes still to read for the current frame */
-    uint64_t mask_pos;    /* payload bytes of this frame already unmasked */
-    bool in_payload;      /* reading a payload (else a header) */
-    uint8_t msg_op;       /* opcode of the message being assembled (0: none) */
-    uint8_t *msg;         /* message buffer (prefix + data + NUL) */
+    uint8_t hdr[14];    /* header bytes being collected */
+    uint8_t hdr_len;    /* bytes in hdr */
+    uint8_t opcode;     /* current frame's opcode */
+    bool fin;           /* current frame is final */
+    bool masked;        /* current frame carries a mask */
+    uint8_t key[4];     /* its masking key */
+    uint64_t remaining; /* payload bytes still to read for the current frame */
+    uint64_t mask_pos;  /* payload bytes of this frame already unmasked */
+    bool in_payload;    /* reading a payload (else a header) */
+    uint8_t msg_op;     /* opcode of the message being assembled (0: none) */
+    uint8_t *msg;       /* message buffer (prefix + data + NUL) */
     size_t msg_len, msg_cap;
-    uint8_t ctl[125];     /* control frame payload */
+    uint8_t ctl[125]; /* control frame payload */
     size_t ctl_len;
-    size_t prefix;        /* bytes reserved at the start of each message buffer */
-    size_t max_message;   /* largest message, bytes (1009 when exceeded) */
-    bool expect_masked;   /* server side: client frames must be masked */
-    bool closed;          /* a close frame was decoded: ignore the rest */
-    uint16_t error_code;  /* close code to send after a failure */
-    const char *error;    /* why, static */
+    size_t prefix;       /* bytes reserved at the start of each message buffer */
+    size_t max_message;  /* largest message, bytes (1009 when exceeded) */
+    bool expect_masked;  /* server side: client frames must be masked */
+    bool closed;         /* a close frame was decoded: ignore the rest */
+    uint16_t error_code; /* close code to send after a failure */
+    const char *error;   /* why, static */
 } ws_decoder_t;
 
 /* Prepare a decoder. `expect_masked`: true on the server (RFC 6455 5.1). */

@@ -105,8 +105,7 @@ static bool behaviour(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         finish(rt, c, r);
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return true;
 }

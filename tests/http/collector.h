@@ -10,7 +10,7 @@
 #include "peer.h"
 
 #define COLLECT_MAX 16
-#define MSG_GO 0x100
+#define MSG_GO      0x100
 
 typedef struct {
     const char *method; /* NULL: GET; "SSE": actor_sse_connect */
@@ -24,15 +24,15 @@ typedef struct {
 typedef struct {
     http_conn_id_t id;
     bool done;
-    int status;          /* MSG_HTTP_RESPONSE / SSE status */
-    char *body;          /* malloc'd, NUL-terminated */
+    int status; /* MSG_HTTP_RESPONSE / SSE status */
+    char *body; /* malloc'd, NUL-terminated */
     size_t body_len;
-    char *headers;       /* packed, malloc'd */
+    char *headers; /* packed, malloc'd */
     size_t headers_len;
-    int err_code;        /* MSG_HTTP_ERROR, 0 if none */
+    int err_code; /* MSG_HTTP_ERROR, 0 if none */
     char err[128];
     bool sse_open, sse_closed;
-    char sse_log[1024];  /* "type=data;" per event */
+    char sse_log[1024]; /* "type=data;" per event */
 } collect_res_t;
 
 typedef struct {

@@ -48,8 +48,8 @@ static int setup(void **state)
     py_port = peer_free_port();
     char port_s[16];
     snprintf(port_s, sizeof port_s, "%u", py_port);
-    char *py[] = {"python3", "-m", "http.server", port_s, "--bind", "127.0.0.1", "--directory",
-                  dir, NULL};
+    char *py[] = {"python3",   "-m",          "http.server", port_s, "--bind",
+                  "127.0.0.1", "--directory", dir,           NULL};
     py_pid = peer_spawn(py, NULL);
 
     raw_port = peer_free_port();
@@ -164,9 +164,9 @@ static void test_bad_servers(void **state)
     add(c, NULL, "ftp://127.0.0.1/");
     add(c, NULL, "http://127.0.0.1:%u/proxy/nolength", raw_port); /* raw: 404 with body */
     collector_run(rt, c, 20000);
-    static const int want[] = {HTTP_ERR_PROTOCOL, HTTP_ERR_CLOSED,  HTTP_ERR_PROTOCOL,
-                               HTTP_ERR_CLOSED,   HTTP_ERR_TOO_LARGE, HTTP_ERR_CONNECT,
-                               HTTP_ERR_TIMEOUT,  -1};
+    static const int want[] = {
+        HTTP_ERR_PROTOCOL,  HTTP_ERR_CLOSED,  HTTP_ERR_PROTOCOL, HTTP_ERR_CLOSED,
+        HTTP_ERR_TOO_LARGE, HTTP_ERR_CONNECT, HTTP_ERR_TIMEOUT,  -1};
     for (int i = 0; i < 8; i++) {
         if (c->res[i].err_code != want[i])
             fail_msg("request %d (%s): error %d (%s), want %d", i, c->req[i].url,

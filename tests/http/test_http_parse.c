@@ -25,7 +25,8 @@ static void test_request_valid(void **state)
     (void)state;
     http_header_t h[8];
     http_request_head_t r;
-    const char *s = "POST /a/b?c=d HTTP/1.1\r\nHost: x\r\nContent-Length:  5 \r\nX-Empty:\r\n\r\nhello";
+    const char *s =
+        "POST /a/b?c=d HTTP/1.1\r\nHost: x\r\nContent-Length:  5 \r\nX-Empty:\r\n\r\nhello";
     ssize_t n = req(s, &r, h, 8);
     assert_int_equal(n, strlen(s) - 5);
     assert_int_equal(r.method_len, 4);
@@ -62,19 +63,19 @@ static void test_request_malformed(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "GET /x HTTP/1.1\r\nHost : h\r\n\r\n",          /* space before colon */
+        "GET /x HTTP/1.1\r\nHost : h\r\n\r\n",           /* space before colon */
         "GET /x HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", /* obs-fold */
-        "GET /x HTTP/2.0\r\n\r\n",                      /* version */
-        "GET /x HTTP/1.1 \r\n\r\n",                     /* trailing space */
-        "GET  /x HTTP/1.1\r\n\r\n",                     /* double space */
-        "G(T /x HTTP/1.1\r\n\r\n",                      /* non-token method */
-        "GET /x\x01 HTTP/1.1\r\n\r\n",                  /* control in target */
+        "GET /x HTTP/2.0\r\n\r\n",                       /* version */
+        "GET /x HTTP/1.1 \r\n\r\n",                      /* trailing space */
+        "GET  /x HTTP/1.1\r\n\r\n",                      /* double space */
+        "G(T /x HTTP/1.1\r\n\r\n",                       /* non-token method */
+        "GET /x\x01 HTTP/1.1\r\n\r\n",                   /* control in target */
         "GET /x HTTP/1.1\r\nA: b\x01c\r\n\r\n",          /* control in value */
         "GET /x HTTP/1.1\r\nA\rB: c\r\n\r\n",            /* lone CR */
         "GET /x HTTP/1.1\r\n: v\r\n\r\n",                /* empty name */
         "GET /x HTTP/1.1\r\nNoColon\r\n\r\n",            /* no colon */
         "GET\r\n\r\n",
-        "\x16\x03\x01\x02",                              /* TLS hello: rejected early */
+        "\x16\x03\x01\x02", /* TLS hello: rejected early */
     };
     http_header_t h[8];
     http_request_head_t r;
@@ -100,9 +101,12 @@ static void test_response(void **state)
     s = "HTTP/1.0 200\r\n\r\n"; /* empty reason, no space */
     assert_int_equal(http_parse_response(s, strlen(s), &r, 8), strlen(s));
     assert_int_equal(r.status, 200);
-    static const char *bad[] = {"HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
-                                "HTTX/1.1 200 OK\r\n\r\n", "HTTP/1.1 099 x\r\n\r\n",
-                                "garbage", "HTTP/1.1 200 OK\r\nA b: c\r\n\r\n"};
+    static const char *bad[] = {"HTTP/1.1 20 OK\r\n\r\n",
+                                "HTTP/1.1 2000 OK\r\n\r\n",
+                                "HTTX/1.1 200 OK\r\n\r\n",
+                                "HTTP/1.1 099 x\r\n\r\n",
+                                "garbage",
+                                "HTTP/1.1 200 OK\r\nA b: c\r\n\r\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ssize_t m = http_parse_response(bad[i], strlen(bad[i]), &r, 8);
         if (m != HTTP_PARSE_INVALID)
@@ -125,20 +129,35 @@ static void test_framing(void **state)
     (void)state;
     bool te, hl;
     uint64_t len;
-    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", true, &te, &hl, &len), 0);
+    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 12\r\n\r\n", true, &te, &hl, &len),
+                     0);
     assert_true(hl);
     assert_false(te);
     assert_int_equal(len, 12);
-    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", true, &te, &hl, &len), 0);
+    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", true, &te, &hl, &len),
+                     0);
     assert_int_equal(len, 5);
-    assert_int_equal(framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", true, &te, &hl, &len), 0);
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", true, &te, &hl, &len), 0);
     assert_true(te);
-    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", true, &te, &hl, &len), -1);
-    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", true, &te, &hl, &len), -1);
-    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", true, &te, &hl, &len), -1);
-    assert_int_equal(framing("P / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", true, &te, &hl, &len), -1);
-    assert_int_equal(framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", true, &te, &hl, &len), -1);
-    assert_int_equal(framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", false, &te, &hl, &len), 0);
+    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", true,
+                             &te, &hl, &len),
+                     -1);
+    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", true, &te, &hl, &len),
+                     -1);
+    assert_int_equal(framing("P / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+                             true, &te, &hl, &len),
+                     -1);
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", true, &te, &hl, &len), -1);
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", true,
+                &te, &hl, &len),
+        -1);
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", false,
+                &te, &hl, &len),
+        0);
     assert_true(te);
     assert_false(hl);
     assert_true(http_header_has_token("keep-alive, Upgrade", 19, "upgrade"));
@@ -175,7 +194,8 @@ static char *dechunk(const char *in, size_t step, size_t *out_len, ssize_t *last
 static void test_chunked(void **state)
 {
     (void)state;
-    const char *in = "5;ext=1\r\nhello\r\n7\r\n, world\r\nA\r\n0123456789\r\n0\r\nTrailer: x\r\n\r\n";
+    const char *in =
+        "5;ext=1\r\nhello\r\n7\r\n, world\r\nA\r\n0123456789\r\n0\r\nTrailer: x\r\n\r\n";
     for (size_t step = 1; step <= strlen(in); step++) {
         size_t len;
         ssize_t r;
@@ -195,8 +215,12 @@ static void test_chunked(void **state)
     assert_int_equal(http_chunked_decode(&d, buf, &len), 3);
     assert_int_equal(len, 3);
     assert_memory_equal(buf, "abcXYZ", 6);
-    static const char *bad[] = {"x\r\n", "5\r\nhelloXX", "\r\n", "5\r\nhello\r\n-1\r\n",
-                                "fffffffffffffffff\r\n", "3\r\nabc\r\n0\r\nA\x01\r\n\r\n"};
+    static const char *bad[] = {"x\r\n",
+                                "5\r\nhelloXX",
+                                "\r\n",
+                                "5\r\nhello\r\n-1\r\n",
+                                "fffffffffffffffff\r\n",
+                                "3\r\nabc\r\n0\r\nA\x01\r\n\r\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ssize_t r;
         char *b = dechunk(bad[i], 1000, &len, &r);
@@ -230,10 +254,10 @@ static void test_url(void **state)
     s = "wss://h:";
     assert_true(http_url_parse(s, strlen(s), &u, &why));
     assert_int_equal(u.port, 443);
-    static const char *bad[] = {"ftp://h/", "http:/h", "http://", "http://:80/", "http://u@h/",
-                                "http://h:0/", "http://h:65536/", "http://h:8a/", "http://h /",
-                                "http://h\x01/", "http://[::1/", "http://[::1]x/", "http://h$/",
-                                "http//h", "://h"};
+    static const char *bad[] = {
+        "ftp://h/",     "http:/h",         "http://",      "http://:80/", "http://u@h/",
+        "http://h:0/",  "http://h:65536/", "http://h:8a/", "http://h /",  "http://h\x01/",
+        "http://[::1/", "http://[::1]x/",  "http://h$/",   "http//h",     "://h"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (http_url_parse(bad[i], strlen(bad[i]), &u, &why))
             fail_msg("case %zu (%s) parsed", i, bad[i]);
@@ -242,9 +266,12 @@ static void test_url(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_request_valid),   cmocka_unit_test(test_request_incremental),
-        cmocka_unit_test(test_request_malformed), cmocka_unit_test(test_response),
-        cmocka_unit_test(test_framing),         cmocka_unit_test(test_chunked),
+        cmocka_unit_test(test_request_valid),
+        cmocka_unit_test(test_request_incremental),
+        cmocka_unit_test(test_request_malformed),
+        cmocka_unit_test(test_response),
+        cmocka_unit_test(test_framing),
+        cmocka_unit_test(test_chunked),
         cmocka_unit_test(test_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,12 +26,12 @@
 #define MSG_TICK_STOP 0x200
 
 typedef struct {
-    atomic_int port;          /* main listener */
-    atomic_int child_port;    /* listener of the child actor */
-    atomic_int conn_closed;   /* MSG_HTTP_CONN_CLOSED seen */
-    atomic_int requests;      /* MSG_HTTP_REQUEST seen */
-    atomic_bool quit;         /* set by the test thread */
-    atomic_int limit_ok;      /* 8 listeners worked, the 9th failed, unlisten worked */
+    atomic_int port;        /* main listener */
+    atomic_int child_port;  /* listener of the child actor */
+    atomic_int conn_closed; /* MSG_HTTP_CONN_CLOSED seen */
+    atomic_int requests;    /* MSG_HTTP_REQUEST seen */
+    atomic_bool quit;       /* set by the test thread */
+    atomic_int limit_ok;    /* 8 listeners worked, the 9th failed, unlisten worked */
     char last_method[16];
     char last_path[256];
     pthread_mutex_t lock;
@@ -98,9 +98,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         if (atomic_load(&sh.quit))
             runtime_stop(r);
         return true;
-    case MSG_HTTP_CONN_CLOSED:
-        atomic_fetch_add(&sh.conn_closed, 1);
-        return true;
+    case MSG_HTTP_CONN_CLOSED: atomic_fetch_add(&sh.conn_closed, 1); return true;
     case MSG_HTTP_REQUEST: {
         const http_request_payload_t *p = msg->payload;
         atomic_fetch_add(&sh.requests, 1);
@@ -123,8 +121,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
             const char *t = header(p, "Transfer-Encoding");
             snprintf(te, sizeof te, "X-TE: %s", t ? t : "none");
             const char *const h[] = {m, ln, te};
-            assert_true(actor_http_respond(r, p->conn_id, 200, h, 3, http_request_body(p),
-                                           p->body_size));
+            assert_true(
+                actor_http_respond(r, p->conn_id, 200, h, 3, http_request_body(p), p->body_size));
         } else if (strcmp(path, "/sse") == 0) {
             assert_true(actor_sse_start(r, p->conn_id));
             assert_true(actor_sse_push(r, p->conn_id, NULL, "first", 5));
@@ -135,8 +133,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         }
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -198,7 +195,8 @@ static void test_curl_get(void **state)
     assert_non_null(strstr(o, "X-Server: mk\r\n"));
     assert_non_null(strstr(o, "\r\n\r\nhello world"));
     free(o);
-    snprintf(args, sizeof args, "-i --http1.0 http://127.0.0.1:%d/hello?x=1", atomic_load(&sh.port));
+    snprintf(args, sizeof args, "-i --http1.0 http://127.0.0.1:%d/hello?x=1",
+             atomic_load(&sh.port));
     o = curl(args);
     assert_non_null(strstr(o, "hello world"));
     pthread_mutex_lock(&sh.lock);
@@ -250,8 +248,9 @@ static void test_limits(void **state)
     for (int i = 0; i < 300000; i++)
         fputc('x', f);
     fclose(f);
-    snprintf(args, sizeof args, "-o /dev/null -w '%%{http_code}' --data-binary @%s http://127.0.0.1:%d/echo",
-             file, atomic_load(&sh.port));
+    snprintf(args, sizeof args,
+             "-o /dev/null -w '%%{http_code}' --data-binary @%s http://127.0.0.1:%d/echo", file,
+             atomic_load(&sh.port));
     char *o = curl(args);
     assert_string_equal(o, "413");
     free(o);
@@ -304,10 +303,11 @@ static void test_malformed_and_slowloris(void **state)
 {
     (void)state;
     int port = atomic_load(&sh.port);
-    static const char *bad[] = {"GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
-                                "GET / HTTP/1.1\r\n\r\n", /* HTTP/1.1 without Host */
-                                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-                                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
+    static const char *bad[] = {
+        "GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n", /* HTTP/1.1 without Host */
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"};
     int before = atomic_load(&sh.requests);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int fd = raw_connect(port);

@@ -40,7 +40,8 @@ static pid_t s_server(const char *cert, uint16_t port)
     snprintf(c, sizeof c, "%s/%s.pem", dir, cert);
     snprintf(k, sizeof k, "%s/%s.key", dir, cert);
     snprintf(p, sizeof p, "%u", port);
-    char *argv[] = {"openssl", "s_server", "-quiet", "-www", "-accept", p, "-cert", c, "-key", k, NULL};
+    char *argv[] = {"openssl", "s_server", "-quiet", "-www", "-accept", p,
+                    "-cert",   c,          "-key",   k,      NULL};
     pid_t pid = peer_spawn(argv, NULL);
     if (!peer_wait_port(port, 10000))
         fail_msg("openssl s_server did not start");
@@ -79,7 +80,8 @@ static void test_https_client(void **state)
 {
     (void)state;
     uint16_t p_good = peer_free_port(), p_wrong = peer_free_port(), p_evil = peer_free_port();
-    pid_t a = s_server("good", p_good), b = s_server("wrong", p_wrong), e = s_server("untrusted", p_evil);
+    pid_t a = s_server("good", p_good), b = s_server("wrong", p_wrong),
+          e = s_server("untrusted", p_evil);
     runtime_t *rt = runtime_init(1, 64);
     collector_t *c = calloc(1, sizeof *c);
     c->timeout_ms = 10000;
@@ -138,9 +140,7 @@ static bool wss_actor(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     (void)self;
     const char *url = state;
     switch (msg->type) {
-    case MSG_GO:
-        assert_true(actor_ws_connect(rt, url) != HTTP_CONN_ID_INVALID);
-        break;
+    case MSG_GO: assert_true(actor_ws_connect(rt, url) != HTTP_CONN_ID_INVALID); break;
     case MSG_WS_OPEN: {
         const ws_status_payload_t *s = msg->payload;
         assert_true(actor_ws_send_text(rt, s->conn_id, "over tls", 8));
@@ -154,11 +154,12 @@ static bool wss_actor(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     }
     case MSG_WS_CLOSED:
     case MSG_WS_ERROR:
-        wss_close = msg->type == MSG_WS_CLOSED ? ((const ws_status_payload_t *)msg->payload)->close_code : -1;
+        wss_close = msg->type == MSG_WS_CLOSED
+                        ? ((const ws_status_payload_t *)msg->payload)->close_code
+                        : -1;
         runtime_stop(rt);
         break;
-    default:
-        break;
+    default: break;
     }
     return true;
 }

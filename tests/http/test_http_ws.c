@@ -21,16 +21,16 @@
 #include "peer.h"
 
 #define MSG_START 0x300
-#define BIG (16u << 20)
+#define BIG       (16u << 20)
 
 typedef struct {
-    atomic_int port;            /* our server */
-    atomic_int server_close;    /* close code seen by our server (MSG_HTTP_CONN_CLOSED) */
+    atomic_int port;         /* our server */
+    atomic_int server_close; /* close code seen by our server (MSG_HTTP_CONN_CLOSED) */
     atomic_int server_messages;
-    char url[128];              /* client: where to connect */
-    atomic_bool go;             /* client: start */
-    atomic_int client_step;     /* client: steps passed */
-    atomic_int client_close;    /* client: MSG_WS_CLOSED code (-1: MSG_WS_ERROR) */
+    char url[128];           /* client: where to connect */
+    atomic_bool go;          /* client: start */
+    atomic_int client_step;  /* client: steps passed */
+    atomic_int client_close; /* client: MSG_WS_CLOSED code (-1: MSG_WS_ERROR) */
     atomic_bool client_done;
     char client_err[160];
     atomic_bool quit;
@@ -84,8 +84,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         atomic_store(&sh.server_close, s->close_code);
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -115,9 +114,9 @@ static void client_send(runtime_t *r, client_t *c)
     case 4: assert_true(actor_ws_send_text(r, c->id, "ping", 4)); break;
     case 5:
         assert_false(actor_ws_send_text(r, c->id, "\xc3\x28", 2)); /* invalid UTF-8 refused */
-        assert_false(actor_ws_close(r, c->id, 1005, NULL));       /* may not be sent */
+        assert_false(actor_ws_close(r, c->id, 1005, NULL));        /* may not be sent */
         assert_true(actor_ws_close(r, c->id, 4000, "bye"));
-        assert_false(actor_ws_send_text(r, c->id, "late", 4));     /* closing */
+        assert_false(actor_ws_send_text(r, c->id, "late", 4)); /* closing */
         break;
     default: break;
     }
@@ -128,9 +127,7 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
     (void)self;
     client_t *c = state;
     switch (msg->type) {
-    case MSG_START:
-        actor_set_timer(r, 20, true);
-        return true;
+    case MSG_START: actor_set_timer(r, 20, true); return true;
     case MSG_TIMER:
         if (atomic_exchange(&sh.go, false)) {
             c->step = 0;
@@ -139,16 +136,16 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
                 client_fail(r, "connect: %s", mk_last_error());
         }
         return true;
-    case MSG_WS_OPEN:
-        client_send(r, c);
-        return true;
+    case MSG_WS_OPEN: client_send(r, c); return true;
     case MSG_WS_MESSAGE: {
         const ws_message_payload_t *m = msg->payload;
         const char *d = ws_message_data(m);
         bool ok = false;
         switch (c->step) {
         case 0: ok = !m->is_binary && m->data_size == 5 && memcmp(d, "hello", 5) == 0; break;
-        case 1: ok = m->is_binary && m->data_size == 4 && memcmp(d, "\x00\x01\x02\xff", 4) == 0; break;
+        case 1:
+            ok = m->is_binary && m->data_size == 4 && memcmp(d, "\x00\x01\x02\xff", 4) == 0;
+            break;
         case 2: ok = m->is_binary && m->data_size == BIG && memcmp(d, big, BIG) == 0; break;
         case 3: ok = !m->is_binary && strcmp(d, "abcdefghi") == 0; break;
         case 4: ok = !m->is_binary && strcmp(d, "pong:p1") == 0; break;
@@ -168,7 +165,8 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
     case MSG_WS_CLOSED:
     case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
-        atomic_store(&sh.client_close, msg->type == MSG_WS_ERROR ? -(int)s->close_code : s->close_code);
+        atomic_store(&sh.client_close,
+                     msg->type == MSG_WS_ERROR ? -(int)s->close_code : s->close_code);
         atomic_store(&sh.client_done, true);
         return true;
     }
@@ -177,8 +175,7 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
         snprintf(sh.client_err, sizeof sh.client_err, "%s", e->message);
         return true;
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 
@@ -235,7 +232,8 @@ static void run_client(const char *url, int timeout_ms)
     for (int i = 0; i < timeout_ms / 10 && !atomic_load(&sh.client_done); i++)
         usleep(10000);
     if (!atomic_load(&sh.client_done))
-        fail_msg("client did not finish (step %d, %s)", atomic_load(&sh.client_step), sh.client_err);
+        fail_msg("client did not finish (step %d, %s)", atomic_load(&sh.client_step),
+                 sh.client_err);
 }
 
 static void test_client_vs_node(void **state)

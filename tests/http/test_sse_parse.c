@@ -63,7 +63,7 @@ static void test_spec_examples(void **state)
         assert_string_equal(e.data[0], "first event");
         assert_string_equal(e.id[0], "1");
         assert_string_equal(e.data[1], "second event");
-        assert_string_equal(e.id[1], ""); /* "id" with no value resets it */
+        assert_string_equal(e.id[1], "");               /* "id" with no value resets it */
         assert_string_equal(e.data[2], " third event"); /* only one space is removed */
         assert_string_equal(e.type[2], "message");
     }
@@ -82,7 +82,8 @@ static void test_fields(void **state)
 {
     (void)state;
     uint64_t retry;
-    const char *s = "\xEF\xBB\xBF" "event: add\r\ndata: YHOO\rdata: +2\r\ndata: 10\n\r\n"
+    const char *s = "\xEF\xBB\xBF"
+                    "event: add\r\ndata: YHOO\rdata: +2\r\ndata: 10\n\r\n"
                     "retry: 1500\nretry: x1\nevent: skipped\n\n"
                     "unknown: y\ndata: z\n\n";
     for (size_t step = 0; step < 4; step++) {

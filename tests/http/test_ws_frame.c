@@ -71,8 +71,10 @@ static void test_rfc_examples(void **state)
     (void)state;
     /* RFC 6455 5.7 */
     static const uint8_t unmasked[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
-    static const uint8_t masked[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
-    static const uint8_t frag[] = {0x01, 0x03, 0x48, 0x65, 0x6c, 0x89, 0x00, 0x80, 0x02, 0x6c, 0x6f};
+    static const uint8_t masked[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+                                     0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    static const uint8_t frag[] = {0x01, 0x03, 0x48, 0x65, 0x6c, 0x89,
+                                   0x00, 0x80, 0x02, 0x6c, 0x6f};
     uint16_t err;
     for (size_t step = 1; step <= 11; step += 10) {
         seen_t s = {0};
@@ -111,22 +113,22 @@ static void test_violations(void **state)
         size_t n;
         uint16_t code;
     } cases[] = {
-        {false, {0xC1, 0x00}, 2, 1002},                  /* RSV1 */
-        {false, {0x83, 0x00}, 2, 1002},                  /* reserved opcode 3 */
-        {false, {0x8B, 0x00}, 2, 1002},                  /* reserved control opcode */
-        {false, {0x09, 0x00}, 2, 1002},                  /* fragmented ping */
-        {false, {0x89, 0x7E, 0x00, 0x7E}, 4, 1002},      /* ping of 126 bytes */
-        {true, {0x81, 0x00}, 2, 1002},                   /* unmasked client frame */
-        {false, {0x81, 0x80, 1, 2, 3, 4}, 6, 1002},      /* masked server frame */
-        {false, {0x80, 0x00}, 2, 1002},                  /* continuation without a start */
-        {false, {0x01, 0x00, 0x01, 0x00}, 4, 1002},      /* new message inside a fragmented one */
-        {false, {0x81, 0x7E, 0x00, 0x05}, 4, 1002},      /* non-minimal 16-bit length */
-        {false, {0x81, 0x02, 0xC3, 0x28}, 4, 1007},      /* invalid UTF-8 */
+        {false, {0xC1, 0x00}, 2, 1002},                   /* RSV1 */
+        {false, {0x83, 0x00}, 2, 1002},                   /* reserved opcode 3 */
+        {false, {0x8B, 0x00}, 2, 1002},                   /* reserved control opcode */
+        {false, {0x09, 0x00}, 2, 1002},                   /* fragmented ping */
+        {false, {0x89, 0x7E, 0x00, 0x7E}, 4, 1002},       /* ping of 126 bytes */
+        {true, {0x81, 0x00}, 2, 1002},                    /* unmasked client frame */
+        {false, {0x81, 0x80, 1, 2, 3, 4}, 6, 1002},       /* masked server frame */
+        {false, {0x80, 0x00}, 2, 1002},                   /* continuation without a start */
+        {false, {0x01, 0x00, 0x01, 0x00}, 4, 1002},       /* new message inside a fragmented one */
+        {false, {0x81, 0x7E, 0x00, 0x05}, 4, 1002},       /* non-minimal 16-bit length */
+        {false, {0x81, 0x02, 0xC3, 0x28}, 4, 1007},       /* invalid UTF-8 */
         {false, {0x81, 0x03, 0xED, 0xA0, 0x80}, 5, 1007}, /* surrogate */
-        {false, {0x81, 0x02, 0xC0, 0x80}, 4, 1007},      /* overlong */
-        {false, {0x88, 0x01, 0x03}, 3, 1002},            /* 1-byte close */
-        {false, {0x88, 0x02, 0x03, 0xED}, 4, 1002},      /* close code 1005 */
-        {false, {0x88, 0x02, 0x03, 0xE7}, 4, 1002},      /* close code 999 */
+        {false, {0x81, 0x02, 0xC0, 0x80}, 4, 1007},       /* overlong */
+        {false, {0x88, 0x01, 0x03}, 3, 1002},             /* 1-byte close */
+        {false, {0x88, 0x02, 0x03, 0xED}, 4, 1002},       /* close code 1005 */
+        {false, {0x88, 0x02, 0x03, 0xE7}, 4, 1002},       /* close code 999 */
         {false, {0x88, 0x03, 0x03, 0xE8, 0xFF}, 5, 1007}, /* bad close reason */
         {false, {0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0}, 10, 1002}, /* top bit of 64-bit length */
         {false, {0x82, 0x7F, 0, 0, 0, 0, 0x10, 0, 0, 0}, 10, 1009}, /* over max_message */

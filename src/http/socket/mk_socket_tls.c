@@ -35,8 +35,7 @@ static void tls_reason(SSL *ssl, int rc, char *err, size_t errlen)
 {
     long vr = SSL_get_verify_result(ssl);
     if (vr != X509_V_OK) {
-        snprintf(err, errlen, "certificate verify failed: %s",
-                 X509_verify_cert_error_string(vr));
+        snprintf(err, errlen, "certificate verify failed: %s", X509_verify_cert_error_string(vr));
         ERR_clear_error();
         return;
     }
@@ -50,8 +49,8 @@ static void tls_reason(SSL *ssl, int rc, char *err, size_t errlen)
     }
     int se = SSL_get_error(ssl, rc);
     if (se == SSL_ERROR_SYSCALL)
-        snprintf(err, errlen, "TLS: connection closed during handshake%s%s",
-                 errno ? ": " : "", errno ? strerror(errno) : "");
+        snprintf(err, errlen, "TLS: connection closed during handshake%s%s", errno ? ": " : "",
+                 errno ? strerror(errno) : "");
     else
         snprintf(err, errlen, "TLS error %d", se);
 }
@@ -65,11 +64,8 @@ static ssize_t tls_read(mk_socket_t *self, uint8_t *buf, size_t len)
         return (ssize_t)got;
     switch (SSL_get_error(t->ssl, rc)) {
     case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        errno = EAGAIN;
-        return -1;
-    case SSL_ERROR_ZERO_RETURN:
-        return 0;
+    case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
+    case SSL_ERROR_ZERO_RETURN: return 0;
     case SSL_ERROR_SYSCALL:
         ERR_clear_error();
         if (errno == 0)
@@ -91,9 +87,7 @@ static ssize_t tls_write(mk_socket_t *self, const uint8_t *buf, size_t len)
         return (ssize_t)done;
     switch (SSL_get_error(t->ssl, rc)) {
     case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-        errno = EAGAIN;
-        return -1;
+    case SSL_ERROR_WANT_WRITE: errno = EAGAIN; return -1;
     default:
         ERR_clear_error();
         if (errno == 0 || errno == EAGAIN)
@@ -199,13 +193,9 @@ int mk_tls_handshake(mk_socket_t *s, char *err, size_t errlen)
     if (rc == 1)
         return MK_TLS_DONE;
     switch (SSL_get_error(t->ssl, rc)) {
-    case SSL_ERROR_WANT_READ:
-        return MK_TLS_WANT_READ;
-    case SSL_ERROR_WANT_WRITE:
-        return MK_TLS_WANT_WRITE;
-    default:
-        tls_reason(t->ssl, rc, err, errlen);
-        return MK_TLS_FAILED;
+    case SSL_ERROR_WANT_READ: return MK_TLS_WANT_READ;
+    case SSL_ERROR_WANT_WRITE: return MK_TLS_WANT_WRITE;
+    default: tls_reason(t->ssl, rc, err, errlen); return MK_TLS_FAILED;
     }
 }
 
@@ -241,8 +231,7 @@ mk_socket_t *mk_socket_tls_connect(const char *host, uint16_t port)
         struct pollfd p = {.fd = fd, .events = r == MK_TLS_WANT_READ ? POLLIN : POLLOUT};
         if (poll(&p, 1, 30000) <= 0) {
             s->close(s);
-            mk_set_error("mk_socket_tls_connect: %s:%u: handshake timed out", host,
-                         (unsigned)port);
+            mk_set_error("mk_socket_tls_connect: %s:%u: handshake timed out", host, (unsigned)port);
             return NULL;
         }
     }

@@ -36,8 +36,7 @@ void mk_tls_config_free(void *config);
  * `host`. Drive it with mk_tls_handshake until MK_TLS_DONE. NULL with
  * `err` filled on failure (fd then untouched).
  */
-mk_socket_t *mk_tls_client_new(void *config, int fd, const char *host, char *err,
-                               size_t errlen);
+mk_socket_t *mk_tls_client_new(void *config, int fd, const char *host, char *err, size_t errlen);
 
 /* Advance the handshake. On MK_TLS_FAILED `err` holds the reason
  * (certificate verification errors name what failed). */
