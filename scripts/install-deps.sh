@@ -4,9 +4,16 @@
 # apt-get at all, so `make run` / `make test` stay fast on a prepared machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$')
+# A line is "PACKAGE" or "PACKAGE COMMAND": with a COMMAND, the package is
+# also satisfied when that command is already on PATH (e.g. npm shipped
+# inside another vendor's nodejs package, which conflicts with Debian's npm).
+mapfile -t wanted < <(sed -e 's/#.*//' "$here/packages.txt" | awk 'NF')
 missing=()
-for pkg in "${wanted[@]}"; do
+for line in "${wanted[@]}"; do
+    read -r pkg cmd <<<"$line"
+    if [ -n "${cmd:-}" ] && command -v "$cmd" >/dev/null 2>&1; then
+        continue
+    fi
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     [ "$status" = installed ] || missing+=("$pkg")
 done
