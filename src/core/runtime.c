@@ -202,7 +202,10 @@ void runtime_run(runtime_t *rt)
             unsigned handled = 0;
             while (handled < MK_IO_POLL_INTERVAL && rt->ready.head && !rt->stop_requested)
                 handled += dispatch(rt, MK_DISPATCH_BATCH);
-            mk_io_poll(rt, 0);
+            /* Still busy: look at I/O without blocking. Idle: the blocking
+             * poll below does it, saving a syscall per wake-up. */
+            if (rt->ready.head)
+                mk_io_poll(rt, 0);
             continue;
         }
         /* Nothing ready: return if nothing could ever make an actor ready. */
