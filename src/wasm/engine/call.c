@@ -39,7 +39,7 @@ bool wasm_exec_grow_stack(wasm_instance_t *inst, uint32_t need)
 bool wasm_exec_grow_frames(wasm_instance_t *inst)
 {
     wasm_exec_t *ex = &inst->exec;
-    uint64_t cap = ex->frame_cap ? (uint64_t)ex->frame_cap * 2 : 64;
+    uint64_t cap = ex->frame_cap ? (uint64_t)ex->frame_cap * 2 : 16;
     if (cap > (uint64_t)inst->limits.max_call_depth + 1)
         cap = (uint64_t)inst->limits.max_call_depth + 1;
     if (cap <= ex->frame_cap)

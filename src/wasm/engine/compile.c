@@ -374,6 +374,8 @@ static bool peephole(comp_t *c)
             case WASM_OP_I32_SHR_S: op = WASM_OP_I32_SHR_S_IMM; break;
             case WASM_OP_I32_SHR_U: op = WASM_OP_I32_SHR_U_IMM; break;
             case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_IMM; break;
+            case WASM_OP_I32_ROTL: op = WASM_OP_I32_ROTL_IMM; break;
+            case WASM_OP_I32_ROTR: op = WASM_OP_I32_ROTR_IMM; break;
             default: return true;
             }
             if (!refuse(c, p, op) || !wasm_cc_emit(c, k))

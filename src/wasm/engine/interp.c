@@ -902,6 +902,8 @@ dispatch:
     BIN_IMM(I32_SHR_S_IMM, (int32_t)a >> (k & 31))
     BIN_IMM(I32_SHR_U_IMM, a >> (k & 31))
     BIN_IMM(I32_MUL_IMM, a * k)
+    BIN_IMM(I32_ROTL_IMM, rotl32(a, k))
+    BIN_IMM(I32_ROTR_IMM, rotr32(a, k))
     OP(LOCAL_GET_ADD_IMM)
     {
         (sp++)->u64 = (uint32_t)(fp[pc[0]].u32 + pc[1]);

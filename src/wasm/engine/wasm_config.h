@@ -74,7 +74,7 @@
 #endif
 /* First allocation of an instance's value stack (grows on demand). */
 #ifndef WASM_INITIAL_VALUE_STACK
-#define WASM_INITIAL_VALUE_STACK 1024u
+#define WASM_INITIAL_VALUE_STACK 256u
 #endif
 
 /* Dispatch: computed goto where the compiler has it, a switch otherwise. */
