@@ -27,9 +27,9 @@
 
 enum { T_START = 1, T_PING, T_PONG, T_DATA, T_ACK, T_DONE };
 
-#define BULK_SIZE 4096
+#define BULK_SIZE   4096
 #define BULK_WINDOW 256 /* messages in flight (1 MiB, under the 4 MiB queue limit) */
-#define BULK_ACK 64     /* the sink acknowledges every BULK_ACK messages */
+#define BULK_ACK    64  /* the sink acknowledges every BULK_ACK messages */
 
 static double now_s(void)
 {
@@ -293,8 +293,8 @@ static bool erlang_pingpong(size_t size, long n, double *rate)
     if (pong == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        execlp("erl", "erl", "-sname", pong_name, "-setcookie", "mkbench", "+S", "1",
-               "-noshell", "-pa", dir, "-eval", "net_pingpong:pong().", (char *)NULL);
+        execlp("erl", "erl", "-sname", pong_name, "-setcookie", "mkbench", "+S", "1", "-noshell",
+               "-pa", dir, "-eval", "net_pingpong:pong().", (char *)NULL);
         _exit(127);
     }
     usleep(1500000); /* the pong node registers its name */
@@ -354,8 +354,9 @@ int main(int argc, char **argv)
     for (int tcp = 0; tcp < 2; tcp++) {
         double m = bulk(tcp, bulk_n);
         double raw = raw_throughput(tcp, bulk_n * (long)BULK_SIZE);
-        printf("  %-4s microkernel %8.1f   raw 4 KiB writes %8.1f   ratio %.0f%% (target >= 50%%)\n",
-               tcp ? "tcp" : "unix", m, raw, 100.0 * m / raw);
+        printf(
+            "  %-4s microkernel %8.1f   raw 4 KiB writes %8.1f   ratio %.0f%% (target >= 50%%)\n",
+            tcp ? "tcp" : "unix", m, raw, 100.0 * m / raw);
     }
     return 0;
 }

@@ -21,8 +21,8 @@ extern "C" {
 
 /* System messages (range 0xFF000110..0xFF00011F belongs to this header).
  * Source ACTOR_ID_INVALID; sent only to actors that called node_monitor(). */
-#define MSG_NODE_UP 0xFF000110u   /* node_event_payload_t: transport connected */
-#define MSG_NODE_DOWN 0xFF000111u /* node_event_payload_t: transport lost */
+#define MSG_NODE_UP    0xFF000110u /* node_event_payload_t: transport connected */
+#define MSG_NODE_DOWN  0xFF000111u /* node_event_payload_t: transport lost */
 /* Exchanged between runtimes, never delivered to actors: the first frame on
  * every new connection, carrying the sender's node ID (docs/wire-format.md). */
 #define MSG_NODE_HELLO 0xFF000112u
@@ -33,9 +33,9 @@ extern "C" {
 
 /* Payload of MSG_NODE_UP and MSG_NODE_DOWN. */
 typedef struct {
-    node_id_t node;          /* the peer node */
-    uint32_t names_removed;  /* MSG_NODE_DOWN: names of that node dropped from the registry */
-    char reason[96];         /* MSG_NODE_DOWN: why, NUL-terminated (e.g. "peer closed the connection") */
+    node_id_t node;         /* the peer node */
+    uint32_t names_removed; /* MSG_NODE_DOWN: names of that node dropped from the registry */
+    char reason[96]; /* MSG_NODE_DOWN: why, NUL-terminated (e.g. "peer closed the connection") */
 } node_event_payload_t;
 
 /*

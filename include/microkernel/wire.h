@@ -16,14 +16,14 @@
 extern "C" {
 #endif
 
-#define WIRE_HEADER_SIZE 28u        /* bytes before the payload */
-#define WIRE_MAGIC 0x4D4Bu          /* "MK" as a 16-bit value in the frame's byte order */
-#define WIRE_VERSION 1u             /* format version at offset 2 */
+#define WIRE_HEADER_SIZE 28u     /* bytes before the payload */
+#define WIRE_MAGIC       0x4D4Bu /* "MK" as a 16-bit value in the frame's byte order */
+#define WIRE_VERSION     1u      /* format version at offset 2 */
 #ifndef WIRE_MAX_PAYLOAD
 #define WIRE_MAX_PAYLOAD (16u << 20) /* largest payload accepted or produced: 16 MiB */
 #endif
 #define WIRE_UDP_MAX_DATAGRAM 65507u /* largest UDP/IPv4 datagram, header included */
-#define WIRE_UDP_MAX_PAYLOAD (WIRE_UDP_MAX_DATAGRAM - WIRE_HEADER_SIZE) /* 65479 */
+#define WIRE_UDP_MAX_PAYLOAD  (WIRE_UDP_MAX_DATAGRAM - WIRE_HEADER_SIZE) /* 65479 */
 
 /*
  * Serialise `msg` in host byte order: WIRE_HEADER_SIZE header bytes followed

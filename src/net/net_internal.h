@@ -17,11 +17,11 @@ typedef struct mk_net_common mk_net_common_t;
 
 /* The first member of the impl of every transport made in src/net/. */
 struct mk_net_common {
-    bool reliable;                                   /* ordered stream: carries registry sync */
-    bool (*wants_write)(transport_t *t);             /* output is queued */
-    bool (*flush)(transport_t *t);                   /* write queued output; false: connection lost */
-    void (*drop)(transport_t *t, const char *why);   /* close the connection (listener stays) */
-    const char *(*down_reason)(transport_t *t);      /* why the connection was lost, or "" */
+    bool reliable;                                 /* ordered stream: carries registry sync */
+    bool (*wants_write)(transport_t *t);           /* output is queued */
+    bool (*flush)(transport_t *t);                 /* write queued output; false: connection lost */
+    void (*drop)(transport_t *t, const char *why); /* close the connection (listener stays) */
+    const char *(*down_reason)(transport_t *t);    /* why the connection was lost, or "" */
     void (*log)(void *ctx, int level, const char *text); /* set by the node link; may be NULL */
     void *log_ctx;
 };

@@ -18,15 +18,15 @@
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
 
-#define HELLO_SIZE 8          /* u32 node ID, u32 protocol version, both big-endian */
-#define HELLO_VERSION 1u
-#define NAME_REG_SIZE 72      /* name[64] + u64 actor ID big-endian */
-#define NAME_UNREG_SIZE 64    /* name[64] */
+#define HELLO_SIZE      8 /* u32 node ID, u32 protocol version, both big-endian */
+#define HELLO_VERSION   1u
+#define NAME_REG_SIZE   72 /* name[64] + u64 actor ID big-endian */
+#define NAME_UNREG_SIZE 64 /* name[64] */
 
 typedef struct {
-    transport_t *t;   /* NULL: free slot */
-    mk_io_t io;       /* t->fd in the event loop */
-    bool up;          /* connected as last seen (MSG_NODE_UP sent) */
+    transport_t *t; /* NULL: free slot */
+    mk_io_t io;     /* t->fd in the event loop */
+    bool up;        /* connected as last seen (MSG_NODE_UP sent) */
 } link_t;
 
 typedef struct {
@@ -139,8 +139,8 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
 {
     node_id_t node = l->t->peer_node;
     mk_net_common_t *c = mk_net_common(l->t);
-    const char *why = c && c->down_reason(l->t)[0] ? c->down_reason(l->t)
-                                                     : "transport reports not connected";
+    const char *why =
+        c && c->down_reason(l->t)[0] ? c->down_reason(l->t) : "transport reports not connected";
     char reason[96];
     snprintf(reason, sizeof reason, "%s", why);
     size_t removed = mk_registry_remove_node(rt, node);
@@ -169,8 +169,8 @@ static void link_update(runtime_t *rt, net_t *net, link_t *l)
             link_on_down(rt, net, l);
     }
     if (!sync_io(rt, l))
-        actor_log(rt, LOG_ERROR, "net: transport to node %u cannot be polled: %s",
-                  l->t->peer_node, mk_last_error());
+        actor_log(rt, LOG_ERROR, "net: transport to node %u cannot be polled: %s", l->t->peer_node,
+                  mk_last_error());
 }
 
 /* ---- Incoming frames --------------------------------------------------- */
@@ -245,15 +245,18 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
         else if (m->type == MSG_NAME_REGISTER || m->type == MSG_NAME_UNREGISTER)
             name_in(rt, l, m);
         else
-            actor_log(rt, LOG_WARN, "net: message of type 0x%08x from node %u has no "
-                      "destination; dropped", m->type, peer);
+            actor_log(rt, LOG_WARN,
+                      "net: message of type 0x%08x from node %u has no "
+                      "destination; dropped",
+                      m->type, peer);
         message_destroy(m);
         return;
     }
     if (actor_id_node(m->dest) != rt->node_id) {
-        actor_log(rt, LOG_WARN, "net: message from node %u for actor 0x%016llx of node %u "
-                  "dropped (messages are not forwarded)", peer,
-                  (unsigned long long)m->dest, actor_id_node(m->dest));
+        actor_log(rt, LOG_WARN,
+                  "net: message from node %u for actor 0x%016llx of node %u "
+                  "dropped (messages are not forwarded)",
+                  peer, (unsigned long long)m->dest, actor_id_node(m->dest));
         message_destroy(m);
         return;
     }
@@ -280,8 +283,10 @@ static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
             if (c) {
                 c->drop(t, "connection hung up (EPOLLHUP/EPOLLERR)");
             } else {
-                actor_log(rt, LOG_ERROR, "net: transport to node %u hung up but says it is "
-                          "connected; no longer polled", t->peer_node);
+                actor_log(rt, LOG_ERROR,
+                          "net: transport to node %u hung up but says it is "
+                          "connected; no longer polled",
+                          t->peer_node);
                 mk_io_remove(rt, io);
             }
         }
@@ -318,8 +323,7 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
                        (unsigned long long)msg->dest);
     if (!l->up) {
         mk_net_common_t *c = mk_net_common(l->t);
-        const char *why = c && c->down_reason(l->t)[0] ? c->down_reason(l->t)
-                                                         : "no connection yet";
+        const char *why = c && c->down_reason(l->t)[0] ? c->down_reason(l->t) : "no connection yet";
         return mk_fail("actor_send: node %u is not connected (%s)", node, why);
     }
     if (l->t->send(l->t, msg)) {
@@ -410,8 +414,8 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     if (!rt)
         return mk_fail("runtime_add_transport: runtime is NULL");
     if (!t || !t->send || !t->recv || !t->is_connected || !t->destroy)
-        return mk_fail("runtime_add_transport: transport is %s", t ? "incomplete (a method is NULL)"
-                                                                  : "NULL");
+        return mk_fail("runtime_add_transport: transport is %s",
+                       t ? "incomplete (a method is NULL)" : "NULL");
     if (t->peer_node == rt->node_id || t->peer_node == 0)
         return mk_fail("runtime_add_transport: peer node %u is %s", t->peer_node,
                        t->peer_node ? "this node" : "not a valid node ID");
@@ -454,8 +458,7 @@ bool node_monitor(runtime_t *rt, actor_id_t watcher)
     if (!rt)
         return mk_fail("node_monitor: runtime is NULL");
     if (!mk_actor_find(rt, watcher))
-        return mk_fail("node_monitor: no live local actor 0x%016llx",
-                       (unsigned long long)watcher);
+        return mk_fail("node_monitor: no live local actor 0x%016llx", (unsigned long long)watcher);
     net_t *net = net_get(rt);
     if (!net)
         return false;

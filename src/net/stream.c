@@ -26,20 +26,20 @@
 #define RX_INITIAL (64u << 10) /* receive buffer to start with and shrink back to */
 
 typedef struct {
-    mk_net_common_t common;   /* must stay first */
-    transport_t *t;           /* back pointer */
-    const char *kind;         /* "unix" or "tcp" */
-    int listen_fd;            /* accepting socket, -1 for a connecting transport */
-    int conn_fd;              /* the connection, -1 when none */
-    bool net_order;           /* big-endian frames */
-    char *unlink_path;        /* socket file removed on destroy, or NULL */
-    unsigned char *rx;        /* received bytes; a frame starts at rx_start */
+    mk_net_common_t common; /* must stay first */
+    transport_t *t;         /* back pointer */
+    const char *kind;       /* "unix" or "tcp" */
+    int listen_fd;          /* accepting socket, -1 for a connecting transport */
+    int conn_fd;            /* the connection, -1 when none */
+    bool net_order;         /* big-endian frames */
+    char *unlink_path;      /* socket file removed on destroy, or NULL */
+    unsigned char *rx;      /* received bytes; a frame starts at rx_start */
     size_t rx_start, rx_end, rx_cap;
-    unsigned char *tx;        /* queued output in [tx_start, tx_end) */
+    unsigned char *tx; /* queued output in [tx_start, tx_end) */
     size_t tx_start, tx_end, tx_cap;
-    size_t queue_max;         /* bytes of queued output allowed */
-    char down[160];           /* why the last connection was lost */
-    bool drained;             /* the last read was short: the socket is likely empty */
+    size_t queue_max; /* bytes of queued output allowed */
+    char down[160];   /* why the last connection was lost */
+    bool drained;     /* the last read was short: the socket is likely empty */
 } stream_t;
 
 static stream_t *S(const transport_t *t)
@@ -166,8 +166,8 @@ static bool send_msg(transport_t *t, const message_t *msg)
     stream_t *s = S(t);
     if (s->conn_fd < 0) {
         if (s->down[0])
-            return mk_fail("%s transport to node %u is not connected (%s)", s->kind,
-                           t->peer_node, s->down);
+            return mk_fail("%s transport to node %u is not connected (%s)", s->kind, t->peer_node,
+                           s->down);
         return mk_fail("%s transport to node %u is not connected (%s)", s->kind, t->peer_node,
                        s->listen_fd >= 0 ? "no peer has connected yet" : "never connected");
     }
@@ -259,13 +259,13 @@ static message_t *recv_msg(transport_t *t)
     }
     for (;;) {
         size_t frame = 0;
-        wire_frame_status_t st = wire_frame_check(s->rx + s->rx_start, s->rx_end - s->rx_start,
-                                                  s->net_order, &frame);
+        wire_frame_status_t st =
+            wire_frame_check(s->rx + s->rx_start, s->rx_end - s->rx_start, s->net_order, &frame);
         if (st == WIRE_FRAME_ERROR) {
             char why[160];
             snprintf(why, sizeof why, "bad frame from peer, closing: %s", mk_last_error());
-            mk_net_log(&s->common, LOG_WARN, "%s transport from node %u: %s", s->kind,
-                       t->peer_node, why);
+            mk_net_log(&s->common, LOG_WARN, "%s transport from node %u: %s", s->kind, t->peer_node,
+                       why);
             drop(t, why);
             return NULL;
         }

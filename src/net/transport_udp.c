@@ -24,10 +24,10 @@
 #define RECV_BUDGET 64 /* invalid datagrams skipped per recv() call */
 
 typedef struct {
-    mk_net_common_t common;  /* must stay first */
-    int fd;                  /* the socket */
-    bool peer_known;         /* connect()ed to the peer */
-    bool bound;              /* made by transport_udp_bind */
+    mk_net_common_t common;                       /* must stay first */
+    int fd;                                       /* the socket */
+    bool peer_known;                              /* connect()ed to the peer */
+    bool bound;                                   /* made by transport_udp_bind */
     unsigned char buf[WIRE_UDP_MAX_DATAGRAM + 1]; /* one datagram, +1 to see oversize */
 } udp_t;
 
@@ -105,8 +105,8 @@ static message_t *recv_msg(transport_t *t)
     for (int i = 0; i < RECV_BUDGET; i++) {
         struct sockaddr_storage from;
         socklen_t fromlen = sizeof from;
-        ssize_t n = recvfrom(u->fd, u->buf, sizeof u->buf, MSG_TRUNC,
-                             (struct sockaddr *)&from, &fromlen);
+        ssize_t n =
+            recvfrom(u->fd, u->buf, sizeof u->buf, MSG_TRUNC, (struct sockaddr *)&from, &fromlen);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -118,8 +118,8 @@ static message_t *recv_msg(transport_t *t)
                            t->peer_node);
                 continue;
             }
-            mk_net_log(&u->common, LOG_WARN, "udp transport from node %u: recv: %s",
-                       t->peer_node, strerror(errno));
+            mk_net_log(&u->common, LOG_WARN, "udp transport from node %u: recv: %s", t->peer_node,
+                       strerror(errno));
             return NULL;
         }
         message_t *m = NULL;

@@ -14,13 +14,13 @@
 
 /* Header offsets (docs/wire-format.md). */
 enum {
-    OFF_MAGIC = 0,    /* u16 */
-    OFF_VERSION = 2,  /* u8 */
-    OFF_FLAGS = 3,    /* u8, reserved: 0 */
-    OFF_TYPE = 4,     /* u32 */
-    OFF_SOURCE = 8,   /* u64 */
-    OFF_DEST = 16,    /* u64 */
-    OFF_LENGTH = 24   /* u32 payload bytes */
+    OFF_MAGIC = 0,   /* u16 */
+    OFF_VERSION = 2, /* u8 */
+    OFF_FLAGS = 3,   /* u8, reserved: 0 */
+    OFF_TYPE = 4,    /* u32 */
+    OFF_SOURCE = 8,  /* u64 */
+    OFF_DEST = 16,   /* u64 */
+    OFF_LENGTH = 24  /* u32 payload bytes */
 };
 
 static void put_u16(unsigned char *p, uint16_t v, bool net)
@@ -182,8 +182,8 @@ static message_t *deserialize(const void *buf, size_t buf_size, bool net)
         return NULL;
     if (st == WIRE_FRAME_INCOMPLETE) {
         if (buf_size < WIRE_HEADER_SIZE)
-            mk_set_error("wire_deserialize: %zu bytes is shorter than the %u-byte header",
-                         buf_size, WIRE_HEADER_SIZE);
+            mk_set_error("wire_deserialize: %zu bytes is shorter than the %u-byte header", buf_size,
+                         WIRE_HEADER_SIZE);
         else
             mk_set_error("wire_deserialize: truncated frame: %zu of %zu bytes", buf_size, frame);
         return NULL;

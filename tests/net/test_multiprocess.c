@@ -234,8 +234,7 @@ static void mesh_node2(transport_t *l23, uint16_t port12)
     transport_t *c12 = transport_tcp_connect("127.0.0.1", port12, 1);
     if (!c12)
         fprintf(stderr, "node 2: %s\n", mk_last_error());
-    if (!runtime_add_transport(rt, c12) ||
-        !runtime_add_transport(rt, l23)) {
+    if (!runtime_add_transport(rt, c12) || !runtime_add_transport(rt, l23)) {
         fprintf(stderr, "node 2: %s\n", mk_last_error());
         _exit(3);
     }

@@ -32,9 +32,9 @@ static bool echo(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 }
 
 typedef struct {
-    actor_id_t target;       /* where T_GO sends a ping (0: by name) */
-    const char *name;        /* used when target is 0 */
-    bool send_ok;            /* result of the last send */
+    actor_id_t target; /* where T_GO sends a ping (0: by name) */
+    const char *name;  /* used when target is 0 */
+    bool send_ok;      /* result of the last send */
     char send_error[256];
     int pongs;
     actor_id_t pong_source;
@@ -106,14 +106,14 @@ static transport_t *join(runtime_t *rt1, runtime_t *rt2, link_kind_t kind)
 }
 
 /* Step both until `cond` holds (at most 5 s). */
-#define PUMP_UNTIL(a, b, cond)                                                                   \
-    do {                                                                                         \
-        double end_ = now_s() + 5;                                                               \
-        while (!(cond) && now_s() < end_) {                                                      \
-            runtime_step(a);                                                                     \
-            if (b)                                                                               \
-                runtime_step(b);                                                                 \
-        }                                                                                        \
+#define PUMP_UNTIL(a, b, cond)                                                                     \
+    do {                                                                                           \
+        double end_ = now_s() + 5;                                                                 \
+        while (!(cond) && now_s() < end_) {                                                        \
+            runtime_step(a);                                                                       \
+            if (b)                                                                                 \
+                runtime_step(b);                                                                   \
+        }                                                                                          \
     } while (0)
 
 static void ping_pong(link_kind_t kind)

@@ -46,8 +46,11 @@ static void test_send_recv_both_ways(void **state)
         transport_t *srv, *cli;
         assert_true(stream_pair(kinds[k], 2, 1, &srv, &cli));
         assert_true(cli->is_connected(cli));
-        message_t m = {.source = actor_id_make(1, 5), .dest = actor_id_make(2, 9), .type = 42,
-                       .payload_size = 5, .payload = "hello"};
+        message_t m = {.source = actor_id_make(1, 5),
+                       .dest = actor_id_make(2, 9),
+                       .type = 42,
+                       .payload_size = 5,
+                       .payload = "hello"};
         assert_true(cli->send(cli, &m));
         message_t *got = recv_one(srv, cli, 5);
         assert_non_null(got);
@@ -84,8 +87,8 @@ static void test_one_mebibyte_payload_both_ways(void **state)
         transport_t *pairs[2][2] = {{cli, srv}, {srv, cli}};
         for (int dir = 0; dir < 2; dir++) {
             transport_t *from = pairs[dir][0], *to = pairs[dir][1];
-            message_t m = {.source = 1, .dest = 2, .type = 7, .payload_size = big,
-                           .payload = payload};
+            message_t m = {
+                .source = 1, .dest = 2, .type = 7, .payload_size = big, .payload = payload};
             assert_true(from->send(from, &m));
             assert_true(from->send(from, &m)); /* a second one queues behind */
             for (int n = 0; n < 2; n++) {
@@ -111,8 +114,8 @@ static void test_many_small_messages_in_order(void **state)
         const uint32_t n = 20000;
         uint32_t next = 0;
         for (uint32_t i = 0; i < n; i++) {
-            message_t m = {.source = 1, .dest = 2, .type = 1, .payload_size = sizeof i,
-                           .payload = &i};
+            message_t m = {
+                .source = 1, .dest = 2, .type = 1, .payload_size = sizeof i, .payload = &i};
             assert_true(cli->send(cli, &m));
             /* Drain now and then so the queue limit is never the subject. */
             message_t *got;
@@ -181,11 +184,11 @@ static void test_peer_writing_one_byte_at_a_time(void **state)
         transport_t *srv = listener(kinds[k], &path);
         assert_non_null(srv);
         int fd = raw_client(kinds[k], srv, path);
-        message_t m = {.source = 11, .dest = 22, .type = 33, .payload_size = 10,
-                       .payload = "0123456789"};
+        message_t m = {
+            .source = 11, .dest = 22, .type = 33, .payload_size = 10, .payload = "0123456789"};
         size_t n;
-        unsigned char *frame = kinds[k] == KIND_UNIX ? wire_serialize(&m, &n)
-                                                     : wire_serialize_net(&m, &n);
+        unsigned char *frame =
+            kinds[k] == KIND_UNIX ? wire_serialize(&m, &n) : wire_serialize_net(&m, &n);
         for (int rep = 0; rep < 2; rep++) {
             for (size_t i = 0; i < n; i++) {
                 assert_int_equal(write(fd, frame + i, 1), 1);
@@ -246,8 +249,8 @@ static void test_oversized_length_closes_connection(void **state)
         int fd = raw_client(kinds[k], srv, path);
         message_t m = {.dest = 1, .type = 1};
         size_t n;
-        unsigned char *frame = kinds[k] == KIND_UNIX ? wire_serialize(&m, &n)
-                                                     : wire_serialize_net(&m, &n);
+        unsigned char *frame =
+            kinds[k] == KIND_UNIX ? wire_serialize(&m, &n) : wire_serialize_net(&m, &n);
         uint32_t huge = WIRE_MAX_PAYLOAD + 1;
         if (kinds[k] == KIND_TCP)
             huge = htonl(huge);
@@ -272,8 +275,8 @@ static void test_truncated_frame_then_close(void **state)
         int fd = raw_client(kinds[k], srv, path);
         message_t m = {.dest = 1, .type = 1, .payload_size = 4, .payload = "abcd"};
         size_t n;
-        unsigned char *frame = kinds[k] == KIND_UNIX ? wire_serialize(&m, &n)
-                                                     : wire_serialize_net(&m, &n);
+        unsigned char *frame =
+            kinds[k] == KIND_UNIX ? wire_serialize(&m, &n) : wire_serialize_net(&m, &n);
         assert_int_equal(write(fd, frame, n - 2), (ssize_t)(n - 2));
         close(fd);
         assert_null(recv_one(srv, NULL, 5));

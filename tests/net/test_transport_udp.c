@@ -45,8 +45,11 @@ static void test_bound_side_learns_peer_then_both_ways(void **state)
     transport_t *b = transport_udp_bind("127.0.0.1", 0, 1);
     assert_non_null(b);
     assert_false(b->is_connected(b));
-    message_t m = {.source = actor_id_make(2, 1), .dest = actor_id_make(1, 1), .type = 5,
-                   .payload_size = 3, .payload = "abc"};
+    message_t m = {.source = actor_id_make(2, 1),
+                   .dest = actor_id_make(1, 1),
+                   .type = 5,
+                   .payload_size = 3,
+                   .payload = "abc"};
     assert_false(b->send(b, &m));
     assert_non_null(strstr(mk_last_error(), "not known yet"));
 
@@ -114,20 +117,20 @@ static void test_bad_datagrams_are_skipped_and_teach_nothing(void **state)
     (void)state;
     transport_t *b = transport_udp_bind("127.0.0.1", 0, 1);
     int fd = raw_sender(b);
-    assert_int_equal(send(fd, "", 0, 0), 0);                 /* zero-length */
-    assert_int_equal(send(fd, "garbage!", 8, 0), 8);         /* garbage */
+    assert_int_equal(send(fd, "", 0, 0), 0);         /* zero-length */
+    assert_int_equal(send(fd, "garbage!", 8, 0), 8); /* garbage */
     message_t m = {.dest = 1, .type = 9, .payload_size = 2, .payload = "ok"};
     size_t n;
     unsigned char *host = wire_serialize(&m, &n);
-    assert_int_equal(send(fd, host, n, 0), (ssize_t)n);      /* wrong byte order on LE hosts */
-    assert_int_equal(send(fd, host, 20, 0), 20);             /* truncated header */
+    assert_int_equal(send(fd, host, n, 0), (ssize_t)n); /* wrong byte order on LE hosts */
+    assert_int_equal(send(fd, host, 20, 0), 20);        /* truncated header */
     free(host);
     unsigned char *net = wire_serialize_net(&m, &n);
     assert_int_equal(send(fd, net, n - 1, 0), (ssize_t)(n - 1)); /* truncated payload */
     usleep(20000);
     assert_null(b->recv(b));
     assert_false(b->is_connected(b));
-    assert_int_equal(send(fd, net, n, 0), (ssize_t)n);       /* finally a good one */
+    assert_int_equal(send(fd, net, n, 0), (ssize_t)n); /* finally a good one */
     message_t *got = recv_wait(b, 5);
     assert_non_null(got);
     assert_int_equal(got->type, 9);

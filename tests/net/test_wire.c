@@ -25,13 +25,10 @@ static const unsigned char known_net[] = {
     0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, /* dest */
     0x00, 0x00, 0x00, 0x03,                         /* payload length */
     'h',  'i',  '!'};
-static const unsigned char known_le[] = {
-    0x4B, 0x4D, 0x01, 0x00,                         /* magic 0x4D4B little-endian */
-    0x44, 0x33, 0x22, 0x11,
-    0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-    0x04, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
-    0x03, 0x00, 0x00, 0x00,
-    'h',  'i',  '!'};
+static const unsigned char known_le[] = {0x4B, 0x4D, 0x01, 0x00, /* magic 0x4D4B little-endian */
+                                         0x44, 0x33, 0x22, 0x11, 0x02, 0x00, 0x00, 0x00, 0x01,
+                                         0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x00,
+                                         0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 'h',  'i',  '!'};
 
 static bool host_is_little(void)
 {
@@ -115,8 +112,11 @@ static void test_round_trip_empty_and_large(void **state)
     size_t sizes[] = {0, 1, 64, big};
     for (int order = 0; order < 2; order++) {
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-            message_t m = {.source = 7, .dest = 0xFFFFFFFFFFFFFFFFull, .type = 0xFF000012u,
-                           .payload_size = sizes[k], .payload = sizes[k] ? payload : NULL};
+            message_t m = {.source = 7,
+                           .dest = 0xFFFFFFFFFFFFFFFFull,
+                           .type = 0xFF000012u,
+                           .payload_size = sizes[k],
+                           .payload = sizes[k] ? payload : NULL};
             size_t n = 0;
             void *buf = order ? wire_serialize_net(&m, &n) : wire_serialize(&m, &n);
             assert_non_null(buf);
