@@ -8,38 +8,7 @@
 #include <string.h>
 
 #include "services/mount_hello.h"
-
-static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    unsigned base = 10;
-    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        n -= 2;
-    }
-    if (n == 0 || n > 20)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    if (v > max)
-        return false;
-    *out = v;
-    return true;
-}
+#include "services/svc_number.h"
 
 #define BAD(text)                                                                                  \
     do {                                                                                           \
@@ -69,7 +38,7 @@ long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const ch
     const char *p = buf;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     uint64_t v;
-    if (!parse_u64(p + mlen, (size_t)(nl - p) - mlen, UINT32_MAX, &v) || v == 0)
+    if (!svc_parse_u64(p + mlen, (size_t)(nl - p) - mlen, UINT32_MAX, &v) || v == 0)
         BAD("bad protocol version in the MKMOUNT greeting");
     out->version = (uint32_t)v;
     bool have_node = false, have_name = false;
@@ -83,7 +52,7 @@ long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const ch
         const char *val = eq + 1;
         size_t vlen = n - klen - 1;
         if (klen == 4 && memcmp(p, "node", 4) == 0) {
-            if (have_node || !parse_u64(val, vlen, UINT32_MAX, &v) || v == 0)
+            if (have_node || !svc_parse_u64(val, vlen, UINT32_MAX, &v) || v == 0)
                 BAD("bad or repeated node= in the handshake");
             out->node = (node_id_t)v;
             have_node = true;
@@ -94,11 +63,11 @@ long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const ch
             out->name[vlen] = '\0';
             have_name = true;
         } else if (klen == 2 && memcmp(p, "ns", 2) == 0) {
-            if (!parse_u64(val, vlen, UINT64_MAX, &v))
+            if (!svc_parse_u64(val, vlen, UINT64_MAX, &v))
                 BAD("bad ns= in the handshake");
             out->ns = v;
         } else if (klen == 4 && memcmp(p, "port", 4) == 0) {
-            if (!parse_u64(val, vlen, 65535, &v))
+            if (!svc_parse_u64(val, vlen, 65535, &v))
                 BAD("bad port= in the handshake");
             out->port = (uint16_t)v;
         } else if (klen == 7 && memcmp(p, "already", 7) == 0) {

@@ -6,40 +6,9 @@
 
 #include "microkernel/namespace.h"
 #include "services/ns_sync.h"
+#include "services/svc_number.h"
 
 /* Parse an unsigned number (decimal, or hex after "0x") of the whole slice. */
-static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
-{
-    unsigned base = 10;
-    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        n -= 2;
-    }
-    if (n == 0 || n > 20)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d;
-        char c = s[i];
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    if (v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static void fail(ns_sync_item_t *item, const char *why)
 {
     item->kind = NS_SYNC_ERROR;
@@ -58,7 +27,7 @@ static void parse_peer(const char *s, size_t n, ns_sync_item_t *item)
     if (!sp1)
         FAIL("peer line needs \"<node> <name> <host>:<port>\"");
     uint64_t v;
-    if (!parse_u64(s, (size_t)(sp1 - s), UINT32_MAX, &v) || v == 0)
+    if (!svc_parse_u64(s, (size_t)(sp1 - s), UINT32_MAX, &v) || v == 0)
         FAIL("peer line has a bad node ID");
     item->node = (node_id_t)v;
     const char *name = sp1 + 1;
@@ -87,7 +56,7 @@ static void parse_peer(const char *s, size_t n, ns_sync_item_t *item)
     for (size_t i = 0; i < host_len; i++)
         if ((unsigned char)addr[i] <= 0x20 || (unsigned char)addr[i] > 0x7E)
             FAIL("peer host has a bad byte");
-    if (!parse_u64(colon + 1, addr_len - host_len - 1, 65535, &v) || v == 0)
+    if (!svc_parse_u64(colon + 1, addr_len - host_len - 1, 65535, &v) || v == 0)
         FAIL("peer port is not 1..65535");
     memcpy(item->host, addr, host_len);
     item->host[host_len] = '\0';
@@ -111,7 +80,7 @@ void ns_sync_next(const char *buf, size_t len, size_t *pos, ns_sync_item_t *item
         FAIL("last line has no newline");
     uint64_t v;
     if (n > 5 && memcmp(s, "node=", 5) == 0) {
-        if (!parse_u64(s + 5, n - 5, UINT32_MAX, &v) || v == 0)
+        if (!svc_parse_u64(s + 5, n - 5, UINT32_MAX, &v) || v == 0)
             FAIL("node= is not a node ID 1..4294967295");
         item->kind = NS_SYNC_NODE;
         item->node = (node_id_t)v;
@@ -126,7 +95,7 @@ void ns_sync_next(const char *buf, size_t len, size_t *pos, ns_sync_item_t *item
         size_t plen = (size_t)(sp - s) - 1;
         if (ns_path_check(s + 1, plen, false) != NS_PATH_OK)
             FAIL("+ line has an invalid path");
-        if (!parse_u64(sp + 1, n - plen - 2, UINT64_MAX, &v) || v == 0)
+        if (!svc_parse_u64(sp + 1, n - plen - 2, UINT64_MAX, &v) || v == 0)
             FAIL("+ line has a bad actor ID");
         item->kind = NS_SYNC_ADD;
         item->path = s + 1;
