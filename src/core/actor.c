@@ -119,6 +119,8 @@ static void finalize(runtime_t *rt, actor_t *a, int reason)
     mk_registry_release_owner(rt, id);
     for (size_t i = 0; i < rt->n_exit_hooks; i++)
         rt->exit_hooks[i].fn(rt, rt->exit_hooks[i].ctx, id, reason);
+    if (a->flags & MK_ACTOR_SPACE)
+        mk_space_notify(rt, a, false);
     if (a->free_state)
         a->free_state(a->state);
     if (a->wake)
@@ -163,8 +165,12 @@ void mk_actor_after_dispatch(runtime_t *rt, actor_t *a, bool keep_running)
         finalize(rt, a, keep_running ? a->exit_reason : EXIT_REASON_NORMAL);
     else if (!keep_running)
         finalize(rt, a, EXIT_REASON_NORMAL);
-    else if (!(a->flags & MK_ACTOR_HELD) && (a->wake || a->mbox->head != a->mbox->tail))
-        scheduler_enqueue(&rt->ready, a);
+    else {
+        if (!(a->flags & MK_ACTOR_HELD) && (a->wake || a->mbox->head != a->mbox->tail))
+            scheduler_enqueue(&rt->ready, a);
+        if ((a->flags & MK_ACTOR_SPACE) && !mk_mailbox_full(a->mbox))
+            mk_space_notify(rt, a, true);
+    }
 }
 
 void mk_actor_hold(runtime_t *rt, actor_id_t id)

@@ -61,6 +61,7 @@ void runtime_destroy(runtime_t *rt)
     /* Layers may have stopped actors they owned while shutting down. */
     mk_actors_destroy_all(rt);
     mk_timers_destroy(rt);
+    mk_space_destroy(rt);
     mk_poller_destroy(rt->poller);
     mk_pool_destroy(&rt->pool);
     mk_free(rt->table);

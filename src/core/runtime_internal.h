@@ -52,6 +52,7 @@ enum {
 
 #define MK_ACTOR_SYSTEM 0x01u /* does not keep runtime_run() going */
 #define MK_ACTOR_HELD   0x02u /* not dispatched until mk_actor_wake() (mk_actor_hold) */
+#define MK_ACTOR_SPACE  0x04u /* someone waits for room in its mailbox (mk_actor_wait_space) */
 
 struct actor {
     actor_id_t id;              /* node | sequence */
@@ -66,7 +67,7 @@ struct actor {
     uint8_t status;      /* MK_ACTOR_* */
     uint8_t queued;      /* 1 while in the ready queue */
     uint8_t exit_reason; /* reason recorded by a deferred stop */
-    uint8_t flags;       /* MK_ACTOR_SYSTEM, MK_ACTOR_HELD */
+    uint8_t flags;       /* MK_ACTOR_SYSTEM, MK_ACTOR_HELD, MK_ACTOR_SPACE */
     message_t *wake;     /* handled before the mailbox (mk_actor_wake), or NULL */
 };
 
@@ -230,6 +231,8 @@ struct runtime {
     size_t n_name_hooks;
     mk_route_fn route; /* remote sends (set by the net layer) */
     void *route_ctx;
+    struct mk_space_waiter *space_waiters; /* mk_actor_wait_space (space.c) */
+    size_t n_space_waiters, cap_space_waiters;
     mk_ext_t ext[MK_EXT_COUNT];
     const struct mk_path_ops *path_ops; /* "/"-names (set by src/services), or NULL */
     void *path_ctx;
@@ -321,6 +324,29 @@ typedef struct mk_path_ops {
 } mk_path_ops_t;
 /* Install (or with NULL remove) the path table. */
 void mk_runtime_set_path_ops(runtime_t *rt, const mk_path_ops_t *ops, void *ctx);
+
+/*
+ * Room in a mailbox (space.c): how a producer outside the actors -- a
+ * transport, a socket -- avoids dropping what it cannot deliver to a full
+ * mailbox. It keeps the message, stops reading its source, and asks to be
+ * told when the mailbox has room again.
+ *
+ * mk_actor_wait_space(): `fn(rt, ctx, id, alive)` is called once, on the
+ * runtime's thread, after live actor `id` has handled messages and has at
+ * least one free slot (alive = true), or when it stops (alive = false).
+ * It is never called from inside mk_actor_wait_space(). Several waiters per
+ * actor are fine; they are told in the order they asked. Returns false with
+ * a reason for an unknown actor or when memory runs out (the only
+ * allocation, on this slow path).
+ * mk_actor_cancel_space(): forget every wait registered with `ctx` (call it
+ * before freeing ctx).
+ */
+typedef void (*mk_space_fn)(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
+bool mk_actor_wait_space(runtime_t *rt, actor_id_t id, mk_space_fn fn, void *ctx);
+void mk_actor_cancel_space(runtime_t *rt, void *ctx);
+/* The core's side: tell the waiters of `a` (room, or stopped). */
+void mk_space_notify(runtime_t *rt, actor_t *a, bool alive);
+void mk_space_destroy(runtime_t *rt);
 
 /* Teardown helpers called when an actor stops (timer.c, fdwatch.c,
  * registry.c) and when the runtime is destroyed. */
