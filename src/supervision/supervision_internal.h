@@ -28,11 +28,22 @@ typedef struct {
     uint8_t kind; /* mk_edge_kind_t */
 } mk_edge_t;
 
+/* A death notice waiting for room in its receiver's mailbox. */
 typedef struct {
-    mk_edge_t *edges;  /* unordered; removal swaps in the last edge */
-    size_t n;          /* edges in use */
-    size_t cap;        /* edges allocated */
-    uint64_t next_ref; /* last monitor reference handed out */
+    actor_id_t source; /* as it will be delivered */
+    actor_id_t dest;   /* the receiver */
+    msg_type_t type;   /* MSG_CHILD_EXIT, MSG_DOWN, MSG_LINK_EXIT */
+    uint32_t size;     /* payload bytes */
+    unsigned char payload[32];
+} mk_sup_notice_t;
+
+typedef struct {
+    mk_edge_t *edges;         /* unordered; removal swaps in the last edge */
+    size_t n;                 /* edges in use */
+    size_t cap;               /* edges allocated */
+    uint64_t next_ref;        /* last monitor reference handed out */
+    mk_sup_notice_t *pending; /* notices for full mailboxes, oldest first */
+    size_t n_pending, cap_pending;
 } mk_sup_ext_t;
 
 /* The runtime's table, created (and the exit hook installed) on first

@@ -14,8 +14,9 @@
 
 static void ext_destroy(runtime_t *rt, void *data)
 {
-    (void)rt;
     mk_sup_ext_t *x = data;
+    mk_actor_cancel_space(rt, x);
+    mk_free(x->pending);
     mk_free(x->edges);
     mk_free(x);
 }
@@ -30,6 +31,74 @@ static void remove_at(mk_sup_ext_t *x, size_t i)
     x->edges[i] = x->edges[--x->n];
 }
 
+_Static_assert(sizeof(down_payload_t) <= sizeof(((mk_sup_notice_t *)0)->payload) &&
+                   sizeof(child_exit_payload_t) <= sizeof(((mk_sup_notice_t *)0)->payload),
+               "death notices must fit mk_sup_notice_t");
+
+static bool has_pending(const mk_sup_ext_t *x, actor_id_t dest)
+{
+    for (size_t i = 0; i < x->n_pending; i++)
+        if (x->pending[i].dest == dest)
+            return true;
+    return false;
+}
+
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
+
+/* Deliver a death notice, or keep it (in order) until the receiver's
+ * mailbox has room: a supervisor must never miss a child's death. Only a
+ * receiver that is gone, or no memory at all, loses it (logged). */
+static void deliver(runtime_t *rt, actor_id_t source, actor_id_t dest, msg_type_t type,
+                    const void *payload, size_t size)
+{
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    bool queued_before = x && has_pending(x, dest);
+    if (!queued_before && mk_send_from(rt, source, dest, type, payload, size))
+        return;
+    if (!x || !actor_is_alive(rt, dest))
+        return; /* the receiver is gone: nobody to tell */
+    if (x->n_pending == x->cap_pending) {
+        size_t cap = x->cap_pending ? x->cap_pending * 2 : 8;
+        mk_sup_notice_t *p = mk_realloc(x->pending, cap * sizeof *p);
+        if (!p) {
+            mk_log_write(rt, LOG_ERROR, dest, "supervision: out of memory, a death notice is lost");
+            return;
+        }
+        x->pending = p;
+        x->cap_pending = cap;
+    }
+    mk_sup_notice_t *n = &x->pending[x->n_pending++];
+    n->source = source;
+    n->dest = dest;
+    n->type = type;
+    n->size = (uint32_t)size;
+    memcpy(n->payload, payload, size);
+    if (!queued_before && !mk_actor_wait_space(rt, dest, on_space, x))
+        mk_log_write(rt, LOG_ERROR, dest, "supervision: cannot wait for mailbox room");
+}
+
+/* The receiver has room (or is gone): deliver what waited, in order. */
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
+{
+    mk_sup_ext_t *x = ctx;
+    size_t kept = 0;
+    bool blocked = !alive;
+    for (size_t i = 0; i < x->n_pending; i++) {
+        mk_sup_notice_t n = x->pending[i];
+        if (n.dest == id && !blocked &&
+            mk_send_from(rt, n.source, n.dest, n.type, n.payload, n.size))
+            continue;
+        if (n.dest == id && !alive)
+            continue; /* gone: drop */
+        if (n.dest == id)
+            blocked = true; /* full again: keep this and the rest, in order */
+        x->pending[kept++] = n;
+    }
+    x->n_pending = kept;
+    if (blocked && alive)
+        mk_actor_wait_space(rt, id, on_space, x);
+}
+
 static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t dead, uint64_t ref,
                       int reason)
 {
@@ -38,7 +107,7 @@ static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t 
     p.actor = dead;
     p.ref = ref;
     p.reason = (uint8_t)reason;
-    mk_send_from(rt, ACTOR_ID_INVALID, to, type, &p, sizeof p);
+    deliver(rt, ACTOR_ID_INVALID, to, type, &p, sizeof p);
 }
 
 /* Tell the parent of `child` that it died; the supervisor's record is
@@ -54,8 +123,7 @@ static void notify_parent(runtime_t *rt, const mk_edge_t *e, actor_id_t child, i
     memset(&p, 0, sizeof p);
     p.child_id = child;
     p.exit_reason = (uint8_t)reason;
-    if (!mk_send_from(rt, child, e->b, MSG_CHILD_EXIT, &p, sizeof p))
-        mk_log_write(rt, LOG_ERROR, e->b, "supervision: MSG_CHILD_EXIT lost (mailbox full?)");
+    deliver(rt, child, e->b, MSG_CHILD_EXIT, &p, sizeof p);
 }
 
 /* The core's exit hook: turn every edge naming `id` into its message. */

@@ -290,6 +290,38 @@ static void test_monitor_supervised_child(void **st)
     assert_int_equal(states_made, states_freed);
 }
 
+/* Regression: a death notice for a watcher whose mailbox is full used to be
+ * dropped. It now waits for room and arrives, in order. */
+static void test_down_waits_for_a_full_mailbox(void **st)
+{
+    (void)st;
+    journal_reset();
+    runtime_t *rt = runtime_init(1, 16);
+    watcher_t w = {0};
+    actor_id_t wid = actor_spawn(rt, watcher_behavior, &w, NULL, 2);
+    actor_id_t t[5];
+    for (int i = 0; i < 5; i++) {
+        t[i] = spawn_worker(rt, (char)('a' + i));
+        ask(rt, wid, MSG_T_MONITOR, t[i]);
+    }
+    /* Fill the watcher's mailbox, then kill all five targets at once. */
+    assert_true(actor_send(rt, wid, 99, NULL, 0));
+    assert_true(actor_send(rt, wid, 99, NULL, 0));
+    for (int i = 0; i < 5; i++)
+        actor_stop(rt, t[i]);
+    assert_int_equal(w.n_got, 0);
+    run(rt);
+    assert_int_equal(w.n_got, 5);
+    for (int i = 0; i < 5; i++) {
+        assert_true(w.got[i].actor == t[i]);
+        assert_int_equal(w.got[i].reason, EXIT_KILLED);
+    }
+    mk_sup_ext_t *x = mk_sup_ext_peek(rt);
+    assert_int_equal(x->n_pending, 0);
+    runtime_destroy(rt);
+    assert_int_equal(states_made, states_freed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_link_both_ways),
         cmocka_unit_test(test_unlink_from_either_end),
         cmocka_unit_test(test_monitor_supervised_child),
+        cmocka_unit_test(test_down_waits_for_a_full_mailbox),
     };
     return cmocka_run_group_tests_name("supervision_monitor_link", tests, NULL, NULL);
 }
