@@ -34,9 +34,10 @@ function(mk_add_test)
         set(T_TIMEOUT 120)
     endif()
     set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
-    if(T_LABELS)
-        set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
-    endif()
+    # Every test is labelled with its folder (core, net, http ...), so
+    # `ctest -L core` runs one subsystem's tests.
+    get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${folder};${T_LABELS}")
 endfunction()
 
 # mk_add_subdirs(dir): add every immediate subfolder of dir that has a

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh -- what `make test` runs: the whole suite with ctest in a normal
-# build, then again built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# build, the core on the poll(2) backend, then everything again built with
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 # Warnings are errors in both. Exits non-zero if any test fails.
 set -euo pipefail
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -16,6 +17,14 @@ run_suite() {  # run_suite DIR CMAKE-ARGS...
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# The core again on the portable poll(2) backend (the one a system without
+# epoll would use): only the core's tests, so only what they need is built.
+echo "== core on the poll(2) backend"
+cmake -S . -B build-poll -DMK_WERROR=ON -DMK_EVENT_BACKEND=poll -DBUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build-poll -j "$jobs" --target core_tests
+ctest --test-dir build-poll --output-on-failure -j "$jobs" -L core -R '^test_'
+
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DMK_SANITIZE=ON -DBUILD_BENCHMARKS=OFF

@@ -111,10 +111,13 @@ static void regular_file_refused_and_stop_releases(void **s)
     runtime_t *rt = runtime_init(1, 4);
     watch_t st = {.fd = -1};
     actor_id_t a = actor_spawn(rt, watcher, &st, NULL, 8);
+#ifndef MK_EVENT_BACKEND_POLL
+    /* epoll refuses regular files (poll(2) reports them always ready). */
     actor_send(rt, a, WATCH_FILE, NULL, 0);
-    actor_send(rt, a, WATCH, NULL, 0); /* fd -1 */
     runtime_step(rt);
     assert_false(st.file_watch_ok);
+#endif
+    actor_send(rt, a, WATCH, NULL, 0); /* fd -1 */
     runtime_step(rt);
     assert_false(st.watch_ok);
     int p[2];
