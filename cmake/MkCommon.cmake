@@ -37,7 +37,8 @@ function(mk_add_test)
     # Every test is labelled with its folder (core, net, http ...), so
     # `ctest -L core` runs one subsystem's tests.
     get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
-    set_tests_properties(${T_NAME} PROPERTIES LABELS "${folder};${T_LABELS}")
+    set(labels ${folder} ${T_LABELS})
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${labels}")
 endfunction()
 
 # mk_add_subdirs(dir): add every immediate subfolder of dir that has a
