@@ -325,9 +325,8 @@ static void complete(http_rt_t *h, http_conn_t *c)
     if (bs)
         memcpy(p + sizeof *r + hs, c->in.data, bs);
     p[sizeof *r + hs + bs] = '\0';
-    actor_id_t owner = c->owner;
+    http_deliver(h, c, MSG_HTTP_RESPONSE, p, size);
     conn_free(h, c);
-    http_deliver(h, owner, MSG_HTTP_RESPONSE, p, size);
 }
 
 static bool sse_event(void *ctx, const sse_event_t *ev)
@@ -344,7 +343,7 @@ static bool sse_event(void *ctx, const sse_event_t *ev)
     e->data_size = ev->data_len;
     memcpy(p + sizeof *e, ev->type, ev->type_len + 1);
     memcpy(p + sizeof *e + ev->type_len + 1, ev->data, ev->data_len + 1);
-    http_deliver(c->h, c->owner, MSG_SSE_EVENT, p, size);
+    http_deliver(c->h, c, MSG_SSE_EVENT, p, size);
     return true;
 }
 

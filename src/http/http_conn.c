@@ -83,14 +83,17 @@ void http_buf_free(http_buf_t *b)
 
 /* ---- state ----------------------------------------------------------- */
 
+static void spaces_destroy(http_rt_t *h);
+
 static void http_rt_destroy(runtime_t *rt, void *data)
 {
     (void)rt;
     http_rt_t *h = data;
     http_dns_destroy(h);
+    spaces_destroy(h);
     for (uint32_t i = 0; i < h->n_slots; i++)
         if (h->slots[i])
-            conn_free(h, h->slots[i]);
+            conn_destroy(h, h->slots[i]);
     server_close_listeners(h, ACTOR_ID_INVALID);
     mk_io_remove(h->rt, &h->tick_io);
     if (h->tick_fd >= 0)
@@ -111,7 +114,7 @@ static void actor_exited(runtime_t *rt, void *ctx, actor_id_t id, int reason)
     (void)rt;
     for (uint32_t i = 0; i < h->n_slots; i++)
         if (h->slots[i] && h->slots[i]->owner == id)
-            conn_free(h, h->slots[i]);
+            conn_destroy(h, h->slots[i]);
     server_close_listeners(h, id);
 }
 
@@ -279,14 +282,16 @@ http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who)
     return c;
 }
 
-void conn_free(http_rt_t *h, http_conn_t *c)
+/* Close the socket and free the buffers; the entry itself stays. */
+static void conn_release(http_rt_t *h, http_conn_t *c)
 {
-    uint32_t slot = (c->id & SLOT_MASK) - 1;
     mk_io_remove(h->rt, &c->io);
     if (c->sock)
         c->sock->close(c->sock);
     else if (c->fd >= 0)
         close(c->fd);
+    c->sock = NULL;
+    c->fd = -1;
     http_buf_free(&c->in);
     http_buf_free(&c->out);
     http_buf_free(&c->hdrs);
@@ -294,10 +299,35 @@ void conn_free(http_rt_t *h, http_conn_t *c)
         sse_parser_free(&c->sse);
     if (c->ws_init)
         ws_decoder_free(&c->ws);
+    c->sse_init = c->ws_init = false;
+    c->want_write = false;
+}
+
+void conn_destroy(http_rt_t *h, http_conn_t *c)
+{
+    uint32_t slot = (c->id & SLOT_MASK) - 1;
+    for (size_t i = c->held_head; i < c->n_held; i++)
+        message_destroy(c->held[i]);
+    free(c->held);
+    conn_release(h, c);
     h->slots[slot] = NULL;
     h->free_list[h->n_free++] = slot;
     h->n_conns--;
     free(c);
+}
+
+void conn_free(http_rt_t *h, http_conn_t *c)
+{
+    if (c->held_head == c->n_held) {
+        conn_destroy(h, c);
+        return;
+    }
+    /* The owner has not seen everything yet (the close comes last): keep
+     * the entry until on_space() has delivered the rest. */
+    conn_release(h, c);
+    c->state = ST_DETACHED;
+    c->deadline = 0;
+    c->close_after_flush = c->linger = false;
 }
 
 static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
@@ -305,6 +335,11 @@ static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
     (void)rt;
     http_conn_t *c = io->ctx;
     http_rt_t *h = http_rt_peek(rt);
+    if (c->paused) {
+        /* Only writes go on (EPOLLHUP/ERR end up in the failed write). */
+        conn_flush(h, c);
+        return;
+    }
     if (c->side == SIDE_CLIENT)
         client_on_io(h, c, events);
     else
@@ -314,6 +349,12 @@ static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
 bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
     c->want_write = (events & EPOLLOUT) != 0;
+    if (c->paused)
+        events &= ~(uint32_t)EPOLLIN;
+    if (!events) {
+        mk_io_remove(h->rt, &c->io); /* a paused reader with nothing to write */
+        return true;
+    }
     if (c->io.registered)
         return mk_io_modify(h->rt, &c->io, events);
     return mk_io_add(h->rt, &c->io, c->fd, events, conn_on_io, c, true);
@@ -405,9 +446,130 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
 
 /* ---- messages -------------------------------------------------------- */
 
-bool http_deliver(http_rt_t *h, actor_id_t dest, msg_type_t type, void *buf, size_t size)
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
+
+/* Ask to be told when `owner` has room, unless already asked. */
+static bool wait_space(http_rt_t *h, actor_id_t owner)
 {
-    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, dest, type, NULL, 0);
+    for (http_space_t *w = h->spaces; w; w = w->next)
+        if (w->owner == owner)
+            return true;
+    http_space_t *w = malloc(sizeof *w);
+    if (!w)
+        return mk_fail("http: out of memory waiting for mailbox room");
+    *w = (http_space_t){h, owner, h->spaces};
+    if (!mk_actor_wait_space(h->rt, owner, on_space, w)) {
+        free(w);
+        return false;
+    }
+    h->spaces = w;
+    return true;
+}
+
+/* Cancel every wait (the HTTP state is being destroyed). */
+static void spaces_destroy(http_rt_t *h)
+{
+    while (h->spaces) {
+        http_space_t *w = h->spaces;
+        h->spaces = w->next;
+        mk_actor_cancel_space(h->rt, w);
+        free(w);
+    }
+}
+
+/* Keep `m` until the owner has room; false (m destroyed) when out of memory. */
+static bool hold(http_rt_t *h, http_conn_t *c, message_t *m)
+{
+    if (c->held_head == c->n_held)
+        c->held_head = c->n_held = 0;
+    if (c->n_held == c->cap_held) {
+        size_t cap = c->cap_held ? c->cap_held * 2 : 16;
+        message_t **q = realloc(c->held, cap * sizeof *q);
+        if (!q) {
+            message_destroy(m);
+            return mk_fail("http: out of memory holding a message for a full mailbox");
+        }
+        c->held = q;
+        c->cap_held = cap;
+    }
+    if (!wait_space(h, c->owner)) {
+        message_destroy(m);
+        return false;
+    }
+    c->held[c->n_held++] = m;
+    if (!c->paused) {
+        c->paused = true;
+        if (c->io.registered)
+            conn_watch(h, c, c->want_write ? EPOLLOUT : 0);
+    }
+    return true;
+}
+
+/* Deliver c's held messages in order while the owner has room. Returns
+ * false when its mailbox filled up first. Once all went out, a detached
+ * connection is freed and a paused one reads again. */
+static bool drain(http_rt_t *h, http_conn_t *c, bool alive)
+{
+    while (alive && c->held_head < c->n_held) {
+        actor_t *a = mk_actor_find(h->rt, c->owner);
+        if (!a)
+            break;
+        if (mk_mailbox_full(a->mbox))
+            return false;
+        mk_deliver(h->rt, c->held[c->held_head++]);
+    }
+    for (; c->held_head < c->n_held; c->held_head++)
+        message_destroy(c->held[c->held_head]); /* the owner is gone */
+    c->held_head = c->n_held = 0;
+    if (c->state == ST_DETACHED) {
+        conn_destroy(h, c);
+        return true;
+    }
+    c->paused = false;
+    if (c->fd >= 0 && c->sock)
+        conn_watch(h, c, EPOLLIN | (c->want_write ? EPOLLOUT : 0));
+    return true;
+}
+
+/* mk_actor_wait_space: owner `id` has room (or stopped). Drain its
+ * connections, starting one slot further each time so none starves. */
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
+{
+    (void)rt;
+    http_space_t *w = ctx;
+    http_rt_t *h = w->h;
+    for (http_space_t **p = &h->spaces; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    free(w);
+    uint32_t n = h->n_slots;
+    if (n == 0)
+        return;
+    uint32_t start = h->space_next++ % n;
+    for (uint32_t k = 0; k < n; k++) {
+        http_conn_t *c = h->slots[(start + k) % n];
+        if (!c || c->owner != id || c->held_head == c->n_held)
+            continue;
+        if (!drain(h, c, alive)) {
+            wait_space(h, id); /* told once more when there is room */
+            return;
+        }
+    }
+}
+
+bool http_post(http_rt_t *h, http_conn_t *c, message_t *m)
+{
+    actor_t *a = mk_actor_find(h->rt, c->owner);
+    if (a && (c->held_head < c->n_held || mk_mailbox_full(a->mbox)))
+        return hold(h, c, m);
+    return mk_deliver(h->rt, m); /* fails (m destroyed) when the owner is gone */
+}
+
+bool http_deliver(http_rt_t *h, http_conn_t *c, msg_type_t type, void *buf, size_t size)
+{
+    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, type, NULL, 0);
     if (!m) {
         free(buf);
         return false;
@@ -415,7 +577,15 @@ bool http_deliver(http_rt_t *h, actor_id_t dest, msg_type_t type, void *buf, siz
     m->payload = buf;
     m->payload_size = size;
     m->free_payload = free;
-    return mk_deliver(h->rt, m);
+    return http_post(h, c, m);
+}
+
+/* Post a copy of the small payload `p`. */
+static void post_copy(http_rt_t *h, http_conn_t *c, msg_type_t type, const void *p, size_t size)
+{
+    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, type, p, size);
+    if (m)
+        http_post(h, c, m);
 }
 
 void http_send_error(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
@@ -428,7 +598,7 @@ void http_send_error(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(p.message, sizeof p.message, fmt, ap);
     va_end(ap);
-    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, MSG_HTTP_ERROR, &p, sizeof p);
+    post_copy(h, c, MSG_HTTP_ERROR, &p, sizeof p);
 }
 
 void http_send_status(http_rt_t *h, http_conn_t *c, msg_type_t type, int status)
@@ -437,7 +607,7 @@ void http_send_status(http_rt_t *h, http_conn_t *c, msg_type_t type, int status)
     memset(&p, 0, sizeof p);
     p.conn_id = c->id;
     p.status_code = status;
-    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, type, &p, sizeof p);
+    post_copy(h, c, type, &p, sizeof p);
 }
 
 void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t code)
@@ -446,7 +616,7 @@ void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t
     memset(&p, 0, sizeof p);
     p.conn_id = c->id;
     p.close_code = code;
-    mk_send_from(h->rt, ACTOR_ID_INVALID, c->owner, type, &p, sizeof p);
+    post_copy(h, c, type, &p, sizeof p);
 }
 
 /* ---- public: close, settings, accessors ------------------------------ */
@@ -455,7 +625,7 @@ void actor_http_close(runtime_t *rt, http_conn_id_t id)
 {
     http_conn_t *c = conn_owned(rt, id, "actor_http_close");
     if (c)
-        conn_free(http_rt_peek(rt), c);
+        conn_destroy(http_rt_peek(rt), c); /* held messages for it are dropped */
 }
 
 void http_server_set_max_body(runtime_t *rt, size_t bytes)

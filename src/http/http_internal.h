@@ -53,7 +53,8 @@ typedef enum {
     ST_ANSWERED,   /* response queued; closing once written */
     ST_SSE_SERVER, /* actor_sse_start was called */
     /* both */
-    ST_WS /* WebSocket open */
+    ST_WS,      /* WebSocket open */
+    ST_DETACHED /* socket closed; only held messages are still delivered */
 } http_state_t;
 
 #define HTTP_MAX_ADDRS 8
@@ -75,6 +76,13 @@ typedef struct http_conn {
     mk_io_t io;             /* fd in the event loop */
     http_buf_t in, out;     /* receive and send buffers */
     uint64_t deadline;      /* mk_clock_ms() deadline, 0: none */
+
+    /* backpressure: messages the owner's full mailbox could not take yet */
+    message_t **held; /* in order, from held_head to n_held */
+    size_t held_head; /* next one to deliver */
+    size_t n_held;    /* one past the last */
+    size_t cap_held;  /* entries allocated */
+    bool paused;      /* not reading (no EPOLLIN) until the held ones are delivered */
 
     /* client */
     char host[256]; /* for Host:, SNI and errors */
@@ -121,6 +129,14 @@ struct http_listener {
 
 #define HTTP_MAX_DNS_FDS 16
 
+/* One mk_actor_wait_space registration per owner actor with held
+ * messages, whatever the number of its paused connections. */
+typedef struct http_space {
+    struct http_rt *h;
+    actor_id_t owner;
+    struct http_space *next;
+} http_space_t;
+
 typedef struct http_rt {
     runtime_t *rt;
     http_conn_t **slots; /* connection table */
@@ -141,6 +157,8 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
+    http_space_t *spaces; /* owners we wait for room in (backpressure) */
+    uint32_t space_next;  /* slot where the next drain starts (fairness) */
 } http_rt_t;
 
 /* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */
@@ -155,9 +173,16 @@ http_conn_t *conn_find(http_rt_t *h, http_conn_id_t id);
 /* The connection `id` if owned by the running actor, else NULL with a reason (`who` prefixes it).
  */
 http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who);
-/* Remove from the loop and table, close the socket, free everything. */
+/* The connection is finished: remove it from the loop, close the socket and
+ * free it. When messages for the owner are still held (its mailbox was
+ * full), only the socket goes: the entry stays, in ST_DETACHED, until they
+ * are delivered. Callers must not touch c afterwards either way. */
 void conn_free(http_rt_t *h, http_conn_t *c);
-/* Put c->fd in the loop with the connection callback. */
+/* Free now, dropping held messages (owner stopped, actor_http_close). */
+void conn_destroy(http_rt_t *h, http_conn_t *c);
+/* Put c->fd in the loop with the connection callback and `events`
+ * (EPOLLIN / EPOLLOUT). While c is paused EPOLLIN is left out, and the fd
+ * leaves the loop when nothing else is wanted. */
 bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events);
 /* Write what is buffered; arms EPOLLOUT when it would block. Returns false
  * when the connection failed and was freed (after telling the owner). */
@@ -174,8 +199,16 @@ void http_send_error(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ..
     __attribute__((format(printf, 4, 5)));
 void http_send_status(http_rt_t *h, http_conn_t *c, msg_type_t type, int status);
 void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t code);
-/* Deliver a malloc'd payload `buf` of `size` bytes without copying (ownership passes). */
-bool http_deliver(http_rt_t *h, actor_id_t dest, msg_type_t type, void *buf, size_t size);
+/* Deliver a malloc'd payload `buf` of `size` bytes to c's owner without
+ * copying (ownership passes). Goes through http_post(). */
+bool http_deliver(http_rt_t *h, http_conn_t *c, msg_type_t type, void *buf, size_t size);
+/* Hand `m` (ownership passes; its dest is c->owner) to c's owner in order
+ * with everything c sent before. When the owner's mailbox is full the
+ * message is held, c stops reading (paused) and the held messages go out
+ * when mk_actor_wait_space says there is room; reading resumes after the
+ * last. Returns false (m destroyed) only when the owner is gone or memory
+ * runs out. */
+bool http_post(http_rt_t *h, http_conn_t *c, message_t *m);
 
 /* Client (http_client.c). */
 void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events);

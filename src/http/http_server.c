@@ -229,7 +229,7 @@ static void deliver_request(http_rt_t *h, http_conn_t *c)
     c->body_len = 0;
     c->state = ST_WAIT;
     c->deadline = 0;
-    http_deliver(h, c->owner, MSG_HTTP_REQUEST, p, size);
+    http_deliver(h, c, MSG_HTTP_REQUEST, p, size);
 }
 
 /* Decode body bytes; returns false when c was freed or answered. */

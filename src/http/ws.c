@@ -103,7 +103,7 @@ static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool 
     m->conn_id = c->id;
     m->is_binary = binary;
     m->data_size = len;
-    http_deliver(c->h, c->owner, MSG_WS_MESSAGE, buf, sizeof *m + len + 1);
+    http_deliver(c->h, c, MSG_WS_MESSAGE, buf, sizeof *m + len + 1);
 }
 
 static void cb_ping(void *ctx, const uint8_t *data, size_t len)

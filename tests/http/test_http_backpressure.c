@@ -1,0 +1,288 @@
+/*
+ * test_http_backpressure.c -- nothing is lost when the owning actor's
+ * mailbox is full: an actor with a 4-slot mailbox that handles slowly
+ * receives every WebSocket message of a burst from Node's `ws`, every SSE
+ * event of a long stream, in order, and answers every request of a curl
+ * burst. The HTTP layer holds what does not fit and stops reading the
+ * connection until mk_actor_wait_space says there is room.
+ * The runtime runs on its own thread; the test thread drives the peers.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "microkernel/error.h"
+#include "peer.h"
+
+#define MSG_START     0x400
+#define MAILBOX       4    /* the slow actors' mailbox capacity */
+#define WS_BURST      400  /* messages Node sends at once */
+#define SSE_EVENTS    5000 /* events pushed on one stream */
+#define CURL_REQUESTS 200  /* requests curl sends, 50 at a time */
+
+typedef struct {
+    atomic_int slow_port;   /* the slow server */
+    atomic_int fast_port;   /* the SSE pusher */
+    atomic_int ws_seen;     /* WebSocket messages received in order */
+    atomic_int ws_close;    /* close code of the burst connection */
+    atomic_int ws_at_close; /* ws_seen when the close arrived */
+    atomic_int requests;    /* requests answered by the slow server */
+    atomic_int sse_seen;    /* SSE events received in order */
+    atomic_bool sse_end;    /* the "end" event arrived */
+    atomic_bool sse_go;     /* the reader should connect */
+    char err[200];          /* first ordering error */
+    atomic_bool failed;
+    atomic_bool quit;
+} shared_t;
+
+static shared_t sh;
+static runtime_t *rt;
+static pthread_t thread;
+
+static void fail_once(const char *fmt, ...)
+{
+    if (atomic_exchange(&sh.failed, true))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sh.err, sizeof sh.err, fmt, ap);
+    va_end(ap);
+}
+
+/* Message i of the Node burst: "m<i>:" and (i % 7) * 5000 'x'. */
+static bool burst_message_ok(int i, const char *d, size_t len)
+{
+    char want[24];
+    int n = snprintf(want, sizeof want, "m%d:", i);
+    if (len != (size_t)n + (size_t)(i % 7) * 5000 || memcmp(d, want, (size_t)n) != 0)
+        return false;
+    for (size_t k = (size_t)n; k < len; k++)
+        if (d[k] != 'x')
+            return false;
+    return true;
+}
+
+/* The slow server: WebSocket upgrades on /ws, a short answer elsewhere,
+ * and 200 us of "work" per message. */
+static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    switch (msg->type) {
+    case MSG_START:
+        assert_true(actor_http_listen(r, 0));
+        atomic_store(&sh.slow_port, http_listen_port(r));
+        actor_set_timer(r, 20, true);
+        return true;
+    case MSG_TIMER:
+        if (atomic_load(&sh.quit))
+            runtime_stop(r);
+        return true;
+    case MSG_HTTP_REQUEST: {
+        const http_request_payload_t *p = msg->payload;
+        usleep(500);
+        if (strcmp(http_request_path(p), "/ws") == 0) {
+            assert_true(actor_ws_accept(r, p->conn_id));
+        } else {
+            atomic_fetch_add(&sh.requests, 1); /* before curl can see the answer */
+            assert_true(actor_http_respond(r, p->conn_id, 200, NULL, 0, "ok", 2));
+        }
+        return true;
+    }
+    case MSG_WS_MESSAGE: {
+        const ws_message_payload_t *m = msg->payload;
+        int i = atomic_load(&sh.ws_seen);
+        usleep(200);
+        if (!burst_message_ok(i, ws_message_data(m), m->data_size))
+            fail_once("WebSocket message %d: got %zu bytes starting \"%.12s\"", i, m->data_size,
+                      (const char *)ws_message_data(m));
+        else
+            atomic_store(&sh.ws_seen, i + 1);
+        return true;
+    }
+    case MSG_HTTP_CONN_CLOSED: {
+        const ws_status_payload_t *s = msg->payload;
+        if (s->close_code) {
+            atomic_store(&sh.ws_at_close, atomic_load(&sh.ws_seen));
+            atomic_store(&sh.ws_close, s->close_code);
+        }
+        return true;
+    }
+    default: return true;
+    }
+}
+
+/* The SSE source: a fast actor that pushes SSE_EVENTS events and "end". */
+static bool pusher(runtime_t *r, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    if (msg->type == MSG_START) {
+        assert_true(actor_http_listen(r, 0));
+        atomic_store(&sh.fast_port, http_listen_port(r));
+    } else if (msg->type == MSG_HTTP_REQUEST) {
+        const http_request_payload_t *p = msg->payload;
+        assert_true(actor_sse_start(r, p->conn_id));
+        char data[160];
+        for (int i = 0; i < SSE_EVENTS; i++) {
+            int n = snprintf(data, sizeof data, "e%d %0*d", i, 60 + i % 64, i);
+            assert_true(actor_sse_push(r, p->conn_id, "n", data, (size_t)n));
+        }
+        assert_true(actor_sse_push(r, p->conn_id, "end", "", 0));
+    }
+    return true;
+}
+
+/* The slow SSE reader. */
+static bool reader(runtime_t *r, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    switch (msg->type) {
+    case MSG_START: actor_set_timer(r, 20, true); return true;
+    case MSG_TIMER:
+        if (atomic_exchange(&sh.sse_go, false)) {
+            char url[64];
+            snprintf(url, sizeof url, "http://127.0.0.1:%d/events", atomic_load(&sh.fast_port));
+            if (actor_sse_connect(r, url) == HTTP_CONN_ID_INVALID)
+                fail_once("sse connect: %s", mk_last_error());
+        }
+        return true;
+    case MSG_SSE_EVENT: {
+        const sse_event_payload_t *e = msg->payload;
+        usleep(50);
+        if (strcmp(sse_event_name(e), "end") == 0) {
+            atomic_store(&sh.sse_end, true);
+            actor_http_close(r, e->conn_id);
+            return true;
+        }
+        int i = atomic_load(&sh.sse_seen);
+        char want[160];
+        snprintf(want, sizeof want, "e%d %0*d", i, 60 + i % 64, i);
+        if (strcmp(sse_event_data(e), want) != 0)
+            fail_once("SSE event %d: got \"%.20s\"", i, sse_event_data(e));
+        else
+            atomic_store(&sh.sse_seen, i + 1);
+        return true;
+    }
+    case MSG_HTTP_ERROR: {
+        const http_error_payload_t *e = msg->payload;
+        fail_once("sse: %s", e->message);
+        return true;
+    }
+    default: return true;
+    }
+}
+
+static void *run_thread(void *arg)
+{
+    (void)arg;
+    runtime_run(rt);
+    return NULL;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    peer_require("node");
+    peer_require("curl");
+    memset(&sh, 0, sizeof sh);
+    rt = runtime_init(1, 64);
+    actor_id_t s = actor_spawn(rt, slow, NULL, NULL, MAILBOX);
+    actor_id_t p = actor_spawn(rt, pusher, NULL, NULL, 64);
+    actor_id_t rd = actor_spawn(rt, reader, NULL, NULL, MAILBOX);
+    actor_send(rt, s, MSG_START, NULL, 0);
+    actor_send(rt, p, MSG_START, NULL, 0);
+    actor_send(rt, rd, MSG_START, NULL, 0);
+    pthread_create(&thread, NULL, run_thread, NULL);
+    for (int i = 0; i < 500 && !(atomic_load(&sh.slow_port) && atomic_load(&sh.fast_port)); i++)
+        usleep(10000);
+    assert_true(atomic_load(&sh.slow_port) > 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    atomic_store(&sh.quit, true);
+    pthread_join(thread, NULL);
+    runtime_destroy(rt);
+    return 0;
+}
+
+static void test_ws_burst_from_node_all_delivered_in_order(void **state)
+{
+    (void)state;
+    if (peer_system("node -e \"require('ws')\" 2>/dev/null") != 0)
+        fail_msg("Node package 'ws' missing: run tests/http/peers/setup-node.sh (ctest fixture "
+                 "http_node_setup) and set NODE_PATH");
+    char url[64], script[512], n[16], log[] = "/tmp/mk-http-bp-node.log";
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", atomic_load(&sh.slow_port));
+    snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
+    snprintf(n, sizeof n, "%d", WS_BURST);
+    char *argv[] = {"node", script, "burst", url, n, NULL};
+    pid_t pid = peer_spawn(argv, log);
+    int st = peer_wait(pid, 60000);
+    if (st < 0)
+        peer_stop(pid);
+    char *l = peer_slurp(log, NULL);
+    for (int i = 0; i < 3000 && !atomic_load(&sh.ws_close) && !atomic_load(&sh.failed); i++)
+        usleep(10000);
+    if (st != 0 || atomic_load(&sh.failed) || atomic_load(&sh.ws_at_close) != WS_BURST)
+        fail_msg("node exit %d (%s); server saw %d of %d in order, %d before close %d: %s", st,
+                 l ? l : "", atomic_load(&sh.ws_seen), WS_BURST, atomic_load(&sh.ws_at_close),
+                 atomic_load(&sh.ws_close), sh.err);
+    free(l);
+    assert_int_equal(atomic_load(&sh.ws_close), 4002);
+}
+
+static void test_sse_stream_all_events_in_order(void **state)
+{
+    (void)state;
+    atomic_store(&sh.sse_go, true);
+    for (int i = 0; i < 6000 && !atomic_load(&sh.sse_end) && !atomic_load(&sh.failed); i++)
+        usleep(10000);
+    if (!atomic_load(&sh.sse_end) || atomic_load(&sh.sse_seen) != SSE_EVENTS)
+        fail_msg("reader saw %d of %d events in order (end %d): %s", atomic_load(&sh.sse_seen),
+                 SSE_EVENTS, atomic_load(&sh.sse_end), sh.err);
+}
+
+static void test_curl_request_burst_all_answered(void **state)
+{
+    (void)state;
+    char out[] = "/tmp/mk-http-bp-curl.out";
+    int before = atomic_load(&sh.requests);
+    int st =
+        peer_system("curl -s --no-progress-meter --max-time 30 --parallel --parallel-immediate "
+                    "--parallel-max 100 "
+                    "-o /dev/null "
+                    "-w '%%{http_code}\\n' 'http://127.0.0.1:%d/r/[1-%d]' > %s",
+                    atomic_load(&sh.slow_port), CURL_REQUESTS, out);
+    char *o = peer_slurp(out, NULL);
+    int ok = 0;
+    for (const char *q = o; q && (q = strstr(q, "200\n")) != NULL; q += 4)
+        ok++;
+    if (st != 0 || ok != CURL_REQUESTS)
+        fail_msg("curl exit %d, %d of %d answered 200 (server counted %d)", st, ok, CURL_REQUESTS,
+                 atomic_load(&sh.requests) - before);
+    free(o);
+    assert_int_equal(atomic_load(&sh.requests) - before, CURL_REQUESTS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ws_burst_from_node_all_delivered_in_order),
+        cmocka_unit_test(test_sse_stream_all_events_in_order),
+        cmocka_unit_test(test_curl_request_burst_all_answered),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
