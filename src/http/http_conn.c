@@ -18,6 +18,7 @@
 
 #include "core/alloc_internal.h"
 #include "http/http_internal.h"
+#include "http/http_keepalive.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 
@@ -423,6 +424,10 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         return false;
     }
     c->out.off = c->out.len = 0;
+    if (c->reuse) {
+        c->reuse = false;
+        return server_reuse(h, c);
+    }
     if (c->linger) {
         /* Let the client read our answer before the close: no RST from
          * unread request bytes (RFC 9112 9.6). Drain until EOF or deadline. */
@@ -640,6 +645,13 @@ void http_server_set_idle_timeout(runtime_t *rt, uint32_t ms)
     http_rt_t *h = http_rt(rt);
     if (h)
         h->idle_ms = ms ? ms : MK_HTTP_DEFAULT_IDLE_MS;
+}
+
+void http_server_set_keepalive(runtime_t *rt, bool on)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->keepalive = on;
 }
 
 void http_client_set_timeout(runtime_t *rt, uint32_t ms)

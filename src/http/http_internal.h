@@ -109,6 +109,10 @@ typedef struct http_conn {
     size_t path_size;
     size_t fields_size;
     bool linger; /* after the flush: shut down writes, drain, then free */
+    bool keep;   /* the answer may keep the connection open (keep-alive on, client agrees) */
+    bool http10; /* the request was HTTP/1.0 (keep-alive must be said) */
+    bool reuse;  /* after the flush: read the next request */
+    bool served; /* a response went out on this connection before */
 
     /* WebSocket */
     ws_decoder_t ws;
@@ -157,6 +161,7 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
+    bool keepalive;       /* http_server_set_keepalive */
     http_space_t *spaces; /* owners we wait for room in (backpressure) */
     uint32_t space_next;  /* slot where the next drain starts (fairness) */
 } http_rt_t;
@@ -224,6 +229,9 @@ void client_fail(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
 /* Server (http_server.c). */
 void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events);
 void server_timeout(http_rt_t *h, http_conn_t *c);
+/* A keep-alive answer was written: wait for the next request on c (and
+ * parse what was pipelined). Returns false when c was freed. */
+bool server_reuse(http_rt_t *h, http_conn_t *c);
 void server_close_listeners(http_rt_t *h, actor_id_t owner);
 
 /* WebSocket (ws.c). */

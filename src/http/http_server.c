@@ -5,7 +5,8 @@
  * streams and the server side of the WebSocket handshake (RFC 6455 4.2).
  *
  * Bad requests are answered here (400, 408, 413, 431) and never reach the
- * actor. One request per connection. Never blocks the loop.
+ * actor. One request per connection unless keep-alive was switched on
+ * (http_server_set_keepalive, http_keepalive.h). Never blocks the loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -309,6 +310,12 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     }
     if (!pack_request(c, &rq))
         return reject(h, c, 500, "out of memory"), false;
+    /* RFC 9112 9.3: HTTP/1.1 persists unless "close"; 1.0 only on "keep-alive". */
+    const http_header_t *co = http_header_find(hd, rq.n_headers, "Connection");
+    c->http10 = rq.minor_version == 0;
+    c->keep = h->keepalive &&
+              (c->http10 ? co && http_header_has_token(co->value, co->value_len, "keep-alive")
+                         : !co || !http_header_has_token(co->value, co->value_len, "close"));
     c->chunked = te;
     c->has_length = hl;
     c->length = hl ? len : 0;
@@ -329,9 +336,11 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
         return;
     if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
         return;
-    if (c->state == ST_ANSWERED || c->state == ST_SSE_SERVER ||
-        (c->state == ST_WAIT && c->in.len > (1u << 20)))
+    if ((c->state == ST_ANSWERED && !c->reuse) || c->state == ST_SSE_SERVER ||
+        (c->state == ST_WAIT && c->in.len > (1u << 20))) {
         c->in.len = 0; /* nothing more is read from these: drain */
+        c->keep = false;
+    }
     ssize_t n = conn_read(c);
     if (n == -1)
         return;
@@ -363,8 +372,37 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
     conn_free(h, c);
 }
 
+bool server_reuse(http_rt_t *h, http_conn_t *c)
+{
+    c->state = ST_REQ_HEAD;
+    c->served = true;
+    c->keep = false;
+    c->chunked = c->has_length = false;
+    c->length = 0;
+    c->body_len = 0;
+    c->method_size = c->path_size = c->fields_size = 0;
+    c->max_body = h->max_body;
+    c->deadline = mk_clock_ms() + h->idle_ms;
+    http_tick_arm(h);
+    if (c->want_write && !conn_watch(h, c, EPOLLIN)) {
+        conn_free(h, c);
+        return false;
+    }
+    if (c->in.len)
+        return on_req_head(h, c); /* pipelined */
+    if (c->eof) {
+        conn_free(h, c);
+        return false;
+    }
+    return true;
+}
+
 void server_timeout(http_rt_t *h, http_conn_t *c)
 {
+    if (c->state == ST_REQ_HEAD && c->served && c->in.len == 0) {
+        conn_free(h, c); /* an idle keep-alive connection: no 408 */
+        return;
+    }
     if (c->state == ST_REQ_HEAD || c->state == ST_REQ_BODY) {
         /* Slowloris: the request did not arrive in time. */
         c->out.len = c->out.off = 0;
@@ -432,15 +470,22 @@ bool actor_http_respond(runtime_t *rt, http_conn_id_t conn_id, int status_code,
     for (size_t i = 0; i < n_headers && ok; i++)
         if (!skip_header(headers[i]))
             ok = http_buf_printf(b, "%s\r\n", headers[i]);
-    ok = ok && http_buf_printf(b, "Content-Length: %zu\r\nConnection: close\r\n\r\n", body_size) &&
-         http_buf_append(b, body, body_size);
+    const char *conn = !c->keep    ? "Connection: close\r\n"
+                       : c->http10 ? "Connection: keep-alive\r\n"
+                                   : "";
+    /* A HEAD answer states the length but carries no body (RFC 9110 9.3.2):
+     * on a kept connection those bytes would be read as the next answer. */
+    bool head = strcmp((const char *)c->hdrs.data, "HEAD") == 0;
+    ok = ok && http_buf_printf(b, "Content-Length: %zu\r\n%s\r\n", body_size, conn) &&
+         (head || http_buf_append(b, body, body_size));
     if (!ok) {
         b->len = b->off = 0;
         return mk_fail("actor_http_respond: out of memory for a %zu-byte body", body_size);
     }
     http_buf_free(&c->hdrs);
     c->state = ST_ANSWERED;
-    c->close_after_flush = true;
+    c->reuse = c->keep;
+    c->close_after_flush = !c->keep;
     c->deadline = mk_clock_ms() + ANSWER_WRITE_MS;
     http_tick_arm(c->h);
     conn_flush(c->h, c);
