@@ -2,11 +2,14 @@
  * node_link.c -- joins runtimes into one system: runtime_add_transport(),
  * routing of sends to other nodes, delivery of incoming frames with their
  * original source, the hello exchange, registry broadcast and sync, and
- * node up/down handling (names of a lost node die with it; monitors hear).
+ * node up/down handling (names of a lost node die with it; monitors hear),
+ * and backpressure: a frame for a full mailbox is kept and the link stops
+ * reading until the mailbox has room (mk_actor_wait_space), so the kernel
+ * socket buffer and then the peer's send queue push back on the sender.
  *
  * Runs on the runtime's thread, called by the event loop (transport fds),
- * by actor_send() (the router) and by the registry (name hook). Never
- * blocks; the router allocates nothing.
+ * by actor_send() (the router), by the registry (name hook) and by the core
+ * when a mailbox has room again. Never blocks; the router allocates nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,9 +27,11 @@
 #define NAME_UNREG_SIZE 64 /* name[64] */
 
 typedef struct {
-    transport_t *t; /* NULL: free slot */
-    mk_io_t io;     /* t->fd in the event loop */
-    bool up;        /* connected as last seen (MSG_NODE_UP sent) */
+    transport_t *t;  /* NULL: free slot */
+    mk_io_t io;      /* t->fd in the event loop */
+    bool up;         /* connected as last seen (MSG_NODE_UP sent) */
+    message_t *held; /* frame waiting for room in its actor's mailbox; reading paused */
+    bool parked;     /* hung up while paused: fd out of the loop until resumed */
 } link_t;
 
 typedef struct {
@@ -35,6 +40,7 @@ typedef struct {
 } net_t;
 
 static void link_update(runtime_t *rt, net_t *net, link_t *l);
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
 
 static net_t *net_of(const runtime_t *rt)
 {
@@ -235,7 +241,10 @@ static void hello_in(runtime_t *rt, link_t *l, const message_t *m)
         c->drop(l->t, why);
 }
 
-/* One message from the peer of `l` (owned here). */
+/* One message from the peer of `l` (owned here). A message for a local
+ * actor whose mailbox is full is kept in l->held and the link stops
+ * reading until on_space() delivers it: nothing that arrived is dropped for
+ * lack of room. A message for an actor that does not exist is dropped. */
 static void incoming(runtime_t *rt, link_t *l, message_t *m)
 {
     node_id_t peer = l->t->peer_node;
@@ -260,8 +269,73 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
         message_destroy(m);
         return;
     }
+    actor_t *a = mk_actor_find(rt, m->dest);
+    if (a && mk_mailbox_full(a->mbox)) {
+        if (mk_actor_wait_space(rt, m->dest, on_space, l)) {
+            l->held = m;
+            return;
+        }
+        actor_log(rt, LOG_WARN, "net: message from node %u dropped: mailbox full and %s", peer,
+                  mk_last_error());
+        message_destroy(m);
+        return;
+    }
     if (!mk_deliver(rt, m))
         actor_log(rt, LOG_WARN, "net: message from node %u dropped: %s", peer, mk_last_error());
+}
+
+/* Read and deliver what the transport of `l` has, until it has no more, its
+ * connection changes (dropped, or a new peer accepted: the new fd is polled
+ * after re-registration) or a full mailbox pauses the link. */
+static void link_read(runtime_t *rt, link_t *l)
+{
+    transport_t *t = l->t;
+    int fd = t->fd;
+    message_t *m;
+    if (fd < 0)
+        return;
+    while (!l->held && t->fd == fd && (m = t->recv(t)) != NULL)
+        incoming(rt, l, m);
+}
+
+/* The mailbox l->held waits for has room (alive) or its actor stopped:
+ * deliver or drop the held frame, then read on. Frames the transport had
+ * already buffered are read here, not left for a readiness event that may
+ * never come. */
+static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
+{
+    link_t *l = ctx;
+    message_t *m = l->held;
+    l->held = NULL;
+    l->parked = false;
+    if (!m)
+        return;
+    if (alive) {
+        incoming(rt, l, m); /* may pause again if another producer took the room */
+    } else {
+        actor_log(rt, LOG_WARN,
+                  "net: message from node %u dropped: actor 0x%016llx stopped while its "
+                  "mailbox was full",
+                  l->t->peer_node, (unsigned long long)id);
+        message_destroy(m);
+    }
+    link_read(rt, l);
+    link_update(rt, net_of(rt), l);
+}
+
+/* Forget the frame `l` holds and its wait (the transport goes away). */
+static void link_release(runtime_t *rt, link_t *l)
+{
+    mk_actor_cancel_space(rt, l);
+    if (l->held) {
+        actor_log(rt, LOG_WARN,
+                  "net: message for actor 0x%016llx dropped: its transport was removed while "
+                  "the mailbox was full",
+                  (unsigned long long)l->held->dest);
+        message_destroy(l->held);
+        l->held = NULL;
+    }
+    l->parked = false;
 }
 
 static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
@@ -272,14 +346,16 @@ static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
     mk_net_common_t *c = mk_net_common(t);
     if ((events & EPOLLOUT) && c)
         c->flush(t);
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    if (l->held) {
+        /* Paused (an event of this batch may predate the pause). A hang-up
+         * would be reported again and again: leave the loop until resumed;
+         * the data before it is still read then. */
+        if (events & (EPOLLERR | EPOLLHUP))
+            l->parked = true;
+    } else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         int fd = t->fd;
-        message_t *m;
-        /* Stop when the fd changes (dropped, or a new peer accepted): the
-         * new one is polled after re-registration. */
-        while (t->fd == fd && (m = t->recv(t)) != NULL)
-            incoming(rt, l, m);
-        if ((events & (EPOLLERR | EPOLLHUP)) && t->fd == fd && t->is_connected(t)) {
+        link_read(rt, l);
+        if ((events & (EPOLLERR | EPOLLHUP)) && !l->held && t->fd == fd && t->is_connected(t)) {
             if (c) {
                 c->drop(t, "connection hung up (EPOLLHUP/EPOLLERR)");
             } else {
@@ -298,10 +374,11 @@ static bool sync_io(runtime_t *rt, link_t *l)
 {
     transport_t *t = l->t;
     mk_net_common_t *c = mk_net_common(t);
-    uint32_t want = EPOLLIN | (c && t->fd >= 0 && c->wants_write(t) ? EPOLLOUT : 0);
-    if (l->io.registered && l->io.fd != t->fd)
+    /* Paused links keep flushing output but read nothing. */
+    uint32_t want = (l->held ? 0 : EPOLLIN) | (c && t->fd >= 0 && c->wants_write(t) ? EPOLLOUT : 0);
+    if (l->io.registered && (l->io.fd != t->fd || l->parked))
         mk_io_remove(rt, &l->io);
-    if (t->fd < 0)
+    if (t->fd < 0 || l->parked)
         return true;
     if (!l->io.registered)
         return mk_io_add(rt, &l->io, t->fd, want, on_io, l, true);
@@ -378,6 +455,7 @@ static void net_destroy(runtime_t *rt, void *data)
         link_t *l = &net->links[i];
         if (!l->t)
             continue;
+        link_release(rt, l);
         mk_io_remove(rt, &l->io);
         l->t->destroy(l->t);
         l->t = NULL;
@@ -423,6 +501,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     if (!net)
         return false;
     link_t *l = link_find(net, t->peer_node);
+    message_t *held = NULL;
     if (l) {
         /* A connecting transport whose peer is gone can be replaced. */
         if (l->t->is_connected(l->t) || l->t->fd >= 0)
@@ -430,6 +509,9 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
         mk_io_remove(rt, &l->io);
         l->t->destroy(l->t);
         l->t = NULL;
+        /* A frame held from the old connection keeps its place: it is
+         * delivered before anything the new one brings. */
+        held = l->held;
     } else {
         for (size_t i = 0; i < MK_MAX_TRANSPORTS && !l; i++)
             if (!net->links[i].t)
@@ -440,7 +522,9 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     }
     memset(l, 0, sizeof *l);
     l->t = t;
+    l->held = held;
     if (!sync_io(rt, l)) {
+        link_release(rt, l);
         l->t = NULL;
         return false;
     }
