@@ -1,11 +1,11 @@
 /*
  * http_bench.c -- issue 4's benchmark in one run: wrk against our server
  * answering a 13-byte body and against nginx (one worker) serving the same
- * body, both with Connection: close, then nginx with keep-alive; requests/s,
- * latency p50/p99 and our ratio to nginx. Then WebSocket echo round trips
- * per second from our client against a Node `ws` echo server and against
- * our own server, with the ratio. Needs wrk, nginx, node (+ ws installed by
- * tests/http/peers/setup-node.sh). Usage: http_bench [seconds per run]
+ * body, both with Connection: close, then both with keep-alive (ours through
+ * http_server_set_keepalive); requests/s, latency p50/p99 and our ratios. Then WebSocket echo round
+ * trips per second from our client against a Node `ws` echo server and against our own server, with
+ * the ratio. Needs wrk, nginx, node (+ ws installed by tests/http/peers/setup-node.sh). Usage:
+ * http_bench [seconds per run]
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/http_keepalive.h"
 #include "microkernel/http.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
@@ -27,6 +28,7 @@
 static const char body[] = "Hello, World!"; /* 13 bytes */
 static atomic_int our_port;
 static atomic_bool quit;
+static atomic_bool want_keepalive; /* main -> server: switch to keep-alive */
 static int seconds = 5;
 
 static double now_s(void)
@@ -95,6 +97,8 @@ static bool server(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         our_port = http_listen_port(rt);
         actor_set_timer(rt, 50, true);
     } else if (msg->type == MSG_TIMER) {
+        if (atomic_exchange(&want_keepalive, false))
+            http_server_set_keepalive(rt, true);
         if (atomic_load(&quit))
             runtime_stop(rt);
     } else if (msg->type == MSG_HTTP_REQUEST) {
@@ -279,10 +283,16 @@ int main(int argc, char **argv)
     print_wrk("microkernel  (Connection: close)", ours);
     wrk_t nc = wrk(nport, true);
     print_wrk("nginx 1 wkr  (Connection: close)", nc);
+    atomic_store(&want_keepalive, true); /* the server's next tick takes it */
+    usleep(200000);
+    wrk_t ok = wrk((uint16_t)our_port, false);
+    print_wrk("microkernel  (keep-alive)", ok);
     wrk_t nk = wrk(nport, false);
     print_wrk("nginx 1 wkr  (keep-alive)", nk);
-    printf("ratio microkernel / nginx (Connection: close): %.2fx\n\n",
+    printf("ratio microkernel / nginx (Connection: close): %.2fx\n",
            nc.rps > 0 ? ours.rps / nc.rps : 0);
+    printf("ratio microkernel / nginx (keep-alive):        %.2fx\n\n",
+           nk.rps > 0 ? ok.rps / nk.rps : 0);
     stop(npid);
 
     /* WebSocket echo round trips: Node ws server vs ours, same client. */
