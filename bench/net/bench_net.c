@@ -325,6 +325,19 @@ static bool erlang_pingpong(size_t size, long n, double *rate)
     return ok;
 }
 
+/* Print the 1/5/15-minute load averages: on a small machine other work
+ * moves these figures more than most code changes do. */
+static void print_load(const char *when)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l1, l5, l15;
+    if (f && fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) == 3)
+        printf("load average %s: %.2f %.2f %.2f (%ld CPUs online)\n", when, l1, l5, l15,
+               sysconf(_SC_NPROCESSORS_ONLN));
+    if (f)
+        fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     long rounds = argc > 1 ? atol(argv[1]) : 20000;
@@ -332,6 +345,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     printf("bench_net: %ld round trips per ping-pong case, %ld x 4 KiB bulk messages\n", rounds,
            bulk_n);
+    print_load("before");
     printf("\ncross-node ping-pong, two processes (round trips/s)\n");
     double mk[2][2];
     const size_t sizes[2] = {0, 64};
@@ -358,5 +372,6 @@ int main(int argc, char **argv)
             "  %-4s microkernel %8.1f   raw 4 KiB writes %8.1f   ratio %.0f%% (target >= 50%%)\n",
             tcp ? "tcp" : "unix", m, raw, 100.0 * m / raw);
     }
+    print_load("after");
     return 0;
 }

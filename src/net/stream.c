@@ -23,7 +23,8 @@
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
 
-#define RX_INITIAL (64u << 10) /* receive buffer to start with and shrink back to */
+#define RX_INITIAL  (64u << 10) /* receive buffer to start with and shrink back to */
+#define SMALL_FRAME 512         /* frames up to this size are copied and sent with one send() */
 
 typedef struct {
     mk_net_common_t common; /* must stay first */
@@ -184,12 +185,25 @@ static bool send_msg(transport_t *t, const message_t *msg)
                        s->kind, t->peer_node, queued, s->queue_max);
     size_t done = 0;
     if (queued == 0) {
-        struct iovec iov[2] = {{hdr, WIRE_HEADER_SIZE}, {msg->payload, msg->payload_size}};
-        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = msg->payload_size ? 2 : 1};
+        /* Nothing queued: write at once. A small frame is gathered on the
+         * stack and sent with send(), which spares the kernel importing a
+         * msghdr and an iovec array on the ping-pong path. */
         ssize_t n;
-        do
-            n = sendmsg(s->conn_fd, &mh, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        if (total <= SMALL_FRAME) {
+            unsigned char frame[SMALL_FRAME];
+            memcpy(frame, hdr, WIRE_HEADER_SIZE);
+            if (msg->payload_size)
+                memcpy(frame + WIRE_HEADER_SIZE, msg->payload, msg->payload_size);
+            do
+                n = send(s->conn_fd, frame, total, MSG_NOSIGNAL);
+            while (n < 0 && errno == EINTR);
+        } else {
+            struct iovec iov[2] = {{hdr, WIRE_HEADER_SIZE}, {msg->payload, msg->payload_size}};
+            struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+            do
+                n = sendmsg(s->conn_fd, &mh, MSG_NOSIGNAL);
+            while (n < 0 && errno == EINTR);
+        }
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
             drop_errno(t, "send", errno);
             return false;

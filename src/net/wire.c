@@ -23,58 +23,53 @@ enum {
     OFF_LENGTH = 24  /* u32 payload bytes */
 };
 
+/* Host <-> big-endian. Whole-word loads and stores with a byte swap
+ * instead of byte loops: the framer and codec run once per message. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE16(v) __builtin_bswap16(v)
+#define BE32(v) __builtin_bswap32(v)
+#define BE64(v) __builtin_bswap64(v)
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BE16(v) (v)
+#define BE32(v) (v)
+#define BE64(v) (v)
+#else
+#error "wire.c: unknown host byte order"
+#endif
+
 static void put_u16(unsigned char *p, uint16_t v, bool net)
 {
-    if (net) {
-        p[0] = (unsigned char)(v >> 8);
-        p[1] = (unsigned char)v;
-    } else {
-        memcpy(p, &v, sizeof v);
-    }
+    if (net)
+        v = BE16(v);
+    memcpy(p, &v, sizeof v);
 }
 
 static void put_u32(unsigned char *p, uint32_t v, bool net)
 {
-    if (net) {
-        for (int i = 0; i < 4; i++)
-            p[i] = (unsigned char)(v >> (24 - 8 * i));
-    } else {
-        memcpy(p, &v, sizeof v);
-    }
+    if (net)
+        v = BE32(v);
+    memcpy(p, &v, sizeof v);
 }
 
 static void put_u64(unsigned char *p, uint64_t v, bool net)
 {
-    if (net) {
-        for (int i = 0; i < 8; i++)
-            p[i] = (unsigned char)(v >> (56 - 8 * i));
-    } else {
-        memcpy(p, &v, sizeof v);
-    }
+    if (net)
+        v = BE64(v);
+    memcpy(p, &v, sizeof v);
 }
 
 static uint32_t get_u32(const unsigned char *p, bool net)
 {
-    uint32_t v = 0;
-    if (net) {
-        for (int i = 0; i < 4; i++)
-            v = (v << 8) | p[i];
-        return v;
-    }
+    uint32_t v;
     memcpy(&v, p, sizeof v);
-    return v;
+    return net ? BE32(v) : v;
 }
 
 static uint64_t get_u64(const unsigned char *p, bool net)
 {
-    uint64_t v = 0;
-    if (net) {
-        for (int i = 0; i < 8; i++)
-            v = (v << 8) | p[i];
-        return v;
-    }
+    uint64_t v;
     memcpy(&v, p, sizeof v);
-    return v;
+    return net ? BE64(v) : v;
 }
 
 bool wire_encode_header(const message_t *msg, bool net, unsigned char out[WIRE_HEADER_SIZE])
