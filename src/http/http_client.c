@@ -23,6 +23,8 @@
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 
+#define SSE_FEED_SLICE 16384 /* bytes parsed between checks for a paused stream */
+
 void client_fail(http_rt_t *h, http_conn_t *c, int code, const char *fmt, ...)
 {
     char msg[128];
@@ -373,6 +375,12 @@ static int body_progress(http_rt_t *h, http_conn_t *c)
     return 0;
 }
 
+/* SSE bytes decoded in the same call are still waiting (the owner is full). */
+static bool sse_waiting(const http_conn_t *c)
+{
+    return c->kind == KIND_SSE && c->in.off < c->body_len;
+}
+
 /* Handle body bytes in c->in. Returns false when c was freed. */
 static bool on_body(http_rt_t *h, http_conn_t *c)
 {
@@ -380,15 +388,24 @@ static bool on_body(http_rt_t *h, http_conn_t *c)
     if (r < 0)
         return false;
     if (c->kind == KIND_SSE) {
-        if (c->body_len) {
-            bool ok = sse_parser_feed(&c->sse, (const char *)c->in.data, c->body_len, sse_event, c);
-            c->in.len = 0;
-            c->body_len = 0;
-            if (!ok) {
+        /* In slices, stopping while paused (a full mailbox): the decoded
+         * rest waits at c->in[off, body_len) and at most one slice of
+         * events is held. */
+        while (c->in.off < c->body_len && !c->paused) {
+            size_t n = c->body_len - c->in.off;
+            if (n > SSE_FEED_SLICE)
+                n = SSE_FEED_SLICE;
+            const char *p = (const char *)c->in.data + c->in.off;
+            c->in.off += n;
+            if (!sse_parser_feed(&c->sse, p, n, sse_event, c)) {
                 client_fail(h, c, HTTP_ERR_PROTOCOL, "SSE stream: %s", c->sse.error);
                 return false;
             }
         }
+        if (c->in.off < c->body_len)
+            return true; /* paused: client_resume() goes on */
+        c->in.off = c->in.len = 0;
+        c->body_len = 0;
         if (r == 1) {
             http_send_status(h, c, MSG_SSE_CLOSED, c->status);
             conn_free(h, c);
@@ -500,13 +517,7 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
             c->in.len -= head_len;
             c->deadline = 0;
             ws_start(h, c);
-            if (c->in.len) {
-                size_t n = c->in.len;
-                c->in.len = 0;
-                /* ws_on_data reads from a copy-free view; the buffer is ours. */
-                return ws_on_data(h, c, c->in.data, n);
-            }
-            return true;
+            return ws_on_input(h, c); /* frames after the 101; the end of the stream */
         }
         if (res.status >= 100 && res.status < 200) {
             /* Interim response (100 Continue, 103 ...): skip it. */
@@ -623,31 +634,30 @@ void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
     case ST_HEAD:
         if (!on_head(h, c, eof))
             return;
-        if (eof && c->state != ST_HEAD) {
-            if (c->state == ST_WS)
-                ws_on_eof(h, c);
-            else
-                body_eof(h, c);
-        }
+        if (eof && c->state != ST_HEAD && c->state != ST_WS && !sse_waiting(c))
+            body_eof(h, c); /* (ws_on_input saw it for WebSocket) */
         return;
     case ST_BODY:
     case ST_SSE:
         if (!on_body(h, c))
             return;
-        if (eof)
+        if (eof && !sse_waiting(c))
             body_eof(h, c);
         return;
-    case ST_WS: {
-        size_t len = c->in.len;
-        c->in.len = 0;
-        if (len && !ws_on_data(h, c, c->in.data, len))
-            return;
-        if (eof)
-            ws_on_eof(h, c);
-        return;
-    }
+    case ST_WS: ws_on_input(h, c); return;
     default: return;
     }
+}
+
+bool client_resume(http_rt_t *h, http_conn_t *c)
+{
+    if (!on_body(h, c))
+        return false;
+    if (c->eof && !sse_waiting(c)) {
+        body_eof(h, c);
+        return false;
+    }
+    return true;
 }
 
 void client_timeout(http_rt_t *h, http_conn_t *c)

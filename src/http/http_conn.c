@@ -531,6 +531,13 @@ static bool drain(http_rt_t *h, http_conn_t *c, bool alive)
         return true;
     }
     c->paused = false;
+    if ((c->state == ST_WS || c->state == ST_SSE) && (c->in.off < c->in.len || c->eof)) {
+        /* what was read before the pause, and the end of the stream */
+        if (!(c->state == ST_WS ? ws_on_input(h, c) : client_resume(h, c)))
+            return true;
+        if (c->paused)
+            return true; /* held again (one more wait is registered) */
+    }
     if (c->fd >= 0 && c->sock)
         conn_watch(h, c, EPOLLIN | (c->want_write ? EPOLLOUT : 0));
     return true;

@@ -219,6 +219,10 @@ bool http_post(http_rt_t *h, http_conn_t *c, message_t *m);
 void client_on_io(http_rt_t *h, http_conn_t *c, uint32_t events);
 /* Name resolution finished: connect (n == 0: `err` says why it failed). */
 void client_resolved(http_rt_t *h, http_conn_t *c, int n, const char *err);
+/* An SSE stream paused with parsed-but-unread input can go on (the owner
+ * has room): parse the rest, then handle the end of the stream. False when
+ * c was freed. */
+bool client_resume(http_rt_t *h, http_conn_t *c);
 /* The client deadline passed. */
 void client_timeout(http_rt_t *h, http_conn_t *c);
 /* Report a client failure the way its kind needs (MSG_HTTP_ERROR, then
@@ -238,6 +242,10 @@ void server_close_listeners(http_rt_t *h, actor_id_t owner);
 void ws_start(http_rt_t *h, http_conn_t *c);
 /* Feed received bytes; false when the connection was freed. */
 bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len);
+/* Decode c->in from c->in.off, stopping while c is paused (the rest stays
+ * for later); then, at the end of the stream, report 1006 and free. False
+ * when c was freed. */
+bool ws_on_input(http_rt_t *h, http_conn_t *c);
 /* The peer closed TCP (or an I/O error): report 1006 and free. */
 void ws_on_eof(http_rt_t *h, http_conn_t *c);
 /* A WebSocket deadline (closing handshake) passed: report 1006 and free. */

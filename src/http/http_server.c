@@ -354,15 +354,7 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
         if (!on_req_body(h, c))
             return;
         break;
-    case ST_WS: {
-        size_t len = c->in.len;
-        c->in.len = 0;
-        if (len && !ws_on_data(h, c, c->in.data, len))
-            return;
-        if (eof)
-            ws_on_eof(h, c);
-        return;
-    }
+    case ST_WS: ws_on_input(h, c); return;
     default: break;
     }
     if (!eof)
@@ -598,10 +590,6 @@ bool actor_ws_accept(runtime_t *rt, http_conn_id_t conn_id)
     ws_start(h, c);
     if (!conn_flush(h, c))
         return true;
-    if (c->in.len) {
-        size_t n = c->in.len;
-        c->in.len = 0;
-        ws_on_data(h, c, c->in.data, n);
-    }
+    ws_on_input(h, c); /* frames that came with the request */
     return true;
 }

@@ -15,7 +15,8 @@
 #include "http/http_internal.h"
 #include "platform/clock.h"
 
-#define WS_CLOSE_WAIT_MS 2000 /* how long we wait for the peer's close frame */
+#define WS_CLOSE_WAIT_MS 2000  /* how long we wait for the peer's close frame */
+#define WS_FEED_SLICE    16384 /* bytes decoded between checks for a paused connection */
 
 void ws_random(void *buf, size_t len)
 {
@@ -168,6 +169,31 @@ bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)
         return false;
     }
     return conn_flush(h, c);
+}
+
+bool ws_on_input(http_rt_t *h, http_conn_t *c)
+{
+    /* In slices, so a full mailbox stops decoding too: what was read but
+     * not decoded waits in c->in, and at most one slice of messages is
+     * held per connection (tiny frames would otherwise multiply 1 MiB of
+     * input into hundreds of thousands of held messages). */
+    while (c->in.off < c->in.len && !c->paused) {
+        size_t n = c->in.len - c->in.off;
+        if (n > WS_FEED_SLICE)
+            n = WS_FEED_SLICE;
+        const uint8_t *p = c->in.data + c->in.off;
+        c->in.off += n;
+        if (!ws_on_data(h, c, p, n))
+            return false;
+    }
+    if (c->in.off < c->in.len)
+        return true; /* paused: on_space() calls us again */
+    c->in.off = c->in.len = 0;
+    if (c->eof) {
+        ws_on_eof(h, c);
+        return false;
+    }
+    return true;
 }
 
 void ws_on_eof(http_rt_t *h, http_conn_t *c)

@@ -23,10 +23,11 @@
 #include "peer.h"
 
 #define MSG_START     0x400
-#define MAILBOX       4    /* the slow actors' mailbox capacity */
-#define WS_BURST      400  /* messages Node sends at once */
-#define SSE_EVENTS    5000 /* events pushed on one stream */
-#define CURL_REQUESTS 200  /* requests curl sends, 50 at a time */
+#define MAILBOX       4     /* the slow actors' mailbox capacity */
+#define WS_BURST      400   /* messages Node sends at once */
+#define WS_TINY       20000 /* tiny messages Node sends at once */
+#define SSE_EVENTS    5000  /* events pushed on one stream */
+#define CURL_REQUESTS 200   /* requests curl sends, 50 at a time */
 
 typedef struct {
     atomic_int slow_port;   /* the slow server */
@@ -40,6 +41,7 @@ typedef struct {
     atomic_bool sse_go;     /* the reader should connect */
     char err[200];          /* first ordering error */
     atomic_bool failed;
+    atomic_int ws_pad; /* 'x' per (i % 7) in burst message i */
     atomic_bool quit;
 } shared_t;
 
@@ -57,12 +59,13 @@ static void fail_once(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Message i of the Node burst: "m<i>:" and (i % 7) * 5000 'x'. */
+/* Message i of the Node burst: "m<i>:" and (i % 7) * pad 'x'. */
 static bool burst_message_ok(int i, const char *d, size_t len)
 {
     char want[24];
     int n = snprintf(want, sizeof want, "m%d:", i);
-    if (len != (size_t)n + (size_t)(i % 7) * 5000 || memcmp(d, want, (size_t)n) != 0)
+    size_t pad = (size_t)atomic_load(&sh.ws_pad);
+    if (len != (size_t)n + (size_t)(i % 7) * pad || memcmp(d, want, (size_t)n) != 0)
         return false;
     for (size_t k = (size_t)n; k < len; k++)
         if (d[k] != 'x')
@@ -71,7 +74,7 @@ static bool burst_message_ok(int i, const char *d, size_t len)
 }
 
 /* The slow server: WebSocket upgrades on /ws, a short answer elsewhere,
- * and 200 us of "work" per message. */
+ * and some "work" per message. */
 static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
@@ -100,7 +103,7 @@ static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
     case MSG_WS_MESSAGE: {
         const ws_message_payload_t *m = msg->payload;
         int i = atomic_load(&sh.ws_seen);
-        usleep(200);
+        usleep(atomic_load(&sh.ws_pad) ? 200 : 20);
         if (!burst_message_ok(i, ws_message_data(m), m->data_size))
             fail_once("WebSocket message %d: got %zu bytes starting \"%.12s\"", i, m->data_size,
                       (const char *)ws_message_data(m));
@@ -218,17 +221,22 @@ static int teardown(void **state)
     return 0;
 }
 
-static void test_ws_burst_from_node_all_delivered_in_order(void **state)
+/* Node sends `n` messages (padded, or "tiny") and closes with 4002; the
+ * slow server must see all of them in order, then the close. */
+static void ws_burst(int n, bool tiny)
 {
-    (void)state;
     if (peer_system("node -e \"require('ws')\" 2>/dev/null") != 0)
         fail_msg("Node package 'ws' missing: run tests/http/peers/setup-node.sh (ctest fixture "
                  "http_node_setup) and set NODE_PATH");
-    char url[64], script[512], n[16], log[] = "/tmp/mk-http-bp-node.log";
+    atomic_store(&sh.ws_seen, 0);
+    atomic_store(&sh.ws_close, 0);
+    atomic_store(&sh.ws_at_close, 0);
+    atomic_store(&sh.ws_pad, tiny ? 0 : 5000);
+    char url[64], script[512], ns[16], log[] = "/tmp/mk-http-bp-node.log";
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", atomic_load(&sh.slow_port));
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
-    snprintf(n, sizeof n, "%d", WS_BURST);
-    char *argv[] = {"node", script, "burst", url, n, NULL};
+    snprintf(ns, sizeof ns, "%d", n);
+    char *argv[] = {"node", script, "burst", url, ns, tiny ? "tiny" : "padded", NULL};
     pid_t pid = peer_spawn(argv, log);
     int st = peer_wait(pid, 60000);
     if (st < 0)
@@ -236,12 +244,25 @@ static void test_ws_burst_from_node_all_delivered_in_order(void **state)
     char *l = peer_slurp(log, NULL);
     for (int i = 0; i < 3000 && !atomic_load(&sh.ws_close) && !atomic_load(&sh.failed); i++)
         usleep(10000);
-    if (st != 0 || atomic_load(&sh.failed) || atomic_load(&sh.ws_at_close) != WS_BURST)
+    if (st != 0 || atomic_load(&sh.failed) || atomic_load(&sh.ws_at_close) != n)
         fail_msg("node exit %d (%s); server saw %d of %d in order, %d before close %d: %s", st,
-                 l ? l : "", atomic_load(&sh.ws_seen), WS_BURST, atomic_load(&sh.ws_at_close),
+                 l ? l : "", atomic_load(&sh.ws_seen), n, atomic_load(&sh.ws_at_close),
                  atomic_load(&sh.ws_close), sh.err);
     free(l);
     assert_int_equal(atomic_load(&sh.ws_close), 4002);
+}
+
+static void test_ws_burst_from_node_all_delivered_in_order(void **state)
+{
+    (void)state;
+    ws_burst(WS_BURST, false);
+}
+
+/* Tiny frames: what was read but not decoded waits in the input buffer. */
+static void test_ws_tiny_frame_burst_all_delivered_in_order(void **state)
+{
+    (void)state;
+    ws_burst(WS_TINY, true);
 }
 
 static void test_sse_stream_all_events_in_order(void **state)
@@ -281,6 +302,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ws_burst_from_node_all_delivered_in_order),
+        cmocka_unit_test(test_ws_tiny_frame_burst_all_delivered_in_order),
         cmocka_unit_test(test_sse_stream_all_events_in_order),
         cmocka_unit_test(test_curl_request_burst_all_answered),
     };

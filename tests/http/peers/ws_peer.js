@@ -2,7 +2,7 @@
 //   node ws_peer.js server PORT           echo server with test commands
 //   node ws_peer.js wss-server PORT CERT KEY   the same over TLS
 //   node ws_peer.js client URL            drives our server through a script
-//   node ws_peer.js burst URL N           sends N messages at once, then closes 4002
+//   node ws_peer.js burst URL N [tiny]    sends N messages at once, then closes 4002
 'use strict';
 const fs = require('fs');
 const { WebSocket, WebSocketServer } = require('ws');
@@ -71,13 +71,14 @@ if (mode === 'server') {
   ws.on('error', (e) => fail('error ' + e.message));
 } else if (mode === 'burst') {
   // Message i is "m<i>:" followed by (i % 7) * 5000 'x': big enough that our
-  // server has to stop reading while its actor catches up.
+  // server has to stop reading while its actor catches up. "tiny": no 'x'.
   const ws = new WebSocket(process.argv[3]);
   const n = Number(process.argv[4]);
+  const pad = process.argv[5] === 'tiny' ? 0 : 5000;
   const fail = (why) => { console.log('FAIL', why); process.exit(1); };
   setTimeout(() => fail('timeout'), 60000);
   ws.on('open', () => {
-    for (let i = 0; i < n; i++) ws.send('m' + i + ':' + 'x'.repeat((i % 7) * 5000));
+    for (let i = 0; i < n; i++) ws.send('m' + i + ':' + 'x'.repeat((i % 7) * pad));
     ws.close(4002, 'burst done');
   });
   ws.on('close', (code) => {
