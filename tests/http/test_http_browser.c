@@ -25,6 +25,7 @@
 
 #define MSG_START  0x500
 #define BROWSER_MS 60000 /* the whole browser run, start to exit */
+#define WAIT_MS    15000 /* /wait is answered after this even without /result */
 
 static const char page[] =
     "<!doctype html><html><head><title>mk</title></head><body>\n"
@@ -67,6 +68,7 @@ typedef struct {
     atomic_bool result_in;  /* /result arrived */
     char result[1024];      /* its body */
     http_conn_id_t wait_id; /* the held /wait request, or invalid */
+    int wait_ticks;         /* timer ticks /wait has been held */
     http_conn_id_t ws_id;
     atomic_bool quit;
 } shared_t;
@@ -75,9 +77,12 @@ static shared_t sh;
 static runtime_t *rt;
 static pthread_t thread;
 
+/* Answer the held /wait once /result is in -- or after WAIT_MS, so a page
+ * that got stuck is still dumped and the failure shows how far it got. */
 static void answer_wait(runtime_t *r)
 {
-    if (sh.wait_id != HTTP_CONN_ID_INVALID && atomic_load(&sh.result_in)) {
+    if (sh.wait_id != HTTP_CONN_ID_INVALID &&
+        (atomic_load(&sh.result_in) || sh.wait_ticks * 20 >= WAIT_MS)) {
         actor_http_respond(r, sh.wait_id, 204, NULL, 0, NULL, 0);
         sh.wait_id = HTTP_CONN_ID_INVALID;
     }
@@ -107,6 +112,7 @@ static void on_request(runtime_t *r, const http_request_payload_t *p)
         answer_wait(r);
     } else if (strcmp(path, "/wait") == 0) {
         sh.wait_id = p->conn_id;
+        sh.wait_ticks = 0;
         answer_wait(r);
     } else {
         assert_true(actor_http_respond(r, p->conn_id, 404, NULL, 0, "no", 2));
@@ -124,6 +130,10 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         actor_set_timer(r, 20, true);
         return true;
     case MSG_TIMER:
+        if (sh.wait_id != HTTP_CONN_ID_INVALID) {
+            sh.wait_ticks++;
+            answer_wait(r);
+        }
         if (atomic_load(&sh.quit))
             runtime_stop(r);
         return true;
