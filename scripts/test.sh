@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh -- what `make test` runs: the whole suite with ctest in a normal
-# build, the core on the poll(2) backend, then everything again built with
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# build, the core on the poll(2) backend, the fuzz targets over their
+# corpora, then everything again built with AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 # Warnings are errors in both. Exits non-zero if any test fails.
 set -euo pipefail
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -24,6 +25,11 @@ echo "== core on the poll(2) backend"
 cmake -S . -B build-poll -DMK_WERROR=ON -DMK_EVENT_BACKEND=poll -DBUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-poll -j "$jobs" --target core_tests
 ctest --test-dir build-poll --output-on-failure -j "$jobs" -L core -R '^test_'
+
+# Every libFuzzer target: built with clang, its corpus replayed, then a few
+# seconds of fuzzing (long campaigns are run by hand).
+echo "== fuzz targets"
+bash scripts/fuzz-regress.sh build-fuzz 10
 
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
