@@ -158,13 +158,13 @@ static buf_t make_big_module(uint32_t nfuncs, uint32_t ops)
 }
 
 static const uint8_t k_small_module[] = {
-    0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,        /* header */
-    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,              /* type () -> i32 */
-    0x03, 0x02, 0x01, 0x00,                                /* one function */
-    0x05, 0x04, 0x01, 0x01, 0x00, 0x01,                    /* memory 0..1 pages */
-    0x06, 0x06, 0x01, 0x7F, 0x01, 0x41, 0x2A, 0x0B,        /* global mut i32 = 42 */
-    0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,              /* export "f" */
-    0x0A, 0x06, 0x01, 0x04, 0x00, 0x23, 0x00, 0x0B,        /* f: global.get 0 */
+    0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, /* header */
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,       /* type () -> i32 */
+    0x03, 0x02, 0x01, 0x00,                         /* one function */
+    0x05, 0x04, 0x01, 0x01, 0x00, 0x01,             /* memory 0..1 pages */
+    0x06, 0x06, 0x01, 0x7F, 0x01, 0x41, 0x2A, 0x0B, /* global mut i32 = 42 */
+    0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,       /* export "f" */
+    0x0A, 0x06, 0x01, 0x04, 0x00, 0x23, 0x00, 0x0B, /* f: global.get 0 */
 };
 
 static int bench_workloads(const char *path)
@@ -206,7 +206,8 @@ static int bench_workloads(const char *path)
         wasm_status_t st = wasm_call_export(inst, w->name, &arg, 1, &res, 1);
         double dt = now() - t0;
         if (st != WASM_STATUS_OK || res.u32 != want) {
-            fprintf(stderr, "wasm_bench: %s: status %d, result %u, native %u\n", w->name, (int)st, res.u32, want);
+            fprintf(stderr, "wasm_bench: %s: status %d, result %u, native %u\n", w->name, (int)st,
+                    res.u32, want);
             bad++;
             continue;
         }
@@ -273,8 +274,8 @@ static void bench_instantiate(void)
     long rss2 = rss_kib();
     printf("instantiate small module x%d: %.2f us each, %ld KiB RSS total (%.0f bytes each); "
            "first call %.2f us each, RSS after calls +%ld KiB\n",
-           N, (t1 - t0) * 1e6 / N, rss1 - rss0, (double)(rss1 - rss0) * 1024.0 / N, (t3 - t2) * 1e6 / N,
-           rss2 - rss1);
+           N, (t1 - t0) * 1e6 / N, rss1 - rss0, (double)(rss1 - rss0) * 1024.0 / N,
+           (t3 - t2) * 1e6 / N, rss2 - rss1);
     for (int i = 0; i < N; i++)
         wasm_instance_free(insts[i]);
     free(insts);

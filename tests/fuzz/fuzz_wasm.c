@@ -14,7 +14,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static wasm_status_t zero_host(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t zero_host(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                               wasm_value_t *results)
 {
     (void)inst;
     (void)args;
@@ -67,13 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (d.limits.min > 10000)
                 ok = false;
             else
-                o->ext.u.table = wasm_table_new(d.elemtype, d.limits.min, d.limits.max, d.limits.has_max);
+                o->ext.u.table =
+                    wasm_table_new(d.elemtype, d.limits.min, d.limits.max, d.limits.has_max);
             break;
         case WASM_EXTERN_MEMORY:
             if (d.limits.min > 16)
                 ok = false;
             else
-                o->ext.u.memory = wasm_memory_new(d.limits.min, d.limits.has_max ? d.limits.max : 16, true);
+                o->ext.u.memory =
+                    wasm_memory_new(d.limits.min, d.limits.has_max ? d.limits.max : 16, true);
             break;
         case WASM_EXTERN_GLOBAL: {
             wasm_value_t z = {.u64 = 0};
@@ -88,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ext[i] = o->ext;
     }
     if (ok) {
-        wasm_limits_t lim = {.max_memory_pages = 16, .max_call_depth = 200, .max_stack_slots = 1u << 16};
+        wasm_limits_t lim = {
+            .max_memory_pages = 16, .max_call_depth = 200, .max_stack_slots = 1u << 16};
         wasm_instance_t *inst = wasm_instance_new(m, ext, n, &lim, &err);
         if (inst) {
             wasm_instance_set_fuel(inst, 20000);
@@ -104,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 wasm_value_t args[16], res[16];
                 memset(args, 0, sizeof args);
                 wasm_instance_set_fuel(inst, 20000);
-                wasm_status_t cs = wasm_call_export(inst, d.name, args, d.func.nparams, res, d.func.nresults);
+                wasm_status_t cs =
+                    wasm_call_export(inst, d.name, args, d.func.nparams, res, d.func.nresults);
                 if (cs == WASM_STATUS_OUT_OF_FUEL) {
                     wasm_instance_set_fuel(inst, 1000);
                     cs = wasm_resume(inst, NULL, 0, res, d.func.nresults);

@@ -21,7 +21,7 @@
 #include "wasm_engine.h"
 
 #define MAX_INSTANCES 512
-#define MAX_VALUES 64
+#define MAX_VALUES    64
 
 typedef struct named {
     char *name;
@@ -29,21 +29,22 @@ typedef struct named {
 } named_t;
 
 typedef struct spectest {
-    wasm_func_t *print, *print_i32, *print_i64, *print_f32, *print_f64, *print_i32_f32, *print_f64_f64;
+    wasm_func_t *print, *print_i32, *print_i64, *print_f32, *print_f64, *print_i32_f32,
+        *print_f64_f64;
     wasm_global_t *g_i32, *g_i64, *g_f32, *g_f64;
     wasm_table_t *table;
     wasm_memory_t *memory;
 } spectest_t;
 
 typedef struct runner {
-    const char *dir;                         /* where the file's .wasm files are */
+    const char *dir; /* where the file's .wasm files are */
     spectest_t st;
     wasm_module_t *modules[MAX_INSTANCES];
     wasm_instance_t *instances[MAX_INSTANCES];
     int nmodules, ninstances;
-    named_t names[MAX_INSTANCES];            /* $name -> instance */
+    named_t names[MAX_INSTANCES]; /* $name -> instance */
     int nnames;
-    named_t registered[MAX_INSTANCES];       /* register "as" -> instance */
+    named_t registered[MAX_INSTANCES]; /* register "as" -> instance */
     int nregistered;
     wasm_instance_t *current;
     int passed, failed, skipped_text;
@@ -52,8 +53,8 @@ typedef struct runner {
 } runner_t;
 
 static int g_verbose;
-static char g_nul_escape[7];   /* "\\uXXXX" standing in for "\\u0000" */
-static char g_nul_utf8[4];     /* its UTF-8 form after cJSON decodes it */
+static char g_nul_escape[7]; /* "\\uXXXX" standing in for "\\u0000" */
+static char g_nul_utf8[4];   /* its UTF-8 form after cJSON decodes it */
 
 /* Choose a private-use code point (U+E000..U+F8FF) absent from `text`. */
 static void pick_nul_standin(const char *text)
@@ -62,7 +63,8 @@ static void pick_nul_standin(const char *text)
         char lo[8], up[8];
         snprintf(lo, sizeof lo, "\\u%04x", cp);
         snprintf(up, sizeof up, "\\u%04X", cp);
-        char u8[4] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F)), 0};
+        char u8[4] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                      (char)(0x80 | (cp & 0x3F)), 0};
         if (!strstr(text, lo) && !strstr(text, up) && !strstr(text, u8)) {
             memcpy(g_nul_escape, lo, 7);
             memcpy(g_nul_utf8, u8, 4);
@@ -73,7 +75,8 @@ static void pick_nul_standin(const char *text)
 
 /* ---- spectest ---- */
 
-static wasm_status_t host_print(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t host_print(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                                wasm_value_t *results)
 {
     (void)inst;
     (void)user;
@@ -228,7 +231,8 @@ static wasm_module_t *load_module(runner_t *r, const char *filename, wasm_error_
 
 /* Instantiate with imports resolved from spectest and registered instances.
  * Returns the status of initialisation (or ERROR with *inst NULL). */
-static wasm_status_t instantiate(runner_t *r, wasm_module_t *m, wasm_instance_t **out, wasm_error_t *err)
+static wasm_status_t instantiate(runner_t *r, wasm_module_t *m, wasm_instance_t **out,
+                                 wasm_error_t *err)
 {
     uint32_t n = wasm_module_import_count(m);
     wasm_extern_t *imports = calloc(n ? n : 1, sizeof *imports);
@@ -245,7 +249,8 @@ static wasm_status_t instantiate(runner_t *r, wasm_module_t *m, wasm_instance_t 
         }
         if (!ok) {
             err->code = WASM_ERR_UNLINKABLE;
-            snprintf(err->message, sizeof err->message, "unknown import %.100s.%.100s", d.module, d.name);
+            snprintf(err->message, sizeof err->message, "unknown import %.100s.%.100s", d.module,
+                     d.name);
             free(imports);
             return WASM_STATUS_ERROR;
         }
@@ -295,8 +300,8 @@ static bool parse_value(const cJSON *v, wasm_value_t *out, uint8_t *type)
 }
 
 /* Run an action; returns status and fills results. */
-static wasm_status_t do_action(runner_t *r, const cJSON *action, wasm_value_t *results, uint32_t *nresults,
-                               char *why, size_t whylen)
+static wasm_status_t do_action(runner_t *r, const cJSON *action, wasm_value_t *results,
+                               uint32_t *nresults, char *why, size_t whylen)
 {
     const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(action, "type"));
     const char *modname = cJSON_GetStringValue(cJSON_GetObjectItem(action, "module"));
@@ -372,7 +377,8 @@ static bool value_matches(const cJSON *exp, wasm_value_t got)
             return canon ? b == 0x7FC00000u : (b & 0x7FC00000u) == 0x7FC00000u;
         }
         uint64_t b = got.u64 & 0x7FFFFFFFFFFFFFFFull;
-        return canon ? b == 0x7FF8000000000000ull : (b & 0x7FF8000000000000ull) == 0x7FF8000000000000ull;
+        return canon ? b == 0x7FF8000000000000ull
+                     : (b & 0x7FF8000000000000ull) == 0x7FF8000000000000ull;
     }
     wasm_value_t want;
     uint8_t type;
@@ -438,8 +444,8 @@ static void cmd_assert_return(runner_t *r, const cJSON *cmd)
     {
         if (!value_matches(e, res[i])) {
             char detail[128];
-            snprintf(detail, sizeof detail, "result %u: got 0x%016" PRIx64 ", want %s", i, res[i].u64,
-                     cJSON_GetStringValue(cJSON_GetObjectItem(e, "value")));
+            snprintf(detail, sizeof detail, "result %u: got 0x%016" PRIx64 ", want %s", i,
+                     res[i].u64, cJSON_GetStringValue(cJSON_GetObjectItem(e, "value")));
             fail(r, cmd, "%s", detail);
             return;
         }
@@ -461,7 +467,8 @@ static void cmd_assert_trap(runner_t *r, const cJSON *cmd)
     }
     /* the spec's text starts with our trap kind's wording ("uninitialized
      * element 2" for kind "uninitialized element"), or the other way round */
-    const char *modname = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cmd, "action"), "module"));
+    const char *modname =
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cmd, "action"), "module"));
     wasm_instance_t *inst = modname ? find_named(r->names, r->nnames, modname) : r->current;
     const char *kind = inst ? wasm_trap_strerror(wasm_instance_trap(inst)->kind) : "";
     size_t kl = strlen(kind), tl = text ? strlen(text) : 0;
@@ -484,7 +491,8 @@ static void cmd_assert_module(runner_t *r, const cJSON *cmd, const char *type)
     }
     wasm_error_t err;
     wasm_module_t *m = load_module(r, filename, &err);
-    bool want_compile_fail = strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0;
+    bool want_compile_fail =
+        strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0;
     if (want_compile_fail) {
         if (m) {
             wasm_module_free(m);
@@ -545,7 +553,8 @@ static void run_commands(runner_t *r, const cJSON *commands)
             wasm_value_t res[MAX_VALUES];
             uint32_t n;
             char why[256];
-            if (do_action(r, cJSON_GetObjectItem(cmd, "action"), res, &n, why, sizeof why) != WASM_STATUS_OK)
+            if (do_action(r, cJSON_GetObjectItem(cmd, "action"), res, &n, why, sizeof why) !=
+                WASM_STATUS_OK)
                 fail(r, cmd, "action failed: %s", why);
         } else if (strcmp(type, "assert_return") == 0) {
             cmd_assert_return(r, cmd);
@@ -625,12 +634,15 @@ int main(int argc, char **argv)
             break;
     }
     if (!suite || !out) {
-        fprintf(stderr, "usage: %s --suite DIR --out DIR [--wast2json PATH] [-v] NAME...\n", argv[0]);
+        fprintf(stderr, "usage: %s --suite DIR --out DIR [--wast2json PATH] [-v] NAME...\n",
+                argv[0]);
         return 2;
     }
     struct stat sb;
     if (stat(suite, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "spec_runner: spec test suite not found at %s (expected ../shared/wasm-spec-testsuite)\n",
+        fprintf(stderr,
+                "spec_runner: spec test suite not found at %s (expected "
+                "../shared/wasm-spec-testsuite)\n",
                 suite);
         return 1;
     }
@@ -707,8 +719,9 @@ int main(int argc, char **argv)
         printf("%-32s passed %5d  failed %4d%s\n", name, r->passed, r->failed,
                r->skipped_text ? "" : "");
         if (r->skipped_text)
-            printf("%-32s   (%d text-format assert_malformed/invalid not applicable to a binary engine)\n", "",
-                   r->skipped_text);
+            printf("%-32s   (%d text-format assert_malformed/invalid not applicable to a binary "
+                   "engine)\n",
+                   "", r->skipped_text);
         total_pass += r->passed;
         total_fail += r->failed;
         total_text += r->skipped_text;
@@ -718,6 +731,7 @@ int main(int argc, char **argv)
     }
     printf("TOTAL: passed %d, failed %d; text-format assertions not applicable %d; "
            "not run (wast2json) %d files / %d assertions; SIMD skipped %d files / %d assertions\n",
-           total_pass, total_fail, total_text, notrun_files, notrun_asserts, simd_files, simd_asserts);
+           total_pass, total_fail, total_text, notrun_files, notrun_asserts, simd_files,
+           simd_asserts);
     return total_fail ? 1 : 0;
 }

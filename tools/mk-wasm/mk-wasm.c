@@ -134,7 +134,8 @@ static int cmd_validate(const char *path)
     wasm_module_t *m = load(path);
     if (!m)
         return 1;
-    printf("%s: valid (%u imports, %u exports)\n", path, wasm_module_import_count(m), wasm_module_export_count(m));
+    printf("%s: valid (%u imports, %u exports)\n", path, wasm_module_import_count(m),
+           wasm_module_export_count(m));
     wasm_module_free(m);
     return 0;
 }
@@ -150,8 +151,9 @@ static wasm_instance_t *instantiate(const char *path, wasm_module_t *m, mk_wasi_
         wasm_extern_desc_t d;
         wasm_module_import(m, i, &d);
         if (!mk_wasi_resolve(wasi, &d, &imports[i])) {
-            fprintf(stderr, "%s: %s: unknown import %s.%s (only wasi_snapshot_preview1 is provided)\n", g_prog,
-                    path, d.module, d.name);
+            fprintf(stderr,
+                    "%s: %s: unknown import %s.%s (only wasi_snapshot_preview1 is provided)\n",
+                    g_prog, path, d.module, d.name);
             free(imports);
             return NULL;
         }
@@ -231,8 +233,8 @@ static int cmd_run(const char *path, const char *invoke, int argc, char **argv)
     }
     for (uint32_t i = 0; i < t->nparams; i++)
         if (!parse_arg(argv[i], t->params[i], &args[i])) {
-            fprintf(stderr, "%s: %s: argument %u: \"%s\" is not a valid %s\n", g_prog, path, i + 1, argv[i],
-                    type_name(t->params[i]));
+            fprintf(stderr, "%s: %s: argument %u: \"%s\" is not a valid %s\n", g_prog, path, i + 1,
+                    argv[i], type_name(t->params[i]));
             free(args);
             free(res);
             goto out;

@@ -15,7 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { E_SUCCESS = 0, E_BADF = 8, E_FAULT = 21, E_INVAL = 28, E_IO = 29, E_NOSYS = 52, E_SPIPE = 70 };
+enum {
+    E_SUCCESS = 0,
+    E_BADF = 8,
+    E_FAULT = 21,
+    E_INVAL = 28,
+    E_IO = 29,
+    E_NOSYS = 52,
+    E_SPIPE = 70
+};
 
 typedef struct host_fn {
     const char *name;
@@ -53,11 +61,11 @@ static mk_wasi_t *ctx(void *user)
     return ((binding_t *)user)->w;
 }
 
-#define RET(v)                                                                                  \
-    do {                                                                                        \
-        results[0].u64 = 0;                                                                     \
-        results[0].i32 = (v);                                                                   \
-        return WASM_STATUS_OK;                                                                  \
+#define RET(v)                                                                                     \
+    do {                                                                                           \
+        results[0].u64 = 0;                                                                        \
+        results[0].i32 = (v);                                                                      \
+        return WASM_STATUS_OK;                                                                     \
     } while (0)
 
 /* Sizes of a NULL-terminated or counted string list. */
@@ -78,7 +86,8 @@ static wasm_status_t list_get(wasm_instance_t *inst, char **list, int n, const w
     uint32_t ptrs = args[0].u32, buf = args[1].u32;
     for (int i = 0; i < n; i++) {
         size_t len = strlen(list[i]) + 1;
-        if (!put_u32(inst, ptrs + 4u * (uint32_t)i, buf) || !wasm_memory_write(inst, buf, list[i], len))
+        if (!put_u32(inst, ptrs + 4u * (uint32_t)i, buf) ||
+            !wasm_memory_write(inst, buf, list[i], len))
             RET(E_FAULT);
         buf += (uint32_t)len;
     }
@@ -99,13 +108,14 @@ static wasm_status_t w_args_sizes_get(wasm_instance_t *inst, void *user, const w
     return list_sizes(inst, ctx(user)->argv, ctx(user)->argc, args, results);
 }
 
-static wasm_status_t w_args_get(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_args_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                                wasm_value_t *results)
 {
     return list_get(inst, ctx(user)->argv, ctx(user)->argc, args, results);
 }
 
-static wasm_status_t w_environ_sizes_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                         wasm_value_t *results)
+static wasm_status_t w_environ_sizes_get(wasm_instance_t *inst, void *user,
+                                         const wasm_value_t *args, wasm_value_t *results)
 {
     return list_sizes(inst, ctx(user)->envp, count_env(ctx(user)->envp), args, results);
 }
@@ -117,7 +127,8 @@ static wasm_status_t w_environ_get(wasm_instance_t *inst, void *user, const wasm
 }
 
 /* fd_write / fd_read over an iovec array in guest memory. */
-static wasm_status_t rw(wasm_instance_t *inst, const wasm_value_t *args, wasm_value_t *results, bool write_)
+static wasm_status_t rw(wasm_instance_t *inst, const wasm_value_t *args, wasm_value_t *results,
+                        bool write_)
 {
     int fd = args[0].i32;
     uint32_t iovs = args[1].u32, n = args[2].u32, total = 0;
@@ -143,26 +154,30 @@ static wasm_status_t rw(wasm_instance_t *inst, const wasm_value_t *args, wasm_va
     RET(E_SUCCESS);
 }
 
-static wasm_status_t w_fd_write(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_fd_write(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                                wasm_value_t *results)
 {
     (void)user;
     return rw(inst, args, results, true);
 }
 
-static wasm_status_t w_fd_read(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_fd_read(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                               wasm_value_t *results)
 {
     (void)user;
     return rw(inst, args, results, false);
 }
 
-static wasm_status_t w_fd_close(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_fd_close(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                                wasm_value_t *results)
 {
     (void)inst;
     (void)user;
     RET(args[0].i32 >= 0 && args[0].i32 <= 2 ? E_SUCCESS : E_BADF);
 }
 
-static wasm_status_t w_fd_seek(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_fd_seek(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                               wasm_value_t *results)
 {
     (void)inst;
     (void)user;
@@ -269,7 +284,8 @@ static wasm_status_t w_sched_yield(wasm_instance_t *inst, void *user, const wasm
     RET(E_SUCCESS);
 }
 
-static wasm_status_t w_nosys(wasm_instance_t *inst, void *user, const wasm_value_t *args, wasm_value_t *results)
+static wasm_status_t w_nosys(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                             wasm_value_t *results)
 {
     (void)inst;
     (void)args;

@@ -76,7 +76,8 @@ void wasm_instance_abort(wasm_instance_t *inst)
 }
 
 /* Copy the finished call's results out of the stack. */
-static wasm_status_t finish(wasm_instance_t *inst, wasm_status_t st, wasm_value_t *results, uint32_t nresults)
+static wasm_status_t finish(wasm_instance_t *inst, wasm_status_t st, wasm_value_t *results,
+                            uint32_t nresults)
 {
     if (st == WASM_STATUS_OK && nresults)
         memcpy(results, inst->exec.stack, (size_t)nresults * sizeof *results);
@@ -109,8 +110,8 @@ static wasm_status_t call_host(wasm_instance_t *inst, wasm_func_t *f, const wasm
     return WASM_STATUS_TRAP;
 }
 
-wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_t *args, uint32_t nargs,
-                        wasm_value_t *results, uint32_t nresults)
+wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_t *args,
+                        uint32_t nargs, wasm_value_t *results, uint32_t nresults)
 {
     wasm_exec_t *ex = &inst->exec;
     if (ex->state != WASM_EXEC_IDLE)
@@ -119,7 +120,8 @@ wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_
         return api_error(inst, WASM_ERR_NOT_FOUND, "no function");
     const wasm_functype_t *t = f->type;
     if (nargs != t->nparams || nresults != t->nresults)
-        return api_error(inst, WASM_ERR_ARGS, "argument or result count does not match the function type");
+        return api_error(inst, WASM_ERR_ARGS,
+                         "argument or result count does not match the function type");
     inst->trap.kind = WASM_TRAP_NONE;
     if (f->kind == WASM_FUNC_HOST)
         return call_host(inst, f, args, results);
@@ -153,8 +155,8 @@ wasm_status_t wasm_call_export(wasm_instance_t *inst, const char *name, const wa
     return wasm_call(inst, e.u.func, args, nargs, results, nresults);
 }
 
-wasm_status_t wasm_resume(wasm_instance_t *inst, const wasm_value_t *host_results, uint32_t nhost_results,
-                          wasm_value_t *results, uint32_t nresults)
+wasm_status_t wasm_resume(wasm_instance_t *inst, const wasm_value_t *host_results,
+                          uint32_t nhost_results, wasm_value_t *results, uint32_t nresults)
 {
     wasm_exec_t *ex = &inst->exec;
     if (ex->state != WASM_EXEC_SUSPENDED && ex->state != WASM_EXEC_OUT_OF_FUEL)
@@ -163,7 +165,8 @@ wasm_status_t wasm_resume(wasm_instance_t *inst, const wasm_value_t *host_result
         return api_error(inst, WASM_ERR_ARGS, "result count does not match the function type");
     if (ex->state == WASM_EXEC_SUSPENDED) {
         if (nhost_results != ex->pending_results)
-            return api_error(inst, WASM_ERR_ARGS, "host result count does not match the suspended call");
+            return api_error(inst, WASM_ERR_ARGS,
+                             "host result count does not match the suspended call");
         if (ex->fn == NULL) { /* the host function was the entry */
             ex->state = WASM_EXEC_IDLE;
             if (nresults)

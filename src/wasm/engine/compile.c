@@ -13,7 +13,8 @@
 
 #include "compile.h"
 
-static const uint8_t k_valtypes[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
+static const uint8_t k_valtypes[] = {WASM_I32, WASM_I64,     WASM_F32,
+                                     WASM_F64, WASM_FUNCREF, WASM_EXTERNREF};
 
 static const uint8_t *single_type(uint8_t t)
 {
@@ -86,7 +87,8 @@ bool wasm_cc_pop_expect(comp_t *c, uint8_t want, uint8_t *out)
     if (!wasm_cc_pop(c, &got))
         return false;
     if (got != want && got != UNKNOWN && want != UNKNOWN)
-        return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (expected 0x%02x, got 0x%02x)", want, got);
+        return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (expected 0x%02x, got 0x%02x)",
+                         want, got);
     if (out)
         *out = got == UNKNOWN ? want : got;
     return true;
@@ -186,7 +188,8 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
         return emit_br_if(c, off, l);
     if (drop == 0)
         return wasm_cc_emit_op(c, op_plain, off) && wasm_cc_emit_target(c, l);
-    return wasm_cc_emit_op(c, op_move, off) && wasm_cc_emit_target(c, l) && wasm_cc_emit(c, drop) && wasm_cc_emit(c, arity);
+    return wasm_cc_emit_op(c, op_move, off) && wasm_cc_emit_target(c, l) && wasm_cc_emit(c, drop) &&
+           wasm_cc_emit(c, arity);
 }
 
 static void patch_chain(comp_t *c, uint32_t head, uint32_t target)
@@ -202,10 +205,12 @@ static void patch_chain(comp_t *c, uint32_t head, uint32_t target)
 
 /* ---- control ---- */
 
-static bool push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr, const uint8_t *res)
+static bool push_ctrl(comp_t *c, uint8_t kind, uint32_t np, const uint8_t *p, uint32_t nr,
+                      const uint8_t *res)
 {
     if (c->nctrls >= WASM_MAX_BLOCK_DEPTH)
-        return wasm_fail(c->r, WASM_ERR_LIMIT, "blocks nested deeper than %u", WASM_MAX_BLOCK_DEPTH);
+        return wasm_fail(c->r, WASM_ERR_LIMIT, "blocks nested deeper than %u",
+                         WASM_MAX_BLOCK_DEPTH);
     bool dead = c->nctrls ? (wasm_cc_top(c)->unreachable || wasm_cc_top(c)->dead) : false;
     if (!grow(c, (void **)&c->ctrls, &c->ccap, c->nctrls + 1, sizeof(ctrl_t)))
         return false;
@@ -230,7 +235,8 @@ bool wasm_cc_set_unreachable(comp_t *c)
 }
 
 /* Read a block type (spec 5.4.1): empty, one value type or a type index. */
-static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t *nr, const uint8_t **res)
+static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t *nr,
+                           const uint8_t **res)
 {
     wasm_reader_t *r = c->r;
     if (r->p >= r->end)
@@ -366,7 +372,10 @@ static bool peephole(comp_t *c)
             uint32_t k = ir[p + 1], op;
             switch (b) {
             case WASM_OP_I32_ADD: op = WASM_OP_I32_ADD_IMM; break;
-            case WASM_OP_I32_SUB: op = WASM_OP_I32_ADD_IMM; k = 0u - k; break;
+            case WASM_OP_I32_SUB:
+                op = WASM_OP_I32_ADD_IMM;
+                k = 0u - k;
+                break;
             case WASM_OP_I32_AND: op = WASM_OP_I32_AND_IMM; break;
             case WASM_OP_I32_OR: op = WASM_OP_I32_OR_IMM; break;
             case WASM_OP_I32_XOR: op = WASM_OP_I32_XOR_IMM; break;
@@ -386,7 +395,8 @@ static bool peephole(comp_t *c)
             uint32_t x = ir[p + 1];
             if (b == WASM_OP_I32_ADD_IMM && q + 2 == c->ir_len) {
                 uint32_t k = ir[q + 1];
-                if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, k))
+                if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) ||
+                    !wasm_cc_emit(c, k))
                     return false;
                 continue;
             }
@@ -396,7 +406,8 @@ static bool peephole(comp_t *c)
             }
             if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD) && q + 2 == c->ir_len) {
                 uint32_t off = ir[q + 1];
-                uint32_t op = b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD : WASM_OP_LOCAL_F64_LOAD;
+                uint32_t op =
+                    b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD : WASM_OP_LOCAL_F64_LOAD;
                 return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
             }
             if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
@@ -417,11 +428,13 @@ static bool peephole(comp_t *c)
             }
             return true;
         }
-        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) &&
-            q + 2 == c->ir_len) {
+        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 &&
+            (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
             uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[q + 1];
-            uint32_t op = b == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_ADD_IMM_SET : WASM_OP_LOCAL_ADD_IMM_TEE;
-            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d);
+            uint32_t op =
+                b == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_ADD_IMM_SET : WASM_OP_LOCAL_ADD_IMM_TEE;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
+                   wasm_cc_emit(c, d);
         }
         if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len) {
             uint32_t x = ir[p + 1], y = ir[p + 2];
@@ -448,9 +461,9 @@ static bool compile_instr(comp_t *c, bool *done)
         c->ctrls[c->fuel_owner].fuel_count++;
     switch (op) {
     case 0x00:
-        return (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_UNREACHABLE, off)) && wasm_cc_set_unreachable(c);
-    case 0x01:
-        return true;
+        return (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_UNREACHABLE, off)) &&
+               wasm_cc_set_unreachable(c);
+    case 0x01: return true;
     case 0x02:
     case 0x03:
     case 0x04: {
@@ -485,10 +498,8 @@ static bool compile_instr(comp_t *c, bool *done)
         }
         return true;
     }
-    case 0x05:
-        return op_else(c, off);
-    case 0x0B:
-        return op_end(c, off, done);
+    case 0x05: return op_else(c, off);
+    case 0x0B: return op_end(c, off, done);
     case 0x0C:
     case 0x0D: {
         if (!wasm_read_u32(r, &a))
@@ -516,13 +527,13 @@ static bool compile_instr(comp_t *c, bool *done)
             return false;
         return !wasm_cc_live(c) || emit_branch(c, WASM_OP_BR_IF, WASM_OP_BR_IF_MOVE, a, off);
     }
-    case 0x0E:
-        return wasm_cc_op_br_table(c, off);
+    case 0x0E: return wasm_cc_op_br_table(c, off);
     case 0x0F: {
         ctrl_t *f = &c->ctrls[0];
         if (!wasm_cc_pop_n(c, f->nresults, f->results))
             return false;
-        if (wasm_cc_live(c) && (!wasm_cc_emit_op(c, WASM_OP_RETURN, off) || !wasm_cc_emit(c, f->nresults)))
+        if (wasm_cc_live(c) &&
+            (!wasm_cc_emit_op(c, WASM_OP_RETURN, off) || !wasm_cc_emit(c, f->nresults)))
             return false;
         return wasm_cc_set_unreachable(c);
     }
@@ -536,8 +547,7 @@ static bool compile_instr(comp_t *c, bool *done)
             return false;
         return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_CALL, off) && wasm_cc_emit(c, a));
     }
-    case 0x11:
-        return wasm_cc_op_call_indirect(c, off);
+    case 0x11: return wasm_cc_op_call_indirect(c, off);
     case 0x1A: {
         uint8_t t;
         if (!wasm_cc_pop(c, &t))
@@ -545,15 +555,12 @@ static bool compile_instr(comp_t *c, bool *done)
         return !wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_DROP, off);
     }
     case 0x1B:
-    case 0x1C:
-        return wasm_cc_op_select(c, op == 0x1C, off);
+    case 0x1C: return wasm_cc_op_select(c, op == 0x1C, off);
     case 0x20:
     case 0x21:
-    case 0x22:
-        return wasm_cc_op_local(c, op, off);
+    case 0x22: return wasm_cc_op_local(c, op, off);
     case 0x23:
-    case 0x24:
-        return wasm_cc_op_global(c, op, off);
+    case 0x24: return wasm_cc_op_global(c, op, off);
     case 0x25:
     case 0x26: {
         if (!wasm_read_u32(r, &a) || !wasm_cc_need_table(c, a))
@@ -565,7 +572,9 @@ static bool compile_instr(comp_t *c, bool *done)
         } else if (!wasm_cc_pop_expect(c, et, NULL) || !wasm_cc_pop_expect(c, WASM_I32, NULL)) {
             return false;
         }
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, op == 0x25 ? WASM_OP_TABLE_GET : WASM_OP_TABLE_SET, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, op == 0x25 ? WASM_OP_TABLE_GET : WASM_OP_TABLE_SET, off) &&
+                wasm_cc_emit(c, a));
     }
     case 0x3F:
     case 0x40:
@@ -575,19 +584,20 @@ static bool compile_instr(comp_t *c, bool *done)
             return false;
         if (!wasm_cc_push(c, WASM_I32))
             return false;
-        return !wasm_cc_live(c) || wasm_cc_emit_op(c, op == 0x3F ? WASM_OP_MEMORY_SIZE : WASM_OP_MEMORY_GROW, off);
+        return !wasm_cc_live(c) ||
+               wasm_cc_emit_op(c, op == 0x3F ? WASM_OP_MEMORY_SIZE : WASM_OP_MEMORY_GROW, off);
     case 0x41:
     case 0x42:
     case 0x43:
-    case 0x44:
-        return wasm_cc_op_const(c, op, off);
+    case 0x44: return wasm_cc_op_const(c, op, off);
     case 0xD0: {
         uint8_t t;
         if (!wasm_read_u8(r, &t))
             return false;
         if (t != WASM_FUNCREF && t != WASM_EXTERNREF)
             return wasm_fail(r, WASM_ERR_MALFORMED, "malformed reference type 0x%02x", t);
-        return wasm_cc_push(c, t) && (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_REF_NULL, off));
+        return wasm_cc_push(c, t) &&
+               (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_REF_NULL, off));
     }
     case 0xD1: {
         uint8_t t;
@@ -595,7 +605,8 @@ static bool compile_instr(comp_t *c, bool *done)
             return false;
         if (t != UNKNOWN && t != WASM_FUNCREF && t != WASM_EXTERNREF)
             return wasm_fail(r, WASM_ERR_INVALID, "type mismatch (ref.is_null on a number)");
-        return wasm_cc_push(c, WASM_I32) && (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_REF_IS_NULL, off));
+        return wasm_cc_push(c, WASM_I32) &&
+               (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_REF_IS_NULL, off));
     }
     case 0xD2:
         if (!wasm_read_u32(r, &a))
@@ -604,11 +615,11 @@ static bool compile_instr(comp_t *c, bool *done)
             return wasm_fail(r, WASM_ERR_INVALID, "unknown function %u", a);
         if (!(c->m->declared_funcs[a / 8] & (1u << (a % 8))))
             return wasm_fail(r, WASM_ERR_INVALID, "undeclared function reference %u", a);
-        return wasm_cc_push(c, WASM_FUNCREF) && (!wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_REF_FUNC, off) && wasm_cc_emit(c, a)));
-    case 0xFC:
-        return wasm_cc_op_prefixed(c, off);
-    case 0xFD:
-        return wasm_fail(r, WASM_ERR_SIMD, "SIMD not supported (opcode 0xfd)");
+        return wasm_cc_push(c, WASM_FUNCREF) &&
+               (!wasm_cc_live(c) ||
+                (wasm_cc_emit_op(c, WASM_OP_REF_FUNC, off) && wasm_cc_emit(c, a)));
+    case 0xFC: return wasm_cc_op_prefixed(c, off);
+    case 0xFD: return wasm_fail(r, WASM_ERR_SIMD, "SIMD not supported (opcode 0xfd)");
     default:
         if (op >= 0x28 && op <= 0x3E)
             return wasm_cc_op_memory(c, op, off);
@@ -652,7 +663,8 @@ static bool read_locals(comp_t *c, const wasm_functype_t *t)
     return true;
 }
 
-bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t func_index, wasm_code_t *code)
+bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t func_index,
+                           wasm_code_t *code)
 {
     comp_t c = {.r = r, .m = m};
     const wasm_functype_t *t = &m->types[m->func_types[func_index]];
@@ -668,7 +680,8 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     bool done = false;
     while (ok && !done) {
         if (r->p >= r->end) {
-            ok = wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of function body (END opcode expected)");
+            ok = wasm_fail(r, WASM_ERR_MALFORMED,
+                           "unexpected end of function body (END opcode expected)");
             break;
         }
         ok = compile_instr(&c, &done);

@@ -14,38 +14,38 @@ enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
 
 typedef struct ctrl {
     uint8_t kind;
-    bool unreachable;       /* rest of this block is unreachable */
-    bool dead;              /* whole block sits in unreachable code: emit nothing */
-    uint32_t height;        /* operand height at block entry (params excluded) */
+    bool unreachable; /* rest of this block is unreachable */
+    bool dead;        /* whole block sits in unreachable code: emit nothing */
+    uint32_t height;  /* operand height at block entry (params excluded) */
     uint32_t nparams, nresults;
     const uint8_t *params, *results;
-    uint32_t patch;         /* forward-branch chain: IR index + 1 of last placeholder */
-    uint32_t loop_pc;       /* LOOP: IR index of its start */
-    uint32_t else_patch;    /* IF: IR index + 1 of the BR_UNLESS target */
-    uint32_t fuel_at;       /* LOOP/FUNC: IR index of the FUEL cost word */
-    uint32_t fuel_count;    /* instructions charged at this loop / function */
-    uint32_t prev_owner;    /* LOOP: fuel owner to restore at end */
+    uint32_t patch;      /* forward-branch chain: IR index + 1 of last placeholder */
+    uint32_t loop_pc;    /* LOOP: IR index of its start */
+    uint32_t else_patch; /* IF: IR index + 1 of the BR_UNLESS target */
+    uint32_t fuel_at;    /* LOOP/FUNC: IR index of the FUEL cost word */
+    uint32_t fuel_count; /* instructions charged at this loop / function */
+    uint32_t prev_owner; /* LOOP: fuel owner to restore at end */
 } ctrl_t;
 
 typedef struct comp {
     wasm_reader_t *r;
     const wasm_module_t *m;
-    uint8_t *vals;          /* operand types */
+    uint8_t *vals; /* operand types */
     uint32_t nvals, vcap;
     ctrl_t *ctrls;
     uint32_t nctrls, ccap;
     uint32_t *ir;
     uint32_t ir_len, ir_cap;
-    uint32_t *map;          /* (IR index, byte offset) pairs */
+    uint32_t *map; /* (IR index, byte offset) pairs */
     uint32_t map_len, map_cap;
-    uint8_t *locals;        /* types of params then locals */
+    uint8_t *locals; /* types of params then locals */
     uint32_t nlocals;
     uint32_t max_height;
-    uint32_t fuel_owner;    /* ctrl index charged for the current instruction */
-    uint32_t last_op_at;    /* IR index of the last instruction emitted */
-    uint32_t recent[4];     /* IR indices of the last emitted ops, oldest first */
+    uint32_t fuel_owner; /* ctrl index charged for the current instruction */
+    uint32_t last_op_at; /* IR index of the last instruction emitted */
+    uint32_t recent[4];  /* IR indices of the last emitted ops, oldest first */
     uint32_t nrecent;
-    uint32_t label_at;      /* highest IR index a label points to */
+    uint32_t label_at; /* highest IR index a label points to */
 } comp_t;
 
 /* Operand type stack (spec appendix, validation algorithm): push a type;

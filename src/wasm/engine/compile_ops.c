@@ -10,7 +10,8 @@
 #include "compile.h"
 
 /* Natural alignment (log2) of loads/stores 0x28..0x3E. */
-static const uint8_t k_mem_align[] = {2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2};
+static const uint8_t k_mem_align[] = {2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1,
+                                      2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2};
 /* Value type of loads/stores 0x28..0x3E. */
 static const uint8_t k_mem_type[] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_I32, WASM_I32,
                                      WASM_I32, WASM_I32, WASM_I64, WASM_I64, WASM_I64, WASM_I64,
@@ -70,24 +71,38 @@ static uint8_t letter_type(char ch)
 
 static const char *numeric_sig(uint8_t op)
 {
-    static const char *conv[] = {
-        "I>i", "f>i", "f>i", "F>i", "F>i", "i>I", "i>I", "f>I", "f>I", "F>I", "F>I", "i>f", "i>f",
-        "I>f", "I>f", "F>f", "i>F", "i>F", "I>F", "I>F", "f>F", "f>i", "F>I", "i>f", "I>F", "i>i",
-        "i>i", "I>I", "I>I", "I>I"};
-    if (op == 0x45) return "i>i";
-    if (op <= 0x4F) return "ii>i";
-    if (op == 0x50) return "I>i";
-    if (op <= 0x5A) return "II>i";
-    if (op <= 0x60) return "ff>i";
-    if (op <= 0x66) return "FF>i";
-    if (op <= 0x69) return "i>i";
-    if (op <= 0x78) return "ii>i";
-    if (op <= 0x7B) return "I>I";
-    if (op <= 0x8A) return "II>I";
-    if (op <= 0x91) return "f>f";
-    if (op <= 0x98) return "ff>f";
-    if (op <= 0x9F) return "F>F";
-    if (op <= 0xA6) return "FF>F";
+    static const char *conv[] = {"I>i", "f>i", "f>i", "F>i", "F>i", "i>I", "i>I", "f>I",
+                                 "f>I", "F>I", "F>I", "i>f", "i>f", "I>f", "I>f", "F>f",
+                                 "i>F", "i>F", "I>F", "I>F", "f>F", "f>i", "F>I", "i>f",
+                                 "I>F", "i>i", "i>i", "I>I", "I>I", "I>I"};
+    if (op == 0x45)
+        return "i>i";
+    if (op <= 0x4F)
+        return "ii>i";
+    if (op == 0x50)
+        return "I>i";
+    if (op <= 0x5A)
+        return "II>i";
+    if (op <= 0x60)
+        return "ff>i";
+    if (op <= 0x66)
+        return "FF>i";
+    if (op <= 0x69)
+        return "i>i";
+    if (op <= 0x78)
+        return "ii>i";
+    if (op <= 0x7B)
+        return "I>I";
+    if (op <= 0x8A)
+        return "II>I";
+    if (op <= 0x91)
+        return "f>f";
+    if (op <= 0x98)
+        return "ff>f";
+    if (op <= 0x9F)
+        return "F>F";
+    if (op <= 0xA6)
+        return "FF>F";
     return conv[op - 0xA7];
 }
 
@@ -131,7 +146,8 @@ static bool need_datacount(comp_t *c, uint32_t seg)
 
 static bool pop3_i32(comp_t *c)
 {
-    return wasm_cc_pop_expect(c, WASM_I32, NULL) && wasm_cc_pop_expect(c, WASM_I32, NULL) && wasm_cc_pop_expect(c, WASM_I32, NULL);
+    return wasm_cc_pop_expect(c, WASM_I32, NULL) && wasm_cc_pop_expect(c, WASM_I32, NULL) &&
+           wasm_cc_pop_expect(c, WASM_I32, NULL);
 }
 
 bool wasm_cc_op_prefixed(comp_t *c, uint32_t off)
@@ -145,15 +161,19 @@ bool wasm_cc_op_prefixed(comp_t *c, uint32_t off)
     uint8_t t;
     switch (sub) {
     case 8: /* memory.init */
-        if (!wasm_read_u32(c->r, &a) || !wasm_cc_need_zero(c) || !wasm_cc_need_memory(c) || !need_datacount(c, a) || !pop3_i32(c))
+        if (!wasm_read_u32(c->r, &a) || !wasm_cc_need_zero(c) || !wasm_cc_need_memory(c) ||
+            !need_datacount(c, a) || !pop3_i32(c))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_MEMORY_INIT, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_MEMORY_INIT, off) && wasm_cc_emit(c, a));
     case 9: /* data.drop */
         if (!wasm_read_u32(c->r, &a) || !need_datacount(c, a))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_DATA_DROP, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_DATA_DROP, off) && wasm_cc_emit(c, a));
     case 10: /* memory.copy */
-        if (!wasm_cc_need_zero(c) || !wasm_cc_need_zero(c) || !wasm_cc_need_memory(c) || !pop3_i32(c))
+        if (!wasm_cc_need_zero(c) || !wasm_cc_need_zero(c) || !wasm_cc_need_memory(c) ||
+            !pop3_i32(c))
             return false;
         return !wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_MEMORY_COPY, off);
     case 11: /* memory.fill */
@@ -169,40 +189,48 @@ bool wasm_cc_op_prefixed(comp_t *c, uint32_t off)
             return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (table.init)");
         if (!pop3_i32(c))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_INIT, off) && wasm_cc_emit(c, a) && wasm_cc_emit(c, b));
+        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_INIT, off) &&
+                                    wasm_cc_emit(c, a) && wasm_cc_emit(c, b));
     case 13: /* elem.drop */
         if (!wasm_read_u32(c->r, &a))
             return false;
         if (a >= m->nelems)
             return wasm_fail(c->r, WASM_ERR_INVALID, "unknown elem segment %u", a);
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_ELEM_DROP, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_ELEM_DROP, off) && wasm_cc_emit(c, a));
     case 14: /* table.copy dst src */
-        if (!wasm_read_u32(c->r, &a) || !wasm_read_u32(c->r, &b) || !wasm_cc_need_table(c, a) || !wasm_cc_need_table(c, b))
+        if (!wasm_read_u32(c->r, &a) || !wasm_read_u32(c->r, &b) || !wasm_cc_need_table(c, a) ||
+            !wasm_cc_need_table(c, b))
             return false;
         if (m->tables[a].elemtype != m->tables[b].elemtype)
             return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (table.copy)");
         if (!pop3_i32(c))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_COPY, off) && wasm_cc_emit(c, a) && wasm_cc_emit(c, b));
+        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_COPY, off) &&
+                                    wasm_cc_emit(c, a) && wasm_cc_emit(c, b));
     case 15: /* table.grow */
         if (!wasm_read_u32(c->r, &a) || !wasm_cc_need_table(c, a))
             return false;
-        if (!wasm_cc_pop_expect(c, WASM_I32, NULL) || !wasm_cc_pop_expect(c, m->tables[a].elemtype, NULL) || !wasm_cc_push(c, WASM_I32))
+        if (!wasm_cc_pop_expect(c, WASM_I32, NULL) ||
+            !wasm_cc_pop_expect(c, m->tables[a].elemtype, NULL) || !wasm_cc_push(c, WASM_I32))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_GROW, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_TABLE_GROW, off) && wasm_cc_emit(c, a));
     case 16: /* table.size */
         if (!wasm_read_u32(c->r, &a) || !wasm_cc_need_table(c, a) || !wasm_cc_push(c, WASM_I32))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_SIZE, off) && wasm_cc_emit(c, a));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_TABLE_SIZE, off) && wasm_cc_emit(c, a));
     case 17: /* table.fill */
         if (!wasm_read_u32(c->r, &a) || !wasm_cc_need_table(c, a))
             return false;
         t = m->tables[a].elemtype;
-        if (!wasm_cc_pop_expect(c, WASM_I32, NULL) || !wasm_cc_pop_expect(c, t, NULL) || !wasm_cc_pop_expect(c, WASM_I32, NULL))
+        if (!wasm_cc_pop_expect(c, WASM_I32, NULL) || !wasm_cc_pop_expect(c, t, NULL) ||
+            !wasm_cc_pop_expect(c, WASM_I32, NULL))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_TABLE_FILL, off) && wasm_cc_emit(c, a));
-    default:
-        return wasm_fail(c->r, WASM_ERR_MALFORMED, "illegal opcode 0xfc %u", sub);
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_TABLE_FILL, off) && wasm_cc_emit(c, a));
+    default: return wasm_fail(c->r, WASM_ERR_MALFORMED, "illegal opcode 0xfc %u", sub);
     }
 }
 
@@ -255,7 +283,8 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
     if (!ok)
         goto out;
     if (wasm_cc_live(c)) {
-        ok = wasm_cc_emit_op(c, WASM_OP_BR_TABLE, off) && wasm_cc_emit(c, n) && wasm_cc_emit(c, arity);
+        ok = wasm_cc_emit_op(c, WASM_OP_BR_TABLE, off) && wasm_cc_emit(c, n) &&
+             wasm_cc_emit(c, arity);
         for (uint32_t i = 0; i <= n && ok; i++) {
             ctrl_t *l = &c->ctrls[c->nctrls - 1 - depths[i]];
             ok = wasm_cc_emit_target(c, l) && wasm_cc_emit(c, c->nvals - (l->height + arity));
@@ -278,11 +307,14 @@ bool wasm_cc_op_call_indirect(comp_t *c, uint32_t off)
     if (!wasm_cc_need_table(c, tab))
         return false;
     if (c->m->tables[tab].elemtype != WASM_FUNCREF)
-        return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (call_indirect on externref table)");
+        return wasm_fail(c->r, WASM_ERR_INVALID,
+                         "type mismatch (call_indirect on externref table)");
     const wasm_functype_t *t = &c->m->types[ti];
-    if (!wasm_cc_pop_expect(c, WASM_I32, NULL) || !wasm_cc_pop_n(c, t->nparams, t->params) || !wasm_cc_push_n(c, t->nresults, t->results))
+    if (!wasm_cc_pop_expect(c, WASM_I32, NULL) || !wasm_cc_pop_n(c, t->nparams, t->params) ||
+        !wasm_cc_push_n(c, t->nresults, t->results))
         return false;
-    return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_CALL_INDIRECT, off) && wasm_cc_emit(c, c->m->type_canon[ti]) && wasm_cc_emit(c, tab));
+    return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_CALL_INDIRECT, off) &&
+                                wasm_cc_emit(c, c->m->type_canon[ti]) && wasm_cc_emit(c, tab));
 }
 
 bool wasm_cc_op_select(comp_t *c, bool typed, uint32_t off)
@@ -300,7 +332,8 @@ bool wasm_cc_op_select(comp_t *c, bool typed, uint32_t off)
     if (!wasm_cc_pop_expect(c, WASM_I32, NULL))
         return false;
     if (typed) {
-        if (!wasm_cc_pop_expect(c, want, NULL) || !wasm_cc_pop_expect(c, want, NULL) || !wasm_cc_push(c, want))
+        if (!wasm_cc_pop_expect(c, want, NULL) || !wasm_cc_pop_expect(c, want, NULL) ||
+            !wasm_cc_push(c, want))
             return false;
     } else {
         if (!wasm_cc_pop(c, &t1) || !wasm_cc_pop(c, &t2))
@@ -308,7 +341,8 @@ bool wasm_cc_op_select(comp_t *c, bool typed, uint32_t off)
         bool r1 = t1 == WASM_FUNCREF || t1 == WASM_EXTERNREF;
         bool r2 = t2 == WASM_FUNCREF || t2 == WASM_EXTERNREF;
         if (r1 || r2)
-            return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (select needs numeric operands)");
+            return wasm_fail(c->r, WASM_ERR_INVALID,
+                             "type mismatch (select needs numeric operands)");
         if (t1 != t2 && t1 != UNKNOWN && t2 != UNKNOWN)
             return wasm_fail(c->r, WASM_ERR_INVALID, "type mismatch (select operands differ)");
         if (!wasm_cc_push(c, t1 == UNKNOWN ? t2 : t1))
@@ -328,13 +362,16 @@ bool wasm_cc_op_local(comp_t *c, uint8_t op, uint32_t off)
     if (op == 0x20) {
         if (!wasm_cc_push(c, t))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, off) && wasm_cc_emit(c, i));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, off) && wasm_cc_emit(c, i));
     }
     if (!wasm_cc_pop_expect(c, t, NULL))
         return false;
     if (op == 0x22 && !wasm_cc_push(c, t))
         return false;
-    return !wasm_cc_live(c) || (wasm_cc_emit_op(c, op == 0x21 ? WASM_OP_LOCAL_SET : WASM_OP_LOCAL_TEE, off) && wasm_cc_emit(c, i));
+    return !wasm_cc_live(c) ||
+           (wasm_cc_emit_op(c, op == 0x21 ? WASM_OP_LOCAL_SET : WASM_OP_LOCAL_TEE, off) &&
+            wasm_cc_emit(c, i));
 }
 
 bool wasm_cc_op_global(comp_t *c, uint8_t op, uint32_t off)
@@ -348,7 +385,8 @@ bool wasm_cc_op_global(comp_t *c, uint8_t op, uint32_t off)
     if (op == 0x23) {
         if (!wasm_cc_push(c, g->valtype))
             return false;
-        return !wasm_cc_live(c) || (wasm_cc_emit_op(c, WASM_OP_GLOBAL_GET, off) && wasm_cc_emit(c, i));
+        return !wasm_cc_live(c) ||
+               (wasm_cc_emit_op(c, WASM_OP_GLOBAL_GET, off) && wasm_cc_emit(c, i));
     }
     if (!g->mutable_)
         return wasm_fail(c->r, WASM_ERR_INVALID, "global is immutable");
@@ -401,4 +439,3 @@ bool wasm_cc_op_const(comp_t *c, uint8_t op, uint32_t off)
         return false;
     return (t == WASM_I32 || t == WASM_F32) || wasm_cc_emit(c, (uint32_t)(bits >> 32));
 }
-

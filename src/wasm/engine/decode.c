@@ -23,9 +23,9 @@ static int section_rank(uint8_t id)
 
 static const char *section_name(uint8_t id)
 {
-    static const char *names[13] = {"custom", "type",  "import", "function", "table",
-                                    "memory", "global", "export", "start",    "element",
-                                    "code",   "data",  "datacount"};
+    static const char *names[13] = {"custom", "type",   "import",   "function", "table",
+                                    "memory", "global", "export",   "start",    "element",
+                                    "code",   "data",   "datacount"};
     return id <= 12 ? names[id] : "unknown";
 }
 
@@ -40,15 +40,11 @@ bool wasm_decode_valtype(wasm_reader_t *r, uint8_t *out)
     case WASM_F32:
     case WASM_F64:
     case WASM_FUNCREF:
-    case WASM_EXTERNREF:
-        *out = b;
-        return true;
+    case WASM_EXTERNREF: *out = b; return true;
     case WASM_V128:
         r->p--;
         return wasm_fail(r, WASM_ERR_SIMD, "SIMD not supported (v128 value type)");
-    default:
-        r->p--;
-        return wasm_fail(r, WASM_ERR_MALFORMED, "malformed value type 0x%02x", b);
+    default: r->p--; return wasm_fail(r, WASM_ERR_MALFORMED, "malformed value type 0x%02x", b);
     }
 }
 
@@ -76,7 +72,8 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
         if (!wasm_read_u8(r, &form))
             return false;
         if (form != 0x60)
-            return wasm_fail(r, WASM_ERR_MALFORMED, "integer representation too long (bad functype form 0x%02x)", form);
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "integer representation too long (bad functype form 0x%02x)", form);
         uint32_t np, nr;
         uint8_t *types = NULL;
         if (!wasm_read_u32(r, &np) || !check_count(r, np, 1, WASM_MAX_PARAMS))
@@ -217,8 +214,7 @@ static bool decode_imports(wasm_reader_t *r, wasm_module_t *m)
             m->nglobal_imports = m->nglobals;
             im->index = m->nglobals - 1;
             break;
-        default:
-            return wasm_fail(r, WASM_ERR_MALFORMED, "malformed import kind %u", kind);
+        default: return wasm_fail(r, WASM_ERR_MALFORMED, "malformed import kind %u", kind);
         }
     }
     if (m->nmems > 1)
@@ -300,7 +296,8 @@ static bool decode_exports(wasm_reader_t *r, wasm_module_t *m)
         wasm_export_t *e = &m->exports[i];
         m->nexports = i + 1;
         uint8_t kind;
-        if (!wasm_read_name_len(r, &e->name, &e->name_len) || !wasm_read_u8(r, &kind) || !wasm_read_u32(r, &e->index))
+        if (!wasm_read_name_len(r, &e->name, &e->name_len) || !wasm_read_u8(r, &kind) ||
+            !wasm_read_u32(r, &e->index))
             return false;
         e->kind = kind;
         if (!wasm_validate_export(r, m, e))
@@ -369,7 +366,8 @@ static bool decode_elems(wasm_reader_t *r, wasm_module_t *m)
         if (flags > 7)
             return wasm_fail(r, WASM_ERR_MALFORMED, "malformed elements segment kind %u", flags);
         e->elemtype = WASM_FUNCREF;
-        e->mode = (flags & 1) ? ((flags & 2) ? WASM_SEG_DECLARATIVE : WASM_SEG_PASSIVE) : WASM_SEG_ACTIVE;
+        e->mode =
+            (flags & 1) ? ((flags & 2) ? WASM_SEG_DECLARATIVE : WASM_SEG_PASSIVE) : WASM_SEG_ACTIVE;
         if (e->mode == WASM_SEG_ACTIVE) {
             if ((flags & 2) && !wasm_read_u32(r, &e->table))
                 return false;
@@ -402,7 +400,8 @@ static bool decode_datas(wasm_reader_t *r, wasm_module_t *m)
     if (!wasm_read_u32(r, &n) || !check_count(r, n, 2, WASM_MAX_SEGMENTS))
         return false;
     if (m->has_datacount && n != m->ndatas)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "data count and data section have inconsistent lengths");
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "data count and data section have inconsistent lengths");
     free(m->datas);
     m->datas = calloc(n ? n : 1, sizeof *m->datas);
     if (!m->datas)
@@ -436,7 +435,8 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m)
     if (!wasm_read_u32(r, &n))
         return false;
     if (n != m->nfuncs - m->nfunc_imports)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "function and code section have inconsistent lengths");
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "function and code section have inconsistent lengths");
     if (!check_count(r, n, 2, WASM_MAX_FUNCS))
         return false;
     m->codes = calloc(n ? n : 1, sizeof *m->codes);
@@ -462,7 +462,8 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m)
 static void decode_names(wasm_module_t *m, const uint8_t *p, const uint8_t *end)
 {
     wasm_error_t scratch = {0};
-    wasm_reader_t r = {.base = p, .p = p, .end = end, .err = &scratch, .section = "name", .func = -1};
+    wasm_reader_t r = {
+        .base = p, .p = p, .end = end, .err = &scratch, .section = "name", .func = -1};
     if (m->nfuncs == 0 || m->func_names)
         return;
     m->func_names = calloc(m->nfuncs, sizeof *m->func_names);
@@ -513,7 +514,8 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         if (!wasm_read_u32(r, &size))
             return false;
         if ((size_t)(end - r->p) < size)
-            return wasm_fail(r, WASM_ERR_MALFORMED, "section size %u out of bounds (unexpected end)", size);
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "section size %u out of bounds (unexpected end)", size);
         const uint8_t *sec_end = r->p + size;
         r->end = sec_end;
         if (id == 0) {
@@ -531,7 +533,8 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         }
         int rank = section_rank(id);
         if (rank <= last_rank)
-            return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected content after last section (section %s out of order)",
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "unexpected content after last section (section %s out of order)",
                              section_name(id));
         last_rank = rank;
         bool ok = true;
@@ -545,7 +548,10 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         case 7: ok = decode_exports(r, m); break;
         case 8: ok = decode_start(r, m); break;
         case 9: ok = decode_elems(r, m); break;
-        case 10: ok = decode_code(r, m); have_code = true; break;
+        case 10:
+            ok = decode_code(r, m);
+            have_code = true;
+            break;
         case 11: ok = decode_datas(r, m); break;
         case 12:
             ok = wasm_read_u32(r, &m->ndatas);
@@ -574,9 +580,11 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
     }
     r->section = "module";
     if (!have_code && m->nfuncs != m->nfunc_imports)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "function and code section have inconsistent lengths");
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datas == NULL && m->ndatas != 0)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "data count and data section have inconsistent lengths");
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "data count and data section have inconsistent lengths");
     if (names)
         decode_names(m, names, names_end);
     return true;

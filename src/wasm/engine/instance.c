@@ -36,7 +36,8 @@ void wasm_limits_default(wasm_limits_t *l)
 
 /* Import matching of limits (spec 4.5.2): actual at least as large, and no
  * larger a maximum than the import allows. */
-static bool limits_match(uint32_t cur, const wasm_limits_desc_t *actual, const wasm_limits_desc_t *want)
+static bool limits_match(uint32_t cur, const wasm_limits_desc_t *actual,
+                         const wasm_limits_desc_t *want)
 {
     if (cur < want->min)
         return false;
@@ -55,15 +56,16 @@ static bool bind_import(wasm_instance_t *inst, uint32_t i, const wasm_extern_t *
     const wasm_import_t *im = &m->imports[i];
     static const char *kinds[] = {"function", "table", "memory", "global"};
     if ((uint8_t)e->kind != im->kind || e->u.func == NULL) {
-        set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: %s.%s is a %s", im->module, im->name,
-                kinds[im->kind]);
+        set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: %s.%s is a %s", im->module,
+                im->name, kinds[im->kind]);
         return false;
     }
     switch (im->kind) {
     case WASM_EXTERN_FUNC: {
         if (!wasm_functype_equal(e->u.func->type, &m->types[im->index])) {
-            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: function %s.%s has another signature",
-                    im->module, im->name);
+            set_err(err, WASM_ERR_UNLINKABLE,
+                    "incompatible import type: function %s.%s has another signature", im->module,
+                    im->name);
             return false;
         }
         inst->funcs[(*nfunc)++] = e->u.func;
@@ -73,7 +75,8 @@ static bool bind_import(wasm_instance_t *inst, uint32_t i, const wasm_extern_t *
         const wasm_table_type_t *tt = &m->tables[im->index];
         wasm_table_t *t = e->u.table;
         if (t->elemtype != tt->elemtype || !limits_match(t->size, &t->declared, &tt->limits)) {
-            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: table %s.%s", im->module, im->name);
+            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: table %s.%s", im->module,
+                    im->name);
             return false;
         }
         inst->tables[im->index] = t;
@@ -82,7 +85,8 @@ static bool bind_import(wasm_instance_t *inst, uint32_t i, const wasm_extern_t *
     case WASM_EXTERN_MEMORY: {
         wasm_memory_t *mem = e->u.memory;
         if (!limits_match(mem->pages, &mem->declared, &m->mems[im->index])) {
-            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: memory %s.%s", im->module, im->name);
+            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: memory %s.%s", im->module,
+                    im->name);
             return false;
         }
         inst->mems[im->index] = mem;
@@ -92,7 +96,8 @@ static bool bind_import(wasm_instance_t *inst, uint32_t i, const wasm_extern_t *
         const wasm_global_type_t *gt = &m->globals[im->index];
         wasm_global_t *g = e->u.global;
         if (g->valtype != gt->valtype || g->mutable_ != gt->mutable_) {
-            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: global %s.%s", im->module, im->name);
+            set_err(err, WASM_ERR_UNLINKABLE, "incompatible import type: global %s.%s", im->module,
+                    im->name);
             return false;
         }
         inst->globals[im->index] = g;
@@ -127,8 +132,9 @@ static size_t al16(size_t n)
     return (n + 15) & ~(size_t)15;
 }
 
-wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *imports, uint32_t nimports,
-                                   const wasm_limits_t *limits, wasm_error_t *err)
+wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *imports,
+                                   uint32_t nimports, const wasm_limits_t *limits,
+                                   wasm_error_t *err)
 {
     if (err) {
         err->code = WASM_OK;
@@ -190,8 +196,9 @@ wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *
     }
     for (uint32_t i = 0; i < own_t; i++) {
         const wasm_table_type_t *tt = &m->tables[m->ntable_imports + i];
-        uint32_t eff = tt->limits.has_max && tt->limits.max < WASM_MAX_TABLE_ELEMS ? tt->limits.max
-                                                                                   : WASM_MAX_TABLE_ELEMS;
+        uint32_t eff = tt->limits.has_max && tt->limits.max < WASM_MAX_TABLE_ELEMS
+                           ? tt->limits.max
+                           : WASM_MAX_TABLE_ELEMS;
         if (tt->limits.min > WASM_MAX_TABLE_ELEMS) {
             set_err(err, WASM_ERR_LIMIT, "table of %u elements over the limit", tt->limits.min);
             goto fail;
@@ -208,7 +215,8 @@ wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *
         if (eff > inst->limits.max_memory_pages)
             eff = inst->limits.max_memory_pages;
         if (l->min > eff) {
-            set_err(err, WASM_ERR_LIMIT, "memory of %u pages over the instance limit %u", l->min, eff);
+            set_err(err, WASM_ERR_LIMIT, "memory of %u pages over the instance limit %u", l->min,
+                    eff);
             goto fail;
         }
         if (!wasm_memory_init_object(&inst->own_mems[i], l->min, eff, *l)) {
@@ -296,7 +304,8 @@ bool wasm_instance_export(const wasm_instance_t *inst, const char *name, wasm_ex
     return wasm_instance_export_n(inst, name, strlen(name), out);
 }
 
-bool wasm_instance_export_n(const wasm_instance_t *inst, const char *name, size_t len, wasm_extern_t *out)
+bool wasm_instance_export_n(const wasm_instance_t *inst, const char *name, size_t len,
+                            wasm_extern_t *out)
 {
     const wasm_module_t *m = inst->module;
     for (uint32_t i = 0; i < m->nexports; i++) {
@@ -391,7 +400,8 @@ bool wasm_global_get(const wasm_instance_t *inst, const char *name, wasm_value_t
 bool wasm_global_set(wasm_instance_t *inst, const char *name, wasm_value_t v)
 {
     wasm_extern_t e;
-    if (!wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_GLOBAL || !e.u.global->mutable_)
+    if (!wasm_instance_export(inst, name, &e) || e.kind != WASM_EXTERN_GLOBAL ||
+        !e.u.global->mutable_)
         return false;
     e.u.global->value = v;
     return true;

@@ -65,11 +65,11 @@ void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wa
         return; /* keep the host's text */
     if (fn && fn->kind == WASM_FUNC_WASM) {
         if (t->func_name)
-            snprintf(t->message, sizeof t->message, "%s in %s (offset 0x%x)", wasm_trap_strerror(kind),
-                     t->func_name, t->code_offset);
+            snprintf(t->message, sizeof t->message, "%s in %s (offset 0x%x)",
+                     wasm_trap_strerror(kind), t->func_name, t->code_offset);
         else
-            snprintf(t->message, sizeof t->message, "%s in func[%u] (offset 0x%x)", wasm_trap_strerror(kind),
-                     t->func_index, t->code_offset);
+            snprintf(t->message, sizeof t->message, "%s in func[%u] (offset 0x%x)",
+                     wasm_trap_strerror(kind), t->func_index, t->code_offset);
     } else {
         snprintf(t->message, sizeof t->message, "%s", wasm_trap_strerror(kind));
     }
@@ -118,31 +118,41 @@ static inline double f64_max(double a, double b)
 
 static inline uint32_t sat_i32_s(double d)
 {
-    if (isnan(d)) return 0;
-    if (d <= -2147483649.0) return 0x80000000u;
-    if (d >= 2147483648.0) return 0x7FFFFFFFu;
+    if (isnan(d))
+        return 0;
+    if (d <= -2147483649.0)
+        return 0x80000000u;
+    if (d >= 2147483648.0)
+        return 0x7FFFFFFFu;
     return (uint32_t)(int32_t)d;
 }
 
 static inline uint32_t sat_i32_u(double d)
 {
-    if (isnan(d) || d <= -1.0) return 0;
-    if (d >= 4294967296.0) return 0xFFFFFFFFu;
+    if (isnan(d) || d <= -1.0)
+        return 0;
+    if (d >= 4294967296.0)
+        return 0xFFFFFFFFu;
     return (uint32_t)d;
 }
 
 static inline uint64_t sat_i64_s(double d)
 {
-    if (isnan(d)) return 0;
-    if (d < -9223372036854775808.0) return 0x8000000000000000ull;
-    if (d >= 9223372036854775808.0) return 0x7FFFFFFFFFFFFFFFull;
+    if (isnan(d))
+        return 0;
+    if (d < -9223372036854775808.0)
+        return 0x8000000000000000ull;
+    if (d >= 9223372036854775808.0)
+        return 0x7FFFFFFFFFFFFFFFull;
     return (uint64_t)(int64_t)d;
 }
 
 static inline uint64_t sat_i64_u(double d)
 {
-    if (isnan(d) || d <= -1.0) return 0;
-    if (d >= 18446744073709551616.0) return 0xFFFFFFFFFFFFFFFFull;
+    if (isnan(d) || d <= -1.0)
+        return 0;
+    if (d >= 18446744073709551616.0)
+        return 0xFFFFFFFFFFFFFFFFull;
     return (uint64_t)d;
 }
 
@@ -174,112 +184,112 @@ static inline uint64_t rotr64(uint64_t a, uint64_t k)
 
 #if WASM_USE_COMPUTED_GOTO
 #define OP(name) L_##name:
-#define NEXT() goto *labels[*pc++]
+#define NEXT()   goto *labels[*pc++]
 #else
 #define OP(name) case WASM_OP_##name:
-#define NEXT() goto dispatch
+#define NEXT()   goto dispatch
 #endif
 
-#define TRAP(kind)                                                                              \
-    do {                                                                                        \
-        trap_kind = (kind);                                                                     \
-        goto trap;                                                                              \
+#define TRAP(kind)                                                                                 \
+    do {                                                                                           \
+        trap_kind = (kind);                                                                        \
+        goto trap;                                                                                 \
     } while (0)
 
-#define RELOAD_MEM()                                                                            \
-    do {                                                                                        \
-        if (memo) {                                                                             \
-            mem = memo->data;                                                                   \
-            memsize = memo->size;                                                               \
-        } else {                                                                                \
-            mem = NULL;                                                                         \
-            memsize = 0;                                                                        \
-        }                                                                                       \
+#define RELOAD_MEM()                                                                               \
+    do {                                                                                           \
+        if (memo) {                                                                                \
+            mem = memo->data;                                                                      \
+            memsize = memo->size;                                                                  \
+        } else {                                                                                   \
+            mem = NULL;                                                                            \
+            memsize = 0;                                                                           \
+        }                                                                                          \
     } while (0)
 
-#define RELOAD()                                                                                \
-    do {                                                                                        \
-        inst = fn->inst;                                                                        \
-        ir = fn->code->ir;                                                                      \
-        funcs = inst->funcs;                                                                    \
-        globals = inst->globals;                                                                \
-        tables = inst->tables;                                                                  \
-        memo = inst->module->nmems ? inst->mems[0] : NULL;                                      \
-        RELOAD_MEM();                                                                           \
+#define RELOAD()                                                                                   \
+    do {                                                                                           \
+        inst = fn->inst;                                                                           \
+        ir = fn->code->ir;                                                                         \
+        funcs = inst->funcs;                                                                       \
+        globals = inst->globals;                                                                   \
+        tables = inst->tables;                                                                     \
+        memo = inst->module->nmems ? inst->mems[0] : NULL;                                         \
+        RELOAD_MEM();                                                                              \
     } while (0)
 
-#define SAVE()                                                                                  \
-    do {                                                                                        \
-        ex->pc = pc;                                                                            \
-        ex->sp = (uint32_t)(sp - stack);                                                        \
-        ex->fp = (uint32_t)(fp - stack);                                                        \
-        ex->fn = fn;                                                                            \
-        ex->fuel = fuel;                                                                        \
+#define SAVE()                                                                                     \
+    do {                                                                                           \
+        ex->pc = pc;                                                                               \
+        ex->sp = (uint32_t)(sp - stack);                                                           \
+        ex->fp = (uint32_t)(fp - stack);                                                           \
+        ex->fn = fn;                                                                               \
+        ex->fuel = fuel;                                                                           \
     } while (0)
 
 /* Move the top `arity` values down over `drop` slots (branch with results). */
-#define MOVE_DOWN(drop, arity)                                                                  \
-    do {                                                                                        \
-        uint32_t a_ = (arity), d_ = (drop);                                                     \
-        if (a_ == 1)                                                                            \
-            sp[-1 - (int64_t)d_] = sp[-1];                                                      \
-        else                                                                                    \
-            memmove(sp - a_ - d_, sp - a_, (size_t)a_ * sizeof *sp);                            \
-        sp -= d_;                                                                               \
+#define MOVE_DOWN(drop, arity)                                                                     \
+    do {                                                                                           \
+        uint32_t a_ = (arity), d_ = (drop);                                                        \
+        if (a_ == 1)                                                                               \
+            sp[-1 - (int64_t)d_] = sp[-1];                                                         \
+        else                                                                                       \
+            memmove(sp - a_ - d_, sp - a_, (size_t)a_ * sizeof *sp);                               \
+        sp -= d_;                                                                                  \
     } while (0)
 
-#define LOAD(name, T, field, CT)                                                                \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        uint64_t ea = (uint64_t)sp[-1].u32 + *pc++;                                             \
-        if (ea + sizeof(T) > memsize)                                                           \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                         \
-        T v_;                                                                                   \
-        memcpy(&v_, mem + ea, sizeof v_);                                                       \
-        sp[-1].field = (CT)v_;                                                                  \
-        NEXT();                                                                                 \
+#define LOAD(name, T, field, CT)                                                                   \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)sp[-1].u32 + *pc++;                                                \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        sp[-1].field = (CT)v_;                                                                     \
+        NEXT();                                                                                    \
     }
 
-#define STORE(name, T, field)                                                                   \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T v_ = (T)sp[-1].field;                                                                 \
-        uint64_t ea = (uint64_t)sp[-2].u32 + *pc++;                                             \
-        sp -= 2;                                                                                \
-        if (ea + sizeof(T) > memsize)                                                           \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                         \
-        memcpy(mem + ea, &v_, sizeof v_);                                                       \
-        NEXT();                                                                                 \
+#define STORE(name, T, field)                                                                      \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T v_ = (T)sp[-1].field;                                                                    \
+        uint64_t ea = (uint64_t)sp[-2].u32 + *pc++;                                                \
+        sp -= 2;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        memcpy(mem + ea, &v_, sizeof v_);                                                          \
+        NEXT();                                                                                    \
     }
 
-#define BIN(name, T, field, rfield, expr)                                                       \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T b = sp[-1].field, a = sp[-2].field;                                                   \
-        sp--;                                                                                   \
-        sp[-1].rfield = (expr);                                                                 \
-        NEXT();                                                                                 \
+#define BIN(name, T, field, rfield, expr)                                                          \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T b = sp[-1].field, a = sp[-2].field;                                                      \
+        sp--;                                                                                      \
+        sp[-1].rfield = (expr);                                                                    \
+        NEXT();                                                                                    \
     }
 
-#define UN(name, T, field, rfield, expr)                                                        \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T a = sp[-1].field;                                                                     \
-        sp[-1].rfield = (expr);                                                                 \
-        NEXT();                                                                                 \
+#define UN(name, T, field, rfield, expr)                                                           \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = sp[-1].field;                                                                        \
+        sp[-1].rfield = (expr);                                                                    \
+        NEXT();                                                                                    \
     }
 
 /* Trapping truncation: NaN -> invalid conversion, out of (lo, hi) -> overflow. */
-#define TRUNC(name, T, field, rfield, RT, lo, hi)                                               \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T a = sp[-1].field;                                                                     \
-        if (isnan(a))                                                                           \
-            TRAP(WASM_TRAP_INVALID_CONVERSION);                                                 \
-        if (!TRUNC_OK(a, lo, hi))                                                               \
-            TRAP(WASM_TRAP_INT_OVERFLOW);                                                       \
-        sp[-1].rfield = (RT)a;                                                                  \
-        NEXT();                                                                                 \
+#define TRUNC(name, T, field, rfield, RT, lo, hi)                                                  \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = sp[-1].field;                                                                        \
+        if (isnan(a))                                                                              \
+            TRAP(WASM_TRAP_INVALID_CONVERSION);                                                    \
+        if (!TRUNC_OK(a, lo, hi))                                                                  \
+            TRAP(WASM_TRAP_INT_OVERFLOW);                                                          \
+        sp[-1].rfield = (RT)a;                                                                     \
+        NEXT();                                                                                    \
     }
 
 wasm_status_t wasm_interp_run(wasm_instance_t *inst0)
@@ -688,7 +698,7 @@ dispatch:
     UN(F32_SQRT, float, f32, f32, sqrtf(a))
     BIN(F32_ADD, float, f32, f32, a + b)
     BIN(F32_SUB, float, f32, f32, a - b)
-    BIN(F32_MUL, float, f32, f32, a * b)
+    BIN(F32_MUL, float, f32, f32, a *b)
     BIN(F32_DIV, float, f32, f32, a / b)
     BIN(F32_MIN, float, f32, f32, f32_min(a, b))
     BIN(F32_MAX, float, f32, f32, f32_max(a, b))
@@ -702,7 +712,7 @@ dispatch:
     UN(F64_SQRT, double, f64, f64, sqrt(a))
     BIN(F64_ADD, double, f64, f64, a + b)
     BIN(F64_SUB, double, f64, f64, a - b)
-    BIN(F64_MUL, double, f64, f64, a * b)
+    BIN(F64_MUL, double, f64, f64, a *b)
     BIN(F64_DIV, double, f64, f64, a / b)
     BIN(F64_MIN, double, f64, f64, f64_min(a, b))
     BIN(F64_MAX, double, f64, f64, f64_max(a, b))
@@ -715,7 +725,8 @@ dispatch:
     TRUNC(I32_TRUNC_F64_U, double, f64, u32, uint32_t, -1.0, 4294967296.0)
     UN(I64_EXTEND_I32_S, int32_t, i32, i64, (int64_t)a)
     UN(I64_EXTEND_I32_U, uint32_t, u32, u64, (uint64_t)a)
-    TRUNC(I64_TRUNC_F32_S, float, f32, i64, int64_t, -9223373136366403584.0f, 9223372036854775808.0f)
+    TRUNC(I64_TRUNC_F32_S, float, f32, i64, int64_t, -9223373136366403584.0f,
+          9223372036854775808.0f)
     TRUNC(I64_TRUNC_F32_U, float, f32, u64, uint64_t, -1.0f, 18446744073709551616.0f)
     TRUNC(I64_TRUNC_F64_S, double, f64, i64, int64_t, -9223372036854777856.0, 9223372036854775808.0)
     TRUNC(I64_TRUNC_F64_U, double, f64, u64, uint64_t, -1.0, 18446744073709551616.0)
@@ -865,16 +876,16 @@ dispatch:
         NEXT();
     }
 
-#define CMP_BR(name, T, field, op)                                                              \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T b = sp[-1].field, a = sp[-2].field;                                                   \
-        sp -= 2;                                                                                \
-        if (a op b)                                                                             \
-            pc = ir + pc[0];                                                                    \
-        else                                                                                    \
-            pc++;                                                                               \
-        NEXT();                                                                                 \
+#define CMP_BR(name, T, field, op)                                                                 \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T b = sp[-1].field, a = sp[-2].field;                                                      \
+        sp -= 2;                                                                                   \
+        if (a op b)                                                                                \
+            pc = ir + pc[0];                                                                       \
+        else                                                                                       \
+            pc++;                                                                                  \
+        NEXT();                                                                                    \
     }
     CMP_BR(I32_EQ_BR_IF, uint32_t, u32, ==)
     CMP_BR(I32_NE_BR_IF, uint32_t, u32, !=)
@@ -887,12 +898,12 @@ dispatch:
     CMP_BR(I32_GE_S_BR_IF, int32_t, i32, >=)
     CMP_BR(I32_GE_U_BR_IF, uint32_t, u32, >=)
 
-#define BIN_IMM(name, expr)                                                                     \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        uint32_t a = sp[-1].u32, k = *pc++;                                                     \
-        sp[-1].u64 = (uint32_t)(expr);                                                          \
-        NEXT();                                                                                 \
+#define BIN_IMM(name, expr)                                                                        \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint32_t a = sp[-1].u32, k = *pc++;                                                        \
+        sp[-1].u64 = (uint32_t)(expr);                                                             \
+        NEXT();                                                                                    \
     }
     BIN_IMM(I32_ADD_IMM, a + k)
     BIN_IMM(I32_AND_IMM, a & k)
@@ -942,12 +953,12 @@ dispatch:
         NEXT();
     }
 
-#define BIN_LOCAL(name, T, field, rfield, expr)                                                 \
-    OP(name)                                                                                    \
-    {                                                                                           \
-        T a = sp[-1].field, b = fp[*pc++].field;                                                \
-        sp[-1].rfield = (expr);                                                                 \
-        NEXT();                                                                                 \
+#define BIN_LOCAL(name, T, field, rfield, expr)                                                    \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = sp[-1].field, b = fp[*pc++].field;                                                   \
+        sp[-1].rfield = (expr);                                                                    \
+        NEXT();                                                                                    \
     }
     BIN_LOCAL(I32_ADD_LOCAL, uint32_t, u32, u64, (uint32_t)(a + b))
     BIN_LOCAL(I32_SUB_LOCAL, uint32_t, u32, u64, (uint32_t)(a - b))
@@ -957,7 +968,7 @@ dispatch:
     BIN_LOCAL(I32_MUL_LOCAL, uint32_t, u32, u64, (uint32_t)(a * b))
     BIN_LOCAL(F64_ADD_LOCAL, double, f64, f64, a + b)
     BIN_LOCAL(F64_SUB_LOCAL, double, f64, f64, a - b)
-    BIN_LOCAL(F64_MUL_LOCAL, double, f64, f64, a * b)
+    BIN_LOCAL(F64_MUL_LOCAL, double, f64, f64, a *b)
     OP(LOCAL_ADD_IMM_TEE)
     {
         uint64_t v = (uint32_t)(fp[pc[0]].u32 + pc[1]);
@@ -985,82 +996,79 @@ dispatch:
     }
 
 #if !WASM_USE_COMPUTED_GOTO
-    default:
-        TRAP(WASM_TRAP_UNREACHABLE);
-    }
+default: TRAP(WASM_TRAP_UNREACHABLE);
+}
 #endif
 
-do_call:
-    if (callee->kind == WASM_FUNC_HOST) {
-        const wasm_functype_t *t = callee->type;
-        wasm_value_t res[WASM_MAX_HOST_RESULTS];
-        sp -= t->nparams;
-        SAVE();
-        inst->trap.message[0] = '\0';
-        wasm_status_t st = callee->host(inst, callee->user, sp, res);
-        /* the host may have grown memory */
-        RELOAD_MEM();
-        if (st == WASM_STATUS_OK) {
-            memcpy(sp, res, (size_t)t->nresults * sizeof *sp);
-            sp += t->nresults;
-            NEXT();
-        }
-        if (st == WASM_STATUS_SUSPENDED) {
-            SAVE();
-            ex->pending_results = t->nresults;
-            ex->state = WASM_EXEC_SUSPENDED;
-            return WASM_STATUS_SUSPENDED;
-        }
-        if (inst != inst0)
-            memcpy(inst0->trap.message, inst->trap.message, sizeof inst0->trap.message);
-        else if (st != WASM_STATUS_TRAP)
-            inst0->trap.message[0] = '\0';
-        TRAP(WASM_TRAP_HOST);
-    }
-    {
-        const wasm_code_t *code = callee->code;
-        wasm_value_t *nfp = sp - callee->type->nparams;
-        if (ex->depth >= max_depth)
-            TRAP(WASM_TRAP_STACK_EXHAUSTED);
-        size_t need = (size_t)(nfp - stack) + code->frame_slots;
-        if (need > ex->stack_cap) {
-            size_t spo = (size_t)(sp - stack), fpo = (size_t)(fp - stack), nfpo = (size_t)(nfp - stack);
-            if (need > UINT32_MAX || !wasm_exec_grow_stack(inst0, (uint32_t)need))
-                TRAP(WASM_TRAP_STACK_EXHAUSTED);
-            stack = ex->stack;
-            sp = stack + spo;
-            fp = stack + fpo;
-            nfp = stack + nfpo;
-        }
-        if (ex->depth >= ex->frame_cap && !wasm_exec_grow_frames(inst0))
-            TRAP(WASM_TRAP_STACK_EXHAUSTED);
-        wasm_frame_t *f = &ex->frames[ex->depth++];
-        f->pc = pc;
-        f->fp = (uint32_t)(fp - stack);
-        f->fn = fn;
-        fp = nfp;
-        for (uint32_t k = code->nlocals; k; k--)
-            (sp++)->u64 = 0;
-        fn = callee;
-        if (fn->inst != inst)
-            RELOAD();
-        else
-            ir = code->ir;
-        pc = ir;
+do_call : if (callee->kind == WASM_FUNC_HOST)
+{
+    const wasm_functype_t *t = callee->type;
+    wasm_value_t res[WASM_MAX_HOST_RESULTS];
+    sp -= t->nparams;
+    SAVE();
+    inst->trap.message[0] = '\0';
+    wasm_status_t st = callee->host(inst, callee->user, sp, res);
+    /* the host may have grown memory */
+    RELOAD_MEM();
+    if (st == WASM_STATUS_OK) {
+        memcpy(sp, res, (size_t)t->nresults * sizeof *sp);
+        sp += t->nresults;
         NEXT();
     }
+    if (st == WASM_STATUS_SUSPENDED) {
+        SAVE();
+        ex->pending_results = t->nresults;
+        ex->state = WASM_EXEC_SUSPENDED;
+        return WASM_STATUS_SUSPENDED;
+    }
+    if (inst != inst0)
+        memcpy(inst0->trap.message, inst->trap.message, sizeof inst0->trap.message);
+    else if (st != WASM_STATUS_TRAP)
+        inst0->trap.message[0] = '\0';
+    TRAP(WASM_TRAP_HOST);
+}
+{
+    const wasm_code_t *code = callee->code;
+    wasm_value_t *nfp = sp - callee->type->nparams;
+    if (ex->depth >= max_depth)
+        TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    size_t need = (size_t)(nfp - stack) + code->frame_slots;
+    if (need > ex->stack_cap) {
+        size_t spo = (size_t)(sp - stack), fpo = (size_t)(fp - stack), nfpo = (size_t)(nfp - stack);
+        if (need > UINT32_MAX || !wasm_exec_grow_stack(inst0, (uint32_t)need))
+            TRAP(WASM_TRAP_STACK_EXHAUSTED);
+        stack = ex->stack;
+        sp = stack + spo;
+        fp = stack + fpo;
+        nfp = stack + nfpo;
+    }
+    if (ex->depth >= ex->frame_cap && !wasm_exec_grow_frames(inst0))
+        TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    wasm_frame_t *f = &ex->frames[ex->depth++];
+    f->pc = pc;
+    f->fp = (uint32_t)(fp - stack);
+    f->fn = fn;
+    fp = nfp;
+    for (uint32_t k = code->nlocals; k; k--)
+        (sp++)->u64 = 0;
+    fn = callee;
+    if (fn->inst != inst)
+        RELOAD();
+    else
+        ir = code->ir;
+    pc = ir;
+    NEXT();
+}
 
-finished:
-    ex->sp = (uint32_t)(sp - stack);
-    ex->fp = 0;
-    ex->fuel = fuel;
-    ex->state = WASM_EXEC_IDLE;
-    return WASM_STATUS_OK;
+finished : ex->sp = (uint32_t)(sp - stack);
+ex->fp = 0;
+ex->fuel = fuel;
+ex->state = WASM_EXEC_IDLE;
+return WASM_STATUS_OK;
 
-trap:
-    wasm_interp_set_trap(inst0, trap_kind, fn, pc);
-    ex->fuel = fuel;
-    ex->depth = 0;
-    ex->state = WASM_EXEC_IDLE;
-    return WASM_STATUS_TRAP;
+trap : wasm_interp_set_trap(inst0, trap_kind, fn, pc);
+ex->fuel = fuel;
+ex->depth = 0;
+ex->state = WASM_EXEC_IDLE;
+return WASM_STATUS_TRAP;
 }

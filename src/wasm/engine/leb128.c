@@ -23,8 +23,9 @@ bool wasm_fail(wasm_reader_t *r, wasm_err_t code, const char *fmt, ...)
     va_end(ap);
     size_t off = (size_t)(r->p - r->base);
     if (r->func >= 0)
-        snprintf(r->err->message, sizeof r->err->message, "section %s: function %lld: offset 0x%zx: %s",
-                 r->section ? r->section : "?", (long long)r->func, off, text);
+        snprintf(r->err->message, sizeof r->err->message,
+                 "section %s: function %lld: offset 0x%zx: %s", r->section ? r->section : "?",
+                 (long long)r->func, off, text);
     else
         snprintf(r->err->message, sizeof r->err->message, "section %s: offset 0x%zx: %s",
                  r->section ? r->section : "?", off, text);

@@ -68,7 +68,8 @@ const wasm_functype_t *wasm_func_type(const wasm_func_t *f)
     return f->type;
 }
 
-bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective, wasm_limits_desc_t declared)
+bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective,
+                             wasm_limits_desc_t declared)
 {
     memset(m, 0, sizeof *m);
     m->declared = declared;
@@ -85,7 +86,8 @@ bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effect
 
 wasm_memory_t *wasm_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max)
 {
-    if (min_pages > WASM_MAX_PAGES || (has_max && (max_pages > WASM_MAX_PAGES || max_pages < min_pages)))
+    if (min_pages > WASM_MAX_PAGES ||
+        (has_max && (max_pages > WASM_MAX_PAGES || max_pages < min_pages)))
         return NULL;
     wasm_memory_t *m = malloc(sizeof *m);
     if (!m)
@@ -134,7 +136,8 @@ int32_t wasm_memory_grow_pages(wasm_memory_t *m, uint32_t delta)
     return (int32_t)old;
 }
 
-bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared, uint32_t max_effective)
+bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared,
+                            uint32_t max_effective)
 {
     memset(t, 0, sizeof *t);
     t->elemtype = elemtype;
@@ -251,9 +254,7 @@ static void describe(const wasm_module_t *m, uint8_t kind, uint32_t index, bool 
         out->elemtype = m->tables[index].elemtype;
         out->limits = m->tables[index].limits;
         break;
-    case WASM_EXTERN_MEMORY:
-        out->limits = m->mems[index];
-        break;
+    case WASM_EXTERN_MEMORY: out->limits = m->mems[index]; break;
     case WASM_EXTERN_GLOBAL:
         out->valtype = m->globals[index].valtype;
         out->mutable_ = m->globals[index].mutable_;

@@ -37,7 +37,8 @@ static bool is_ref(uint8_t t)
     return t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
-bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type, wasm_const_expr_t *out)
+bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
+                            wasm_const_expr_t *out)
 {
     uint8_t op;
     uint8_t got;
@@ -111,8 +112,7 @@ bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type, wa
         got = m->globals[g].valtype;
         break;
     }
-    case 0x0B:
-        return wasm_fail(r, WASM_ERR_INVALID, "type mismatch (empty constant expression)");
+    case 0x0B: return wasm_fail(r, WASM_ERR_INVALID, "type mismatch (empty constant expression)");
     default:
         return wasm_fail(r, WASM_ERR_INVALID, "constant expression required (opcode 0x%02x)", op);
     }
@@ -142,8 +142,8 @@ bool wasm_validate_export(wasm_reader_t *r, wasm_module_t *m, const wasm_export_
     }
     if (e->index >= n)
         return wasm_fail(r, WASM_ERR_INVALID, "unknown %s %u",
-                         e->kind == WASM_EXTERN_FUNC    ? "function"
-                         : e->kind == WASM_EXTERN_TABLE ? "table"
+                         e->kind == WASM_EXTERN_FUNC     ? "function"
+                         : e->kind == WASM_EXTERN_TABLE  ? "table"
                          : e->kind == WASM_EXTERN_MEMORY ? "memory"
                                                          : "global",
                          e->index);
@@ -154,7 +154,8 @@ bool wasm_validate_export(wasm_reader_t *r, wasm_module_t *m, const wasm_export_
 
 static int cmp_names(const void *a, const void *b)
 {
-    const wasm_export_t *x = *(const wasm_export_t *const *)a, *y = *(const wasm_export_t *const *)b;
+    const wasm_export_t *x = *(const wasm_export_t *const *)a,
+                        *y = *(const wasm_export_t *const *)b;
     uint32_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
     int c = memcmp(x->name, y->name, n);
     if (c)

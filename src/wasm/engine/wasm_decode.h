@@ -18,7 +18,8 @@ bool wasm_decode_limits(wasm_reader_t *r, wasm_limits_desc_t *l);
 bool wasm_validate_memory_limits(wasm_reader_t *r, const wasm_limits_desc_t *l);
 bool wasm_validate_table_limits(wasm_reader_t *r, const wasm_limits_desc_t *l);
 /* validate.c: decode a constant expression of type `type` (spec 3.3.10). */
-bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type, wasm_const_expr_t *out);
+bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
+                            wasm_const_expr_t *out);
 /* validate.c: one export's index and kind; then uniqueness of all names. */
 bool wasm_validate_export(wasm_reader_t *r, wasm_module_t *m, const wasm_export_t *e);
 bool wasm_validate_export_names(wasm_reader_t *r, const wasm_module_t *m);

@@ -30,16 +30,16 @@ enum {
 /* Named error codes of compile, link and API misuse. */
 typedef enum wasm_err {
     WASM_OK = 0,
-    WASM_ERR_MALFORMED,    /* bytes do not decode (spec 5, "malformed") */
-    WASM_ERR_INVALID,      /* decodes but fails validation (spec 3) */
-    WASM_ERR_SIMD,         /* uses v128 / SIMD: not supported */
-    WASM_ERR_LIMIT,        /* beyond a wasm_config.h or per-instance limit */
-    WASM_ERR_UNLINKABLE,   /* an import is missing or of the wrong type */
-    WASM_ERR_NOMEM,        /* allocation failed */
-    WASM_ERR_NOT_FOUND,    /* no export of that name / kind */
-    WASM_ERR_ARGS,         /* wrong argument or result count */
-    WASM_ERR_BUSY,         /* instance is running, suspended or out of fuel */
-    WASM_ERR_STATE,        /* resume without a pending execution */
+    WASM_ERR_MALFORMED,  /* bytes do not decode (spec 5, "malformed") */
+    WASM_ERR_INVALID,    /* decodes but fails validation (spec 3) */
+    WASM_ERR_SIMD,       /* uses v128 / SIMD: not supported */
+    WASM_ERR_LIMIT,      /* beyond a wasm_config.h or per-instance limit */
+    WASM_ERR_UNLINKABLE, /* an import is missing or of the wrong type */
+    WASM_ERR_NOMEM,      /* allocation failed */
+    WASM_ERR_NOT_FOUND,  /* no export of that name / kind */
+    WASM_ERR_ARGS,       /* wrong argument or result count */
+    WASM_ERR_BUSY,       /* instance is running, suspended or out of fuel */
+    WASM_ERR_STATE,      /* resume without a pending execution */
 } wasm_err_t;
 
 /* Text of an error code ("malformed module", ...); never NULL. */
@@ -108,14 +108,14 @@ typedef struct wasm_limits_desc {
 
 /* The type of one import or export (spec 2.5.10/11). */
 typedef struct wasm_extern_desc {
-    const char *module;       /* import module name (NULL for exports) */
-    const char *name;         /* field / export name, NUL-terminated */
+    const char *module; /* import module name (NULL for exports) */
+    const char *name;   /* field / export name, NUL-terminated */
     wasm_extern_kind_t kind;
-    wasm_functype_t func;     /* kind FUNC */
-    uint8_t elemtype;         /* kind TABLE: WASM_FUNCREF / WASM_EXTERNREF */
+    wasm_functype_t func;      /* kind FUNC */
+    uint8_t elemtype;          /* kind TABLE: WASM_FUNCREF / WASM_EXTERNREF */
     wasm_limits_desc_t limits; /* kind TABLE, MEMORY */
-    uint8_t valtype;          /* kind GLOBAL */
-    bool mutable_;            /* kind GLOBAL */
+    uint8_t valtype;           /* kind GLOBAL */
+    bool mutable_;             /* kind GLOBAL */
 } wasm_extern_desc_t;
 
 /* ---- modules (decode.c, validate.c, compile.c) ---- */
@@ -153,8 +153,8 @@ typedef enum wasm_status {
  * for memory access), `args` the nparams arguments, `results` room for the
  * nresults results. Return OK, TRAP (after wasm_host_trap()), or SUSPENDED:
  * the call then returns SUSPENDED and wasm_resume() later supplies results. */
-typedef wasm_status_t (*wasm_host_fn)(wasm_instance_t *inst, void *user,
-                                      const wasm_value_t *args, wasm_value_t *results);
+typedef wasm_status_t (*wasm_host_fn)(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                                      wasm_value_t *results);
 
 /* Create a host function of type `type` (copied). NULL on NOMEM or when the
  * type has more than WASM_MAX_HOST_RESULTS results. Free with wasm_func_free
@@ -218,7 +218,8 @@ const wasm_module_t *wasm_instance_module(const wasm_instance_t *inst);
 /* Look up export `name`; false when there is none. */
 bool wasm_instance_export(const wasm_instance_t *inst, const char *name, wasm_extern_t *out);
 /* Same for a name of `len` bytes that may contain NUL (spec names may). */
-bool wasm_instance_export_n(const wasm_instance_t *inst, const char *name, size_t len, wasm_extern_t *out);
+bool wasm_instance_export_n(const wasm_instance_t *inst, const char *name, size_t len,
+                            wasm_extern_t *out);
 
 /* Function `index` of the instance's function index space (imports first);
  * NULL when out of range. */
@@ -248,9 +249,8 @@ wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_
                         uint32_t nargs, wasm_value_t *results, uint32_t nresults);
 
 /* wasm_call on the function exported as `name` (ERROR/NOT_FOUND if none). */
-wasm_status_t wasm_call_export(wasm_instance_t *inst, const char *name,
-                               const wasm_value_t *args, uint32_t nargs,
-                               wasm_value_t *results, uint32_t nresults);
+wasm_status_t wasm_call_export(wasm_instance_t *inst, const char *name, const wasm_value_t *args,
+                               uint32_t nargs, wasm_value_t *results, uint32_t nresults);
 
 /* Continue a SUSPENDED or OUT_OF_FUEL execution. After SUSPENDED pass the
  * suspended host call's results (`host_results`, its nresults); after
@@ -288,10 +288,10 @@ const char *wasm_trap_strerror(wasm_trap_kind_t kind);
 /* Where and why the last call trapped. */
 typedef struct wasm_trap_info {
     wasm_trap_kind_t kind;
-    uint32_t func_index;    /* function index in its module */
-    const char *func_name;  /* from the `name` section, or NULL */
-    uint32_t code_offset;   /* byte offset in the module of the instruction */
-    char message[160];      /* "integer divide by zero in fac+0x2a" or host text */
+    uint32_t func_index;   /* function index in its module */
+    const char *func_name; /* from the `name` section, or NULL */
+    uint32_t code_offset;  /* byte offset in the module of the instruction */
+    char message[160];     /* "integer divide by zero in fac+0x2a" or host text */
 } wasm_trap_info_t;
 
 /* The last trap of `inst` (kind NONE if the last call did not trap). */

@@ -17,7 +17,9 @@
 #define WASM_PAGE_SIZE 65536u
 #define WASM_MAX_PAGES 65536u
 
-/* IR operations. Each is one 32-bit word followed by its immediates. */
+/* IR operations. Each is one 32-bit word followed by its immediates. The
+ * list is laid out by hand: clang-format cannot lay out an X-macro list. */
+// clang-format off
 #define WASM_IR_OPS(X)                                                                         \
     X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
     X(CALL) X(CALL_INDIRECT) X(FUEL) X(DROP) X(SELECT) X(LOCAL_GET) X(LOCAL_SET)              \
@@ -62,38 +64,40 @@
     X(F64_SUB_LOCAL) X(F64_MUL_LOCAL) X(LOCAL_ADD_IMM_TEE) X(LOCAL2_I32_ADD) X(LOCAL_F64_LOAD)       \
     X(I32_ROTL_IMM) X(I32_ROTR_IMM)
 
+// clang-format on
+
 #define WASM_IR_ENUM(name) WASM_OP_##name,
 enum wasm_ir_op { WASM_IR_OPS(WASM_IR_ENUM) WASM_OP_COUNT };
 #undef WASM_IR_ENUM
 
 /* Constant expression (spec 3.3.10): a single instruction in wasm 2.0. */
 typedef struct wasm_const_expr {
-    uint8_t op;         /* wasm opcode: 0x41 i32.const ... 0xD0 ref.null, 0xD2 ref.func, 0x23 global.get */
+    uint8_t op; /* wasm opcode: 0x41 i32.const ... 0xD0 ref.null, 0xD2 ref.func, 0x23 global.get */
     wasm_value_t value; /* the constant, or the index for global.get / ref.func */
 } wasm_const_expr_t;
 
 /* A compiled function body. */
 typedef struct wasm_code {
-    uint32_t type_index;        /* into module types */
-    uint32_t nlocals;           /* declared locals, params excluded */
-    uint32_t frame_slots;       /* params + locals + max operand height */
-    uint32_t *ir;               /* the IR words */
-    uint32_t ir_len;            /* words */
-    uint32_t *pc_map;           /* pairs (IR word index, module byte offset) */
-    uint32_t pc_map_len;        /* pairs */
-    uint32_t body_offset;       /* module byte offset of the body */
+    uint32_t type_index;  /* into module types */
+    uint32_t nlocals;     /* declared locals, params excluded */
+    uint32_t frame_slots; /* params + locals + max operand height */
+    uint32_t *ir;         /* the IR words */
+    uint32_t ir_len;      /* words */
+    uint32_t *pc_map;     /* pairs (IR word index, module byte offset) */
+    uint32_t pc_map_len;  /* pairs */
+    uint32_t body_offset; /* module byte offset of the body */
 } wasm_code_t;
 
 typedef struct wasm_import {
-    char *module;               /* module name */
-    char *name;                 /* field name */
-    uint8_t kind;               /* wasm_extern_kind_t */
-    uint32_t index;             /* FUNC: type index; others: index in module tables/mems/globals */
+    char *module;   /* module name */
+    char *name;     /* field name */
+    uint8_t kind;   /* wasm_extern_kind_t */
+    uint32_t index; /* FUNC: type index; others: index in module tables/mems/globals */
 } wasm_import_t;
 
 typedef struct wasm_export {
     char *name;
-    uint32_t name_len;          /* bytes; names may contain NUL */
+    uint32_t name_len; /* bytes; names may contain NUL */
     uint8_t kind;
     uint32_t index;
 } wasm_export_t;
@@ -106,18 +110,18 @@ typedef struct wasm_table_type {
 typedef struct wasm_global_type {
     uint8_t valtype;
     bool mutable_;
-    wasm_const_expr_t init;     /* unused for imports */
+    wasm_const_expr_t init; /* unused for imports */
 } wasm_global_type_t;
 
 enum { WASM_SEG_ACTIVE, WASM_SEG_PASSIVE, WASM_SEG_DECLARATIVE };
 
 typedef struct wasm_elem {
-    uint8_t mode;               /* WASM_SEG_* */
+    uint8_t mode; /* WASM_SEG_* */
     uint8_t elemtype;
     uint32_t table;
     wasm_const_expr_t offset;
     uint32_t count;
-    wasm_const_expr_t *items;   /* count init expressions */
+    wasm_const_expr_t *items; /* count init expressions */
 } wasm_elem_t;
 
 typedef struct wasm_data {
@@ -125,20 +129,20 @@ typedef struct wasm_data {
     uint32_t memory;
     wasm_const_expr_t offset;
     uint32_t len;
-    const uint8_t *bytes;       /* into the module's copy of the binary */
+    const uint8_t *bytes; /* into the module's copy of the binary */
 } wasm_data_t;
 
 struct wasm_module {
-    uint8_t *bytes;             /* owned copy of the binary */
+    uint8_t *bytes; /* owned copy of the binary */
     size_t len;
     uint32_t ntypes;
     wasm_functype_t *types;
-    uint32_t *type_canon;       /* first structurally equal type index */
+    uint32_t *type_canon; /* first structurally equal type index */
     uint32_t nimports;
     wasm_import_t *imports;
     uint32_t nfuncs, nfunc_imports;
-    uint32_t *func_types;       /* type index per function */
-    wasm_code_t *codes;         /* nfuncs - nfunc_imports bodies */
+    uint32_t *func_types; /* type index per function */
+    wasm_code_t *codes;   /* nfuncs - nfunc_imports bodies */
     uint32_t ntables, ntable_imports;
     wasm_table_type_t *tables;
     uint32_t nmems, nmem_imports;
@@ -154,8 +158,8 @@ struct wasm_module {
     bool has_datacount;
     uint32_t ndatas;
     wasm_data_t *datas;
-    uint8_t *declared_funcs;    /* bitmap: function referenced outside code (C.refs) */
-    char **func_names;          /* nfuncs names from the name section, or NULL */
+    uint8_t *declared_funcs; /* bitmap: function referenced outside code (C.refs) */
+    char **func_names;       /* nfuncs names from the name section, or NULL */
 };
 
 typedef enum wasm_func_kind { WASM_FUNC_WASM, WASM_FUNC_HOST } wasm_func_kind_t;
@@ -163,18 +167,18 @@ typedef enum wasm_func_kind { WASM_FUNC_WASM, WASM_FUNC_HOST } wasm_func_kind_t;
 struct wasm_func {
     wasm_func_kind_t kind;
     const wasm_functype_t *type;
-    wasm_instance_t *inst;      /* WASM: owning instance */
-    const wasm_code_t *code;    /* WASM: compiled body */
-    uint32_t index;             /* WASM: index in its module */
-    wasm_host_fn host;          /* HOST: callback */
-    void *user;                 /* HOST: callback data */
-    wasm_functype_t own_type;   /* HOST: copy of the type (types follow the struct) */
+    wasm_instance_t *inst;    /* WASM: owning instance */
+    const wasm_code_t *code;  /* WASM: compiled body */
+    uint32_t index;           /* WASM: index in its module */
+    wasm_host_fn host;        /* HOST: callback */
+    void *user;               /* HOST: callback data */
+    wasm_functype_t own_type; /* HOST: copy of the type (types follow the struct) */
 };
 
 struct wasm_table {
     uint8_t elemtype;
     uint32_t size;
-    uint32_t max;               /* effective maximum (declared or engine limit) */
+    uint32_t max; /* effective maximum (declared or engine limit) */
     bool has_max;
     wasm_limits_desc_t declared; /* as declared, for import matching */
     uintptr_t *elems;
@@ -182,9 +186,9 @@ struct wasm_table {
 
 struct wasm_memory {
     uint8_t *data;
-    uint64_t size;              /* bytes */
+    uint64_t size; /* bytes */
     uint32_t pages;
-    uint32_t max_pages;         /* effective maximum */
+    uint32_t max_pages; /* effective maximum */
     wasm_limits_desc_t declared;
 };
 
@@ -196,41 +200,41 @@ struct wasm_global {
 
 /* A call frame on the execution's frame stack. */
 typedef struct wasm_frame {
-    const uint32_t *pc;         /* where to continue in the caller */
-    uint32_t fp;                /* caller frame base, slots from stack start */
-    wasm_func_t *fn;            /* caller function (NULL: return to host) */
+    const uint32_t *pc; /* where to continue in the caller */
+    uint32_t fp;        /* caller frame base, slots from stack start */
+    wasm_func_t *fn;    /* caller function (NULL: return to host) */
 } wasm_frame_t;
 
 enum { WASM_EXEC_IDLE, WASM_EXEC_RUNNING, WASM_EXEC_SUSPENDED, WASM_EXEC_OUT_OF_FUEL };
 
 /* The state of an execution: all of it lives here, not on the C stack. */
 typedef struct wasm_exec {
-    wasm_value_t *stack;        /* value stack */
-    uint32_t stack_cap;         /* slots allocated */
+    wasm_value_t *stack; /* value stack */
+    uint32_t stack_cap;  /* slots allocated */
     wasm_frame_t *frames;
     uint32_t frame_cap;
-    uint32_t depth;             /* frames in use */
-    int state;                  /* WASM_EXEC_* */
-    const uint32_t *pc;         /* saved position when not running */
-    uint32_t sp, fp;            /* saved, slots from stack start */
-    wasm_func_t *fn;            /* function executing at pc */
-    wasm_func_t *entry;         /* function the host called */
-    uint32_t pending_results;   /* results the suspended host call owes */
+    uint32_t depth;           /* frames in use */
+    int state;                /* WASM_EXEC_* */
+    const uint32_t *pc;       /* saved position when not running */
+    uint32_t sp, fp;          /* saved, slots from stack start */
+    wasm_func_t *fn;          /* function executing at pc */
+    wasm_func_t *entry;       /* function the host called */
+    uint32_t pending_results; /* results the suspended host call owes */
     int64_t fuel;
 } wasm_exec_t;
 
 struct wasm_instance {
     const wasm_module_t *module;
-    wasm_func_t **funcs;        /* function index space */
+    wasm_func_t **funcs; /* function index space */
     wasm_table_t **tables;
     wasm_memory_t **mems;
     wasm_global_t **globals;
-    wasm_func_t *own_funcs;     /* the module's own functions */
+    wasm_func_t *own_funcs; /* the module's own functions */
     wasm_table_t *own_tables;
     wasm_memory_t *own_mems;
     wasm_global_t *own_globals;
-    uint8_t *elem_dropped;      /* per element segment */
-    uint8_t *data_dropped;      /* per data segment */
+    uint8_t *elem_dropped; /* per element segment */
+    uint8_t *data_dropped; /* per data segment */
     wasm_limits_t limits;
     wasm_exec_t exec;
     wasm_trap_info_t trap;
@@ -252,8 +256,10 @@ bool wasm_functype_equal(const wasm_functype_t *a, const wasm_functype_t *b);
 int32_t wasm_memory_grow_pages(wasm_memory_t *m, uint32_t delta);
 int32_t wasm_table_grow_elems(wasm_table_t *t, uint32_t delta, uintptr_t init);
 /* objects.c: set up a memory / table object in place; false on NOMEM. */
-bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective, wasm_limits_desc_t declared);
-bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared, uint32_t max_effective);
+bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective,
+                             wasm_limits_desc_t declared);
+bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared,
+                            uint32_t max_effective);
 /* instance.c: value of a reference constant expression in `inst`. */
 uintptr_t wasm_instance_eval_ref(wasm_instance_t *inst, const wasm_const_expr_t *e);
 /* call.c: grow the value stack to at least `need` slots / the frame stack;
