@@ -288,7 +288,7 @@ void wasm_instance_free(wasm_instance_t *inst)
     for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
         free(inst->own_tables[i].elems);
     for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
-        free(inst->own_mems[i].data);
+        wasm_memory_release(&inst->own_mems[i]);
     free(inst->exec.stack);
     free(inst->exec.frames);
     free(inst);

@@ -1,9 +1,9 @@
 /*
  * objects.c -- the engine's runtime objects on their own: host functions,
- * memories, tables and globals (spec 4.2 "store"), their growth rules, error
- * texts, and the descriptions of a module's imports and exports. Used by the
+ * tables and globals (spec 4.2 "store"), table growth, error texts, and the
+ * descriptions of a module's imports, exports and memories. Used by the
  * host to build import sets (e.g. the spec suite's `spectest`) and by
- * instance.c / interp.c.
+ * instance.c / interp.c. Linear memories live in memory.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,74 +66,6 @@ void *wasm_func_user_data(const wasm_func_t *f)
 const wasm_functype_t *wasm_func_type(const wasm_func_t *f)
 {
     return f->type;
-}
-
-bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective,
-                             wasm_limits_desc_t declared)
-{
-    memset(m, 0, sizeof *m);
-    m->declared = declared;
-    m->max_pages = max_effective;
-    m->pages = min;
-    m->size = (uint64_t)min * WASM_PAGE_SIZE;
-    if (m->size) {
-        m->data = calloc(1, (size_t)m->size);
-        if (!m->data)
-            return false;
-    }
-    return true;
-}
-
-wasm_memory_t *wasm_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max)
-{
-    if (min_pages > WASM_MAX_PAGES ||
-        (has_max && (max_pages > WASM_MAX_PAGES || max_pages < min_pages)))
-        return NULL;
-    wasm_memory_t *m = malloc(sizeof *m);
-    if (!m)
-        return NULL;
-    wasm_limits_desc_t d = {min_pages, has_max ? max_pages : 0, has_max};
-    if (!wasm_memory_init_object(m, min_pages, has_max ? max_pages : WASM_MAX_PAGES, d)) {
-        free(m);
-        return NULL;
-    }
-    return m;
-}
-
-void wasm_memory_free(wasm_memory_t *m)
-{
-    if (!m)
-        return;
-    free(m->data);
-    free(m);
-}
-
-uint32_t wasm_memory_pages(const wasm_memory_t *m)
-{
-    return m->pages;
-}
-
-int32_t wasm_memory_grow_pages(wasm_memory_t *m, uint32_t delta)
-{
-    uint32_t old = m->pages;
-    if (delta == 0)
-        return (int32_t)old;
-    if ((uint64_t)old + delta > m->max_pages)
-        return -1;
-    uint64_t nsize = ((uint64_t)old + delta) * WASM_PAGE_SIZE;
-    if (nsize > SIZE_MAX)
-        return -1;
-    /* calloc, not realloc: large blocks come zeroed from the kernel */
-    uint8_t *p = calloc(1, (size_t)nsize);
-    if (!p)
-        return -1;
-    if (m->size)
-        memcpy(p, m->data, (size_t)m->size);
-    free(m->data);
-    m->data = p;
-    m->size = nsize;
-    m->pages = old + delta;
-    return (int32_t)old;
 }
 
 bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared,
@@ -280,5 +212,13 @@ bool wasm_module_export(const wasm_module_t *m, uint32_t i, wasm_extern_desc_t *
     memset(out, 0, sizeof *out);
     out->name = m->exports[i].name;
     describe(m, m->exports[i].kind, m->exports[i].index, false, out);
+    return true;
+}
+
+bool wasm_module_memory(const wasm_module_t *m, uint32_t i, wasm_limits_desc_t *out)
+{
+    if (i >= m->nmems)
+        return false;
+    *out = m->mems[i];
     return true;
 }

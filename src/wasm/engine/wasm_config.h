@@ -9,6 +9,8 @@
 #ifndef WASM_CONFIG_H
 #define WASM_CONFIG_H
 
+#include <stdint.h>
+
 /* Largest module accepted by wasm_module_compile(), in bytes. */
 #ifndef WASM_MAX_MODULE_SIZE
 #define WASM_MAX_MODULE_SIZE (256u * 1024u * 1024u)
@@ -75,6 +77,31 @@
 /* First allocation of an instance's value stack (grows on demand). */
 #ifndef WASM_INITIAL_VALUE_STACK
 #define WASM_INITIAL_VALUE_STACK 256u
+#endif
+
+/* Backing store of linear memory (memory.c). 1: mmap -- address space is
+ * reserved and the kernel zero-fills each page on first touch, so a memory
+ * costs nothing until it is used; 0: calloc/realloc, for hosts without
+ * virtual memory (microcontrollers). Bounds are checked explicitly either
+ * way; nothing relies on guard pages. */
+#ifndef WASM_MEMORY_MMAP
+#if defined(__unix__) || defined(__APPLE__)
+#define WASM_MEMORY_MMAP 1
+#else
+#define WASM_MEMORY_MMAP 0
+#endif
+#endif
+/* mmap backend: pages of address space reserved per memory (at least its
+ * current size, at most its effective maximum), so growth up to here is
+ * only bookkeeping; past it the reservation doubles (mremap on Linux, map
+ * and copy elsewhere). Set 0 to reserve only what is in use, e.g. under
+ * strict overcommit (vm.overcommit_memory=2), where reservations count. */
+#ifndef WASM_MEMORY_RESERVE_PAGES
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define WASM_MEMORY_RESERVE_PAGES 256u /* 16 MiB */
+#else
+#define WASM_MEMORY_RESERVE_PAGES 16u /* 1 MiB: 32-bit address space is scarce */
+#endif
 #endif
 
 /* Dispatch: computed goto where the compiler has it, a switch otherwise. */

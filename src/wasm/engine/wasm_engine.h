@@ -138,7 +138,12 @@ uint32_t wasm_module_export_count(const wasm_module_t *m);
 bool wasm_module_import(const wasm_module_t *m, uint32_t i, wasm_extern_desc_t *out);
 bool wasm_module_export(const wasm_module_t *m, uint32_t i, wasm_extern_desc_t *out);
 
-/* ---- host objects (instance.c) ---- */
+/* Limits of memory `i` of the module's memory index space (imports first)
+ * as declared, in 64 KiB pages. Returns false when `i` is out of range
+ * (there is at most one memory in wasm 2.0). */
+bool wasm_module_memory(const wasm_module_t *m, uint32_t i, wasm_limits_desc_t *out);
+
+/* ---- host objects (objects.c, memory.c) ---- */
 
 /* Status of a call, and of a host callback. */
 typedef enum wasm_status {
@@ -166,7 +171,11 @@ void *wasm_func_user_data(const wasm_func_t *f);
 /* Type of any function (host or wasm). */
 const wasm_functype_t *wasm_func_type(const wasm_func_t *f);
 
-/* Host-owned memory, table and global, e.g. for the spec's `spectest`. */
+/* Host-owned memory, table and global, e.g. for the spec's `spectest`.
+ * wasm_memory_new: `min_pages` zero pages, growable to `max_pages` when
+ * `has_max`, else to 65536; NULL when the limits are invalid or on NOMEM.
+ * Free with wasm_memory_free after every instance importing it is freed.
+ * (memory.c) */
 wasm_memory_t *wasm_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_max);
 void wasm_memory_free(wasm_memory_t *m);
 wasm_table_t *wasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool has_max);
@@ -310,6 +319,27 @@ bool wasm_memory_read(wasm_instance_t *inst, uint64_t offset, void *dst, size_t 
 bool wasm_memory_write(wasm_instance_t *inst, uint64_t offset, const void *src, size_t n);
 /* Current size in pages of a memory object. */
 uint32_t wasm_memory_pages(const wasm_memory_t *m);
+
+/* Memory `index` of an instance's memory index space (imports first; an
+ * imported memory is the exporter's object), or NULL when out of range. */
+wasm_memory_t *wasm_instance_memory(wasm_instance_t *inst, uint32_t index);
+
+/*
+ * Grow memory `m` by `delta_pages` 64 KiB pages from the host, with the
+ * rule of memory.grow (spec 4.4.7): the new pages read as zero, the bytes
+ * already there are kept, and the size never exceeds the memory's effective
+ * maximum -- its declared maximum (65536 pages without one), lowered for a
+ * memory an instance defines to that instance's max_memory_pages
+ * (wasm_limits_t). Wasm code sees the new size at once (memory.size, and
+ * bounds) even in a suspended execution. `*old_pages` (may be NULL)
+ * receives the size before the call, also on failure.
+ * Returns WASM_OK (also for delta 0), WASM_ERR_LIMIT when the result would
+ * exceed the maximum, WASM_ERR_NOMEM when no memory backs the new pages (in
+ * both cases nothing changed), WASM_ERR_ARGS when `m` is NULL. The base
+ * returned by wasm_memory_data may move. Not to be called from another
+ * thread while an instance using `m` runs. (memory.c)
+ */
+wasm_err_t wasm_memory_grow(wasm_memory_t *m, uint32_t delta_pages, uint32_t *old_pages);
 
 /* Read / write exported global `name`; false when there is none, or (set)
  * when it is immutable. */

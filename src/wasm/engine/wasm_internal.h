@@ -185,11 +185,12 @@ struct wasm_table {
 };
 
 struct wasm_memory {
-    uint8_t *data;
-    uint64_t size; /* bytes */
-    uint32_t pages;
-    uint32_t max_pages; /* effective maximum */
-    wasm_limits_desc_t declared;
+    uint8_t *data;               /* base; NULL while size and reserved are 0 */
+    uint64_t size;               /* bytes in use: pages * 64 KiB; every access is checked */
+    size_t reserved;             /* bytes backed at data (>= size): mapped or allocated */
+    uint32_t pages;              /* current size in pages */
+    uint32_t max_pages;          /* effective maximum: declared max, engine and instance limits */
+    wasm_limits_desc_t declared; /* as declared, for import matching */
 };
 
 struct wasm_global {
@@ -252,12 +253,18 @@ void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wa
 
 /* validate.c: structural equality of function types. */
 bool wasm_functype_equal(const wasm_functype_t *a, const wasm_functype_t *b);
-/* objects.c / instance.c helpers used by interp.c. */
+/* memory.c: memory.grow -- the old size in pages, or -1 (spec 4.4.7, memory.grow:
+ * over the effective maximum, or no memory to back the pages). */
 int32_t wasm_memory_grow_pages(wasm_memory_t *m, uint32_t delta);
+/* objects.c: table.grow -- the old size, or -1. */
 int32_t wasm_table_grow_elems(wasm_table_t *t, uint32_t delta, uintptr_t init);
-/* objects.c: set up a memory / table object in place; false on NOMEM. */
+/* memory.c: set up a memory object in place with `min` zero pages and
+ * growth up to `max_effective` pages; false on NOMEM (nothing to release).
+ * wasm_memory_release frees the backing of an object set up this way. */
 bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effective,
                              wasm_limits_desc_t declared);
+void wasm_memory_release(wasm_memory_t *m);
+/* objects.c: set up a table object in place; false on NOMEM. */
 bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_t declared,
                             uint32_t max_effective);
 /* instance.c: value of a reference constant expression in `inst`. */
