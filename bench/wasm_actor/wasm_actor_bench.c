@@ -1,8 +1,9 @@
 /*
  * wasm_actor_bench.c -- figures for WASM actors beside native ones:
  *   ping-pong in messages/s: native<->native, WASM<->native, WASM<->WASM;
- *   spawn time and host memory per WASM actor (10,000 actors made from one
- *   compiled module), beyond their linear memory;
+ *   spawn time and memory per WASM actor (10,000 actors made from one
+ *   compiled module): heap, resident set and address space, with and
+ *   without a payload written into linear memory;
  *   reload time (compile + instantiate + swap of a small module).
  * Usage: wasm_actor_bench [exchanges]   (default 1,000,000)
  * Targets (issue 7): WASM ping-pong >= 25 % of native; <= 16 KiB per actor.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/runtime_internal.h"
 #include "microkernel/message.h"
@@ -94,8 +96,26 @@ static size_t heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
-static void spawn_many(const char *label, const char *module, uint32_t heap_size,
-                       size_t linear_bytes)
+/* Virtual size and resident set of the process in bytes (/proc/self/statm). */
+static void vm_bytes(size_t *virt, size_t *resident)
+{
+    unsigned long v = 0, r = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%lu %lu", &v, &r) != 2)
+        v = r = 0;
+    if (f)
+        fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    *virt = v * (size_t)page;
+    *resident = r * (size_t)page;
+}
+
+/* Spawn N actors from one compiled module and give each one message: type
+ * 2 without payload (touches no linear memory), or with `payload` a type 1
+ * carrying 0 (copied into the payload region, which the module reads).
+ * Reports time per spawn, heap (malloc) bytes, resident bytes and address
+ * space per actor; linear memory counts in "resident" only once touched. */
+static void spawn_many(const char *label, const char *module, uint32_t heap_size, bool payload)
 {
     enum { N = 10000 };
     size_t len;
@@ -103,7 +123,9 @@ static void spawn_many(const char *label, const char *module, uint32_t heap_size
     wasm_factory_arg_t *fa = wasm_factory_arg_create(buf, len, 0, heap_size, FIBER_STACK_NONE);
     free(buf);
     runtime_t *rt = runtime_init(1, N + 16);
-    size_t before = heap_in_use();
+    size_t before = heap_in_use(), virt0, res0, virt1, res1;
+    vm_bytes(&virt0, &res0);
+    int32_t zero = 0;
     double t0 = now_s();
     for (int i = 0; i < N; i++) {
         void *st = wasm_actor_factory(fa);
@@ -113,14 +135,19 @@ static void spawn_many(const char *label, const char *module, uint32_t heap_size
             fprintf(stderr, "spawn %d failed\n", i);
             exit(1);
         }
-        actor_send(rt, id, 2, NULL, 0); /* each runs once: lazy allocations count */
+        if (payload) /* each runs once: lazy allocations count */
+            actor_send(rt, id, 1, &zero, 4);
+        else
+            actor_send(rt, id, 2, NULL, 0);
     }
     double dt = now_s() - t0;
     runtime_run(rt);
-    size_t per = (heap_in_use() - before) / N;
-    printf("spawn %-28s %8.2f us/actor   host memory %6zu B/actor "
-           "(+ %zu B linear memory)\n",
-           label, dt / N * 1e6, per - linear_bytes, linear_bytes);
+    vm_bytes(&virt1, &res1);
+    size_t heap = (heap_in_use() - before) / N;
+    printf("spawn %-30s %7.2f us/actor  heap %6zu B  resident %6zu B  address space %8zu B "
+           "per actor\n",
+           label, dt / N * 1e6, heap, (res1 > res0 ? res1 - res0 : 0) / N,
+           (virt1 > virt0 ? virt1 - virt0 : 0) / N);
     runtime_destroy(rt);
     wasm_factory_arg_destroy(fa);
 }
@@ -157,8 +184,9 @@ int main(int argc, char **argv)
            100 * mixed / native);
     printf("ping-pong WASM   <-> WASM   %12.0f msg/s  (%5.1f %% of native; target >= 25 %%)\n",
            wasm, 100 * wasm / native);
-    spawn_many("(no linear memory)", "idle.wasm", 0, 0);
-    spawn_many("(1 page + 64 B heap)", "pingpong.wasm", 64, 2 * 65536);
+    spawn_many("(no linear memory)", "idle.wasm", 0, false);
+    spawn_many("(1 page + 64 B heap)", "pingpong.wasm", 64, false);
+    spawn_many("(1 page + 64 B heap, payload)", "pingpong.wasm", 64, true);
     reload_time();
     free(buf);
     wasm_actors_cleanup();

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "microkernel/state_persist.h"
 
@@ -212,7 +213,7 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
         goto out;
     }
     size_t size = (size_t)st.st_size;
-    img = malloc(size ? size : 1);
+    img = mk_malloc(size ? size : 1);
     if (!img) {
         mk_set_error("state_load: %s: out of memory", path);
         goto out;
@@ -247,7 +248,7 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
     if (n)
         memcpy(buf, data, n);
 out:
-    free(img);
+    mk_free(img);
     close(fd);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/actor.h"
 #include "microkernel/services.h"
 #include "microkernel/supervision.h"
@@ -56,21 +57,21 @@ static bool fiber_ok(const char *what, fiber_stack_class_t f)
 static wasm_actor_t *wa_create(const char *what, wasm_shared_t *s, const wasm_settings_t *set,
                                const char *state_path)
 {
-    wasm_actor_t *wa = calloc(1, sizeof *wa);
+    wasm_actor_t *wa = mk_calloc(1, sizeof *wa);
     if (!wa) {
         mk_set_error("%s: out of memory", what);
         return NULL;
     }
     wa->set = *set;
-    if (state_path && !(wa->state_path = strdup(state_path))) {
+    if (state_path && !(wa->state_path = mk_strdup(state_path))) {
         mk_set_error("%s: out of memory", what);
-        free(wa);
+        mk_free(wa);
         return NULL;
     }
     wa->inst = wasm_shared_instantiate(what, s, set, wa, &wa->handle);
     if (!wa->inst) {
-        free(wa->state_path);
-        free(wa);
+        mk_free(wa->state_path);
+        mk_free(wa);
         return NULL;
     }
     wasm_shared_retain(s);
@@ -106,9 +107,9 @@ void wasm_actor_free(void *state)
     drop_instance(wa->inst);
     wasm_shared_release(wa->shared);
     drop_next(wa);
-    free(wa->saved);
-    free(wa->state_path);
-    free(wa);
+    mk_free(wa->saved);
+    mk_free(wa->state_path);
+    mk_free(wa);
 }
 
 actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
@@ -155,7 +156,7 @@ actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox
         return ACTOR_ID_INVALID;
     actor_id_t id =
         actor_spawn_wasm(rt, buf, len, mailbox_size, stack_size, heap_size, fiber_stack);
-    free(buf);
+    mk_free(buf);
     return id;
 }
 
@@ -340,7 +341,7 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
     }
     if (!fiber_ok(what, fiber_stack))
         return NULL;
-    wasm_factory_arg_t *fa = calloc(1, sizeof *fa);
+    wasm_factory_arg_t *fa = mk_calloc(1, sizeof *fa);
     if (!fa) {
         mk_set_error("%s: out of memory", what);
         return NULL;
@@ -348,7 +349,7 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
     settings_init(&fa->set, stack_size, heap_size, fiber_stack);
     fa->shared = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size);
     if (!fa->shared) {
-        free(fa);
+        mk_free(fa);
         return NULL;
     }
     return fa;
@@ -359,8 +360,8 @@ void wasm_factory_arg_destroy(wasm_factory_arg_t *arg)
     if (!arg)
         return;
     wasm_shared_release(arg->shared);
-    free(arg->state_path);
-    free(arg);
+    mk_free(arg->state_path);
+    mk_free(arg);
 }
 
 /* ---- Settings and inspection ------------------------------------------- */
@@ -414,10 +415,10 @@ static bool set_path(const char *what, char **slot, const char *path)
     if (path) {
         if (strlen(path) > 4095)
             return mk_fail("%s: path longer than 4095 bytes", what);
-        if (!(copy = strdup(path)))
+        if (!(copy = mk_strdup(path)))
             return mk_fail("%s: out of memory", what);
     }
-    free(*slot);
+    mk_free(*slot);
     *slot = copy;
     return true;
 }
@@ -471,6 +472,6 @@ bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path)
     if (!buf)
         return false;
     bool ok = actor_reload_wasm(rt, id, buf, len);
-    free(buf);
+    mk_free(buf);
     return ok;
 }

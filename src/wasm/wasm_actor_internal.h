@@ -25,9 +25,10 @@ typedef struct wasm_shared {
     wasm_module_t *module;  /* immutable after compile */
     wasm_extern_t *imports; /* host functions in the module's import order */
     uint32_t nimports;
-    bool has_memory;    /* the module defines memory 0 */
-    uint32_t heap_base; /* first byte of the host-managed payload region */
-    uint32_t heap_size; /* its size in bytes (0 without memory) */
+    bool has_memory;     /* the module defines memory 0 */
+    uint32_t heap_base;  /* first byte of the payload region: memory 0's declared size */
+    uint32_t heap_size;  /* its size in bytes (0 without memory) */
+    uint32_t heap_pages; /* pages each instance's memory 0 is grown by for it */
 } wasm_shared_t;
 
 /* Settings shared by the actors made from one module. */
@@ -74,7 +75,7 @@ typedef struct wasm_actor {
     wasm_shared_t *next_shared; /* reload waiting for the execution to end */
     wasm_instance_t *next_inst;
     wasm_func_t *next_handle;
-    uint8_t *saved; /* last mk_save_state bytes (malloc'd) */
+    uint8_t *saved; /* last mk_save_state bytes (mk_malloc'd) */
     size_t saved_len;
     bool has_saved;
     char *state_path; /* file backing the saved state, or NULL */
@@ -90,21 +91,24 @@ void wasm_host_cleanup(void);
 wasm_func_t *wasm_host_find(const char *name, const wasm_functype_t *type, char *why,
                             size_t why_len);
 
-/* Compile `len` bytes with a payload region of `heap_size` bytes appended to
- * memory 0; check handle_message and resolve the imports. NULL with
- * mk_last_error() set ("<what>: <reason>"). */
+/* Compile `len` bytes (not modified); check handle_message, resolve the
+ * imports, and check that memory 0 (if any) can grow by a payload region of
+ * `heap_size` bytes within its declared maximum. NULL with mk_last_error()
+ * set ("<what>: <reason>"). */
 wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t len,
                                    uint32_t heap_size);
 void wasm_shared_retain(wasm_shared_t *s);
 void wasm_shared_release(wasm_shared_t *s);
 
-/* Make and initialise an instance of `s` (start function run with a fuel
- * cap); `user` becomes the instance's user pointer. NULL with a reason. */
+/* Make an instance of `s`, grow its memory 0 by the payload region
+ * (wasm_memory_grow), then initialise it (segments, start function with a
+ * fuel cap); `user` becomes the instance's user pointer. NULL with a reason
+ * (also when the instance's memory limit leaves no room for the region). */
 wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
                                          const wasm_settings_t *set, void *user,
                                          wasm_func_t **handle_out);
 
-/* Read a whole file (malloc'd, caller frees). NULL with a reason naming
+/* Read a whole file (mk_malloc'd, caller mk_frees). NULL with a reason naming
  * `path` when it cannot be read or is empty. */
 uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/services.h"
 #include "microkernel/state_persist.h"
 #include "wasm/wasm_actor_internal.h"
@@ -163,7 +164,7 @@ static wasm_status_t h_save(wasm_instance_t *inst, void *user, const wasm_value_
     }
     size_t n = a[1].u32;
     if (n > wa->saved_len || !wa->saved) {
-        uint8_t *nb = realloc(wa->saved, n ? n : 1);
+        uint8_t *nb = mk_realloc(wa->saved, n ? n : 1);
         if (!nb) {
             r[0].i32 = -3;
             return WASM_STATUS_OK;
@@ -204,14 +205,14 @@ static wasm_status_t h_load(wasm_instance_t *inst, void *user, const wasm_value_
         size_t need = 0;
         state_status_t st = state_load(wa->state_path, NULL, 0, &need);
         if (st == STATE_TOO_LARGE && need <= STATE_MAX_SIZE) {
-            uint8_t *buf = malloc(need ? need : 1);
+            uint8_t *buf = mk_malloc(need ? need : 1);
             if (buf && state_load(wa->state_path, buf, need, &need) == STATE_OK) {
-                free(wa->saved);
+                mk_free(wa->saved);
                 wa->saved = buf;
                 wa->saved_len = need;
                 wa->has_saved = true;
             } else {
-                free(buf);
+                mk_free(buf);
             }
         } else if (st == STATE_OK) {
             wa->saved_len = 0; /* an empty state */

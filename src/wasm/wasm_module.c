@@ -1,129 +1,25 @@
 /*
- * wasm_module.c -- compiled modules shared by WASM actors: add the payload
- * region to memory 0, compile once, check the module contract
- * (handle_message, "env" imports), and make cheap instances.
+ * wasm_module.c -- compiled modules shared by WASM actors: compile once,
+ * check the module contract (handle_message, "env" imports, room in memory
+ * 0 for the payload region), and make cheap instances whose memory 0 the
+ * host grows by the payload region (wasm_memory_grow) before segments and
+ * the start function run.
  *
  * Called by wasm_actor.c on spawn, factory-arg creation and reload; never on
- * the message path. The memory-section rewrite reads bytes from outside, so
- * it is bounds-checked everywhere and leaves anything it does not
- * understand to the engine, which reports it.
+ * the message path. The module's bytes go to the engine untouched: it is the
+ * only parser of outside bytes here.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm/wasm_actor_internal.h"
 
 enum { PAGE = 65536, MAX_PAGES = 65536 };
 /* Fuel the start function may burn (a start that loops fails the spawn). */
 #define WASM_START_FUEL 50000000
-
-/* Read an unsigned LEB128 of at most 32 bits at p[*pos..len). */
-static bool get_leb(const uint8_t *p, size_t len, size_t *pos, uint32_t *out)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-        if (*pos >= len)
-            return false;
-        uint8_t b = p[(*pos)++];
-        v |= (uint64_t)(b & 0x7F) << shift;
-        if (!(b & 0x80)) {
-            if (v > UINT32_MAX)
-                return false;
-            *out = (uint32_t)v;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Write `v` as unsigned LEB128; returns the bytes written (at most 5). */
-static size_t put_leb(uint8_t *out, uint32_t v)
-{
-    size_t n = 0;
-    do {
-        uint8_t b = v & 0x7F;
-        v >>= 7;
-        out[n++] = (uint8_t)(b | (v ? 0x80 : 0));
-    } while (v);
-    return n;
-}
-
-/*
- * Copy of `buf` whose memory 0 has `extra` more initial pages (the payload
- * region starts at the old size: *base). *has_memory tells whether the
- * module defines a memory. Returns NULL (no error) when the bytes are not
- * understood (the engine then reports them), or with *fail set for a module
- * whose memory cannot grow by `extra`.
- */
-static uint8_t *add_heap_pages(const uint8_t *p, size_t len, uint32_t extra, bool *has_memory,
-                               uint32_t *base, size_t *out_len, bool *fail)
-{
-    *has_memory = false;
-    *fail = false;
-    if (len < 8 || memcmp(p, "\0asm", 4) != 0)
-        return NULL;
-    size_t pos = 8;
-    while (pos < len) {
-        size_t sec_start = pos;
-        uint8_t id = p[pos++];
-        uint32_t size;
-        if (!get_leb(p, len, &pos, &size) || size > len - pos)
-            return NULL;
-        size_t body = pos, end = pos + size;
-        pos = end;
-        if (id != 5)
-            continue;
-        size_t q = body;
-        uint32_t count, min, max = 0;
-        if (!get_leb(p, end, &q, &count) || count == 0)
-            return NULL;
-        if (q >= end || p[q] > 1)
-            return NULL; /* shared or 64-bit memory: the engine decides */
-        uint8_t flags = p[q++];
-        if (!get_leb(p, end, &q, &min) || ((flags & 1) && !get_leb(p, end, &q, &max)))
-            return NULL;
-        *has_memory = true;
-        *base = min * (uint32_t)PAGE; /* min <= 65535 below, so no overflow */
-        if (min >= MAX_PAGES || extra > MAX_PAGES - 1 - min) {
-            *fail = true;
-            return NULL;
-        }
-        uint32_t new_min = min + extra;
-        if ((flags & 1) && max < new_min)
-            max = new_min;
-        uint8_t head[1 + 5 + 5 + 1 + 5 + 5];
-        size_t hn = put_leb(head, count);
-        head[hn++] = flags;
-        hn += put_leb(head + hn, new_min);
-        if (flags & 1)
-            hn += put_leb(head + hn, max);
-        size_t content = hn + (end - q);
-        if (content > UINT32_MAX)
-            return NULL;
-        uint8_t szb[5];
-        size_t sn = put_leb(szb, (uint32_t)content);
-        size_t total = sec_start + 1 + sn + content + (len - end);
-        uint8_t *out = malloc(total);
-        if (!out)
-            return NULL;
-        size_t o = 0;
-        memcpy(out, p, sec_start);
-        o += sec_start;
-        out[o++] = 5;
-        memcpy(out + o, szb, sn);
-        o += sn;
-        memcpy(out + o, head, hn);
-        o += hn;
-        memcpy(out + o, p + q, end - q);
-        o += end - q;
-        memcpy(out + o, p + end, len - end);
-        *out_len = total;
-        return out;
-    }
-    return NULL;
-}
 
 static bool is_type(const wasm_functype_t *t, uint32_t np, const uint8_t *params, uint32_t nr,
                     const uint8_t *results)
@@ -151,25 +47,14 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
         mk_set_error("%s: empty module (0 bytes)", what);
         return NULL;
     }
-    uint32_t extra = (uint32_t)(((uint64_t)heap_size + PAGE - 1) / PAGE);
-    bool has_memory = false, fail = false;
-    uint32_t base = 0;
-    size_t plen = 0;
-    uint8_t *patched = add_heap_pages(buf, len, extra, &has_memory, &base, &plen, &fail);
-    if (fail) {
-        mk_set_error("%s: linear memory cannot grow by %u pages for heap_size %u", what, extra,
-                     heap_size);
-        return NULL;
-    }
     wasm_error_t err;
     memset(&err, 0, sizeof err);
-    wasm_module_t *m = wasm_module_compile(patched ? patched : buf, patched ? plen : len, &err);
-    free(patched);
+    wasm_module_t *m = wasm_module_compile(buf, len, &err);
     if (!m) {
         mk_set_error("%s: %s: %s", what, wasm_strerror(err.code), err.message);
         return NULL;
     }
-    wasm_shared_t *s = calloc(1, sizeof *s);
+    wasm_shared_t *s = mk_calloc(1, sizeof *s);
     if (!s) {
         mk_set_error("%s: out of memory", what);
         wasm_module_free(m);
@@ -177,9 +62,6 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
     }
     atomic_init(&s->refs, 1);
     s->module = m;
-    s->has_memory = has_memory;
-    s->heap_base = has_memory ? base : 0;
-    s->heap_size = has_memory ? heap_size : 0;
 
     /* The contract's one export: handle_message(i32, i64, i32, i32) -> i32. */
     static const uint8_t hp[] = {WASM_I32, WASM_I64, WASM_I32, WASM_I32}, hr[] = {WASM_I32};
@@ -204,7 +86,7 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
 
     s->nimports = wasm_module_import_count(m);
     if (s->nimports) {
-        s->imports = calloc(s->nimports, sizeof *s->imports);
+        s->imports = mk_calloc(s->nimports, sizeof *s->imports);
         if (!s->imports) {
             mk_set_error("%s: out of memory", what);
             goto fail;
@@ -231,6 +113,24 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
         s->imports[i].kind = WASM_EXTERN_FUNC;
         s->imports[i].u.func = f;
     }
+
+    /* The payload region: heap_pages pages appended to memory 0 of each
+     * instance, starting at the declared initial size. */
+    wasm_limits_desc_t mem;
+    if (wasm_module_memory(m, 0, &mem)) {
+        uint32_t pages = (uint32_t)(((uint64_t)heap_size + PAGE - 1) / PAGE);
+        uint64_t max = mem.has_max ? mem.max : MAX_PAGES;
+        if (mem.min >= MAX_PAGES || mem.min + (uint64_t)pages > max) {
+            mk_set_error("%s: linear memory of %u pages (maximum %llu) cannot grow by %u pages "
+                         "for heap_size %u",
+                         what, mem.min, (unsigned long long)max, pages, heap_size);
+            goto fail;
+        }
+        s->has_memory = true;
+        s->heap_base = mem.min * (uint32_t)PAGE; /* min < 65536: fits */
+        s->heap_size = heap_size;
+        s->heap_pages = pages;
+    }
     return s;
 fail:
     wasm_shared_release(s);
@@ -247,8 +147,8 @@ void wasm_shared_release(wasm_shared_t *s)
     if (!s || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
     wasm_module_free(s->module);
-    free(s->imports);
-    free(s);
+    mk_free(s->imports);
+    mk_free(s);
 }
 
 wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
@@ -270,6 +170,17 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
     if (!inst) {
         mk_set_error("%s: instantiate: %s: %s", what, wasm_strerror(err.code), err.message);
         return NULL;
+    }
+    if (s->heap_pages) {
+        uint32_t old = 0;
+        wasm_err_t e = wasm_memory_grow(wasm_instance_memory(inst, 0), s->heap_pages, &old);
+        if (e != WASM_OK || old * (uint64_t)PAGE != s->heap_base) {
+            mk_set_error("%s: instantiate: linear memory cannot grow by %u pages for the "
+                         "payload region: %s",
+                         what, s->heap_pages, wasm_strerror(e));
+            wasm_instance_free(inst);
+            return NULL;
+        }
     }
     /* No actor yet while segments and the start function run: host calls
      * see a NULL user and refuse to send or block. */
@@ -320,7 +231,7 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
                              (unsigned)WASM_MAX_MODULE_SIZE);
                 goto fail;
             }
-            uint8_t *nb = realloc(buf, ncap);
+            uint8_t *nb = mk_realloc(buf, ncap);
             if (!nb) {
                 mk_set_error("%s: %s: out of memory", what, path);
                 goto fail;
@@ -345,7 +256,7 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
     *len_out = len;
     return buf;
 fail:
-    free(buf);
+    mk_free(buf);
     fclose(f);
     return NULL;
 }

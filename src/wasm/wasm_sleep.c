@@ -16,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "platform/clock.h"
 #include "wasm/wasm_actor_internal.h"
 
@@ -127,8 +128,8 @@ static void destroy_ext(runtime_t *rt, void *data)
     sleep_ext_t *x = data;
     mk_io_remove(rt, &x->io);
     close(x->fd);
-    free(x->heap);
-    free(x);
+    mk_free(x->heap);
+    mk_free(x);
 }
 
 static sleep_ext_t *get_ext(runtime_t *rt)
@@ -136,7 +137,7 @@ static sleep_ext_t *get_ext(runtime_t *rt)
     sleep_ext_t *x = mk_runtime_ext(rt, MK_EXT_WASM);
     if (x)
         return x;
-    x = calloc(1, sizeof *x);
+    x = mk_calloc(1, sizeof *x);
     if (!x) {
         mk_set_error("mk_sleep_ms: out of memory");
         return NULL;
@@ -145,7 +146,7 @@ static sleep_ext_t *get_ext(runtime_t *rt)
     x->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (x->fd < 0) {
         mk_set_error("mk_sleep_ms: timerfd_create: %s", strerror(errno));
-        free(x);
+        mk_free(x);
         return NULL;
     }
     mk_runtime_set_ext(rt, MK_EXT_WASM, x, destroy_ext);
@@ -159,7 +160,7 @@ bool wasm_sleep_add(wasm_actor_t *wa)
         return false;
     if (x->n == x->cap) {
         size_t ncap = x->cap ? x->cap * 2 : 16;
-        wasm_actor_t **nh = realloc(x->heap, ncap * sizeof *nh);
+        wasm_actor_t **nh = mk_realloc(x->heap, ncap * sizeof *nh);
         if (!nh)
             return mk_fail("mk_sleep_ms: out of memory");
         x->heap = nh;

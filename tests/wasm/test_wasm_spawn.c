@@ -1,10 +1,13 @@
 /*
  * test_wasm_spawn.c -- spawning WASM actors (seed "WASM Actors"): from a
  * buffer and from files, every way a module can be refused, payload sizes
- * around heap_size, a module without memory, and the host functions
+ * around heap_size, where the payload region lies and when it does not fit,
+ * a module without memory, and the host functions
  * mk_send (local, by name), mk_self and mk_log.
  */
 #include "wasm_test_util.h"
+
+#include "microkernel/alloc.h"
 
 static probe_t probe;
 
@@ -133,6 +136,99 @@ static void payload_sizes_around_heap_size(void **state)
     runtime_destroy(rt);
 }
 
+/* The payload region is memory 0 grown by the host (wasm_memory_grow): it
+ * starts at the declared size, the module sees the grown size, and a region
+ * that the declared maximum cannot hold refuses the spawn with a reason. */
+static void payload_region_follows_declared_memory(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    actor_id_t r =
+        actor_spawn_wasm_file(rt, MODULE("region.wasm"), 16, 0, 65536 + 1, FIBER_STACK_NONE);
+    if (r == ACTOR_ID_INVALID)
+        fail_msg("spawn region.wasm: %s", mk_last_error());
+    actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
+    probe_send(rt, p, r, 700, "xyz", 3);
+    probe_send(rt, p, r, 700, NULL, 0);
+    runtime_run(rt);
+    assert_int_equal(probe.n, 2);
+    assert_int_equal(probe.recs[0].type, 701);
+    assert_int_equal(rec_i32(&probe.recs[0], 0), 65536); /* after the declared page */
+    assert_int_equal(rec_i32(&probe.recs[0], 1), 3);
+    assert_int_equal(rec_i32(&probe.recs[0], 2), 3); /* 1 declared + 2 for 65537 bytes */
+    assert_int_equal(rec_i32(&probe.recs[0], 3), 'x');
+    assert_int_equal(rec_i32(&probe.recs[1], 0), 65536); /* empty payload: same pointer */
+    assert_int_equal(rec_i32(&probe.recs[1], 1), 0);
+    assert_int_equal(rec_i32(&probe.recs[1], 3), -1);
+
+    /* 3 more pages do not fit under the declared maximum of 3 */
+    mk_clear_error();
+    actor_id_t bad =
+        actor_spawn_wasm_file(rt, MODULE("region.wasm"), 16, 0, 2 * 65536 + 1, FIBER_STACK_NONE);
+    assert_int_equal(bad, ACTOR_ID_INVALID);
+    if (!strstr(mk_last_error(), "cannot grow by 3 pages for heap_size 131073"))
+        fail_msg("unexpected reason: %s", mk_last_error());
+    runtime_destroy(rt);
+}
+
+/* A counting allocator: what the library holds through mk_malloc & co. */
+static long live_blocks, total_blocks;
+static void *count_malloc(size_t n)
+{
+    void *p = malloc(n);
+    live_blocks += p != NULL;
+    total_blocks += p != NULL;
+    return p;
+}
+static void *count_calloc(size_t c, size_t n)
+{
+    void *p = calloc(c, n);
+    live_blocks += p != NULL;
+    total_blocks += p != NULL;
+    return p;
+}
+static void *count_realloc(void *old, size_t n)
+{
+    void *p = realloc(old, n);
+    if (!old && p) {
+        live_blocks++;
+        total_blocks++;
+    }
+    return p;
+}
+static void count_free(void *p)
+{
+    live_blocks -= p != NULL;
+    free(p);
+}
+
+/* The glue allocates through the library's allocator (mk_malloc & co), so
+ * an installed allocator sees WASM actors (factory arg, shared module,
+ * actor state) and gets every block back. */
+static void allocator_sees_wasm_actors(void **state)
+{
+    (void)state;
+    static const mk_allocator_t counting = {count_malloc, count_calloc, count_realloc, count_free};
+    size_t len;
+    uint8_t *buf = read_all(MODULE("region.wasm"), &len);
+    live_blocks = total_blocks = 0;
+    mk_set_allocator(&counting);
+    wasm_factory_arg_t *fa = wasm_factory_arg_create(buf, len, 0, 64, FIBER_STACK_NONE);
+    assert_non_null(fa);
+    long made = total_blocks;
+    if (made < 3) /* the arg, the shared module record, its import list */
+        fail_msg("%ld allocations seen for a factory arg, expected at least 3", made);
+    void *actor_state = wasm_actor_factory(fa);
+    assert_non_null(actor_state);
+    if (total_blocks - made < 1) /* the actor's state */
+        fail_msg("no allocation seen for a WASM actor's state");
+    wasm_actor_free(actor_state);
+    wasm_factory_arg_destroy(fa);
+    mk_set_allocator(NULL);
+    assert_int_equal(live_blocks, 0);
+    free(buf);
+}
+
 static void module_without_memory_gets_messages(void **state)
 {
     (void)state;
@@ -188,6 +284,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(spawn_from_buffer_and_file, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_modules_say_why, setup, teardown),
         cmocka_unit_test_setup_teardown(payload_sizes_around_heap_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(payload_region_follows_declared_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(allocator_sees_wasm_actors, setup, teardown),
         cmocka_unit_test_setup_teardown(module_without_memory_gets_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(send_by_name_self_and_log, setup, teardown),
     };
