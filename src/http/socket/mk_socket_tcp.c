@@ -57,7 +57,7 @@ bool mk_fd_set_nonblocking(int fd)
     return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0;
 }
 
-mk_socket_t *mk_socket_tcp_wrap(int fd)
+mk_socket_t *mk_socket_tcp_adopt(int fd)
 {
     if (fd < 0) {
         mk_set_error("mk_socket_tcp_wrap: negative fd");
@@ -68,13 +68,19 @@ mk_socket_t *mk_socket_tcp_wrap(int fd)
         mk_set_error("mk_socket_tcp_wrap: out of memory");
         return NULL;
     }
-    mk_fd_set_nonblocking(fd);
     s->read = tcp_read;
     s->write = tcp_write;
     s->close = tcp_close;
     s->get_fd = tcp_get_fd;
     s->ctx = (void *)(intptr_t)fd;
     return s;
+}
+
+mk_socket_t *mk_socket_tcp_wrap(int fd)
+{
+    if (fd >= 0)
+        mk_fd_set_nonblocking(fd);
+    return mk_socket_tcp_adopt(fd);
 }
 
 int mk_tcp_connect_blocking(const char *host, uint16_t port, const char *who)

@@ -10,6 +10,12 @@
 
 #include "microkernel/mk_socket.h"
 
+/* mk_socket_tcp_wrap for an fd that is already non-blocking (accept4 with
+ * SOCK_NONBLOCK): saves the two fcntl calls per accepted connection. On
+ * success the socket owns fd; NULL with a reason when fd < 0 or memory runs
+ * out (fd stays the caller's). */
+mk_socket_t *mk_socket_tcp_adopt(int fd);
+
 /* Set O_NONBLOCK on `fd`; false when fcntl fails. */
 bool mk_fd_set_nonblocking(int fd);
 
