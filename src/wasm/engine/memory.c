@@ -20,6 +20,36 @@
 #include <sys/mman.h>
 #endif
 
+/* Under AddressSanitizer the reserved bytes past `size` are poisoned, so a
+ * missing bounds check in the interpreter is reported as it would be for a
+ * calloc'd memory. Whole reservations are unpoisoned before they are
+ * unmapped or moved, so no stale poison outlives a mapping. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WASM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(WASM_ASAN)
+#define WASM_ASAN 1
+#endif
+#if defined(WASM_ASAN) && WASM_MEMORY_MMAP
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Only [0, size) of the backing is addressable (AddressSanitizer builds). */
+static void mark_in_use(wasm_memory_t *m)
+{
+    if (!m->data)
+        return;
+    UNPOISON(m->data, (size_t)m->size);
+    POISON(m->data + m->size, m->reserved - (size_t)m->size);
+}
+
 /* Bytes of `pages` pages, or 0 when they do not fit in size_t (32-bit
  * hosts cannot hold the full 4 GiB). */
 static size_t pages_bytes(uint64_t pages)
@@ -65,6 +95,7 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
         if (!m->data) {
             p = map_zero(bytes);
         } else {
+            UNPOISON(m->data, m->reserved);
 #ifdef MREMAP_MAYMOVE
             /* Linux moves the page tables, not the bytes. */
             void *q = mremap(m->data, m->reserved, bytes, MREMAP_MAYMOVE);
@@ -82,6 +113,7 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
             m->reserved = bytes;
             return true;
         }
+        mark_in_use(m); /* unchanged */
         if (bytes == least)
             return false;
     }
@@ -89,8 +121,10 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
 
 static void backing_free(wasm_memory_t *m)
 {
-    if (m->data)
-        munmap(m->data, m->reserved);
+    if (!m->data)
+        return;
+    UNPOISON(m->data, m->reserved);
+    munmap(m->data, m->reserved);
 }
 
 #else /* malloc backend: exactly the bytes in use, zeroed by hand on growth */
@@ -128,6 +162,7 @@ bool wasm_memory_init_object(wasm_memory_t *m, uint32_t min, uint32_t max_effect
         return false;
     m->pages = min;
     m->size = (uint64_t)min * WASM_PAGE_SIZE;
+    mark_in_use(m);
     return true;
 }
 
@@ -181,6 +216,7 @@ static wasm_err_t grow(wasm_memory_t *m, uint32_t delta, uint32_t *old_pages)
         return WASM_ERR_NOMEM;
     m->pages = (uint32_t)want;
     m->size = want * WASM_PAGE_SIZE;
+    mark_in_use(m);
     return WASM_OK;
 }
 
