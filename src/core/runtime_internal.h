@@ -233,6 +233,7 @@ struct runtime {
     void *route_ctx;
     struct mk_space_waiter *space_waiters; /* mk_actor_wait_space (space.c) */
     size_t n_space_waiters, cap_space_waiters;
+    uint32_t space_round; /* advanced by every mk_space_notify */
     mk_ext_t ext[MK_EXT_COUNT];
     const struct mk_path_ops *path_ops; /* "/"-names (set by src/services), or NULL */
     void *path_ctx;

@@ -11,6 +11,7 @@ struct mk_space_waiter {
     actor_id_t id;  /* the actor whose mailbox is awaited */
     mk_space_fn fn; /* told once */
     void *ctx;
+    uint32_t round; /* rt->space_round when it asked */
 };
 
 bool mk_actor_wait_space(runtime_t *rt, actor_id_t id, mk_space_fn fn, void *ctx)
@@ -26,7 +27,8 @@ bool mk_actor_wait_space(runtime_t *rt, actor_id_t id, mk_space_fn fn, void *ctx
         rt->space_waiters = w;
         rt->cap_space_waiters = cap;
     }
-    rt->space_waiters[rt->n_space_waiters++] = (struct mk_space_waiter){id, fn, ctx};
+    rt->space_waiters[rt->n_space_waiters++] =
+        (struct mk_space_waiter){id, fn, ctx, rt->space_round};
     a->flags |= MK_ACTOR_SPACE;
     return true;
 }
@@ -44,26 +46,25 @@ void mk_space_notify(runtime_t *rt, actor_t *a, bool alive)
 {
     a->flags &= (uint8_t)~MK_ACTOR_SPACE;
     actor_id_t id = a->id;
-    /* Take this actor's waiters out first: a callback may add new waits
-     * (for this actor too, when it fills the mailbox again). */
-    size_t n = 0;
-    for (size_t i = 0; i < rt->n_space_waiters; i++)
-        if (rt->space_waiters[i].id == id)
-            n++;
-    if (n == 0)
-        return;
-    struct mk_space_waiter due[16];
-    while (n > 0) {
+    /* Tell only the waiters that asked before this call: a callback may
+     * ask again (for this actor too, when it fills the mailbox again), and
+     * those waits belong to the next time there is room. Taken out in
+     * batches before any callback runs, so the table may change under the
+     * callbacks; no allocation. */
+    uint32_t round = rt->space_round++;
+    for (;;) {
+        struct mk_space_waiter due[16];
         size_t take = 0, kept = 0;
         for (size_t i = 0; i < rt->n_space_waiters; i++) {
             struct mk_space_waiter w = rt->space_waiters[i];
-            if (w.id == id && take < 16)
+            if (w.id == id && w.round == round && take < 16)
                 due[take++] = w;
             else
                 rt->space_waiters[kept++] = w;
         }
         rt->n_space_waiters = kept;
-        n -= take;
+        if (take == 0)
+            return;
         for (size_t i = 0; i < take; i++)
             due[i].fn(rt, due[i].ctx, id, alive);
         if (alive && !mk_actor_find(rt, id))

@@ -79,11 +79,53 @@ static void told_when_actor_stops_and_cancel(void **s)
     runtime_destroy(rt);
 }
 
+/* Regression: with more than 16 waiters on one actor, waiters that asked
+ * again from their callback were told again in the same round, and a
+ * counter wrapped: an endless loop while the mailbox was full. */
+typedef struct {
+    int calls;
+} again_t;
+
+static void ask_again(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
+{
+    again_t *w = ctx;
+    w->calls++;
+    if (alive) {
+        /* Fill the mailbox again and wait for the next room. */
+        while (actor_send(rt, id, 1, NULL, 0))
+            ;
+        assert_true(mk_actor_wait_space(rt, id, ask_again, ctx));
+    }
+}
+
+static void many_waiters_asking_again_are_told_once_per_room(void **s)
+{
+    (void)s;
+    handled = 0;
+    runtime_t *rt = runtime_init(1, 4);
+    actor_id_t a = actor_spawn(rt, sink, NULL, NULL, 4);
+    while (actor_send(rt, a, 1, NULL, 0))
+        ;
+    again_t w[40] = {{0}};
+    for (int i = 0; i < 40; i++)
+        assert_true(mk_actor_wait_space(rt, a, ask_again, &w[i]));
+    runtime_step(rt); /* room for one: every waiter told exactly once */
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(w[i].calls, 1);
+    runtime_step(rt); /* room again: told once more each */
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(w[i].calls, 2);
+    runtime_destroy(rt); /* the actor stops: told it is gone */
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(w[i].calls, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(told_when_room_appears),
         cmocka_unit_test(told_when_actor_stops_and_cancel),
+        cmocka_unit_test(many_waiters_asking_again_are_told_once_per_room),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
