@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/http_keepalive.h"
+#include "microkernel/http.h"
 #include "microkernel/http.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"

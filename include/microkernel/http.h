@@ -304,6 +304,20 @@ void http_server_set_max_body(runtime_t *rt, size_t bytes);
 /* How long a server connection may take to deliver a full request (ms);
  * longer: closed (slowloris). 0 restores the default. */
 void http_server_set_idle_timeout(runtime_t *rt, uint32_t ms);
+/*
+ * Keep server connections open between requests (RFC 9112 9.3), for every
+ * listener of `rt`. Off by default: actor_http_respond then adds
+ * "Connection: close" and closes after writing, as the seed says. On: an
+ * HTTP/1.1 request without "Connection: close", or an HTTP/1.0 request with
+ * "Connection: keep-alive", is answered without closing (HTTP/1.0 gets
+ * "Connection: keep-alive"), and the next request -- pipelined or later --
+ * arrives as a new MSG_HTTP_REQUEST with the same conn_id. An idle
+ * connection closes silently after the idle time
+ * (http_server_set_idle_timeout). Takes effect for requests parsed after
+ * the call. Sets no error; does nothing when `rt` is NULL or the HTTP state
+ * cannot be created.
+ */
+void http_server_set_keepalive(runtime_t *rt, bool on);
 /* Client deadline for connect + complete response, or for the SSE/WebSocket
  * handshake (ms). 0 restores the default. */
 void http_client_set_timeout(runtime_t *rt, uint32_t ms);

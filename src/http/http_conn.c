@@ -18,7 +18,7 @@
 
 #include "core/alloc_internal.h"
 #include "http/http_internal.h"
-#include "http/http_keepalive.h"
+#include "microkernel/http.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 

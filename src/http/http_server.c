@@ -6,7 +6,7 @@
  *
  * Bad requests are answered here (400, 408, 413, 431) and never reach the
  * actor. One request per connection unless keep-alive was switched on
- * (http_server_set_keepalive, http_keepalive.h). Never blocks the loop.
+ * (http_server_set_keepalive in microkernel/http.h). Never blocks the loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>

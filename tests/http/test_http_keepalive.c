@@ -1,6 +1,6 @@
 /*
  * test_http_keepalive.c -- server keep-alive (http_server_set_keepalive,
- * src/http/http_keepalive.h): curl reuses one connection for several
+ * include/microkernel/http.h): curl reuses one connection for several
  * requests (HTTP/1.1, and HTTP/1.0 with Connection: keep-alive), a client's
  * Connection: close is honoured, pipelined requests are answered in order,
  * (a HEAD answer without its body), and an idle connection closes without
@@ -21,7 +21,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "http/http_keepalive.h"
+#include "microkernel/http.h"
 #include "microkernel/error.h"
 #include "peer.h"
 
