@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh -- what `make test` runs: the whole suite with ctest in a normal
+# test.sh -- what `make test` runs: the formatting check, the whole suite
+# with ctest in a normal
 # build, the core on the poll(2) backend, the fuzz targets over their
 # corpora, then everything again built with AddressSanitizer +
 # UndefinedBehaviorSanitizer.
@@ -16,6 +17,10 @@ run_suite() {  # run_suite DIR CMAKE-ARGS...
     echo "== test $dir"
     ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 }
+
+echo "== formatting (STYLE.md rule 12)"
+bash scripts/check-format.sh
+echo "every C file is formatted"
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
