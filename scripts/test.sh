@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# test.sh -- what `make test` runs: the formatting check, the whole suite
-# with ctest in a normal
-# build, the core on the poll(2) backend, the fuzz targets over their
-# corpora, then everything again built with AddressSanitizer +
-# UndefinedBehaviorSanitizer.
-# Warnings are errors in both. Exits non-zero if any test fails.
+# test.sh -- what `make test` runs, in order: the formatting check; the whole
+# suite with ctest in a normal build; the core's tests on the poll(2)
+# backend; every fuzz target over its corpus; then the whole suite again
+# built with AddressSanitizer + UndefinedBehaviorSanitizer. Warnings are
+# errors. Exits non-zero at the first failure.
 set -euo pipefail
 jobs=$(nproc 2>/dev/null || echo 2)
 
