@@ -54,4 +54,13 @@ void mk_stream_destroy(transport_t *t);
 /* The destroy method of UDP transports (identifies them). */
 void mk_udp_destroy(transport_t *t);
 
+/*
+ * getaddrinfo for a socket of `socktype` (SOCK_STREAM, SOCK_DGRAM) to
+ * host:port (`passive`: for bind; an empty or NULL host then means every
+ * address). Returns the list (free with freeaddrinfo) or NULL with
+ * "<fn>: cannot resolve ..." for mk_last_error(). resolve.c.
+ */
+struct addrinfo *mk_net_resolve(const char *fn, const char *host, uint16_t port, int socktype,
+                                bool passive);
+
 #endif

@@ -20,26 +20,9 @@
 #include "microkernel/transport_tcp.h"
 #include "net/net_internal.h"
 
-/* getaddrinfo for a TCP socket; NULL with a reason on failure. */
-static struct addrinfo *resolve(const char *fn, const char *host, uint16_t port, bool passive)
-{
-    char service[8];
-    snprintf(service, sizeof service, "%u", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    if (passive)
-        hints.ai_flags = AI_PASSIVE;
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host && host[0] ? host : NULL, service, &hints, &res);
-    if (rc != 0) {
-        mk_set_error("%s: cannot resolve \"%s\": %s", fn, host ? host : "", gai_strerror(rc));
-        return NULL;
-    }
-    return res;
-}
-
 transport_t *transport_tcp_listen(const char *host, uint16_t port, node_id_t peer_node)
 {
-    struct addrinfo *res = resolve("transport_tcp_listen", host, port, true);
+    struct addrinfo *res = mk_net_resolve("transport_tcp_listen", host, port, SOCK_STREAM, true);
     if (!res)
         return NULL;
     int fd = -1, err = 0;
@@ -72,7 +55,7 @@ transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t pe
         mk_set_error("transport_tcp_connect: host is %s", host ? "empty" : "NULL");
         return NULL;
     }
-    struct addrinfo *res = resolve("transport_tcp_connect", host, port, false);
+    struct addrinfo *res = mk_net_resolve("transport_tcp_connect", host, port, SOCK_STREAM, false);
     if (!res)
         return NULL;
     int fd = -1, err = 0;

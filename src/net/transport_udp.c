@@ -165,17 +165,9 @@ static transport_t *make(const char *fn, const char *host, uint16_t port, node_i
         mk_set_error("%s: host is %s", fn, host ? "empty" : "NULL");
         return NULL;
     }
-    char service[8];
-    snprintf(service, sizeof service, "%u", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM};
-    if (bind_side)
-        hints.ai_flags = AI_PASSIVE;
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host && host[0] ? host : NULL, service, &hints, &res);
-    if (rc != 0) {
-        mk_set_error("%s: cannot resolve \"%s\": %s", fn, host ? host : "", gai_strerror(rc));
+    struct addrinfo *res = mk_net_resolve(fn, host, port, SOCK_DGRAM, bind_side);
+    if (!res)
         return NULL;
-    }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
