@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -82,6 +85,27 @@ void http_buf_free(http_buf_t *b)
     memset(b, 0, sizeof *b);
 }
 
+#define SPARE_MAX (64 * 1024) /* larger buffers are freed, not kept */
+
+void http_buf_borrow(http_buf_t *b, http_buf_t *spare)
+{
+    if (b->data || !spare->data)
+        return;
+    *b = *spare;
+    memset(spare, 0, sizeof *spare);
+}
+
+void http_buf_recycle(http_buf_t *b, http_buf_t *spare)
+{
+    if (b->data && !spare->data && b->cap <= SPARE_MAX) {
+        *spare = *b;
+        spare->len = spare->off = 0;
+        memset(b, 0, sizeof *b);
+        return;
+    }
+    http_buf_free(b);
+}
+
 /* ---- state ----------------------------------------------------------- */
 
 static void spaces_destroy(http_rt_t *h);
@@ -104,6 +128,8 @@ static void http_rt_destroy(runtime_t *rt, void *data)
     free(h->slots);
     free(h->gens);
     free(h->free_list);
+    http_buf_free(&h->spare_in);
+    http_buf_free(&h->spare_out);
     free(h);
 }
 
@@ -293,8 +319,8 @@ static void conn_release(http_rt_t *h, http_conn_t *c)
         close(c->fd);
     c->sock = NULL;
     c->fd = -1;
-    http_buf_free(&c->in);
-    http_buf_free(&c->out);
+    http_buf_recycle(&c->in, &h->spare_in);
+    http_buf_recycle(&c->out, &h->spare_out);
     http_buf_free(&c->hdrs);
     if (c->sse_init)
         sse_parser_free(&c->sse);
@@ -364,18 +390,22 @@ bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events)
 ssize_t conn_read(http_conn_t *c)
 {
     ssize_t total = 0;
+    http_buf_borrow(&c->in, &c->h->spare_in);
     for (;;) {
         if (!http_buf_reserve(&c->in, 16384)) {
             errno = ENOMEM;
             c->eof = true;
             return total ? total : -2;
         }
-        ssize_t n = c->sock->read(c->sock, c->in.data + c->in.len, c->in.cap - c->in.len);
+        size_t room = c->in.cap - c->in.len;
+        ssize_t n = c->sock->read(c->sock, c->in.data + c->in.len, room);
         if (n > 0) {
             c->in.len += (size_t)n;
             total += n;
-            /* Hand over in pieces so one fast peer cannot hold the loop. */
-            if (total >= (1 << 20))
+            /* Hand over in pieces so one fast peer cannot hold the loop. A
+             * server socket is plain TCP (no bytes buffered above the
+             * kernel): a short read means it had no more. */
+            if (total >= (1 << 20) || (c->side == SIDE_SERVER && (size_t)n < room))
                 return total;
             continue;
         }
@@ -392,6 +422,15 @@ ssize_t conn_read(http_conn_t *c)
 
 bool conn_flush(http_rt_t *h, http_conn_t *c)
 {
+    if (c->side == SIDE_SERVER && !c->nodelay && !c->close_after_flush && !c->linger &&
+        c->out.off < c->out.len) {
+        /* More writes may follow this one (keep-alive, SSE, WebSocket, 100
+         * Continue): Nagle must not hold them for the peer's delayed ACK. A
+         * last write before the close needs nothing: the FIN pushes it. */
+        int one = 1;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c->nodelay = true;
+    }
     while (c->out.off < c->out.len) {
         ssize_t n = c->sock->write(c->sock, c->out.data + c->out.off, c->out.len - c->out.off);
         if (n > 0) {

@@ -34,6 +34,12 @@ bool http_buf_reserve(http_buf_t *b, size_t n);
 /* Append printf-style text. */
 bool http_buf_printf(http_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void http_buf_free(http_buf_t *b);
+/* Give `b`, empty and without storage, the storage kept in `spare` (if any):
+ * a connection's buffer without a malloc. */
+void http_buf_borrow(http_buf_t *b, http_buf_t *spare);
+/* Keep b's storage in `spare` for the next http_buf_borrow when `spare` is
+ * empty and b's storage is not large; free it otherwise. b ends up empty. */
+void http_buf_recycle(http_buf_t *b, http_buf_t *spare);
 
 typedef enum { SIDE_CLIENT, SIDE_SERVER } http_side_t;
 typedef enum { KIND_HTTP, KIND_SSE, KIND_WS } http_kind_t;
@@ -108,11 +114,12 @@ typedef struct http_conn {
     size_t method_size; /* request parts packed in hdrs: method\0 path\0 fields */
     size_t path_size;
     size_t fields_size;
-    bool linger; /* after the flush: shut down writes, drain, then free */
-    bool keep;   /* the answer may keep the connection open (keep-alive on, client agrees) */
-    bool http10; /* the request was HTTP/1.0 (keep-alive must be said) */
-    bool reuse;  /* after the flush: read the next request */
-    bool served; /* a response went out on this connection before */
+    bool linger;  /* after the flush: shut down writes, drain, then free */
+    bool keep;    /* the answer may keep the connection open (keep-alive on, client agrees) */
+    bool http10;  /* the request was HTTP/1.0 (keep-alive must be said) */
+    bool reuse;   /* after the flush: read the next request */
+    bool served;  /* a response went out on this connection before */
+    bool nodelay; /* TCP_NODELAY is set (before the first write that is not the last) */
 
     /* WebSocket */
     ws_decoder_t ws;
@@ -164,6 +171,8 @@ typedef struct http_rt {
     bool keepalive;       /* http_server_set_keepalive */
     http_space_t *spaces; /* owners we wait for room in (backpressure) */
     uint32_t space_next;  /* slot where the next drain starts (fairness) */
+    http_buf_t spare_in;  /* a closed connection's read buffer, for the next one */
+    http_buf_t spare_out; /* a closed connection's write buffer, for the next one */
 } http_rt_t;
 
 /* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */
@@ -194,7 +203,10 @@ bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events);
 bool conn_flush(http_rt_t *h, http_conn_t *c);
 /* Read everything available into c->in. Returns >0 bytes read, 0 on EOF,
  * -1 on nothing now (EAGAIN), -2 on error (errno set). Sets c->eof once the
- * stream ended, even when bytes came with it. */
+ * stream ended, even when bytes came with it. On the server side (plain TCP,
+ * level-triggered) a read that leaves room in the buffer ends the call: the
+ * kernel had no more, and what comes later is reported again, so the read
+ * that would only say EAGAIN (or EOF, seen on the next event) is saved. */
 ssize_t conn_read(http_conn_t *c);
 /* Make sure the deadline tick runs. */
 void http_tick_arm(http_rt_t *h);

@@ -10,7 +10,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +163,8 @@ static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return; /* EAGAIN, or EMFILE & co: try again on the next event */
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        /* TCP_NODELAY waits for a write that is not the last (conn_flush):
+         * a Connection: close answer is one write and a close. */
         http_conn_t *c = conn_new(h, l->owner, SIDE_SERVER);
         mk_socket_t *s = c ? mk_socket_tcp_adopt(fd) : NULL; /* accept4: non-blocking */
         if (!s) {
@@ -264,6 +263,17 @@ static bool on_req_body(http_rt_t *h, http_conn_t *c)
 static bool pack_request(http_conn_t *c, const http_request_head_t *rq)
 {
     http_buf_t *b = &c->hdrs;
+    /* Sized exactly: a small block from malloc's cache, not a 4 KiB one. */
+    size_t need = rq->method_len + rq->target_len + 2;
+    for (size_t i = 0; i < rq->n_headers; i++)
+        need += rq->headers[i].name_len + rq->headers[i].value_len + 3;
+    if (!b->data) {
+        b->data = malloc(need);
+        if (!b->data)
+            return false;
+        b->cap = need;
+        b->len = b->off = 0;
+    }
     bool ok = http_buf_append(b, rq->method, rq->method_len) && http_buf_append(b, "", 1) &&
               http_buf_append(b, rq->target, rq->target_len) && http_buf_append(b, "", 1);
     size_t start = b->len;
@@ -330,7 +340,8 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     return on_req_body(h, c);
 }
 
-void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
+/* Readiness of a server connection; c may be freed on return. */
+static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
     if ((events & EPOLLOUT) && c->out.len > c->out.off && !conn_flush(h, c))
         return;
@@ -362,6 +373,17 @@ void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
     if (c->state == ST_WAIT || c->state == ST_SSE_SERVER)
         http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, 0);
     conn_free(h, c);
+}
+
+void server_on_io(http_rt_t *h, http_conn_t *c, uint32_t events)
+{
+    http_conn_id_t id = c->id;
+    on_input(h, c, events);
+    /* A request handed over leaves the read buffer empty: lend it to the
+     * next connection instead of holding it while the owner answers. */
+    c = conn_find(h, id);
+    if (c && c->state == ST_WAIT && c->in.len == 0 && c->in.data)
+        http_buf_recycle(&c->in, &h->spare_in);
 }
 
 bool server_reuse(http_rt_t *h, http_conn_t *c)
@@ -475,6 +497,7 @@ bool actor_http_respond(runtime_t *rt, http_conn_id_t conn_id, int status_code,
         if (!headers[i] || !header_valid(headers[i]))
             return mk_fail("actor_http_respond: bad header #%zu", i);
     http_buf_t *b = &c->out;
+    http_buf_borrow(b, &c->h->spare_out);
     const char *conn = !c->keep    ? "Connection: close\r\n"
                        : c->http10 ? "Connection: keep-alive\r\n"
                                    : "";
