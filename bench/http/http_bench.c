@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "microkernel/http.h"
-#include "microkernel/http.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
 

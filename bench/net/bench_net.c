@@ -4,6 +4,8 @@
  * loopback, bulk one-way throughput with 4 KiB payloads, and beside them
  * in the same run: raw socket writes of 4 KiB on the same loopback, and
  * distributed Erlang ping-pong (-sname, +S 1) when erl/erlc are installed.
+ * The TCP 0-byte case runs once more with the idle spin off
+ * (MK_IDLE_SPIN_US=0) to show what the spin is worth.
  *
  * Usage: bench_net [round_trips] [bulk_messages]. Prints figures; never a
  * pass/fail test.
@@ -355,6 +357,12 @@ int main(int argc, char **argv)
             printf("  microkernel %-4s %2zu B  %10.0f\n", tcp ? "tcp" : "unix", sizes[s],
                    mk[tcp][s]);
         }
+    /* The same TCP case with the core's adaptive idle spin switched off
+     * (docs/event-loop.md): every message then wakes a sleeping process. */
+    setenv("MK_IDLE_SPIN_US", "0", 1);
+    double nospin = pingpong(true, 0, rounds);
+    unsetenv("MK_IDLE_SPIN_US");
+    printf("  microkernel tcp   0 B  %10.0f   (idle spin off: MK_IDLE_SPIN_US=0)\n", nospin);
     for (int s = 0; s < 2; s++) {
         double er;
         if (erlang_pingpong(sizes[s], rounds, &er))

@@ -46,6 +46,11 @@
 #ifndef MK_DISPATCH_BATCH
 #define MK_DISPATCH_BATCH 16 /* messages an actor may handle in one turn of runtime_run */
 #endif
+/* Adaptive idle spin before blocking, in microseconds (0: off); the
+ * MK_IDLE_SPIN_US environment variable overrides it at runtime_init(). */
+#ifndef MK_IDLE_SPIN_US
+#define MK_IDLE_SPIN_US 25
+#endif
 #ifndef MK_MAX_EXIT_HOOKS
 #define MK_MAX_EXIT_HOOKS 8 /* subsystems told of every actor exit */
 #endif

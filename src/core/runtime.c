@@ -4,13 +4,30 @@
  * The loop's fairness rule (docs/event-loop.md): ready actors take turns in
  * FIFO order, each handling at most MK_DISPATCH_BATCH queued messages per
  * turn; I/O is polled without blocking at least every MK_IO_POLL_INTERVAL
- * messages; when no actor is ready the loop blocks in epoll. The send path (actor_send -> mailbox
+ * messages; when no actor is ready the loop blocks in epoll, after an
+ * adaptive idle spin (loop.c) while wake-ups come fast. The send path (actor_send -> mailbox
  * -> ready queue) allocates nothing in steady state.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
 #include "core/runtime_internal.h"
+
+/* MK_IDLE_SPIN_US from the environment (0 switches the spin off), else the
+ * build's default; values past 10 ms are capped there. */
+static uint32_t idle_spin_ns(void)
+{
+    const char *env = getenv("MK_IDLE_SPIN_US");
+    unsigned long us = MK_IDLE_SPIN_US;
+    if (env && *env >= '0' && *env <= '9') {
+        char *end;
+        unsigned long v = strtoul(env, &end, 10);
+        if (*end == '\0')
+            us = v;
+    }
+    return (uint32_t)(us > 10000 ? 10000 : us) * 1000u;
+}
 
 runtime_t *runtime_init(node_id_t node_id, size_t max_actors)
 {
@@ -42,6 +59,7 @@ runtime_t *runtime_init(node_id_t node_id, size_t max_actors)
     scheduler_init(&rt->ready);
     mk_pool_init(&rt->pool);
     rt->log_level = LOG_INFO;
+    rt->spin_ns = idle_spin_ns();
     return rt;
 }
 
@@ -63,6 +81,7 @@ void runtime_destroy(runtime_t *rt)
     mk_timers_destroy(rt);
     mk_space_destroy(rt);
     mk_poller_destroy(rt->poller);
+    mk_cpu_probe_close(&rt->cpu_probe);
     mk_pool_destroy(&rt->pool);
     mk_free(rt->table);
     mk_free(rt);
@@ -212,7 +231,7 @@ void runtime_run(runtime_t *rt)
         /* Nothing ready: return if nothing could ever make an actor ready. */
         if (rt->alive_user == 0 || rt->wake_sources == 0)
             break;
-        mk_io_poll(rt, -1);
+        mk_io_idle(rt);
     }
 }
 

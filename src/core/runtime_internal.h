@@ -16,6 +16,7 @@
 #include "microkernel/runtime.h"
 #include "microkernel/scheduler.h"
 #include "microkernel/services.h"
+#include "platform/cpu.h"
 #include "platform/event.h"
 
 /* ---- Mailbox: a power-of-two ring of message pointers ---------------- */
@@ -123,8 +124,17 @@ bool mk_io_modify(runtime_t *rt, mk_io_t *io, uint32_t events);
  * Safe on a source that is not registered. Does not close the fd. */
 void mk_io_remove(runtime_t *rt, mk_io_t *io);
 /* Poll the loop once: wait up to `timeout_ms` (-1: until an event) and run
- * the callbacks of ready sources. */
-void mk_io_poll(runtime_t *rt, int timeout_ms);
+ * the callbacks of ready sources. Returns the number of events handled (0 on
+ * timeout, on EINTR, or when called re-entrantly from a callback). */
+int mk_io_poll(runtime_t *rt, int timeout_ms);
+/*
+ * Wait for I/O when no actor is ready: the adaptive idle spin of
+ * docs/event-loop.md ("Idle spin"), then a blocking poll. Polls without
+ * blocking for up to rt->spin_ns nanoseconds, but only while recent waits
+ * were shorter than that (rt->spin_credit); otherwise blocks at once, so an
+ * idle runtime still uses no CPU.
+ */
+void mk_io_idle(runtime_t *rt);
 
 /* ---- Services state -------------------------------------------------- */
 
@@ -209,6 +219,11 @@ struct runtime {
     mk_poll_event_t events[MK_EVENT_BATCH]; /* batch being processed */
     int n_events;                           /* events in the batch */
     int event_index;                        /* the one being handled */
+    uint32_t spin_ns;                       /* idle spin budget (0: off) */
+    uint32_t spin_credit;                   /* >0: recent waits were short */
+    bool spin_contended;                    /* last probe: CPUs contested */
+    uint64_t spin_probed_ns;                /* when it was taken */
+    mk_cpu_probe_t cpu_probe;               /* the run-queue probe */
 
     mk_msg_pool_t pool; /* message and payload free lists */
 
