@@ -46,6 +46,13 @@
 #ifndef MK_DISPATCH_BATCH
 #define MK_DISPATCH_BATCH 16 /* messages an actor may handle in one turn of runtime_run */
 #endif
+/* Messages a node link delivers from one transport per turn of the event
+ * loop (a readiness event, or the resume of a link that spent its budget)
+ * before timers, other sockets and ready actors have theirs; the rest wait
+ * for the next I/O poll (docs/multi-node.md, "Fair receiving"). */
+#ifndef MK_NET_RECV_BUDGET
+#define MK_NET_RECV_BUDGET 64
+#endif
 /* Adaptive idle spin before blocking, in microseconds (0: off); the
  * MK_IDLE_SPIN_US environment variable overrides it at runtime_init(). */
 #ifndef MK_IDLE_SPIN_US

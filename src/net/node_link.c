@@ -6,14 +6,21 @@
  * and backpressure: a frame for a full mailbox is kept and the link stops
  * reading until the mailbox has room (mk_actor_wait_space), so the kernel
  * socket buffer and then the peer's send queue push back on the sender.
+ * Fairness: a link delivers at most MK_NET_RECV_BUDGET messages per turn;
+ * one with more to read stays pending and is resumed by the next poll of
+ * the loop through an always-readable eventfd (the kick), after timers,
+ * other sockets and ready actors had their turn.
  *
  * Runs on the runtime's thread, called by the event loop (transport fds),
  * by actor_send() (the router), by the registry (name hook) and by the core
  * when a mailbox has room again. Never blocks; the router allocates nothing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "core/alloc_internal.h"
 #include "core/runtime_internal.h"
@@ -31,16 +38,23 @@ typedef struct {
     mk_io_t io;      /* t->fd in the event loop */
     bool up;         /* connected as last seen (MSG_NODE_UP sent) */
     message_t *held; /* frame waiting for room in its actor's mailbox; reading paused */
-    bool parked;     /* hung up while paused: fd out of the loop until resumed */
+    bool parked;     /* hung up while paused or pending: fd out of the loop until resumed */
+    bool pending;    /* the budget ended the last read: recv() may have more, even
+                        frames already buffered in user space that no readiness
+                        event will report; the kick reads on, EPOLLIN is off */
 } link_t;
 
 typedef struct {
     link_t links[MK_MAX_TRANSPORTS];
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
+    int kick_fd;  /* eventfd with a count of 1, never read: always readable */
+    mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
 } net_t;
 
 static void link_update(runtime_t *rt, net_t *net, link_t *l);
+static void link_read(runtime_t *rt, link_t *l);
 static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
+static void on_kick(runtime_t *rt, mk_io_t *io, uint32_t events);
 
 static net_t *net_of(const runtime_t *rt)
 {
@@ -159,11 +173,28 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
  * a stale fd out. False with a reason when epoll refuses the fd. */
 static bool sync_io(runtime_t *rt, link_t *l);
 
-/* Reconcile l with its transport's state: announce up/down, fix the loop
- * registration. Up and down can follow each other (a connection lost while
- * sending the hello), hence the bounded loop. */
+/* Put the kick in the loop for a pending link (a no-op when it is there).
+ * Should epoll refuse it, the link is read to the end at once, unfairly but
+ * losing nothing, as before the budget existed. */
+static void kick_arm(runtime_t *rt, net_t *net, link_t *l)
+{
+    if (!l->pending || l->held || net->kick.registered)
+        return;
+    if (mk_io_add(rt, &net->kick, net->kick_fd, EPOLLIN, on_kick, net, true))
+        return;
+    actor_log(rt, LOG_ERROR, "net: cannot poll the receive kick (%s); node %u read to the end",
+              mk_last_error(), l->t->peer_node);
+    while (l->pending && !l->held)
+        link_read(rt, l);
+}
+
+/* Reconcile l with its transport's state: resume reading later if the
+ * budget ended a read, announce up/down, fix the loop registration. Up and
+ * down can follow each other (a connection lost while sending the hello),
+ * hence the bounded loop. */
 static void link_update(runtime_t *rt, net_t *net, link_t *l)
 {
+    kick_arm(rt, net, l);
     for (int pass = 0; pass < 4; pass++) {
         bool connected = l->t->is_connected(l->t);
         if (connected == l->up)
@@ -286,16 +317,47 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
 
 /* Read and deliver what the transport of `l` has, until it has no more, its
  * connection changes (dropped, or a new peer accepted: the new fd is polled
- * after re-registration) or a full mailbox pauses the link. */
+ * after re-registration), a full mailbox pauses the link, or
+ * MK_NET_RECV_BUDGET messages were delivered. The last leaves the link
+ * pending (link_update() arms the kick): a peer flooding at full speed gets
+ * one budget per poll of the loop, never the whole loop. */
 static void link_read(runtime_t *rt, link_t *l)
 {
     transport_t *t = l->t;
     int fd = t->fd;
-    message_t *m;
-    if (fd < 0)
-        return;
-    while (!l->held && t->fd == fd && (m = t->recv(t)) != NULL)
+    l->pending = false;
+    for (unsigned n = 0; fd >= 0 && !l->held && t->fd == fd; n++) {
+        if (n == MK_NET_RECV_BUDGET) {
+            l->pending = true;
+            return;
+        }
+        message_t *m = t->recv(t);
+        if (!m)
+            break;
         incoming(rt, l, m);
+    }
+    if (!l->held)
+        l->parked = false; /* read to the end: a hang-up shows as EOF or is reported again */
+}
+
+/* The kick is readable, so every poll of the loop runs this while it is
+ * registered: give each pending link one more budget, and leave the loop
+ * when none is pending any more. */
+static void on_kick(runtime_t *rt, mk_io_t *io, uint32_t events)
+{
+    (void)events;
+    net_t *net = io->ctx;
+    bool again = false;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
+        link_t *l = &net->links[i];
+        if (!l->t || !l->pending || l->held)
+            continue;
+        link_read(rt, l);
+        link_update(rt, net, l);
+        again = again || (l->pending && !l->held);
+    }
+    if (!again)
+        mk_io_remove(rt, &net->kick);
 }
 
 /* The mailbox l->held waits for has room (alive) or its actor stopped:
@@ -336,6 +398,7 @@ static void link_release(runtime_t *rt, link_t *l)
         l->held = NULL;
     }
     l->parked = false;
+    l->pending = false;
 }
 
 static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
@@ -346,16 +409,20 @@ static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
     mk_net_common_t *c = mk_net_common(t);
     if ((events & EPOLLOUT) && c)
         c->flush(t);
-    if (l->held) {
-        /* Paused (an event of this batch may predate the pause). A hang-up
-         * would be reported again and again: leave the loop until resumed;
-         * the data before it is still read then. */
+    if (l->held || l->pending) {
+        /* Paused, or pending and read by the kick (an event of this batch
+         * may predate either). A hang-up would be reported again and again:
+         * leave the loop until resumed; the data before it is still read
+         * then. */
         if (events & (EPOLLERR | EPOLLHUP))
             l->parked = true;
     } else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         int fd = t->fd;
         link_read(rt, l);
-        if ((events & (EPOLLERR | EPOLLHUP)) && !l->held && t->fd == fd && t->is_connected(t)) {
+        bool hup = (events & (EPOLLERR | EPOLLHUP)) && t->fd == fd;
+        if (hup && (l->held || l->pending)) {
+            l->parked = true;
+        } else if (hup && t->is_connected(t)) {
             if (c) {
                 c->drop(t, "connection hung up (EPOLLHUP/EPOLLERR)");
             } else {
@@ -374,8 +441,10 @@ static bool sync_io(runtime_t *rt, link_t *l)
 {
     transport_t *t = l->t;
     mk_net_common_t *c = mk_net_common(t);
-    /* Paused links keep flushing output but read nothing. */
-    uint32_t want = (l->held ? 0 : EPOLLIN) | (c && t->fd >= 0 && c->wants_write(t) ? EPOLLOUT : 0);
+    /* Paused links keep flushing output but read nothing; pending ones are
+     * read by the kick, once per poll. */
+    uint32_t want = (l->held || l->pending ? 0 : EPOLLIN) |
+                    (c && t->fd >= 0 && c->wants_write(t) ? EPOLLOUT : 0);
     if (l->io.registered && (l->io.fd != t->fd || l->parked))
         mk_io_remove(rt, &l->io);
     if (t->fd < 0 || l->parked)
@@ -460,6 +529,8 @@ static void net_destroy(runtime_t *rt, void *data)
         l->t->destroy(l->t);
         l->t = NULL;
     }
+    mk_io_remove(rt, &net->kick);
+    close(net->kick_fd);
     mk_free(net);
 }
 
@@ -474,9 +545,16 @@ static net_t *net_get(runtime_t *rt)
         mk_set_error("net: out of memory");
         return NULL;
     }
+    net->kick_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (net->kick_fd < 0) {
+        mk_set_error("net: eventfd for the receive kick: %s", strerror(errno));
+        mk_free(net);
+        return NULL;
+    }
     /* Hooks find the state through the ext slot, which runtime_destroy
      * clears before destroying it, so a late hook call finds NULL. */
     if (!mk_runtime_on_name(rt, on_name, NULL) || !mk_runtime_on_exit(rt, on_exit_hook, NULL)) {
+        close(net->kick_fd);
         mk_free(net);
         return NULL;
     }

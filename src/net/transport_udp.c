@@ -21,7 +21,7 @@
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
 
-#define RECV_BUDGET 64 /* invalid datagrams skipped per recv() call */
+#define SKIP_MAX 64 /* invalid datagrams skipped per recv() call (not MK_NET_RECV_BUDGET) */
 
 typedef struct {
     mk_net_common_t common;                       /* must stay first */
@@ -102,7 +102,7 @@ static bool send_msg(transport_t *t, const message_t *msg)
 static message_t *recv_msg(transport_t *t)
 {
     udp_t *u = U(t);
-    for (int i = 0; i < RECV_BUDGET; i++) {
+    for (int i = 0; i < SKIP_MAX; i++) {
         struct sockaddr_storage from;
         socklen_t fromlen = sizeof from;
         ssize_t n =
