@@ -51,9 +51,25 @@ extern "C" {
 #ifndef MK_WS_DEFAULT_MAX_MESSAGE
 #define MK_WS_DEFAULT_MAX_MESSAGE (64u * 1024u * 1024u) /* WebSocket message, bytes; over: 1009 */
 #endif
+#ifndef MK_HTTP_DEFAULT_MAX_OUTPUT
+#define MK_HTTP_DEFAULT_MAX_OUTPUT (8u * 1024u * 1024u) /* unsent output per connection, bytes */
+#endif
 #ifndef MK_SSE_MAX_EVENT
 #define MK_SSE_MAX_EVENT (1u * 1024u * 1024u) /* SSE event data / line, bytes */
 #endif
+
+/* ---- Extension messages (docs/system-messages.md, HTTP range) ------- */
+
+/*
+ * Extension: MSG_HTTP_WRITABLE (payload http_writable_payload_t). After
+ * actor_sse_push, actor_ws_send_text/_binary or actor_ws_close was refused
+ * because the connection's unsent output was at its limit
+ * (http_set_max_output), the owner gets this once, when the unsent output
+ * has dropped to half the limit or below (lower when the refused call needs
+ * more room, so that repeating it then succeeds). One message however many
+ * calls were refused; the next refusal arms it again.
+ */
+#define MSG_HTTP_WRITABLE 0xFF000160u
 
 /* ---- Error codes of http_error_payload_t.error_code ----------------- */
 
@@ -136,6 +152,13 @@ typedef struct {
     size_t body_size;       /* bytes, trailing NUL not included */
 } http_request_payload_t;
 
+/* MSG_HTTP_WRITABLE (extension). */
+typedef struct {
+    http_conn_id_t conn_id; /* the connection that can take output again */
+    size_t unsent;          /* bytes still unsent when the message was sent */
+    size_t limit;           /* the connection's output limit, bytes */
+} http_writable_payload_t;
+
 /* Accessors (seed). Each returns a pointer into the payload `p` points to. */
 const char *http_response_headers(const http_response_payload_t *p);
 const void *http_response_body(const http_response_payload_t *p);
@@ -204,7 +227,11 @@ http_conn_id_t actor_ws_connect(runtime_t *rt, const char *url);
  * actor_ws_accept. The data is copied; sending never blocks. Returns false,
  * with a reason, outside a behaviour, for an unknown connection or one not
  * owned by the caller, one not in WebSocket mode or already closing,
- * invalid UTF-8, or out of memory.
+ * invalid UTF-8, or out of memory. Extension: also when the frame would
+ * take the connection's unsent output past its limit (http_set_max_output;
+ * "output queue full: ..."): nothing is queued, and MSG_HTTP_WRITABLE says
+ * when to try again. A frame larger than the limit is taken when nothing is
+ * unsent. Output already accepted is never dropped.
  */
 bool actor_ws_send_text(runtime_t *rt, http_conn_id_t id, const char *text, size_t len);
 
@@ -214,10 +241,14 @@ bool actor_ws_send_binary(runtime_t *rt, http_conn_id_t id, const void *data, si
 /*
  * Start the close handshake (RFC 6455 5.5.1, 7.1.2) with `code` (1000 normal,
  * 1001 going away, 3000-4999 application codes) and an optional UTF-8
- * `reason` (cut at 123 bytes). No more messages may be sent. The caller gets
+ * `reason`, NUL-terminated. A reason over 123 bytes (the room in a control
+ * frame, RFC 6455 5.5) is cut after its last whole UTF-8 character that
+ * fits, never inside one. No more messages may be sent. The caller gets
  * MSG_WS_CLOSED (client) or MSG_HTTP_CONN_CLOSED (server) when the peer
  * answers or after 2 s. Returns false, with a reason, for the same
- * connection errors as actor_ws_send_text or a code that may not be sent.
+ * connection errors as actor_ws_send_text (the output limit included), a
+ * code that may not be sent, or a reason whose bytes to be sent are not
+ * valid UTF-8.
  */
 bool actor_ws_close(runtime_t *rt, http_conn_id_t id, uint16_t code, const char *reason);
 
@@ -282,6 +313,11 @@ bool actor_sse_start(runtime_t *rt, http_conn_id_t conn_id);
  * line of `data` (`data_size` bytes; "\n", "\r\n" and "\r" split lines), then
  * an empty line. Returns false, with a reason, for an unknown or foreign
  * connection, one not in SSE mode, an event name with CR/LF, or out of memory.
+ * Extension: also when the event would take the connection's unsent output
+ * past its limit (http_set_max_output; "output queue full: ..."): nothing
+ * is queued, and MSG_HTTP_WRITABLE says when to try again. An event larger
+ * than the limit is taken when nothing is unsent. Events already accepted
+ * are never dropped.
  */
 bool actor_sse_push(runtime_t *rt, http_conn_id_t conn_id, const char *event, const char *data,
                     size_t data_size);
@@ -324,6 +360,16 @@ void http_client_set_timeout(runtime_t *rt, uint32_t ms);
 /* Largest WebSocket message accepted, both sides (bytes); larger: close 1009.
  * 0 restores the default. */
 void http_ws_set_max_message(runtime_t *rt, size_t bytes);
+/*
+ * Extension: the most output bytes a connection may hold unsent, both sides
+ * (SSE streams, WebSocket frames): the backpressure to a peer that does not
+ * read. A call that would pass it is refused (see actor_sse_push) and the
+ * owner gets MSG_HTTP_WRITABLE once there is room again. Default
+ * MK_HTTP_DEFAULT_MAX_OUTPUT (8 MiB); 0 restores it. Applies to connections
+ * opened or accepted after the call. Sets no error; does nothing when `rt`
+ * is NULL or the HTTP state cannot be created.
+ */
+void http_set_max_output(runtime_t *rt, size_t bytes);
 
 #ifdef __cplusplus
 }

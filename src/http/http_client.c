@@ -367,9 +367,12 @@ static int body_progress(http_rt_t *h, http_conn_t *c)
         return r >= 0;
     }
     if (c->has_length) {
-        c->body_len = c->in.len < c->length ? c->in.len : (size_t)c->length;
+        /* An SSE body is parsed and dropped as it comes (body_done bytes so
+         * far): the length left is what may still be in c->in. */
+        uint64_t left = c->length - c->body_done;
+        c->body_len = c->in.len < left ? c->in.len : (size_t)left;
         c->in.len = c->body_len; /* anything after the body is ignored */
-        return c->body_len == c->length;
+        return c->body_len == left;
     }
     c->body_len = c->in.len; /* until close */
     return 0;
@@ -404,6 +407,7 @@ static bool on_body(http_rt_t *h, http_conn_t *c)
         }
         if (c->in.off < c->body_len)
             return true; /* paused: client_resume() goes on */
+        c->body_done += c->body_len;
         c->in.off = c->in.len = 0;
         c->body_len = 0;
         if (r == 1) {
@@ -580,7 +584,12 @@ static bool on_head(http_rt_t *h, http_conn_t *c, bool eof)
 /* The peer closed while we read a body. */
 static void body_eof(http_rt_t *h, http_conn_t *c)
 {
-    if (c->kind == KIND_SSE) {
+    if (c->kind == KIND_SSE && c->has_length && c->body_done < c->length) {
+        client_fail(h, c, HTTP_ERR_CLOSED,
+                    "%s:%u closed the event stream after %llu of %llu body bytes", c->host,
+                    (unsigned)c->port, (unsigned long long)c->body_done,
+                    (unsigned long long)c->length);
+    } else if (c->kind == KIND_SSE) {
         http_send_status(h, c, MSG_SSE_CLOSED, c->status);
         conn_free(h, c);
     } else if (c->until_close) {

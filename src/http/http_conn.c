@@ -171,6 +171,7 @@ http_rt_t *http_rt(runtime_t *rt)
     h->idle_ms = MK_HTTP_DEFAULT_IDLE_MS;
     h->timeout_ms = MK_HTTP_DEFAULT_TIMEOUT_MS;
     h->ws_max_message = MK_WS_DEFAULT_MAX_MESSAGE;
+    h->max_output = MK_HTTP_DEFAULT_MAX_OUTPUT;
     h->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (h->tick_fd < 0 || !mk_io_add(rt, &h->tick_io, h->tick_fd, EPOLLIN, on_tick, h, false) ||
         !mk_runtime_on_exit(rt, actor_exited, h)) {
@@ -274,6 +275,7 @@ http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side)
     c->owner = owner;
     c->side = (uint8_t)side;
     c->fd = -1;
+    c->max_output = h->max_output;
     h->slots[slot] = c;
     h->n_conns++;
     return c;
@@ -420,6 +422,60 @@ ssize_t conn_read(http_conn_t *c)
     }
 }
 
+bool conn_out_room(http_conn_t *c, size_t n, const char *who)
+{
+    http_buf_t *b = &c->out;
+    size_t unsent = b->len - b->off;
+    size_t max = c->max_output;
+    if (unsent == 0 || (n <= max && unsent <= max - n)) {
+        /* A peer that reads as fast as we queue may never let the buffer
+         * run empty: drop the written front instead of growing when it is
+         * at least half, so memory stays bounded by the limit, not by what
+         * was ever sent. */
+        if (b->off && b->len + n > b->cap && b->off >= b->len / 2) {
+            memmove(b->data, b->data + b->off, unsent);
+            b->len = unsent;
+            b->off = 0;
+        }
+        http_buf_borrow(b, &c->h->spare_out);
+        if (!http_buf_reserve(b, n))
+            return mk_fail("%s: out of memory for %zu output bytes", who, n);
+        return true;
+    }
+    /* Told when a repeat of this call fits, and not before half the limit
+     * is free, so the owner is not woken for every few bytes written. */
+    size_t at = max / 2;
+    size_t fits = n < max ? max - n : 0;
+    if (fits < at)
+        at = fits;
+    if (!c->out_blocked || at < c->out_resume)
+        c->out_resume = at;
+    c->out_blocked = true;
+    return mk_fail("%s: output queue full: %zu bytes unsent (limit %zu) to a peer that is not "
+                   "reading; MSG_HTTP_WRITABLE follows when there is room",
+                   who, unsent, max);
+}
+
+/* A refused sender waits and c's unsent output is low enough: tell it. */
+static void check_writable(http_rt_t *h, http_conn_t *c)
+{
+    size_t unsent = c->out.len - c->out.off;
+    if (!c->out_blocked || unsent > c->out_resume)
+        return;
+    c->out_blocked = false;
+    if ((c->state != ST_WS && c->state != ST_SSE_SERVER) || c->ws_close_sent || c->ws_done)
+        return; /* nothing more may be sent anyway */
+    http_writable_payload_t p;
+    memset(&p, 0, sizeof p);
+    p.conn_id = c->id;
+    p.unsent = unsent;
+    p.limit = c->max_output;
+    message_t *m =
+        mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, MSG_HTTP_WRITABLE, &p, sizeof p);
+    if (m)
+        http_post(h, c, m);
+}
+
 bool conn_flush(http_rt_t *h, http_conn_t *c)
 {
     if (c->side == SIDE_SERVER && !c->nodelay && !c->close_after_flush && !c->linger &&
@@ -440,6 +496,7 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (!c->want_write)
                 conn_watch(h, c, EPOLLIN | EPOLLOUT);
+            check_writable(h, c);
             return true;
         }
         /* The peer is gone. */
@@ -463,6 +520,7 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         return false;
     }
     c->out.off = c->out.len = 0;
+    check_writable(h, c);
     if (c->reuse) {
         c->reuse = false;
         return server_reuse(h, c);
@@ -712,6 +770,13 @@ void http_ws_set_max_message(runtime_t *rt, size_t bytes)
     http_rt_t *h = http_rt(rt);
     if (h)
         h->ws_max_message = bytes ? bytes : MK_WS_DEFAULT_MAX_MESSAGE;
+}
+
+void http_set_max_output(runtime_t *rt, size_t bytes)
+{
+    http_rt_t *h = http_rt(rt);
+    if (h)
+        h->max_output = bytes ? bytes : MK_HTTP_DEFAULT_MAX_OUTPUT;
 }
 
 const char *http_response_headers(const http_response_payload_t *p)

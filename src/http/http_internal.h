@@ -82,6 +82,9 @@ typedef struct http_conn {
     mk_io_t io;             /* fd in the event loop */
     http_buf_t in, out;     /* receive and send buffers */
     uint64_t deadline;      /* mk_clock_ms() deadline, 0: none */
+    size_t max_output;      /* most unsent output bytes the owner may queue */
+    size_t out_resume;      /* out_blocked: MSG_HTTP_WRITABLE once unsent <= this */
+    bool out_blocked;       /* a send was refused (output limit); the owner waits */
 
     /* backpressure: messages the owner's full mailbox could not take yet */
     message_t **held; /* in order, from held_head to n_held */
@@ -103,6 +106,7 @@ typedef struct http_conn {
     http_buf_t hdrs;   /* response headers, packed "Key: Value\0..." */
     bool chunked, has_length, until_close;
     uint64_t length;      /* Content-Length */
+    uint64_t body_done;   /* SSE: body bytes already parsed and dropped from `in` */
     http_chunked_t chunk; /* chunked decoder */
     size_t body_len;      /* decoded body bytes at the start of `in` */
     char ws_key[32];      /* Sec-WebSocket-Key we sent */
@@ -168,6 +172,7 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
+    size_t max_output;    /* http_set_max_output */
     bool keepalive;       /* http_server_set_keepalive */
     http_space_t *spaces; /* owners we wait for room in (backpressure) */
     uint32_t space_next;  /* slot where the next drain starts (fairness) */
@@ -198,9 +203,20 @@ void conn_destroy(http_rt_t *h, http_conn_t *c);
  * (EPOLLIN / EPOLLOUT). While c is paused EPOLLIN is left out, and the fd
  * leaves the loop when nothing else is wanted. */
 bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events);
-/* Write what is buffered; arms EPOLLOUT when it would block. Returns false
- * when the connection failed and was freed (after telling the owner). */
+/* Write what is buffered; arms EPOLLOUT when it would block. Sends the
+ * owner MSG_HTTP_WRITABLE when a refused sender waits and the unsent output
+ * dropped far enough (see conn_out_room). Returns false when the
+ * connection failed and was freed (after telling the owner). */
 bool conn_flush(http_rt_t *h, http_conn_t *c);
+/* Make room in c->out for `n` more bytes the owner queues (SSE events,
+ * WebSocket frames): allowed when nothing is unsent (so one message over
+ * the limit can still go out) or when the unsent bytes plus `n` stay within
+ * c->max_output. On success the storage is reserved, so `n` bytes of
+ * appends cannot fail. Otherwise false with "<who>: output queue full: ..."
+ * (or out of memory) for mk_last_error(); when full, c remembers to send
+ * MSG_HTTP_WRITABLE once the unsent output is at or below half the limit,
+ * or lower when `n` needs more room than that leaves. */
+bool conn_out_room(http_conn_t *c, size_t n, const char *who);
 /* Read everything available into c->in. Returns >0 bytes read, 0 on EOF,
  * -1 on nothing now (EAGAIN), -2 on error (errno set). Sets c->eof once the
  * stream ended, even when bytes came with it. On the server side (plain TCP,

@@ -542,6 +542,23 @@ bool actor_sse_start(runtime_t *rt, http_conn_id_t conn_id)
     return true;
 }
 
+/* Bytes actor_sse_push writes for one event (the same line splitting). */
+static size_t sse_event_size(const char *event, const char *data, size_t data_size)
+{
+    size_t n = event ? 8 + strlen(event) : 0; /* "event: " name "\n" */
+    size_t i = 0;
+    do {
+        size_t j = i;
+        while (j < data_size && data[j] != '\n' && data[j] != '\r')
+            j++;
+        n += 7 + (j - i); /* "data: " line "\n" */
+        if (j < data_size && data[j] == '\r' && j + 1 < data_size && data[j + 1] == '\n')
+            j++;
+        i = j + 1;
+    } while (i <= data_size);
+    return n + 1; /* the empty line */
+}
+
 bool actor_sse_push(runtime_t *rt, http_conn_id_t conn_id, const char *event, const char *data,
                     size_t data_size)
 {
@@ -554,26 +571,30 @@ bool actor_sse_push(runtime_t *rt, http_conn_id_t conn_id, const char *event, co
         return mk_fail("actor_sse_push: event name contains CR or LF");
     if (data_size && !data)
         return mk_fail("actor_sse_push: NULL data with size %zu", data_size);
+    size_t size = sse_event_size(event, data, data_size);
+    if (!conn_out_room(c, size, "actor_sse_push"))
+        return false;
+    /* Room is reserved: the appends below cannot fail. */
     http_buf_t *b = &c->out;
-    size_t mark = b->len;
-    bool ok = !event || http_buf_printf(b, "event: %s\n", event);
+    if (event) {
+        http_buf_append(b, "event: ", 7);
+        http_buf_append(b, event, strlen(event));
+        http_buf_append(b, "\n", 1);
+    }
     /* One data: line per line of data (HTML LS 9.2.6 joins them with LF). */
     size_t i = 0;
     do {
         size_t j = i;
         while (j < data_size && data[j] != '\n' && data[j] != '\r')
             j++;
-        ok = ok && http_buf_append(b, "data: ", 6) && http_buf_append(b, data + i, j - i) &&
-             http_buf_append(b, "\n", 1);
+        http_buf_append(b, "data: ", 6);
+        http_buf_append(b, data + i, j - i);
+        http_buf_append(b, "\n", 1);
         if (j < data_size && data[j] == '\r' && j + 1 < data_size && data[j + 1] == '\n')
             j++;
         i = j + 1;
     } while (i <= data_size);
-    ok = ok && http_buf_append(b, "\n", 1);
-    if (!ok) {
-        b->len = mark;
-        return mk_fail("actor_sse_push: out of memory");
-    }
+    http_buf_append(b, "\n", 1);
     conn_flush(c->h, c);
     return true;
 }

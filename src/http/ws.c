@@ -15,8 +15,9 @@
 #include "http/http_internal.h"
 #include "platform/clock.h"
 
-#define WS_CLOSE_WAIT_MS 2000  /* how long we wait for the peer's close frame */
-#define WS_FEED_SLICE    16384 /* bytes decoded between checks for a paused connection */
+#define WS_CLOSE_WAIT_MS    2000  /* how long we wait for the peer's close frame */
+#define WS_FEED_SLICE       16384 /* bytes decoded between checks for a paused connection */
+#define WS_MAX_CLOSE_REASON 123   /* close reason bytes that fit with the code (RFC 6455 5.5) */
 
 void ws_random(void *buf, size_t len)
 {
@@ -45,15 +46,19 @@ void ws_random(void *buf, size_t len)
     }
 }
 
-/* Queue one frame; masked with a fresh key on the client side (RFC 6455 5.3). */
-static bool queue_frame(http_conn_t *c, uint8_t opcode, const void *data, size_t len)
+/* Queue one frame; masked with a fresh key on the client side (RFC 6455
+ * 5.3). A frame for an actor's call (`who` names it) is held to the output
+ * limit (conn_out_room; false with the reason set); our own control frames
+ * (`who` NULL: pongs, close replies) are small and only need memory. */
+static bool queue_frame(http_conn_t *c, uint8_t opcode, const void *data, size_t len,
+                        const char *who)
 {
     uint8_t hdr[14], key[4];
     bool client = c->side == SIDE_CLIENT;
     if (client)
         ws_random(key, 4);
     size_t hl = ws_frame_header(hdr, opcode, len, client ? key : NULL);
-    if (!http_buf_reserve(&c->out, hl + len))
+    if (who ? !conn_out_room(c, hl + len, who) : !http_buf_reserve(&c->out, hl + len))
         return false;
     http_buf_append(&c->out, hdr, hl);
     uint8_t *dst = c->out.data + c->out.len;
@@ -63,20 +68,46 @@ static bool queue_frame(http_conn_t *c, uint8_t opcode, const void *data, size_t
     return true;
 }
 
-static bool queue_close(http_conn_t *c, uint16_t code, const char *reason, size_t rlen)
+/* Cut a `len`-byte close reason to what fits in a close frame: at most
+ * 123 bytes (125 of control payload less the code, RFC 6455 5.5), and
+ * never inside a character -- a partial sequence would make the peer fail
+ * the connection with 1007 (RFC 6455 8.1). The cut is the longest valid
+ * UTF-8 prefix of 123 down to 120 bytes (a character is at most 4 bytes,
+ * so one of them ends between characters). False when the reason is
+ * invalid UTF-8 within what would be sent. */
+static bool close_reason_cut(const uint8_t *reason, size_t len, size_t *cut)
+{
+    if (len <= WS_MAX_CLOSE_REASON) {
+        *cut = len;
+        return ws_utf8_valid(reason, len);
+    }
+    for (size_t n = WS_MAX_CLOSE_REASON; n + 3 >= WS_MAX_CLOSE_REASON; n--)
+        if (ws_utf8_valid(reason, n)) {
+            *cut = n;
+            return true;
+        }
+    return false;
+}
+
+/* Queue a close frame with `code` and `rlen` bytes of `reason` (cut by
+ * close_reason_cut); `who` as for queue_frame. */
+static bool queue_close(http_conn_t *c, uint16_t code, const char *reason, size_t rlen,
+                        const char *who)
 {
     uint8_t body[125];
     size_t n = 0;
     if (code != WS_CLOSE_NO_STATUS) {
         body[0] = (uint8_t)(code >> 8);
         body[1] = (uint8_t)code;
-        if (rlen > 123)
-            rlen = 123;
+        if (!close_reason_cut((const uint8_t *)reason, rlen, &rlen))
+            rlen = 0; /* only our own reasons come unchecked: plain ASCII */
         memcpy(body + 2, reason, rlen);
         n = 2 + rlen;
     }
+    if (!queue_frame(c, WS_OP_CLOSE, body, n, who))
+        return false;
     c->ws_close_sent = true;
-    return queue_frame(c, WS_OP_CLOSE, body, n);
+    return true;
 }
 
 /* Tell the owner the socket is finished (once). */
@@ -110,7 +141,7 @@ static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool 
 static void cb_ping(void *ctx, const uint8_t *data, size_t len)
 {
     http_conn_t *c = ctx;
-    if (!c->ws_close_sent && !queue_frame(c, WS_OP_PONG, data, len))
+    if (!c->ws_close_sent && !queue_frame(c, WS_OP_PONG, data, len, NULL))
         c->ws_oom = true;
 }
 
@@ -149,7 +180,7 @@ bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)
     bool ok = ws_decoder_feed(&c->ws, data, len, &callbacks, c);
     if (!ok) {
         if (!c->ws_close_sent)
-            queue_close(c, c->ws.error_code, c->ws.error, strlen(c->ws.error));
+            queue_close(c, c->ws.error_code, c->ws.error, strlen(c->ws.error), NULL);
         notify_end(h, c, c->ws.error_code, true);
         c->close_after_flush = true;
         c->deadline = mk_clock_ms() + WS_CLOSE_WAIT_MS;
@@ -158,7 +189,7 @@ bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)
         /* Echo the code (RFC 6455 5.5.1), then the server closes TCP first
          * (7.1.1); as a client we close after our reply is written too. */
         if (!c->ws_close_sent)
-            queue_close(c, c->ws_peer_code, "", 0);
+            queue_close(c, c->ws_peer_code, "", 0, NULL);
         notify_end(h, c, c->ws_peer_code, false);
         c->close_after_flush = true;
         c->deadline = mk_clock_ms() + WS_CLOSE_WAIT_MS;
@@ -235,8 +266,8 @@ static bool ws_send(runtime_t *rt, http_conn_id_t id, uint8_t op, const void *da
         return mk_fail("%s: NULL data with length %zu", who, len);
     if (op == WS_OP_TEXT && !ws_utf8_valid(data, len))
         return mk_fail("%s: text is not valid UTF-8", who);
-    if (!queue_frame(c, op, data, len))
-        return mk_fail("%s: out of memory for a %zu-byte message", who, len);
+    if (!queue_frame(c, op, data, len, who))
+        return false; /* output limit or memory; the reason is set */
     conn_flush(c->h, c);
     return true;
 }
@@ -259,13 +290,13 @@ bool actor_ws_close(runtime_t *rt, http_conn_id_t id, uint16_t code, const char 
     if (!ws_close_code_valid(code))
         return mk_fail("actor_ws_close: close code %u may not be sent (RFC 6455 7.4)",
                        (unsigned)code);
-    size_t rl = reason ? strlen(reason) : 0;
-    if (rl > 123)
-        rl = 123;
-    if (rl && !ws_utf8_valid((const uint8_t *)reason, rl))
+    if (!reason)
+        reason = "";
+    size_t rl;
+    if (!close_reason_cut((const uint8_t *)reason, strlen(reason), &rl))
         return mk_fail("actor_ws_close: reason is not valid UTF-8");
-    if (!queue_close(c, code, reason ? reason : "", rl))
-        return mk_fail("actor_ws_close: out of memory");
+    if (!queue_close(c, code, reason, rl, "actor_ws_close"))
+        return false; /* output limit or memory; the reason is set */
     c->deadline = mk_clock_ms() + WS_CLOSE_WAIT_MS;
     http_tick_arm(c->h);
     conn_flush(c->h, c);
