@@ -47,7 +47,7 @@ typedef struct {
 typedef struct {
     link_t links[MK_MAX_TRANSPORTS];
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
-    int kick_fd;  /* eventfd with a count of 1, never read: always readable */
+    int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
     mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
 } net_t;
 
@@ -173,14 +173,17 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
  * a stale fd out. False with a reason when epoll refuses the fd. */
 static bool sync_io(runtime_t *rt, link_t *l);
 
-/* Put the kick in the loop for a pending link (a no-op when it is there).
- * Should epoll refuse it, the link is read to the end at once, unfairly but
- * losing nothing, as before the budget existed. */
+/* Put the kick in the loop for a pending link (a no-op when it is there),
+ * making its eventfd the first time. Should that fail (no fd left, epoll
+ * refuses it), the link is read to the end at once, unfairly but losing
+ * nothing, as before the budget existed. */
 static void kick_arm(runtime_t *rt, net_t *net, link_t *l)
 {
     if (!l->pending || l->held || net->kick.registered)
         return;
-    if (mk_io_add(rt, &net->kick, net->kick_fd, EPOLLIN, on_kick, net, true))
+    if (net->kick_fd < 0 && (net->kick_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+        mk_set_error("eventfd: %s", strerror(errno));
+    else if (mk_io_add(rt, &net->kick, net->kick_fd, EPOLLIN, on_kick, net, true))
         return;
     actor_log(rt, LOG_ERROR, "net: cannot poll the receive kick (%s); node %u read to the end",
               mk_last_error(), l->t->peer_node);
@@ -530,7 +533,8 @@ static void net_destroy(runtime_t *rt, void *data)
         l->t = NULL;
     }
     mk_io_remove(rt, &net->kick);
-    close(net->kick_fd);
+    if (net->kick_fd >= 0)
+        close(net->kick_fd);
     mk_free(net);
 }
 
@@ -545,16 +549,10 @@ static net_t *net_get(runtime_t *rt)
         mk_set_error("net: out of memory");
         return NULL;
     }
-    net->kick_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (net->kick_fd < 0) {
-        mk_set_error("net: eventfd for the receive kick: %s", strerror(errno));
-        mk_free(net);
-        return NULL;
-    }
+    net->kick_fd = -1; /* made by the first link that spends its budget */
     /* Hooks find the state through the ext slot, which runtime_destroy
      * clears before destroying it, so a late hook call finds NULL. */
     if (!mk_runtime_on_name(rt, on_name, NULL) || !mk_runtime_on_exit(rt, on_exit_hook, NULL)) {
-        close(net->kick_fd);
         mk_free(net);
         return NULL;
     }

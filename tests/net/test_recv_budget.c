@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <cmocka.h>
@@ -55,6 +56,7 @@ typedef struct {
     uint16_t port;     /* TCP or UDP port */
     atomic_long acked; /* frames the consumer handled (UDP pacing) */
     atomic_bool done;  /* the scene is over: the peer closes */
+    bool hang_up;      /* stream peer: close at once after the last write */
     /* consumer */
     long received, disorder, first_bad_seq, first_bad_want;
     double flood_start, flood_end; /* first and last frame handled */
@@ -216,13 +218,26 @@ static bool write_all(int fd, const unsigned char *p, size_t n)
 
 /* Stream peer: the hello, then `total` frames in writes of `chunk` frames,
  * as fast as the socket takes them; then quiet, connection open, until the
- * scene is over. */
+ * scene is over -- or, with `hang_up`, closed at once. */
 static void peer_stream(scene_t *s, int fd)
 {
     unsigned char *buf = malloc((size_t)s->chunk * FRAME_SIZE);
     assert_non_null(buf);
     put_hello(buf, s);
     bool ok = write_all(fd, buf, FRAME_SIZE);
+    if (s->hang_up) {
+        /* Take node 1's hello first: a socket closed with unread input is
+         * reset, not closed (Unix and TCP alike), and node 1 then sees an
+         * error, not the end of the stream. */
+        struct timeval tv = {.tv_sec = 5};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        unsigned char in[FRAME_SIZE];
+        for (size_t got = 0; ok && got < sizeof in;) {
+            ssize_t r = recv(fd, in + got, sizeof in - got, 0);
+            ok = r > 0;
+            got += ok ? (size_t)r : 0;
+        }
+    }
     for (long i = 0; ok && i < s->total; i += s->chunk) {
         long n = s->total - i < s->chunk ? s->total - i : s->chunk;
         for (long k = 0; k < n; k++)
@@ -230,7 +245,7 @@ static void peer_stream(scene_t *s, int fd)
         ok = write_all(fd, buf, (size_t)n * FRAME_SIZE);
     }
     free(buf);
-    while (!atomic_load(&s->done))
+    while (!s->hang_up && !atomic_load(&s->done))
         usleep(1000);
 }
 
@@ -295,9 +310,10 @@ static transport_t *listen_for_peer(scene_t *s)
 
 /* Node 1 with the four actors, flooded by a peer thread; returns when the
  * last frame was handled or the deadline passed. */
-static void run_scene(scene_t *s, peer_kind_t kind, long total, long chunk)
+static void run_scene(scene_t *s, peer_kind_t kind, long total, long chunk, bool hang_up)
 {
     memset(s, 0, sizeof *s);
+    s->hang_up = hang_up;
     s->kind = kind;
     s->total = total;
     s->chunk = chunk;
@@ -365,7 +381,7 @@ static scene_t scene;
 static void test_flood_unix_timer_and_actors_keep_running(void **state)
 {
     (void)state;
-    run_scene(&scene, PEER_UNIX, STREAM_FLOOD, 2000);
+    run_scene(&scene, PEER_UNIX, STREAM_FLOOD, 2000, false);
     assert_fair_and_complete(&scene);
     assert_timer_kept_firing(&scene);
 }
@@ -373,7 +389,7 @@ static void test_flood_unix_timer_and_actors_keep_running(void **state)
 static void test_flood_tcp_timer_and_actors_keep_running(void **state)
 {
     (void)state;
-    run_scene(&scene, PEER_TCP, STREAM_FLOOD, 2000);
+    run_scene(&scene, PEER_TCP, STREAM_FLOOD, 2000, false);
     assert_fair_and_complete(&scene);
     assert_timer_kept_firing(&scene);
 }
@@ -384,14 +400,31 @@ static void test_flood_tcp_timer_and_actors_keep_running(void **state)
 static void test_buffered_frames_unix_delivered_after_budget(void **state)
 {
     (void)state;
-    run_scene(&scene, PEER_UNIX, 1000, 1000);
+    run_scene(&scene, PEER_UNIX, 1000, 1000, false);
     assert_fair_and_complete(&scene);
 }
 
 static void test_buffered_frames_tcp_delivered_after_budget(void **state)
 {
     (void)state;
-    run_scene(&scene, PEER_TCP, 1000, 1000);
+    run_scene(&scene, PEER_TCP, 1000, 1000, false);
+    assert_fair_and_complete(&scene);
+}
+
+/* The same, but the peer closes the connection right after its write: the
+ * hang-up is seen while frames wait behind the budget, and must not cost
+ * them. */
+static void test_buffered_frames_then_hang_up_unix(void **state)
+{
+    (void)state;
+    run_scene(&scene, PEER_UNIX, 1000, 1000, true);
+    assert_fair_and_complete(&scene);
+}
+
+static void test_buffered_frames_then_hang_up_tcp(void **state)
+{
+    (void)state;
+    run_scene(&scene, PEER_TCP, 1000, 1000, true);
     assert_fair_and_complete(&scene);
 }
 
@@ -399,7 +432,7 @@ static void test_buffered_frames_tcp_delivered_after_budget(void **state)
 static void test_flood_udp_timer_and_actors_keep_running(void **state)
 {
     (void)state;
-    run_scene(&scene, PEER_UDP, 100000, 1000);
+    run_scene(&scene, PEER_UDP, 100000, 1000, false);
     assert_fair_and_complete(&scene);
     assert_timer_kept_firing(&scene);
 }
@@ -411,6 +444,8 @@ int main(void)
         cmocka_unit_test(test_flood_tcp_timer_and_actors_keep_running),
         cmocka_unit_test(test_buffered_frames_unix_delivered_after_budget),
         cmocka_unit_test(test_buffered_frames_tcp_delivered_after_budget),
+        cmocka_unit_test(test_buffered_frames_then_hang_up_unix),
+        cmocka_unit_test(test_buffered_frames_then_hang_up_tcp),
         cmocka_unit_test(test_flood_udp_timer_and_actors_keep_running),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
