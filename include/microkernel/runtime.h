@@ -84,11 +84,16 @@ actor_id_t actor_self(runtime_t *rt);
 void *actor_state(runtime_t *rt);
 
 /*
- * Register a transport to reach node transport->peer_node. The runtime takes
- * ownership (destroys it in runtime_destroy) and polls its fd in the event
- * loop. Up to MK_MAX_TRANSPORTS. Returns false when the table is full, the
- * transport is NULL or incomplete, or a transport for that node exists.
- * Source: seed "Transport"; implemented by the multi-node layer (src/net/).
+ * Register a transport to reach node transport->peer_node. On success the
+ * runtime takes ownership (destroys it in runtime_destroy) and polls its fd
+ * in the event loop. Up to MK_MAX_TRANSPORTS. Returns false, with the reason
+ * in mk_last_error(), for a NULL runtime, a NULL or incomplete transport (a
+ * NULL method), a peer node of 0 or this node's own ID, a transport for
+ * that node that is still connected (one whose peer is gone is replaced),
+ * a full table, no memory for the multi-node state, or epoll refusing the
+ * transport's fd; the transport then still belongs to the caller.
+ * Source: seed "Transport"; implemented by the multi-node layer (src/net/,
+ * docs/multi-node.md).
  */
 bool runtime_add_transport(runtime_t *rt, transport_t *transport);
 
