@@ -89,10 +89,10 @@ void *actor_state(runtime_t *rt);
  * in the event loop. Up to MK_MAX_TRANSPORTS. Returns false, with the reason
  * in mk_last_error(), for a NULL runtime, a NULL or incomplete transport (a
  * NULL method), a peer node of 0 or this node's own ID, a transport for
- * that node that is connected or still has a socket (one whose peer is gone
- * and whose socket is closed is replaced),
- * a full table, no memory for the multi-node state, or epoll refusing the
- * transport's fd; the transport then still belongs to the caller.
+ * that node that is connected or still has a socket (one whose peer is
+ * gone and whose socket is closed is replaced), a full table, no memory
+ * for the multi-node state, or epoll refusing the transport's fd; the
+ * transport then still belongs to the caller.
  * Source: seed "Transport"; implemented by the multi-node layer (src/net/,
  * docs/multi-node.md).
  */
