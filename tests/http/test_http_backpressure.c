@@ -7,7 +7,6 @@
  * connection until mk_actor_wait_space says there is room.
  * The runtime runs on its own thread; the test thread drives the peers.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -21,6 +20,7 @@
 
 #include "microkernel/error.h"
 #include "peer.h"
+#include "rt_thread.h"
 
 #define MSG_START     0x400
 #define MAILBOX       4     /* the slow actors' mailbox capacity */
@@ -39,25 +39,12 @@ typedef struct {
     atomic_int sse_seen;    /* SSE events received in order */
     atomic_bool sse_end;    /* the "end" event arrived */
     atomic_bool sse_go;     /* the reader should connect */
-    char err[200];          /* first ordering error */
-    atomic_bool failed;
-    atomic_int ws_pad; /* 'x' per (i % 7) in burst message i */
-    atomic_bool quit;
+    rt_fail_t fail;         /* first ordering error */
+    atomic_int ws_pad;      /* 'x' per (i % 7) in burst message i */
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
-
-static void fail_once(const char *fmt, ...)
-{
-    if (atomic_exchange(&sh.failed, true))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sh.err, sizeof sh.err, fmt, ap);
-    va_end(ap);
-}
+static rt_thread_t rtt; /* the runtime and its thread */
 
 /* Message i of the Node burst: "m<i>:" and (i % 7) * pad 'x'. */
 static bool burst_message_ok(int i, const char *d, size_t len)
@@ -86,7 +73,7 @@ static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
         actor_set_timer(r, 20, true);
         return true;
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         return true;
     case MSG_HTTP_REQUEST: {
@@ -105,8 +92,8 @@ static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
         int i = atomic_load(&sh.ws_seen);
         usleep(atomic_load(&sh.ws_pad) ? 200 : 20);
         if (!burst_message_ok(i, ws_message_data(m), m->data_size))
-            fail_once("WebSocket message %d: got %zu bytes starting \"%.12s\"", i, m->data_size,
-                      (const char *)ws_message_data(m));
+            rt_fail_once(&sh.fail, "WebSocket message %d: got %zu bytes starting \"%.12s\"", i,
+                         m->data_size, (const char *)ws_message_data(m));
         else
             atomic_store(&sh.ws_seen, i + 1);
         return true;
@@ -156,7 +143,7 @@ static bool reader(runtime_t *r, actor_t *self, message_t *msg, void *state)
             char url[64];
             snprintf(url, sizeof url, "http://127.0.0.1:%d/events", atomic_load(&sh.fast_port));
             if (actor_sse_connect(r, url) == HTTP_CONN_ID_INVALID)
-                fail_once("sse connect: %s", mk_last_error());
+                rt_fail_once(&sh.fail, "sse connect: %s", mk_last_error());
         }
         return true;
     case MSG_SSE_EVENT: {
@@ -171,53 +158,36 @@ static bool reader(runtime_t *r, actor_t *self, message_t *msg, void *state)
         char want[160];
         snprintf(want, sizeof want, "e%d %0*d", i, 60 + i % 64, i);
         if (strcmp(sse_event_data(e), want) != 0)
-            fail_once("SSE event %d: got \"%.20s\"", i, sse_event_data(e));
+            rt_fail_once(&sh.fail, "SSE event %d: got \"%.20s\"", i, sse_event_data(e));
         else
             atomic_store(&sh.sse_seen, i + 1);
         return true;
     }
     case MSG_HTTP_ERROR: {
         const http_error_payload_t *e = msg->payload;
-        fail_once("sse: %s", e->message);
+        rt_fail_once(&sh.fail, "sse: %s", e->message);
         return true;
     }
     default: return true;
     }
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    (void)state;
     peer_require("node");
     peer_require("curl");
     memset(&sh, 0, sizeof sh);
-    rt = runtime_init(1, 64);
+    runtime_t *rt = runtime_init(1, 64);
     actor_id_t s = actor_spawn(rt, slow, NULL, NULL, MAILBOX);
     actor_id_t p = actor_spawn(rt, pusher, NULL, NULL, 64);
     actor_id_t rd = actor_spawn(rt, reader, NULL, NULL, MAILBOX);
     actor_send(rt, s, MSG_START, NULL, 0);
     actor_send(rt, p, MSG_START, NULL, 0);
     actor_send(rt, rd, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !(atomic_load(&sh.slow_port) && atomic_load(&sh.fast_port)); i++)
-        usleep(10000);
-    assert_true(atomic_load(&sh.slow_port) > 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_start(&rtt, rt);
+    *state = &rtt; /* for rt_thread_teardown */
+    assert_true(rt_thread_wait_port(&sh.slow_port, 5000));
+    (void)rt_thread_wait_port(&sh.fast_port, 5000); /* the SSE test reads it */
     return 0;
 }
 
@@ -242,12 +212,12 @@ static void ws_burst(int n, bool tiny)
     if (st < 0)
         peer_stop(pid);
     char *l = peer_slurp(log, NULL);
-    for (int i = 0; i < 3000 && !atomic_load(&sh.ws_close) && !atomic_load(&sh.failed); i++)
+    for (int i = 0; i < 3000 && !atomic_load(&sh.ws_close) && !atomic_load(&sh.fail.failed); i++)
         usleep(10000);
-    if (st != 0 || atomic_load(&sh.failed) || atomic_load(&sh.ws_at_close) != n)
+    if (st != 0 || atomic_load(&sh.fail.failed) || atomic_load(&sh.ws_at_close) != n)
         fail_msg("node exit %d (%s); server saw %d of %d in order, %d before close %d: %s", st,
                  l ? l : "", atomic_load(&sh.ws_seen), n, atomic_load(&sh.ws_at_close),
-                 atomic_load(&sh.ws_close), sh.err);
+                 atomic_load(&sh.ws_close), sh.fail.text);
     free(l);
     assert_int_equal(atomic_load(&sh.ws_close), 4002);
 }
@@ -269,11 +239,11 @@ static void test_sse_stream_all_events_in_order(void **state)
 {
     (void)state;
     atomic_store(&sh.sse_go, true);
-    for (int i = 0; i < 6000 && !atomic_load(&sh.sse_end) && !atomic_load(&sh.failed); i++)
+    for (int i = 0; i < 6000 && !atomic_load(&sh.sse_end) && !atomic_load(&sh.fail.failed); i++)
         usleep(10000);
     if (!atomic_load(&sh.sse_end) || atomic_load(&sh.sse_seen) != SSE_EVENTS)
         fail_msg("reader saw %d of %d events in order (end %d): %s", atomic_load(&sh.sse_seen),
-                 SSE_EVENTS, atomic_load(&sh.sse_end), sh.err);
+                 SSE_EVENTS, atomic_load(&sh.sse_end), sh.fail.text);
 }
 
 static void test_curl_request_burst_all_answered(void **state)
@@ -306,5 +276,5 @@ int main(void)
         cmocka_unit_test(test_sse_stream_all_events_in_order),
         cmocka_unit_test(test_curl_request_burst_all_answered),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, rt_thread_teardown);
 }

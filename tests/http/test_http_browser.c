@@ -7,7 +7,6 @@
  * after the exchange. A missing browser fails the test; the browser's
  * process group is always killed and its profile directory removed.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 
 #include "microkernel/error.h"
 #include "peer.h"
+#include "rt_thread.h"
 
 #define MSG_START  0x500
 #define BROWSER_MS 60000 /* the whole browser run, start to exit */
@@ -70,12 +70,10 @@ typedef struct {
     http_conn_id_t wait_id; /* the held /wait request, or invalid */
     int wait_ticks;         /* timer ticks /wait has been held */
     http_conn_id_t ws_id;
-    atomic_bool quit;
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
+static rt_thread_t rtt; /* the runtime and its thread */
 
 /* Answer the held /wait once /result is in -- or after WAIT_MS, so a page
  * that got stuck is still dumped and the failure shows how far it got. */
@@ -134,7 +132,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
             sh.wait_ticks++;
             answer_wait(r);
         }
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         return true;
     case MSG_HTTP_REQUEST: on_request(r, msg->payload); return true;
@@ -160,33 +158,15 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     }
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    (void)state;
     memset(&sh, 0, sizeof sh);
-    rt = runtime_init(1, 16);
+    runtime_t *rt = runtime_init(1, 16);
     actor_id_t s = actor_spawn(rt, server, NULL, NULL, 256);
     actor_send(rt, s, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
-    assert_true(atomic_load(&sh.port) > 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_start(&rtt, rt);
+    *state = &rtt; /* for rt_thread_teardown */
+    assert_true(rt_thread_wait_port(&sh.port, 5000));
     return 0;
 }
 
@@ -243,5 +223,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chromium_sse_and_websocket_page),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, rt_thread_teardown);
 }

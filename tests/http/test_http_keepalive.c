@@ -7,7 +7,6 @@
  * a 408.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -24,6 +23,7 @@
 #include "microkernel/http.h"
 #include "microkernel/error.h"
 #include "peer.h"
+#include "rt_thread.h"
 
 #define MSG_START 0x600
 #define IDLE_MS   400
@@ -31,12 +31,10 @@
 typedef struct {
     atomic_int port;
     atomic_int requests;
-    atomic_bool quit;
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
+static rt_thread_t rtt; /* the runtime and its thread */
 
 /* Answers every request with its path as the body. */
 static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
@@ -52,7 +50,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         actor_set_timer(r, 20, true);
         return true;
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         return true;
     case MSG_HTTP_REQUEST: {
@@ -66,34 +64,16 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     }
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    (void)state;
     peer_require("curl");
     memset(&sh, 0, sizeof sh);
-    rt = runtime_init(1, 16);
+    runtime_t *rt = runtime_init(1, 16);
     actor_id_t s = actor_spawn(rt, server, NULL, NULL, 64);
     actor_send(rt, s, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
-    assert_true(atomic_load(&sh.port) > 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_start(&rtt, rt);
+    *state = &rtt; /* for rt_thread_teardown */
+    assert_true(rt_thread_wait_port(&sh.port, 5000));
     return 0;
 }
 
@@ -188,5 +168,5 @@ int main(void)
         cmocka_unit_test(test_pipelined_requests_answered_in_order),
         cmocka_unit_test(test_idle_connection_closes_without_408),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, rt_thread_teardown);
 }

@@ -9,7 +9,6 @@
  * reader and a WebSocket client against our server, and a WebSocket server
  * that our client writes to. The runtime runs on its own thread.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,6 +24,7 @@
 #include "microkernel/error.h"
 #include "peer.h"
 #include "rawsock.h"
+#include "rt_thread.h"
 
 #define MSG_START  0x500
 #define RCVBUF     4096          /* the peer's receive buffer: it barely reads */
@@ -45,25 +45,12 @@ typedef struct {
     atomic_size_t unsent;   /* http_writable_payload_t.unsent */
     atomic_size_t wlimit;   /* http_writable_payload_t.limit */
     atomic_bool after_sent; /* the send after MSG_HTTP_WRITABLE was accepted */
-    atomic_bool quit;
-    char err[256];  /* mk_last_error() of the refusal */
-    char fail[256]; /* first unexpected result in an actor */
-    atomic_bool failed;
+    char err[256];          /* mk_last_error() of the refusal */
+    rt_fail_t fail;         /* first unexpected result in an actor */
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
-
-static void fail_once(const char *fmt, ...)
-{
-    if (atomic_exchange(&sh.failed, true))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sh.fail, sizeof sh.fail, fmt, ap);
-    va_end(ap);
-}
+static rt_thread_t rtt; /* the runtime and its thread */
 
 /* Data of SSE event / WebSocket message `i`: distinct, ~1 KiB. */
 static size_t payload(int i, char *buf, size_t cap)
@@ -94,19 +81,20 @@ static void fill_sse(runtime_t *r, http_conn_id_t id)
         snprintf(sh.err, sizeof sh.err, "%s", mk_last_error());
         /* Still full: the same push is refused again. */
         if (actor_sse_push(r, id, "n", buf, n))
-            fail_once("a second push right after the refusal was accepted");
+            rt_fail_once(&sh.fail, "a second push right after the refusal was accepted");
         atomic_store(&sh.accepted, i);
         atomic_store(&sh.refused, true);
         return;
     }
-    fail_once("%d pushes (about 200 MB) were never refused", MAX_EVENTS);
+    rt_fail_once(&sh.fail, "%d pushes (about 200 MB) were never refused", MAX_EVENTS);
 }
 
 static void fill_ws(runtime_t *r, http_conn_id_t id, uint8_t *big)
 {
     /* Nothing is unsent yet: a message over the limit is taken. */
     if (!actor_ws_send_binary(r, id, big, WS_BIG)) {
-        fail_once("a %u-byte message on an empty queue was refused: %s", WS_BIG, mk_last_error());
+        rt_fail_once(&sh.fail, "a %u-byte message on an empty queue was refused: %s", WS_BIG,
+                     mk_last_error());
         return;
     }
     for (int i = 1; i < MAX_EVENTS; i++) {
@@ -119,17 +107,18 @@ static void fill_ws(runtime_t *r, http_conn_id_t id, uint8_t *big)
             t++;
         atomic_store(&sh.tiny, t);
         if (actor_ws_close(r, id, 1000, "full"))
-            fail_once("actor_ws_close was accepted on a full queue");
+            rt_fail_once(&sh.fail, "actor_ws_close was accepted on a full queue");
         else if (!strstr(mk_last_error(), "output queue full"))
-            fail_once("actor_ws_close refused for another reason: %s", mk_last_error());
+            rt_fail_once(&sh.fail, "actor_ws_close refused for another reason: %s",
+                         mk_last_error());
         /* A big one waits for an empty queue: MSG_HTTP_WRITABLE comes then. */
         if (actor_ws_send_binary(r, id, big, WS_BIG))
-            fail_once("a %u-byte message was accepted on a full queue", WS_BIG);
+            rt_fail_once(&sh.fail, "a %u-byte message was accepted on a full queue", WS_BIG);
         atomic_store(&sh.accepted, i);
         atomic_store(&sh.refused, true);
         return;
     }
-    fail_once("%d messages were never refused", MAX_EVENTS);
+    rt_fail_once(&sh.fail, "%d messages were never refused", MAX_EVENTS);
 }
 
 static uint8_t *big_message(void)
@@ -146,8 +135,8 @@ static void on_writable(runtime_t *r, const message_t *msg, http_conn_id_t id, b
 {
     const http_writable_payload_t *w = msg->payload;
     if (msg->payload_size != sizeof *w || w->conn_id != id) {
-        fail_once("MSG_HTTP_WRITABLE for connection %u (%zu bytes), want %u", (unsigned)w->conn_id,
-                  msg->payload_size, (unsigned)id);
+        rt_fail_once(&sh.fail, "MSG_HTTP_WRITABLE for connection %u (%zu bytes), want %u",
+                     (unsigned)w->conn_id, msg->payload_size, (unsigned)id);
         return;
     }
     if (!atomic_load(&sh.reading))
@@ -163,7 +152,7 @@ static void on_writable(runtime_t *r, const message_t *msg, http_conn_id_t id, b
         ok =
             actor_sse_push(r, id, "after", "room again", 10) && actor_sse_push(r, id, "end", "", 0);
     if (!ok)
-        fail_once("send after MSG_HTTP_WRITABLE refused: %s", mk_last_error());
+        rt_fail_once(&sh.fail, "send after MSG_HTTP_WRITABLE refused: %s", mk_last_error());
     atomic_store(&sh.after_sent, ok);
 }
 
@@ -179,12 +168,12 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         if (sh.limit)
             http_set_max_output(r, sh.limit);
         if (!actor_http_listen(r, 0))
-            fail_once("listen: %s", mk_last_error());
+            rt_fail_once(&sh.fail, "listen: %s", mk_last_error());
         atomic_store(&sh.port, http_listen_port(r));
         actor_set_timer(r, 20, true);
         break;
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         break;
     case MSG_HTTP_REQUEST: {
@@ -193,11 +182,11 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         is_ws = strcmp(http_request_path(p), "/ws") == 0;
         if (is_ws) {
             if (!actor_ws_accept(r, conn))
-                fail_once("ws_accept: %s", mk_last_error());
+                rt_fail_once(&sh.fail, "ws_accept: %s", mk_last_error());
             else
                 fill_ws(r, conn, *big);
         } else if (!actor_sse_start(r, conn)) {
-            fail_once("sse_start: %s", mk_last_error());
+            rt_fail_once(&sh.fail, "sse_start: %s", mk_last_error());
         } else {
             fill_sse(r, conn);
         }
@@ -221,18 +210,18 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
             http_set_max_output(r, sh.limit);
         conn = actor_ws_connect(r, sh.url);
         if (conn == HTTP_CONN_ID_INVALID)
-            fail_once("ws_connect: %s", mk_last_error());
+            rt_fail_once(&sh.fail, "ws_connect: %s", mk_last_error());
         actor_set_timer(r, 20, true);
         break;
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         break;
     case MSG_WS_OPEN: fill_ws(r, conn, *big); break;
     case MSG_HTTP_WRITABLE: on_writable(r, msg, conn, true, *big); break;
     case MSG_HTTP_ERROR: {
         const http_error_payload_t *e = msg->payload;
-        fail_once("client error: %s", e->message);
+        rt_fail_once(&sh.fail, "client error: %s", e->message);
         break;
     }
     default: break;
@@ -240,17 +229,10 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
     return true;
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static uint8_t *big;
 
 /* A runtime on its own thread with `b` (server or client) started; `url`
- * for the client (NULL for the server). */
+ * for the client (NULL for the server, whose port is then waited for). */
 static void start(actor_behavior_fn b, size_t limit, const char *url)
 {
     memset(&sh, 0, sizeof sh);
@@ -258,27 +240,27 @@ static void start(actor_behavior_fn b, size_t limit, const char *url)
     if (url)
         snprintf(sh.url, sizeof sh.url, "%s", url);
     big = big_message();
-    rt = runtime_init(1, 64);
+    runtime_t *rt = runtime_init(1, 64);
     actor_id_t a = actor_spawn(rt, b, &big, NULL, 256);
     assert_true(a != ACTOR_ID_INVALID);
     actor_send(rt, a, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
+    rt_thread_start(&rtt, rt);
+    if (!url) /* the server: its port, for the test's raw_connect */
+        (void)rt_thread_wait_port(&sh.port, 5000);
 }
 
 static void stop(void)
 {
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_stop(&rtt);
     free(big);
 }
 
 static void wait_refused(void)
 {
-    for (int i = 0; i < 2000 && !atomic_load(&sh.refused) && !atomic_load(&sh.failed); i++)
+    for (int i = 0; i < 2000 && !atomic_load(&sh.refused) && !atomic_load(&sh.fail.failed); i++)
         usleep(10000);
-    if (atomic_load(&sh.failed))
-        fail_msg("%s", sh.fail);
+    if (atomic_load(&sh.fail.failed))
+        fail_msg("%s", sh.fail.text);
     if (!atomic_load(&sh.refused))
         fail_msg("no send was refused within 20 s");
     /* The peer has not read: no MSG_HTTP_WRITABLE may come, however long. */
@@ -300,10 +282,10 @@ static void check_reason(const char *call, size_t limit)
 
 static void check_writable(size_t limit, size_t at_most)
 {
-    for (int i = 0; i < 500 && !atomic_load(&sh.after_sent) && !atomic_load(&sh.failed); i++)
+    for (int i = 0; i < 500 && !atomic_load(&sh.after_sent) && !atomic_load(&sh.fail.failed); i++)
         usleep(10000);
-    if (atomic_load(&sh.failed))
-        fail_msg("%s", sh.fail);
+    if (atomic_load(&sh.fail.failed))
+        fail_msg("%s", sh.fail.text);
     assert_int_equal(atomic_load(&sh.writable), 1);
     assert_false(atomic_load(&sh.early));
     assert_int_equal(atomic_load(&sh.wlimit), limit);
@@ -316,8 +298,6 @@ static void test_sse_default_limit(void **state)
 {
     (void)state;
     start(server, 0, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
     int fd = raw_connect((uint16_t)atomic_load(&sh.port), RCVBUF);
     static const char req[] = "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     raw_send(fd, req, sizeof req - 1);
@@ -332,7 +312,7 @@ static void test_sse_default_limit(void **state)
     size_t end = raw_read_until(fd, &b, "event: end\ndata: \n\n", 20000);
     if (!end)
         fail_msg("the stream did not reach the end event (%zu bytes read; %s)", b.len,
-                 atomic_load(&sh.failed) ? sh.fail : "no actor error");
+                 atomic_load(&sh.fail.failed) ? sh.fail.text : "no actor error");
     check_writable(MK_HTTP_DEFAULT_MAX_OUTPUT, MK_HTTP_DEFAULT_MAX_OUTPUT / 2);
 
     /* Every accepted event, intact and in order; then "after" and "end". */
@@ -366,7 +346,7 @@ static void check_ws_stream(int fd, raw_buf_t *b, size_t pos, bool masked)
         while (!raw_ws_frame(b->data + pos, b->len - pos, &f))
             if (raw_read_some(fd, b, 20000) <= 0)
                 fail_msg("stream ended before frame %d of %d (%s)", i, accepted + 2,
-                         atomic_load(&sh.failed) ? sh.fail : "no actor error");
+                         atomic_load(&sh.fail.failed) ? sh.fail.text : "no actor error");
         if (!f.fin || f.masked != masked)
             fail_msg("frame %d: fin %d masked %d", i, f.fin, f.masked);
         pos += f.size;
@@ -404,8 +384,6 @@ static void test_ws_server_limit(void **state)
 {
     (void)state;
     start(server, WS_LIMIT, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
     int fd = raw_connect((uint16_t)atomic_load(&sh.port), RCVBUF);
     raw_buf_t b = {0};
     size_t head = raw_ws_upgrade(fd, "/ws", &b);

@@ -22,6 +22,7 @@
 
 #include "microkernel/error.h"
 #include "peer.h"
+#include "rt_thread.h"
 
 #define MSG_TICK_STOP 0x200
 
@@ -30,7 +31,6 @@ typedef struct {
     atomic_int child_port;  /* listener of the child actor */
     atomic_int conn_closed; /* MSG_HTTP_CONN_CLOSED seen */
     atomic_int requests;    /* MSG_HTTP_REQUEST seen */
-    atomic_bool quit;       /* set by the test thread */
     atomic_int limit_ok;    /* 8 listeners worked, the 9th failed, unlisten worked */
     char last_method[16];
     char last_path[256];
@@ -38,8 +38,7 @@ typedef struct {
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
+static rt_thread_t rtt; /* the runtime and its thread */
 
 static bool child(runtime_t *r, actor_t *self, message_t *msg, void *state)
 {
@@ -95,7 +94,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         return true;
     }
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         return true;
     case MSG_HTTP_CONN_CLOSED: atomic_fetch_add(&sh.conn_closed, 1); return true;
@@ -137,35 +136,17 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     }
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    (void)state;
     peer_require("curl");
     memset(&sh, 0, sizeof sh);
     pthread_mutex_init(&sh.lock, NULL);
-    rt = runtime_init(1, 64);
+    runtime_t *rt = runtime_init(1, 64);
     actor_id_t s = actor_spawn(rt, server, NULL, NULL, 1024);
     actor_send(rt, s, MSG_TICK_STOP, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
-    assert_true(atomic_load(&sh.port) > 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_start(&rtt, rt);
+    *state = &rtt; /* for rt_thread_teardown */
+    assert_true(rt_thread_wait_port(&sh.port, 5000));
     return 0;
 }
 
@@ -388,5 +369,5 @@ int main(void)
         cmocka_unit_test(test_sse_and_conn_closed),
         cmocka_unit_test(test_listen_limit_unlisten_and_owner_stop),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, rt_thread_teardown);
 }

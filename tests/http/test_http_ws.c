@@ -5,7 +5,6 @@
  * codes; plus malformed frames sent to our server by hand (1002/1007).
  * The runtime runs on its own thread; actors poll a shared block for work.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -19,6 +18,7 @@
 
 #include "microkernel/error.h"
 #include "peer.h"
+#include "rt_thread.h"
 
 #define MSG_START 0x300
 #define BIG       (16u << 20)
@@ -33,12 +33,10 @@ typedef struct {
     atomic_int client_close; /* client: MSG_WS_CLOSED code (-1: MSG_WS_ERROR) */
     atomic_bool client_done;
     char client_err[160];
-    atomic_bool quit;
 } shared_t;
 
 static shared_t sh;
-static runtime_t *rt;
-static pthread_t thread;
+static rt_thread_t rtt; /* the runtime and its thread */
 static uint8_t *big;
 
 static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
@@ -53,7 +51,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         actor_set_timer(r, 20, true);
         return true;
     case MSG_TIMER:
-        if (atomic_load(&sh.quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
         return true;
     case MSG_HTTP_REQUEST: {
@@ -179,13 +177,6 @@ static bool client(runtime_t *r, actor_t *self, message_t *msg, void *state)
     }
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -198,25 +189,21 @@ static int setup(void **state)
     for (size_t i = 0; i < BIG; i++)
         big[i] = (uint8_t)(i * 2654435761u >> 13);
     memset(&sh, 0, sizeof sh);
-    rt = runtime_init(1, 64);
+    runtime_t *rt = runtime_init(1, 64);
     static client_t cs;
     actor_id_t s = actor_spawn(rt, server, NULL, NULL, 1024);
     actor_id_t c = actor_spawn(rt, client, &cs, NULL, 1024);
     actor_send(rt, s, MSG_START, NULL, 0);
     actor_send(rt, c, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&sh.port); i++)
-        usleep(10000);
-    assert_true(atomic_load(&sh.port) > 0);
+    rt_thread_start(&rtt, rt);
+    assert_true(rt_thread_wait_port(&sh.port, 5000));
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    atomic_store(&sh.quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_stop(&rtt);
     free(big);
     return 0;
 }

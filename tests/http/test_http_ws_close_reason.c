@@ -6,7 +6,6 @@
  * 127.0.0.1 reads the close frame our server sends and checks its bytes.
  * The runtime runs on its own thread.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -22,6 +21,7 @@
 #include "microkernel/error.h"
 #include "peer.h"
 #include "rawsock.h"
+#include "rt_thread.h"
 
 #define MSG_START 0x600
 #define CODE      4001
@@ -46,11 +46,9 @@ static const reason_case_t cases[] = {
 #define N_CASES (sizeof cases / sizeof cases[0])
 
 static atomic_int port;
-static atomic_bool quit;
 static atomic_int result[N_CASES]; /* 1 accepted, -1 refused */
 static char errors[N_CASES][256];
-static runtime_t *rt;
-static pthread_t thread;
+static rt_thread_t rtt; /* the runtime and its thread */
 
 static void make_reason(const reason_case_t *c, char *buf)
 {
@@ -68,7 +66,7 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
             atomic_store(&port, http_listen_port(r));
         actor_set_timer(r, 20, true);
     } else if (msg->type == MSG_TIMER) {
-        if (atomic_load(&quit))
+        if (rt_thread_quitting(&rtt))
             runtime_stop(r);
     } else if (msg->type == MSG_HTTP_REQUEST) {
         const http_request_payload_t *p = msg->payload;
@@ -86,33 +84,15 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
     return true;
 }
 
-static void *run_thread(void *arg)
-{
-    (void)arg;
-    runtime_run(rt);
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    (void)state;
-    rt = runtime_init(1, 64);
+    runtime_t *rt = runtime_init(1, 64);
     actor_id_t a = actor_spawn(rt, server, NULL, NULL, 64);
     assert_true(a != ACTOR_ID_INVALID);
     actor_send(rt, a, MSG_START, NULL, 0);
-    pthread_create(&thread, NULL, run_thread, NULL);
-    for (int i = 0; i < 500 && !atomic_load(&port); i++)
-        usleep(10000);
-    assert_true(atomic_load(&port) > 0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    atomic_store(&quit, true);
-    pthread_join(thread, NULL);
-    runtime_destroy(rt);
+    rt_thread_start(&rtt, rt);
+    *state = &rtt; /* for rt_thread_teardown */
+    assert_true(rt_thread_wait_port(&port, 5000));
     return 0;
 }
 
@@ -161,5 +141,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_close_reason_cut),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, rt_thread_teardown);
 }
