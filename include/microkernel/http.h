@@ -202,7 +202,9 @@ http_conn_id_t actor_http_fetch(runtime_t *rt, const char *method, const char *u
  * The caller receives MSG_SSE_OPEN once a 2xx text/event-stream response
  * head arrived, MSG_SSE_EVENT per event, and MSG_SSE_CLOSED when the stream
  * ends. When the stream cannot be opened (any client error, or a status
- * other than 2xx) it receives MSG_HTTP_ERROR and then MSG_SSE_CLOSED.
+ * other than 2xx) it receives MSG_HTTP_ERROR and then MSG_SSE_CLOSED; so
+ * does a stream cut short (the server closed before its Content-Length or
+ * its last chunk: HTTP_ERR_CLOSED, docs/http.md).
  * There is no automatic reconnection. Returns HTTP_CONN_ID_INVALID as
  * actor_http_get does.
  */

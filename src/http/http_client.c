@@ -589,6 +589,10 @@ static void body_eof(http_rt_t *h, http_conn_t *c)
                     "%s:%u closed the event stream after %llu of %llu body bytes", c->host,
                     (unsigned)c->port, (unsigned long long)c->body_done,
                     (unsigned long long)c->length);
+    } else if (c->kind == KIND_SSE && c->chunked) {
+        client_fail(h, c, HTTP_ERR_CLOSED,
+                    "%s:%u closed the event stream before its last chunk, after %llu body bytes",
+                    c->host, (unsigned)c->port, (unsigned long long)(c->body_done + c->body_len));
     } else if (c->kind == KIND_SSE) {
         http_send_status(h, c, MSG_SSE_CLOSED, c->status);
         conn_free(h, c);

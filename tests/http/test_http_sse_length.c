@@ -9,6 +9,9 @@
  * each body in two pieces 100 ms apart (the bug: the length was checked
  * per read, so a split body never ended, a short one ended "normally" and
  * bytes past the length were parsed).
+ * The same for a chunked stream: one that ends with its last chunk ends
+ * normally; one whose server closes before the last chunk is cut short,
+ * and says so with HTTP_ERR_CLOSED (it used to end "normally").
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,7 +31,7 @@
 #include "collector.h"
 #include "rawsock.h"
 
-#define N_CONNS 3
+#define N_CONNS 5
 
 /* The body of every stream: two events; "extra" is sent past the length. */
 static const char body[] = "data: one\n\nevent: two\ndata: 2\n\n";
@@ -40,6 +43,7 @@ static const char extra[] = "data: extra\n\n";
 static int lfd;
 static atomic_bool client_closed_exact; /* /exact: our client closed first */
 static atomic_bool client_closed_extra;
+static atomic_bool client_closed_chunked;
 
 static void send_head(int fd)
 {
@@ -62,6 +66,28 @@ static bool wait_client_close(int fd)
     return n == 0;
 }
 
+/* A chunked event stream: the body in two chunks, then the last chunk
+ * (`complete`) or a close without it. */
+static void serve_chunked(int fd, bool complete)
+{
+    char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n";
+    raw_send(fd, head, sizeof head - 1);
+    char chunk[128];
+    int n = snprintf(chunk, sizeof chunk, "%x\r\n%.*s\r\n", SPLIT, SPLIT, body);
+    raw_send(fd, chunk, (size_t)n);
+    usleep(100000);
+    n = snprintf(chunk, sizeof chunk, "%zx\r\n%s\r\n", BODY_LEN - SPLIT, body + SPLIT);
+    raw_send(fd, chunk, (size_t)n);
+    if (complete) {
+        raw_send(fd, "0\r\n\r\n", 5);
+        atomic_store(&client_closed_chunked, wait_client_close(fd));
+    } else {
+        usleep(100000);
+    }
+    close(fd);
+}
+
 static void *serve(void *arg)
 {
     int fd = (int)(intptr_t)arg;
@@ -75,7 +101,13 @@ static void *serve(void *arg)
     }
     bool exact = memcmp(b.data, "GET /exact ", 11) == 0;
     bool more = memcmp(b.data, "GET /extra ", 11) == 0;
+    bool chunked_done = memcmp(b.data, "GET /chunked-done ", 18) == 0;
+    bool chunked_cut = memcmp(b.data, "GET /chunked-cut ", 17) == 0;
     raw_buf_free(&b);
+    if (chunked_done || chunked_cut) {
+        serve_chunked(fd, chunked_done);
+        return NULL;
+    }
     send_head(fd);
     /* /extra: all but the last byte, so the length ends inside the second
      * read, before the extra event. */
@@ -119,7 +151,8 @@ static void test_sse_content_length(void **state)
 
     runtime_t *rt = runtime_init(1, 64);
     collector_t *c = calloc(1, sizeof *c);
-    static const char *const paths[N_CONNS] = {"exact", "extra", "short"};
+    static const char *const paths[N_CONNS] = {"exact", "extra", "short", "chunked-done",
+                                               "chunked-cut"};
     for (int i = 0; i < N_CONNS; i++) {
         c->req[i].method = "SSE";
         snprintf(c->req[i].url, sizeof c->req[i].url, "http://127.0.0.1:%u/%s", (unsigned)port,
@@ -151,6 +184,23 @@ static void test_sse_content_length(void **state)
     printf("# /short: %s\n", s->err);
     if (!strstr(s->err, want) || !strstr(s->err, "closed the event stream"))
         fail_msg("/short: reason \"%s\" does not say \"%s\"", s->err, want);
+
+    collect_res_t *d = &c->res[3];
+    if (d->err_code || !d->sse_open || !d->sse_closed)
+        fail_msg("/chunked-done: error %d (%s), open %d, closed %d", d->err_code, d->err,
+                 d->sse_open, d->sse_closed);
+    assert_string_equal(d->sse_log, "message=one;two=2;");
+    assert_true(atomic_load(&client_closed_chunked));
+
+    collect_res_t *x = &c->res[4];
+    assert_true(x->sse_open);
+    assert_true(x->sse_closed);
+    assert_string_equal(x->sse_log, "message=one;two=2;"); /* every event before the cut */
+    if (x->err_code != HTTP_ERR_CLOSED)
+        fail_msg("/chunked-cut: error %d (%s), want HTTP_ERR_CLOSED", x->err_code, x->err);
+    printf("# /chunked-cut: %s\n", x->err);
+    if (!strstr(x->err, "before its last chunk"))
+        fail_msg("/chunked-cut: reason \"%s\" does not say \"before its last chunk\"", x->err);
     collector_free(c);
     free(c);
     runtime_destroy(rt);
