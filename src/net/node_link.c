@@ -242,6 +242,14 @@ static void name_in(runtime_t *rt, link_t *l, const message_t *m)
         actor_id_t id = get_be(p + 64, 8);
         if (e && e->id == id)
             return; /* already known (a resync after reconnecting) */
+        if (e && actor_id_node(e->id) == rt->node_id) {
+            /* Every node has its own "ns", "local_kv", "shell": the local
+             * actor wins by design (docs/multi-node.md), nothing to warn of. */
+            actor_log(rt, LOG_DEBUG,
+                      "net: name \"%s\" of node %u shadowed by local actor 0x%016llx", name, peer,
+                      (unsigned long long)e->id);
+            return;
+        }
         if (!mk_registry_register(rt, name, id, false))
             actor_log(rt, LOG_WARN, "net: name \"%s\" from node %u not stored: %s", name, peer,
                       mk_last_error());

@@ -74,34 +74,35 @@ static bool client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 
 typedef enum { LINK_UNIX, LINK_TCP, LINK_UDP } link_kind_t;
 
-/* Join rt1 (node 1, listening/bound) and rt2 (node 2, connecting); returns
- * rt1's transport (owned by rt1). */
+/* Join rt1 (listening/bound) and rt2 (connecting), each transport reaching
+ * the other runtime's node ID; returns rt1's transport (owned by rt1). */
 static transport_t *join(runtime_t *rt1, runtime_t *rt2, link_kind_t kind)
 {
+    node_id_t n1 = runtime_node_id(rt1), n2 = runtime_node_id(rt2);
     transport_t *l = NULL, *c = NULL;
     if (kind == LINK_UNIX) {
         char *path = temp_socket_path();
-        l = transport_unix_listen(path, 2);
-        c = transport_unix_connect(path, 1);
+        l = transport_unix_listen(path, n2);
+        c = transport_unix_connect(path, n1);
         free(path);
     } else if (kind == LINK_TCP) {
-        l = transport_tcp_listen("127.0.0.1", 0, 2);
-        c = transport_tcp_connect("127.0.0.1", transport_tcp_port(l), 1);
+        l = transport_tcp_listen("127.0.0.1", 0, n2);
+        c = transport_tcp_connect("127.0.0.1", transport_tcp_port(l), n1);
     } else {
-        l = transport_udp_bind("127.0.0.1", 0, 2);
-        c = transport_udp_connect("127.0.0.1", transport_udp_port(l), 1);
+        l = transport_udp_bind("127.0.0.1", 0, n2);
+        c = transport_udp_connect("127.0.0.1", transport_udp_port(l), n1);
     }
     assert_non_null(l);
     assert_non_null(c);
     assert_true(runtime_add_transport(rt1, l));
     assert_true(runtime_add_transport(rt2, c));
     double end = now_s() + 5;
-    while (!(node_is_connected(rt1, 2) && node_is_connected(rt2, 1)) && now_s() < end) {
+    while (!(node_is_connected(rt1, n2) && node_is_connected(rt2, n1)) && now_s() < end) {
         runtime_step(rt1);
         runtime_step(rt2);
     }
-    assert_true(node_is_connected(rt1, 2));
-    assert_true(node_is_connected(rt2, 1));
+    assert_true(node_is_connected(rt1, n2));
+    assert_true(node_is_connected(rt2, n1));
     return l;
 }
 
@@ -192,6 +193,57 @@ static void test_name_registered_on_one_node_is_found_on_the_other(void **state)
         runtime_step(rt2);
     }
     assert_int_equal(actor_lookup(rt2, "mine"), local);
+    runtime_destroy(rt2);
+    runtime_destroy(rt1);
+}
+
+typedef struct {
+    int shadowed;   /* lines saying a peer's name is shadowed by a local one */
+    int not_stored; /* WARN lines saying a peer's name was not stored */
+    char last[256]; /* the last of those */
+} name_log_t;
+
+static void name_log(const char *line, void *ctx)
+{
+    name_log_t *n = ctx;
+    if (strstr(line, "shadowed by local actor"))
+        n->shadowed++;
+    if (strstr(line, "not stored")) {
+        n->not_stored++;
+        snprintf(n->last, sizeof n->last, "%s", line);
+    }
+}
+
+/* Every node has its own "ns", "local_kv", "shell": a peer's name that a
+ * local actor holds is shadowed quietly (LOG_DEBUG), while two other nodes
+ * claiming one name is worth a warning. */
+static void test_local_name_shadows_quietly_conflicts_between_peers_warn(void **state)
+{
+    (void)state;
+    runtime_t *rt1 = runtime_init(1, 16), *rt2 = runtime_init(2, 16), *rt3 = runtime_init(3, 16);
+    name_log_t log2 = {0};
+    runtime_set_log_sink(rt2, name_log, &log2);
+    runtime_set_log_level(rt2, LOG_DEBUG);
+    actor_id_t mine = actor_spawn(rt2, echo, NULL, NULL, 4);
+    actor_id_t a1 = actor_spawn(rt1, echo, NULL, NULL, 4);
+    actor_id_t a3 = actor_spawn(rt3, echo, NULL, NULL, 4);
+    assert_true(actor_register_name(rt2, "ns", mine));
+    assert_true(actor_register_name(rt1, "ns", a1));
+    assert_true(actor_register_name(rt1, "both", a1));
+    join(rt1, rt2, LINK_TCP);
+    PUMP_UNTIL(rt1, rt2, actor_lookup(rt2, "both") == a1 && log2.shadowed == 1);
+    assert_int_equal(actor_lookup(rt2, "ns"), mine);
+    assert_int_equal(log2.shadowed, 1);
+    assert_int_equal(log2.not_stored, 0);
+
+    assert_true(actor_register_name(rt3, "both", a3));
+    join(rt3, rt2, LINK_TCP);
+    PUMP_UNTIL(rt3, rt2, log2.not_stored == 1);
+    assert_int_equal(log2.not_stored, 1);
+    assert_non_null(strstr(log2.last, "WARN"));
+    assert_non_null(strstr(log2.last, "\"both\" from node 3"));
+    assert_int_equal(actor_lookup(rt2, "both"), a1); /* the first claim is kept */
+    runtime_destroy(rt3);
     runtime_destroy(rt2);
     runtime_destroy(rt1);
 }
@@ -425,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_ping_pong_over_udp),
         cmocka_unit_test(test_name_registered_on_one_node_is_found_on_the_other),
         cmocka_unit_test(test_late_joiner_learns_existing_names),
+        cmocka_unit_test(test_local_name_shadows_quietly_conflicts_between_peers_warn),
         cmocka_unit_test(test_node_loss_removes_names_and_tells_monitors),
         cmocka_unit_test(test_send_without_transport_fails_with_reason),
         cmocka_unit_test(test_transport_table_limits),
