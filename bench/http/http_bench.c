@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "microkernel/http.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
@@ -242,26 +243,12 @@ static void server_keepalive(bool on)
     usleep(200000);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-#define MAX_REPEATS 15
-
 int main(int argc, char **argv)
 {
     if (argc > 1)
         seconds = atoi(argv[1]) > 0 ? atoi(argv[1]) : 5;
     int repeats = argc > 2 ? atoi(argv[2]) : 3;
-    if (repeats < 1 || repeats > MAX_REPEATS)
+    if (repeats < 1 || repeats > BENCH_MAX_REPEATS)
         repeats = 3;
     signal(SIGPIPE, SIG_IGN);
     for (const char *t = "wrk\0nginx\0node\0"; *t; t += strlen(t) + 1) {
@@ -308,7 +295,8 @@ int main(int argc, char **argv)
      * the medians are compared: single runs on a shared 2-CPU machine (wrk
      * takes both CPUs too) move by a fifth. */
     printf("HTTP, 13-byte body, wrk -t2 -c64 -d%ds, %d interleaved repeats\n", seconds, repeats);
-    double r_ours_c[MAX_REPEATS], r_ng_c[MAX_REPEATS], r_ours_k[MAX_REPEATS], r_ng_k[MAX_REPEATS];
+    double r_ours_c[BENCH_MAX_REPEATS], r_ng_c[BENCH_MAX_REPEATS], r_ours_k[BENCH_MAX_REPEATS],
+        r_ng_k[BENCH_MAX_REPEATS];
     for (int r = 0; r < repeats; r++) {
         printf("repeat %d of %d\n", r + 1, repeats);
         server_keepalive(false); /* the seed's default: Connection: close */
@@ -326,8 +314,8 @@ int main(int argc, char **argv)
         r_ours_k[r] = ok.rps;
         r_ng_k[r] = nk.rps;
     }
-    double oc = median(r_ours_c, repeats), nc = median(r_ng_c, repeats);
-    double ok = median(r_ours_k, repeats), nk = median(r_ng_k, repeats);
+    double oc = bench_median(r_ours_c, repeats), nc = bench_median(r_ng_c, repeats);
+    double ok = bench_median(r_ours_k, repeats), nk = bench_median(r_ng_k, repeats);
     printf("medians: Connection: close %.0f vs nginx %.0f req/s, keep-alive %.0f vs %.0f\n", oc, nc,
            ok, nk);
     printf("ratio microkernel / nginx (Connection: close): %.2fx\n", nc > 0 ? oc / nc : 0);

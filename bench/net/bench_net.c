@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "microkernel/node.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
@@ -341,26 +342,12 @@ static void print_load(const char *when)
         fclose(f);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-#define MAX_REPEATS 15
-
 int main(int argc, char **argv)
 {
     long rounds = argc > 1 ? atol(argv[1]) : 20000;
     long bulk_n = argc > 2 ? atol(argv[2]) : 25000;
     int repeats = argc > 3 ? atoi(argv[3]) : 3;
-    if (repeats < 1 || repeats > MAX_REPEATS)
+    if (repeats < 1 || repeats > BENCH_MAX_REPEATS)
         repeats = 3;
     signal(SIGPIPE, SIG_IGN);
     printf("bench_net: %ld round trips per ping-pong case, %d interleaved repeats, "
@@ -370,7 +357,7 @@ int main(int argc, char **argv)
     /* Repeats interleave our cases with Erlang's, so that each repeat sees
      * the same machine; medians damp the noise of a shared 2-CPU box. */
     const size_t sizes[2] = {0, 64};
-    double mk[2][2][MAX_REPEATS], er[2][MAX_REPEATS], nospin[MAX_REPEATS];
+    double mk[2][2][BENCH_MAX_REPEATS], er[2][BENCH_MAX_REPEATS], nospin[BENCH_MAX_REPEATS];
     int n_er[2] = {0, 0};
     for (int r = 0; r < repeats; r++) {
         printf("\nrepeat %d of %d: cross-node ping-pong, two processes (round trips/s)\n", r + 1,
@@ -400,17 +387,17 @@ int main(int argc, char **argv)
     }
     printf("\nmedians of %d repeats (round trips/s)\n", repeats);
     for (int s = 0; s < 2; s++) {
-        double unix_m = median(mk[0][s], repeats), tcp_m = median(mk[1][s], repeats);
+        double unix_m = bench_median(mk[0][s], repeats), tcp_m = bench_median(mk[1][s], repeats);
         printf("  %2zu B  microkernel unix %8.0f  tcp %8.0f", sizes[s], unix_m, tcp_m);
         if (n_er[s] == 0) {
             printf("  erlang: not measured\n");
             continue;
         }
-        double er_m = median(er[s], n_er[s]);
+        double er_m = bench_median(er[s], n_er[s]);
         printf("  erlang %7.0f   tcp / erlang = %.2fx, unix / erlang = %.2fx (target >= 3x)\n",
                er_m, tcp_m / er_m, unix_m / er_m);
     }
-    printf("   0 B  microkernel tcp, idle spin off %8.0f\n", median(nospin, repeats));
+    printf("   0 B  microkernel tcp, idle spin off %8.0f\n", bench_median(nospin, repeats));
     printf("\nbulk one-way, 4 KiB payloads (MB/s)\n");
     for (int tcp = 0; tcp < 2; tcp++) {
         double m = bulk(tcp, bulk_n);
