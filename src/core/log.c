@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log_limit.h"
 #include "core/runtime_internal.h"
+#include "platform/clock.h"
 
 #define LOG_MAILBOX 256
 
@@ -105,4 +107,34 @@ void mk_log_flush(runtime_t *rt)
         log_behavior(rt, a, msg, NULL);
         message_destroy(msg);
     }
+}
+
+bool mk_log_limit_allow(mk_log_limit_t *lim, uint64_t now_ms, uint32_t *suppressed)
+{
+    if (lim->started && now_ms - lim->window_start_ms < MK_LOG_LIMIT_WINDOW_MS) {
+        if (lim->suppressed < UINT32_MAX)
+            lim->suppressed++;
+        return false;
+    }
+    *suppressed = lim->suppressed;
+    lim->suppressed = 0;
+    lim->window_start_ms = now_ms;
+    lim->started = true;
+    return true;
+}
+
+void mk_log_limited(runtime_t *rt, mk_log_limit_t *lim, int level, const char *fmt, ...)
+{
+    uint32_t suppressed;
+    if (!lim || !mk_log_limit_allow(lim, mk_clock_ms(), &suppressed))
+        return;
+    char text[MK_LOG_MSG_MAX + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (suppressed)
+        actor_log(rt, level, "%s (%u similar lines suppressed)", text, suppressed);
+    else
+        actor_log(rt, level, "%s", text);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log_limit.h"
 #include "test_util.h"
 
 typedef struct {
@@ -101,6 +102,38 @@ static void queued_lines_survive_destroy(void **s)
     assert_non_null(strstr(sink.lines[0], "queued"));
 }
 
+/* A flood of one cause writes one line per window, and the next line
+ * allowed says how many were held back (clock passed in: deterministic). */
+static void rate_limit_one_line_per_window_with_count(void **s)
+{
+    (void)s;
+    mk_log_limit_t lim = {0};
+    uint32_t n = 99;
+    assert_true(mk_log_limit_allow(&lim, 5000, &n));
+    assert_int_equal(n, 0);
+    for (int i = 0; i < 1000; i++)
+        assert_false(mk_log_limit_allow(&lim, 5000 + (uint64_t)i % MK_LOG_LIMIT_WINDOW_MS, &n));
+    assert_true(mk_log_limit_allow(&lim, 5000 + MK_LOG_LIMIT_WINDOW_MS, &n));
+    assert_int_equal(n, 1000);
+    assert_true(mk_log_limit_allow(&lim, 9000 + MK_LOG_LIMIT_WINDOW_MS, &n));
+    assert_int_equal(n, 0);
+}
+
+static void limited_lines_reach_the_sink_once(void **s)
+{
+    (void)s;
+    sink_t sink = {0};
+    runtime_t *rt = runtime_init(1, 4);
+    runtime_set_log_sink(rt, capture, &sink);
+    mk_log_limit_t lim = {0};
+    for (int i = 0; i < 100000; i++)
+        mk_log_limited(rt, &lim, LOG_WARN, "frame %d for a missing actor", i);
+    /* However slow the machine, 100000 calls span far fewer than 100 windows. */
+    assert_in_range(sink.n, 1, 100);
+    assert_non_null(strstr(sink.lines[0], "frame 0 for a missing actor"));
+    runtime_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +141,8 @@ int main(void)
         cmocka_unit_test(long_message_is_cut_at_255),
         cmocka_unit_test(before_enable_writes_synchronously),
         cmocka_unit_test(queued_lines_survive_destroy),
+        cmocka_unit_test(rate_limit_one_line_per_window_with_count),
+        cmocka_unit_test(limited_lines_reach_the_sink_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
