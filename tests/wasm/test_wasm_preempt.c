@@ -3,9 +3,12 @@
  * traps: an endless WASM loop does not stop native actors, the hard limit
  * stops it with EXIT_FUEL, a trap stops the actor with EXIT_TRAP and a log
  * line naming kind, function and offset, and a supervisor restarts a
- * trapped child with fresh state from the factory.
+ * trapped child with fresh state from the factory. A loop of 4 MiB
+ * memory.fill is preempted inside the fill: another actor's messages are
+ * handled between its slices (fills counted per round, not time).
  */
 #include "wasm_test_util.h"
+#include "wasm/wasm_actor_internal.h"
 
 static probe_t probe;
 static exits_t exits;
@@ -75,6 +78,69 @@ static void endless_loop_is_preempted(void **state)
     assert_int_equal(s.rounds, ROUNDS);
     assert_true(s.spin_alive_at_end);
     assert_int_equal(exit_reason_of(&exits, spin), EXIT_KILLED);
+    runtime_destroy(rt);
+}
+
+/* ---- a loop of bulk memory.fill ---- */
+
+typedef struct {
+    actor_id_t peer, filler;
+    int rounds;
+    int32_t last_fills;    /* fills counted at the previous round */
+    int32_t max_per_round; /* most fills completed between two rounds */
+} fill_pp_t;
+
+enum { FILL_ROUNDS = 200, FILL_SLICE = 2000 };
+
+static int32_t fills_of(runtime_t *rt, actor_id_t id)
+{
+    wasm_actor_t *wa = wasm_actor_lookup(rt, id);
+    assert_non_null(wa);
+    wasm_value_t v;
+    assert_true(wasm_global_get(wa->inst, "fills", &v));
+    return v.i32;
+}
+
+static bool fill_ping(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)msg;
+    fill_pp_t *s = state;
+    int32_t now = fills_of(rt, s->filler);
+    if (now - s->last_fills > s->max_per_round)
+        s->max_per_round = now - s->last_fills;
+    s->last_fills = now;
+    /* stop at once when a round saw more than one fill: without per-byte
+     * fuel a round would run thousands of fills and the test would crawl */
+    if (++s->rounds >= FILL_ROUNDS || s->max_per_round > 1) {
+        actor_stop(rt, s->filler);
+        actor_stop(rt, s->peer);
+        return false;
+    }
+    actor_send(rt, s->peer, 1, NULL, 0);
+    return true;
+}
+
+static void memory_fill_loop_is_preempted_inside_the_fill(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    actor_id_t filler =
+        actor_spawn_wasm_file(rt, MODULE("filler.wasm"), 16, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(filler, ACTOR_ID_INVALID);
+    /* 2000 units pay for 128 KiB of fill: a 4 MiB fill spans ~33 slices */
+    assert_true(wasm_actor_set_fuel(rt, filler, FILL_SLICE, 0));
+    assert_true(actor_send(rt, filler, 600, NULL, 0)); /* fills forever from now on */
+    fill_pp_t s = {.filler = filler};
+    actor_id_t a = actor_spawn(rt, fill_ping, &s, NULL, 16);
+    s.peer = actor_spawn(rt, pong, NULL, NULL, 16);
+    assert_true(actor_send(rt, a, 1, NULL, 0));
+    runtime_run(rt);
+    if (s.max_per_round > 1)
+        fail_msg("%d memory.fill of 4 MiB ran between two ping-pong rounds (slice %d units)",
+                 s.max_per_round, FILL_SLICE);
+    assert_int_equal(s.rounds, FILL_ROUNDS);
+    assert_true(s.last_fills >= 2); /* and the filler did progress */
     runtime_destroy(rt);
 }
 
@@ -167,6 +233,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(endless_loop_is_preempted, setup, teardown),
+        cmocka_unit_test_setup_teardown(memory_fill_loop_is_preempted_inside_the_fill, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(fuel_limit_stops_with_exit_fuel, setup, teardown),
         cmocka_unit_test_setup_teardown(trap_stops_with_exit_trap_and_a_log_line, setup, teardown),
         cmocka_unit_test_setup_teardown(trap_under_supervisor_restarts_fresh, setup, teardown),

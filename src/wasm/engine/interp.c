@@ -180,6 +180,28 @@ static inline uint64_t rotr64(uint64_t a, uint64_t k)
     return (a >> k) | (a << ((64 - k) & 63));
 }
 
+/* ---- fuel of bulk instructions (DESIGN.md "Fuel") ---- */
+
+/* How many of the `n` bytes or elements a bulk instruction may process now:
+ * all of them when the budget covers ceil(n / per_unit) units (charged),
+ * else as many as the positive budget pays for (the budget drops to 0), or
+ * 0 when it is already spent (nothing charged: the caller preempts). */
+static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
+{
+    if (n == 0)
+        return 0;
+    int64_t cost = (int64_t)(((uint64_t)n + per_unit - 1) / per_unit);
+    if (*fuel >= cost) {
+        *fuel -= cost;
+        return n;
+    }
+    if (*fuel <= 0)
+        return 0;
+    uint64_t part = (uint64_t)*fuel * per_unit; /* < n */
+    *fuel = 0;
+    return (uint32_t)part;
+}
+
 /* ---- the loop ---- */
 
 #if WASM_USE_COMPUTED_GOTO
@@ -225,6 +247,16 @@ static inline uint64_t rotr64(uint64_t a, uint64_t k)
         ex->fp = (uint32_t)(fp - stack);                                                           \
         ex->fn = fn;                                                                               \
         ex->fuel = fuel;                                                                           \
+    } while (0)
+
+/* Stop with OUT_OF_FUEL so that wasm_resume() re-executes the instruction
+ * starting at `at` (its op word) with the operands left on the stack. */
+#define PREEMPT_AT(at)                                                                             \
+    do {                                                                                           \
+        pc = (at);                                                                                 \
+        SAVE();                                                                                    \
+        ex->state = WASM_EXEC_OUT_OF_FUEL;                                                         \
+        return WASM_STATUS_OUT_OF_FUEL;                                                            \
     } while (0)
 
 /* Move the top `arity` values down over `drop` slots (branch with results). */
@@ -521,7 +553,15 @@ dispatch:
     }
     OP(MEMORY_GROW)
     {
-        sp[-1].u64 = (uint32_t)wasm_memory_grow_pages(memo, sp[-1].u32);
+        /* Not split (it either grows or not): runs when the budget is
+         * positive and charges its pages afterwards, possibly below 0. */
+        if (fuel <= 0)
+            PREEMPT_AT(pc - 1);
+        uint32_t delta = sp[-1].u32;
+        int32_t old = wasm_memory_grow_pages(memo, delta);
+        if (old >= 0)
+            fuel -= (int64_t)delta * WASM_FUEL_PER_PAGE;
+        sp[-1].u64 = (uint32_t)old;
         RELOAD_MEM();
         NEXT();
     }
@@ -780,16 +820,32 @@ dispatch:
     UN(I64_TRUNC_SAT_F64_S, double, f64, u64, sat_i64_s(a))
     UN(I64_TRUNC_SAT_F64_U, double, f64, u64, sat_i64_u(a))
 
+    /* Bulk instructions: bounds are checked on the whole range first (a
+     * trap writes nothing, spec 4.4.7), then they go as far as the fuel
+     * pays for (one unit per WASM_FUEL_BULK_BYTES bytes, per element for
+     * tables); the rest stays on the stack as a shorter instruction that
+     * wasm_resume() re-executes, so none runs past its slice. */
     OP(MEMORY_INIT)
     {
-        const wasm_data_t *d = &inst->module->datas[*pc++];
+        const uint32_t *at = pc - 1;
+        uint32_t seg = *pc++;
+        const wasm_data_t *d = &inst->module->datas[seg];
         uint32_t n = sp[-1].u32, s = sp[-2].u32, dst = sp[-3].u32;
-        sp -= 3;
-        uint64_t len = inst->data_dropped[d - inst->module->datas] ? 0 : d->len;
-        if ((uint64_t)s + n > len || (uint64_t)dst + n > memsize)
+        uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
+        if ((uint64_t)s + n > len || (uint64_t)dst + n > memsize) {
+            sp -= 3;
             TRAP(WASM_TRAP_MEMORY_OOB);
-        if (n)
-            memcpy(mem + dst, d->bytes + s, n);
+        }
+        uint32_t k = bulk_take(&fuel, n, WASM_FUEL_BULK_BYTES);
+        if (k)
+            memcpy(mem + dst, d->bytes + s, k);
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-2].u64 = s + k;
+            sp[-3].u64 = dst + k;
+            PREEMPT_AT(at);
+        }
+        sp -= 3;
         NEXT();
     }
     OP(DATA_DROP)
@@ -800,36 +856,71 @@ dispatch:
     OP(MEMORY_COPY)
     {
         uint32_t n = sp[-1].u32, s = sp[-2].u32, d = sp[-3].u32;
-        sp -= 3;
-        if ((uint64_t)s + n > memsize || (uint64_t)d + n > memsize)
+        if ((uint64_t)s + n > memsize || (uint64_t)d + n > memsize) {
+            sp -= 3;
             TRAP(WASM_TRAP_MEMORY_OOB);
-        if (n)
-            memmove(mem + d, mem + s, n);
+        }
+        uint32_t k = bulk_take(&fuel, n, WASM_FUEL_BULK_BYTES);
+        if (k < n && d > s) {
+            /* copying upwards: the tail first, so the source's head, still
+             * to be copied, is not overwritten (memmove's direction) */
+            if (k)
+                memmove(mem + d + (n - k), mem + s + (n - k), k);
+            sp[-1].u64 = n - k;
+            PREEMPT_AT(pc - 1);
+        }
+        if (k)
+            memmove(mem + d, mem + s, k);
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-2].u64 = s + k;
+            sp[-3].u64 = d + k;
+            PREEMPT_AT(pc - 1);
+        }
+        sp -= 3;
         NEXT();
     }
     OP(MEMORY_FILL)
     {
         uint32_t n = sp[-1].u32, v = sp[-2].u32, d = sp[-3].u32;
-        sp -= 3;
-        if ((uint64_t)d + n > memsize)
+        if ((uint64_t)d + n > memsize) {
+            sp -= 3;
             TRAP(WASM_TRAP_MEMORY_OOB);
-        if (n)
-            memset(mem + d, (int)(v & 0xFF), n);
+        }
+        uint32_t k = bulk_take(&fuel, n, WASM_FUEL_BULK_BYTES);
+        if (k)
+            memset(mem + d, (int)(v & 0xFF), k);
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-3].u64 = d + k;
+            PREEMPT_AT(pc - 1);
+        }
+        sp -= 3;
         NEXT();
     }
     OP(TABLE_INIT)
     {
+        const uint32_t *at = pc - 1;
         uint32_t seg = pc[0];
         wasm_table_t *t = tables[pc[1]];
         pc += 2;
         const wasm_elem_t *e = &inst->module->elems[seg];
         uint32_t n = sp[-1].u32, s = sp[-2].u32, d = sp[-3].u32;
-        sp -= 3;
         uint64_t len = inst->elem_dropped[seg] ? 0 : e->count;
-        if ((uint64_t)s + n > len || (uint64_t)d + n > t->size)
+        if ((uint64_t)s + n > len || (uint64_t)d + n > t->size) {
+            sp -= 3;
             TRAP(WASM_TRAP_TABLE_OOB);
-        for (uint32_t k = 0; k < n; k++)
-            t->elems[d + k] = wasm_instance_eval_ref(inst, &e->items[s + k]);
+        }
+        uint32_t k = bulk_take(&fuel, n, 1);
+        for (uint32_t i = 0; i < k; i++)
+            t->elems[d + i] = wasm_instance_eval_ref(inst, &e->items[s + i]);
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-2].u64 = s + k;
+            sp[-3].u64 = d + k;
+            PREEMPT_AT(at);
+        }
+        sp -= 3;
         NEXT();
     }
     OP(ELEM_DROP)
@@ -839,23 +930,46 @@ dispatch:
     }
     OP(TABLE_COPY)
     {
+        const uint32_t *at = pc - 1;
         wasm_table_t *td = tables[pc[0]], *ts = tables[pc[1]];
         pc += 2;
         uint32_t n = sp[-1].u32, s = sp[-2].u32, d = sp[-3].u32;
-        sp -= 3;
-        if ((uint64_t)s + n > ts->size || (uint64_t)d + n > td->size)
+        if ((uint64_t)s + n > ts->size || (uint64_t)d + n > td->size) {
+            sp -= 3;
             TRAP(WASM_TRAP_TABLE_OOB);
-        if (n)
-            memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof *td->elems);
+        }
+        uint32_t k = bulk_take(&fuel, n, 1);
+        if (k < n && td == ts && d > s) { /* upwards within one table: tail first */
+            if (k)
+                memmove(td->elems + d + (n - k), ts->elems + s + (n - k),
+                        (size_t)k * sizeof *td->elems);
+            sp[-1].u64 = n - k;
+            PREEMPT_AT(at);
+        }
+        if (k)
+            memmove(td->elems + d, ts->elems + s, (size_t)k * sizeof *td->elems);
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-2].u64 = s + k;
+            sp[-3].u64 = d + k;
+            PREEMPT_AT(at);
+        }
+        sp -= 3;
         NEXT();
     }
     OP(TABLE_GROW)
     {
+        /* Not split, like memory.grow: charged per element once it grew. */
+        if (fuel <= 0)
+            PREEMPT_AT(pc - 1);
         wasm_table_t *t = tables[*pc++];
         uint32_t n = sp[-1].u32;
         uintptr_t init = sp[-2].ref;
         sp--;
-        sp[-1].u64 = (uint32_t)wasm_table_grow_elems(t, n, init);
+        int32_t old = wasm_table_grow_elems(t, n, init);
+        if (old >= 0)
+            fuel -= n;
+        sp[-1].u64 = (uint32_t)old;
         NEXT();
     }
     OP(TABLE_SIZE)
@@ -865,14 +979,23 @@ dispatch:
     }
     OP(TABLE_FILL)
     {
+        const uint32_t *at = pc - 1;
         wasm_table_t *t = tables[*pc++];
         uint32_t n = sp[-1].u32, i = sp[-3].u32;
         uintptr_t v = sp[-2].ref;
-        sp -= 3;
-        if ((uint64_t)i + n > t->size)
+        if ((uint64_t)i + n > t->size) {
+            sp -= 3;
             TRAP(WASM_TRAP_TABLE_OOB);
-        for (uint32_t k = 0; k < n; k++)
-            t->elems[i + k] = v;
+        }
+        uint32_t k = bulk_take(&fuel, n, 1);
+        for (uint32_t j = 0; j < k; j++)
+            t->elems[i + j] = v;
+        if (k < n) {
+            sp[-1].u64 = n - k;
+            sp[-3].u64 = i + k;
+            PREEMPT_AT(at);
+        }
+        sp -= 3;
         NEXT();
     }
 

@@ -79,6 +79,19 @@
 #define WASM_INITIAL_VALUE_STACK 256u
 #endif
 
+/* Fuel of bulk instructions (DESIGN.md "Fuel"): memory.fill, memory.copy
+ * and memory.init cost one unit per this many bytes, table.fill,
+ * table.copy, table.init and table.grow one per element, memory.grow this
+ * many per page it adds. A unit of plain code is about one IR instruction
+ * (~1-3 ns); 64 bytes of memset/memmove cost about as much, so a slice of
+ * fuel takes about as long whatever the code does. */
+#ifndef WASM_FUEL_BULK_BYTES
+#define WASM_FUEL_BULK_BYTES 64u
+#endif
+#ifndef WASM_FUEL_PER_PAGE
+#define WASM_FUEL_PER_PAGE (65536u / WASM_FUEL_BULK_BYTES) /* 1024: zeroing a page */
+#endif
+
 /* Backing store of linear memory (memory.c). 1: mmap -- address space is
  * reserved and the kernel zero-fills each page on first touch, so a memory
  * costs nothing until it is used; 0: calloc/realloc, for hosts without

@@ -245,7 +245,11 @@ void *wasm_instance_user(const wasm_instance_t *inst);
 
 /* Set the fuel budget for the next call/resume. Fuel counts IR instructions
  * approximately: each function entry and each loop iteration charges the
- * instruction count of its straight-line body. Default: unlimited. */
+ * instruction count of its straight-line body. Bulk instructions are
+ * charged by length (one unit per WASM_FUEL_BULK_BYTES bytes or per table
+ * element, WASM_FUEL_PER_PAGE per page grown) and a fill/copy/init longer
+ * than the budget is split across resumes (DESIGN.md "Fuel"). Default:
+ * unlimited. */
 void wasm_instance_set_fuel(wasm_instance_t *inst, int64_t fuel);
 /* Fuel left (may be slightly negative after the last charge). */
 int64_t wasm_instance_fuel(const wasm_instance_t *inst);
