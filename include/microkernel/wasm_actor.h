@@ -81,8 +81,9 @@ void wasm_actors_cleanup(void);
  * NULL runtime or buffer, an empty buffer, wasm_actors_init() not called, a
  * module that does not decode or validate (the engine's message), a missing
  * or mistyped handle_message, an import the host does not provide (named),
- * a start function that traps, blocks or runs too long, or no memory or
- * actor slots.
+ * a start function that traps, blocks or runs too long, a module past the
+ * module limits (wasm_actors_set_module_limits; the limit is named), or no
+ * memory or actor slots.
  */
 actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
                             size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
@@ -146,6 +147,56 @@ void wasm_factory_arg_destroy(wasm_factory_arg_t *arg);
  */
 bool wasm_actor_set_fuel(runtime_t *rt, actor_id_t id, uint64_t slice, uint64_t limit);
 bool wasm_factory_arg_set_fuel(wasm_factory_arg_t *arg, uint64_t slice, uint64_t limit);
+
+/* ---- Extension: module limits ---- */
+
+/*
+ * What a module must stay within to be compiled for a WASM actor (spawn,
+ * factory arg, reload, the shell's `load`). Compilation runs on the calling
+ * (runtime's) thread, so these bound how long and how much memory one
+ * module can take: a module past a limit is refused after reading its
+ * section headers, before anything is allocated for it, with an error
+ * naming the limit and its value ("... 1000000 functions over the limit
+ * max_funcs = 20000"). Values above the engine's own (wasm_config.h) are
+ * lowered to them. docs/wasm-actors.md, "Module limits", gives the cost of
+ * the worst module within the defaults.
+ */
+typedef struct wasm_module_limits {
+    uint64_t max_module_bytes;  /* the binary (and a module file), bytes */
+    uint64_t max_code_bytes;    /* the code section: all function bodies, bytes */
+    uint32_t max_types;         /* function types */
+    uint32_t max_funcs;         /* functions, imported ones included */
+    uint32_t max_locals;        /* locals of one function, parameters included */
+    uint32_t max_imports;       /* imports */
+    uint32_t max_exports;       /* exports */
+    uint32_t max_globals;       /* globals defined */
+    uint32_t max_segments;      /* element segments, and data segments */
+    uint32_t max_segment_elems; /* items of one element segment */
+} wasm_module_limits_t;
+
+/* The defaults, sized for a node whose actors share one thread. */
+#define WASM_MODULE_MAX_BYTES_DEFAULT         (8u * 1024u * 1024u) /* 8 MiB */
+#define WASM_MODULE_MAX_CODE_BYTES_DEFAULT    (4u * 1024u * 1024u) /* 4 MiB */
+#define WASM_MODULE_MAX_TYPES_DEFAULT         10000u
+#define WASM_MODULE_MAX_FUNCS_DEFAULT         20000u
+#define WASM_MODULE_MAX_LOCALS_DEFAULT        10000u
+#define WASM_MODULE_MAX_IMPORTS_DEFAULT       1000u
+#define WASM_MODULE_MAX_EXPORTS_DEFAULT       10000u
+#define WASM_MODULE_MAX_GLOBALS_DEFAULT       10000u
+#define WASM_MODULE_MAX_SEGMENTS_DEFAULT      10000u
+#define WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT 100000u
+
+/* Fill `out` with the defaults above (no-op for NULL). */
+void wasm_module_limits_default(wasm_module_limits_t *out);
+
+/*
+ * Set the limits every later compile of the process uses (process-wide,
+ * like wasm_actors_init; modules already compiled are not affected). Call
+ * from the runtime's thread, or before runtimes start. Returns false with a
+ * reason for NULL. wasm_actors_module_limits() copies the current ones.
+ */
+bool wasm_actors_set_module_limits(const wasm_module_limits_t *lim);
+void wasm_actors_module_limits(wasm_module_limits_t *out);
 
 /* ---- Extension: hot code reload (seed 002 "Hot code reload") ---- */
 

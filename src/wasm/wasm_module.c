@@ -21,6 +21,58 @@ enum { PAGE = 65536, MAX_PAGES = 65536 };
 /* Fuel the start function may burn (a start that loops fails the spawn). */
 #define WASM_START_FUEL 50000000
 
+/* The module limits of every compile (wasm_actors_set_module_limits). */
+static wasm_module_limits_t limits = {
+    .max_module_bytes = WASM_MODULE_MAX_BYTES_DEFAULT,
+    .max_code_bytes = WASM_MODULE_MAX_CODE_BYTES_DEFAULT,
+    .max_types = WASM_MODULE_MAX_TYPES_DEFAULT,
+    .max_funcs = WASM_MODULE_MAX_FUNCS_DEFAULT,
+    .max_locals = WASM_MODULE_MAX_LOCALS_DEFAULT,
+    .max_imports = WASM_MODULE_MAX_IMPORTS_DEFAULT,
+    .max_exports = WASM_MODULE_MAX_EXPORTS_DEFAULT,
+    .max_globals = WASM_MODULE_MAX_GLOBALS_DEFAULT,
+    .max_segments = WASM_MODULE_MAX_SEGMENTS_DEFAULT,
+    .max_segment_elems = WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT,
+};
+
+void wasm_module_limits_default(wasm_module_limits_t *out)
+{
+    if (!out)
+        return;
+    out->max_module_bytes = WASM_MODULE_MAX_BYTES_DEFAULT;
+    out->max_code_bytes = WASM_MODULE_MAX_CODE_BYTES_DEFAULT;
+    out->max_types = WASM_MODULE_MAX_TYPES_DEFAULT;
+    out->max_funcs = WASM_MODULE_MAX_FUNCS_DEFAULT;
+    out->max_locals = WASM_MODULE_MAX_LOCALS_DEFAULT;
+    out->max_imports = WASM_MODULE_MAX_IMPORTS_DEFAULT;
+    out->max_exports = WASM_MODULE_MAX_EXPORTS_DEFAULT;
+    out->max_globals = WASM_MODULE_MAX_GLOBALS_DEFAULT;
+    out->max_segments = WASM_MODULE_MAX_SEGMENTS_DEFAULT;
+    out->max_segment_elems = WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT;
+}
+
+bool wasm_actors_set_module_limits(const wasm_module_limits_t *lim)
+{
+    if (!lim)
+        return mk_fail("wasm_actors_set_module_limits: limits are NULL");
+    limits = *lim;
+    return true;
+}
+
+void wasm_actors_module_limits(wasm_module_limits_t *out)
+{
+    if (out)
+        *out = limits;
+}
+
+/* The module size a compile accepts: the configured limit, never more than
+ * the engine's. */
+static uint64_t max_module_bytes(void)
+{
+    return limits.max_module_bytes < WASM_MAX_MODULE_SIZE ? limits.max_module_bytes
+                                                          : WASM_MAX_MODULE_SIZE;
+}
+
 static bool is_type(const wasm_functype_t *t, uint32_t np, const uint8_t *params, uint32_t nr,
                     const uint8_t *results)
 {
@@ -47,9 +99,21 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
         mk_set_error("%s: empty module (0 bytes)", what);
         return NULL;
     }
+    wasm_compile_limits_t lim = {
+        .max_module_bytes = limits.max_module_bytes,
+        .max_code_bytes = limits.max_code_bytes,
+        .max_types = limits.max_types,
+        .max_funcs = limits.max_funcs,
+        .max_locals = limits.max_locals,
+        .max_imports = limits.max_imports,
+        .max_exports = limits.max_exports,
+        .max_globals = limits.max_globals,
+        .max_segments = limits.max_segments,
+        .max_segment_elems = limits.max_segment_elems,
+    };
     wasm_error_t err;
     memset(&err, 0, sizeof err);
-    wasm_module_t *m = wasm_module_compile(buf, len, &err);
+    wasm_module_t *m = wasm_module_compile_limited(buf, len, &lim, &err);
     if (!m) {
         mk_set_error("%s: %s: %s", what, wasm_strerror(err.code), err.message);
         return NULL;
@@ -226,9 +290,9 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
     for (;;) {
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
-            if (ncap > WASM_MAX_MODULE_SIZE + (size_t)1) {
-                mk_set_error("%s: %s: larger than %u bytes", what, path,
-                             (unsigned)WASM_MAX_MODULE_SIZE);
+            if (ncap > max_module_bytes() * 2 + 65536) {
+                mk_set_error("%s: %s: larger than max_module_bytes = %llu", what, path,
+                             (unsigned long long)max_module_bytes());
                 goto fail;
             }
             uint8_t *nb = mk_realloc(buf, ncap);

@@ -6,7 +6,8 @@
  * OUT_OF_FUEL part-way and, resumed slice by slice, end with exactly the
  * bytes and elements of one uninterrupted run (overlapping copies in both
  * directions included); grows are charged per page / element; a bulk
- * instruction out of bounds traps and writes nothing.
+ * instruction out of bounds traps and writes nothing; a call pays one unit
+ * per 8 locals it zeroes.
  * argv[1] is bulk_fuel.wasm, built by wat2wasm.
  */
 #include <setjmp.h>
@@ -258,6 +259,27 @@ static void grows_are_charged_per_page_and_per_element(void **state)
     assert_true(slices >= 2);
 }
 
+static void a_call_pays_for_zeroing_its_locals(void **state)
+{
+    (void)state;
+    /* (func (export "f") (local i64 x 8000)) */
+    static const uint8_t mod[] = {0, 'a', 's', 'm', 1, 0, 0,    0,    1,    4,   1,   0x60,
+                                  0, 0,   3,   2,   1, 0, 7,    5,    1,    1,   'f', 0,
+                                  0, 10,  7,   1,   5, 1, 0xC0, 0x3E, 0x7E, 0x0B};
+    wasm_error_t err;
+    wasm_module_t *m = wasm_module_compile(mod, sizeof mod, &err);
+    if (!m)
+        fail_msg("compile: %s", err.message);
+    wasm_instance_t *inst = wasm_instance_new(m, NULL, 0, NULL, &err);
+    assert_non_null(inst);
+    const int64_t budget = 1000000;
+    wasm_instance_set_fuel(inst, budget);
+    assert_int_equal(wasm_call_export(inst, "f", NULL, 0, NULL, 0), WASM_STATUS_OK);
+    assert_true(budget - wasm_instance_fuel(inst) >= 8000 / 8);
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+}
+
 static void bulk_out_of_bounds_traps_and_writes_nothing(void **state)
 {
     wasm_instance_t *inst = *state;
@@ -290,6 +312,7 @@ int main(int argc, char **argv)
                                         teardown),
         cmocka_unit_test_setup_teardown(grows_are_charged_per_page_and_per_element, setup,
                                         teardown),
+        cmocka_unit_test(a_call_pays_for_zeroing_its_locals),
         cmocka_unit_test_setup_teardown(bulk_out_of_bounds_traps_and_writes_nothing, setup,
                                         teardown),
     };

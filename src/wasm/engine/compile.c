@@ -646,6 +646,9 @@ static bool read_locals(comp_t *c, const wasm_functype_t *t)
         if (total > WASM_MAX_LOCALS)
             return wasm_fail(r, WASM_ERR_MALFORMED, "too many locals");
     }
+    if (r->lim && total > r->lim->max_locals)
+        return wasm_fail(r, WASM_ERR_LIMIT, "%llu locals over the limit max_locals = %u",
+                         (unsigned long long)total, r->lim->max_locals);
     c->locals = malloc(total ? total : 1);
     if (!c->locals)
         return wasm_cc_nomem(c);
@@ -675,6 +678,8 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     if (ok) {
         ok = wasm_cc_emit_op(&c, WASM_OP_FUEL, body_offset);
         c.ctrls[0].fuel_at = c.ir_len;
+        /* each call zeroes the declared locals: 8 slots (64 bytes) a unit */
+        c.ctrls[0].fuel_count = (c.nlocals - t->nparams) / 8;
         ok = ok && wasm_cc_emit(&c, 1);
     }
     bool done = false;
@@ -691,6 +696,14 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     if (ok && r->p != r->end)
         ok = wasm_fail(r, WASM_ERR_MALFORMED, "section size mismatch (bytes after function end)");
     if (ok) {
+        /* keep only what is used: a module of many small functions would
+         * otherwise hold the growth slack of every one */
+        uint32_t *ir = realloc(c.ir, (size_t)c.ir_len * sizeof *c.ir);
+        if (ir)
+            c.ir = ir;
+        uint32_t *map = realloc(c.map, (size_t)c.map_len * 2 * sizeof *c.map);
+        if (map)
+            c.map = map;
         code->type_index = m->func_types[func_index];
         code->nlocals = c.nlocals - t->nparams;
         code->frame_slots = c.nlocals + c.max_height;

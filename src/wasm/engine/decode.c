@@ -48,25 +48,80 @@ bool wasm_decode_valtype(wasm_reader_t *r, uint8_t *out)
     }
 }
 
-/* Check that a vector of `n` entries, each at least `min_size` bytes, can fit. */
-static bool check_count(wasm_reader_t *r, uint32_t n, size_t min_size, uint32_t limit)
+void wasm_compile_limits_default(wasm_compile_limits_t *l)
+{
+    l->max_module_bytes = WASM_MAX_MODULE_SIZE;
+    l->max_code_bytes = WASM_MAX_MODULE_SIZE;
+    l->max_types = WASM_MAX_TYPES;
+    l->max_funcs = WASM_MAX_FUNCS;
+    l->max_locals = WASM_MAX_LOCALS;
+    l->max_imports = WASM_MAX_IMPORTS;
+    l->max_exports = WASM_MAX_EXPORTS;
+    l->max_globals = WASM_MAX_GLOBALS;
+    l->max_segments = WASM_MAX_SEGMENTS;
+    l->max_segment_elems = WASM_MAX_TABLE_ELEMS;
+}
+
+/* The smaller of a configured limit and the engine's static one. */
+static uint32_t lim_min(uint32_t configured, uint32_t engine)
+{
+    return configured < engine ? configured : engine;
+}
+
+/* Check that a vector of `n` entries, each at least `min_size` bytes, can
+ * fit, and that `n` is within `limit`; `what` names the entries and `name`
+ * the limit ("max_types") in the error. */
+static bool check_count(wasm_reader_t *r, uint32_t n, size_t min_size, uint32_t limit,
+                        const char *what, const char *name)
 {
     if ((uint64_t)n * min_size > (uint64_t)(r->end - r->p))
         return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end (count %u too large)", n);
     if (n > limit)
-        return wasm_fail(r, WASM_ERR_LIMIT, "count %u over the engine limit %u", n, limit);
+        return wasm_fail(r, WASM_ERR_LIMIT, "%u %s over the limit %s = %u", n, what, name, limit);
     return true;
 }
+
+/* A hash of a function type, for finding its first structurally equal one. */
+static uint32_t type_hash(const wasm_functype_t *t)
+{
+    uint32_t h = 2166136261u ^ (t->nparams * 31u + t->nresults);
+    for (uint32_t i = 0; i < t->nparams; i++)
+        h = (h ^ t->params[i]) * 16777619u;
+    h = (h ^ 0xFFu) * 16777619u;
+    for (uint32_t i = 0; i < t->nresults; i++)
+        h = (h ^ t->results[i]) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+static bool decode_types_into(wasm_reader_t *r, wasm_module_t *m, uint32_t n, uint32_t *bucket,
+                              uint32_t mask);
 
 static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 3, WASM_MAX_TYPES))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 3, lim_min(r->lim->max_types, WASM_MAX_TYPES), "types", "max_types"))
         return false;
     m->types = calloc(n ? n : 1, sizeof *m->types);
     m->type_canon = calloc(n ? n : 1, sizeof *m->type_canon);
     if (!m->types || !m->type_canon)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
+    /* open addressing over 2n..4n slots holding type index + 1: finding
+     * the first equal type is linear in the section, not quadratic */
+    uint32_t slots = 16;
+    while (slots < 2 * (uint64_t)n)
+        slots *= 2;
+    uint32_t *bucket = calloc(slots, sizeof *bucket);
+    if (!bucket)
+        return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
+    bool ok = decode_types_into(r, m, n, bucket, slots - 1);
+    free(bucket);
+    return ok;
+}
+
+static bool decode_types_into(wasm_reader_t *r, wasm_module_t *m, uint32_t n, uint32_t *bucket,
+                              uint32_t mask)
+{
     for (uint32_t i = 0; i < n; i++) {
         uint8_t form;
         if (!wasm_read_u8(r, &form))
@@ -76,7 +131,8 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
                              "integer representation too long (bad functype form 0x%02x)", form);
         uint32_t np, nr;
         uint8_t *types = NULL;
-        if (!wasm_read_u32(r, &np) || !check_count(r, np, 1, WASM_MAX_PARAMS))
+        if (!wasm_read_u32(r, &np) ||
+            !check_count(r, np, 1, WASM_MAX_PARAMS, "parameters", "WASM_MAX_PARAMS"))
             return false;
         types = malloc((size_t)np + 1);
         if (!types)
@@ -87,7 +143,8 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
         for (uint32_t k = 0; k < np; k++)
             if (!wasm_decode_valtype(r, &types[k]))
                 return false;
-        if (!wasm_read_u32(r, &nr) || !check_count(r, nr, 1, WASM_MAX_PARAMS))
+        if (!wasm_read_u32(r, &nr) ||
+            !check_count(r, nr, 1, WASM_MAX_PARAMS, "results", "WASM_MAX_PARAMS"))
             return false;
         uint8_t *all = realloc(types, (size_t)np + nr + 1);
         if (!all)
@@ -99,11 +156,14 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
                 return false;
         m->types[i].nresults = nr;
         m->type_canon[i] = i;
-        for (uint32_t k = 0; k < i; k++)
-            if (wasm_functype_equal(&m->types[k], &m->types[i])) {
-                m->type_canon[i] = k;
+        uint32_t h = type_hash(&m->types[i]) & mask;
+        for (; bucket[h]; h = (h + 1) & mask)
+            if (wasm_functype_equal(&m->types[bucket[h] - 1], &m->types[i])) {
+                m->type_canon[i] = bucket[h] - 1;
                 break;
             }
+        if (!bucket[h])
+            bucket[h] = i + 1;
     }
     return true;
 }
@@ -165,7 +225,9 @@ static bool push_entry(wasm_reader_t *r, void **arr, uint32_t *count, size_t siz
 static bool decode_imports(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 4, WASM_MAX_IMPORTS))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 4, lim_min(r->lim->max_imports, WASM_MAX_IMPORTS), "imports",
+                     "max_imports"))
         return false;
     m->imports = calloc(n ? n : 1, sizeof *m->imports);
     if (!m->imports)
@@ -185,6 +247,9 @@ static bool decode_imports(wasm_reader_t *r, wasm_module_t *m)
                 return false;
             if (t >= m->ntypes)
                 return wasm_fail(r, WASM_ERR_INVALID, "unknown type %u", t);
+            if (m->nfuncs >= lim_min(r->lim->max_funcs, WASM_MAX_FUNCS))
+                return wasm_fail(r, WASM_ERR_LIMIT, "%u functions over the limit max_funcs = %u",
+                                 m->nfuncs + 1, lim_min(r->lim->max_funcs, WASM_MAX_FUNCS));
             if (!push_entry(r, (void **)&m->func_types, &m->nfuncs, sizeof(uint32_t)))
                 return false;
             m->func_types[m->nfuncs - 1] = t;
@@ -225,8 +290,12 @@ static bool decode_imports(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_functions(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 1, WASM_MAX_FUNCS))
+    uint32_t max = lim_min(r->lim->max_funcs, WASM_MAX_FUNCS);
+    if (!wasm_read_u32(r, &n) || !check_count(r, n, 1, UINT32_MAX, "functions", "max_funcs"))
         return false;
+    if ((uint64_t)m->nfuncs + n > max)
+        return wasm_fail(r, WASM_ERR_LIMIT, "%llu functions over the limit max_funcs = %u",
+                         (unsigned long long)m->nfuncs + n, max);
     uint32_t *ft = realloc(m->func_types, ((size_t)m->nfuncs + n + 1) * sizeof *ft);
     if (!ft)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
@@ -245,7 +314,8 @@ static bool decode_functions(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_tables(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 3, WASM_MAX_TABLES))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 3, WASM_MAX_TABLES, "tables", "WASM_MAX_TABLES"))
         return false;
     for (uint32_t i = 0; i < n; i++)
         if (!push_entry(r, (void **)&m->tables, &m->ntables, sizeof *m->tables) ||
@@ -257,7 +327,7 @@ static bool decode_tables(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_memories(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 2, 16))
+    if (!wasm_read_u32(r, &n) || !check_count(r, n, 2, 16, "memories", "16"))
         return false;
     for (uint32_t i = 0; i < n; i++)
         if (!push_entry(r, (void **)&m->mems, &m->nmems, sizeof *m->mems) ||
@@ -272,7 +342,9 @@ static bool decode_memories(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_globals(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 4, WASM_MAX_GLOBALS))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 4, lim_min(r->lim->max_globals, WASM_MAX_GLOBALS), "globals",
+                     "max_globals"))
         return false;
     for (uint32_t i = 0; i < n; i++) {
         if (!push_entry(r, (void **)&m->globals, &m->nglobals, sizeof *m->globals))
@@ -287,7 +359,9 @@ static bool decode_globals(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_exports(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 3, WASM_MAX_EXPORTS))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 3, lim_min(r->lim->max_exports, WASM_MAX_EXPORTS), "exports",
+                     "max_exports"))
         return false;
     m->exports = calloc(n ? n : 1, sizeof *m->exports);
     if (!m->exports)
@@ -317,7 +391,9 @@ static bool decode_start(wasm_reader_t *r, wasm_module_t *m)
 /* Elements given as plain function indices (forms 0-3). */
 static bool decode_elem_funcs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e)
 {
-    if (!wasm_read_u32(r, &e->count) || !check_count(r, e->count, 1, WASM_MAX_TABLE_ELEMS))
+    if (!wasm_read_u32(r, &e->count) ||
+        !check_count(r, e->count, 1, lim_min(r->lim->max_segment_elems, WASM_MAX_TABLE_ELEMS),
+                     "segment elements", "max_segment_elems"))
         return false;
     e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
     if (!e->items)
@@ -338,7 +414,9 @@ static bool decode_elem_funcs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e
 /* Elements given as constant expressions (forms 4-7). */
 static bool decode_elem_exprs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e)
 {
-    if (!wasm_read_u32(r, &e->count) || !check_count(r, e->count, 2, WASM_MAX_TABLE_ELEMS))
+    if (!wasm_read_u32(r, &e->count) ||
+        !check_count(r, e->count, 2, lim_min(r->lim->max_segment_elems, WASM_MAX_TABLE_ELEMS),
+                     "segment elements", "max_segment_elems"))
         return false;
     e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
     if (!e->items)
@@ -352,7 +430,9 @@ static bool decode_elem_exprs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e
 static bool decode_elems(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 2, WASM_MAX_SEGMENTS))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 2, lim_min(r->lim->max_segments, WASM_MAX_SEGMENTS), "segments",
+                     "max_segments"))
         return false;
     m->elems = calloc(n ? n : 1, sizeof *m->elems);
     if (!m->elems)
@@ -397,7 +477,9 @@ static bool decode_elems(wasm_reader_t *r, wasm_module_t *m)
 static bool decode_datas(wasm_reader_t *r, wasm_module_t *m)
 {
     uint32_t n;
-    if (!wasm_read_u32(r, &n) || !check_count(r, n, 2, WASM_MAX_SEGMENTS))
+    if (!wasm_read_u32(r, &n) ||
+        !check_count(r, n, 2, lim_min(r->lim->max_segments, WASM_MAX_SEGMENTS), "segments",
+                     "max_segments"))
         return false;
     if (m->has_datacount && n != m->ndatas)
         return wasm_fail(r, WASM_ERR_MALFORMED,
@@ -437,8 +519,15 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m)
     if (n != m->nfuncs - m->nfunc_imports)
         return wasm_fail(r, WASM_ERR_MALFORMED,
                          "function and code section have inconsistent lengths");
-    if (!check_count(r, n, 2, WASM_MAX_FUNCS))
+    if (!check_count(r, n, 2, WASM_MAX_FUNCS, "functions", "WASM_MAX_FUNCS"))
         return false;
+    uint64_t code_bytes = (uint64_t)(r->end - r->p);
+    uint64_t max_code = r->lim->max_code_bytes < WASM_MAX_MODULE_SIZE ? r->lim->max_code_bytes
+                                                                      : WASM_MAX_MODULE_SIZE;
+    if (code_bytes > max_code)
+        return wasm_fail(r, WASM_ERR_LIMIT,
+                         "%llu bytes of code over the limit max_code_bytes = %llu",
+                         (unsigned long long)code_bytes, (unsigned long long)max_code);
     m->codes = calloc(n ? n : 1, sizeof *m->codes);
     if (!m->codes)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
@@ -592,6 +681,17 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
 
 wasm_module_t *wasm_module_compile(const uint8_t *bytes, size_t len, wasm_error_t *err)
 {
+    return wasm_module_compile_limited(bytes, len, NULL, err);
+}
+
+wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
+                                           const wasm_compile_limits_t *lim, wasm_error_t *err)
+{
+    wasm_compile_limits_t defaults;
+    if (lim == NULL) {
+        wasm_compile_limits_default(&defaults);
+        lim = &defaults;
+    }
     wasm_error_t local;
     if (err == NULL)
         err = &local;
@@ -603,10 +703,13 @@ wasm_module_t *wasm_module_compile(const uint8_t *bytes, size_t len, wasm_error_
         snprintf(err->message, sizeof err->message, "out of memory");
         return NULL;
     }
-    wasm_reader_t r = {.base = NULL, .err = err, .section = "header", .func = -1};
-    if (len > WASM_MAX_MODULE_SIZE) {
+    wasm_reader_t r = {.base = NULL, .err = err, .section = "header", .func = -1, .lim = lim};
+    uint64_t max_bytes =
+        lim->max_module_bytes < WASM_MAX_MODULE_SIZE ? lim->max_module_bytes : WASM_MAX_MODULE_SIZE;
+    if (len > max_bytes) {
         r.base = r.p = r.end = bytes;
-        wasm_fail(&r, WASM_ERR_LIMIT, "module of %zu bytes over the limit", len);
+        wasm_fail(&r, WASM_ERR_LIMIT, "module of %zu bytes over the limit max_module_bytes = %llu",
+                  len, (unsigned long long)max_bytes);
         goto fail;
     }
     m->bytes = malloc(len ? len : 1);

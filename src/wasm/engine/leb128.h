@@ -13,12 +13,13 @@
 #include "wasm_engine.h"
 
 typedef struct wasm_reader {
-    const uint8_t *base; /* start of the module (offsets are relative to it) */
-    const uint8_t *p;    /* next byte */
-    const uint8_t *end;  /* end of the current section or body */
-    wasm_error_t *err;   /* where failures are recorded */
-    const char *section; /* section being decoded, for messages */
-    int64_t func;        /* function index being compiled, or -1 */
+    const uint8_t *base;              /* start of the module (offsets are relative to it) */
+    const uint8_t *p;                 /* next byte */
+    const uint8_t *end;               /* end of the current section or body */
+    wasm_error_t *err;                /* where failures are recorded */
+    const char *section;              /* section being decoded, for messages */
+    int64_t func;                     /* function index being compiled, or -1 */
+    const wasm_compile_limits_t *lim; /* module limits (never NULL while decoding) */
 } wasm_reader_t;
 
 /* Record `code` and a printf-style message at the reader's position (the

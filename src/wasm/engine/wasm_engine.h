@@ -126,6 +126,38 @@ typedef struct wasm_extern_desc {
  * byte offset and function index). Free with wasm_module_free(). Spec 5, 3. */
 wasm_module_t *wasm_module_compile(const uint8_t *bytes, size_t len, wasm_error_t *err);
 
+/*
+ * Limits a module must stay within to be compiled, checked as each count or
+ * size is read and before anything is allocated for it, so a module past
+ * one costs no more than reading its header. wasm_module_compile() uses
+ * wasm_compile_limits_default(): the static limits of wasm_config.h (the
+ * spec's implementation limits). A host that compiles modules from others
+ * sets lower ones (the WASM-actor layer does: docs/wasm-actors.md). A value
+ * above the static limit is lowered to it; 0 allows nothing of that kind.
+ */
+typedef struct wasm_compile_limits {
+    uint64_t max_module_bytes;  /* the whole binary, bytes */
+    uint64_t max_code_bytes;    /* the code section (all function bodies), bytes */
+    uint32_t max_types;         /* entries of the type section */
+    uint32_t max_funcs;         /* function index space: imported + defined */
+    uint32_t max_locals;        /* locals of one function, parameters included */
+    uint32_t max_imports;       /* entries of the import section */
+    uint32_t max_exports;       /* entries of the export section */
+    uint32_t max_globals;       /* entries of the global section */
+    uint32_t max_segments;      /* element segments, and data segments */
+    uint32_t max_segment_elems; /* items of one element segment */
+} wasm_compile_limits_t;
+
+/* The static limits of wasm_config.h. */
+void wasm_compile_limits_default(wasm_compile_limits_t *l);
+
+/* wasm_module_compile() within `lim` (NULL: the defaults). A module past a
+ * limit fails with WASM_ERR_LIMIT and a message naming the limit and its
+ * value, e.g. "function section: byte offset 0xb: 1000001 functions over
+ * the limit max_funcs = 10000". */
+wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
+                                           const wasm_compile_limits_t *lim, wasm_error_t *err);
+
 /* Free a module. Every instance of it must have been freed first. */
 void wasm_module_free(wasm_module_t *m);
 
