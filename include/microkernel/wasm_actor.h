@@ -92,7 +92,9 @@ actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_
 /*
  * Read the file at `path` and spawn it with actor_spawn_wasm(). Also fails
  * (ACTOR_ID_INVALID, reason naming the path) when the file cannot be opened
- * or read, or is empty.
+ * or read, is empty, is not a regular file ("not a regular file": a FIFO,
+ * device or directory is refused without waiting on it), or is larger than
+ * max_module_bytes (wasm_module_limits_t).
  */
 actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox_size,
                                  uint32_t stack_size, uint32_t heap_size,

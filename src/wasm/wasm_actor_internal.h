@@ -108,8 +108,12 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
                                          const wasm_settings_t *set, void *user,
                                          wasm_func_t **handle_out);
 
-/* Read a whole file (mk_malloc'd, caller mk_frees). NULL with a reason naming
- * `path` when it cannot be read or is empty. */
+/* Read a whole module file (mk_malloc'd, caller mk_frees) without ever
+ * waiting on it: opened O_NONBLOCK, refused unless fstat says it is a
+ * regular file ("not a regular file": FIFO, device, directory, socket),
+ * and refused before reading when larger than max_module_bytes. NULL with a
+ * reason naming `path` when it cannot be read, is empty, or changed size
+ * while being read. */
 uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
 
 /* ---- wasm_sleep.c ---- */

@@ -10,9 +10,12 @@
  * only parser of outside bytes here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/alloc_internal.h"
 #include "wasm/wasm_actor_internal.h"
@@ -280,47 +283,64 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
         mk_set_error("%s: path is NULL", what);
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a FIFO without a writer (or a device) must not
+     * wait -- it would stop every actor of the node's thread. Anything but
+     * a regular file is refused once fstat says what it is. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
         mk_set_error("%s: %s: %s", what, path, strerror(errno));
         return NULL;
     }
     uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            if (ncap > max_module_bytes() * 2 + 65536) {
-                mk_set_error("%s: %s: larger than max_module_bytes = %llu", what, path,
-                             (unsigned long long)max_module_bytes());
-                goto fail;
-            }
-            uint8_t *nb = mk_realloc(buf, ncap);
-            if (!nb) {
-                mk_set_error("%s: %s: out of memory", what, path);
-                goto fail;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    if (ferror(f)) {
-        mk_set_error("%s: %s: read error", what, path);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        mk_set_error("%s: %s: %s", what, path, strerror(errno));
         goto fail;
     }
-    if (len == 0) {
+    if (!S_ISREG(st.st_mode)) {
+        mk_set_error("%s: %s: not a regular file", what, path);
+        goto fail;
+    }
+    uint64_t max = max_module_bytes();
+    if ((uint64_t)st.st_size > max) {
+        mk_set_error("%s: %s: %llu bytes, over the limit max_module_bytes = %llu", what, path,
+                     (unsigned long long)st.st_size, (unsigned long long)max);
+        goto fail;
+    }
+    if (st.st_size == 0) {
         mk_set_error("%s: %s: empty file", what, path);
         goto fail;
     }
-    fclose(f);
+    /* Read what fstat promised plus one byte, to notice a file that grew
+     * meanwhile; never more than the limit. */
+    size_t cap = (size_t)st.st_size + 1, len = 0;
+    buf = mk_malloc(cap);
+    if (!buf) {
+        mk_set_error("%s: %s: out of memory for %zu bytes", what, path, cap);
+        goto fail;
+    }
+    while (len < cap) {
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            mk_set_error("%s: %s: read error: %s", what, path, strerror(errno));
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    if (len != (size_t)st.st_size) {
+        mk_set_error("%s: %s: changed size while being read (%zu bytes, expected %llu)", what, path,
+                     len, (unsigned long long)st.st_size);
+        goto fail;
+    }
+    close(fd);
     *len_out = len;
     return buf;
 fail:
     mk_free(buf);
-    fclose(f);
+    close(fd);
     return NULL;
 }

@@ -2,20 +2,29 @@
  * test_wasm_limits.c -- what a module or a module file can cost the node
  * (issue 13): modules past the module limits (function count, code bytes,
  * module bytes, locals, types) are refused with the limit named, the limits
- * are configurable. Modules are generated here, not committed.
+ * are configurable, and a module "file" that is a FIFO without a writer, a
+ * directory or an oversized file is refused at once by spawn and reload
+ * ("not a regular file") instead of blocking the node's thread. Modules are
+ * generated here, not committed.
  */
 #include "wasm_test_util.h"
+
+#include <signal.h>
+#include <sys/stat.h>
 
 static int setup(void **state)
 {
     (void)state;
     assert_true(wasm_actors_init());
+    /* a test that would block on a FIFO fails by SIGALRM instead of hanging */
+    alarm(60);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
+    alarm(0);
     wasm_module_limits_t d;
     wasm_module_limits_default(&d);
     assert_true(wasm_actors_set_module_limits(&d));
@@ -209,6 +218,71 @@ static void module_limits_are_configurable(void **state)
     runtime_destroy(rt);
 }
 
+/* ---- module files ---- */
+
+typedef struct {
+    char dir[64];
+    char path[128];
+} tmp_t;
+
+static void tmp_make(tmp_t *t, const char *name)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/mk-wasm-limits-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
+}
+
+static void tmp_remove(tmp_t *t)
+{
+    unlink(t->path);
+    rmdir(t->path); /* when it was a directory */
+    assert_int_equal(rmdir(t->dir), 0);
+}
+
+static void load_of_a_fifo_without_writer_fails_at_once(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    tmp_t t;
+    tmp_make(&t, "mod.wasm");
+    assert_int_equal(mkfifo(t.path, 0600), 0);
+    /* before the fix, open() waited for a writer forever (SIGALRM ends it) */
+    assert_int_equal(actor_spawn_wasm_file(rt, t.path, 16, 0, 0, FIBER_STACK_NONE),
+                     ACTOR_ID_INVALID);
+    assert_error_mentions("not a regular file");
+    assert_error_mentions(t.path);
+    actor_id_t a = actor_spawn_wasm_file(rt, EXAMPLE("echo.wasm"), 16, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(a, ACTOR_ID_INVALID);
+    assert_false(actor_reload_wasm_file(rt, a, t.path));
+    assert_error_mentions("not a regular file");
+    tmp_remove(&t);
+    runtime_destroy(rt);
+}
+
+static void directories_and_oversized_files_are_refused(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    tmp_t t;
+    tmp_make(&t, "dir.wasm");
+    assert_int_equal(mkdir(t.path, 0700), 0);
+    assert_int_equal(actor_spawn_wasm_file(rt, t.path, 16, 0, 0, FIBER_STACK_NONE),
+                     ACTOR_ID_INVALID);
+    assert_error_mentions("not a regular file");
+    tmp_remove(&t);
+    /* a sparse file one byte over the limit: refused from its size alone */
+    tmp_make(&t, "big.wasm");
+    FILE *f = fopen(t.path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ftruncate(fileno(f), (off_t)WASM_MODULE_MAX_BYTES_DEFAULT + 1), 0);
+    fclose(f);
+    assert_int_equal(actor_spawn_wasm_file(rt, t.path, 16, 0, 0, FIBER_STACK_NONE),
+                     ACTOR_ID_INVALID);
+    assert_error_mentions("8388609 bytes, over the limit max_module_bytes = 8388608");
+    tmp_remove(&t);
+    runtime_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +290,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(each_module_limit_is_named_with_its_value, setup, teardown),
         cmocka_unit_test_setup_teardown(module_limits_are_configurable, setup, teardown),
+        cmocka_unit_test_setup_teardown(load_of_a_fifo_without_writer_fails_at_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(directories_and_oversized_files_are_refused, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
