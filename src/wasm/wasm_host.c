@@ -18,18 +18,19 @@
 #include "microkernel/state_persist.h"
 #include "wasm/wasm_actor_internal.h"
 
-/* Guest memory [ptr, ptr+len) as a host pointer, or NULL when outside. A
- * zero-length range is always valid (returns a non-NULL dummy). */
+/* Guest memory [ptr, ptr+len) as a host pointer, or NULL when any of it is
+ * outside memory 0. ptr + len is computed in 64 bits, so no pair wraps
+ * around (0xffffff00 + 0x7fffffff is past the end, not 0x7ffffeff). The
+ * rule of the bulk memory instructions: an empty range is valid up to the
+ * end of memory (a non-NULL dummy is returned), not past it. */
 static const uint8_t *guest_range(wasm_instance_t *inst, uint32_t ptr, uint32_t len)
 {
     static const uint8_t empty;
-    if (len == 0)
-        return &empty;
     size_t size = 0;
     uint8_t *base = wasm_memory_data(inst, &size);
-    if (!base || (uint64_t)ptr + len > size)
+    if ((uint64_t)ptr + (uint64_t)len > (uint64_t)size)
         return NULL;
-    return base + ptr;
+    return len == 0 || !base ? &empty : base + ptr;
 }
 
 /* The actor behind a call, or NULL while no actor is bound (start). */
@@ -78,7 +79,8 @@ static wasm_status_t h_self(wasm_instance_t *inst, void *user, const wasm_value_
 }
 
 /* mk_log(i32 level, ptr text, i32 len): one log line from the actor (text
- * cut at MK_LOG_MSG_MAX; a bad range logs "<bad pointer>"). */
+ * cut at MK_LOG_MSG_MAX; a range partly or wholly outside memory, or a
+ * negative len, logs "<bad pointer>"). */
 static wasm_status_t h_log(wasm_instance_t *inst, void *user, const wasm_value_t *a,
                            wasm_value_t *r)
 {
@@ -87,10 +89,9 @@ static wasm_status_t h_log(wasm_instance_t *inst, void *user, const wasm_value_t
     wasm_actor_t *wa = actor_of(inst);
     if (!wa)
         return WASM_STATUS_OK;
-    uint32_t len = a[2].i32 < 0 ? 0 : a[2].u32;
-    if (len > MK_LOG_MSG_MAX)
-        len = MK_LOG_MSG_MAX;
-    const uint8_t *p = guest_range(inst, a[1].u32, len);
+    /* the whole range is checked, then the text is cut */
+    const uint8_t *p = a[2].i32 < 0 ? NULL : guest_range(inst, a[1].u32, a[2].u32);
+    uint32_t len = a[2].u32 > MK_LOG_MSG_MAX ? MK_LOG_MSG_MAX : a[2].u32;
     if (p)
         actor_log(wa->rt, a[0].i32, "%.*s", (int)len, (const char *)p);
     else
@@ -235,17 +236,21 @@ static wasm_status_t h_load(wasm_instance_t *inst, void *user, const wasm_value_
 }
 
 /* mk_lookup(ptr name, i32 len) -> i64: the ID registered under the name
- * (local, remote or a "/" path), 0 when none. */
+ * (local, remote or a "/" path); 0 when none (also for an empty name, one
+ * over 255 bytes, or no actor yet); -2 when [ptr, ptr+len) is not inside
+ * memory or len is negative -- checked first, like every host import. */
 static wasm_status_t h_lookup(wasm_instance_t *inst, void *user, const wasm_value_t *a,
                               wasm_value_t *r)
 {
     (void)user;
     wasm_actor_t *wa = actor_of(inst);
-    r[0].u64 = ACTOR_ID_INVALID;
-    if (!wa || a[1].i32 <= 0 || a[1].i32 > 255)
+    const uint8_t *p = a[1].i32 < 0 ? NULL : guest_range(inst, a[0].u32, a[1].u32);
+    if (!p) {
+        r[0].i64 = -2;
         return WASM_STATUS_OK;
-    const uint8_t *p = guest_range(inst, a[0].u32, a[1].u32);
-    if (!p)
+    }
+    r[0].u64 = ACTOR_ID_INVALID;
+    if (!wa || a[1].i32 == 0 || a[1].i32 > 255)
         return WASM_STATUS_OK;
     char name[256];
     memcpy(name, p, a[1].u32);
