@@ -174,6 +174,8 @@ typedef struct wasm_module_limits {
     uint32_t max_globals;       /* globals defined */
     uint32_t max_segments;      /* element segments, and data segments */
     uint32_t max_segment_elems; /* items of one element segment */
+    uint32_t max_table_elems;   /* elements of a table of an instance: declared size and
+                                   table.grow (8 bytes each) */
 } wasm_module_limits_t;
 
 /* The defaults, sized for a node whose actors share one thread. */
@@ -187,6 +189,7 @@ typedef struct wasm_module_limits {
 #define WASM_MODULE_MAX_GLOBALS_DEFAULT       10000u
 #define WASM_MODULE_MAX_SEGMENTS_DEFAULT      10000u
 #define WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT 100000u
+#define WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT   65536u /* 512 KiB */
 
 /* Fill `out` with the defaults above (no-op for NULL). */
 void wasm_module_limits_default(wasm_module_limits_t *out);

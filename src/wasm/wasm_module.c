@@ -36,6 +36,7 @@ static wasm_module_limits_t limits = {
     .max_globals = WASM_MODULE_MAX_GLOBALS_DEFAULT,
     .max_segments = WASM_MODULE_MAX_SEGMENTS_DEFAULT,
     .max_segment_elems = WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT,
+    .max_table_elems = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT,
 };
 
 void wasm_module_limits_default(wasm_module_limits_t *out)
@@ -52,6 +53,7 @@ void wasm_module_limits_default(wasm_module_limits_t *out)
     out->max_globals = WASM_MODULE_MAX_GLOBALS_DEFAULT;
     out->max_segments = WASM_MODULE_MAX_SEGMENTS_DEFAULT;
     out->max_segment_elems = WASM_MODULE_MAX_SEGMENT_ELEMS_DEFAULT;
+    out->max_table_elems = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT;
 }
 
 bool wasm_actors_set_module_limits(const wasm_module_limits_t *lim)
@@ -229,6 +231,8 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
     if (slots < 64)
         slots = 64;
     lim.max_stack_slots = slots;
+    /* 0 would mean the engine's own limit (10M elements, 80 MB) */
+    lim.max_table_elems = limits.max_table_elems ? limits.max_table_elems : 1;
     if (lim.max_call_depth > slots)
         lim.max_call_depth = slots;
     wasm_error_t err;

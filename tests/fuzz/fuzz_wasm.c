@@ -91,8 +91,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ext[i] = o->ext;
     }
     if (ok) {
-        wasm_limits_t lim = {
-            .max_memory_pages = 16, .max_call_depth = 200, .max_stack_slots = 1u << 16};
+        wasm_limits_t lim = {.max_memory_pages = 16,
+                             .max_call_depth = 200,
+                             .max_stack_slots = 1u << 16,
+                             .max_table_elems = 1u << 16};
         wasm_instance_t *inst = wasm_instance_new(m, ext, n, &lim, &err);
         if (inst) {
             wasm_instance_set_fuel(inst, 20000);

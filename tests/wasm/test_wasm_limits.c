@@ -1,7 +1,8 @@
 /*
  * test_wasm_limits.c -- what a module or a module file can cost the node
  * (issue 13): modules past the module limits (function count, code bytes,
- * module bytes, locals, types) are refused with the limit named, the limits
+ * module bytes, locals, types, table elements) are refused with the limit
+ * named, table.grow stops at max_table_elems, the limits
  * are configurable, and a module "file" that is a FIFO without a writer, a
  * directory or an oversized file is refused at once by spawn and reload
  * ("not a regular file") instead of blocking the node's thread. Modules are
@@ -81,6 +82,7 @@ typedef struct {
     uint32_t body_ops;     /* (i32.const 1, drop) pairs in one extra function */
     uint32_t locals;       /* i32 locals of handle_message */
     uint32_t custom_bytes; /* bytes of a custom section */
+    uint32_t table_min;    /* a funcref table of this many elements (0: none) */
 } gen_t;
 
 /* A valid module exporting handle_message (returns 1) plus what `g` asks. */
@@ -109,6 +111,12 @@ static wbuf_t gen_module(const gen_t *g)
     for (uint32_t i = 1; i < nf; i++)
         put(&s, 0);
     section(&m, 3, &s);
+    if (g->table_min) {
+        leb(&s, 1);
+        put(&s, 0x70), put(&s, 0);
+        leb(&s, g->table_min);
+        section(&m, 4, &s);
+    }
     leb(&s, 1);
     leb(&s, 14);
     put_bytes(&s, "handle_message", 14);
@@ -218,6 +226,33 @@ static void module_limits_are_configurable(void **state)
     runtime_destroy(rt);
 }
 
+static void tables_are_bounded_by_max_table_elems(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    gen_t g = {.table_min = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT + 1};
+    assert_int_equal(spawn_gen(rt, &g), ACTOR_ID_INVALID);
+    assert_error_mentions("65537 elements over the limit max_table_elems = 65536");
+    g.table_min = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT;
+    assert_int_not_equal(spawn_gen(rt, &g), ACTOR_ID_INVALID);
+    /* table.grow stops there too: 10 + 65526 fits, one more does not */
+    static probe_t probe;
+    memset(&probe, 0, sizeof probe);
+    actor_id_t t = actor_spawn_wasm_file(rt, MODULE("tablegrow.wasm"), 16, 0, 64, FIBER_STACK_NONE);
+    assert_int_not_equal(t, ACTOR_ID_INVALID);
+    actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
+    uint32_t n = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT - 10 + 1;
+    probe_send(rt, p, t, 800, &n, 4);
+    runtime_run(rt);
+    n = WASM_MODULE_MAX_TABLE_ELEMS_DEFAULT - 10;
+    probe_send(rt, p, t, 800, &n, 4);
+    runtime_run(rt);
+    assert_int_equal(probe.n, 2);
+    assert_int_equal(rec_i32(&probe.recs[0], 0), -1);
+    assert_int_equal(rec_i32(&probe.recs[1], 0), 10);
+    runtime_destroy(rt);
+}
+
 /* ---- module files ---- */
 
 typedef struct {
@@ -290,6 +325,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(each_module_limit_is_named_with_its_value, setup, teardown),
         cmocka_unit_test_setup_teardown(module_limits_are_configurable, setup, teardown),
+        cmocka_unit_test_setup_teardown(tables_are_bounded_by_max_table_elems, setup, teardown),
         cmocka_unit_test_setup_teardown(load_of_a_fifo_without_writer_fails_at_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(directories_and_oversized_files_are_refused, setup,

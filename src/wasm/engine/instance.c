@@ -32,6 +32,7 @@ void wasm_limits_default(wasm_limits_t *l)
     l->max_memory_pages = WASM_DEFAULT_MAX_MEMORY_PAGES;
     l->max_call_depth = WASM_DEFAULT_MAX_CALL_DEPTH;
     l->max_stack_slots = WASM_DEFAULT_VALUE_STACK;
+    l->max_table_elems = WASM_MAX_TABLE_ELEMS;
 }
 
 /* Import matching of limits (spec 4.5.2): actual at least as large, and no
@@ -196,11 +197,14 @@ wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *
     }
     for (uint32_t i = 0; i < own_t; i++) {
         const wasm_table_type_t *tt = &m->tables[m->ntable_imports + i];
-        uint32_t eff = tt->limits.has_max && tt->limits.max < WASM_MAX_TABLE_ELEMS
-                           ? tt->limits.max
-                           : WASM_MAX_TABLE_ELEMS;
-        if (tt->limits.min > WASM_MAX_TABLE_ELEMS) {
-            set_err(err, WASM_ERR_LIMIT, "table of %u elements over the limit", tt->limits.min);
+        uint32_t cap =
+            inst->limits.max_table_elems && inst->limits.max_table_elems < WASM_MAX_TABLE_ELEMS
+                ? inst->limits.max_table_elems
+                : WASM_MAX_TABLE_ELEMS;
+        uint32_t eff = tt->limits.has_max && tt->limits.max < cap ? tt->limits.max : cap;
+        if (tt->limits.min > cap) {
+            set_err(err, WASM_ERR_LIMIT, "table of %u elements over the limit max_table_elems = %u",
+                    tt->limits.min, cap);
             goto fail;
         }
         if (!wasm_table_init_object(&inst->own_tables[i], tt->elemtype, tt->limits, eff)) {

@@ -227,6 +227,8 @@ typedef struct wasm_limits {
     uint32_t max_memory_pages; /* linear memory may never exceed this */
     uint32_t max_call_depth;   /* nested wasm calls before "call stack exhausted" */
     uint32_t max_stack_slots;  /* value stack (8-byte slots) incl. locals */
+    uint32_t max_table_elems;  /* elements of a table the instance defines (initial size
+                                  and growth, 8 bytes each); 0: WASM_MAX_TABLE_ELEMS */
 } wasm_limits_t;
 
 /* The defaults from wasm_config.h. */
