@@ -46,6 +46,24 @@ struct wasm_factory_arg {
     char *state_path; /* malloc'd or NULL */
 };
 
+/* mk_log lines one actor may write: a burst of WASM_LOG_BURST, refilled at
+ * WASM_LOG_RATE lines a second; the rest are counted, not written. */
+#define WASM_LOG_BURST 100u
+#define WASM_LOG_RATE  100u
+
+typedef struct wasm_log_budget {
+    uint64_t last_ms;    /* clock of the last refill */
+    uint32_t tokens;     /* lines that may still be written */
+    uint32_t suppressed; /* lines refused since the last one written */
+    bool started;        /* first use seen (the bucket starts full) */
+} wasm_log_budget_t;
+
+/* Take one line from `b` at `now_ms` (any monotonic ms clock; tests pass
+ * their own): true when it may be written, with *suppressed set to the
+ * lines refused since the previous one written; false when the budget is
+ * spent (the refusal is counted). Pure: no I/O, no clock read. */
+bool wasm_log_budget_take(wasm_log_budget_t *b, uint64_t now_ms, uint32_t *suppressed);
+
 /* What a suspended execution waits for. */
 typedef enum {
     WA_IDLE = 0,  /* no execution pending */
@@ -78,7 +96,8 @@ typedef struct wasm_actor {
     uint8_t *saved; /* last mk_save_state bytes (mk_malloc'd) */
     size_t saved_len;
     bool has_saved;
-    char *state_path; /* file backing the saved state, or NULL */
+    char *state_path;             /* file backing the saved state, or NULL */
+    wasm_log_budget_t log_budget; /* mk_log lines (wasm_host.c) */
 } wasm_actor_t;
 
 /* ---- wasm_module.c ---- */

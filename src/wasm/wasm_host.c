@@ -78,9 +78,37 @@ static wasm_status_t h_self(wasm_instance_t *inst, void *user, const wasm_value_
     return WASM_STATUS_OK;
 }
 
+bool wasm_log_budget_take(wasm_log_budget_t *b, uint64_t now_ms, uint32_t *suppressed)
+{
+    if (!b->started) {
+        b->started = true;
+        b->tokens = WASM_LOG_BURST;
+        b->last_ms = now_ms;
+    } else if (now_ms > b->last_ms) {
+        uint64_t add = (now_ms - b->last_ms) * WASM_LOG_RATE / 1000u;
+        if (add) {
+            b->tokens =
+                b->tokens + add > WASM_LOG_BURST ? WASM_LOG_BURST : b->tokens + (uint32_t)add;
+            b->last_ms = now_ms;
+        }
+    }
+    if (b->tokens == 0) {
+        if (b->suppressed < UINT32_MAX)
+            b->suppressed++;
+        return false;
+    }
+    b->tokens--;
+    *suppressed = b->suppressed;
+    b->suppressed = 0;
+    return true;
+}
+
 /* mk_log(i32 level, ptr text, i32 len): one log line from the actor (text
  * cut at MK_LOG_MSG_MAX; a range partly or wholly outside memory, or a
- * negative len, logs "<bad pointer>"). */
+ * negative len, logs "<bad pointer>"). A module can call it in a loop, so
+ * each actor has a budget (WASM_LOG_BURST lines, WASM_LOG_RATE a second);
+ * lines over it are counted and the next line written is preceded by one
+ * saying how many were suppressed. */
 static wasm_status_t h_log(wasm_instance_t *inst, void *user, const wasm_value_t *a,
                            wasm_value_t *r)
 {
@@ -89,6 +117,13 @@ static wasm_status_t h_log(wasm_instance_t *inst, void *user, const wasm_value_t
     wasm_actor_t *wa = actor_of(inst);
     if (!wa)
         return WASM_STATUS_OK;
+    uint32_t suppressed = 0;
+    if (!wasm_log_budget_take(&wa->log_budget, wasm_now_ns() / 1000000u, &suppressed))
+        return WASM_STATUS_OK;
+    if (suppressed)
+        actor_log(wa->rt, LOG_WARN,
+                  "wasm actor 0x%016llx: %u mk_log lines suppressed (over %u a second)",
+                  (unsigned long long)wa->id, suppressed, WASM_LOG_RATE);
     /* the whole range is checked, then the text is cut */
     const uint8_t *p = a[2].i32 < 0 ? NULL : guest_range(inst, a[1].u32, a[2].u32);
     uint32_t len = a[2].u32 > MK_LOG_MSG_MAX ? MK_LOG_MSG_MAX : a[2].u32;

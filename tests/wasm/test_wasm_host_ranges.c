@@ -5,9 +5,12 @@
  * "Host functions"), wrap-around pairs included: mk_lookup(0xffffff00,
  * 0x7fffffff) used to return 0 (issue 13), and mk_log used to check only
  * the first 255 bytes of its range. mk_log has no result: a bad range logs
- * "<bad pointer>". Module: modules/hostcalls.wat.
+ * "<bad pointer>". mk_log in a loop is bounded per actor (a burst, then a
+ * rate; the budget is tested with its own clock). Module:
+ * modules/hostcalls.wat.
  */
 #include "wasm_test_util.h"
+#include "wasm/wasm_actor_internal.h"
 
 static probe_t probe;
 
@@ -28,7 +31,7 @@ static int teardown(void **state)
 
 enum { MEM = 2 * 65536 }; /* hostcalls.wasm: 1 page + 1 page of payload region */
 
-enum { SEND, LOG, RECV_TYPE, RECV_BUF, RECV_SIZE, SAVE, LOAD, LOOKUP };
+enum { SEND, LOG, RECV_TYPE, RECV_BUF, RECV_SIZE, SAVE, LOAD, LOOKUP, LOG_LOOP };
 
 typedef struct {
     runtime_t *rt;
@@ -112,11 +115,60 @@ static void out_of_range_pairs_give_minus_2_from_every_import(void **state)
     runtime_destroy(f.rt);
 }
 
+static void log_budget_allows_a_burst_then_a_rate(void **state)
+{
+    (void)state;
+    wasm_log_budget_t b;
+    memset(&b, 0, sizeof b);
+    uint32_t sup = 99;
+    for (unsigned i = 0; i < WASM_LOG_BURST; i++) {
+        assert_true(wasm_log_budget_take(&b, 1000, &sup));
+        assert_int_equal(sup, 0);
+    }
+    assert_false(wasm_log_budget_take(&b, 1000, &sup));
+    assert_false(wasm_log_budget_take(&b, 1005, &sup)); /* half a line's worth of time */
+    assert_true(wasm_log_budget_take(&b, 1010, &sup));  /* 10 ms: one line at 100/s */
+    assert_int_equal(sup, 2);
+    assert_false(wasm_log_budget_take(&b, 1010, &sup));
+    for (unsigned i = 0; i < WASM_LOG_BURST; i++) /* a quiet while refills the burst, no more */
+        assert_true(wasm_log_budget_take(&b, 60000, &sup));
+    assert_false(wasm_log_budget_take(&b, 60000, &sup));
+}
+
+static size_t lines_logged;
+
+static void count_sink(const char *line, void *ctx)
+{
+    (void)ctx;
+    if (strstr(line, "/sys/none"))
+        lines_logged++;
+}
+
+static void mk_log_in_a_loop_is_bounded(void **state)
+{
+    (void)state;
+    fx_t f = {.rt = runtime_init(1, 16)};
+    runtime_set_log_sink(f.rt, count_sink, NULL);
+    f.actor = actor_spawn_wasm_file(f.rt, MODULE("hostcalls.wasm"), 16, 0, 64, FIBER_STACK_SMALL);
+    assert_int_not_equal(f.actor, ACTOR_ID_INVALID);
+    f.probe = actor_spawn(f.rt, probe_behavior, &probe, NULL, 16);
+    lines_logged = 0;
+    assert_int_equal(call(&f, LOG_LOOP, 0, 100000), 0);
+    /* the burst, plus what the rate allows while the loop runs: far fewer
+     * than the 100,000 calls (it wrote every one before) */
+    assert_true(lines_logged >= WASM_LOG_BURST);
+    if (lines_logged > 10 * WASM_LOG_BURST)
+        fail_msg("100000 mk_log calls wrote %zu lines", lines_logged);
+    runtime_destroy(f.rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(out_of_range_pairs_give_minus_2_from_every_import, setup,
                                         teardown),
+        cmocka_unit_test(log_budget_allows_a_burst_then_a_rate),
+        cmocka_unit_test_setup_teardown(mk_log_in_a_loop_is_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
