@@ -46,6 +46,19 @@ static void free_owned(owned_t *o, uint32_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     wasm_error_t err;
+    /* the limit checks of wasm_module_compile_limited, with limits small
+     * enough for fuzzed modules to cross them */
+    wasm_compile_limits_t small = {.max_module_bytes = 4096,
+                                   .max_code_bytes = 1024,
+                                   .max_types = 8,
+                                   .max_funcs = 8,
+                                   .max_locals = 16,
+                                   .max_imports = 4,
+                                   .max_exports = 4,
+                                   .max_globals = 4,
+                                   .max_segments = 2,
+                                   .max_segment_elems = 16};
+    wasm_module_free(wasm_module_compile_limited(data, size, &small, &err));
     wasm_module_t *m = wasm_module_compile(data, size, &err);
     if (!m)
         return 0;
