@@ -373,6 +373,30 @@ void http_ws_set_max_message(runtime_t *rt, size_t bytes);
  */
 void http_set_max_output(runtime_t *rt, size_t bytes);
 
+/* ---- Introspection (extension) ------------------------------------------ */
+
+/* What http_conn_stats reports about one connection. */
+typedef struct {
+    size_t unsent;              /* output bytes queued and not yet written */
+    size_t unsent_peak;         /* most unsent output bytes held at once, bytes */
+    size_t limit;               /* the connection's output limit (http_set_max_output), bytes */
+    uint64_t ws_pings;          /* WebSocket pings received */
+    uint64_t ws_pongs_replaced; /* pongs never sent: a newer ping came while they waited */
+    bool ws_pong_pending;       /* a pong waits for room under the limit */
+} http_conn_stats_t;
+
+/*
+ * Extension: fill `*out` with the counters of connection `id`, which the
+ * caller must own (client or server, any state). The runtime's own pongs
+ * are held to the output limit too: when a ping's pong does not fit, it
+ * waits in a single slot and a newer ping replaces it (RFC 6455 5.5.3), so
+ * unsent_peak stays within the limit plus one control frame (or one
+ * message larger than the limit, sent on an empty queue). Returns false,
+ * with a reason, outside a behaviour, for a NULL `out`, an unknown
+ * connection or one owned by another actor.
+ */
+bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out);
+
 #ifdef __cplusplus
 }
 #endif

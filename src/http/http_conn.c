@@ -378,7 +378,7 @@ static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
 bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
     c->want_write = (events & EPOLLOUT) != 0;
-    if (c->paused)
+    if (c->paused || c->no_read)
         events &= ~(uint32_t)EPOLLIN;
     if (!events) {
         mk_io_remove(h->rt, &c->io); /* a paused reader with nothing to write */
@@ -422,23 +422,33 @@ ssize_t conn_read(http_conn_t *c)
     }
 }
 
+bool conn_out_fits(http_conn_t *c, size_t n)
+{
+    http_buf_t *b = &c->out;
+    size_t unsent = b->len - b->off;
+    size_t max = c->max_output;
+    if (unsent != 0 && (n > max || unsent > max - n))
+        return false;
+    /* A peer that reads as fast as we queue may never let the buffer run
+     * empty: drop the written front instead of growing when it is at least
+     * half, so memory stays bounded by the limit, not by what was ever
+     * sent. */
+    if (b->off && b->len + n > b->cap && b->off >= b->len / 2) {
+        memmove(b->data, b->data + b->off, unsent);
+        b->len = unsent;
+        b->off = 0;
+    }
+    http_buf_borrow(b, &c->h->spare_out);
+    return http_buf_reserve(b, n);
+}
+
 bool conn_out_room(http_conn_t *c, size_t n, const char *who)
 {
     http_buf_t *b = &c->out;
     size_t unsent = b->len - b->off;
     size_t max = c->max_output;
     if (unsent == 0 || (n <= max && unsent <= max - n)) {
-        /* A peer that reads as fast as we queue may never let the buffer
-         * run empty: drop the written front instead of growing when it is
-         * at least half, so memory stays bounded by the limit, not by what
-         * was ever sent. */
-        if (b->off && b->len + n > b->cap && b->off >= b->len / 2) {
-            memmove(b->data, b->data + b->off, unsent);
-            b->len = unsent;
-            b->off = 0;
-        }
-        http_buf_borrow(b, &c->h->spare_out);
-        if (!http_buf_reserve(b, n))
+        if (!conn_out_fits(c, n))
             return mk_fail("%s: out of memory for %zu output bytes", who, n);
         return true;
     }
@@ -487,6 +497,10 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         c->nodelay = true;
     }
+again:
+    if (c->ws_pong_pending)
+        ws_pong_push(c);
+    conn_note_unsent(c);
     while (c->out.off < c->out.len) {
         ssize_t n = c->sock->write(c->sock, c->out.data + c->out.off, c->out.len - c->out.off);
         if (n > 0) {
@@ -520,6 +534,8 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         return false;
     }
     c->out.off = c->out.len = 0;
+    if (c->ws_pong_pending && ws_pong_push(c))
+        goto again; /* it waited for room: an empty queue has it */
     check_writable(h, c);
     if (c->reuse) {
         c->reuse = false;
@@ -729,6 +745,23 @@ void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t
 }
 
 /* ---- public: close, settings, accessors ------------------------------ */
+
+bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out)
+{
+    if (!out)
+        return mk_fail("http_conn_stats: NULL output");
+    http_conn_t *c = conn_owned(rt, id, "http_conn_stats");
+    if (!c)
+        return false;
+    memset(out, 0, sizeof *out);
+    out->unsent = c->out.len - c->out.off;
+    out->unsent_peak = c->out_peak;
+    out->limit = c->max_output;
+    out->ws_pings = c->ws_pings;
+    out->ws_pongs_replaced = c->ws_pongs_replaced;
+    out->ws_pong_pending = c->ws_pong_pending;
+    return true;
+}
 
 void actor_http_close(runtime_t *rt, http_conn_id_t id)
 {
