@@ -397,6 +397,29 @@ typedef struct {
  */
 bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out);
 
+/* What http_listener_stats reports about one listener. */
+typedef struct {
+    uint64_t accept_calls; /* accept4() calls made, failed ones included */
+    uint64_t accepted;     /* connections accepted */
+    uint64_t pauses;       /* times it stopped accepting for lack of descriptors */
+    uint64_t resumes;      /* times it started again */
+    bool paused;           /* not accepting now (EMFILE, ENFILE, ENOBUFS, ENOMEM) */
+} http_listener_stats_t;
+
+/*
+ * Extension: fill `*out` with the counters of the caller's listener on
+ * `port`. When accept4() fails for lack of descriptors or memory (EMFILE,
+ * ENFILE, ENOBUFS, ENOMEM) the listener is taken out of the event loop
+ * instead of being retried at once (which would spin), one WARN line is
+ * logged (at most one per second, with a count of the ones suppressed),
+ * and it is put back when one of the runtime's HTTP connections closes,
+ * or after 500 ms for descriptors freed elsewhere. Pending connections
+ * wait in the kernel's backlog meanwhile. Returns false, with a reason,
+ * outside a behaviour, for a NULL `out`, or when the caller does not
+ * listen on `port`.
+ */
+bool http_listener_stats(runtime_t *rt, uint16_t port, http_listener_stats_t *out);
+
 #ifdef __cplusplus
 }
 #endif

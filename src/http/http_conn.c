@@ -225,6 +225,8 @@ static void on_tick(runtime_t *rt, mk_io_t *io, uint32_t events)
     }
     if (http_dns_tick(h))
         any = true;
+    if (h->n_paused && server_resume_listeners(h, now))
+        any = true;
     if (!any) {
         struct itimerspec off = {{0, 0}, {0, 0}};
         timerfd_settime(h->tick_fd, 0, &off, NULL);
@@ -315,10 +317,13 @@ http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who)
 static void conn_release(http_rt_t *h, http_conn_t *c)
 {
     mk_io_remove(h->rt, &c->io);
+    bool had_fd = c->sock || c->fd >= 0;
     if (c->sock)
         c->sock->close(c->sock);
     else if (c->fd >= 0)
         close(c->fd);
+    if (had_fd && h->n_paused)
+        server_resume_listeners(h, 0); /* a descriptor is free: accept again */
     c->sock = NULL;
     c->fd = -1;
     http_buf_recycle(&c->in, &h->spare_in);

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/log_limit.h"
 #include "core/runtime_internal.h"
 #include "http/http_parse.h"
 #include "http/sse_parse.h"
@@ -146,6 +147,12 @@ struct http_listener {
     actor_id_t owner;
     int fd;
     mk_io_t io;
+    bool paused;           /* disarmed after EMFILE & co until a descriptor is freed */
+    uint64_t retry_at;     /* paused: mk_clock_ms() when the tick re-arms it anyway */
+    uint64_t accept_calls; /* accept4() calls (http_listener_stats) */
+    uint64_t accepted;     /* connections accepted */
+    uint64_t pauses;       /* times it was disarmed */
+    uint64_t resumes;      /* times it was re-armed */
 };
 
 #define HTTP_MAX_DNS_FDS 16
@@ -178,12 +185,14 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
-    size_t max_output;    /* http_set_max_output */
-    bool keepalive;       /* http_server_set_keepalive */
-    http_space_t *spaces; /* owners we wait for room in (backpressure) */
-    uint32_t space_next;  /* slot where the next drain starts (fairness) */
-    http_buf_t spare_in;  /* a closed connection's read buffer, for the next one */
-    http_buf_t spare_out; /* a closed connection's write buffer, for the next one */
+    size_t max_output;         /* http_set_max_output */
+    bool keepalive;            /* http_server_set_keepalive */
+    http_space_t *spaces;      /* owners we wait for room in (backpressure) */
+    uint32_t space_next;       /* slot where the next drain starts (fairness) */
+    http_buf_t spare_in;       /* a closed connection's read buffer, for the next one */
+    http_buf_t spare_out;      /* a closed connection's write buffer, for the next one */
+    int n_paused;              /* listeners disarmed for lack of descriptors */
+    mk_log_limit_t accept_log; /* "not accepting" lines (one per second) */
 } http_rt_t;
 
 /* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */
@@ -284,6 +293,10 @@ void server_timeout(http_rt_t *h, http_conn_t *c);
  * parse what was pipelined). Returns false when c was freed. */
 bool server_reuse(http_rt_t *h, http_conn_t *c);
 void server_close_listeners(http_rt_t *h, actor_id_t owner);
+/* Re-arm the listeners paused for lack of descriptors: all of them when
+ * `now` is 0 (a descriptor was just freed), else those whose retry time
+ * passed. True while any stays paused (the tick must keep running). */
+bool server_resume_listeners(http_rt_t *h, uint64_t now);
 
 /* WebSocket (ws.c). */
 void ws_start(http_rt_t *h, http_conn_t *c);

@@ -22,6 +22,7 @@
 #include "platform/clock.h"
 
 #define ANSWER_WRITE_MS 30000 /* a response must be written within this */
+#define ACCEPT_RETRY_MS 500   /* a listener paused at EMFILE tries again after this */
 
 static const char *reason_phrase(int status)
 {
@@ -108,6 +109,8 @@ bool actor_http_listen(runtime_t *rt, uint16_t port)
 
 static void listener_close(http_rt_t *h, http_listener_t *l)
 {
+    if (l->paused)
+        h->n_paused--;
     mk_io_remove(h->rt, &l->io);
     close(l->fd);
     memset(l, 0, sizeof *l);
@@ -147,6 +150,47 @@ void server_close_listeners(http_rt_t *h, actor_id_t owner)
     }
 }
 
+/* Disarm `l` after accept4 failed with `err` for lack of descriptors or
+ * memory: the pending connection stays in the kernel's backlog and the
+ * listener stays readable, so a level-triggered loop would call accept4
+ * again at once, for ever (issue 13: 54 % CPU). It is re-armed when one of
+ * our connections closes (server_resume_listeners from conn_release) or,
+ * for descriptors freed elsewhere, after ACCEPT_RETRY_MS by the tick. */
+static void listener_pause(http_rt_t *h, http_listener_t *l, int err)
+{
+    if (l->paused)
+        return;
+    mk_io_modify(h->rt, &l->io, 0);
+    l->paused = true;
+    l->pauses++;
+    l->retry_at = mk_clock_ms() + ACCEPT_RETRY_MS;
+    h->n_paused++;
+    mk_log_limited(h->rt, &h->accept_log, LOG_WARN,
+                   "http: 127.0.0.1:%u: accept: %s; not accepting until a descriptor is freed "
+                   "(retry in %u ms)",
+                   (unsigned)l->port, strerror(err), (unsigned)ACCEPT_RETRY_MS);
+    http_tick_arm(h);
+}
+
+bool server_resume_listeners(http_rt_t *h, uint64_t now)
+{
+    bool still = false;
+    for (int i = 0; i < MK_HTTP_MAX_LISTENERS; i++) {
+        http_listener_t *l = &h->listeners[i];
+        if (!l->port || !l->paused)
+            continue;
+        if (now && now < l->retry_at) {
+            still = true;
+            continue;
+        }
+        l->paused = false;
+        l->resumes++;
+        h->n_paused--;
+        mk_io_modify(h->rt, &l->io, EPOLLIN);
+    }
+    return still;
+}
+
 static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
 {
     (void)rt;
@@ -156,13 +200,21 @@ static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
     for (int i = 0; i < MK_HTTP_MAX_LISTENERS; i++)
         if (&h->listeners[i].io == io)
             l = &h->listeners[i];
-    if (!l)
+    if (!l || l->paused)
         return;
     uint64_t now = mk_clock_ms();
     for (int k = 0; k < 256; k++) {
+        l->accept_calls++;
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or EMFILE & co: try again on the next event */
+        if (fd < 0) {
+            int err = errno;
+            if (err == EINTR || err == ECONNABORTED)
+                continue;
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+                listener_pause(h, l, err);
+            break; /* EAGAIN: accepted everything there was */
+        }
+        l->accepted++;
         /* TCP_NODELAY waits for a write that is not the last (conn_flush):
          * a Connection: close answer is one write and a close. */
         http_conn_t *c = conn_new(h, l->owner, SIDE_SERVER);
@@ -184,6 +236,27 @@ static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
         }
     }
     http_tick_arm(h);
+}
+
+bool http_listener_stats(runtime_t *rt, uint16_t port, http_listener_stats_t *out)
+{
+    if (!out)
+        return mk_fail("http_listener_stats: NULL output");
+    actor_id_t self = actor_self(rt);
+    http_rt_t *h = http_rt_peek(rt);
+    for (int i = 0; h && i < MK_HTTP_MAX_LISTENERS; i++) {
+        http_listener_t *l = &h->listeners[i];
+        if (l->port && l->port == port && l->owner == self) {
+            memset(out, 0, sizeof *out);
+            out->accept_calls = l->accept_calls;
+            out->accepted = l->accepted;
+            out->pauses = l->pauses;
+            out->resumes = l->resumes;
+            out->paused = l->paused;
+            return true;
+        }
+    }
+    return mk_fail("http_listener_stats: the caller does not listen on port %u", (unsigned)port);
 }
 
 /* ---- requests ---------------------------------------------------------- */
