@@ -33,6 +33,9 @@ extern "C" {
 #ifndef MK_HTTP_MAX_HEAD
 #define MK_HTTP_MAX_HEAD (16u * 1024u) /* request/response line + headers, bytes; over: 431 */
 #endif
+#ifndef MK_HTTP_MAX_TARGET
+#define MK_HTTP_MAX_TARGET (8u * 1024u) /* request-target (path + query), bytes; over: 414 */
+#endif
 #ifndef MK_HTTP_MAX_HEADERS
 #define MK_HTTP_MAX_HEADERS 100 /* header fields in one head; over: 431 */
 #endif
@@ -268,8 +271,8 @@ void actor_http_close(runtime_t *rt, http_conn_id_t id);
  * the kernel picks, see http_listen_port). The caller receives
  * MSG_HTTP_REQUEST for each complete request and answers it with
  * actor_http_respond, actor_sse_start or actor_ws_accept. Malformed
- * requests are answered by the runtime (400, 413, 431, 501) and never reach
- * the actor. Returns false, with a reason, outside a behaviour, when
+ * requests are answered by the runtime (400, 408, 413, 414, 417, 431, 501;
+ * docs/http.md) and never reach the actor. Returns false, with a reason, outside a behaviour, when
  * MK_HTTP_MAX_LISTENERS listeners exist in the runtime, the port is already
  * ours, or bind/listen fails (e.g. port in use).
  */
@@ -293,7 +296,10 @@ uint16_t http_listen_port(runtime_t *rt);
  * ("Header: Value" strings, may be NULL when n_headers is 0) and a body
  * (`body_size` bytes, copied; NULL/0 for none). Content-Length and
  * Connection: close are added (a caller's own Content-Length or Connection
- * header is dropped); the connection closes once the response is written.
+ * header is dropped); the connection closes once the response is written
+ * (unless keep-alive is on, http_server_set_keepalive). Also added: Date
+ * (IMF-fixdate, RFC 9110 6.6.1) unless the caller gave one, and for status
+ * 405 an empty Allow unless the caller gave one (RFC 9110 15.5.6).
  * Returns false, with a reason, for an unknown connection, one not owned by
  * the caller or already answered, a bad status or header, or out of memory.
  */
@@ -383,6 +389,8 @@ typedef struct {
     uint64_t ws_pings;          /* WebSocket pings received */
     uint64_t ws_pongs_replaced; /* pongs never sent: a newer ping came while they waited */
     bool ws_pong_pending;       /* a pong waits for room under the limit */
+    bool peer_eof;              /* the peer's end of stream was read (it shut down its sending
+                                   side, or left); answers owed are still written */
 } http_conn_stats_t;
 
 /*

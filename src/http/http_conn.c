@@ -765,6 +765,7 @@ bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out)
     out->ws_pings = c->ws_pings;
     out->ws_pongs_replaced = c->ws_pongs_replaced;
     out->ws_pong_pending = c->ws_pong_pending;
+    out->peer_eof = c->eof;
     return true;
 }
 

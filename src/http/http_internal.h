@@ -185,14 +185,16 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
-    size_t max_output;         /* http_set_max_output */
-    bool keepalive;            /* http_server_set_keepalive */
-    http_space_t *spaces;      /* owners we wait for room in (backpressure) */
-    uint32_t space_next;       /* slot where the next drain starts (fairness) */
-    http_buf_t spare_in;       /* a closed connection's read buffer, for the next one */
-    http_buf_t spare_out;      /* a closed connection's write buffer, for the next one */
-    int n_paused;              /* listeners disarmed for lack of descriptors */
-    mk_log_limit_t accept_log; /* "not accepting" lines (one per second) */
+    size_t max_output;            /* http_set_max_output */
+    bool keepalive;               /* http_server_set_keepalive */
+    http_space_t *spaces;         /* owners we wait for room in (backpressure) */
+    uint32_t space_next;          /* slot where the next drain starts (fairness) */
+    http_buf_t spare_in;          /* a closed connection's read buffer, for the next one */
+    http_buf_t spare_out;         /* a closed connection's write buffer, for the next one */
+    int n_paused;                 /* listeners disarmed for lack of descriptors */
+    mk_log_limit_t accept_log;    /* "not accepting" lines (one per second) */
+    int64_t date_sec;             /* the second `date` was formatted for */
+    char date[HTTP_DATE_LEN + 1]; /* IMF-fixdate for Date: (RFC 9110 6.6.1) */
 } http_rt_t;
 
 /* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */

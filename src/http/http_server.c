@@ -4,8 +4,9 @@
  * limits, responses with Content-Length and Connection: close, SSE
  * streams and the server side of the WebSocket handshake (RFC 6455 4.2).
  *
- * Bad requests are answered here (400, 408, 413, 431) and never reach the
- * actor. One request per connection unless keep-alive was switched on
+ * Bad requests are answered here (400, 408, 413, 414, 417, 431, 501; RFC
+ * 9110/9112 as cited at each check) and never reach the actor. One
+ * request per connection unless keep-alive was switched on
  * (http_server_set_keepalive in microkernel/http.h). Never blocks the loop.
  */
 #include <arpa/inet.h>
@@ -15,14 +16,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http_internal.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 
-#define ANSWER_WRITE_MS 30000 /* a response must be written within this */
-#define ACCEPT_RETRY_MS 500   /* a listener paused at EMFILE tries again after this */
+#define ANSWER_WRITE_MS 30000      /* a response must be written within this */
+#define ACCEPT_RETRY_MS 500        /* a listener paused at EMFILE tries again after this */
+#define MAX_PIPELINED   (1u << 20) /* input read ahead while a request is answered, bytes */
 
 static const char *reason_phrase(int status)
 {
@@ -60,6 +63,19 @@ static const char *reason_phrase(int status)
     case 504: return "Gateway Timeout";
     default: return "Status";
     }
+}
+
+/* The Date field value for a response sent now (RFC 9110 6.6.1: an origin
+ * server with a clock sends Date on 2xx-4xx; we send it on every final
+ * response). Formatted once per second. */
+static const char *date_now(http_rt_t *h)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (now != h->date_sec || !h->date[0]) {
+        http_date_format(now, h->date);
+        h->date_sec = now;
+    }
+    return h->date;
 }
 
 /* ---- listeners --------------------------------------------------------- */
@@ -266,9 +282,9 @@ static bool reject(http_rt_t *h, http_conn_t *c, int status, const char *why)
 {
     c->out.len = c->out.off = 0;
     http_buf_printf(&c->out,
-                    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-                    "Connection: close\r\n\r\n%s\n",
-                    status, reason_phrase(status), strlen(why) + 1, why);
+                    "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\n"
+                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+                    status, reason_phrase(status), date_now(h), strlen(why) + 1, why);
     c->state = ST_ANSWERED;
     c->linger = true;
     c->in.len = 0;
@@ -361,6 +377,19 @@ static bool pack_request(http_conn_t *c, const http_request_head_t *rq)
     return ok;
 }
 
+/* True while the request-line in c->in (after the one empty line RFC
+ * 9112 2.2 lets us skip) has not ended: an oversized head that is all
+ * request-line has an oversized target (414), not oversized fields (431). */
+static bool request_line_open(const http_conn_t *c)
+{
+    const uint8_t *p = c->in.data, *end = p + c->in.len;
+    if (p < end && *p == '\r')
+        p++;
+    if (p < end && *p == '\n')
+        p++;
+    return !memchr(p, '\n', (size_t)(end - p));
+}
+
 /* Parse the head; returns false when c was freed or answered. */
 static bool on_req_head(http_rt_t *h, http_conn_t *c)
 {
@@ -368,20 +397,40 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     http_request_head_t rq = {.headers = hd};
     ssize_t r = http_parse_request((const char *)c->in.data, c->in.len, &rq, MK_HTTP_MAX_HEADERS);
     if (r == HTTP_PARSE_INCOMPLETE) {
+        /* RFC 9112 3: a request-line longer than we take is 414; the
+         * method, two spaces and the version take at most 32 more bytes. */
+        if (c->in.len > MK_HTTP_MAX_TARGET + 32 && request_line_open(c))
+            return reject(h, c, 414, "request-target too long"), false;
         if (c->in.len > MK_HTTP_MAX_HEAD)
             return reject(h, c, 431, "request head too large"), false;
         return true;
     }
+    if (r >= 0 && rq.target_len > MK_HTTP_MAX_TARGET)
+        return reject(h, c, 414, "request-target too long"), false;
     if (r == HTTP_PARSE_TOO_MANY || (r > 0 && (size_t)r > MK_HTTP_MAX_HEAD))
         return reject(h, c, 431, "request head too large"), false;
     if (r < 0)
         return reject(h, c, 400, "malformed request"), false;
     bool te, hl;
     uint64_t len;
-    if (http_body_framing(hd, rq.n_headers, true, &te, &hl, &len) < 0)
+    int framing = http_body_framing(hd, rq.n_headers, true, &te, &hl, &len);
+    if (framing == HTTP_FRAMING_UNSUPPORTED)
+        return reject(h, c, 501, "unsupported transfer coding (only chunked)"), false;
+    if (framing < 0)
         return reject(h, c, 400, "bad Content-Length or Transfer-Encoding"), false;
-    if (rq.minor_version == 1 && !http_header_find(hd, rq.n_headers, "Host"))
+    /* RFC 9112 3.2: 400 for an HTTP/1.1 request without Host, and for any
+     * request with several Host lines or an invalid Host value. */
+    const http_header_t *host = NULL;
+    for (size_t i = 0; i < rq.n_headers; i++)
+        if (hd[i].name_len == 4 && strncasecmp(hd[i].name, "Host", 4) == 0) {
+            if (host)
+                return reject(h, c, 400, "more than one Host header"), false;
+            host = &hd[i];
+        }
+    if (rq.minor_version == 1 && !host)
         return reject(h, c, 400, "HTTP/1.1 request without Host"), false;
+    if (host && !http_host_valid(host->value, host->value_len))
+        return reject(h, c, 400, "invalid Host header"), false;
     if (hl && len > c->max_body)
         return reject(h, c, 413, "request body too large"), false;
     const http_header_t *ex = http_header_find(hd, rq.n_headers, "Expect");
@@ -399,6 +448,10 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     c->keep = h->keepalive &&
               (c->http10 ? co && http_header_has_token(co->value, co->value_len, "keep-alive")
                          : !co || !http_header_has_token(co->value, co->value_len, "close"));
+    /* RFC 9112 6.1: HTTP/1.0 with Transfer-Encoding: the framing is not to
+     * be trusted; answer, then close the connection. */
+    if (c->http10 && te)
+        c->keep = false;
     c->chunked = te;
     c->has_length = hl;
     c->length = hl ? len : 0;
@@ -413,6 +466,14 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     return on_req_body(h, c);
 }
 
+/* Stop reading c (EOF seen, or pipelined input at its cap): EPOLLIN
+ * leaves the interest set until server_reuse() wants the next request. */
+static void stop_reading(http_rt_t *h, http_conn_t *c)
+{
+    c->no_read = true;
+    conn_watch(h, c, c->want_write ? EPOLLOUT : 0);
+}
+
 /* Readiness of a server connection; c may be freed on return. */
 static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
@@ -420,10 +481,15 @@ static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
         return;
     if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
         return;
-    if ((c->state == ST_ANSWERED && !c->reuse) || c->state == ST_SSE_SERVER ||
-        (c->state == ST_WAIT && c->in.len > (1u << 20))) {
+    bool owed = c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse);
+    if ((c->state == ST_ANSWERED && !c->reuse) || c->state == ST_SSE_SERVER) {
         c->in.len = 0; /* nothing more is read from these: drain */
         c->keep = false;
+    } else if (owed && c->in.len >= MAX_PIPELINED) {
+        /* Requests pipelined behind the one being answered wait in c->in;
+         * past the cap the client waits in TCP instead (nothing dropped). */
+        stop_reading(h, c);
+        return;
     }
     ssize_t n = conn_read(c);
     if (n == -1)
@@ -443,7 +509,14 @@ static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
     }
     if (!eof)
         return;
-    if (c->state == ST_WAIT || c->state == ST_SSE_SERVER)
+    if (c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse)) {
+        /* The client shut down its sending side (or left): every complete
+         * request it sent before is still answered, in order; the
+         * connection closes after the last answer (server_reuse). */
+        stop_reading(h, c);
+        return;
+    }
+    if (c->state == ST_SSE_SERVER)
         http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, 0);
     conn_free(h, c);
 }
@@ -471,12 +544,21 @@ bool server_reuse(http_rt_t *h, http_conn_t *c)
     c->max_body = h->max_body;
     c->deadline = mk_clock_ms() + h->idle_ms;
     http_tick_arm(h);
-    if (c->want_write && !conn_watch(h, c, EPOLLIN)) {
+    bool was_stopped = c->no_read;
+    c->no_read = c->eof; /* nothing more to read after the end */
+    if ((c->want_write || was_stopped) && !conn_watch(h, c, EPOLLIN)) {
         conn_free(h, c);
         return false;
     }
-    if (c->in.len)
-        return on_req_head(h, c); /* pipelined */
+    if (c->in.len) {
+        if (!on_req_head(h, c)) /* pipelined */
+            return false;
+        if (c->eof && (c->state == ST_REQ_HEAD || c->state == ST_REQ_BODY)) {
+            conn_free(h, c); /* an incomplete request before the end: nothing owed */
+            return false;
+        }
+        return true;
+    }
     if (c->eof) {
         conn_free(h, c);
         return false;
@@ -493,8 +575,10 @@ void server_timeout(http_rt_t *h, http_conn_t *c)
     if (c->state == ST_REQ_HEAD || c->state == ST_REQ_BODY) {
         /* Slowloris: the request did not arrive in time. */
         c->out.len = c->out.off = 0;
-        http_buf_printf(&c->out, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
-                                 "Connection: close\r\n\r\n");
+        http_buf_printf(&c->out,
+                        "HTTP/1.1 408 Request Timeout\r\nDate: %s\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n",
+                        date_now(h));
         c->close_after_flush = true;
         conn_flush(h, c);
         return;
@@ -526,6 +610,17 @@ static bool skip_header(const char *hdr)
     static const char *const ours[] = {"Content-Length:", "Connection:", "Transfer-Encoding:"};
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
         if (strncasecmp(hdr, ours[i], strlen(ours[i])) == 0)
+            return true;
+    return false;
+}
+
+/* True when one of the `n` "Name: value" strings starts with `prefix`
+ * ("Name:", case-insensitive). */
+static bool has_header(const char *const *headers, size_t n, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < n; i++)
+        if (strncasecmp(headers[i], prefix, pl) == 0)
             return true;
     return false;
 }
@@ -585,6 +680,13 @@ bool actor_http_respond(runtime_t *rt, http_conn_id_t conn_id, int status_code,
     for (size_t i = 0; i < n_headers && ok; i++)
         if (!skip_header(headers[i]))
             ok = put(b, headers[i]) && put(b, "\r\n");
+    /* RFC 9110 6.6.1 Date (unless the actor sent its own); RFC 9110
+     * 15.5.6: a 405 must list the allowed methods -- without the actor's
+     * Allow, an empty one (the resource allows none, RFC 9110 10.2.1). */
+    if (ok && !has_header(headers, n_headers, "Date:"))
+        ok = put(b, "Date: ") && put(b, date_now(c->h)) && put(b, "\r\n");
+    if (ok && status_code == 405 && !has_header(headers, n_headers, "Allow:"))
+        ok = put(b, "Allow: \r\n");
     ok = ok && put(b, "Content-Length: ") && put_uint(b, body_size) && put(b, "\r\n") &&
          put(b, conn) && put(b, "\r\n") && (head || http_buf_append(b, body, body_size));
     if (!ok) {
@@ -606,8 +708,10 @@ bool actor_sse_start(runtime_t *rt, http_conn_id_t conn_id)
     http_conn_t *c = waiting(rt, conn_id, "actor_sse_start");
     if (!c)
         return false;
-    if (!http_buf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                                  "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"))
+    if (!http_buf_printf(&c->out,
+                         "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: text/event-stream\r\n"
+                         "Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+                         date_now(c->h)))
         return mk_fail("actor_sse_start: out of memory");
     http_buf_free(&c->hdrs);
     c->state = ST_SSE_SERVER;
