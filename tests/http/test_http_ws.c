@@ -227,7 +227,8 @@ static void test_client_vs_node(void **state)
 {
     (void)state;
     uint16_t port = peer_free_port();
-    char ps[16], script[512], log[] = "/tmp/mk-http-ws-node.log";
+    char ps[16], script[512];
+    const char *log = peer_tmpfile("ws-node.log");
     snprintf(ps, sizeof ps, "%u", port);
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
     char *argv[] = {"node", script, "server", ps, NULL};
@@ -264,7 +265,8 @@ static void test_client_vs_node(void **state)
 static void test_server_vs_node(void **state)
 {
     (void)state;
-    char url[64], script[512], log[] = "/tmp/mk-http-ws-node-client.log";
+    char url[64], script[512];
+    const char *log = peer_tmpfile("ws-node-client.log");
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", atomic_load(&sh.port));
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
     atomic_store(&sh.server_close, 0);
@@ -290,7 +292,7 @@ static void test_server_rejects_bad_frames(void **state)
                  {"bigping", "1002"},  {"fragping", "1002"}, {"badutf8", "1007"},
                  {"badclose", "1002"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char out[] = "/tmp/mk-http-rawws.out";
+        const char *out = peer_tmpfile("rawws.out");
         atomic_store(&sh.server_close, 0);
         peer_system("python3 %s/raw_ws_client.py %d %s > %s 2>&1", peer_scripts(),
                     atomic_load(&sh.port), cases[i].name, out);
