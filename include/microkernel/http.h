@@ -117,17 +117,20 @@ typedef struct {
 } sse_status_payload_t;
 
 /*
- * MSG_SSE_EVENT. Followed by the event name (event_size bytes plus a NUL;
- * "message" when the stream named none) and the data (data_size bytes plus
- * a NUL). Multi-line data is joined with "\n" (HTML Living Standard 9.2.6).
+ * MSG_SSE_EVENT. Followed by the event name (event_size bytes, its NUL
+ * included; "message" when the stream named none) and the data (data_size
+ * bytes plus a NUL not counted). Multi-line data is joined with "\n" (HTML
+ * Living Standard 9.2.6). event_size counts the NUL as the original's does
+ * (its sse_event_data is the name + event_size; issue 14 §3).
  */
 typedef struct {
     http_conn_id_t conn_id; /* the stream */
-    size_t event_size;      /* bytes of the event name, NUL not included */
+    size_t event_size;      /* bytes of the event name, NUL included */
     size_t data_size;       /* bytes of the data, NUL not included */
 } sse_event_payload_t;
 
-/* MSG_WS_OPEN, MSG_WS_CLOSED, MSG_WS_ERROR, MSG_HTTP_CONN_CLOSED. */
+/* MSG_WS_OPEN, MSG_WS_CLOSED, MSG_WS_ERROR (client and server WebSockets
+ * alike), MSG_HTTP_CONN_CLOSED (plain HTTP and SSE server connections). */
 typedef struct {
     http_conn_id_t conn_id; /* the connection */
     uint16_t close_code;    /* RFC 6455 7.4 status: the peer's (1005 none), ours on a protocol
@@ -142,15 +145,18 @@ typedef struct {
 } ws_message_payload_t;
 
 /*
- * MSG_HTTP_REQUEST. Followed by the method (method_size bytes + NUL), the
- * request target (path_size bytes + NUL, query string included), the packed
- * headers (headers_size bytes, "Key: Value\0...") and the body (body_size
- * bytes + a NUL not counted). A chunked request body arrives decoded.
+ * MSG_HTTP_REQUEST. Followed by the method (method_size bytes, its NUL
+ * included), the request target (path_size bytes, NUL included, query
+ * string included), the packed headers (headers_size bytes, "Key:
+ * Value\0...", every NUL included) and the body (body_size bytes + a NUL
+ * not counted). A chunked request body arrives decoded. The sizes count as
+ * the original's do (its http.h: method and path "include \0"; issue 14
+ * §3), so code that adds them up to find the next part works unchanged.
  */
 typedef struct {
     http_conn_id_t conn_id; /* pass to actor_http_respond / actor_sse_start / actor_ws_accept */
-    size_t method_size;     /* bytes, NUL not included */
-    size_t path_size;       /* bytes, NUL not included */
+    size_t method_size;     /* bytes, NUL included (strlen + 1) */
+    size_t path_size;       /* bytes, NUL included (strlen + 1) */
     size_t headers_size;    /* bytes of packed headers, NULs included */
     size_t body_size;       /* bytes, trailing NUL not included */
 } http_request_payload_t;
@@ -249,11 +255,10 @@ bool actor_ws_send_binary(runtime_t *rt, http_conn_id_t id, const void *data, si
  * `reason`, NUL-terminated. A reason over 123 bytes (the room in a control
  * frame, RFC 6455 5.5) is cut after its last whole UTF-8 character that
  * fits, never inside one. No more messages may be sent. The caller gets
- * MSG_WS_CLOSED (client) or MSG_HTTP_CONN_CLOSED (server) when the peer
- * answers or after 2 s. Returns false, with a reason, for the same
- * connection errors as actor_ws_send_text (the output limit included), a
- * code that may not be sent, or a reason whose bytes to be sent are not
- * valid UTF-8.
+ * MSG_WS_CLOSED when the peer answers, or MSG_WS_ERROR (1006) after 2 s
+ * without an answer, on client and server WebSockets alike. Returns false, with a reason, for the
+ * same connection errors as actor_ws_send_text (the output limit included), a code that may not be
+ * sent, or a reason whose bytes to be sent are not valid UTF-8.
  */
 bool actor_ws_close(runtime_t *rt, http_conn_id_t id, uint16_t code, const char *reason);
 
@@ -333,11 +338,14 @@ bool actor_sse_push(runtime_t *rt, http_conn_id_t conn_id, const char *event, co
 /*
  * Accept the WebSocket upgrade in request `conn_id` (RFC 6455 4.2.2): checks
  * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Version: 13 and the
- * key, and sends 101 Switching Protocols. Then MSG_WS_MESSAGE arrives per
- * message and MSG_HTTP_CONN_CLOSED (with the close code) when the socket
- * closes. Returns false, with a reason, for an unknown or foreign connection,
- * one already answered, or a request that is not a valid upgrade (the
- * request is then answered with 400 and closed).
+ * key, and sends 101 Switching Protocols. Then, as on the client side
+ * (issue 14 §3, the original's behaviour): MSG_WS_OPEN, MSG_WS_MESSAGE per
+ * message, and MSG_WS_CLOSED with the peer's close code (1005 when it gave
+ * none) after an orderly close, or MSG_WS_ERROR with 1006 when TCP dropped
+ * or the code we closed with on a protocol error (1002, 1007, 1009).
+ * MSG_HTTP_CONN_CLOSED is not sent for a WebSocket. Returns false, with a reason, for an unknown or
+ * foreign connection, one already answered, or a request that is not a valid upgrade (the request
+ * is then answered with 400 and closed).
  */
 bool actor_ws_accept(runtime_t *rt, http_conn_id_t conn_id);
 

@@ -421,6 +421,7 @@ ssize_t conn_read(http_conn_t *c)
         /* End of stream or error: remembered, so data read in the same
          * call is not mistaken for "more may come" (TLS close_notify). */
         c->eof = true;
+        c->io_error = n < 0;
         if (total)
             return total;
         return n == 0 ? 0 : -2;
@@ -835,7 +836,7 @@ const char *sse_event_name(const sse_event_payload_t *p)
 
 const char *sse_event_data(const sse_event_payload_t *p)
 {
-    return (const char *)(p + 1) + p->event_size + 1;
+    return (const char *)(p + 1) + p->event_size;
 }
 
 const void *ws_message_data(const ws_message_payload_t *p)
@@ -850,15 +851,15 @@ const char *http_request_method(const http_request_payload_t *p)
 
 const char *http_request_path(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1;
+    return (const char *)(p + 1) + p->method_size;
 }
 
 const char *http_request_headers(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1;
+    return (const char *)(p + 1) + p->method_size + p->path_size;
 }
 
 const void *http_request_body(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1 + p->headers_size;
+    return (const char *)(p + 1) + p->method_size + p->path_size + p->headers_size;
 }

@@ -78,6 +78,7 @@ typedef struct http_conn {
     bool close_after_flush; /* free once the output buffer is written */
     bool want_write;        /* EPOLLOUT is in the interest set */
     bool eof;               /* the peer closed (or the socket failed) */
+    bool io_error;          /* ... by a socket error (reset), not an end of stream */
     int fd;                 /* the descriptor (owned by sock once it exists) */
     mk_socket_t *sock;      /* NULL until connected */
     mk_io_t io;             /* fd in the event loop */

@@ -304,8 +304,10 @@ static void deliver_request(http_rt_t *h, http_conn_t *c)
     http_request_payload_t *r = (http_request_payload_t *)p;
     memset(r, 0, sizeof *r);
     r->conn_id = c->id;
-    r->method_size = c->method_size;
-    r->path_size = c->path_size;
+    /* As the original counts them (its http.h: "includes \0"): method and
+     * path with their NUL; the packed "Key: Value\0" fields with theirs. */
+    r->method_size = c->method_size + 1;
+    r->path_size = c->path_size + 1;
     r->headers_size = c->fields_size;
     r->body_size = body;
     memcpy(p + sizeof *r, c->hdrs.data, packed);
@@ -509,14 +511,15 @@ static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
     }
     if (!eof)
         return;
-    if (c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse)) {
-        /* The client shut down its sending side (or left): every complete
+    if (!c->io_error && (c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse))) {
+        /* The client shut down its sending side (or closed): every complete
          * request it sent before is still answered, in order; the
          * connection closes after the last answer (server_reuse). */
         stop_reading(h, c);
         return;
     }
-    if (c->state == ST_SSE_SERVER)
+    /* A reset client is gone: nothing owed can arrive. */
+    if (c->state == ST_SSE_SERVER || c->state == ST_WAIT)
         http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, 0);
     conn_free(h, c);
 }

@@ -133,10 +133,9 @@ static void notify_end(http_rt_t *h, http_conn_t *c, uint16_t code, bool error)
     if (c->ws_done)
         return;
     c->ws_done = true;
-    if (c->side == SIDE_SERVER)
-        http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, code);
-    else
-        http_send_ws_status(h, c, error ? MSG_WS_ERROR : MSG_WS_CLOSED, code);
+    /* Both sides alike (issue 14 §3, as the original): MSG_HTTP_CONN_CLOSED
+     * stays for plain HTTP and SSE server connections. */
+    http_send_ws_status(h, c, error ? MSG_WS_ERROR : MSG_WS_CLOSED, code);
 }
 
 static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool binary)
@@ -202,8 +201,9 @@ void ws_start(http_rt_t *h, http_conn_t *c)
                     sizeof(ws_message_payload_t));
     c->ws_init = true;
     c->state = ST_WS;
-    if (c->side == SIDE_CLIENT)
-        http_send_ws_status(h, c, MSG_WS_OPEN, 0);
+    /* Client: after the 101 was checked; server: after actor_ws_accept
+     * queued the 101, before any message the peer sends. */
+    http_send_ws_status(h, c, MSG_WS_OPEN, 0);
 }
 
 bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)

@@ -98,7 +98,8 @@ static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
             atomic_store(&sh.ws_seen, i + 1);
         return true;
     }
-    case MSG_HTTP_CONN_CLOSED: {
+    case MSG_WS_CLOSED:
+    case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
         if (s->close_code) {
             atomic_store(&sh.ws_at_close, atomic_load(&sh.ws_seen));

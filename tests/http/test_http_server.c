@@ -103,8 +103,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         atomic_fetch_add(&sh.requests, 1);
         const char *path = http_request_path(p);
         const char *method = http_request_method(p);
-        assert_int_equal(strlen(path), p->path_size);
-        assert_int_equal(strlen(method), p->method_size);
+        assert_int_equal(strlen(path) + 1, p->path_size); /* NUL included, as the original */
+        assert_int_equal(strlen(method) + 1, p->method_size);
         pthread_mutex_lock(&sh.lock);
         snprintf(sh.last_method, sizeof sh.last_method, "%s", method);
         snprintf(sh.last_path, sizeof sh.last_path, "%s", path);

@@ -25,7 +25,7 @@
 
 typedef struct {
     atomic_int port;         /* our server */
-    atomic_int server_close; /* close code seen by our server (MSG_HTTP_CONN_CLOSED) */
+    atomic_int server_close; /* close code seen by our server (MSG_WS_CLOSED / _ERROR) */
     atomic_int server_messages;
     char url[128];           /* client: where to connect */
     atomic_bool go;          /* client: start */
@@ -77,7 +77,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
             assert_true(actor_ws_send_text(r, m->conn_id, ws_message_data(m), m->data_size));
         return true;
     }
-    case MSG_HTTP_CONN_CLOSED: {
+    case MSG_WS_CLOSED:
+    case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
         atomic_store(&sh.server_close, s->close_code);
         return true;
