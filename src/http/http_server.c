@@ -476,6 +476,16 @@ static void stop_reading(http_rt_t *h, http_conn_t *c)
     conn_watch(h, c, c->want_write ? EPOLLOUT : 0);
 }
 
+/* Read again after stop_reading (the connection was taken over by SSE or
+ * a WebSocket), unless the end of the stream was seen. */
+static void resume_reading(http_rt_t *h, http_conn_t *c)
+{
+    if (!c->no_read || c->eof)
+        return;
+    c->no_read = false;
+    conn_watch(h, c, EPOLLIN | (c->want_write ? EPOLLOUT : 0));
+}
+
 /* Readiness of a server connection; c may be freed on return. */
 static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
@@ -718,6 +728,14 @@ bool actor_sse_start(runtime_t *rt, http_conn_id_t conn_id)
         return mk_fail("actor_sse_start: out of memory");
     http_buf_free(&c->hdrs);
     c->state = ST_SSE_SERVER;
+    if (c->eof) {
+        /* The client's end was read while the request waited: an event
+         * stream has no reader. Send the head, then report the close. */
+        c->close_after_flush = true;
+        http_send_ws_status(c->h, c, MSG_HTTP_CONN_CLOSED, 0);
+    } else {
+        resume_reading(c->h, c);
+    }
     conn_flush(c->h, c);
     return true;
 }
@@ -833,6 +851,7 @@ bool actor_ws_accept(runtime_t *rt, http_conn_id_t conn_id)
     http_buf_free(&c->hdrs);
     http_rt_t *h = c->h;
     ws_start(h, c);
+    resume_reading(h, c);
     if (!conn_flush(h, c))
         return true;
     ws_on_input(h, c); /* frames that came with the request */

@@ -49,6 +49,7 @@ typedef struct {
 
 static shared_t sh;
 static rt_thread_t rtt;
+static http_conn_id_t late_sse; /* "/sse-late": started once the client's FIN was read */
 
 static void logf_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_event(const char *fmt, ...)
@@ -96,10 +97,18 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         atomic_store(&sh.port, http_listen_port(r));
         actor_set_timer(r, 20, true);
         break;
-    case MSG_TIMER:
+    case MSG_TIMER: {
         if (rt_thread_quitting(&rtt))
             runtime_stop(r);
+        http_conn_stats_t st;
+        if (late_sse && http_conn_stats(r, late_sse, &st) && st.peer_eof) {
+            if (!actor_sse_start(r, late_sse))
+                rt_fail_once(&sh.fail, "late sse_start: %s", mk_last_error());
+            logf_event("sse-late-start;");
+            late_sse = HTTP_CONN_ID_INVALID;
+        }
         break;
+    }
     case MSG_HTTP_REQUEST: {
         const http_request_payload_t *p = msg->payload;
         const char *path = http_request_path(p);
@@ -121,6 +130,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         } else if (strncmp(path, "/sizes", 6) == 0) {
             measure(p);
             actor_http_respond(r, p->conn_id, 200, NULL, 0, NULL, 0);
+        } else if (strcmp(path, "/sse-late") == 0) {
+            late_sse = p->conn_id;
         } else if (strcmp(path, "/hold") == 0) {
             logf_event("hold;"); /* never answered */
         } else {
@@ -281,6 +292,19 @@ static void test_sse_and_plain_http_keep_conn_closed(void **state)
     assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
     close(fd); /* RST */
     assert_string_equal(take_log(1), "conn-closed 0;");
+    /* SSE started after the client's end was read: the head, then the close. */
+    fd = raw_connect((uint16_t)atomic_load(&sh.port), 0);
+    const char late[] = "GET /sse-late HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_send(fd, late, sizeof late - 1);
+    shutdown(fd, SHUT_WR);
+    raw_buf_t lb = {0};
+    while (raw_read_some(fd, &lb, 5000) > 0) {
+    }
+    assert_true(lb.len > 13);
+    assert_memory_equal(lb.data, "HTTP/1.1 200 ", 13);
+    raw_buf_free(&lb);
+    close(fd);
+    assert_string_equal(take_log(2), "sse-late-start;conn-closed 0;");
 }
 
 static void test_request_sizes_count_like_the_original(void **state)
