@@ -33,6 +33,9 @@ extern "C" {
 #ifndef MK_HTTP_MAX_HEAD
 #define MK_HTTP_MAX_HEAD (16u * 1024u) /* request/response line + headers, bytes; over: 431 */
 #endif
+#ifndef MK_HTTP_MAX_TARGET
+#define MK_HTTP_MAX_TARGET (8u * 1024u) /* request-target (path + query), bytes; over: 414 */
+#endif
 #ifndef MK_HTTP_MAX_HEADERS
 #define MK_HTTP_MAX_HEADERS 100 /* header fields in one head; over: 431 */
 #endif
@@ -114,17 +117,20 @@ typedef struct {
 } sse_status_payload_t;
 
 /*
- * MSG_SSE_EVENT. Followed by the event name (event_size bytes plus a NUL;
- * "message" when the stream named none) and the data (data_size bytes plus
- * a NUL). Multi-line data is joined with "\n" (HTML Living Standard 9.2.6).
+ * MSG_SSE_EVENT. Followed by the event name (event_size bytes, its NUL
+ * included; "message" when the stream named none) and the data (data_size
+ * bytes plus a NUL not counted). Multi-line data is joined with "\n" (HTML
+ * Living Standard 9.2.6). event_size counts the NUL as the original's does
+ * (its sse_event_data is the name + event_size; issue 14 §3).
  */
 typedef struct {
     http_conn_id_t conn_id; /* the stream */
-    size_t event_size;      /* bytes of the event name, NUL not included */
+    size_t event_size;      /* bytes of the event name, NUL included */
     size_t data_size;       /* bytes of the data, NUL not included */
 } sse_event_payload_t;
 
-/* MSG_WS_OPEN, MSG_WS_CLOSED, MSG_WS_ERROR, MSG_HTTP_CONN_CLOSED. */
+/* MSG_WS_OPEN, MSG_WS_CLOSED, MSG_WS_ERROR (client and server WebSockets
+ * alike), MSG_HTTP_CONN_CLOSED (plain HTTP and SSE server connections). */
 typedef struct {
     http_conn_id_t conn_id; /* the connection */
     uint16_t close_code;    /* RFC 6455 7.4 status: the peer's (1005 none), ours on a protocol
@@ -139,15 +145,18 @@ typedef struct {
 } ws_message_payload_t;
 
 /*
- * MSG_HTTP_REQUEST. Followed by the method (method_size bytes + NUL), the
- * request target (path_size bytes + NUL, query string included), the packed
- * headers (headers_size bytes, "Key: Value\0...") and the body (body_size
- * bytes + a NUL not counted). A chunked request body arrives decoded.
+ * MSG_HTTP_REQUEST. Followed by the method (method_size bytes, its NUL
+ * included), the request target (path_size bytes, NUL included, query
+ * string included), the packed headers (headers_size bytes, "Key:
+ * Value\0...", every NUL included) and the body (body_size bytes + a NUL
+ * not counted). A chunked request body arrives decoded. The sizes count as
+ * the original's do (its http.h: method and path "include \0"; issue 14
+ * §3), so code that adds them up to find the next part works unchanged.
  */
 typedef struct {
     http_conn_id_t conn_id; /* pass to actor_http_respond / actor_sse_start / actor_ws_accept */
-    size_t method_size;     /* bytes, NUL not included */
-    size_t path_size;       /* bytes, NUL not included */
+    size_t method_size;     /* bytes, NUL included (strlen + 1) */
+    size_t path_size;       /* bytes, NUL included (strlen + 1) */
     size_t headers_size;    /* bytes of packed headers, NULs included */
     size_t body_size;       /* bytes, trailing NUL not included */
 } http_request_payload_t;
@@ -246,11 +255,10 @@ bool actor_ws_send_binary(runtime_t *rt, http_conn_id_t id, const void *data, si
  * `reason`, NUL-terminated. A reason over 123 bytes (the room in a control
  * frame, RFC 6455 5.5) is cut after its last whole UTF-8 character that
  * fits, never inside one. No more messages may be sent. The caller gets
- * MSG_WS_CLOSED (client) or MSG_HTTP_CONN_CLOSED (server) when the peer
- * answers or after 2 s. Returns false, with a reason, for the same
- * connection errors as actor_ws_send_text (the output limit included), a
- * code that may not be sent, or a reason whose bytes to be sent are not
- * valid UTF-8.
+ * MSG_WS_CLOSED when the peer answers, or MSG_WS_ERROR (1006) after 2 s
+ * without an answer, on client and server WebSockets alike. Returns false, with a reason, for the
+ * same connection errors as actor_ws_send_text (the output limit included), a code that may not be
+ * sent, or a reason whose bytes to be sent are not valid UTF-8.
  */
 bool actor_ws_close(runtime_t *rt, http_conn_id_t id, uint16_t code, const char *reason);
 
@@ -268,8 +276,8 @@ void actor_http_close(runtime_t *rt, http_conn_id_t id);
  * the kernel picks, see http_listen_port). The caller receives
  * MSG_HTTP_REQUEST for each complete request and answers it with
  * actor_http_respond, actor_sse_start or actor_ws_accept. Malformed
- * requests are answered by the runtime (400, 413, 431, 501) and never reach
- * the actor. Returns false, with a reason, outside a behaviour, when
+ * requests are answered by the runtime (400, 408, 413, 414, 417, 431, 501;
+ * docs/http.md) and never reach the actor. Returns false, with a reason, outside a behaviour, when
  * MK_HTTP_MAX_LISTENERS listeners exist in the runtime, the port is already
  * ours, or bind/listen fails (e.g. port in use).
  */
@@ -293,7 +301,10 @@ uint16_t http_listen_port(runtime_t *rt);
  * ("Header: Value" strings, may be NULL when n_headers is 0) and a body
  * (`body_size` bytes, copied; NULL/0 for none). Content-Length and
  * Connection: close are added (a caller's own Content-Length or Connection
- * header is dropped); the connection closes once the response is written.
+ * header is dropped); the connection closes once the response is written
+ * (unless keep-alive is on, http_server_set_keepalive). Also added: Date
+ * (IMF-fixdate, RFC 9110 6.6.1) unless the caller gave one, and for status
+ * 405 an empty Allow unless the caller gave one (RFC 9110 15.5.6).
  * Returns false, with a reason, for an unknown connection, one not owned by
  * the caller or already answered, a bad status or header, or out of memory.
  */
@@ -327,11 +338,14 @@ bool actor_sse_push(runtime_t *rt, http_conn_id_t conn_id, const char *event, co
 /*
  * Accept the WebSocket upgrade in request `conn_id` (RFC 6455 4.2.2): checks
  * Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Version: 13 and the
- * key, and sends 101 Switching Protocols. Then MSG_WS_MESSAGE arrives per
- * message and MSG_HTTP_CONN_CLOSED (with the close code) when the socket
- * closes. Returns false, with a reason, for an unknown or foreign connection,
- * one already answered, or a request that is not a valid upgrade (the
- * request is then answered with 400 and closed).
+ * key, and sends 101 Switching Protocols. Then, as on the client side
+ * (issue 14 §3, the original's behaviour): MSG_WS_OPEN, MSG_WS_MESSAGE per
+ * message, and MSG_WS_CLOSED with the peer's close code (1005 when it gave
+ * none) after an orderly close, or MSG_WS_ERROR with 1006 when TCP dropped
+ * or the code we closed with on a protocol error (1002, 1007, 1009).
+ * MSG_HTTP_CONN_CLOSED is not sent for a WebSocket. Returns false, with a reason, for an unknown or
+ * foreign connection, one already answered, or a request that is not a valid upgrade (the request
+ * is then answered with 400 and closed).
  */
 bool actor_ws_accept(runtime_t *rt, http_conn_id_t conn_id);
 
@@ -372,6 +386,55 @@ void http_ws_set_max_message(runtime_t *rt, size_t bytes);
  * is NULL or the HTTP state cannot be created.
  */
 void http_set_max_output(runtime_t *rt, size_t bytes);
+
+/* ---- Introspection (extension) ------------------------------------------ */
+
+/* What http_conn_stats reports about one connection. */
+typedef struct {
+    size_t unsent;              /* output bytes queued and not yet written */
+    size_t unsent_peak;         /* most unsent output bytes held at once, bytes */
+    size_t limit;               /* the connection's output limit (http_set_max_output), bytes */
+    uint64_t ws_pings;          /* WebSocket pings received */
+    uint64_t ws_pongs_replaced; /* pongs never sent: a newer ping came while they waited */
+    bool ws_pong_pending;       /* a pong waits for room under the limit */
+    bool peer_eof;              /* the peer's end of stream was read (it shut down its sending
+                                   side, or left); answers owed are still written */
+} http_conn_stats_t;
+
+/*
+ * Extension: fill `*out` with the counters of connection `id`, which the
+ * caller must own (client or server, any state). The runtime's own pongs
+ * are held to the output limit too: when a ping's pong does not fit, it
+ * waits in a single slot and a newer ping replaces it (RFC 6455 5.5.3), so
+ * unsent_peak stays within the limit plus one control frame (or one
+ * message larger than the limit, sent on an empty queue). Returns false,
+ * with a reason, outside a behaviour, for a NULL `out`, an unknown
+ * connection or one owned by another actor.
+ */
+bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out);
+
+/* What http_listener_stats reports about one listener. */
+typedef struct {
+    uint64_t accept_calls; /* accept4() calls made, failed ones included */
+    uint64_t accepted;     /* connections accepted */
+    uint64_t pauses;       /* times it stopped accepting for lack of descriptors */
+    uint64_t resumes;      /* times it started again */
+    bool paused;           /* not accepting now (EMFILE, ENFILE, ENOBUFS, ENOMEM) */
+} http_listener_stats_t;
+
+/*
+ * Extension: fill `*out` with the counters of the caller's listener on
+ * `port`. When accept4() fails for lack of descriptors or memory (EMFILE,
+ * ENFILE, ENOBUFS, ENOMEM) the listener is taken out of the event loop
+ * instead of being retried at once (which would spin), one WARN line is
+ * logged (at most one per second, with a count of the ones suppressed),
+ * and it is put back when one of the runtime's HTTP connections closes,
+ * or after 500 ms for descriptors freed elsewhere. Pending connections
+ * wait in the kernel's backlog meanwhile. Returns false, with a reason,
+ * outside a behaviour, for a NULL `out`, or when the caller does not
+ * listen on `port`.
+ */
+bool http_listener_stats(runtime_t *rt, uint16_t port, http_listener_stats_t *out);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,15 @@
 
 #include "microkernel/types.h"
 
+/* The seed ("mk_socket_tls_connect ... #ifdef HAVE_TLS"): HAVE_TLS is
+ * defined when a TLS backend is, OpenSSL on Linux (HAVE_OPENSSL) or mbedTLS
+ * on ESP32 (HAVE_MBEDTLS). The library's build defines HAVE_OPENSSL and
+ * HAVE_TLS itself when it found OpenSSL; a consumer that defines only the
+ * backend macro gets HAVE_TLS here. */
+#if !defined(HAVE_TLS) && (defined(HAVE_OPENSSL) || defined(HAVE_MBEDTLS))
+#define HAVE_TLS 1
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

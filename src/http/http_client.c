@@ -341,7 +341,7 @@ static bool sse_event(void *ctx, const sse_event_t *ev)
     sse_event_payload_t *e = (sse_event_payload_t *)p;
     memset(e, 0, sizeof *e);
     e->conn_id = c->id;
-    e->event_size = ev->type_len;
+    e->event_size = ev->type_len + 1; /* the name's NUL included, as the original counts */
     e->data_size = ev->data_len;
     memcpy(p + sizeof *e, ev->type, ev->type_len + 1);
     memcpy(p + sizeof *e + ev->type_len + 1, ev->data, ev->data_len + 1);

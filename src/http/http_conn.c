@@ -225,6 +225,8 @@ static void on_tick(runtime_t *rt, mk_io_t *io, uint32_t events)
     }
     if (http_dns_tick(h))
         any = true;
+    if (h->n_paused && server_resume_listeners(h, now))
+        any = true;
     if (!any) {
         struct itimerspec off = {{0, 0}, {0, 0}};
         timerfd_settime(h->tick_fd, 0, &off, NULL);
@@ -315,10 +317,13 @@ http_conn_t *conn_owned(runtime_t *rt, http_conn_id_t id, const char *who)
 static void conn_release(http_rt_t *h, http_conn_t *c)
 {
     mk_io_remove(h->rt, &c->io);
+    bool had_fd = c->sock || c->fd >= 0;
     if (c->sock)
         c->sock->close(c->sock);
     else if (c->fd >= 0)
         close(c->fd);
+    if (had_fd && h->n_paused)
+        server_resume_listeners(h, 0); /* a descriptor is free: accept again */
     c->sock = NULL;
     c->fd = -1;
     http_buf_recycle(&c->in, &h->spare_in);
@@ -378,7 +383,7 @@ static void conn_on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
 bool conn_watch(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
     c->want_write = (events & EPOLLOUT) != 0;
-    if (c->paused)
+    if (c->paused || c->no_read)
         events &= ~(uint32_t)EPOLLIN;
     if (!events) {
         mk_io_remove(h->rt, &c->io); /* a paused reader with nothing to write */
@@ -416,10 +421,31 @@ ssize_t conn_read(http_conn_t *c)
         /* End of stream or error: remembered, so data read in the same
          * call is not mistaken for "more may come" (TLS close_notify). */
         c->eof = true;
+        c->io_error = n < 0;
         if (total)
             return total;
         return n == 0 ? 0 : -2;
     }
+}
+
+bool conn_out_fits(http_conn_t *c, size_t n)
+{
+    http_buf_t *b = &c->out;
+    size_t unsent = b->len - b->off;
+    size_t max = c->max_output;
+    if (unsent != 0 && (n > max || unsent > max - n))
+        return false;
+    /* A peer that reads as fast as we queue may never let the buffer run
+     * empty: drop the written front instead of growing when it is at least
+     * half, so memory stays bounded by the limit, not by what was ever
+     * sent. */
+    if (b->off && b->len + n > b->cap && b->off >= b->len / 2) {
+        memmove(b->data, b->data + b->off, unsent);
+        b->len = unsent;
+        b->off = 0;
+    }
+    http_buf_borrow(b, &c->h->spare_out);
+    return http_buf_reserve(b, n);
 }
 
 bool conn_out_room(http_conn_t *c, size_t n, const char *who)
@@ -428,17 +454,7 @@ bool conn_out_room(http_conn_t *c, size_t n, const char *who)
     size_t unsent = b->len - b->off;
     size_t max = c->max_output;
     if (unsent == 0 || (n <= max && unsent <= max - n)) {
-        /* A peer that reads as fast as we queue may never let the buffer
-         * run empty: drop the written front instead of growing when it is
-         * at least half, so memory stays bounded by the limit, not by what
-         * was ever sent. */
-        if (b->off && b->len + n > b->cap && b->off >= b->len / 2) {
-            memmove(b->data, b->data + b->off, unsent);
-            b->len = unsent;
-            b->off = 0;
-        }
-        http_buf_borrow(b, &c->h->spare_out);
-        if (!http_buf_reserve(b, n))
+        if (!conn_out_fits(c, n))
             return mk_fail("%s: out of memory for %zu output bytes", who, n);
         return true;
     }
@@ -487,6 +503,10 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         c->nodelay = true;
     }
+again:
+    if (c->ws_pong_pending)
+        ws_pong_push(c);
+    conn_note_unsent(c);
     while (c->out.off < c->out.len) {
         ssize_t n = c->sock->write(c->sock, c->out.data + c->out.off, c->out.len - c->out.off);
         if (n > 0) {
@@ -520,6 +540,8 @@ bool conn_flush(http_rt_t *h, http_conn_t *c)
         return false;
     }
     c->out.off = c->out.len = 0;
+    if (c->ws_pong_pending && ws_pong_push(c))
+        goto again; /* it waited for room: an empty queue has it */
     check_writable(h, c);
     if (c->reuse) {
         c->reuse = false;
@@ -730,6 +752,24 @@ void http_send_ws_status(http_rt_t *h, http_conn_t *c, msg_type_t type, uint16_t
 
 /* ---- public: close, settings, accessors ------------------------------ */
 
+bool http_conn_stats(runtime_t *rt, http_conn_id_t id, http_conn_stats_t *out)
+{
+    if (!out)
+        return mk_fail("http_conn_stats: NULL output");
+    http_conn_t *c = conn_owned(rt, id, "http_conn_stats");
+    if (!c)
+        return false;
+    memset(out, 0, sizeof *out);
+    out->unsent = c->out.len - c->out.off;
+    out->unsent_peak = c->out_peak;
+    out->limit = c->max_output;
+    out->ws_pings = c->ws_pings;
+    out->ws_pongs_replaced = c->ws_pongs_replaced;
+    out->ws_pong_pending = c->ws_pong_pending;
+    out->peer_eof = c->eof;
+    return true;
+}
+
 void actor_http_close(runtime_t *rt, http_conn_id_t id)
 {
     http_conn_t *c = conn_owned(rt, id, "actor_http_close");
@@ -796,7 +836,7 @@ const char *sse_event_name(const sse_event_payload_t *p)
 
 const char *sse_event_data(const sse_event_payload_t *p)
 {
-    return (const char *)(p + 1) + p->event_size + 1;
+    return (const char *)(p + 1) + p->event_size;
 }
 
 const void *ws_message_data(const ws_message_payload_t *p)
@@ -811,15 +851,15 @@ const char *http_request_method(const http_request_payload_t *p)
 
 const char *http_request_path(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1;
+    return (const char *)(p + 1) + p->method_size;
 }
 
 const char *http_request_headers(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1;
+    return (const char *)(p + 1) + p->method_size + p->path_size;
 }
 
 const void *http_request_body(const http_request_payload_t *p)
 {
-    return (const char *)(p + 1) + p->method_size + 1 + p->path_size + 1 + p->headers_size;
+    return (const char *)(p + 1) + p->method_size + p->path_size + p->headers_size;
 }

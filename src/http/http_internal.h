@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/log_limit.h"
 #include "core/runtime_internal.h"
 #include "http/http_parse.h"
 #include "http/sse_parse.h"
@@ -77,6 +78,7 @@ typedef struct http_conn {
     bool close_after_flush; /* free once the output buffer is written */
     bool want_write;        /* EPOLLOUT is in the interest set */
     bool eof;               /* the peer closed (or the socket failed) */
+    bool io_error;          /* ... by a socket error (reset), not an end of stream */
     int fd;                 /* the descriptor (owned by sock once it exists) */
     mk_socket_t *sock;      /* NULL until connected */
     mk_io_t io;             /* fd in the event loop */
@@ -85,6 +87,8 @@ typedef struct http_conn {
     size_t max_output;      /* most unsent output bytes the owner may queue */
     size_t out_resume;      /* out_blocked: MSG_HTTP_WRITABLE once unsent <= this */
     bool out_blocked;       /* a send was refused (output limit); the owner waits */
+    bool no_read;           /* server: EPOLLIN off (EOF seen, or pipelined input at its cap) */
+    size_t out_peak;        /* most unsent output bytes held at once (http_conn_stats) */
 
     /* backpressure: messages the owner's full mailbox could not take yet */
     message_t **held; /* in order, from held_head to n_held */
@@ -128,11 +132,15 @@ typedef struct http_conn {
     /* WebSocket */
     ws_decoder_t ws;
     bool ws_init;
-    bool ws_close_sent;     /* we sent a close frame */
-    bool ws_close_received; /* the peer's close frame arrived */
-    bool ws_done;           /* the owner was told the socket ended */
-    bool ws_oom;            /* a pong could not be queued */
-    uint16_t ws_peer_code;  /* the peer's close code */
+    bool ws_close_sent;         /* we sent a close frame */
+    bool ws_close_received;     /* the peer's close frame arrived */
+    bool ws_done;               /* the owner was told the socket ended */
+    uint16_t ws_peer_code;      /* the peer's close code */
+    bool ws_pong_pending;       /* a pong waits for room under the output limit */
+    uint8_t ws_pong_len;        /* its payload bytes (<= 125, RFC 6455 5.5) */
+    uint8_t ws_pong[125];       /* its payload: the latest ping's (RFC 6455 5.5.3) */
+    uint64_t ws_pings;          /* pings received */
+    uint64_t ws_pongs_replaced; /* pending pongs superseded by a newer ping */
 } http_conn_t;
 
 struct http_listener {
@@ -140,6 +148,12 @@ struct http_listener {
     actor_id_t owner;
     int fd;
     mk_io_t io;
+    bool paused;           /* disarmed after EMFILE & co until a descriptor is freed */
+    uint64_t retry_at;     /* paused: mk_clock_ms() when the tick re-arms it anyway */
+    uint64_t accept_calls; /* accept4() calls (http_listener_stats) */
+    uint64_t accepted;     /* connections accepted */
+    uint64_t pauses;       /* times it was disarmed */
+    uint64_t resumes;      /* times it was re-armed */
 };
 
 #define HTTP_MAX_DNS_FDS 16
@@ -172,12 +186,16 @@ typedef struct http_rt {
     uint32_t idle_ms;
     uint32_t timeout_ms;
     size_t ws_max_message;
-    size_t max_output;    /* http_set_max_output */
-    bool keepalive;       /* http_server_set_keepalive */
-    http_space_t *spaces; /* owners we wait for room in (backpressure) */
-    uint32_t space_next;  /* slot where the next drain starts (fairness) */
-    http_buf_t spare_in;  /* a closed connection's read buffer, for the next one */
-    http_buf_t spare_out; /* a closed connection's write buffer, for the next one */
+    size_t max_output;            /* http_set_max_output */
+    bool keepalive;               /* http_server_set_keepalive */
+    http_space_t *spaces;         /* owners we wait for room in (backpressure) */
+    uint32_t space_next;          /* slot where the next drain starts (fairness) */
+    http_buf_t spare_in;          /* a closed connection's read buffer, for the next one */
+    http_buf_t spare_out;         /* a closed connection's write buffer, for the next one */
+    int n_paused;                 /* listeners disarmed for lack of descriptors */
+    mk_log_limit_t accept_log;    /* "not accepting" lines (one per second) */
+    int64_t date_sec;             /* the second `date` was formatted for */
+    char date[HTTP_DATE_LEN + 1]; /* IMF-fixdate for Date: (RFC 9110 6.6.1) */
 } http_rt_t;
 
 /* The runtime's HTTP state, created on first use (NULL, reason set, on failure). */
@@ -217,6 +235,19 @@ bool conn_flush(http_rt_t *h, http_conn_t *c);
  * MSG_HTTP_WRITABLE once the unsent output is at or below half the limit,
  * or lower when `n` needs more room than that leaves. */
 bool conn_out_room(http_conn_t *c, size_t n, const char *who);
+/* The no-refusal half of conn_out_room: true, with the storage for `n`
+ * more bytes reserved, when nothing is unsent or the unsent bytes plus `n`
+ * stay within c->max_output; false otherwise (or out of memory) without
+ * setting a reason or arming MSG_HTTP_WRITABLE. For output the runtime
+ * makes itself and may defer (pongs). */
+bool conn_out_fits(http_conn_t *c, size_t n);
+/* Record the unsent output in c->out_peak (after an append). */
+static inline void conn_note_unsent(http_conn_t *c)
+{
+    size_t u = c->out.len - c->out.off;
+    if (u > c->out_peak)
+        c->out_peak = u;
+}
 /* Read everything available into c->in. Returns >0 bytes read, 0 on EOF,
  * -1 on nothing now (EAGAIN), -2 on error (errno set). Sets c->eof once the
  * stream ended, even when bytes came with it. On the server side (plain TCP,
@@ -265,6 +296,10 @@ void server_timeout(http_rt_t *h, http_conn_t *c);
  * parse what was pipelined). Returns false when c was freed. */
 bool server_reuse(http_rt_t *h, http_conn_t *c);
 void server_close_listeners(http_rt_t *h, actor_id_t owner);
+/* Re-arm the listeners paused for lack of descriptors: all of them when
+ * `now` is 0 (a descriptor was just freed), else those whose retry time
+ * passed. True while any stays paused (the tick must keep running). */
+bool server_resume_listeners(http_rt_t *h, uint64_t now);
 
 /* WebSocket (ws.c). */
 void ws_start(http_rt_t *h, http_conn_t *c);
@@ -278,6 +313,10 @@ bool ws_on_input(http_rt_t *h, http_conn_t *c);
 void ws_on_eof(http_rt_t *h, http_conn_t *c);
 /* A WebSocket deadline (closing handshake) passed: report 1006 and free. */
 void ws_timeout(http_rt_t *h, http_conn_t *c);
+/* Queue the pending pong (c->ws_pong_pending) when it fits under the
+ * output limit (conn_out_fits); drop it once a close frame was sent. True
+ * when it was queued (or dropped), false when it still waits. */
+bool ws_pong_push(http_conn_t *c);
 /* Random bytes for keys (masking, Sec-WebSocket-Key). */
 void ws_random(void *buf, size_t len);
 

@@ -254,47 +254,144 @@ static bool parse_length(const char *v, size_t n, uint64_t *out)
 int http_body_framing(const http_header_t *h, size_t n, bool is_request, bool *chunked,
                       bool *has_length, uint64_t *length)
 {
-    bool te = false, is_chunked = false, cl = false;
+    bool te = false, is_chunked = false, cl = false, other = false;
     uint64_t len = 0;
     for (size_t i = 0; i < n; i++) {
         if (h[i].name_len == 17 && strncasecmp(h[i].name, "Transfer-Encoding", 17) == 0) {
-            /* Only "chunked" as the final (and here: only) coding is supported. */
-            if (is_chunked)
-                return -1; /* chunked applied twice */
-            const char *v = h[i].value, *e = v + h[i].value_len;
-            const char *last = v;
-            for (const char *q = v; q < e; q++)
-                if (*q == ',')
-                    last = q + 1;
-            while (last < e && (*last == ' ' || *last == '\t'))
-                last++;
-            if ((size_t)(e - last) != 7 || strncasecmp(last, "chunked", 7) != 0)
-                return -1;
-            if (last != v) {
-                /* Other codings before chunked (gzip, ...) are not decoded here. */
-                return -1;
-            }
+            /* Field lines combine into one list (RFC 9110 5.3): "chunked"
+             * must be its last coding and appear once (RFC 9112 6.3); other
+             * codings before it are not decoded here (6.1: 501). */
             te = true;
-            is_chunked = true;
+            const char *p = h[i].value, *e = p + h[i].value_len;
+            while (p < e) {
+                const char *comma = memchr(p, ',', (size_t)(e - p));
+                const char *ce = comma ? comma : e;
+                const char *s = p;
+                while (s < ce && (*s == ' ' || *s == '\t'))
+                    s++;
+                const char *t = ce;
+                while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+                    t--;
+                if (t > s) {
+                    if (is_chunked)
+                        return HTTP_FRAMING_BAD; /* a coding after chunked */
+                    if ((size_t)(t - s) == 7 && strncasecmp(s, "chunked", 7) == 0)
+                        is_chunked = true;
+                    else
+                        other = true;
+                }
+                p = comma ? comma + 1 : e;
+            }
         } else if (h[i].name_len == 14 && strncasecmp(h[i].name, "Content-Length", 14) == 0) {
             uint64_t x;
             if (!parse_length(h[i].value, h[i].value_len, &x))
-                return -1;
+                return HTTP_FRAMING_BAD;
             if (cl && x != len)
-                return -1;
+                return HTTP_FRAMING_BAD;
             cl = true;
             len = x;
         }
     }
+    if (te && !is_chunked)
+        return HTTP_FRAMING_BAD; /* no final chunked: the length is unknown */
+    if (other)
+        return HTTP_FRAMING_UNSUPPORTED;
     if (te && cl) {
         /* RFC 9112 6.3: a request with both is an attack vector; reject. A
          * response: Transfer-Encoding wins. */
         if (is_request)
-            return -1;
+            return HTTP_FRAMING_BAD;
         cl = false;
     }
     *chunked = is_chunked;
     *has_length = cl;
     *length = len;
     return 0;
+}
+
+/* unreserved / sub-delims of RFC 3986 2.2-2.3, and '%' for pct-encoded. */
+static bool is_host_char(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return c != 0 && strchr("-._~!$&'()*+,;=%", c) != NULL;
+}
+
+bool http_host_valid(const char *v, size_t n)
+{
+    const char *p = v, *end = v + n;
+    if (p < end && *p == '[') {
+        /* IP-literal: IPv6address or IPvFuture, checked for its alphabet. */
+        const char *close = memchr(p, ']', n);
+        if (!close || close == p + 1)
+            return false;
+        for (const char *q = p + 1; q < close; q++)
+            if (!is_host_char((unsigned char)*q) && *q != ':')
+                return false;
+        p = close + 1;
+    } else {
+        while (p < end && is_host_char((unsigned char)*p))
+            p++;
+    }
+    if (p == end)
+        return true;
+    if (*p != ':')
+        return false; /* a space, '@', '/', a second ']' ... */
+    p++;
+    size_t digits = 0;
+    for (; p < end; p++, digits++)
+        if (*p < '0' || *p > '9' || digits == 5)
+            return false;
+    return true;
+}
+
+size_t http_date_format(int64_t t, char out[HTTP_DATE_LEN + 1])
+{
+    static const char days[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (t < 0)
+        t = 0;
+    int64_t days_since = t / 86400, secs = t % 86400;
+    /* Civil date from days since 1970-01-01 (proleptic Gregorian calendar). */
+    int64_t z = days_since + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2);
+    if (year > 9999)
+        year = 9999;
+    char *o = out;
+    memcpy(o, days[days_since % 7], 3);
+    o += 3;
+    *o++ = ',';
+    *o++ = ' ';
+    *o++ = (char)('0' + day / 10);
+    *o++ = (char)('0' + day % 10);
+    *o++ = ' ';
+    memcpy(o, months[month - 1], 3);
+    o += 3;
+    *o++ = ' ';
+    *o++ = (char)('0' + year / 1000);
+    *o++ = (char)('0' + year / 100 % 10);
+    *o++ = (char)('0' + year / 10 % 10);
+    *o++ = (char)('0' + year % 10);
+    *o++ = ' ';
+    int hh = (int)(secs / 3600), mm = (int)(secs / 60 % 60), ss = (int)(secs % 60);
+    *o++ = (char)('0' + hh / 10);
+    *o++ = (char)('0' + hh % 10);
+    *o++ = ':';
+    *o++ = (char)('0' + mm / 10);
+    *o++ = (char)('0' + mm % 10);
+    *o++ = ':';
+    *o++ = (char)('0' + ss / 10);
+    *o++ = (char)('0' + ss % 10);
+    memcpy(o, " GMT", 4);
+    o += 4;
+    *o = '\0';
+    return (size_t)(o - out);
 }

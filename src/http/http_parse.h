@@ -69,16 +69,41 @@ const http_header_t *http_header_find(const http_header_t *h, size_t n, const ch
 /* True when a comma-separated field value contains token `tok` (case-insensitive). */
 bool http_header_has_token(const char *value, size_t len, const char *tok);
 
+/* Results of http_body_framing. */
+enum {
+    HTTP_FRAMING_BAD = -1,        /* malformed or conflicting framing fields (400) */
+    HTTP_FRAMING_UNSUPPORTED = -2 /* a transfer coding other than chunked before it (501) */
+};
+
 /*
  * How a message body is framed (RFC 9112 6.3). Looks at every
  * Transfer-Encoding and Content-Length field among `h`:
  * returns 0 and sets *chunked, or *length (for Content-Length), or neither
- * (no framing fields); returns -1 when the fields are malformed or
- * conflicting (several different lengths, a transfer coding other than a
- * final "chunked", both fields in a request).
+ * (no framing fields); returns HTTP_FRAMING_BAD when the fields are
+ * malformed or conflicting (several different lengths, a final coding
+ * other than "chunked", chunked twice, both fields in a request), or
+ * HTTP_FRAMING_UNSUPPORTED when "chunked" is final but other codings
+ * (e.g. "gzip, chunked") precede it: RFC 9112 6.1 asks for 501 then.
  */
 int http_body_framing(const http_header_t *h, size_t n, bool is_request, bool *chunked,
                       bool *has_length, uint64_t *length);
+
+/*
+ * True when `n` bytes at `v` are a valid Host field value (RFC 9112 3.2,
+ * RFC 3986 3.2.2-3.2.3): empty, or uri-host [":" port] where uri-host is a
+ * reg-name (unreserved, pct-encoded, sub-delims) or a bracketed IP-literal
+ * and port is at most 5 digits. "a b", "a@b", "a/b" and "[::1" are not.
+ */
+bool http_host_valid(const char *v, size_t n);
+
+#define HTTP_DATE_LEN 29 /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+
+/*
+ * Write `t` (seconds since 1970-01-01 UTC; negative taken as 0) as an
+ * IMF-fixdate (RFC 9110 5.6.7) into `out`, NUL-terminated; returns
+ * HTTP_DATE_LEN. Locale-independent (no strftime).
+ */
+size_t http_date_format(int64_t t, char out[HTTP_DATE_LEN + 1]);
 
 /* ---- Chunked transfer coding (RFC 9112 7.1) ------------------------- */
 

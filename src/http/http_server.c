@@ -4,8 +4,9 @@
  * limits, responses with Content-Length and Connection: close, SSE
  * streams and the server side of the WebSocket handshake (RFC 6455 4.2).
  *
- * Bad requests are answered here (400, 408, 413, 431) and never reach the
- * actor. One request per connection unless keep-alive was switched on
+ * Bad requests are answered here (400, 408, 413, 414, 417, 431, 501; RFC
+ * 9110/9112 as cited at each check) and never reach the actor. One
+ * request per connection unless keep-alive was switched on
  * (http_server_set_keepalive in microkernel/http.h). Never blocks the loop.
  */
 #include <arpa/inet.h>
@@ -15,13 +16,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http_internal.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
 
-#define ANSWER_WRITE_MS 30000 /* a response must be written within this */
+#define ANSWER_WRITE_MS 30000      /* a response must be written within this */
+#define ACCEPT_RETRY_MS 500        /* a listener paused at EMFILE tries again after this */
+#define MAX_PIPELINED   (1u << 20) /* input read ahead while a request is answered, bytes */
 
 static const char *reason_phrase(int status)
 {
@@ -59,6 +63,19 @@ static const char *reason_phrase(int status)
     case 504: return "Gateway Timeout";
     default: return "Status";
     }
+}
+
+/* The Date field value for a response sent now (RFC 9110 6.6.1: an origin
+ * server with a clock sends Date on 2xx-4xx; we send it on every final
+ * response). Formatted once per second. */
+static const char *date_now(http_rt_t *h)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (now != h->date_sec || !h->date[0]) {
+        http_date_format(now, h->date);
+        h->date_sec = now;
+    }
+    return h->date;
 }
 
 /* ---- listeners --------------------------------------------------------- */
@@ -108,6 +125,8 @@ bool actor_http_listen(runtime_t *rt, uint16_t port)
 
 static void listener_close(http_rt_t *h, http_listener_t *l)
 {
+    if (l->paused)
+        h->n_paused--;
     mk_io_remove(h->rt, &l->io);
     close(l->fd);
     memset(l, 0, sizeof *l);
@@ -147,6 +166,47 @@ void server_close_listeners(http_rt_t *h, actor_id_t owner)
     }
 }
 
+/* Disarm `l` after accept4 failed with `err` for lack of descriptors or
+ * memory: the pending connection stays in the kernel's backlog and the
+ * listener stays readable, so a level-triggered loop would call accept4
+ * again at once, for ever (issue 13: 54 % CPU). It is re-armed when one of
+ * our connections closes (server_resume_listeners from conn_release) or,
+ * for descriptors freed elsewhere, after ACCEPT_RETRY_MS by the tick. */
+static void listener_pause(http_rt_t *h, http_listener_t *l, int err)
+{
+    if (l->paused)
+        return;
+    mk_io_modify(h->rt, &l->io, 0);
+    l->paused = true;
+    l->pauses++;
+    l->retry_at = mk_clock_ms() + ACCEPT_RETRY_MS;
+    h->n_paused++;
+    mk_log_limited(h->rt, &h->accept_log, LOG_WARN,
+                   "http: 127.0.0.1:%u: accept: %s; not accepting until a descriptor is freed "
+                   "(retry in %u ms)",
+                   (unsigned)l->port, strerror(err), (unsigned)ACCEPT_RETRY_MS);
+    http_tick_arm(h);
+}
+
+bool server_resume_listeners(http_rt_t *h, uint64_t now)
+{
+    bool still = false;
+    for (int i = 0; i < MK_HTTP_MAX_LISTENERS; i++) {
+        http_listener_t *l = &h->listeners[i];
+        if (!l->port || !l->paused)
+            continue;
+        if (now && now < l->retry_at) {
+            still = true;
+            continue;
+        }
+        l->paused = false;
+        l->resumes++;
+        h->n_paused--;
+        mk_io_modify(h->rt, &l->io, EPOLLIN);
+    }
+    return still;
+}
+
 static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
 {
     (void)rt;
@@ -156,13 +216,21 @@ static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
     for (int i = 0; i < MK_HTTP_MAX_LISTENERS; i++)
         if (&h->listeners[i].io == io)
             l = &h->listeners[i];
-    if (!l)
+    if (!l || l->paused)
         return;
     uint64_t now = mk_clock_ms();
     for (int k = 0; k < 256; k++) {
+        l->accept_calls++;
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return; /* EAGAIN, or EMFILE & co: try again on the next event */
+        if (fd < 0) {
+            int err = errno;
+            if (err == EINTR || err == ECONNABORTED)
+                continue;
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+                listener_pause(h, l, err);
+            break; /* EAGAIN: accepted everything there was */
+        }
+        l->accepted++;
         /* TCP_NODELAY waits for a write that is not the last (conn_flush):
          * a Connection: close answer is one write and a close. */
         http_conn_t *c = conn_new(h, l->owner, SIDE_SERVER);
@@ -186,6 +254,27 @@ static void accept_ready(runtime_t *rt, mk_io_t *io, uint32_t events)
     http_tick_arm(h);
 }
 
+bool http_listener_stats(runtime_t *rt, uint16_t port, http_listener_stats_t *out)
+{
+    if (!out)
+        return mk_fail("http_listener_stats: NULL output");
+    actor_id_t self = actor_self(rt);
+    http_rt_t *h = http_rt_peek(rt);
+    for (int i = 0; h && i < MK_HTTP_MAX_LISTENERS; i++) {
+        http_listener_t *l = &h->listeners[i];
+        if (l->port && l->port == port && l->owner == self) {
+            memset(out, 0, sizeof *out);
+            out->accept_calls = l->accept_calls;
+            out->accepted = l->accepted;
+            out->pauses = l->pauses;
+            out->resumes = l->resumes;
+            out->paused = l->paused;
+            return true;
+        }
+    }
+    return mk_fail("http_listener_stats: the caller does not listen on port %u", (unsigned)port);
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 /* Answer a bad request ourselves and close (after a lingering drain). */
@@ -193,9 +282,9 @@ static bool reject(http_rt_t *h, http_conn_t *c, int status, const char *why)
 {
     c->out.len = c->out.off = 0;
     http_buf_printf(&c->out,
-                    "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
-                    "Connection: close\r\n\r\n%s\n",
-                    status, reason_phrase(status), strlen(why) + 1, why);
+                    "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\n"
+                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s\n",
+                    status, reason_phrase(status), date_now(h), strlen(why) + 1, why);
     c->state = ST_ANSWERED;
     c->linger = true;
     c->in.len = 0;
@@ -215,8 +304,10 @@ static void deliver_request(http_rt_t *h, http_conn_t *c)
     http_request_payload_t *r = (http_request_payload_t *)p;
     memset(r, 0, sizeof *r);
     r->conn_id = c->id;
-    r->method_size = c->method_size;
-    r->path_size = c->path_size;
+    /* As the original counts them (its http.h: "includes \0"): method and
+     * path with their NUL; the packed "Key: Value\0" fields with theirs. */
+    r->method_size = c->method_size + 1;
+    r->path_size = c->path_size + 1;
     r->headers_size = c->fields_size;
     r->body_size = body;
     memcpy(p + sizeof *r, c->hdrs.data, packed);
@@ -288,6 +379,19 @@ static bool pack_request(http_conn_t *c, const http_request_head_t *rq)
     return ok;
 }
 
+/* True while the request-line in c->in (after the one empty line RFC
+ * 9112 2.2 lets us skip) has not ended: an oversized head that is all
+ * request-line has an oversized target (414), not oversized fields (431). */
+static bool request_line_open(const http_conn_t *c)
+{
+    const uint8_t *p = c->in.data, *end = p + c->in.len;
+    if (p < end && *p == '\r')
+        p++;
+    if (p < end && *p == '\n')
+        p++;
+    return !memchr(p, '\n', (size_t)(end - p));
+}
+
 /* Parse the head; returns false when c was freed or answered. */
 static bool on_req_head(http_rt_t *h, http_conn_t *c)
 {
@@ -295,20 +399,40 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     http_request_head_t rq = {.headers = hd};
     ssize_t r = http_parse_request((const char *)c->in.data, c->in.len, &rq, MK_HTTP_MAX_HEADERS);
     if (r == HTTP_PARSE_INCOMPLETE) {
+        /* RFC 9112 3: a request-line longer than we take is 414; the
+         * method, two spaces and the version take at most 32 more bytes. */
+        if (c->in.len > MK_HTTP_MAX_TARGET + 32 && request_line_open(c))
+            return reject(h, c, 414, "request-target too long"), false;
         if (c->in.len > MK_HTTP_MAX_HEAD)
             return reject(h, c, 431, "request head too large"), false;
         return true;
     }
+    if (r >= 0 && rq.target_len > MK_HTTP_MAX_TARGET)
+        return reject(h, c, 414, "request-target too long"), false;
     if (r == HTTP_PARSE_TOO_MANY || (r > 0 && (size_t)r > MK_HTTP_MAX_HEAD))
         return reject(h, c, 431, "request head too large"), false;
     if (r < 0)
         return reject(h, c, 400, "malformed request"), false;
     bool te, hl;
     uint64_t len;
-    if (http_body_framing(hd, rq.n_headers, true, &te, &hl, &len) < 0)
+    int framing = http_body_framing(hd, rq.n_headers, true, &te, &hl, &len);
+    if (framing == HTTP_FRAMING_UNSUPPORTED)
+        return reject(h, c, 501, "unsupported transfer coding (only chunked)"), false;
+    if (framing < 0)
         return reject(h, c, 400, "bad Content-Length or Transfer-Encoding"), false;
-    if (rq.minor_version == 1 && !http_header_find(hd, rq.n_headers, "Host"))
+    /* RFC 9112 3.2: 400 for an HTTP/1.1 request without Host, and for any
+     * request with several Host lines or an invalid Host value. */
+    const http_header_t *host = NULL;
+    for (size_t i = 0; i < rq.n_headers; i++)
+        if (hd[i].name_len == 4 && strncasecmp(hd[i].name, "Host", 4) == 0) {
+            if (host)
+                return reject(h, c, 400, "more than one Host header"), false;
+            host = &hd[i];
+        }
+    if (rq.minor_version == 1 && !host)
         return reject(h, c, 400, "HTTP/1.1 request without Host"), false;
+    if (host && !http_host_valid(host->value, host->value_len))
+        return reject(h, c, 400, "invalid Host header"), false;
     if (hl && len > c->max_body)
         return reject(h, c, 413, "request body too large"), false;
     const http_header_t *ex = http_header_find(hd, rq.n_headers, "Expect");
@@ -326,6 +450,10 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     c->keep = h->keepalive &&
               (c->http10 ? co && http_header_has_token(co->value, co->value_len, "keep-alive")
                          : !co || !http_header_has_token(co->value, co->value_len, "close"));
+    /* RFC 9112 6.1: HTTP/1.0 with Transfer-Encoding: the framing is not to
+     * be trusted; answer, then close the connection. */
+    if (c->http10 && te)
+        c->keep = false;
     c->chunked = te;
     c->has_length = hl;
     c->length = hl ? len : 0;
@@ -340,6 +468,24 @@ static bool on_req_head(http_rt_t *h, http_conn_t *c)
     return on_req_body(h, c);
 }
 
+/* Stop reading c (EOF seen, or pipelined input at its cap): EPOLLIN
+ * leaves the interest set until server_reuse() wants the next request. */
+static void stop_reading(http_rt_t *h, http_conn_t *c)
+{
+    c->no_read = true;
+    conn_watch(h, c, c->want_write ? EPOLLOUT : 0);
+}
+
+/* Read again after stop_reading (the connection was taken over by SSE or
+ * a WebSocket), unless the end of the stream was seen. */
+static void resume_reading(http_rt_t *h, http_conn_t *c)
+{
+    if (!c->no_read || c->eof)
+        return;
+    c->no_read = false;
+    conn_watch(h, c, EPOLLIN | (c->want_write ? EPOLLOUT : 0));
+}
+
 /* Readiness of a server connection; c may be freed on return. */
 static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
 {
@@ -347,10 +493,15 @@ static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
         return;
     if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
         return;
-    if ((c->state == ST_ANSWERED && !c->reuse) || c->state == ST_SSE_SERVER ||
-        (c->state == ST_WAIT && c->in.len > (1u << 20))) {
+    bool owed = c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse);
+    if ((c->state == ST_ANSWERED && !c->reuse) || c->state == ST_SSE_SERVER) {
         c->in.len = 0; /* nothing more is read from these: drain */
         c->keep = false;
+    } else if (owed && c->in.len >= MAX_PIPELINED) {
+        /* Requests pipelined behind the one being answered wait in c->in;
+         * past the cap the client waits in TCP instead (nothing dropped). */
+        stop_reading(h, c);
+        return;
     }
     ssize_t n = conn_read(c);
     if (n == -1)
@@ -370,7 +521,15 @@ static void on_input(http_rt_t *h, http_conn_t *c, uint32_t events)
     }
     if (!eof)
         return;
-    if (c->state == ST_WAIT || c->state == ST_SSE_SERVER)
+    if (!c->io_error && (c->state == ST_WAIT || (c->state == ST_ANSWERED && c->reuse))) {
+        /* The client shut down its sending side (or closed): every complete
+         * request it sent before is still answered, in order; the
+         * connection closes after the last answer (server_reuse). */
+        stop_reading(h, c);
+        return;
+    }
+    /* A reset client is gone: nothing owed can arrive. */
+    if (c->state == ST_SSE_SERVER || c->state == ST_WAIT)
         http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, 0);
     conn_free(h, c);
 }
@@ -398,12 +557,21 @@ bool server_reuse(http_rt_t *h, http_conn_t *c)
     c->max_body = h->max_body;
     c->deadline = mk_clock_ms() + h->idle_ms;
     http_tick_arm(h);
-    if (c->want_write && !conn_watch(h, c, EPOLLIN)) {
+    bool was_stopped = c->no_read;
+    c->no_read = c->eof; /* nothing more to read after the end */
+    if ((c->want_write || was_stopped) && !conn_watch(h, c, EPOLLIN)) {
         conn_free(h, c);
         return false;
     }
-    if (c->in.len)
-        return on_req_head(h, c); /* pipelined */
+    if (c->in.len) {
+        if (!on_req_head(h, c)) /* pipelined */
+            return false;
+        if (c->eof && (c->state == ST_REQ_HEAD || c->state == ST_REQ_BODY)) {
+            conn_free(h, c); /* an incomplete request before the end: nothing owed */
+            return false;
+        }
+        return true;
+    }
     if (c->eof) {
         conn_free(h, c);
         return false;
@@ -420,8 +588,10 @@ void server_timeout(http_rt_t *h, http_conn_t *c)
     if (c->state == ST_REQ_HEAD || c->state == ST_REQ_BODY) {
         /* Slowloris: the request did not arrive in time. */
         c->out.len = c->out.off = 0;
-        http_buf_printf(&c->out, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
-                                 "Connection: close\r\n\r\n");
+        http_buf_printf(&c->out,
+                        "HTTP/1.1 408 Request Timeout\r\nDate: %s\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n",
+                        date_now(h));
         c->close_after_flush = true;
         conn_flush(h, c);
         return;
@@ -453,6 +623,17 @@ static bool skip_header(const char *hdr)
     static const char *const ours[] = {"Content-Length:", "Connection:", "Transfer-Encoding:"};
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
         if (strncasecmp(hdr, ours[i], strlen(ours[i])) == 0)
+            return true;
+    return false;
+}
+
+/* True when one of the `n` "Name: value" strings starts with `prefix`
+ * ("Name:", case-insensitive). */
+static bool has_header(const char *const *headers, size_t n, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < n; i++)
+        if (strncasecmp(headers[i], prefix, pl) == 0)
             return true;
     return false;
 }
@@ -512,6 +693,13 @@ bool actor_http_respond(runtime_t *rt, http_conn_id_t conn_id, int status_code,
     for (size_t i = 0; i < n_headers && ok; i++)
         if (!skip_header(headers[i]))
             ok = put(b, headers[i]) && put(b, "\r\n");
+    /* RFC 9110 6.6.1 Date (unless the actor sent its own); RFC 9110
+     * 15.5.6: a 405 must list the allowed methods -- without the actor's
+     * Allow, an empty one (the resource allows none, RFC 9110 10.2.1). */
+    if (ok && !has_header(headers, n_headers, "Date:"))
+        ok = put(b, "Date: ") && put(b, date_now(c->h)) && put(b, "\r\n");
+    if (ok && status_code == 405 && !has_header(headers, n_headers, "Allow:"))
+        ok = put(b, "Allow: \r\n");
     ok = ok && put(b, "Content-Length: ") && put_uint(b, body_size) && put(b, "\r\n") &&
          put(b, conn) && put(b, "\r\n") && (head || http_buf_append(b, body, body_size));
     if (!ok) {
@@ -533,11 +721,21 @@ bool actor_sse_start(runtime_t *rt, http_conn_id_t conn_id)
     http_conn_t *c = waiting(rt, conn_id, "actor_sse_start");
     if (!c)
         return false;
-    if (!http_buf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                                  "Cache-Control: no-cache\r\nConnection: close\r\n\r\n"))
+    if (!http_buf_printf(&c->out,
+                         "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: text/event-stream\r\n"
+                         "Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+                         date_now(c->h)))
         return mk_fail("actor_sse_start: out of memory");
     http_buf_free(&c->hdrs);
     c->state = ST_SSE_SERVER;
+    if (c->eof) {
+        /* The client's end was read while the request waited: an event
+         * stream has no reader. Send the head, then report the close. */
+        c->close_after_flush = true;
+        http_send_ws_status(c->h, c, MSG_HTTP_CONN_CLOSED, 0);
+    } else {
+        resume_reading(c->h, c);
+    }
     conn_flush(c->h, c);
     return true;
 }
@@ -653,6 +851,7 @@ bool actor_ws_accept(runtime_t *rt, http_conn_id_t conn_id)
     http_buf_free(&c->hdrs);
     http_rt_t *h = c->h;
     ws_start(h, c);
+    resume_reading(h, c);
     if (!conn_flush(h, c))
         return true;
     ws_on_input(h, c); /* frames that came with the request */

@@ -65,6 +65,23 @@ static bool queue_frame(http_conn_t *c, uint8_t opcode, const void *data, size_t
     http_buf_append(&c->out, data, len);
     if (client)
         ws_mask(dst, len, key, 0);
+    conn_note_unsent(c);
+    return true;
+}
+
+bool ws_pong_push(http_conn_t *c)
+{
+    if (!c->ws_pong_pending)
+        return true;
+    if (c->ws_close_sent || c->ws_done) {
+        c->ws_pong_pending = false; /* no pong after our close (RFC 6455 5.5.1) */
+        return true;
+    }
+    /* Header (<= 6 bytes for a control frame, mask key included) + payload. */
+    if (!conn_out_fits(c, 6u + c->ws_pong_len))
+        return false;
+    c->ws_pong_pending = false;
+    queue_frame(c, WS_OP_PONG, c->ws_pong, c->ws_pong_len, NULL); /* room is reserved */
     return true;
 }
 
@@ -116,10 +133,9 @@ static void notify_end(http_rt_t *h, http_conn_t *c, uint16_t code, bool error)
     if (c->ws_done)
         return;
     c->ws_done = true;
-    if (c->side == SIDE_SERVER)
-        http_send_ws_status(h, c, MSG_HTTP_CONN_CLOSED, code);
-    else
-        http_send_ws_status(h, c, error ? MSG_WS_ERROR : MSG_WS_CLOSED, code);
+    /* Both sides alike (issue 14 §3, as the original): MSG_HTTP_CONN_CLOSED
+     * stays for plain HTTP and SSE server connections. */
+    http_send_ws_status(h, c, error ? MSG_WS_ERROR : MSG_WS_CLOSED, code);
 }
 
 static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool binary)
@@ -138,11 +154,27 @@ static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool 
     http_deliver(c->h, c, MSG_WS_MESSAGE, buf, sizeof *m + len + 1);
 }
 
+/* A ping is answered with a pong carrying its payload (RFC 6455 5.5.2).
+ * Pongs count against the output limit like everything else we queue: a
+ * peer that floods pings and never reads must not grow our output without
+ * end. So the pong waits in one slot per connection until it fits, and a
+ * newer ping replaces a pong still waiting there -- RFC 6455 5.5.3 allows
+ * answering only the most recent ping. Memory per connection: the limit
+ * plus one 125-byte slot. */
 static void cb_ping(void *ctx, const uint8_t *data, size_t len)
 {
     http_conn_t *c = ctx;
-    if (!c->ws_close_sent && !queue_frame(c, WS_OP_PONG, data, len, NULL))
-        c->ws_oom = true;
+    c->ws_pings++;
+    if (c->ws_close_sent)
+        return;
+    if (c->ws_pong_pending)
+        c->ws_pongs_replaced++;
+    if (len > sizeof c->ws_pong)
+        len = sizeof c->ws_pong; /* cannot happen: the decoder refuses > 125 (1002) */
+    memcpy(c->ws_pong, data, len);
+    c->ws_pong_len = (uint8_t)len;
+    c->ws_pong_pending = true;
+    ws_pong_push(c);
 }
 
 static void cb_pong(void *ctx, const uint8_t *data, size_t len)
@@ -169,8 +201,9 @@ void ws_start(http_rt_t *h, http_conn_t *c)
                     sizeof(ws_message_payload_t));
     c->ws_init = true;
     c->state = ST_WS;
-    if (c->side == SIDE_CLIENT)
-        http_send_ws_status(h, c, MSG_WS_OPEN, 0);
+    /* Client: after the 101 was checked; server: after actor_ws_accept
+     * queued the 101, before any message the peer sends. */
+    http_send_ws_status(h, c, MSG_WS_OPEN, 0);
 }
 
 bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)
@@ -194,10 +227,6 @@ bool ws_on_data(http_rt_t *h, http_conn_t *c, const uint8_t *data, size_t len)
         c->close_after_flush = true;
         c->deadline = mk_clock_ms() + WS_CLOSE_WAIT_MS;
         http_tick_arm(h);
-    } else if (c->ws_oom) {
-        notify_end(h, c, WS_CLOSE_INTERNAL, true);
-        conn_free(h, c);
-        return false;
     }
     return conn_flush(h, c);
 }

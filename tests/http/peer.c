@@ -144,12 +144,40 @@ char *peer_slurp(const char *path, size_t *len)
     return b;
 }
 
+/* Directories peer_tmpdir made, removed (with their contents) at exit. */
+#define MAX_TMPDIRS 16
+static char tmpdirs[MAX_TMPDIRS][64];
+static int n_tmpdirs;
+
+static void remove_tmpdirs(void)
+{
+    for (int i = 0; i < n_tmpdirs; i++)
+        peer_system("rm -rf '%s'", tmpdirs[i]);
+    n_tmpdirs = 0;
+}
+
 const char *peer_tmpdir(void)
 {
-    static char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/mk-http-test-XXXXXX");
+    assert_true(n_tmpdirs < MAX_TMPDIRS);
+    char *dir = tmpdirs[n_tmpdirs];
+    snprintf(dir, sizeof tmpdirs[0], "%s/mk-http-test-XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(dir));
+    if (n_tmpdirs++ == 0)
+        atexit(remove_tmpdirs);
     return dir;
+}
+
+const char *peer_tmpfile(const char *name)
+{
+    static const char *dir;
+    static char paths[8][192];
+    static unsigned next;
+    if (!dir)
+        dir = peer_tmpdir();
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    return p;
 }
 
 const char *peer_scripts(void)

@@ -30,8 +30,14 @@ int peer_wait(pid_t pid, int timeout_ms);
 bool peer_exited(pid_t pid, int *status);
 /* Read a whole file (malloc'd, NUL-terminated) or NULL. */
 char *peer_slurp(const char *path, size_t *len);
-/* A fresh temporary directory (static buffer). */
+/* A fresh temporary directory, made with mkdtemp under $TMPDIR (or /tmp),
+ * removed with everything in it when the process exits. The string stays
+ * valid until then. */
 const char *peer_tmpdir(void);
+/* The path of file `name` in this process's own temporary directory (one
+ * peer_tmpdir, made on first use): no fixed /tmp names, so concurrent runs
+ * do not collide. Returns one of 8 static buffers used in rotation. */
+const char *peer_tmpfile(const char *name);
 /* Directory holding this test's peer scripts (tests/http/peers). */
 const char *peer_scripts(void);
 /* Run a shell command and return its exit status. */

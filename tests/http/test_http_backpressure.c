@@ -98,7 +98,8 @@ static bool slow(runtime_t *r, actor_t *self, message_t *msg, void *state)
             atomic_store(&sh.ws_seen, i + 1);
         return true;
     }
-    case MSG_HTTP_CONN_CLOSED: {
+    case MSG_WS_CLOSED:
+    case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
         if (s->close_code) {
             atomic_store(&sh.ws_at_close, atomic_load(&sh.ws_seen));
@@ -202,7 +203,8 @@ static void ws_burst(int n, bool tiny)
     atomic_store(&sh.ws_close, 0);
     atomic_store(&sh.ws_at_close, 0);
     atomic_store(&sh.ws_pad, tiny ? 0 : 5000);
-    char url[64], script[512], ns[16], log[] = "/tmp/mk-http-bp-node.log";
+    char url[64], script[512], ns[16];
+    const char *log = peer_tmpfile("bp-node.log");
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", atomic_load(&sh.slow_port));
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
     snprintf(ns, sizeof ns, "%d", n);
@@ -249,7 +251,7 @@ static void test_sse_stream_all_events_in_order(void **state)
 static void test_curl_request_burst_all_answered(void **state)
 {
     (void)state;
-    char out[] = "/tmp/mk-http-bp-curl.out";
+    const char *out = peer_tmpfile("bp-curl.out");
     int before = atomic_load(&sh.requests);
     int st =
         peer_system("curl -s --no-progress-meter --max-time 30 --parallel --parallel-immediate "

@@ -64,7 +64,7 @@ static const char page[] =
 
 typedef struct {
     atomic_int port;
-    atomic_int ws_close;    /* MSG_HTTP_CONN_CLOSED code of the WebSocket */
+    atomic_int ws_close;    /* MSG_WS_CLOSED code of the WebSocket */
     atomic_bool result_in;  /* /result arrived */
     char result[1024];      /* its body */
     http_conn_id_t wait_id; /* the held /wait request, or invalid */
@@ -148,7 +148,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         }
         return true;
     }
-    case MSG_HTTP_CONN_CLOSED: {
+    case MSG_WS_CLOSED:
+    case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
         if (s->conn_id == sh.ws_id)
             atomic_store(&sh.ws_close, s->close_code);

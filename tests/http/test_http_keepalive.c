@@ -81,7 +81,7 @@ static int setup(void **state)
 static const char *curl3(const char *opts)
 {
     static char out[512];
-    char file[] = "/tmp/mk-http-ka-curl.out";
+    const char *file = peer_tmpfile("ka-curl.out");
     int port = atomic_load(&sh.port);
     int st = peer_system("curl -s --max-time 10 %s -w '%%{num_connects}:%%{http_code}:' "
                          "http://127.0.0.1:%d/a http://127.0.0.1:%d/b http://127.0.0.1:%d/c > %s",

@@ -150,6 +150,17 @@ static void test_framing(void **state)
                      -1);
     assert_int_equal(
         framing("P / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", true, &te, &hl, &len), -1);
+    /* RFC 9112 6.1: chunked is final but a coding we cannot undo precedes it: 501. */
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", true, &te, &hl, &len),
+        HTTP_FRAMING_UNSUPPORTED);
+    assert_int_equal(
+        framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", true, &te, &hl, &len),
+        HTTP_FRAMING_BAD);
+    assert_int_equal(framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n",
+                             true, &te, &hl, &len),
+                     HTTP_FRAMING_BAD);
     assert_int_equal(
         framing("P / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", true,
                 &te, &hl, &len),
@@ -162,6 +173,41 @@ static void test_framing(void **state)
     assert_false(hl);
     assert_true(http_header_has_token("keep-alive, Upgrade", 19, "upgrade"));
     assert_false(http_header_has_token("keep-alive, Upgraded", 20, "upgrade"));
+}
+
+/* RFC 9112 3.2 / RFC 3986 3.2.2: what a Host value may be. */
+static void test_host_valid(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "",         "example.com", "a.b-c_d~e:8080", "127.0.0.1",    "[::1]",
+        "[::1]:80", "x:",          "%41b",           "a!$&'()*+,;=", "[v1.fe80::a+en1]"};
+    static const char *const bad[] = {"a b",  "a@b",       "a/b",      "a?b",    "[::1",
+                                      "[]",   "a:b",       "a:123456", "[::1]x", "a:80:80",
+                                      "a\tb", "[::1 ]:80", "a#b"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!http_host_valid(good[i], strlen(good[i])))
+            fail_msg("Host \"%s\" refused", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (http_host_valid(bad[i], strlen(bad[i])))
+            fail_msg("Host \"%s\" accepted", bad[i]);
+}
+
+/* RFC 9110 5.6.7: IMF-fixdate, the RFC's own example and edges. */
+static void test_date_format(void **state)
+{
+    (void)state;
+    char d[HTTP_DATE_LEN + 1];
+    assert_int_equal(http_date_format(784111777, d), HTTP_DATE_LEN);
+    assert_string_equal(d, "Sun, 06 Nov 1994 08:49:37 GMT");
+    http_date_format(0, d);
+    assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
+    http_date_format(951782400, d); /* a leap day */
+    assert_string_equal(d, "Tue, 29 Feb 2000 00:00:00 GMT");
+    http_date_format(4102444799, d);
+    assert_string_equal(d, "Thu, 31 Dec 2099 23:59:59 GMT");
+    http_date_format(-5, d);
+    assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 /* Decode `in` fed in pieces of `step` bytes; returns the body (malloc'd) or NULL on error. */
@@ -273,6 +319,8 @@ int main(void)
         cmocka_unit_test(test_framing),
         cmocka_unit_test(test_chunked),
         cmocka_unit_test(test_url),
+        cmocka_unit_test(test_host_valid),
+        cmocka_unit_test(test_date_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,8 +103,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
         atomic_fetch_add(&sh.requests, 1);
         const char *path = http_request_path(p);
         const char *method = http_request_method(p);
-        assert_int_equal(strlen(path), p->path_size);
-        assert_int_equal(strlen(method), p->method_size);
+        assert_int_equal(strlen(path) + 1, p->path_size); /* NUL included, as the original */
+        assert_int_equal(strlen(method) + 1, p->method_size);
         pthread_mutex_lock(&sh.lock);
         snprintf(sh.last_method, sizeof sh.last_method, "%s", method);
         snprintf(sh.last_path, sizeof sh.last_path, "%s", path);
@@ -153,8 +153,8 @@ static int setup(void **state)
 /* Run curl with `args`; returns its stdout (malloc'd). */
 static char *curl(const char *args)
 {
-    char out[64];
-    snprintf(out, sizeof out, "/tmp/mk-http-curl-%d.out", (int)getpid());
+    char out[256];
+    snprintf(out, sizeof out, "%s", peer_tmpfile("curl.out"));
     int rc = peer_system("curl -s --max-time 10 %s > %s", args, out);
     (void)rc;
     char *s = peer_slurp(out, NULL);
@@ -197,7 +197,7 @@ static void test_curl_post(void **state)
     assert_non_null(strstr(o, "\r\n\r\npayload=1&b=2"));
     free(o);
     /* chunked upload of 100 KB (curl also sends Expect: 100-continue) */
-    const char *file = "/tmp/mk-http-upload.bin";
+    const char *file = peer_tmpfile("upload.bin");
     FILE *f = fopen(file, "wb");
     for (int i = 0; i < 100000; i++)
         fputc('A' + i % 23, f);
@@ -224,7 +224,7 @@ static void test_limits(void **state)
     (void)state;
     char args[512];
     /* 413: body over the limit set with http_server_set_max_body (200000) */
-    const char *file = "/tmp/mk-http-big.bin";
+    const char *file = peer_tmpfile("big.bin");
     FILE *f = fopen(file, "wb");
     for (int i = 0; i < 300000; i++)
         fputc('x', f);
@@ -237,7 +237,7 @@ static void test_limits(void **state)
     free(o);
     unlink(file);
     /* 431: a header over 16 KiB */
-    const char *hfile = "/tmp/mk-http-bighdr.txt";
+    const char *hfile = peer_tmpfile("bighdr.txt");
     f = fopen(hfile, "w");
     fputs("X-Big: ", f);
     for (int i = 0; i < 20000; i++)

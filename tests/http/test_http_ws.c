@@ -25,7 +25,7 @@
 
 typedef struct {
     atomic_int port;         /* our server */
-    atomic_int server_close; /* close code seen by our server (MSG_HTTP_CONN_CLOSED) */
+    atomic_int server_close; /* close code seen by our server (MSG_WS_CLOSED / _ERROR) */
     atomic_int server_messages;
     char url[128];           /* client: where to connect */
     atomic_bool go;          /* client: start */
@@ -77,7 +77,8 @@ static bool server(runtime_t *r, actor_t *self, message_t *msg, void *state)
             assert_true(actor_ws_send_text(r, m->conn_id, ws_message_data(m), m->data_size));
         return true;
     }
-    case MSG_HTTP_CONN_CLOSED: {
+    case MSG_WS_CLOSED:
+    case MSG_WS_ERROR: {
         const ws_status_payload_t *s = msg->payload;
         atomic_store(&sh.server_close, s->close_code);
         return true;
@@ -227,7 +228,8 @@ static void test_client_vs_node(void **state)
 {
     (void)state;
     uint16_t port = peer_free_port();
-    char ps[16], script[512], log[] = "/tmp/mk-http-ws-node.log";
+    char ps[16], script[512];
+    const char *log = peer_tmpfile("ws-node.log");
     snprintf(ps, sizeof ps, "%u", port);
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
     char *argv[] = {"node", script, "server", ps, NULL};
@@ -264,7 +266,8 @@ static void test_client_vs_node(void **state)
 static void test_server_vs_node(void **state)
 {
     (void)state;
-    char url[64], script[512], log[] = "/tmp/mk-http-ws-node-client.log";
+    char url[64], script[512];
+    const char *log = peer_tmpfile("ws-node-client.log");
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", atomic_load(&sh.port));
     snprintf(script, sizeof script, "%s/ws_peer.js", peer_scripts());
     atomic_store(&sh.server_close, 0);
@@ -290,7 +293,7 @@ static void test_server_rejects_bad_frames(void **state)
                  {"bigping", "1002"},  {"fragping", "1002"}, {"badutf8", "1007"},
                  {"badclose", "1002"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char out[] = "/tmp/mk-http-rawws.out";
+        const char *out = peer_tmpfile("rawws.out");
         atomic_store(&sh.server_close, 0);
         peer_system("python3 %s/raw_ws_client.py %d %s > %s 2>&1", peer_scripts(),
                     atomic_load(&sh.port), cases[i].name, out);

@@ -1,5 +1,6 @@
 /*
- * mk_socket_tls.c -- TLS client sockets on OpenSSL (seed "Socket").
+ * mk_socket_tls.c -- TLS client sockets on OpenSSL (seed "Socket"), over a
+ * socket BIO of our own that sends with MSG_NOSIGNAL.
  *
  * Two uses: mk_socket_tls_connect (blocking, for tools and tests) and the
  * non-blocking session the HTTP client drives from the event loop
@@ -21,9 +22,116 @@
 
 #ifdef HAVE_OPENSSL
 #include <arpa/inet.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* ---- a socket BIO that never raises SIGPIPE ---------------------------
+ *
+ * OpenSSL's own socket BIO (SSL_set_fd) writes with write(2): to a peer
+ * that reset the connection that raises SIGPIPE, whose default action
+ * kills the host process (issue 13). Ours sends with send(...,
+ * MSG_NOSIGNAL), so the failed write only returns EPIPE / ECONNRESET, and
+ * receives with recv(2). The BIO's data is the descriptor; it does not own
+ * it (tls_close closes the fd). */
+
+#ifdef BIO_FLAGS_IN_EOF
+#define NOSIG_EOF BIO_FLAGS_IN_EOF /* the peer's end of stream was read (BIO_CTRL_EOF) */
+#else
+#define NOSIG_EOF 0x800
+#endif
+
+static int nosig_write(BIO *b, const char *buf, int len)
+{
+    int fd = (int)(intptr_t)BIO_get_data(b);
+    ssize_t n;
+    do
+        n = send(fd, buf, (size_t)len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    BIO_clear_retry_flags(b);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        BIO_set_retry_write(b);
+    return (int)n;
+}
+
+static int nosig_read(BIO *b, char *buf, int len)
+{
+    int fd = (int)(intptr_t)BIO_get_data(b);
+    ssize_t n;
+    do
+        n = recv(fd, buf, (size_t)len, 0);
+    while (n < 0 && errno == EINTR);
+    BIO_clear_retry_flags(b);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        BIO_set_retry_read(b);
+    else if (n == 0)
+        BIO_set_flags(b, NOSIG_EOF);
+    return (int)n;
+}
+
+static int nosig_puts(BIO *b, const char *str)
+{
+    return nosig_write(b, str, (int)strlen(str));
+}
+
+static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)num;
+    switch (cmd) {
+    case BIO_CTRL_FLUSH: return 1; /* nothing is buffered here */
+    case BIO_CTRL_EOF: return BIO_test_flags(b, NOSIG_EOF) != 0;
+    case BIO_C_GET_FD: {
+        int fd = (int)(intptr_t)BIO_get_data(b);
+        if (ptr)
+            *(int *)ptr = fd;
+        return fd;
+    }
+    default: return 0;
+    }
+}
+
+static int nosig_create(BIO *b)
+{
+    BIO_set_data(b, (void *)(intptr_t)-1);
+    BIO_set_init(b, 0);
+    return 1;
+}
+
+static BIO_METHOD *nosig_method;
+static pthread_once_t nosig_once = PTHREAD_ONCE_INIT;
+
+/* Made once per process and kept (OpenSSL frees methods only at exit). */
+static void nosig_method_init(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                 "microkernel socket (MSG_NOSIGNAL)");
+    if (m && BIO_meth_set_write(m, nosig_write) && BIO_meth_set_read(m, nosig_read) &&
+        BIO_meth_set_puts(m, nosig_puts) && BIO_meth_set_ctrl(m, nosig_ctrl) &&
+        BIO_meth_set_create(m, nosig_create)) {
+        nosig_method = m;
+        return;
+    }
+    if (m)
+        BIO_meth_free(m);
+}
+
+bool mk_tls_set_fd(void *ssl, int fd)
+{
+    pthread_once(&nosig_once, nosig_method_init);
+    if (!nosig_method)
+        return false;
+    BIO *b = BIO_new(nosig_method);
+    if (!b)
+        return false;
+    BIO_set_data(b, (void *)(intptr_t)fd);
+    BIO_set_init(b, 1);
+    SSL_set_bio(ssl, b, b); /* one reference, owned by ssl from now on */
+    return true;
+}
 
 typedef struct {
     SSL *ssl;
@@ -163,7 +271,7 @@ mk_socket_t *mk_tls_client_new(void *config, int fd, const char *host, char *err
         }
         SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     }
-    if (SSL_set_fd(ssl, fd) != 1) {
+    if (!mk_tls_set_fd(ssl, fd)) {
         snprintf(err, errlen, "TLS: cannot attach the socket");
         goto fail;
     }
@@ -264,6 +372,13 @@ int mk_tls_handshake(mk_socket_t *s, char *err, size_t errlen)
     (void)s;
     snprintf(err, errlen, "TLS is not available: built without OpenSSL");
     return MK_TLS_FAILED;
+}
+
+bool mk_tls_set_fd(void *ssl, int fd)
+{
+    (void)ssl;
+    (void)fd;
+    return false;
 }
 
 #endif

@@ -44,6 +44,18 @@ void mk_tls_config_free(void *config);
  */
 mk_socket_t *mk_tls_client_new(void *config, int fd, const char *host, char *err, size_t errlen);
 
+/*
+ * Attach the connected descriptor `fd` to `ssl` (an OpenSSL SSL *, client
+ * or server) through a socket BIO whose writes use send(..., MSG_NOSIGNAL)
+ * and reads recv(2): unlike SSL_set_fd, a write to a peer that reset the
+ * connection returns EPIPE / ECONNRESET instead of raising SIGPIPE, which
+ * would kill the host process (issue 13). The BIO does not own fd. For
+ * every TLS socket of the runtime (HTTP client here; node links may use it
+ * too). False when OpenSSL is not built in or memory runs out (ssl is then
+ * unchanged).
+ */
+bool mk_tls_set_fd(void *ssl, int fd);
+
 /* Advance the handshake. On MK_TLS_FAILED `err` holds the reason
  * (certificate verification errors name what failed). */
 int mk_tls_handshake(mk_socket_t *s, char *err, size_t errlen);
