@@ -257,6 +257,47 @@ static void history_survives_restart(void **state)
     rmdir(dir);
 }
 
+/* Regression (issue 13): with 200 lines of history the shell sent 101
+ * MSG_CONSOLE_HISTORY messages into the console's 64-slot mailbox at start,
+ * and the MSG_CONSOLE_QUIT after "Goodbye." was dropped on the full mailbox:
+ * the session never ended. alarm() turns a hang into a failure. */
+static void quits_after_long_history_with_full_console_mailbox(void **state)
+{
+    (void)state;
+    static session_t s;
+    char dir[] = "/tmp/mk-shell-hist-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/history", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "lookup echo%d\n", i);
+    fclose(f);
+    char script[160];
+    snprintf(script, sizeof script, "%s/script", dir);
+    f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("self\n", f);
+    fclose(f);
+
+    alarm(60);
+    run(&s, "", 0, script, dir); /* --script */
+    assert_contains(s.out, "0x0000000700000003\n");
+    assert_contains(s.out, "Goodbye.\n");
+    assert_int_equal(s.status, 0);
+    run(&s, "self\nhistory\n", 13, NULL, dir); /* piped input */
+    alarm(0);
+    assert_contains(s.out, "Goodbye.\n");
+    /* Every history line reached the shell's ring: the newest 100 are shown. */
+    assert_contains(s.out, "lookup echo199\n");
+    assert_contains(s.out, "  history\n");
+    assert_int_equal(s.status, 0);
+    unlink(script);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void end_of_input_ends_the_session(void **state)
 {
     (void)state;
@@ -280,6 +321,7 @@ int main(void)
         cmocka_unit_test(script_success_and_failure),
         cmocka_unit_test(history_survives_restart),
         cmocka_unit_test(end_of_input_ends_the_session),
+        cmocka_unit_test(quits_after_long_history_with_full_console_mailbox),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
