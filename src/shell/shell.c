@@ -42,6 +42,8 @@ static const shell_cmd_t commands[] = {
     {"ls", "[/prefix]", "list the paths of the namespace", 0, 1, cmd_ls},
     {"mount", "<host>[:<port>]", "connect to another node and share its paths", 1, 1, cmd_mount},
     {"caps", "[target]", "print the capabilities of this node or a mounted one", 0, 1, cmd_caps},
+    {"check", "", "check the node's KV and SQL files for damage (integrity_check)", 0, 0,
+     cmd_check},
     {"history", "", "the commands typed, kept across restarts", 0, 0, cmd_history},
     {"exit", "", "leave the shell (also: quit, Ctrl+D)", 0, 0, cmd_exit},
     {"quit", "", "same as exit", 0, 0, cmd_exit},

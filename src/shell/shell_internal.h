@@ -202,6 +202,9 @@ shell_result_t cmd_ls(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_mount(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_caps(shell_t *, const shell_args_t *, const char *, size_t);
 
+/* cmd_store.c: `check` (the local KV store's integrity_check) */
+shell_result_t cmd_check(shell_t *, const shell_args_t *, const char *, size_t);
+
 /* history.c */
 void sh_history_load(shell_t *sh);
 void sh_history_record(shell_t *sh, const char *line);
