@@ -139,6 +139,28 @@ static void console_print(console_t *c, const char *text, size_t len)
         mk_readline_refresh(&c->rl);
 }
 
+/* Print text that came in a message: control characters escaped
+ * (shell_escape_text), whoever sent it. Remote and WASM actors reach the
+ * console directly or through the shell (caps, error reasons) and the log
+ * (mk_log); none of them may drive the operator's terminal (issue 13).
+ * Terminal controls come only from the line editor, which writes directly. */
+static void console_print_text(console_t *c, const uint8_t *text, size_t len)
+{
+    bool prompt_shown = c->tty && !c->busy && !c->eof;
+    if (prompt_shown)
+        mk_readline_hide(&c->rl);
+    char buf[1024];
+    while (len > 0) {
+        size_t used;
+        size_t n = shell_escape_text(text, len, buf, sizeof buf, &used);
+        write_all(c->out_fd, buf, n);
+        text += used;
+        len -= used;
+    }
+    if (prompt_shown)
+        mk_readline_refresh(&c->rl);
+}
+
 static void console_printf(console_t *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -318,7 +340,7 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         break;
     case MSG_CONSOLE_WRITE:
         if (msg->payload_size > 0)
-            console_print(c, msg->payload, msg->payload_size);
+            console_print_text(c, msg->payload, msg->payload_size);
         break;
     case MSG_CONSOLE_READY: on_ready(rt, c); break;
     case MSG_CONSOLE_HISTORY:
