@@ -61,6 +61,7 @@ int mk_io_poll(runtime_t *rt, int timeout_ms)
 {
     if (rt->n_events > 0)
         return 0; /* a callback polled re-entrantly: finish the current batch first */
+    rt->io_polls++;
     int n = mk_poller_wait(rt->poller, rt->events, MK_EVENT_BATCH, timeout_ms);
     if (n <= 0)
         return 0;
