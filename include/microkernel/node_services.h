@@ -46,6 +46,8 @@ extern "C" {
 #define MSG_KV_OK        0xFF000138u /* reply; payload per request (docs) */
 #define MSG_KV_NOT_FOUND 0xFF000139u /* [id=..\n]key=<k>\n */
 #define MSG_KV_ERROR     0xFF00013Au /* [id=..\n]error=<reason>\n */
+#define MSG_KV_CHECK                                                                               \
+    0xFF00014Du /* [id=..\n]; local senders only: integrity_check of both stores (docs) */
 
 /* SQL ("/node/storage/db", answered by the local KV actor). */
 #define MSG_DB_QUERY 0xFF00013Bu /* [id=..\n]sql=<one statement>\n[params=<JSON array>\n] */

@@ -61,6 +61,7 @@ int mk_io_poll(runtime_t *rt, int timeout_ms)
 {
     if (rt->n_events > 0)
         return 0; /* a callback polled re-entrantly: finish the current batch first */
+    rt->io_polls++;
     int n = mk_poller_wait(rt->poller, rt->events, MK_EVENT_BATCH, timeout_ms);
     if (n <= 0)
         return 0;
@@ -103,11 +104,13 @@ void mk_io_idle(runtime_t *rt)
         uint64_t end = now + rt->spin_ns;
         do {
             if (mk_io_poll(rt, 0) > 0) {
+                rt->spin_hits++;
                 if (rt->spin_credit < SPIN_CREDIT_MAX)
                     rt->spin_credit++;
                 return;
             }
         } while (!rt->stop_requested && mk_clock_ns() < end);
+        rt->spin_misses++;
         rt->spin_credit /= 2; /* missed: spin less until waits are short again */
         if (rt->stop_requested)
             return;

@@ -221,6 +221,9 @@ struct runtime {
     int event_index;                        /* the one being handled */
     uint32_t spin_ns;                       /* idle spin budget (0: off) */
     uint32_t spin_credit;                   /* >0: recent waits were short */
+    uint64_t spin_hits;                     /* spins that caught an event (tests, bench) */
+    uint64_t spin_misses;                   /* spins that ran out of budget */
+    uint64_t io_polls;                      /* poller waits, blocking or not (tests) */
     bool spin_contended;                    /* last probe: CPUs contested */
     uint64_t spin_probed_ns;                /* when it was taken */
     mk_cpu_probe_t cpu_probe;               /* the run-queue probe */

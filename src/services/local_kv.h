@@ -1,6 +1,7 @@
 /*
- * local_kv.h -- what local_kv.c and sql_db.c share: a growable reply buffer
- * and the SQL entry points. Private to src/services.
+ * local_kv.h -- what local_kv.c, sql_db.c and kv_check.c share: a growable
+ * reply buffer, the SQL entry points and the store checks. Private to
+ * src/services.
  */
 #ifndef MK_SERVICES_LOCAL_KV_H
 #define MK_SERVICES_LOCAL_KV_H
@@ -37,5 +38,28 @@ bool sql_db_setup(sqlite3 *db);
  * params, result over DB_RESULT_MAX) and leaves `out` as it was.
  */
 bool sql_db_query(sqlite3 *db, const kv_request_t *rq, kv_buf_t *out, char *why, size_t why_len);
+
+/* Problems a check reports at most (PRAGMA quick_check(N) / integrity_check(N)). */
+#define KV_CHECK_PROBLEMS_MAX 100
+
+/*
+ * Before SQLite opens `path`: true when it does not exist (a new store) or
+ * is a non-empty regular file. False with the reason for mk_last_error() for
+ * a 0-byte file (SQLite would silently treat it as a new, empty database:
+ * "is empty (0 bytes), not a SQLite database"), anything but a regular file,
+ * or a failing stat(2). Never touches the file.
+ */
+bool kv_store_precheck(const char *path);
+
+/*
+ * Run PRAGMA quick_check (`full` false: page structure, free lists, record
+ * formats; reads every page) or PRAGMA integrity_check (`full` true: also
+ * every index against its table) on `db`. True when SQLite answers "ok".
+ * False with a sentence in `why` ("PRAGMA quick_check found 3 problem(s),
+ * the first: ..." or "PRAGMA quick_check failed: file is not a database").
+ * A value's bytes damaged inside a record are not detected: SQLite keeps
+ * no checksums. Reads only. Source: https://sqlite.org/pragma.html.
+ */
+bool kv_store_check(sqlite3 *db, bool full, char *why, size_t why_len);
 
 #endif

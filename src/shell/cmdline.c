@@ -285,3 +285,68 @@ void shell_quote(const uint8_t *data, size_t n, size_t max_show, char *out, size
     }
     out[o] = '\0';
 }
+
+/* Length of the well-formed UTF-8 sequence at `p` (`n` bytes left) that
+ * is not a C1 control, or 0 (RFC 3629 section 4, "UTF8-octets"). */
+static size_t utf8_printable(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+    uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        if (c == 0xc2)
+            lo = 0xa0; /* U+0080..U+009F are the C1 controls */
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0; /* no overlong forms */
+        else if (c == 0xed)
+            hi = 0x9f; /* no UTF-16 surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, size_t *used)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, o = 0;
+    while (i < n) {
+        uint8_t c = data[i];
+        size_t keep = 0;
+        if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t')
+            keep = 1;
+        else if (c >= 0x80)
+            keep = utf8_printable(data + i, n - i);
+        if (keep > 0) {
+            if (o + keep > cap)
+                break;
+            memcpy(out + o, data + i, keep);
+            o += keep;
+            i += keep;
+            continue;
+        }
+        if (o + 4 > cap)
+            break;
+        out[o++] = '\\';
+        out[o++] = 'x';
+        out[o++] = hex[c >> 4];
+        out[o++] = hex[c & 15];
+        i++;
+    }
+    *used = i;
+    return o;
+}

@@ -81,4 +81,21 @@ bool shell_parse_payload(const char *line, size_t len, const shell_args_t *args,
  */
 void shell_quote(const uint8_t *data, size_t n, size_t max_show, char *out, size_t cap);
 
+/* Bytes shell_escape_text() may write for one input byte. */
+#define SHELL_ESCAPE_MAX_PER_BYTE 4
+
+/*
+ * Make text from outside fit to reach a terminal: copy `n` bytes of `data`
+ * into `out` (capacity `cap` bytes, no NUL added) with printable ASCII,
+ * '\n', '\t' and well-formed UTF-8 from U+00A0 up kept as they are, and
+ * every other byte -- C0 controls such as ESC (0x1b), '\r', DEL, the C1
+ * controls U+0080..U+009F (an 8-bit CSI), malformed or cut UTF-8 -- written
+ * as the four characters "\xNN" (lower-case hex). Never splits an item:
+ * stops before one that does not fit. Returns the bytes written and sets
+ * *used to the input bytes consumed (call again with the rest). Pure.
+ * Why: a remote actor's MSG_CONSOLE_WRITE with ESC[2J cleared the
+ * operator's screen (issue 13). UTF-8 rules: RFC 3629 section 4.
+ */
+size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, size_t *used);
+
 #endif

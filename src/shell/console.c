@@ -29,6 +29,8 @@ struct console {
     int in_fd;                              /* input, not closed */
     int out_fd;                             /* output, not closed */
     actor_id_t shell;                       /* where lines go */
+    sh_outbox_t to_shell;                   /* LINE and EOF: never dropped */
+    sh_outbox_t to_self;                    /* MSG_CONSOLE_PUMP */
     bool tty;                               /* in_fd is a terminal: raw mode + editing */
     bool watching;                          /* in_fd is in the event loop */
     bool pumping;                           /* in_fd is read via MSG_CONSOLE_PUMP */
@@ -137,6 +139,28 @@ static void console_print(console_t *c, const char *text, size_t len)
         mk_readline_refresh(&c->rl);
 }
 
+/* Print text that came in a message: control characters escaped
+ * (shell_escape_text), whoever sent it. Remote and WASM actors reach the
+ * console directly or through the shell (caps, error reasons) and the log
+ * (mk_log); none of them may drive the operator's terminal (issue 13).
+ * Terminal controls come only from the line editor, which writes directly. */
+static void console_print_text(console_t *c, const uint8_t *text, size_t len)
+{
+    bool prompt_shown = c->tty && !c->busy && !c->eof;
+    if (prompt_shown)
+        mk_readline_hide(&c->rl);
+    char buf[1024];
+    while (len > 0) {
+        size_t used;
+        size_t n = shell_escape_text(text, len, buf, sizeof buf, &used);
+        write_all(c->out_fd, buf, n);
+        text += used;
+        len -= used;
+    }
+    if (prompt_shown)
+        mk_readline_refresh(&c->rl);
+}
+
 static void console_printf(console_t *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -156,13 +180,22 @@ static void console_printf(console_t *c, const char *fmt, ...)
 
 /* ---- Input ------------------------------------------------------------ */
 
+/* Tell the shell (a line, EOF): queued while its mailbox is full, so a
+ * shell busy with a flood of messages still gets its input, in order. */
+static void to_shell(console_t *c, msg_type_t type, const void *data, size_t len)
+{
+    if (!sh_outbox_send(&c->to_shell, type, data, len, true))
+        console_printf(c, "error: cannot reach the shell: %s\n", mk_last_error());
+}
+
 static void send_eof(runtime_t *rt, console_t *c)
 {
     if (c->eof_sent)
         return;
     c->eof_sent = true;
     c->busy = true;
-    actor_send(rt, c->shell, MSG_CONSOLE_EOF, NULL, 0);
+    (void)rt;
+    to_shell(c, MSG_CONSOLE_EOF, NULL, 0);
 }
 
 /* Feed bytes to the editor until a line goes to the shell; the rest waits
@@ -180,7 +213,7 @@ static void feed(runtime_t *rt, console_t *c, const unsigned char *data, size_t 
                                mk_readline_dropped(&c->rl));
             } else if (line[0] != '\0') {
                 c->busy = true;
-                actor_send(rt, c->shell, MSG_CONSOLE_LINE, line, strlen(line));
+                to_shell(c, MSG_CONSOLE_LINE, line, strlen(line));
             } else {
                 mk_readline_refresh(&c->rl);
             }
@@ -230,9 +263,11 @@ static bool read_chunk(runtime_t *rt, console_t *c)
 
 static void request_pump(runtime_t *rt, console_t *c)
 {
+    (void)rt;
     if (c->pumping && !c->pump_queued && !c->busy && !c->eof) {
-        c->pump_queued = true;
-        actor_send(rt, actor_self(rt), MSG_CONSOLE_PUMP, NULL, 0);
+        /* Queued behind a full mailbox, not dropped: a lost pump would
+         * never read input again. */
+        c->pump_queued = sh_outbox_send(&c->to_self, MSG_CONSOLE_PUMP, NULL, 0, true);
     }
 }
 
@@ -305,7 +340,7 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
         break;
     case MSG_CONSOLE_WRITE:
         if (msg->payload_size > 0)
-            console_print(c, msg->payload, msg->payload_size);
+            console_print_text(c, msg->payload, msg->payload_size);
         break;
     case MSG_CONSOLE_READY: on_ready(rt, c); break;
     case MSG_CONSOLE_HISTORY:
@@ -331,8 +366,12 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
 static void console_free(void *state)
 {
     console_t *c = state;
-    if (c && raw_fd == c->in_fd)
+    if (!c)
+        return;
+    if (raw_fd == c->in_fd)
         leave_raw_mode();
+    sh_outbox_destroy(&c->to_shell);
+    sh_outbox_destroy(&c->to_self);
     free(c);
 }
 
@@ -354,6 +393,11 @@ actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
         free(c);
         return ACTOR_ID_INVALID;
     }
-    actor_send(rt, id, MSG_CONSOLE_START, NULL, 0);
+    sh_outbox_init(&c->to_shell, rt, id, shell, NULL, NULL);
+    sh_outbox_init(&c->to_self, rt, id, id, NULL, NULL);
+    if (!actor_send(rt, id, MSG_CONSOLE_START, NULL, 0)) {
+        actor_stop(rt, id);
+        return ACTOR_ID_INVALID;
+    }
     return id;
 }

@@ -42,6 +42,8 @@ static const shell_cmd_t commands[] = {
     {"ls", "[/prefix]", "list the paths of the namespace", 0, 1, cmd_ls},
     {"mount", "<host>[:<port>]", "connect to another node and share its paths", 1, 1, cmd_mount},
     {"caps", "[target]", "print the capabilities of this node or a mounted one", 0, 1, cmd_caps},
+    {"check", "", "check the node's KV and SQL files for damage (integrity_check)", 0, 0,
+     cmd_check},
     {"history", "", "the commands typed, kept across restarts", 0, 0, cmd_history},
     {"exit", "", "leave the shell (also: quit, Ctrl+D)", 0, 0, cmd_exit},
     {"quit", "", "same as exit", 0, 0, cmd_exit},
@@ -54,13 +56,53 @@ const char *shell_version(void)
 
 /* ---- Output ----------------------------------------------------------- */
 
+/* Output the console can no longer take goes to stderr rather than nowhere. */
+static void console_lost(void *ctx, msg_type_t type, const void *data, size_t len)
+{
+    (void)ctx;
+    if (type == MSG_CONSOLE_WRITE && len > 0)
+        fwrite(data, 1, len, stderr);
+}
+
+/* Send output to the console; a console that fell SH_OUTBOX_OUTPUT_MAX
+ * bytes behind loses output (counted, reported once it catches up). */
+static void send_output(shell_t *sh, const char *data, size_t len)
+{
+    if (sh_outbox_send(&sh->to_console, MSG_CONSOLE_WRITE, data, len, false))
+        return;
+    if (!actor_is_alive(sh->rt, sh->console))
+        fwrite(data, 1, len, stderr); /* console gone: do not lose it */
+}
+
 void sh_flush(shell_t *sh)
 {
     if (sh->out_len == 0)
         return;
-    if (!actor_send(sh->rt, sh->console, MSG_CONSOLE_WRITE, sh->out, sh->out_len))
-        fwrite(sh->out, 1, sh->out_len, stderr); /* console gone: do not lose it */
+    size_t dropped = sh_outbox_take_dropped(&sh->to_console);
+    if (dropped > 0) {
+        char note[96];
+        int n = snprintf(note, sizeof note,
+                         "[%zu bytes of output dropped: the console is behind]\n", dropped);
+        if (!sh_outbox_send(&sh->to_console, MSG_CONSOLE_WRITE, note, (size_t)n, false))
+            sh->to_console.dropped += dropped; /* still behind: tell later */
+    }
+    send_output(sh, sh->out, sh->out_len);
     sh->out_len = 0;
+}
+
+void sh_console_control(shell_t *sh, msg_type_t type, const void *data, size_t len)
+{
+    if (!sh_outbox_send(&sh->to_console, type, data, len, true) &&
+        actor_is_alive(sh->rt, sh->console))
+        fprintf(stderr, "mk-shell: cannot reach the console: %s\n", mk_last_error());
+}
+
+/* Ask the shell itself to go on (MSG_SHELL_NEXT): queued behind whatever
+ * fills its mailbox, never dropped. */
+static void send_self(shell_t *sh, msg_type_t type)
+{
+    if (!sh_outbox_send(&sh->to_self, type, NULL, 0, true))
+        fprintf(stderr, "mk-shell: cannot queue a message to the shell: %s\n", mk_last_error());
 }
 
 static void vprint(shell_t *sh, const char *fmt, va_list ap)
@@ -252,7 +294,7 @@ static void shell_quit(shell_t *sh)
     }
     if (sh->exit_status)
         *sh->exit_status = sh->status;
-    actor_send(sh->rt, sh->console, MSG_CONSOLE_QUIT, NULL, 0);
+    sh_console_control(sh, MSG_CONSOLE_QUIT, NULL, 0);
 }
 
 /* A command has finished: show its output and ask for the next line. */
@@ -273,9 +315,9 @@ static void finish(shell_t *sh, shell_result_t r)
     }
     sh_flush(sh);
     if (sh->script)
-        actor_send(sh->rt, sh->self, MSG_SHELL_NEXT, NULL, 0);
+        send_self(sh, MSG_SHELL_NEXT);
     else
-        actor_send(sh->rt, sh->console, MSG_CONSOLE_READY, NULL, 0);
+        sh_console_control(sh, MSG_CONSOLE_READY, NULL, 0);
 }
 
 /* Read and run the script's next command line. */
@@ -326,9 +368,9 @@ static void on_start(shell_t *sh)
     sh_history_load(sh);
     sh_flush(sh);
     if (sh->script)
-        actor_send(sh->rt, sh->self, MSG_SHELL_NEXT, NULL, 0);
+        send_self(sh, MSG_SHELL_NEXT);
     else
-        actor_send(sh->rt, sh->console, MSG_CONSOLE_READY, NULL, 0);
+        sh_console_control(sh, MSG_CONSOLE_READY, NULL, 0);
 }
 
 static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -385,8 +427,14 @@ static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
 static void shell_free(void *state)
 {
     shell_t *sh = state;
-    if (sh && sh->script)
+    if (!sh)
+        return;
+    if (sh->script)
         fclose(sh->script);
+    if (sh->rt) {
+        sh_outbox_destroy(&sh->to_console);
+        sh_outbox_destroy(&sh->to_self);
+    }
     free(sh);
 }
 
@@ -466,11 +514,13 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
         return ACTOR_ID_INVALID;
     }
     actor_id_t shell = sh->self;
+    sh_outbox_init(&sh->to_self, rt, shell, shell, NULL, NULL);
     sh->console = console_spawn(rt, script ? -1 : cfg->in_fd, cfg->out_fd, shell);
     if (sh->console == ACTOR_ID_INVALID) {
         actor_stop(rt, shell);
         return ACTOR_ID_INVALID;
     }
+    sh_outbox_init(&sh->to_console, rt, shell, sh->console, console_lost, NULL);
     if (!actor_register_name(rt, "shell", shell) ||
         !actor_register_name(rt, "console", sh->console)) {
         actor_id_t console = sh->console;
@@ -489,6 +539,11 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
             runtime_set_log_sink(rt, log_to_console, lr);
         }
     }
-    mk_send_from(rt, shell, shell, MSG_CONSOLE_START, NULL, 0);
+    if (!mk_send_from(rt, shell, shell, MSG_CONSOLE_START, NULL, 0)) {
+        actor_id_t console = sh->console;
+        actor_stop(rt, shell);
+        actor_stop(rt, console);
+        return ACTOR_ID_INVALID;
+    }
     return shell;
 }

@@ -14,6 +14,7 @@
 #include "microkernel/mk_readline.h"
 #include "microkernel/shell.h"
 #include "shell/cmdline.h"
+#include "shell/outbox.h"
 
 #define SHELL_OUT_MAX     16384 /* bytes of output gathered before a write */
 #define SHELL_HISTORY_MAX 100   /* lines `history` keeps */
@@ -53,6 +54,8 @@ struct shell {
     runtime_t *rt;
     actor_id_t self;                  /* this shell */
     actor_id_t console;               /* where output goes */
+    sh_outbox_t to_console;           /* output, READY, history, QUIT: never dropped */
+    sh_outbox_t to_self;              /* MSG_SHELL_NEXT, MSG_CONSOLE_START */
     char node_name[MK_NAME_MAX + 1];  /* for whoami */
     char data_dir[SHELL_PATH_MAX];    /* "" when none */
     char script_path[SHELL_PATH_MAX]; /* "" when interactive */
@@ -108,8 +111,13 @@ shell_result_t sh_usage_error(shell_t *sh, const char *fmt, ...)
 #endif
     ;
 
-/* Send what was gathered to the console now. */
+/* Send what was gathered to the console now (queued when its mailbox is
+ * full; written to stderr when the console is gone). */
 void sh_flush(shell_t *sh);
+
+/* Send a control message (READY, HISTORY, QUIT) to the console: queued
+ * until its mailbox has room, never dropped while it lives. */
+void sh_console_control(shell_t *sh, msg_type_t type, const void *data, size_t len);
 
 /*
  * Resolve a name, a path, 0x<hex ID> or a decimal local sequence number to
@@ -193,6 +201,9 @@ shell_result_t cmd_reload(shell_t *, const shell_args_t *, const char *, size_t)
 shell_result_t cmd_ls(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_mount(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_caps(shell_t *, const shell_args_t *, const char *, size_t);
+
+/* cmd_store.c: `check` (the local KV store's integrity_check) */
+shell_result_t cmd_check(shell_t *, const shell_args_t *, const char *, size_t);
 
 /* history.c */
 void sh_history_load(shell_t *sh);

@@ -203,7 +203,10 @@ actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_nam
     }
     mk_actor_set_system(rt, id, true);
     actor_register_name(rt, "/sys/status", id);
-    actor_send(rt, id, MSG_CONSOLE_START, NULL, 0);
+    if (!actor_send(rt, id, MSG_CONSOLE_START, NULL, 0)) { /* a new mailbox: only out of memory */
+        actor_stop(rt, id);
+        return ACTOR_ID_INVALID;
+    }
     return id;
 }
 #else

@@ -1,8 +1,9 @@
-/* test_fairness.c -- the event loop's fairness rule: a timer fires on time
- * while two actors ping-pong forever, and an idle runtime uses no CPU
- * (docs/event-loop.md). */
-#include <sys/resource.h>
-
+/* test_fairness.c -- the event loop's fairness rule: a timer fires while
+ * two actors ping-pong forever, and an idle runtime waits in one blocking
+ * poll instead of spinning (docs/event-loop.md). Deterministic: no bound on
+ * lateness or CPU time (issue 13); those figures are printed by
+ * bench/core/idle_spin_bench.c. */
+#include "core/runtime_internal.h"
 #include "platform/clock.h"
 #include "test_util.h"
 
@@ -56,14 +57,11 @@ static void timer_fires_during_endless_ping_pong(void **s)
     actor_send(rt, t, 1, NULL, 0);
     actor_send(rt, a, 1, NULL, 0);
     runtime_run(rt); /* only the timer can end this */
+    /* Returning at all proves the timer was not starved (only it stops the
+     * loop); it never fires early, and the ping-pong ran meanwhile. */
     assert_true(al.fired_ms >= al.armed_ms + 49);
-    uint64_t late = al.fired_ms - al.armed_ms - 50;
-    /* "On time": generous bound for a loaded CI machine under ASan, yet far
-     * below what starvation would give (never). */
-    if (late > 500)
-        fail_msg("timer fired %llu ms late", (unsigned long long)late);
-    if (al.exchanged_at_fire < 1000)
-        fail_msg("only %lu messages exchanged while the timer ran", al.exchanged_at_fire);
+    if (al.exchanged_at_fire == 0)
+        fail_msg("the timer fired, but no message was exchanged while it ran");
     runtime_destroy(rt);
 }
 
@@ -76,28 +74,20 @@ static bool sleeper(runtime_t *rt, actor_t *self, message_t *msg, void *s)
     return msg->type != MSG_TIMER;
 }
 
-static uint64_t cpu_us(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
-           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static void idle_runtime_uses_no_cpu(void **s)
+static void idle_runtime_blocks_instead_of_spinning(void **s)
 {
     (void)s;
     runtime_t *rt = runtime_init(1, 4);
     actor_id_t a = actor_spawn(rt, sleeper, NULL, NULL, 4);
     actor_send(rt, a, 1, NULL, 0);
-    uint64_t wall0 = mk_clock_ms(), cpu0 = cpu_us();
-    runtime_run(rt); /* blocks ~300 ms in epoll */
-    uint64_t wall = mk_clock_ms() - wall0, cpu = cpu_us() - cpu0;
-    assert_true(wall >= 299);
-    /* A busy-waiting loop would burn ~300,000 us here. */
-    if (cpu > 30000)
-        fail_msg("idle runtime used %llu us of CPU in %llu ms", (unsigned long long)cpu,
-                 (unsigned long long)wall);
+    uint64_t polls0 = rt->io_polls;
+    runtime_run(rt); /* one 300 ms timer: blocks in epoll */
+    /* A busy-waiting loop would poll thousands of times; a blocking one
+     * waits once (a few more for EINTR or a timer woken a little early). */
+    uint64_t polls = rt->io_polls - polls0;
+    if (polls > 10)
+        fail_msg("an idle runtime polled %llu times for one timer", (unsigned long long)polls);
+    assert_int_equal(rt->spin_hits + rt->spin_misses, 0);
     runtime_destroy(rt);
 }
 
@@ -105,7 +95,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(timer_fires_during_endless_ping_pong),
-        cmocka_unit_test(idle_runtime_uses_no_cpu),
+        cmocka_unit_test(idle_runtime_blocks_instead_of_spinning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

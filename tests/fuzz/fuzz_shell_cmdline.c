@@ -1,8 +1,10 @@
 /* fuzz_shell_cmdline.c -- libFuzzer target for the shell's command-line
  * parser (src/shell/cmdline.c): any bytes as a typed line go through
  * shell_split, then every word through the number parsers, and the rest of
- * the line through shell_parse_payload and shell_quote. Must never crash,
- * read out of bounds, or leave an error unset on failure. */
+ * the line through shell_parse_payload and shell_quote, and the whole input
+ * through shell_escape_text as console text. Must never crash, read out of
+ * bounds, leave an error unset on failure, or let a terminal control
+ * byte through the escaping. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!line)
         return 0;
     memcpy(line, data, size);
+    /* Console text in small pieces: all consumed, no C0 control but \n and
+     * \t, no DEL, no C1 control (0x80..0x9f alone or as U+0080..U+009F). */
+    char esc[16];
+    for (size_t off = 0; off < size;) {
+        size_t used;
+        size_t o =
+            shell_escape_text((const uint8_t *)line + off, size - off, esc, sizeof esc, &used);
+        if (used == 0 || o > sizeof esc)
+            abort();
+        for (size_t i = 0; i < o; i++) {
+            uint8_t c = (uint8_t)esc[i];
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                abort();
+            if (c == 0xc2 && i + 1 < o && (uint8_t)esc[i + 1] < 0xa0)
+                abort();
+        }
+        off += used;
+    }
     err[0] = '\0';
     if (!shell_split(line, size, &args, err)) {
         if (!err[0])

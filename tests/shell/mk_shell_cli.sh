@@ -43,6 +43,38 @@ grep -q "stopped at line 2" "$work/out" || fail "script: stop line missing"
 expect_status 1 "$MK_SHELL" "${common[@]}" --script does-not-exist.txt
 grep -q "cannot open script does-not-exist.txt" "$work/err" || fail "missing script: $(cat "$work/err")"
 
+# `check` on a sound store; a damaged or 0-byte store stops the node with the
+# reason and is left byte for byte as it was (issue 13).
+printf 'check\n' > check.txt
+expect_status 0 "$MK_SHELL" "${common[@]}" --script check.txt
+grep -q "^kv.sqlite3: ok$" "$work/out" || fail "check: $(cat "$work/out")"
+if command -v python3 >/dev/null; then
+    mkdir -p bad
+    python3 - bad/kv.sqlite3 <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+db.executemany("INSERT INTO kv VALUES(?, ?)", ((b"k%04d" % i, b"v" * 200) for i in range(1000)))
+db.commit()
+db.close()
+data = bytearray(open(sys.argv[1], "rb").read())
+page = int.from_bytes(data[16:18], "big")
+mid = len(data) // page // 2
+for i in range(50):  # 50 x 64 bytes at the start of ten pages mid-file
+    off = (mid - 5 + i // 5) * page + (i % 5) * 64
+    data[off:off + 64] = b"\xa5" * 64
+open(sys.argv[1], "wb").write(data)
+PY
+    before=$(sha256sum bad/kv.sqlite3)
+    expect_status 1 "$MK_SHELL" --data-dir "$work/bad" --no-http --no-listen --script check.txt
+    grep -q "kv.sqlite3 is damaged (PRAGMA quick_check" "$work/err" || fail "damaged store: $(cat "$work/err")"
+    [ "$(sha256sum bad/kv.sqlite3)" = "$before" ] || fail "the damaged store was modified"
+fi
+mkdir -p empty && : > empty/kv.sqlite3
+expect_status 1 "$MK_SHELL" --data-dir "$work/empty" --no-http --no-listen --script check.txt
+grep -q "kv.sqlite3 is empty (0 bytes)" "$work/err" || fail "0-byte store: $(cat "$work/err")"
+[ ! -s empty/kv.sqlite3 ] || fail "the 0-byte store was written to"
+
 # Plain stdin (a pipe), with binary garbage and an overlong line.
 { head -c 1000 /dev/urandom | tr -d '\n\r'; printf '\n'; head -c 5000 /dev/zero | tr '\0' 'b'; printf '\nwhoami\n'; } |
     "$MK_SHELL" "${common[@]}" >"$work/out" 2>"$work/err" || fail "garbage on stdin: exit $?"

@@ -205,13 +205,78 @@ static void quoting(void **state)
     assert_string_equal(tiny, "\"012345\"...");
 }
 
+/* Escape `in` completely into a NUL-terminated static string. */
+static const char *escaped(const char *in, size_t n)
+{
+    static char out[512];
+    size_t used;
+    size_t o = shell_escape_text((const uint8_t *)in, n, out, sizeof out - 1, &used);
+    assert_int_equal(used, n);
+    out[o] = '\0';
+    return out;
+}
+#define ESCAPED(lit) escaped(lit, sizeof lit - 1)
+
+/* Regression (issue 13): text from a remote or WASM actor reached the
+ * terminal raw, ESC[2J and all. */
+static void escape_terminal_controls(void **state)
+{
+    (void)state;
+    assert_string_equal(ESCAPED("\x1b[2Jpwned"), "\\x1b[2Jpwned");
+    assert_string_equal(ESCAPED("a\nb\tc"), "a\nb\tc"); /* kept */
+    assert_string_equal(ESCAPED("\r\x07\x7f\x00"), "\\x0d\\x07\\x7f\\x00");
+    assert_string_equal(ESCAPED("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+    /* C1 controls: a raw 8-bit CSI, and U+009B encoded in UTF-8. */
+    assert_string_equal(ESCAPED("\x9b"
+                                "2J"),
+                        "\\x9b2J");
+    assert_string_equal(ESCAPED("\xc2\x9b"
+                                "2J"),
+                        "\\xc2\\x9b2J");
+    /* Well-formed UTF-8 from U+00A0 up is text. */
+    assert_string_equal(ESCAPED("caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac \xf0\x9f\x98\x80"),
+                        "caf\xc3\xa9 \xc2\xa0 \xe2\x82\xac \xf0\x9f\x98\x80");
+    /* Malformed: a lone lead byte, overlong forms, a surrogate, past U+10FFFF,
+     * a sequence cut by the end of the text. */
+    assert_string_equal(ESCAPED("\xc3x"), "\\xc3x");
+    assert_string_equal(ESCAPED("\xc0\x80"), "\\xc0\\x80");
+    assert_string_equal(ESCAPED("\xe0\x80\x80"), "\\xe0\\x80\\x80");
+    assert_string_equal(ESCAPED("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+    assert_string_equal(ESCAPED("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+    assert_string_equal(ESCAPED("\xe2\x82"), "\\xe2\\x82");
+}
+
+/* An item is never split: the output stops before one that does not fit,
+ * and *used says where to go on. */
+static void escape_in_pieces(void **state)
+{
+    (void)state;
+    const uint8_t in[] = "ab\x1b\xc3\xa9";
+    char out[8];
+    size_t used;
+    assert_int_equal(shell_escape_text(in, 5, out, 3, &used), 2); /* "ab", not half of \x1b */
+    assert_int_equal(used, 2);
+    assert_int_equal(shell_escape_text(in + 2, 3, out, 5, &used), 4); /* "\x1b", not half of é */
+    assert_int_equal(used, 1);
+    assert_memory_equal(out, "\\x1b", 4);
+    assert_int_equal(shell_escape_text(in + 3, 2, out, 2, &used), 2);
+    assert_int_equal(used, 2);
+    assert_int_equal(shell_escape_text(in, 5, out, 0, &used), 0);
+    assert_int_equal(used, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(split_words),  cmocka_unit_test(split_quotes_and_escapes),
-        cmocka_unit_test(split_errors), cmocka_unit_test(types),
-        cmocka_unit_test(hex),          cmocka_unit_test(payloads),
+        cmocka_unit_test(split_words),
+        cmocka_unit_test(split_quotes_and_escapes),
+        cmocka_unit_test(split_errors),
+        cmocka_unit_test(types),
+        cmocka_unit_test(hex),
+        cmocka_unit_test(payloads),
         cmocka_unit_test(quoting),
+        cmocka_unit_test(escape_terminal_controls),
+        cmocka_unit_test(escape_in_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

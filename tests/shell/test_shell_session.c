@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/runtime_internal.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
@@ -53,6 +54,9 @@ typedef struct {
     int status;
 } session_t;
 
+/* Called by run() after the shell started, before the loop runs; or NULL. */
+static void (*before_run)(runtime_t *rt);
+
 /* Run one shell session on a fresh runtime: `input` (`len` bytes) is its
  * whole stdin; `script`, when set, is run instead. */
 static void run(session_t *s, const char *input, size_t len, const char *script,
@@ -76,6 +80,8 @@ static void run(session_t *s, const char *input, size_t len, const char *script,
     cfg.exit_status = &s->status;
     s->status = -1;
     assert_true(shell_start(rt, &cfg) != ACTOR_ID_INVALID);
+    if (before_run)
+        before_run(rt);
     runtime_run(rt);
     runtime_destroy(rt);
     close(out[1]);
@@ -257,6 +263,74 @@ static void history_survives_restart(void **state)
     rmdir(dir);
 }
 
+/* Regression (issue 13): with 200 lines of history the shell sent 101
+ * MSG_CONSOLE_HISTORY messages into the console's 64-slot mailbox at start,
+ * and the MSG_CONSOLE_QUIT after "Goodbye." was dropped on the full mailbox:
+ * the session never ended. alarm() turns a hang into a failure. */
+static void quits_after_long_history_with_full_console_mailbox(void **state)
+{
+    (void)state;
+    static session_t s;
+    char dir[] = "/tmp/mk-shell-hist-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/history", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "lookup echo%d\n", i);
+    fclose(f);
+    char script[160];
+    snprintf(script, sizeof script, "%s/script", dir);
+    f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("self\n", f);
+    fclose(f);
+
+    alarm(60);
+    run(&s, "", 0, script, dir); /* --script */
+    assert_contains(s.out, "0x0000000700000003\n");
+    assert_contains(s.out, "Goodbye.\n");
+    assert_int_equal(s.status, 0);
+    run(&s, "self\nhistory\n", 13, NULL, dir); /* piped input */
+    alarm(0);
+    assert_contains(s.out, "Goodbye.\n");
+    /* Every history line reached the shell's ring: the newest 100 are shown. */
+    assert_contains(s.out, "lookup echo199\n");
+    assert_contains(s.out, "  history\n");
+    assert_int_equal(s.status, 0);
+    unlink(script);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A remote actor (node 9) prints on this node's console, as a mounted peer
+ * can; a local actor logs (as a WASM actor's mk_log does). */
+static void foreign_text_to_console(runtime_t *rt)
+{
+    actor_id_t console = actor_lookup(rt, "console");
+    static const char clear[] = "remote says \x1b[2J\x1b]0;owned\x07 hi\r\n";
+    assert_true(
+        mk_send_from(rt, actor_id_make(9, 1), console, MSG_CONSOLE_WRITE, clear, sizeof clear - 1));
+    actor_log(rt, LOG_WARN, "wasm says \x1b[31mred\tend");
+}
+
+/* Regression (issue 13): a remote MSG_CONSOLE_WRITE with ESC[2J reached the
+ * operator's terminal raw. Control characters are escaped; \n and \t stay. */
+static void foreign_escape_sequences_print_escaped(void **state)
+{
+    (void)state;
+    static session_t s;
+    before_run = foreign_text_to_console;
+    runs(&s, "self\n");
+    before_run = NULL;
+    assert_contains(s.out, "remote says \\x1b[2J\\x1b]0;owned\\x07 hi\\x0d\n");
+    assert_contains(s.out, "wasm says \\x1b[31mred\tend\n");
+    assert_lacks(s.out, "\x1b");
+    assert_lacks(s.out, "\r");
+    assert_contains(s.out, "Goodbye.\n");
+}
+
 static void end_of_input_ends_the_session(void **state)
 {
     (void)state;
@@ -280,6 +354,8 @@ int main(void)
         cmocka_unit_test(script_success_and_failure),
         cmocka_unit_test(history_survives_restart),
         cmocka_unit_test(end_of_input_ends_the_session),
+        cmocka_unit_test(quits_after_long_history_with_full_console_mailbox),
+        cmocka_unit_test(foreign_escape_sequences_print_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,8 +103,8 @@ static void sleep_and_recv_interleave(void **state)
     assert_true(index_of(303, w2, 0) < slept);
     if (took < 45)
         fail_msg("the sleep took %.1f ms, expected about 50", took);
-    if (worked < 10)
-        fail_msg("the native worker handled only %ld messages during the sleep", worked);
+    if (worked < 1) /* a count, not a rate: how many depends on the machine's load */
+        fail_msg("the native worker handled no message during the sleep");
     runtime_destroy(rt);
 }
 
@@ -115,12 +115,10 @@ static void no_fiber_means_no_blocking(void **state)
     actor_id_t w =
         actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
-    int32_t ms = 1000;
+    int32_t ms = 3600000; /* had it blocked, the test would hang: no clock needed */
     probe_send(rt, p, w, 300, &ms, 4);
     probe_send(rt, p, w, 310, NULL, 0);
-    double t0 = now_ms();
     runtime_run(rt);
-    assert_true(now_ms() - t0 < 500);
     assert_int_equal(probe.n, 4);
     assert_int_equal(probe.recs[0].type, 301);
     assert_int_equal(rec_i32(&probe.recs[0], 0), -1);
@@ -138,7 +136,7 @@ static void sleeping_actor_mailbox_counts_and_stop(void **state)
     actor_id_t w =
         actor_spawn_wasm_file(rt, MODULE("blocking.wasm"), 4, 0, 1024, FIBER_STACK_SMALL);
     actor_id_t p = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
-    int32_t ms = 10000;
+    int32_t ms = 3600000; /* a timer left behind would hang runtime_run below */
     probe_send(rt, p, w, 300, &ms, 4);
     run_until(rt, NULL, 20); /* now asleep */
     for (int i = 0; i < 4; i++)
@@ -149,9 +147,7 @@ static void sleeping_actor_mailbox_counts_and_stop(void **state)
     assert_true(actor_info(rt, w, &info));
     assert_int_equal(info.mailbox_used, 4);
     actor_stop(rt, w); /* stopping a sleeper drops its timer */
-    double t0 = now_ms();
     runtime_run(rt);
-    assert_true(now_ms() - t0 < 1000);
     assert_false(actor_is_alive(rt, w));
     assert_int_equal(probe.n, 0);
     runtime_destroy(rt);
