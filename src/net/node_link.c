@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
+#include "core/log_limit.h"
 #include "core/runtime_internal.h"
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
@@ -34,18 +35,27 @@
 #define NAME_UNREG_SIZE 64 /* name[64] */
 
 typedef struct {
-    transport_t *t;  /* NULL: free slot */
-    mk_io_t io;      /* t->fd in the event loop */
-    bool up;         /* connected as last seen (MSG_NODE_UP sent) */
-    message_t *held; /* frame waiting for room in its actor's mailbox; reading paused */
-    bool parked;     /* hung up while paused or pending: fd out of the loop until resumed */
-    bool pending;    /* the budget ended the last read: recv() may have more, even
-                        frames already buffered in user space that no readiness
-                        event will report; the kick reads on, EPOLLIN is off */
+    transport_t *t;          /* NULL: free slot */
+    mk_io_t io;              /* t->fd in the event loop */
+    bool up;                 /* connected as last seen (MSG_NODE_UP sent) */
+    message_t *held;         /* frame waiting for room in its actor's mailbox; reading paused */
+    bool parked;             /* hung up while paused or pending: fd out of the loop until resumed */
+    bool pending;            /* the budget ended the last read: recv() may have more, even
+                                frames already buffered in user space that no readiness
+                                event will report; the kick reads on, EPOLLIN is off */
+    node_link_stats_t stats; /* what came in and what was refused */
+    /* One log line per cause per second (a peer can repeat every cause). */
+    mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable;
 } link_t;
 
 typedef struct {
+    msg_type_t first, last; /* inclusive */
+} type_range_t;
+
+typedef struct {
     link_t links[MK_MAX_TRANSPORTS];
+    type_range_t local_only[MK_NET_LOCAL_ONLY_MAX]; /* never accepted from a link */
+    size_t n_local_only;
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
     int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
     mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
@@ -283,31 +293,66 @@ static void hello_in(runtime_t *rt, link_t *l, const message_t *m)
         c->drop(l->t, why);
 }
 
-/* One message from the peer of `l` (owned here). A message for a local
- * actor whose mailbox is full is kept in l->held and the link stops
- * reading until on_space() delivers it: nothing that arrived is dropped for
- * lack of room. A message for an actor that does not exist is dropped. */
+static bool local_only(const net_t *net, msg_type_t type)
+{
+    for (size_t i = 0; i < net->n_local_only; i++)
+        if (type >= net->local_only[i].first && type <= net->local_only[i].last)
+            return true;
+    return false;
+}
+
+/* One message from the peer of `l` (owned here). Refused, counted and
+ * logged (rate-limited) before anything else: a source that is not an
+ * actor of the peer's node (forged), and a type only this runtime may
+ * produce (console input, timers, exits...). A message for a local actor
+ * whose mailbox is full is kept in l->held and the link stops reading
+ * until on_space() delivers it: nothing that arrived is dropped for lack
+ * of room. A message for an actor that does not exist is dropped. */
 static void incoming(runtime_t *rt, link_t *l, message_t *m)
 {
+    net_t *net = net_of(rt);
     node_id_t peer = l->t->peer_node;
+    node_id_t src_node = actor_id_node(m->source);
+    l->stats.frames_in++;
+    if (src_node != 0 && src_node != peer) {
+        l->stats.dropped_forged_source++;
+        mk_log_limited(rt, &l->lim_forged, LOG_WARN,
+                       "net: frame of type 0x%08x from node %u claims source 0x%016llx of "
+                       "node %u; dropped (forged source)",
+                       m->type, peer, (unsigned long long)m->source, src_node);
+        message_destroy(m);
+        return;
+    }
     if (m->dest == ACTOR_ID_INVALID) {
         if (m->type == MSG_NODE_HELLO)
             hello_in(rt, l, m);
         else if (m->type == MSG_NAME_REGISTER || m->type == MSG_NAME_UNREGISTER)
             name_in(rt, l, m);
-        else
-            actor_log(rt, LOG_WARN,
-                      "net: message of type 0x%08x from node %u has no "
-                      "destination; dropped",
-                      m->type, peer);
+        else {
+            l->stats.dropped_control++;
+            mk_log_limited(rt, &l->lim_control, LOG_WARN,
+                           "net: message of type 0x%08x from node %u has no "
+                           "destination; dropped",
+                           m->type, peer);
+        }
+        message_destroy(m);
+        return;
+    }
+    if (local_only(net, m->type)) {
+        l->stats.dropped_local_only++;
+        mk_log_limited(rt, &l->lim_local_only, LOG_WARN,
+                       "net: frame of local-only type 0x%08x from node %u for actor 0x%016llx "
+                       "refused",
+                       m->type, peer, (unsigned long long)m->dest);
         message_destroy(m);
         return;
     }
     if (actor_id_node(m->dest) != rt->node_id) {
-        actor_log(rt, LOG_WARN,
-                  "net: message from node %u for actor 0x%016llx of node %u "
-                  "dropped (messages are not forwarded)",
-                  peer, (unsigned long long)m->dest, actor_id_node(m->dest));
+        l->stats.dropped_undeliverable++;
+        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
+                       "net: message from node %u for actor 0x%016llx of node %u "
+                       "dropped (messages are not forwarded)",
+                       peer, (unsigned long long)m->dest, actor_id_node(m->dest));
         message_destroy(m);
         return;
     }
@@ -317,13 +362,20 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
             l->held = m;
             return;
         }
-        actor_log(rt, LOG_WARN, "net: message from node %u dropped: mailbox full and %s", peer,
-                  mk_last_error());
+        l->stats.dropped_undeliverable++;
+        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
+                       "net: message from node %u dropped: mailbox full and %s", peer,
+                       mk_last_error());
         message_destroy(m);
         return;
     }
-    if (!mk_deliver(rt, m))
-        actor_log(rt, LOG_WARN, "net: message from node %u dropped: %s", peer, mk_last_error());
+    if (!mk_deliver(rt, m)) {
+        l->stats.dropped_undeliverable++;
+        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN, "net: message from node %u dropped: %s",
+                       peer, mk_last_error());
+        return;
+    }
+    l->stats.delivered++;
 }
 
 /* Read and deliver what the transport of `l` has, until it has no more, its
@@ -558,6 +610,19 @@ static net_t *net_get(runtime_t *rt)
         return NULL;
     }
     net->kick_fd = -1; /* made by the first link that spends its budget */
+    /* Types only this runtime produces (docs/multi-node.md, "What a peer
+     * may send"): a peer that sends them is forging local events. */
+    static const type_range_t defaults[] = {
+        {0xFF000001u, 0xFF000011u}, /* MSG_TIMER, MSG_FD_EVENT, MSG_LOG, HTTP/SSE/WS
+                                       events, MSG_CHILD_EXIT (services.h, http.h) */
+        {0xFF000110u, 0xFF00011Fu}, /* MSG_NODE_UP/DOWN (node.h; the hello is dest 0) */
+        {0xFF000120u, 0xFF00012Fu}, /* MSG_DOWN, MSG_LINK_EXIT (supervision.h) */
+        {0xFF000140u, 0xFF000142u}, /* MSG_MOUNT and its replies: dialling out */
+        {0xFF00014Fu, 0xFF00016Fu}, /* KV flush, WASM resume, MSG_HTTP_WRITABLE */
+        {0xFF000A00u, 0xFF000AFFu}, /* console and shell (shell.h) */
+    };
+    memcpy(net->local_only, defaults, sizeof defaults);
+    net->n_local_only = sizeof defaults / sizeof defaults[0];
     /* Hooks find the state through the ext slot, which runtime_destroy
      * clears before destroying it, so a late hook call finds NULL. */
     if (!mk_runtime_on_name(rt, on_name, NULL) || !mk_runtime_on_exit(rt, on_exit_hook, NULL)) {
@@ -654,6 +719,42 @@ bool node_demonitor(runtime_t *rt, actor_id_t watcher)
     }
     return mk_fail("node_demonitor: actor 0x%016llx does not monitor nodes",
                    (unsigned long long)watcher);
+}
+
+bool runtime_set_local_only_types(runtime_t *rt, msg_type_t first, msg_type_t last)
+{
+    if (!rt)
+        return mk_fail("runtime_set_local_only_types: runtime is NULL");
+    if (first > last)
+        return mk_fail("runtime_set_local_only_types: range 0x%08x..0x%08x is empty", first, last);
+    net_t *net = net_get(rt);
+    if (!net)
+        return false;
+    for (size_t i = 0; i < net->n_local_only; i++)
+        if (first >= net->local_only[i].first && last <= net->local_only[i].last)
+            return true; /* already covered */
+    if (net->n_local_only >= MK_NET_LOCAL_ONLY_MAX)
+        return mk_fail("runtime_set_local_only_types: all %d ranges are in use",
+                       MK_NET_LOCAL_ONLY_MAX);
+    net->local_only[net->n_local_only++] = (type_range_t){first, last};
+    return true;
+}
+
+bool runtime_is_local_only_type(runtime_t *rt, msg_type_t type)
+{
+    net_t *net = rt ? net_get(rt) : NULL;
+    return net && local_only(net, type);
+}
+
+bool runtime_link_stats(runtime_t *rt, node_id_t node, node_link_stats_t *out)
+{
+    if (!rt || !out)
+        return mk_fail("runtime_link_stats: %s is NULL", rt ? "out" : "runtime");
+    link_t *l = link_find(net_of(rt), node);
+    if (!l)
+        return mk_fail("runtime_link_stats: no transport for node %u", node);
+    *out = l->stats;
+    return true;
 }
 
 bool node_is_connected(runtime_t *rt, node_id_t node)
