@@ -21,6 +21,11 @@
 #ifndef MK_MAX_TRANSPORTS
 #define MK_MAX_TRANSPORTS 8 /* transports per runtime (seed) */
 #endif
+/* Flat names one peer node may plant in our registry (MSG_NAME_REGISTER);
+ * the rest of MK_MAX_NAMES stays for local actors and other peers. */
+#ifndef MK_NET_PEER_NAMES_MAX
+#define MK_NET_PEER_NAMES_MAX (MK_MAX_NAMES / 2)
+#endif
 #ifndef MK_NAME_MAX
 #define MK_NAME_MAX 63 /* characters in a registered name (seed), NUL not counted */
 #endif

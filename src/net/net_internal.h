@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 
+#include "microkernel/runtime.h"
 #include "microkernel/transport.h"
 
 typedef struct mk_net_common mk_net_common_t;
@@ -34,6 +35,40 @@ mk_net_common_t *mk_net_common(transport_t *t);
 __attribute__((format(printf, 3, 4)))
 #endif
 void mk_net_log(mk_net_common_t *c, int level, const char *fmt, ...);
+
+/* ---- Runtime-to-runtime frames for services (node_link.c) ------------ */
+
+/*
+ * Handler of incoming runtime-to-runtime frames (dest 0) the net layer does
+ * not handle itself (it handles MSG_NODE_HELLO, MSG_NAME_REGISTER and
+ * MSG_NAME_UNREGISTER): e.g. the original's MSG_PATH_REGISTER (0xFF00001B,
+ * 136 bytes) and MSG_PATH_UNREGISTER (0xFF00001C, 128 bytes), whose sizes
+ * the framer has already checked (wire.h). Called on the runtime's thread
+ * with the peer node the frame came from; `m` (and its payload) stays the
+ * caller's and is valid only during the call. Returns true when the frame
+ * was consumed; false: the link counts it (dropped_control) and logs it,
+ * rate-limited. The handler enforces its own rules (paths of the peer's
+ * own actors, quotas) and removes what a peer planted on MSG_NODE_DOWN.
+ */
+typedef bool (*mk_net_control_fn)(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx);
+
+/* Install (fn NULL: remove) the handler of unknown dest-0 frames. One per
+ * runtime; the last call wins. */
+void mk_net_set_control_handler(runtime_t *rt, mk_net_control_fn fn, void *ctx);
+
+/*
+ * Send a runtime-to-runtime frame (source = dest = 0, `type`, `n` payload
+ * bytes copied from `p`, sent verbatim) to every connected reliable link
+ * (Unix and TCP; not UDP), e.g. a path change. Returns true when every link
+ * took it (also when there is none); false with the reason of the last
+ * failure (that link may be down now: MSG_NODE_DOWN follows).
+ */
+bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, size_t n);
+
+/* As mk_net_broadcast_control() for the link to `node` alone (e.g. a path
+ * sync after MSG_NODE_UP); false with a reason when it is not connected or
+ * the send fails. */
+bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n);
 
 /* ---- Stream transports (stream.c), shared by Unix and TCP ------------ */
 

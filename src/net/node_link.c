@@ -31,7 +31,8 @@
 
 #define HELLO_SIZE      8 /* u32 node ID, u32 protocol version, both big-endian */
 #define HELLO_VERSION   1u
-#define NAME_REG_SIZE   72 /* name[64] + u64 actor ID big-endian */
+#define NAME_FIELD      64 /* name[64], NUL-terminated, zero-padded */
+#define NAME_REG_SIZE   72 /* name[64] + actor ID in host order (compat section 3.2) */
 #define NAME_UNREG_SIZE 64 /* name[64] */
 
 typedef struct {
@@ -45,7 +46,7 @@ typedef struct {
                                 event will report; the kick reads on, EPOLLIN is off */
     node_link_stats_t stats; /* what came in and what was refused */
     /* One log line per cause per second (a peer can repeat every cause). */
-    mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable;
+    mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
 } link_t;
 
 typedef struct {
@@ -56,6 +57,8 @@ typedef struct {
     link_t links[MK_MAX_TRANSPORTS];
     type_range_t local_only[MK_NET_LOCAL_ONLY_MAX]; /* never accepted from a link */
     size_t n_local_only;
+    mk_net_control_fn control_fn; /* dest 0 frames the net layer does not handle */
+    void *control_ctx;
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
     int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
     mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
@@ -131,11 +134,13 @@ static bool send_control(runtime_t *rt, link_t *l, msg_type_t type, const void *
     return false;
 }
 
+/* name_register_payload_t of the original: name[64] zero-padded, then the
+ * actor ID in host order (compat section 3.2). */
 static void encode_name(unsigned char out[NAME_REG_SIZE], const char *name, actor_id_t id)
 {
     memset(out, 0, NAME_REG_SIZE);
-    snprintf((char *)out, 64, "%s", name);
-    put_be(out + 64, id, 8);
+    snprintf((char *)out, NAME_FIELD, "%s", name);
+    memcpy(out + NAME_FIELD, &id, sizeof id);
 }
 
 /* The connection to l's node came up: introduce ourselves and tell the peer
@@ -225,51 +230,64 @@ static void link_update(runtime_t *rt, net_t *net, link_t *l)
 
 /* ---- Incoming frames --------------------------------------------------- */
 
-static const mk_name_t *name_find(const runtime_t *rt, const char *name)
-{
-    for (size_t i = 0; i < MK_MAX_NAMES; i++)
-        if (rt->names[i].name[0] && strcmp(rt->names[i].name, name) == 0)
-            return &rt->names[i];
-    return NULL;
-}
-
-/* A name change broadcast by the peer of `l`; stored without telling the
- * hooks, so it is not broadcast again. */
+/* A name change broadcast by the peer of `l` (compat section 3.3), stored
+ * without telling the hooks, so it is not broadcast again. Rules beyond
+ * the original (issue 13): a peer registers names only for actors of its
+ * own node, at most MK_NET_PEER_NAMES_MAX of them, and removes only names
+ * it planted; everything it planted goes when its link does. */
 static void name_in(runtime_t *rt, link_t *l, const message_t *m)
 {
     node_id_t peer = l->t->peer_node;
     bool reg = m->type == MSG_NAME_REGISTER;
-    size_t want = reg ? NAME_REG_SIZE : NAME_UNREG_SIZE;
     const unsigned char *p = m->payload;
-    if (m->payload_size != want || memchr(p, '\0', 64) == NULL || p[0] == '\0') {
-        actor_log(rt, LOG_WARN, "net: malformed %s from node %u (%zu bytes) ignored",
-                  reg ? "MSG_NAME_REGISTER" : "MSG_NAME_UNREGISTER", peer, m->payload_size);
+    /* The framer checked the size (72 / 64 bytes). */
+    if (memchr(p, '\0', NAME_FIELD) == NULL || p[0] == '\0' ||
+        strlen((const char *)p) > MK_NAME_MAX) {
+        l->stats.dropped_control++;
+        mk_log_limited(rt, &l->lim_control, LOG_WARN,
+                       "net: malformed %s from node %u (name not NUL-terminated or empty) ignored",
+                       reg ? "MSG_NAME_REGISTER" : "MSG_NAME_UNREGISTER", peer);
         return;
     }
     const char *name = (const char *)p;
-    const mk_name_t *e = name_find(rt, name);
+    const mk_name_t *e = mk_registry_find(rt, name);
     if (reg) {
-        actor_id_t id = get_be(p + 64, 8);
+        actor_id_t id;
+        memcpy(&id, p + NAME_FIELD, sizeof id); /* host order, as the original */
         if (e && e->id == id)
             return; /* already known (a resync after reconnecting) */
         if (e && actor_id_node(e->id) == rt->node_id) {
             /* Every node has its own "ns", "local_kv", "shell": the local
              * actor wins by design (docs/multi-node.md), nothing to warn of. */
-            actor_log(rt, LOG_DEBUG,
-                      "net: name \"%s\" of node %u shadowed by local actor 0x%016llx", name, peer,
-                      (unsigned long long)e->id);
+            mk_log_limited(rt, &l->lim_names, LOG_DEBUG,
+                           "net: name \"%s\" of node %u shadowed by local actor 0x%016llx", name,
+                           peer, (unsigned long long)e->id);
             return;
         }
-        if (!mk_registry_register(rt, name, id, false))
-            actor_log(rt, LOG_WARN, "net: name \"%s\" from node %u not stored: %s", name, peer,
-                      mk_last_error());
+        char why[160] = "";
+        if (actor_id_node(id) != peer)
+            snprintf(why, sizeof why, "it names an actor of another node");
+        else if (mk_registry_count_origin(rt, peer) >= (size_t)MK_NET_PEER_NAMES_MAX)
+            snprintf(why, sizeof why, "the node's quota of %d names is used up",
+                     (int)MK_NET_PEER_NAMES_MAX);
+        else if (!mk_registry_register_from(rt, name, id, peer))
+            snprintf(why, sizeof why, "%s", mk_last_error());
+        if (why[0]) {
+            l->stats.names_refused++;
+            mk_log_limited(rt, &l->lim_names, LOG_WARN,
+                           "net: name \"%s\" -> 0x%016llx from node %u not stored: %s", name,
+                           (unsigned long long)id, peer, why);
+        }
         return;
     }
     if (!e)
         return;
-    if (actor_id_node(e->id) == rt->node_id) {
-        actor_log(rt, LOG_WARN, "net: node %u asked to remove local name \"%s\"; refused", peer,
-                  name);
+    if (e->origin != peer) {
+        l->stats.names_refused++;
+        mk_log_limited(rt, &l->lim_names, LOG_WARN,
+                       "net: node %u asked to remove name \"%s\", which it did not register; "
+                       "refused",
+                       peer, name);
         return;
     }
     mk_registry_unregister(rt, name, false);
@@ -328,6 +346,8 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
             hello_in(rt, l, m);
         else if (m->type == MSG_NAME_REGISTER || m->type == MSG_NAME_UNREGISTER)
             name_in(rt, l, m);
+        else if (net->control_fn && net->control_fn(rt, peer, m, net->control_ctx))
+            ;
         else {
             l->stats.dropped_control++;
             mk_log_limited(rt, &l->lim_control, LOG_WARN,
@@ -744,6 +764,63 @@ bool runtime_is_local_only_type(runtime_t *rt, msg_type_t type)
 {
     net_t *net = rt ? net_get(rt) : NULL;
     return net && local_only(net, type);
+}
+
+void mk_net_set_control_handler(runtime_t *rt, mk_net_control_fn fn, void *ctx)
+{
+    net_t *net = rt ? net_get(rt) : NULL;
+    if (!net)
+        return;
+    net->control_fn = fn;
+    net->control_ctx = ctx;
+}
+
+/* Send one runtime-to-runtime frame on `l` and poll for writability when
+ * output was queued; a failed send updates the link (it may be down now). */
+static bool control_out(runtime_t *rt, net_t *net, link_t *l, msg_type_t type, const void *p,
+                        size_t n)
+{
+    if (!send_control(rt, l, type, p, n)) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", mk_last_error());
+        link_update(rt, net, l);
+        return mk_fail("%s", why);
+    }
+    if (!(l->io.events & EPOLLOUT))
+        sync_io(rt, l);
+    return true;
+}
+
+bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, size_t n)
+{
+    net_t *net = rt ? net_of(rt) : NULL;
+    if (!rt || (n > 0 && !p))
+        return mk_fail("mk_net_broadcast_control: %s is NULL", rt ? "payload" : "runtime");
+    bool all = true;
+    char why[256] = "";
+    for (size_t i = 0; net && i < MK_MAX_TRANSPORTS; i++) {
+        link_t *l = &net->links[i];
+        mk_net_common_t *c = l->t ? mk_net_common(l->t) : NULL;
+        if (!l->up || !c || !c->reliable)
+            continue;
+        if (!control_out(rt, net, l, type, p, n)) {
+            all = false;
+            snprintf(why, sizeof why, "%s", mk_last_error());
+        }
+    }
+    return all || mk_fail("mk_net_broadcast_control: %s", why);
+}
+
+bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n)
+{
+    net_t *net = rt ? net_of(rt) : NULL;
+    link_t *l = link_find(net, node);
+    if (!l || !l->up)
+        return mk_fail("mk_net_send_control: node %u is %s", node,
+                       l ? "not connected" : "not reached by any transport");
+    if (n > 0 && !p)
+        return mk_fail("mk_net_send_control: payload is NULL");
+    return control_out(rt, net, l, type, p, n);
 }
 
 bool runtime_link_stats(runtime_t *rt, node_id_t node, node_link_stats_t *out)

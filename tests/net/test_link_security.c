@@ -2,7 +2,10 @@
  * test_link_security.c -- what a peer node may and may not do to us, proved
  * with a raw peer (a plain socket writing hand-made frames) against a
  * runtime over real TCP sockets on 127.0.0.1: forged sources and local-only
- * types are refused and counted (issue 13, "a peer can drive the node").
+ * types are refused and counted (issue 13, "a peer can drive the node");
+ * names a peer plants are its own actors', bounded, and go with it; control
+ * frames reach the services' handler; registry frames carry the original's
+ * payloads (compat wire-and-mount.md section 3).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include "microkernel/node.h"
 #include "microkernel/services.h"
 #include "microkernel/wire.h"
+#include "net/net_internal.h"
 #include "net_test_util.h"
 
 enum { ME = 1, PEER = 2, T_PING = 7 };
@@ -86,6 +90,67 @@ static void step_until(runtime_t *rt, const volatile int *counter, int want)
         runtime_step(rt);
 }
 
+/* Bytes read from a raw peer's socket, cut into frames. */
+typedef struct {
+    unsigned char buf[1 << 16];
+    size_t len;
+    unsigned char frame[4096]; /* the last frame returned, raw */
+    size_t frame_len;
+} rx_t;
+
+/* The next frame the runtime sends to raw peer `fd` (stepping `rt` while
+ * waiting, at most 5 s), as a message (caller destroys) with its raw bytes
+ * in rx->frame; NULL when none came or the connection closed. */
+static message_t *raw_next(runtime_t *rt, int fd, rx_t *rx)
+{
+    double end = now_s() + 5;
+    for (;;) {
+        size_t frame = 0;
+        if (wire_frame_check(rx->buf, rx->len, true, &frame) == WIRE_FRAME_COMPLETE) {
+            message_t *m = wire_deserialize_net(rx->buf, frame);
+            rx->frame_len = frame < sizeof rx->frame ? frame : sizeof rx->frame;
+            memcpy(rx->frame, rx->buf, rx->frame_len);
+            memmove(rx->buf, rx->buf + frame, rx->len - frame);
+            rx->len -= frame;
+            return m;
+        }
+        if (now_s() > end)
+            return NULL;
+        runtime_step(rt);
+        ssize_t n = recv(fd, rx->buf + rx->len, sizeof rx->buf - rx->len, MSG_DONTWAIT);
+        if (n == 0)
+            return NULL;
+        if (n > 0)
+            rx->len += (size_t)n;
+    }
+}
+
+/* The next frame of `type` (others skipped), or NULL. */
+static message_t *raw_next_of(runtime_t *rt, int fd, rx_t *rx, msg_type_t type)
+{
+    message_t *m;
+    while ((m = raw_next(rt, fd, rx)) != NULL && m->type != type)
+        message_destroy(m);
+    return m;
+}
+
+/* A MSG_NAME_REGISTER payload of the original: name[64], id in host order. */
+static void name_payload(unsigned char out[72], const char *name, actor_id_t id)
+{
+    memset(out, 0, 72);
+    snprintf((char *)out, 64, "%s", name);
+    memcpy(out + 64, &id, 8);
+}
+
+/* Send a genuine ping to `to` and step until `sink` has `want` messages:
+ * every frame the raw peer wrote before it has been handled. */
+static void sentinel(runtime_t *rt, int fd, actor_id_t to, sink_t *s, int want)
+{
+    raw_send(fd, actor_id_make(PEER, 1), to, T_PING, "sentinel", 8);
+    step_until(rt, &s->got, want);
+    assert_int_equal(s->got, want);
+}
+
 /* Issue 13: a peer sent MSG_CONSOLE_LINE with the local console's id as
  * source and drove the shell. Neither a forged source nor a local-only
  * type reaches an actor; both are counted; a genuine frame behind them
@@ -121,6 +186,172 @@ static void test_forged_source_and_console_type_from_peer_are_refused(void **sta
     runtime_destroy(rt);
 }
 
+/* Issue 13: a peer filled the flat names and planted names for local and
+ * third-node actors that survived its disconnect. Now: names for its own
+ * actors only, at most MK_NET_PEER_NAMES_MAX, removal of its own plants
+ * only, and everything it planted goes with its link. */
+static void test_peer_names_only_its_actors_within_quota_and_they_go_with_it(void **state)
+{
+    (void)state;
+    uint16_t port = 0;
+    runtime_t *rt = listening_node(&port);
+    sink_t got = {0};
+    actor_id_t me = actor_spawn(rt, sink, &got, NULL, 16);
+    assert_true(actor_register_name(rt, "local", me));
+    assert_true(actor_register_name(rt, "remote-by-user", actor_id_make(PEER, 99)));
+    int fd = raw_connect(port);
+    assert_true(fd >= 0);
+    unsigned char p[72];
+    int extra = 6;
+    for (int i = 0; i < MK_NET_PEER_NAMES_MAX + extra; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", i);
+        name_payload(p, name, actor_id_make(PEER, (uint32_t)i + 1));
+        raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_REGISTER, p, sizeof p);
+    }
+    name_payload(p, "evil", me); /* a local actor */
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_REGISTER, p, sizeof p);
+    name_payload(p, "third", actor_id_make(9, 1)); /* a third node's actor */
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_REGISTER, p, sizeof p);
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "local", 64);
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "remote-by-user", 64);
+    sentinel(rt, fd, me, &got, 1);
+
+    assert_int_equal(actor_lookup(rt, "p0"), actor_id_make(PEER, 1));
+    char last[16];
+    snprintf(last, sizeof last, "p%d", MK_NET_PEER_NAMES_MAX - 1);
+    assert_int_equal(actor_lookup(rt, last), actor_id_make(PEER, MK_NET_PEER_NAMES_MAX));
+    snprintf(last, sizeof last, "p%d", MK_NET_PEER_NAMES_MAX);
+    assert_int_equal(actor_lookup(rt, last), ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "evil"), ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "third"), ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "local"), me);
+    assert_int_equal(actor_lookup(rt, "remote-by-user"), actor_id_make(PEER, 99));
+    node_link_stats_t st;
+    assert_true(runtime_link_stats(rt, PEER, &st));
+    assert_int_equal(st.names_refused, extra + 2 + 2);
+    assert_true(actor_register_name(rt, "still-room", me)); /* local names still fit */
+
+    /* The peer unregisters one of its own: allowed. */
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "p0", 64);
+    sentinel(rt, fd, me, &got, 2);
+    assert_int_equal(actor_lookup(rt, "p0"), ACTOR_ID_INVALID);
+
+    close(fd);
+    double end = now_s() + 5;
+    while (node_is_connected(rt, PEER) && now_s() < end)
+        runtime_step(rt);
+    assert_false(node_is_connected(rt, PEER));
+    const char *names[8];
+    actor_id_t ids[8];
+    assert_int_equal(runtime_list_names(rt, names, ids, 8), 2); /* "local", "still-room" */
+    assert_int_equal(actor_lookup(rt, "p1"), ACTOR_ID_INVALID);
+    runtime_destroy(rt);
+}
+
+typedef struct {
+    int calls;
+    node_id_t peer;
+    msg_type_t type;
+    size_t size;
+    char path[128];
+} control_seen_t;
+
+static bool on_control(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx)
+{
+    (void)rt;
+    control_seen_t *c = ctx;
+    c->calls++;
+    c->peer = peer;
+    c->type = m->type;
+    c->size = m->payload_size;
+    if (m->type != 0xFF00001Bu)
+        return false;
+    memcpy(c->path, m->payload, sizeof c->path);
+    return true;
+}
+
+/* Path frames (MSG_PATH_REGISTER 0xFF00001B...) go to the handler services
+ * install; unknown ones are counted; broadcasts reach every peer with the
+ * original's header (source = dest = 0). */
+static void test_control_frames_reach_the_handler_and_broadcasts_reach_peers(void **state)
+{
+    (void)state;
+    uint16_t port = 0;
+    runtime_t *rt = listening_node(&port);
+    control_seen_t seen = {0};
+    mk_net_set_control_handler(rt, on_control, &seen);
+    sink_t got = {0};
+    actor_id_t me = actor_spawn(rt, sink, &got, NULL, 16);
+    int fd = raw_connect(port);
+    assert_true(fd >= 0);
+    unsigned char path[136] = "/node/peer/svc";
+    actor_id_t owner = actor_id_make(PEER, 3);
+    memcpy(path + 128, &owner, 8);
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, 0xFF00001Bu, path, sizeof path);
+    sentinel(rt, fd, me, &got, 1);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.peer, PEER);
+    assert_int_equal(seen.size, 136);
+    assert_string_equal(seen.path, "/node/peer/svc");
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, 0xFF00001Fu, "????", 4);
+    sentinel(rt, fd, me, &got, 2);
+    assert_int_equal(seen.calls, 2);
+    node_link_stats_t st;
+    assert_true(runtime_link_stats(rt, PEER, &st));
+    assert_int_equal(st.dropped_control, 1);
+
+    unsigned char out[136] = "/node/me/x";
+    assert_true(mk_net_broadcast_control(rt, 0xFF00001Bu, out, sizeof out));
+    rx_t *rx = calloc(1, sizeof *rx);
+    message_t *m = raw_next_of(rt, fd, rx, 0xFF00001Bu);
+    assert_non_null(m);
+    static const unsigned char hdr[WIRE_HEADER_SIZE] = {
+        0,    0,    0,    0,    0,    0,    0,    0,
+        0,    0,    0,    0,    0,    0,    0,    0,    /* source, dest: 0 */
+        0xFF, 0x00, 0x00, 0x1B, 0x00, 0x00, 0x00, 0x88, /* type, 136 */
+        0x00, 0x00, 0x00, 0x00};
+    assert_memory_equal(rx->frame, hdr, WIRE_HEADER_SIZE);
+    assert_memory_equal(rx->frame + WIRE_HEADER_SIZE, out, sizeof out);
+    message_destroy(m);
+    assert_true(mk_net_send_control(rt, PEER, 0xFF00001Cu, out, 128));
+    m = raw_next_of(rt, fd, rx, 0xFF00001Cu);
+    assert_non_null(m);
+    assert_int_equal(m->payload_size, 128);
+    message_destroy(m);
+    assert_false(mk_net_send_control(rt, 5, 0xFF00001Cu, out, 128));
+    assert_non_null(strstr(mk_last_error(), "node 5"));
+    free(rx);
+    close(fd);
+    runtime_destroy(rt);
+}
+
+/* Our names go out as the original's name_register_payload_t: name[64]
+ * zero-padded, the actor ID in host order, source = dest = 0. */
+static void test_name_sync_uses_the_originals_payload(void **state)
+{
+    (void)state;
+    uint16_t port = 0;
+    runtime_t *rt = listening_node(&port);
+    actor_id_t e = actor_spawn(rt, sink, NULL, NULL, 4);
+    assert_true(actor_register_name(rt, "echo", e));
+    int fd = raw_connect(port);
+    assert_true(fd >= 0);
+    rx_t *rx = calloc(1, sizeof *rx);
+    message_t *m = raw_next_of(rt, fd, rx, MSG_NAME_REGISTER);
+    assert_non_null(m);
+    unsigned char want[WIRE_HEADER_SIZE + 72] = {0, 0,    0, 0, 0, 0,    0,    0,    0,    0,  0,
+                                                 0, 0,    0, 0, 0, 0xFF, 0x00, 0x00, 0x12, 0,  0,
+                                                 0, 0x48, 0, 0, 0, 0,    'e',  'c',  'h',  'o'};
+    memcpy(want + WIRE_HEADER_SIZE + 64, &e, 8); /* host order */
+    assert_int_equal(rx->frame_len, sizeof want);
+    assert_memory_equal(rx->frame, want, sizeof want);
+    message_destroy(m);
+    free(rx);
+    close(fd);
+    runtime_destroy(rt);
+}
+
 static void test_local_only_table_api(void **state)
 {
     (void)state;
@@ -147,6 +378,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forged_source_and_console_type_from_peer_are_refused),
         cmocka_unit_test(test_local_only_table_api),
+        cmocka_unit_test(test_peer_names_only_its_actors_within_quota_and_they_go_with_it),
+        cmocka_unit_test(test_control_frames_reach_the_handler_and_broadcasts_reach_peers),
+        cmocka_unit_test(test_name_sync_uses_the_originals_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
