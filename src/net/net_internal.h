@@ -70,6 +70,20 @@ bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, siz
  * the send fails. */
 bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n);
 
+/*
+ * Original mode for the link to `node` (on) or back to ours (off): the
+ * link then sends only what the original runtime understands (compat
+ * wire-and-mount.md sections 1-3): no MSG_NODE_HELLO, no other extension
+ * frame from the net layer; data frames, MSG_NAME_REGISTER/_UNREGISTER and
+ * what services send with mk_net_*_control() still go. Node-loss cleanup,
+ * backpressure, the receive budget and every check on incoming frames stay.
+ * May be called before the transport is added (it applies when it is, and
+ * to every later transport for that node) or while it runs (the next
+ * connection's hello is skipped). Returns false with a reason for a NULL
+ * runtime, node 0, or when MK_MAX_TRANSPORTS nodes are in original mode.
+ */
+bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on);
+
 /* ---- Stream transports (stream.c), shared by Unix and TCP ------------ */
 
 /*

@@ -44,6 +44,7 @@ typedef struct {
     bool pending;            /* the budget ended the last read: recv() may have more, even
                                 frames already buffered in user space that no readiness
                                 event will report; the kick reads on, EPOLLIN is off */
+    bool original;           /* speak only what the original understands (no hello) */
     node_link_stats_t stats; /* what came in and what was refused */
     /* One log line per cause per second (a peer can repeat every cause). */
     mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
@@ -57,7 +58,8 @@ typedef struct {
     link_t links[MK_MAX_TRANSPORTS];
     type_range_t local_only[MK_NET_LOCAL_ONLY_MAX]; /* never accepted from a link */
     size_t n_local_only;
-    mk_net_control_fn control_fn; /* dest 0 frames the net layer does not handle */
+    node_id_t original[MK_MAX_TRANSPORTS]; /* nodes spoken to in original mode; 0: free */
+    mk_net_control_fn control_fn;          /* dest 0 frames the net layer does not handle */
     void *control_ctx;
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
     int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
@@ -150,7 +152,8 @@ static void link_on_up(runtime_t *rt, net_t *net, link_t *l)
     unsigned char hello[HELLO_SIZE];
     put_be(hello, rt->node_id, 4);
     put_be(hello + 4, HELLO_VERSION, 4);
-    if (!send_control(rt, l, MSG_NODE_HELLO, hello, sizeof hello))
+    /* The hello is our extension: an original peer never gets one. */
+    if (!l->original && !send_control(rt, l, MSG_NODE_HELLO, hello, sizeof hello))
         return;
     mk_net_common_t *c = mk_net_common(l->t);
     size_t synced = 0;
@@ -692,6 +695,8 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     memset(l, 0, sizeof *l);
     l->t = t;
     l->held = held;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
+        l->original = l->original || net->original[i] == t->peer_node;
     if (!sync_io(rt, l)) {
         link_release(rt, l);
         l->t = NULL;
@@ -764,6 +769,35 @@ bool runtime_is_local_only_type(runtime_t *rt, msg_type_t type)
 {
     net_t *net = rt ? net_get(rt) : NULL;
     return net && local_only(net, type);
+}
+
+bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on)
+{
+    if (!rt || node == 0)
+        return mk_fail("mk_net_link_set_original: %s",
+                       rt ? "node 0 is not a node" : "runtime is NULL");
+    net_t *net = net_get(rt);
+    if (!net)
+        return false;
+    node_id_t *slot = NULL, *free_slot = NULL;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
+        if (net->original[i] == node)
+            slot = &net->original[i];
+        else if (!free_slot && net->original[i] == 0)
+            free_slot = &net->original[i];
+    }
+    if (on && !slot) {
+        if (!free_slot)
+            return mk_fail("mk_net_link_set_original: %d nodes are in original mode already",
+                           MK_MAX_TRANSPORTS);
+        *free_slot = node;
+    } else if (!on && slot) {
+        *slot = 0;
+    }
+    link_t *l = link_find(net, node);
+    if (l)
+        l->original = on;
+    return true;
 }
 
 void mk_net_set_control_handler(runtime_t *rt, mk_net_control_fn fn, void *ctx)

@@ -5,7 +5,8 @@
  * types are refused and counted (issue 13, "a peer can drive the node");
  * names a peer plants are its own actors', bounded, and go with it; control
  * frames reach the services' handler; registry frames carry the original's
- * payloads (compat wire-and-mount.md section 3).
+ * payloads (compat wire-and-mount.md section 3); a link in original mode
+ * sends nothing the original lacks, and two nodes, one in that mode, work.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "microkernel/node.h"
 #include "microkernel/services.h"
 #include "microkernel/wire.h"
+#include "core/runtime_internal.h" /* mk_send_from */
 #include "net/net_internal.h"
 #include "net_test_util.h"
 
@@ -352,6 +354,105 @@ static void test_name_sync_uses_the_originals_payload(void **state)
     runtime_destroy(rt);
 }
 
+/* Original mode (issue 14 section 1): the first frame an original peer
+ * gets is our name sync, never our MSG_NODE_HELLO extension; in our own
+ * mode the hello comes first. */
+static void test_original_mode_link_sends_no_hello(void **state)
+{
+    (void)state;
+    for (int original = 0; original < 2; original++) {
+        runtime_t *rt = runtime_init(ME, 16);
+        if (original)
+            assert_true(mk_net_link_set_original(rt, PEER, true));
+        transport_t *l = transport_tcp_listen("127.0.0.1", 0, PEER);
+        uint16_t port = transport_tcp_port(l);
+        assert_true(runtime_add_transport(rt, l));
+        actor_id_t e = actor_spawn(rt, sink, NULL, NULL, 4);
+        assert_true(actor_register_name(rt, "echo", e));
+        int fd = raw_connect(port);
+        assert_true(fd >= 0);
+        rx_t *rx = calloc(1, sizeof *rx);
+        message_t *m = raw_next(rt, fd, rx);
+        assert_non_null(m);
+        if (original) {
+            unsigned char want[WIRE_HEADER_SIZE + 72] = {0};          /* source, dest 0 */
+            memcpy(want + 16, "\xFF\x00\x00\x12\x00\x00\x00\x48", 8); /* type, 72 */
+            memcpy(want + WIRE_HEADER_SIZE, "echo", 4);
+            memcpy(want + WIRE_HEADER_SIZE + 64, &e, 8); /* host order */
+            assert_int_equal(rx->frame_len, sizeof want);
+            assert_memory_equal(rx->frame, want, sizeof want);
+        } else {
+            assert_int_equal(m->type, MSG_NODE_HELLO);
+        }
+        message_destroy(m);
+        /* Nothing else but names follows (a local change is told too). */
+        actor_id_t f = actor_spawn(rt, sink, NULL, NULL, 4);
+        assert_true(actor_register_name(rt, "later", f));
+        while ((m = raw_next(rt, fd, rx)) != NULL) {
+            bool last = m->type == MSG_NAME_REGISTER && strcmp(m->payload, "later") == 0;
+            if (original)
+                assert_int_equal(m->type, MSG_NAME_REGISTER);
+            message_destroy(m);
+            if (last)
+                break;
+        }
+        free(rx);
+        close(fd);
+        runtime_destroy(rt);
+    }
+    assert_false(mk_net_link_set_original(NULL, PEER, true));
+}
+
+static bool echo(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    if (msg->type == T_PING)
+        actor_send(rt, msg->source, T_PING + 1, msg->payload, msg->payload_size);
+    return true;
+}
+
+/* Two of our nodes, node 1 speaking exactly the original to node 2: names
+ * travel both ways, messages and replies go through, and node loss still
+ * removes the peer's names (our extension the original lacks). */
+static void test_two_nodes_one_in_original_mode_interoperate(void **state)
+{
+    (void)state;
+    runtime_t *a = runtime_init(ME, 16), *b = runtime_init(PEER, 16);
+    assert_true(mk_net_link_set_original(a, PEER, true));
+    actor_id_t ea = actor_spawn(a, echo, NULL, NULL, 16);
+    sink_t got = {0};
+    actor_id_t sb = actor_spawn(b, sink, &got, NULL, 16);
+    assert_true(actor_register_name(a, "svc-a", ea));
+    assert_true(actor_register_name(b, "svc-b", sb));
+    transport_t *l = transport_tcp_listen("127.0.0.1", 0, PEER);
+    assert_true(runtime_add_transport(a, l));
+    assert_true(
+        runtime_add_transport(b, transport_tcp_connect("127.0.0.1", transport_tcp_port(l), ME)));
+    double end = now_s() + 5;
+    while ((actor_lookup(b, "svc-a") != ea || actor_lookup(a, "svc-b") != sb) && now_s() < end) {
+        runtime_step(a);
+        runtime_step(b);
+    }
+    assert_int_equal(actor_lookup(b, "svc-a"), ea);
+    assert_int_equal(actor_lookup(a, "svc-b"), sb);
+    assert_true(mk_send_from(b, sb, ea, T_PING, "x", 1));
+    end = now_s() + 5;
+    while (got.got == 0 && now_s() < end) {
+        runtime_step(a);
+        runtime_step(b);
+    }
+    assert_int_equal(got.got, 1);
+    assert_int_equal(got.types[0], T_PING + 1);
+    assert_int_equal(got.sources[0], ea);
+    runtime_destroy(b);
+    end = now_s() + 5;
+    while (node_is_connected(a, PEER) && now_s() < end)
+        runtime_step(a);
+    assert_int_equal(actor_lookup(a, "svc-b"), ACTOR_ID_INVALID);
+    runtime_destroy(a);
+}
+
 static void test_local_only_table_api(void **state)
 {
     (void)state;
@@ -381,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_peer_names_only_its_actors_within_quota_and_they_go_with_it),
         cmocka_unit_test(test_control_frames_reach_the_handler_and_broadcasts_reach_peers),
         cmocka_unit_test(test_name_sync_uses_the_originals_payload),
+        cmocka_unit_test(test_original_mode_link_sends_no_hello),
+        cmocka_unit_test(test_two_nodes_one_in_original_mode_interoperate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
