@@ -4,7 +4,9 @@
  * Every value is a default that a build can override, e.g.
  *   cmake -DCMAKE_C_FLAGS="-DMK_MAX_TIMERS=64"
  * The first four are the limits the seed API reference states (000,
- * "Services" and "Transport"); the rest are this implementation's own.
+ * "Services" and "Transport"; the transport count is the original's 16,
+ * ../shared/compat/wire-and-mount.md section 2, where the older seed said
+ * 8); the rest are this implementation's own.
  */
 #ifndef MICROKERNEL_CONFIG_H
 #define MICROKERNEL_CONFIG_H
@@ -19,7 +21,7 @@
 #define MK_MAX_NAMES 128 /* registered names per runtime (seed) */
 #endif
 #ifndef MK_MAX_TRANSPORTS
-#define MK_MAX_TRANSPORTS 8 /* transports per runtime (seed) */
+#define MK_MAX_TRANSPORTS 16 /* transports per runtime (the original's MAX_TRANSPORTS) */
 #endif
 /* Flat names one peer node may plant in our registry (MSG_NAME_REGISTER);
  * the rest of MK_MAX_NAMES stays for local actors and other peers. */

@@ -45,6 +45,7 @@ typedef struct {
                                 frames already buffered in user space that no readiness
                                 event will report; the kick reads on, EPOLLIN is off */
     bool original;           /* speak only what the original understands (no hello) */
+    bool ever_up;            /* connected at least once (a lost one frees its slot) */
     node_link_stats_t stats; /* what came in and what was refused */
     /* One log line per cause per second (a peer can repeat every cause). */
     mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
@@ -59,7 +60,12 @@ typedef struct {
     type_range_t local_only[MK_NET_LOCAL_ONLY_MAX]; /* never accepted from a link */
     size_t n_local_only;
     node_id_t original[MK_MAX_TRANSPORTS]; /* nodes spoken to in original mode; 0: free */
-    mk_net_control_fn control_fn;          /* dest 0 frames the net layer does not handle */
+    struct {
+        node_id_t node; /* 0: free */
+        char why[96];
+    } gone[MK_MAX_TRANSPORTS];    /* why the last freed links went, for send errors */
+    size_t gone_next;             /* ring index */
+    mk_net_control_fn control_fn; /* dest 0 frames the net layer does not handle */
     void *control_ctx;
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
     int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
@@ -182,9 +188,27 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
     char reason[96];
     snprintf(reason, sizeof reason, "%s", why);
     size_t removed = mk_registry_remove_node(rt, node);
+    size_t g = net->gone_next++ % MK_MAX_TRANSPORTS;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
+        if (net->gone[i].node == node)
+            g = i; /* one record per node */
+    net->gone[g].node = node;
+    snprintf(net->gone[g].why, sizeof net->gone[g].why, "%s", reason);
     actor_log(rt, LOG_WARN, "net: node %u down: %s; %zu of its names removed", node, reason,
               removed);
     notify_monitors(rt, net, MSG_NODE_DOWN, node, removed, reason);
+}
+
+static void link_release(runtime_t *rt, link_t *l);
+
+/* Destroy l's transport and free its slot (issue 13: after 8 short-lived
+ * peers every add failed while none was connected). */
+static void link_free(runtime_t *rt, link_t *l)
+{
+    link_release(rt, l);
+    mk_io_remove(rt, &l->io);
+    l->t->destroy(l->t);
+    memset(l, 0, sizeof *l);
 }
 
 /* Put l->t->fd in the loop (EPOLLOUT too while output is queued), or take
@@ -221,10 +245,15 @@ static void link_update(runtime_t *rt, net_t *net, link_t *l)
         if (connected == l->up)
             break;
         l->up = connected;
+        l->ever_up = l->ever_up || connected;
         if (connected)
             link_on_up(rt, net, l);
         else
             link_on_down(rt, net, l);
+    }
+    if (!l->up && l->ever_up && l->t->fd < 0 && !l->held && !l->pending) {
+        link_free(rt, l); /* a connection that cannot come back (a listener keeps its slot) */
+        return;
     }
     if (!sync_io(rt, l))
         actor_log(rt, LOG_ERROR, "net: transport to node %u cannot be polled: %s", l->t->peer_node,
@@ -550,9 +579,15 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
     net_t *net = net_of(rt);
     node_id_t node = actor_id_node(msg->dest);
     link_t *l = link_find(net, node);
-    if (!l)
+    if (!l) {
+        for (size_t i = 0; net && i < MK_MAX_TRANSPORTS; i++)
+            if (net->gone[i].node == node && node != 0)
+                return mk_fail("actor_send: node %u is not connected (its transport was removed "
+                               "when the connection was lost: %s)",
+                               node, net->gone[i].why);
         return mk_fail("actor_send: no transport reaches node %u (actor 0x%016llx)", node,
                        (unsigned long long)msg->dest);
+    }
     if (!l->up) {
         mk_net_common_t *c = mk_net_common(l->t);
         const char *why = c && c->down_reason(l->t)[0] ? c->down_reason(l->t) : "no connection yet";
@@ -674,6 +709,9 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
         return false;
     link_t *l = link_find(net, t->peer_node);
     message_t *held = NULL;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
+        if (net->gone[i].node == t->peer_node)
+            net->gone[i].node = 0;
     if (l) {
         /* A connecting transport whose peer is gone can be replaced. */
         if (l->t->is_connected(l->t) || l->t->fd >= 0)

@@ -453,6 +453,67 @@ static void test_two_nodes_one_in_original_mode_interoperate(void **state)
     runtime_destroy(a);
 }
 
+/* Issue 13: after 8 short-lived peers every add failed ("all 8 transports
+ * are in use") while none was connected. A connected transport whose peer
+ * is lost now frees its slot: 40 peers in a row each get one. */
+static void test_forty_sequential_short_lived_peers_each_get_a_slot(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(ME, 16);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(lfd, 4), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+    for (node_id_t i = 0; i < 40; i++) {
+        node_id_t node = 10 + i;
+        transport_t *t = transport_tcp_connect("127.0.0.1", ntohs(a.sin_port), node);
+        assert_non_null(t);
+        if (!runtime_add_transport(rt, t))
+            fail_msg("peer %u: %s", i, mk_last_error());
+        assert_true(node_is_connected(rt, node));
+        int fd = accept(lfd, NULL, NULL);
+        assert_true(fd >= 0);
+        close(fd); /* the peer goes */
+        double end = now_s() + 5;
+        while (node_is_connected(rt, node) && now_s() < end)
+            runtime_step(rt);
+        assert_false(node_is_connected(rt, node));
+        node_link_stats_t st;
+        assert_false(runtime_link_stats(rt, node, &st)); /* slot freed */
+        assert_false(actor_send(rt, actor_id_make(node, 1), T_PING, NULL, 0));
+        assert_non_null(strstr(mk_last_error(), "not connected"));
+    }
+    close(lfd);
+    runtime_destroy(rt);
+}
+
+/* A listening transport keeps its slot when its peer goes and accepts the
+ * next one. */
+static void test_listener_keeps_its_slot_after_its_peer_goes(void **state)
+{
+    (void)state;
+    uint16_t port = 0;
+    runtime_t *rt = listening_node(&port);
+    for (int round = 0; round < 3; round++) {
+        int fd = raw_connect(port);
+        assert_true(fd >= 0);
+        double end = now_s() + 5;
+        while (!node_is_connected(rt, PEER) && now_s() < end)
+            runtime_step(rt);
+        assert_true(node_is_connected(rt, PEER));
+        close(fd);
+        end = now_s() + 5;
+        while (node_is_connected(rt, PEER) && now_s() < end)
+            runtime_step(rt);
+        node_link_stats_t st;
+        assert_true(runtime_link_stats(rt, PEER, &st));
+    }
+    runtime_destroy(rt);
+}
+
 static void test_local_only_table_api(void **state)
 {
     (void)state;
@@ -484,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_name_sync_uses_the_originals_payload),
         cmocka_unit_test(test_original_mode_link_sends_no_hello),
         cmocka_unit_test(test_two_nodes_one_in_original_mode_interoperate),
+        cmocka_unit_test(test_forty_sequential_short_lived_peers_each_get_a_slot),
+        cmocka_unit_test(test_listener_keeps_its_slot_after_its_peer_goes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
