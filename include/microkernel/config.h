@@ -60,6 +60,12 @@
 #ifndef MK_NET_RECV_BUDGET
 #define MK_NET_RECV_BUDGET 64
 #endif
+/* A peer accepted by a listening Unix/TCP transport that has not sent one
+ * whole valid frame within this many ms is dropped and the listener
+ * accepts again; mk_net_set_handshake_ms() changes it per runtime. */
+#ifndef MK_NET_HANDSHAKE_MS
+#define MK_NET_HANDSHAKE_MS 3000
+#endif
 /* Adaptive idle spin before blocking, in microseconds (0: off); the
  * MK_IDLE_SPIN_US environment variable overrides it at runtime_init(). */
 #ifndef MK_IDLE_SPIN_US

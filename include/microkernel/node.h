@@ -86,6 +86,7 @@ typedef struct {
     uint64_t dropped_undeliverable; /* no such actor, another node's actor, mailbox gone */
     uint64_t dropped_control;       /* dest 0 frames nobody handles, or malformed ones */
     uint64_t names_refused;         /* MSG_NAME_REGISTER refused (foreign actor, quota) */
+    uint64_t handshakes_timed_out;  /* accepted peers dropped: no frame in time */
 } node_link_stats_t;
 
 /*

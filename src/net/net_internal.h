@@ -25,6 +25,14 @@ struct mk_net_common {
     const char *(*down_reason)(transport_t *t);    /* why the connection was lost, or "" */
     void (*log)(void *ctx, int level, const char *text); /* set by the node link; may be NULL */
     void *log_ctx;
+    /* Listeners: an accepted peer must deliver a whole valid frame within
+     * handshake_ms (0: no limit; set by the node link, default
+     * MK_NET_HANDSHAKE_MS) or be dropped. handshake_deadline_ms is the
+     * mk_clock_ms() time by which it must, 0 when none is pending; the
+     * transport sets it on accept and clears it on the first frame and on
+     * drop, the node link enforces it. */
+    uint32_t handshake_ms;
+    uint64_t handshake_deadline_ms;
 };
 
 /* The common part of `t` when it was made in src/net/, else NULL. */
@@ -83,6 +91,16 @@ bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const v
  * runtime, node 0, or when MK_MAX_TRANSPORTS nodes are in original mode.
  */
 bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on);
+
+/*
+ * The time an accepted peer has to send its first whole valid frame, in
+ * ms, for every stream listener of `rt` (those added later too; a deadline
+ * already running keeps its end). 0 disables the limit. Default
+ * MK_NET_HANDSHAKE_MS (3000). A late peer is dropped, counted
+ * (handshakes_timed_out) and logged rate-limited, and the listener accepts
+ * the next one. False with a reason for a NULL runtime or no memory.
+ */
+bool mk_net_set_handshake_ms(runtime_t *rt, uint32_t ms);
 
 /* ---- Stream transports (stream.c), shared by Unix and TCP ------------ */
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
@@ -28,6 +29,7 @@
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
+#include "platform/clock.h"
 
 #define HELLO_SIZE      8 /* u32 node ID, u32 protocol version, both big-endian */
 #define HELLO_VERSION   1u
@@ -49,6 +51,7 @@ typedef struct {
     node_link_stats_t stats; /* what came in and what was refused */
     /* One log line per cause per second (a peer can repeat every cause). */
     mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
+    mk_log_limit_t lim_handshake;
 } link_t;
 
 typedef struct {
@@ -65,6 +68,10 @@ typedef struct {
         char why[96];
     } gone[MK_MAX_TRANSPORTS];    /* why the last freed links went, for send errors */
     size_t gone_next;             /* ring index */
+    uint32_t handshake_ms;        /* given to every stream transport added (0: no limit) */
+    int deadline_fd;              /* timerfd for accepted peers' first frame; -1 until needed */
+    mk_io_t deadline;             /* deadline_fd in the loop while some deadline is pending */
+    uint64_t deadline_armed;      /* the mk_clock_ms() time it is set for, 0: disarmed */
     mk_net_control_fn control_fn; /* dest 0 frames the net layer does not handle */
     void *control_ctx;
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
@@ -73,6 +80,7 @@ typedef struct {
 } net_t;
 
 static void link_update(runtime_t *rt, net_t *net, link_t *l);
+static void deadline_arm(runtime_t *rt, net_t *net);
 static void link_read(runtime_t *rt, link_t *l);
 static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
 static void on_kick(runtime_t *rt, mk_io_t *io, uint32_t events);
@@ -253,11 +261,72 @@ static void link_update(runtime_t *rt, net_t *net, link_t *l)
     }
     if (!l->up && l->ever_up && l->t->fd < 0 && !l->held && !l->pending) {
         link_free(rt, l); /* a connection that cannot come back (a listener keeps its slot) */
-        return;
-    }
-    if (!sync_io(rt, l))
+    } else if (!sync_io(rt, l)) {
         actor_log(rt, LOG_ERROR, "net: transport to node %u cannot be polled: %s", l->t->peer_node,
                   mk_last_error());
+    }
+    deadline_arm(rt, net);
+}
+
+/* Drop every accepted peer whose first frame is overdue; its listener
+ * accepts again (the next peer in the backlog gets through). */
+static void on_deadline(runtime_t *rt, mk_io_t *io, uint32_t events)
+{
+    (void)events;
+    net_t *net = io->ctx;
+    uint64_t expirations;
+    while (read(net->deadline_fd, &expirations, sizeof expirations) > 0)
+        ;
+    net->deadline_armed = 0;
+    uint64_t now = mk_clock_ms();
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
+        link_t *l = &net->links[i];
+        mk_net_common_t *c = l->t ? mk_net_common(l->t) : NULL;
+        if (!c || !c->handshake_deadline_ms || c->handshake_deadline_ms > now)
+            continue;
+        l->stats.handshakes_timed_out++;
+        char why[128];
+        snprintf(why, sizeof why,
+                 "no valid frame within %u ms of connecting; dropped, accepting again",
+                 c->handshake_ms);
+        mk_log_limited(rt, &l->lim_handshake, LOG_WARN, "net: peer accepted for node %u: %s",
+                       l->t->peer_node, why);
+        c->drop(l->t, why);
+        link_update(rt, net, l);
+    }
+    deadline_arm(rt, net);
+}
+
+static void deadline_arm(runtime_t *rt, net_t *net)
+{
+    uint64_t first = 0;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
+        mk_net_common_t *c = net->links[i].t ? mk_net_common(net->links[i].t) : NULL;
+        if (c && c->handshake_deadline_ms && (!first || c->handshake_deadline_ms < first))
+            first = c->handshake_deadline_ms;
+    }
+    if (first == net->deadline_armed)
+        return;
+    if (net->deadline_fd < 0 &&
+        (net->deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) {
+        actor_log(rt, LOG_ERROR, "net: timerfd_create: %s; accepted peers have no deadline",
+                  strerror(errno));
+        return;
+    }
+    struct itimerspec its = {0};
+    if (first) {
+        uint64_t now = mk_clock_ms();
+        uint64_t delay = first > now ? first - now : 1;
+        its.it_value.tv_sec = (time_t)(delay / 1000);
+        its.it_value.tv_nsec = (long)(delay % 1000) * 1000000L;
+    }
+    timerfd_settime(net->deadline_fd, 0, &its, NULL);
+    net->deadline_armed = first;
+    if (first && !net->deadline.registered &&
+        !mk_io_add(rt, &net->deadline, net->deadline_fd, EPOLLIN, on_deadline, net, false))
+        actor_log(rt, LOG_ERROR, "net: cannot poll the handshake timer: %s", mk_last_error());
+    else if (!first)
+        mk_io_remove(rt, &net->deadline);
 }
 
 /* ---- Incoming frames --------------------------------------------------- */
@@ -441,7 +510,15 @@ static void link_read(runtime_t *rt, link_t *l)
     transport_t *t = l->t;
     int fd = t->fd;
     l->pending = false;
-    for (unsigned n = 0; fd >= 0 && !l->held && t->fd == fd; n++) {
+    for (unsigned n = 0; fd >= 0 && !l->held; n++) {
+        if (t->fd != fd) {
+            /* A listener accepted inside recv() and read on: go on with
+             * the new connection (its next frames may be buffered already,
+             * which no readiness event would report). A lost one ends. */
+            if (!t->is_connected(t))
+                break;
+            fd = t->fd;
+        }
         if (n == MK_NET_RECV_BUDGET) {
             l->pending = true;
             return;
@@ -449,6 +526,8 @@ static void link_read(runtime_t *rt, link_t *l)
         message_t *m = t->recv(t);
         if (!m)
             break;
+        if (!l->up && t->is_connected(t))
+            link_update(rt, net_of(rt), l); /* hello and names out before anything is handled */
         incoming(rt, l, m);
     }
     if (!l->held)
@@ -588,6 +667,14 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
         return mk_fail("actor_send: no transport reaches node %u (actor 0x%016llx)", node,
                        (unsigned long long)msg->dest);
     }
+    if (!l->up && !l->held && !l->pending && l->t->fd >= 0) {
+        /* Seed: a listener accepts lazily, on the first send as on the
+         * first poll: take a waiting peer (and what it sent) now. */
+        link_read(rt, l);
+        link_update(rt, net, l);
+        if (!(l = link_find(net, node)))
+            return mk_fail("actor_send: no transport reaches node %u", node);
+    }
     if (!l->up) {
         mk_net_common_t *c = mk_net_common(l->t);
         const char *why = c && c->down_reason(l->t)[0] ? c->down_reason(l->t) : "no connection yet";
@@ -653,6 +740,9 @@ static void net_destroy(runtime_t *rt, void *data)
     mk_io_remove(rt, &net->kick);
     if (net->kick_fd >= 0)
         close(net->kick_fd);
+    mk_io_remove(rt, &net->deadline);
+    if (net->deadline_fd >= 0)
+        close(net->deadline_fd);
     mk_free(net);
 }
 
@@ -668,6 +758,8 @@ static net_t *net_get(runtime_t *rt)
         return NULL;
     }
     net->kick_fd = -1; /* made by the first link that spends its budget */
+    net->deadline_fd = -1;
+    net->handshake_ms = MK_NET_HANDSHAKE_MS;
     /* Types only this runtime produces (docs/multi-node.md, "What a peer
      * may send"): a peer that sends them is forging local events. */
     static const type_range_t defaults[] = {
@@ -744,6 +836,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     if (c) {
         c->log = transport_log;
         c->log_ctx = rt;
+        c->handshake_ms = net->handshake_ms;
     }
     link_update(rt, net, l);
     return true;
@@ -807,6 +900,20 @@ bool runtime_is_local_only_type(runtime_t *rt, msg_type_t type)
 {
     net_t *net = rt ? net_get(rt) : NULL;
     return net && local_only(net, type);
+}
+
+bool mk_net_set_handshake_ms(runtime_t *rt, uint32_t ms)
+{
+    net_t *net = rt ? net_get(rt) : NULL;
+    if (!net)
+        return rt ? false : mk_fail("mk_net_set_handshake_ms: runtime is NULL");
+    net->handshake_ms = ms;
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
+        mk_net_common_t *c = net->links[i].t ? mk_net_common(net->links[i].t) : NULL;
+        if (c)
+            c->handshake_ms = ms;
+    }
+    return true;
 }
 
 bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on)

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "microkernel/node.h"
 #include "microkernel/services.h"
@@ -514,6 +515,135 @@ static void test_listener_keeps_its_slot_after_its_peer_goes(void **state)
     runtime_destroy(rt);
 }
 
+/* A raw stream client of listener `l` (TCP port or Unix path). */
+static int raw_client_of(stream_kind_t kind, uint16_t port, const char *path)
+{
+    if (kind == KIND_TCP)
+        return raw_connect(port);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* A frame as a raw peer writes it: big-endian over TCP, host order over Unix. */
+static void raw_send_kind(stream_kind_t kind, int fd, actor_id_t source, actor_id_t dest,
+                          msg_type_t type, const void *p, size_t n)
+{
+    message_t m = {
+        .source = source, .dest = dest, .type = type, .payload_size = n, .payload = (void *)p};
+    size_t len = 0;
+    void *buf = kind == KIND_TCP ? wire_serialize_net(&m, &len) : wire_serialize(&m, &len);
+    assert_non_null(buf);
+    assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+    free(buf);
+}
+
+static transport_t *make_listener(stream_kind_t kind, uint16_t *port, char **path)
+{
+    *path = NULL;
+    *port = 0;
+    if (kind == KIND_TCP) {
+        transport_t *t = transport_tcp_listen("127.0.0.1", 0, PEER);
+        *port = transport_tcp_port(t);
+        return t;
+    }
+    *path = temp_socket_path();
+    return transport_unix_listen(*path, PEER);
+}
+
+/* Issue 13: one idle connection that never sends anything held the
+ * listener forever. Past the handshake deadline it is dropped and the
+ * real peer, waiting in the backlog, gets through. */
+static void test_idle_connection_does_not_hold_the_listener(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        stream_kind_t kind = k ? KIND_TCP : KIND_UNIX;
+        runtime_t *rt = runtime_init(ME, 16);
+        assert_true(mk_net_set_handshake_ms(rt, 50));
+        uint16_t port;
+        char *path;
+        transport_t *l = make_listener(kind, &port, &path);
+        assert_non_null(l);
+        assert_true(runtime_add_transport(rt, l));
+        sink_t got = {0};
+        actor_id_t me = actor_spawn(rt, sink, &got, NULL, 16);
+        int idle = raw_client_of(kind, port, path);
+        assert_true(idle >= 0);
+        double end = now_s() + 5;
+        while (!node_is_connected(rt, PEER) && now_s() < end)
+            runtime_step(rt);
+        assert_true(node_is_connected(rt, PEER)); /* the idle one holds the listener */
+        int real = raw_client_of(kind, port, path);
+        assert_true(real >= 0);
+        raw_send_kind(kind, real, actor_id_make(PEER, 1), me, T_PING, "real", 4);
+        step_until(rt, &got.got, 1);
+        assert_int_equal(got.got, 1);
+        node_link_stats_t st;
+        assert_true(runtime_link_stats(rt, PEER, &st));
+        assert_int_equal(st.handshakes_timed_out, 1);
+        char junk[512]; /* our hello came first; then the end */
+        ssize_t r;
+        while ((r = recv(idle, junk, sizeof junk, 0)) > 0)
+            ;
+        assert_int_equal(r, 0); /* the idle one was closed */
+        close(idle);
+        close(real);
+        runtime_destroy(rt);
+        free(path);
+    }
+}
+
+/* Issue 14 section 3: a listening transport accepts and reads in the same
+ * recv() call, and send() with a connection pending accepts it first
+ * ("server accepts lazily on first poll", seed). */
+static void test_listener_accepts_lazily_on_recv_and_on_send(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        stream_kind_t kind = k ? KIND_TCP : KIND_UNIX;
+        uint16_t port;
+        char *path;
+        transport_t *l = make_listener(kind, &port, &path);
+        assert_non_null(l);
+        int fd = raw_client_of(kind, port, path);
+        assert_true(fd >= 0);
+        raw_send_kind(kind, fd, actor_id_make(PEER, 1), actor_id_make(ME, 1), T_PING, "one", 3);
+        wait_readable(l, 5000);
+        message_t *m = l->recv(l); /* one call: accept, then read */
+        assert_non_null(m);
+        assert_int_equal(m->type, T_PING);
+        message_destroy(m);
+        l->destroy(l);
+        close(fd);
+        free(path);
+
+        l = make_listener(kind, &port, &path);
+        fd = raw_client_of(kind, port, path);
+        assert_true(fd >= 0);
+        wait_readable(l, 5000);
+        message_t out = {.source = actor_id_make(ME, 1),
+                         .dest = actor_id_make(PEER, 1),
+                         .type = T_PING,
+                         .payload_size = 3,
+                         .payload = "two"};
+        assert_true(l->send(l, &out)); /* accepts the waiting peer first */
+        assert_true(l->is_connected(l));
+        unsigned char buf[64];
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        assert_int_equal(n, WIRE_HEADER_SIZE + 3);
+        assert_memory_equal(buf + WIRE_HEADER_SIZE, "two", 3);
+        l->destroy(l);
+        close(fd);
+        free(path);
+    }
+}
+
 static void test_local_only_table_api(void **state)
 {
     (void)state;
@@ -547,6 +677,8 @@ int main(void)
         cmocka_unit_test(test_two_nodes_one_in_original_mode_interoperate),
         cmocka_unit_test(test_forty_sequential_short_lived_peers_each_get_a_slot),
         cmocka_unit_test(test_listener_keeps_its_slot_after_its_peer_goes),
+        cmocka_unit_test(test_idle_connection_does_not_hold_the_listener),
+        cmocka_unit_test(test_listener_accepts_lazily_on_recv_and_on_send),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
