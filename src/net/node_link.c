@@ -51,7 +51,8 @@ typedef struct {
     node_link_stats_t stats; /* what came in and what was refused */
     /* One log line per cause per second (a peer can repeat every cause). */
     mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
-    mk_log_limit_t lim_handshake;
+    mk_log_limit_t lim_handshake, lim_updown, lim_transport;
+    runtime_t *rt; /* for the transport's log lines */
 } link_t;
 
 typedef struct {
@@ -104,9 +105,12 @@ static uint64_t get_be(const unsigned char *p, int bytes)
     return v;
 }
 
+/* The transport's own lines (bad frames, accept errors): a peer can repeat
+ * them at will, so one line per second per link. */
 static void transport_log(void *ctx, int level, const char *text)
 {
-    actor_log(ctx, level, "%s", text);
+    link_t *l = ctx;
+    mk_log_limited(l->rt, &l->lim_transport, level, "%s", text);
 }
 
 static link_t *link_find(net_t *net, node_id_t node)
@@ -183,7 +187,8 @@ static void link_on_up(runtime_t *rt, net_t *net, link_t *l)
             synced++;
         }
     }
-    actor_log(rt, LOG_INFO, "net: node %u up (%zu local names sent)", l->t->peer_node, synced);
+    mk_log_limited(rt, &l->lim_updown, LOG_INFO, "net: node %u up (%zu local names sent)",
+                   l->t->peer_node, synced);
     notify_monitors(rt, net, MSG_NODE_UP, l->t->peer_node, 0, NULL);
 }
 
@@ -202,8 +207,8 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
             g = i; /* one record per node */
     net->gone[g].node = node;
     snprintf(net->gone[g].why, sizeof net->gone[g].why, "%s", reason);
-    actor_log(rt, LOG_WARN, "net: node %u down: %s; %zu of its names removed", node, reason,
-              removed);
+    mk_log_limited(rt, &l->lim_updown, LOG_WARN, "net: node %u down: %s; %zu of its names removed",
+                   node, reason, removed);
     notify_monitors(rt, net, MSG_NODE_DOWN, node, removed, reason);
 }
 
@@ -406,7 +411,9 @@ static void hello_in(runtime_t *rt, link_t *l, const message_t *m)
             return;
         snprintf(why, sizeof why, "peer says it is node %u, expected node %u", claimed, peer);
     }
-    actor_log(rt, LOG_ERROR, "net: transport to node %u: %s; closing", peer, why);
+    l->stats.dropped_control++;
+    mk_log_limited(rt, &l->lim_control, LOG_ERROR, "net: transport to node %u: %s; closing", peer,
+                   why);
     mk_net_common_t *c = mk_net_common(l->t);
     if (c)
         c->drop(l->t, why);
@@ -569,10 +576,11 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
     if (alive) {
         incoming(rt, l, m); /* may pause again if another producer took the room */
     } else {
-        actor_log(rt, LOG_WARN,
-                  "net: message from node %u dropped: actor 0x%016llx stopped while its "
-                  "mailbox was full",
-                  l->t->peer_node, (unsigned long long)id);
+        l->stats.dropped_undeliverable++;
+        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
+                       "net: message from node %u dropped: actor 0x%016llx stopped while its "
+                       "mailbox was full",
+                       l->t->peer_node, (unsigned long long)id);
         message_destroy(m);
     }
     link_read(rt, l);
@@ -824,6 +832,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     }
     memset(l, 0, sizeof *l);
     l->t = t;
+    l->rt = rt;
     l->held = held;
     for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
         l->original = l->original || net->original[i] == t->peer_node;
@@ -835,7 +844,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     mk_net_common_t *c = mk_net_common(t);
     if (c) {
         c->log = transport_log;
-        c->log_ctx = rt;
+        c->log_ctx = l;
         c->handshake_ms = net->handshake_ms;
     }
     link_update(rt, net, l);

@@ -644,6 +644,57 @@ static void test_listener_accepts_lazily_on_recv_and_on_send(void **state)
     }
 }
 
+typedef struct {
+    int lines;
+} line_count_t;
+
+static void count_lines(const char *line, void *ctx)
+{
+    (void)line;
+    ((line_count_t *)ctx)->lines++;
+}
+
+/* Issue 13: 100k frames to a nonexistent actor wrote 100k WARN lines. Every
+ * per-frame line goes through the rate limiter: one per cause per second,
+ * so the count stays far below the frames whatever the machine's speed. */
+static void test_flood_to_missing_actor_logs_a_few_lines(void **state)
+{
+    (void)state;
+    enum { FRAMES = 100000 };
+    uint16_t port = 0;
+    runtime_t *rt = listening_node(&port);
+    line_count_t log = {0};
+    runtime_set_log_sink(rt, count_lines, &log);
+    sink_t got = {0};
+    actor_id_t me = actor_spawn(rt, sink, &got, NULL, 16);
+    int fd = raw_connect(port);
+    assert_true(fd >= 0);
+    message_t m = {
+        .source = actor_id_make(PEER, 1), .dest = actor_id_make(ME, 4242), .type = T_PING};
+    unsigned char hdr[WIRE_HEADER_SIZE];
+    assert_true(wire_encode_header(&m, true, hdr));
+    size_t total = (size_t)FRAMES * WIRE_HEADER_SIZE, off = 0;
+    unsigned char *all = malloc(total);
+    for (size_t i = 0; i < FRAMES; i++)
+        memcpy(all + i * WIRE_HEADER_SIZE, hdr, WIRE_HEADER_SIZE);
+    double end = now_s() + 60;
+    while (off < total && now_s() < end) {
+        ssize_t n = send(fd, all + off, total - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0)
+            off += (size_t)n;
+        runtime_step(rt);
+    }
+    assert_int_equal(off, total);
+    sentinel(rt, fd, me, &got, 1);
+    node_link_stats_t st;
+    assert_true(runtime_link_stats(rt, PEER, &st));
+    assert_int_equal(st.dropped_undeliverable, FRAMES);
+    assert_true(log.lines < 100);
+    free(all);
+    close(fd);
+    runtime_destroy(rt);
+}
+
 static void test_local_only_table_api(void **state)
 {
     (void)state;
@@ -679,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_listener_keeps_its_slot_after_its_peer_goes),
         cmocka_unit_test(test_idle_connection_does_not_hold_the_listener),
         cmocka_unit_test(test_listener_accepts_lazily_on_recv_and_on_send),
+        cmocka_unit_test(test_flood_to_missing_actor_logs_a_few_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
