@@ -24,7 +24,8 @@ extern "C" {
 #define MSG_NODE_UP    0xFF000110u /* node_event_payload_t: transport connected */
 #define MSG_NODE_DOWN  0xFF000111u /* node_event_payload_t: transport lost */
 /* Exchanged between runtimes, never delivered to actors: the first frame on
- * every new connection, carrying the sender's node ID (docs/wire-format.md). */
+ * every new connection, carrying the sender's node ID (docs/wire-format.md);
+ * an extension the original lacks, not sent on links in original mode. */
 #define MSG_NODE_HELLO 0xFF000112u
 
 #ifndef MK_MAX_NODE_MONITORS
