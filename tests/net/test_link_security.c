@@ -145,6 +145,14 @@ static void name_payload(unsigned char out[72], const char *name, actor_id_t id)
     memcpy(out + 64, &id, 8);
 }
 
+/* A MSG_NAME_UNREGISTER of the original: name[64], zero-padded. */
+static void raw_unregister(int fd, const char *name)
+{
+    char p[64] = {0};
+    snprintf(p, sizeof p, "%s", name);
+    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, p, sizeof p);
+}
+
 /* Send a genuine ping to `to` and step until `sink` has `want` messages:
  * every frame the raw peer wrote before it has been handled. */
 static void sentinel(runtime_t *rt, int fd, actor_id_t to, sink_t *s, int want)
@@ -216,8 +224,8 @@ static void test_peer_names_only_its_actors_within_quota_and_they_go_with_it(voi
     raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_REGISTER, p, sizeof p);
     name_payload(p, "third", actor_id_make(9, 1)); /* a third node's actor */
     raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_REGISTER, p, sizeof p);
-    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "local", 64);
-    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "remote-by-user", 64);
+    raw_unregister(fd, "local");
+    raw_unregister(fd, "remote-by-user");
     sentinel(rt, fd, me, &got, 1);
 
     assert_int_equal(actor_lookup(rt, "p0"), actor_id_make(PEER, 1));
@@ -236,7 +244,7 @@ static void test_peer_names_only_its_actors_within_quota_and_they_go_with_it(voi
     assert_true(actor_register_name(rt, "still-room", me)); /* local names still fit */
 
     /* The peer unregisters one of its own: allowed. */
-    raw_send(fd, ACTOR_ID_INVALID, ACTOR_ID_INVALID, MSG_NAME_UNREGISTER, "p0", 64);
+    raw_unregister(fd, "p0");
     sentinel(rt, fd, me, &got, 2);
     assert_int_equal(actor_lookup(rt, "p0"), ACTOR_ID_INVALID);
 
