@@ -533,8 +533,13 @@ static void link_read(runtime_t *rt, link_t *l)
         message_t *m = t->recv(t);
         if (!m)
             break;
-        if (!l->up && t->is_connected(t))
+        if (!l->up && t->is_connected(t)) {
             link_update(rt, net_of(rt), l); /* hello and names out before anything is handled */
+            if (l->t != t) {                /* lost and freed meanwhile (never a listener) */
+                message_destroy(m);
+                return;
+            }
+        }
         incoming(rt, l, m);
     }
     if (!l->held)
