@@ -4,7 +4,9 @@
  * Every value is a default that a build can override, e.g.
  *   cmake -DCMAKE_C_FLAGS="-DMK_MAX_TIMERS=64"
  * The first four are the limits the seed API reference states (000,
- * "Services" and "Transport"); the rest are this implementation's own.
+ * "Services" and "Transport"; the transport count is the original's 16,
+ * ../shared/compat/wire-and-mount.md section 2, where the older seed said
+ * 8); the rest are this implementation's own.
  */
 #ifndef MICROKERNEL_CONFIG_H
 #define MICROKERNEL_CONFIG_H
@@ -19,7 +21,12 @@
 #define MK_MAX_NAMES 128 /* registered names per runtime (seed) */
 #endif
 #ifndef MK_MAX_TRANSPORTS
-#define MK_MAX_TRANSPORTS 8 /* transports per runtime (seed) */
+#define MK_MAX_TRANSPORTS 16 /* transports per runtime (the original's MAX_TRANSPORTS) */
+#endif
+/* Flat names one peer node may plant in our registry (MSG_NAME_REGISTER);
+ * the rest of MK_MAX_NAMES stays for local actors and other peers. */
+#ifndef MK_NET_PEER_NAMES_MAX
+#define MK_NET_PEER_NAMES_MAX (MK_MAX_NAMES / 2)
 #endif
 #ifndef MK_NAME_MAX
 #define MK_NAME_MAX 63 /* characters in a registered name (seed), NUL not counted */
@@ -52,6 +59,12 @@
  * for the next I/O poll (docs/multi-node.md, "Fair receiving"). */
 #ifndef MK_NET_RECV_BUDGET
 #define MK_NET_RECV_BUDGET 64
+#endif
+/* A peer accepted by a listening Unix/TCP transport that has not sent one
+ * whole valid frame within this many ms is dropped and the listener
+ * accepts again; mk_net_set_handshake_ms() changes it per runtime. */
+#ifndef MK_NET_HANDSHAKE_MS
+#define MK_NET_HANDSHAKE_MS 3000
 #endif
 /* Adaptive idle spin before blocking, in microseconds (0: off); the
  * MK_IDLE_SPIN_US environment variable overrides it at runtime_init(). */

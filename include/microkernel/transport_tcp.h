@@ -24,7 +24,8 @@ extern "C" {
  * Listen on `host` (a numeric address or a name; NULL or "" for every
  * address) and TCP `port` (0: the kernel picks one, see
  * transport_tcp_port()) for node `peer_node`. Accepts lazily, like
- * transport_unix_listen(): fd is the listener until a peer connects, and
+ * transport_unix_listen() (accept and read in one recv(), accept on send(),
+ * the handshake deadline): fd is the listener until a peer connects, and
  * again after that peer is gone. SO_REUSEADDR is set. Returns NULL with a
  * reason in mk_last_error() when the name does not resolve or the address
  * cannot be bound. Name resolution may block (getaddrinfo).

@@ -24,9 +24,13 @@ extern "C" {
  * Listen on the Unix socket `path` (at most 107 bytes) for node `peer_node`.
  * A stale socket file nobody listens on is replaced; a live one is an error.
  * Accepts lazily: until a peer connects, transport->fd is the listening
- * socket and is_connected() is false; the first poll that finds a peer
- * waiting accepts it and fd becomes the connection. When that peer goes
- * away the transport accepts again (fd is the listener once more). The file
+ * socket and is_connected() is false; the first recv() that finds a peer
+ * waiting accepts it and reads what it sent in the same call, and a send()
+ * with a peer waiting accepts it first (seed; the original's behaviour);
+ * fd becomes the connection. Added to a runtime, an accepted peer must send
+ * a whole valid frame within MK_NET_HANDSHAKE_MS (3000 ms) or it is dropped
+ * (docs/multi-node.md). When that peer goes away the transport accepts
+ * again (fd is the listener once more). The file
  * is removed by destroy(). Returns NULL, with a reason in mk_last_error(),
  * for a NULL/empty/too long path, a path in use, or a socket error.
  * The caller owns the transport until runtime_add_transport() succeeds.

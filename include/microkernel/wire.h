@@ -2,9 +2,12 @@
  * microkernel/wire.h -- the wire format: one message as a 28-byte header and
  * its payload, in host byte order (Unix sockets) or big-endian (TCP, UDP).
  *
- * Source: seed API reference (000), "Wire format". The exact layout, with
- * offsets, sizes and limits, is in docs/wire-format.md. Every function here
- * is pure: no I/O, no global state except the thread's mk_last_error().
+ * Source: seed API reference (000), "Wire format", and the original's
+ * wire.h (../shared/compat/wire-and-mount.md section 1): source u64 @0,
+ * dest u64 @8, type u32 @16, payload_size u32 @20, reserved u32 @24
+ * (written 0, ignored on read); no magic, no version. Offsets, sizes and
+ * limits are in docs/wire-format.md. Every function here is pure: no I/O,
+ * no global state except the thread's mk_last_error().
  */
 #ifndef MICROKERNEL_WIRE_H
 #define MICROKERNEL_WIRE_H
@@ -16,11 +19,11 @@
 extern "C" {
 #endif
 
-#define WIRE_HEADER_SIZE 28u     /* bytes before the payload */
-#define WIRE_MAGIC       0x4D4Bu /* "MK" as a 16-bit value in the frame's byte order */
-#define WIRE_VERSION     1u      /* format version at offset 2 */
+#define WIRE_HEADER_SIZE 28u /* bytes before the payload (the original's value) */
+/* Largest payload accepted or produced: 16 MiB. Our limit, beyond the
+ * original (which grows its buffer to whatever a header announces). */
 #ifndef WIRE_MAX_PAYLOAD
-#define WIRE_MAX_PAYLOAD (16u << 20) /* largest payload accepted or produced: 16 MiB */
+#define WIRE_MAX_PAYLOAD (16u << 20)
 #endif
 #define WIRE_UDP_MAX_DATAGRAM 65507u /* largest UDP/IPv4 datagram, header included */
 #define WIRE_UDP_MAX_PAYLOAD  (WIRE_UDP_MAX_DATAGRAM - WIRE_HEADER_SIZE) /* 65479 */
@@ -38,13 +41,16 @@ extern "C" {
 void *wire_serialize(const message_t *msg, size_t *out_size);
 
 /*
- * Parse exactly one host-order frame of `buf_size` bytes into a new message
- * (freed by the caller with message_destroy()). Returns NULL, with a reason
- * in mk_last_error(), and never reads outside buf, when buf is NULL, the
- * buffer is shorter than the header, the magic, version or reserved byte is
- * wrong, the payload length exceeds WIRE_MAX_PAYLOAD, the buffer is shorter
- * than header + payload (truncated) or longer (trailing bytes), or memory
- * runs out.
+ * Parse the host-order frame at the start of the `buf_size` bytes at `buf`
+ * into a new message (freed by the caller with message_destroy()); bytes
+ * after the frame are ignored, as the original does. The reserved field is
+ * not looked at. Returns NULL, with a reason in mk_last_error(), and never
+ * reads outside buf, when buf is NULL, the buffer is shorter than the
+ * header or than header + payload (truncated), the payload length exceeds
+ * WIRE_MAX_PAYLOAD, a runtime-to-runtime registry frame (dest 0, type
+ * MSG_NAME_REGISTER 72, MSG_NAME_UNREGISTER 64, MSG_PATH_REGISTER 136,
+ * MSG_PATH_UNREGISTER 128 bytes) has another payload size, or memory runs
+ * out.
  */
 message_t *wire_deserialize(const void *buf, size_t buf_size);
 
@@ -68,13 +74,15 @@ typedef enum {
 /*
  * Look at the `len` bytes at `buf` (the start of a frame; may be 0 bytes)
  * in host order (`net_order` false) or big-endian (`net_order` true).
- * Checks every header byte as soon as it is present, so garbage is caught
- * after at most 4 bytes and an oversized length as soon as the header is
- * complete. Sets *frame_size to the whole frame's size (header + payload)
- * once the header is complete, else to WIRE_HEADER_SIZE. Returns
- * WIRE_FRAME_ERROR with a reason in mk_last_error() for a bad magic,
- * version or reserved byte, or a payload length above WIRE_MAX_PAYLOAD.
- * Bytes after the frame are not looked at. Pure: no I/O, no allocation.
+ * Frames are delimited by the header's payload_size field alone, so
+ * nothing can be judged before the 28 header bytes are there. Sets
+ * *frame_size to the whole frame's size (header + payload) once the header
+ * is complete, else to WIRE_HEADER_SIZE. Returns WIRE_FRAME_ERROR with a
+ * reason in mk_last_error() for a payload length above WIRE_MAX_PAYLOAD or
+ * a registry frame (dest 0) whose payload size is not its type's fixed
+ * size (see wire_deserialize()); a stream that produced one cannot be
+ * trusted any more. Bytes after the frame are not looked at. Pure: no I/O,
+ * no allocation.
  */
 wire_frame_status_t wire_frame_check(const void *buf, size_t len, bool net_order,
                                      size_t *frame_size);

@@ -5,19 +5,20 @@
  * multi-node layer uses to broadcast MSG_NAME_REGISTER / _UNREGISTER.
  * Names starting with '/' go to the namespace's path table instead once
  * src/services has installed it (mk_runtime_set_path_ops; limits in
- * microkernel/namespace.h: 255-byte paths, 1024 per node).
+ * microkernel/namespace.h: 255-byte paths, 1024 per node). Names learnt
+ * from a peer node remember it (origin) and go when its link does.
  */
 #include <string.h>
 
 #include "core/runtime_internal.h"
 
-static mk_name_t *find(runtime_t *rt, const char *name)
+static mk_name_t *find(const runtime_t *rt, const char *name)
 {
     if (rt->n_names == 0)
         return NULL;
     for (size_t i = 0; i < MK_MAX_NAMES; i++)
         if (rt->names[i].name[0] == name[0] && strcmp(rt->names[i].name, name) == 0)
-            return &rt->names[i];
+            return (mk_name_t *)&rt->names[i];
     return NULL;
 }
 
@@ -37,7 +38,7 @@ static void notify(runtime_t *rt, const char *name, actor_id_t id, bool register
         rt->name_hooks[i].fn(rt, rt->name_hooks[i].ctx, name, id, registered);
 }
 
-bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool tell)
+static bool reg(runtime_t *rt, const char *name, actor_id_t id, bool tell, node_id_t origin)
 {
     if (!rt)
         return mk_fail("actor_register_name: runtime is NULL");
@@ -57,6 +58,7 @@ bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool t
         if (rt->names[i].name[0] == '\0') {
             strcpy(rt->names[i].name, name);
             rt->names[i].id = id;
+            rt->names[i].origin = origin;
             rt->n_names++;
             if (tell)
                 notify(rt, name, id, true);
@@ -66,6 +68,30 @@ bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool t
     return mk_fail("actor_register_name: registry is inconsistent");
 }
 
+bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool tell)
+{
+    return reg(rt, name, id, tell, 0);
+}
+
+bool mk_registry_register_from(runtime_t *rt, const char *name, actor_id_t id, node_id_t origin)
+{
+    return reg(rt, name, id, false, origin);
+}
+
+size_t mk_registry_count_origin(const runtime_t *rt, node_id_t origin)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < MK_MAX_NAMES && origin != 0; i++)
+        if (rt->names[i].name[0] && rt->names[i].origin == origin)
+            n++;
+    return n;
+}
+
+const mk_name_t *mk_registry_find(const runtime_t *rt, const char *name)
+{
+    return name && name[0] ? find(rt, name) : NULL;
+}
+
 static void remove_entry(runtime_t *rt, mk_name_t *e, bool tell)
 {
     char name[MK_NAME_MAX + 1];
@@ -73,6 +99,7 @@ static void remove_entry(runtime_t *rt, mk_name_t *e, bool tell)
     strcpy(name, e->name);
     e->name[0] = '\0';
     e->id = ACTOR_ID_INVALID;
+    e->origin = 0;
     rt->n_names--;
     if (tell)
         notify(rt, name, id, false);
@@ -155,7 +182,8 @@ size_t mk_registry_remove_node(runtime_t *rt, node_id_t node)
 {
     size_t removed = 0;
     for (size_t i = 0; i < MK_MAX_NAMES && rt->n_names > 0; i++) {
-        if (rt->names[i].name[0] && actor_id_node(rt->names[i].id) == node) {
+        const mk_name_t *e = &rt->names[i];
+        if (e->name[0] && (actor_id_node(e->id) == node || (node != 0 && e->origin == node))) {
             remove_entry(rt, &rt->names[i], false);
             removed++;
         }

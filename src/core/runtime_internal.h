@@ -156,6 +156,7 @@ typedef struct {
 typedef struct {
     char name[MK_NAME_MAX + 1]; /* "" when free */
     actor_id_t id;              /* the actor it maps to (may be remote) */
+    node_id_t origin;           /* peer node that planted it (MSG_NAME_REGISTER); 0: local */
 } mk_name_t;
 
 /* ---- Hooks for the layers above the core ---------------------------- */
@@ -323,8 +324,21 @@ void *mk_runtime_ext(const runtime_t *rt, mk_ext_slot_t slot);
  */
 bool mk_registry_register(runtime_t *rt, const char *name, actor_id_t id, bool notify);
 bool mk_registry_unregister(runtime_t *rt, const char *name, bool notify);
-/* Remove every name that maps to an actor of node `node` (hooks not told).
- * Returns how many were removed. */
+/*
+ * A name learnt from peer node `origin` (its MSG_NAME_REGISTER): stored
+ * with notify=false and remembered as planted by `origin`, so that it goes
+ * with that peer (mk_registry_remove_node) and counts against its quota
+ * (mk_registry_count_origin). Same rules and errors as
+ * actor_register_name().
+ */
+bool mk_registry_register_from(runtime_t *rt, const char *name, actor_id_t id, node_id_t origin);
+/* How many names peer node `origin` planted. */
+size_t mk_registry_count_origin(const runtime_t *rt, node_id_t origin);
+/* The entry for `name`, or NULL (read-only view for the net layer). */
+const mk_name_t *mk_registry_find(const runtime_t *rt, const char *name);
+/* Remove every name that maps to an actor of node `node` and every name
+ * node `node` planted, whatever it maps to (hooks not told). Returns how
+ * many were removed. */
 size_t mk_registry_remove_node(runtime_t *rt, node_id_t node);
 
 /*

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 
+#include "microkernel/runtime.h"
 #include "microkernel/transport.h"
 
 typedef struct mk_net_common mk_net_common_t;
@@ -24,6 +25,14 @@ struct mk_net_common {
     const char *(*down_reason)(transport_t *t);    /* why the connection was lost, or "" */
     void (*log)(void *ctx, int level, const char *text); /* set by the node link; may be NULL */
     void *log_ctx;
+    /* Listeners: an accepted peer must deliver a whole valid frame within
+     * handshake_ms (0: no limit; set by the node link, default
+     * MK_NET_HANDSHAKE_MS) or be dropped. handshake_deadline_ms is the
+     * mk_clock_ms() time by which it must, 0 when none is pending; the
+     * transport sets it on accept and clears it on the first frame and on
+     * drop, the node link enforces it. */
+    uint32_t handshake_ms;
+    uint64_t handshake_deadline_ms;
 };
 
 /* The common part of `t` when it was made in src/net/, else NULL. */
@@ -34,6 +43,64 @@ mk_net_common_t *mk_net_common(transport_t *t);
 __attribute__((format(printf, 3, 4)))
 #endif
 void mk_net_log(mk_net_common_t *c, int level, const char *fmt, ...);
+
+/* ---- Runtime-to-runtime frames for services (node_link.c) ------------ */
+
+/*
+ * Handler of incoming runtime-to-runtime frames (dest 0) the net layer does
+ * not handle itself (it handles MSG_NODE_HELLO, MSG_NAME_REGISTER and
+ * MSG_NAME_UNREGISTER): e.g. the original's MSG_PATH_REGISTER (0xFF00001B,
+ * 136 bytes) and MSG_PATH_UNREGISTER (0xFF00001C, 128 bytes), whose sizes
+ * the framer has already checked (wire.h). Called on the runtime's thread
+ * with the peer node the frame came from; `m` (and its payload) stays the
+ * caller's and is valid only during the call. Returns true when the frame
+ * was consumed; false: the link counts it (dropped_control) and logs it,
+ * rate-limited. The handler enforces its own rules (paths of the peer's
+ * own actors, quotas) and removes what a peer planted on MSG_NODE_DOWN.
+ */
+typedef bool (*mk_net_control_fn)(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx);
+
+/* Install (fn NULL: remove) the handler of unknown dest-0 frames. One per
+ * runtime; the last call wins. */
+void mk_net_set_control_handler(runtime_t *rt, mk_net_control_fn fn, void *ctx);
+
+/*
+ * Send a runtime-to-runtime frame (source = dest = 0, `type`, `n` payload
+ * bytes copied from `p`, sent verbatim) to every connected reliable link
+ * (Unix and TCP; not UDP), e.g. a path change. Returns true when every link
+ * took it (also when there is none); false with the reason of the last
+ * failure (that link may be down now: MSG_NODE_DOWN follows).
+ */
+bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, size_t n);
+
+/* As mk_net_broadcast_control() for the link to `node` alone (e.g. a path
+ * sync after MSG_NODE_UP); false with a reason when it is not connected or
+ * the send fails. */
+bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n);
+
+/*
+ * Original mode for the link to `node` (on) or back to ours (off): the
+ * link then sends only what the original runtime understands (compat
+ * wire-and-mount.md sections 1-3): no MSG_NODE_HELLO, no other extension
+ * frame from the net layer; data frames, MSG_NAME_REGISTER/_UNREGISTER and
+ * what services send with mk_net_*_control() still go. Node-loss cleanup,
+ * backpressure, the receive budget and every check on incoming frames stay.
+ * May be called before the transport is added (it applies when it is, and
+ * to every later transport for that node) or while it runs (the next
+ * connection's hello is skipped). Returns false with a reason for a NULL
+ * runtime, node 0, or when MK_MAX_TRANSPORTS nodes are in original mode.
+ */
+bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on);
+
+/*
+ * The time an accepted peer has to send its first whole valid frame, in
+ * ms, for every stream listener of `rt` (those added later too; a deadline
+ * already running keeps its end). 0 disables the limit. Default
+ * MK_NET_HANDSHAKE_MS (3000). A late peer is dropped, counted
+ * (handshakes_timed_out) and logged rate-limited, and the listener accepts
+ * the next one. False with a reason for a NULL runtime or no memory.
+ */
+bool mk_net_set_handshake_ms(runtime_t *rt, uint32_t ms);
 
 /* ---- Stream transports (stream.c), shared by Unix and TCP ------------ */
 

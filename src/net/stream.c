@@ -1,7 +1,8 @@
 /*
  * stream.c -- the byte-stream transport shared by Unix and TCP: lazy
- * accept, framing of partial and coalesced reads with wire_frame_check(),
- * and an output queue for writes that would block.
+ * accept (on recv, which then reads at once, and on send), a deadline for
+ * an accepted peer's first frame, framing of partial and coalesced reads
+ * with wire_frame_check(), and an output queue for writes that would block.
  *
  * Driven by the node link on the runtime's thread; never blocks (all fds
  * are non-blocking). Steady state allocates only the message recv() returns
@@ -22,6 +23,7 @@
 #include "microkernel/services.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
+#include "platform/clock.h"
 
 #define RX_INITIAL  (64u << 10) /* receive buffer to start with and shrink back to */
 #define SMALL_FRAME 512         /* frames up to this size are copied and sent with one send() */
@@ -77,6 +79,7 @@ static void drop(transport_t *t, const char *why)
         return;
     close(s->conn_fd);
     s->conn_fd = -1;
+    s->common.handshake_deadline_ms = 0;
     t->fd = s->listen_fd;
     s->rx_start = s->rx_end = 0;
     s->tx_start = s->tx_end = 0;
@@ -162,9 +165,13 @@ static bool queue(stream_t *s, const void *data, size_t len)
     return true;
 }
 
+static void try_accept(transport_t *t);
+
 static bool send_msg(transport_t *t, const message_t *msg)
 {
     stream_t *s = S(t);
+    if (s->conn_fd < 0 && s->listen_fd >= 0)
+        try_accept(t); /* seed: the server accepts lazily, on send as on recv */
     if (s->conn_fd < 0) {
         if (s->down[0])
             return mk_fail("%s transport to node %u is not connected (%s)", s->kind, t->peer_node,
@@ -243,6 +250,11 @@ static void try_accept(transport_t *t)
     s->conn_fd = fd;
     s->down[0] = '\0';
     t->fd = fd;
+    /* An accepted peer must send a whole valid frame in time, or it is
+     * dropped and the listener accepts again (issue 13: one idle
+     * connection held the listener forever). The node link enforces it. */
+    s->common.handshake_deadline_ms =
+        s->common.handshake_ms ? mk_clock_ms() + s->common.handshake_ms : 0;
 }
 
 /* Make room after rx_end for a frame of `frame` bytes starting at rx_start. */
@@ -266,11 +278,10 @@ static bool rx_room(stream_t *s, size_t frame)
 static message_t *recv_msg(transport_t *t)
 {
     stream_t *s = S(t);
-    if (s->conn_fd < 0) {
-        if (s->listen_fd >= 0)
-            try_accept(t);
-        return NULL; /* a new connection is read on its next readiness */
-    }
+    if (s->conn_fd < 0 && s->listen_fd >= 0)
+        try_accept(t); /* and read at once what the peer sent (issue 14 section 3) */
+    if (s->conn_fd < 0)
+        return NULL;
     for (;;) {
         size_t frame = 0;
         wire_frame_status_t st =
@@ -289,11 +300,13 @@ static message_t *recv_msg(transport_t *t)
             s->rx_start += frame;
             if (s->rx_start == s->rx_end)
                 s->rx_start = s->rx_end = 0;
-            if (!m)
+            if (!m) {
                 mk_net_log(&s->common, LOG_WARN, "%s transport from node %u: frame dropped: %s",
                            s->kind, t->peer_node, mk_last_error());
-            else
+            } else {
+                s->common.handshake_deadline_ms = 0; /* the peer speaks the protocol */
                 return m;
+            }
             continue;
         }
         /* A short read emptied the socket: wait for the (level-triggered)

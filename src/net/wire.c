@@ -1,5 +1,6 @@
 /*
- * wire.c -- the wire format (seed "Wire format"; layout in
+ * wire.c -- the wire format (seed "Wire format"; the original's 28-byte
+ * header, compat wire-and-mount.md section 1; layout in
  * docs/wire-format.md) and the incremental stream framer.
  *
  * Called by the transports and by anyone who stores messages. Pure code:
@@ -12,37 +13,38 @@
 #include "core/error_internal.h"
 #include "microkernel/wire.h"
 
-/* Header offsets (docs/wire-format.md). */
+/* Header offsets (docs/wire-format.md; the original's wire.h, compat
+ * wire-and-mount.md section 1). */
 enum {
-    OFF_MAGIC = 0,   /* u16 */
-    OFF_VERSION = 2, /* u8 */
-    OFF_FLAGS = 3,   /* u8, reserved: 0 */
-    OFF_TYPE = 4,    /* u32 */
-    OFF_SOURCE = 8,  /* u64 */
-    OFF_DEST = 16,   /* u64 */
-    OFF_LENGTH = 24  /* u32 payload bytes */
+    OFF_SOURCE = 0,   /* u64 */
+    OFF_DEST = 8,     /* u64 */
+    OFF_TYPE = 16,    /* u32 */
+    OFF_LENGTH = 20,  /* u32 payload bytes */
+    OFF_RESERVED = 24 /* u32, written 0, ignored on read */
+};
+
+/* Runtime-to-runtime frames whose payload size is fixed (compat section 3.2). */
+static const struct {
+    msg_type_t type;
+    uint32_t size;
+} fixed_sizes[] = {
+    {0xFF000012u, 72},  /* MSG_NAME_REGISTER: name[64] + actor id */
+    {0xFF000013u, 64},  /* MSG_NAME_UNREGISTER: name[64] */
+    {0xFF00001Bu, 136}, /* MSG_PATH_REGISTER: path[128] + actor id */
+    {0xFF00001Cu, 128}, /* MSG_PATH_UNREGISTER: path[128] */
 };
 
 /* Host <-> big-endian. Whole-word loads and stores with a byte swap
  * instead of byte loops: the framer and codec run once per message. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE16(v) __builtin_bswap16(v)
 #define BE32(v) __builtin_bswap32(v)
 #define BE64(v) __builtin_bswap64(v)
 #elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define BE16(v) (v)
 #define BE32(v) (v)
 #define BE64(v) (v)
 #else
 #error "wire.c: unknown host byte order"
 #endif
-
-static void put_u16(unsigned char *p, uint16_t v, bool net)
-{
-    if (net)
-        v = BE16(v);
-    memcpy(p, &v, sizeof v);
-}
 
 static void put_u32(unsigned char *p, uint32_t v, bool net)
 {
@@ -81,13 +83,11 @@ bool wire_encode_header(const message_t *msg, bool net, unsigned char out[WIRE_H
                        WIRE_MAX_PAYLOAD);
     if (!msg->payload && msg->payload_size > 0)
         return mk_fail("wire: payload is NULL but payload_size is %zu", msg->payload_size);
-    put_u16(out + OFF_MAGIC, WIRE_MAGIC, net);
-    out[OFF_VERSION] = WIRE_VERSION;
-    out[OFF_FLAGS] = 0;
-    put_u32(out + OFF_TYPE, msg->type, net);
     put_u64(out + OFF_SOURCE, msg->source, net);
     put_u64(out + OFF_DEST, msg->dest, net);
+    put_u32(out + OFF_TYPE, msg->type, net);
     put_u32(out + OFF_LENGTH, (uint32_t)msg->payload_size, net);
+    put_u32(out + OFF_RESERVED, 0, net);
     return true;
 }
 
@@ -134,32 +134,23 @@ wire_frame_status_t wire_frame_check(const void *buf, size_t len, bool net, size
         mk_set_error("wire: buffer is NULL");
         return WIRE_FRAME_ERROR;
     }
-    /* The magic can be checked byte by byte: its bytes depend only on the
-     * byte order. */
-    unsigned char magic[2];
-    put_u16(magic, WIRE_MAGIC, net);
-    for (size_t i = 0; i < 2 && i < len; i++) {
-        if (p[i] != magic[i]) {
-            mk_set_error("wire: bad magic byte 0x%02x at offset %zu (expected 0x%02x; "
-                         "not a microkernel frame, or the wrong byte order)",
-                         p[i], i, magic[i]);
-            return WIRE_FRAME_ERROR;
-        }
-    }
-    if (len > OFF_VERSION && p[OFF_VERSION] != WIRE_VERSION) {
-        mk_set_error("wire: unsupported version %u (expected %u)", p[OFF_VERSION], WIRE_VERSION);
-        return WIRE_FRAME_ERROR;
-    }
-    if (len > OFF_FLAGS && p[OFF_FLAGS] != 0) {
-        mk_set_error("wire: reserved byte is 0x%02x (must be 0)", p[OFF_FLAGS]);
-        return WIRE_FRAME_ERROR;
-    }
     if (len < WIRE_HEADER_SIZE)
         return WIRE_FRAME_INCOMPLETE;
     uint32_t plen = get_u32(p + OFF_LENGTH, net);
     if (plen > WIRE_MAX_PAYLOAD) {
         mk_set_error("wire: payload length %u exceeds the %u-byte limit", plen, WIRE_MAX_PAYLOAD);
         return WIRE_FRAME_ERROR;
+    }
+    if (get_u64(p + OFF_DEST, net) == ACTOR_ID_INVALID) {
+        uint32_t type = get_u32(p + OFF_TYPE, net);
+        for (size_t i = 0; i < sizeof fixed_sizes / sizeof fixed_sizes[0]; i++) {
+            if (fixed_sizes[i].type == type && fixed_sizes[i].size != plen) {
+                mk_set_error("wire: runtime-to-runtime frame of type 0x%08x carries %u payload "
+                             "bytes; its payload is %u bytes",
+                             type, plen, fixed_sizes[i].size);
+                return WIRE_FRAME_ERROR;
+            }
+        }
     }
     *frame_size = WIRE_HEADER_SIZE + (size_t)plen;
     return len >= *frame_size ? WIRE_FRAME_COMPLETE : WIRE_FRAME_INCOMPLETE;
@@ -181,11 +172,6 @@ static message_t *deserialize(const void *buf, size_t buf_size, bool net)
                          WIRE_HEADER_SIZE);
         else
             mk_set_error("wire_deserialize: truncated frame: %zu of %zu bytes", buf_size, frame);
-        return NULL;
-    }
-    if (buf_size != frame) {
-        mk_set_error("wire_deserialize: %zu trailing bytes after a %zu-byte frame",
-                     buf_size - frame, frame);
         return NULL;
     }
     const unsigned char *p = buf;

@@ -28,14 +28,35 @@ static inline double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A fresh Unix socket path in its own temp dir (caller frees the string;
- * the dir is left for the OS, the socket file is unlinked by destroy). */
+/* Temp dirs made by temp_socket_path(), removed (with a socket file left
+ * in them) when the test program exits. */
+#define TEMP_DIRS_MAX 256
+static char temp_dirs[TEMP_DIRS_MAX][32];
+static int n_temp_dirs;
+
+static void remove_temp_dirs(void)
+{
+    for (int i = 0; i < n_temp_dirs; i++) {
+        char sock[48];
+        snprintf(sock, sizeof sock, "%.31s/sock", temp_dirs[i]);
+        unlink(sock);
+        rmdir(temp_dirs[i]);
+    }
+    n_temp_dirs = 0;
+}
+
+/* A fresh Unix socket path in its own mkdtemp dir (caller frees the
+ * string; the socket file is unlinked by destroy, the dir at exit). */
 static inline char *temp_socket_path(void)
 {
-    char tmpl[] = "/tmp/mk-net-test-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    if (!dir)
+    if (n_temp_dirs == TEMP_DIRS_MAX)
         return NULL;
+    char *dir = temp_dirs[n_temp_dirs];
+    snprintf(dir, sizeof temp_dirs[0], "/tmp/mk-net-test-XXXXXX");
+    if (!mkdtemp(dir))
+        return NULL;
+    if (n_temp_dirs++ == 0)
+        atexit(remove_temp_dirs);
     char *path = malloc(strlen(dir) + 8);
     sprintf(path, "%s/sock", dir);
     return path;

@@ -241,7 +241,8 @@ static void test_local_name_shadows_quietly_conflicts_between_peers_warn(void **
     PUMP_UNTIL(rt3, rt2, log2.not_stored == 1);
     assert_int_equal(log2.not_stored, 1);
     assert_non_null(strstr(log2.last, "WARN"));
-    assert_non_null(strstr(log2.last, "\"both\" from node 3"));
+    assert_non_null(strstr(log2.last, "\"both\""));
+    assert_non_null(strstr(log2.last, "from node 3"));
     assert_int_equal(actor_lookup(rt2, "both"), a1); /* the first claim is kept */
     runtime_destroy(rt3);
     runtime_destroy(rt2);
@@ -333,10 +334,13 @@ static void test_transport_table_limits(void **state)
     assert_false(runtime_add_transport(rt, dup));
     assert_non_null(strstr(mk_last_error(), "exists"));
     dup->destroy(dup);
-    transport_t *ninth = transport_udp_bind("127.0.0.1", 0, 100);
-    assert_false(runtime_add_transport(rt, ninth));
-    assert_non_null(strstr(mk_last_error(), "all 8"));
-    ninth->destroy(ninth);
+    transport_t *extra = transport_udp_bind("127.0.0.1", 0, 100);
+    assert_false(runtime_add_transport(rt, extra));
+    char all[32];
+    snprintf(all, sizeof all, "all %d", MK_MAX_TRANSPORTS);
+    assert_non_null(strstr(mk_last_error(), all));
+    assert_int_equal(MK_MAX_TRANSPORTS, 16); /* the original's table (compat section 2) */
+    extra->destroy(extra);
     runtime_destroy(rt);
 }
 
