@@ -3,7 +3,8 @@
  *
  * Source: issue 8 and seed 003 (the peer SDK's node metadata: "node_id",
  * names, capability advertisement). The ID is the runtime's node ID
- * (runtime_init); the name defaults to the host name and can be set; the
+ * (runtime_init); the name is the original's node identity
+ * (mk_node_identity(), namespace.h) unless set per runtime; the
  * platform ("linux-x86_64") and version (the project version) are fixed at
  * build time. The mount handshake and the caps reply carry these fields.
  */
@@ -19,13 +20,13 @@
 extern "C" {
 #endif
 
-#define NODE_NAME_MAX     63 /* bytes in a node name, NUL not counted */
+#define NODE_NAME_MAX     31 /* bytes in a node name, NUL not counted (mount_hello_t.identity) */
 #define NODE_PLATFORM_MAX 31 /* bytes in the platform string */
 #define NODE_VERSION_MAX  31 /* bytes in the version string */
 
 typedef struct {
     node_id_t id;                         /* runtime_node_id() */
-    char name[NODE_NAME_MAX + 1];         /* host name unless set */
+    char name[NODE_NAME_MAX + 1];         /* mk_node_identity() unless set */
     char platform[NODE_PLATFORM_MAX + 1]; /* "<os>-<machine>", e.g. "linux-x86_64" */
     char version[NODE_VERSION_MAX + 1];   /* microkernel version, e.g. "0.1.0" */
 } node_info_t;
@@ -37,10 +38,10 @@ typedef struct {
 bool node_info_get(runtime_t *rt, node_info_t *out);
 
 /*
- * Set the node's name. A valid name is 1..NODE_NAME_MAX bytes of
- * [A-Za-z0-9._-] (it becomes a path segment, "/peers/<name>", on other
- * nodes). Returns false with a reason otherwise. Set it before mounting:
- * peers learn the name in the mount handshake.
+ * Set the node's name (its identity in paths "/node/<name>" and the mount
+ * hello). A valid name is 1..NODE_NAME_MAX bytes of [A-Za-z0-9._-], not
+ * "." or "..". Returns false with a reason otherwise. Set it before
+ * services_start(): the paths named after it are registered there.
  */
 bool node_set_name(runtime_t *rt, const char *name);
 

@@ -1,6 +1,7 @@
 /*
  * microkernel/node_services.h -- the standard node actors and their
- * messages: namespace (ns), mount listener, capabilities, local KV + SQL.
+ * messages: mount listener, local KV + SQL, and the boot of all of them
+ * (the namespace and capabilities actors are in namespace.h).
  *
  * Source: seed 002 (later README): "Hierarchical namespace", "Dynamic node
  * interconnection", "Capability advertisement", "Local KV storage", the
@@ -32,11 +33,9 @@ extern "C" {
 
 /* ---- Message types: 0xFF000130 .. 0xFF00014F (docs/system-messages.md) -- */
 
-/* Namespace actor ("ns", "/sys/ns"). */
-#define MSG_NS_LIST       0xFF000130u /* req: payload = prefix ("" = "/") */
-#define MSG_NS_LIST_REPLY 0xFF000131u /* "<path> <origin node> 0x<id>\n" per entry */
-#define MSG_NS_SYNC       0xFF000132u /* node to node: path table changes (docs) */
-#define MSG_NS_ERROR      0xFF000133u /* "error=<reason>\n" */
+/* 0xFF000130 .. 0xFF000133 held our text namespace protocol (MSG_NS_LIST,
+ * _LIST_REPLY, _SYNC, _ERROR); it was replaced by the original's binary
+ * MSG_NS_* (namespace.h). The values stay unused. */
 
 /* Local KV ("local_kv", "/node/storage/kv"). */
 #define MSG_KV_GET       0xFF000134u /* [id=..\n]key=<k>\n */
@@ -55,9 +54,9 @@ extern "C" {
     0xFF00013Cu /* JSON {"columns":[..],"rows":[{..}],"changes":n,"last_row_id":n} */
 #define MSG_DB_ERROR 0xFF00013Du /* [id=..\n]error=<reason>\n */
 
-/* Capabilities ("/sys/caps"). */
-#define MSG_CAPS_REQUEST 0xFF00013Eu /* no payload */
-#define MSG_CAPS_REPLY   0xFF00013Fu /* JSON (docs/services.md) */
+/* 0xFF00013E, 0xFF00013F held our JSON caps request/reply; the
+ * capabilities actor now speaks the original's MSG_CAPS_REQUEST /
+ * MSG_CAPS_REPLY (services.h, 0xFF00001D/E). The values stay unused. */
 
 /* Mount listener ("/sys/mount-listen"). */
 #define MSG_MOUNT       0xFF000140u /* req: "<host>[:<port>]" */
@@ -90,11 +89,11 @@ typedef struct {
 } services_config_t;
 
 /*
- * Boot the standard actors on `rt`: install the namespace (ns_install), set
- * the node name, and spawn and register
- *   ns            flat "ns",       path "/sys/ns"
+ * Boot the standard actors on `rt`: set the node name, then spawn and
+ * register
+ *   ns            flat "ns", paths "/sys/ns", "/node/<name>" (ns_actor_init)
+ *   caps          paths "/node/<name>/caps" (caps_actor_init) and "/sys/caps"
  *   mount listen  path "/sys/mount-listen" (TCP listener unless disabled)
- *   caps          path "/sys/caps"
  *   local KV      flat "local_kv", paths "/node/storage/kv", "/node/storage/db"
  * `cfg` may be NULL (all defaults). All of them are system actors: they do
  * not keep runtime_run() going on their own. Call once per runtime, before
@@ -111,11 +110,12 @@ uint16_t services_mount_port(runtime_t *rt);
 const char *services_data_dir(runtime_t *rt);
 
 /*
- * The caps reply of this node as a NUL-terminated JSON string (the same
- * text the caps actor sends; shape in docs/services.md). The caller frees
- * it with free(). NULL with a reason when memory runs out.
+ * The caps reply text of this node (the exact bytes the caps actor sends,
+ * docs/services.md) into `buf` of `cap` bytes, NUL-terminated; returns its
+ * length without the NUL (the reply itself carries no NUL), or 0 when `rt`
+ * or `buf` is NULL or it does not fit (512 bytes always do).
  */
-char *services_caps_json(runtime_t *rt);
+size_t services_caps_text(runtime_t *rt, char *buf, size_t cap);
 
 /* Number of mounted peers (nodes connected by the mount protocol). */
 size_t services_peer_count(runtime_t *rt);

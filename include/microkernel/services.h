@@ -40,6 +40,20 @@ extern "C" {
 #define MSG_NAME_UNREGISTER   0xFF000013u /* name_unregister_payload_t */
 
 /*
+ * Cross-node path registry and capabilities (the original's values,
+ * ../shared/compat/wire-and-mount.md §3.1 and §6). MSG_NS_* (0xFF000014 ..
+ * 0xFF00001A) are in microkernel/namespace.h.
+ */
+#define MSG_PATH_REGISTER   0xFF00001Bu /* path_register_payload_t, source = dest = 0 */
+#define MSG_PATH_UNREGISTER 0xFF00001Cu /* path_unregister_payload_t, source = dest = 0 */
+#define MSG_CAPS_REQUEST    0xFF00001Du /* no payload (any payload ignored) */
+#define MSG_CAPS_REPLY      0xFF00001Eu /* text "key=value\n" lines, no NUL (docs/services.md) */
+
+/* Bytes of every namespace path buffer: at most 127 characters and a NUL
+ * (compat §5.2). Fixed: it is part of the wire layout below. */
+#define NS_PATH_MAX 128
+
+/*
  * System messages this implementation adds (not in the seed). They start at
  * 0xFF000100 so they can never clash with the seed's range; every one is
  * listed in docs/system-messages.md with its payload.
@@ -142,6 +156,26 @@ typedef struct {
 typedef struct {
     char name[64]; /* NUL-terminated */
 } name_unregister_payload_t;
+
+/* Payload of MSG_PATH_REGISTER, 136 bytes (compat §3.2): `path` is
+ * NUL-terminated and zero-padded, `actor_id` in the sender's host order
+ * (little-endian on every supported target). */
+typedef struct {
+    char path[NS_PATH_MAX]; /* @0 */
+    actor_id_t actor_id;    /* @128 */
+} path_register_payload_t;
+
+/* Payload of MSG_PATH_UNREGISTER, 128 bytes: the NUL-terminated path. */
+typedef struct {
+    char path[NS_PATH_MAX];
+} path_unregister_payload_t;
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(name_register_payload_t) == 72, "name_register_payload_t is 72 bytes");
+_Static_assert(sizeof(name_unregister_payload_t) == 64, "name_unregister_payload_t is 64 bytes");
+_Static_assert(sizeof(path_register_payload_t) == 136, "path_register_payload_t is 136 bytes");
+_Static_assert(sizeof(path_unregister_payload_t) == 128, "path_unregister_payload_t is 128 bytes");
+#endif
 
 /* ---- Logging --------------------------------------------------------- */
 

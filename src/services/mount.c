@@ -125,9 +125,9 @@ static void conn_fail(mconn_t *c, const char *fmt, const char *detail)
     conn_close(c);
 }
 
-static mount_hello_t our_hello(mount_state_t *ms)
+static mount_text_hello_t our_hello(mount_state_t *ms)
 {
-    mount_hello_t h = {0};
+    mount_text_hello_t h = {0};
     h.version = MOUNT_PROTOCOL_VERSION;
     h.node = ms->rt->node_id;
     snprintf(h.name, sizeof h.name, "%s", ms->svc->info.name);
@@ -138,8 +138,8 @@ static mount_hello_t our_hello(mount_state_t *ms)
 
 /* Why the peer in `h` may not be mounted, or NULL. Sets *already when the
  * node is mounted and connected (a second mount is then a no-op). */
-static const char *check_peer(mount_state_t *ms, const mount_hello_t *h, bool *already, char *buf,
-                              size_t len)
+static const char *check_peer(mount_state_t *ms, const mount_text_hello_t *h, bool *already,
+                              char *buf, size_t len)
 {
     *already = false;
     if (h->version != MOUNT_PROTOCOL_VERSION) {
@@ -172,7 +172,7 @@ static const char *check_peer(mount_state_t *ms, const mount_hello_t *h, bool *a
 }
 
 /* Handshake done: the socket becomes the transport to h->node. */
-static bool adopt(mconn_t *c, const mount_hello_t *h, char *why, size_t why_len)
+static bool adopt(mconn_t *c, const mount_text_hello_t *h, char *why, size_t why_len)
 {
     mount_state_t *ms = c->ms;
     runtime_t *rt = ms->rt;
@@ -224,7 +224,7 @@ static void conn_read(mconn_t *c)
                   n == 0 ? "peer closed the connection during the handshake" : strerror(errno));
         return;
     }
-    mount_hello_t h;
+    mount_text_hello_t h;
     const char *bad;
     long used = mount_hello_parse(buf, (size_t)n, &h, &bad);
     if (used == 0)
@@ -269,7 +269,7 @@ static void conn_read(mconn_t *c)
         return;
     }
     /* Incoming: answer with our hello, or a refusal. */
-    mount_hello_t reply = our_hello(ms);
+    mount_text_hello_t reply = our_hello(ms);
     if (h.error[0])
         refuse = "the connecting side sent a refusal";
     if (refuse) {
@@ -301,7 +301,7 @@ static void conn_read(mconn_t *c)
 
 static void send_hello(mconn_t *c)
 {
-    mount_hello_t h = our_hello(c->ms);
+    mount_text_hello_t h = our_hello(c->ms);
     char out[MOUNT_HELLO_MAX];
     size_t len = mount_hello_format(out, &h);
     if (send(c->fd, out, len, MSG_NOSIGNAL) != (ssize_t)len) {

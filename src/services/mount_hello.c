@@ -16,7 +16,7 @@
         return -1;                                                                                 \
     } while (0)
 
-long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const char **why)
+long mount_hello_parse(const char *buf, size_t len, mount_text_hello_t *out, const char **why)
 {
     static const char magic[] = MOUNT_MAGIC;
     size_t mlen = sizeof magic - 1;
@@ -88,7 +88,7 @@ long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const ch
     return (long)(end - buf) + 1;
 }
 
-size_t mount_hello_format(char *out, const mount_hello_t *h)
+size_t mount_hello_format(char *out, const mount_text_hello_t *h)
 {
     int n;
     if (h->error[0])

@@ -23,7 +23,7 @@ typedef struct {
     uint16_t port;                /* port= : the sender's mount listener, 0 none */
     bool already;                 /* already=1 : this pair was mounted before */
     char error[160];              /* error= : refusal reason ("" when accepted) */
-} mount_hello_t;
+} mount_text_hello_t;
 
 /*
  * Parse a hello at the start of (buf, len). Returns the bytes it takes
@@ -32,10 +32,10 @@ typedef struct {
  * magic, bad field, over MOUNT_HELLO_MAX, missing node or name). A hello
  * with error= needs no other field. Pure: no I/O, no allocation.
  */
-long mount_hello_parse(const char *buf, size_t len, mount_hello_t *out, const char **why);
+long mount_hello_parse(const char *buf, size_t len, mount_text_hello_t *out, const char **why);
 
 /* Write a hello (error NULL) or a refusal (error set) into out (at least
  * MOUNT_HELLO_MAX bytes); returns its length. */
-size_t mount_hello_format(char *out, const mount_hello_t *h);
+size_t mount_hello_format(char *out, const mount_text_hello_t *h);
 
 #endif

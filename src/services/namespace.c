@@ -1,11 +1,14 @@
 /*
  * namespace.c -- the hierarchical namespace (namespace.h): the path
- * operations the core registry hands '/'-names to, service resolution
- * (local > mounted peer > cloud), listing, and the `ns` actor that answers
- * MSG_NS_LIST and applies MSG_NS_SYNC from mounted peers.
+ * operations the core registry hands '/'-names to, the mount table, the
+ * `ns` actor and its binary MSG_NS_* protocol, path sync with peers
+ * (MSG_PATH_REGISTER / _UNREGISTER broadcast out, ns_control_in in,
+ * ns_sync_to_transport on mount) with per-peer quotas, and cleanup when a
+ * peer's node goes down.
  *
- * Source: seed 002, "Hierarchical namespace" and "Cloudflare cloud
- * services". Runs on the runtime's thread; lookups allocate nothing.
+ * Source: ../shared/compat/wire-and-mount.md §3.3, §4.4, §5 (the original's
+ * protocol, matched byte for byte); issue 13 (quotas, own-node rule,
+ * cleanup). Runs on the runtime's thread; lookups allocate nothing.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,8 +16,17 @@
 #include <string.h>
 
 #include "microkernel/actor.h"
+#include "microkernel/node.h"
+#include "microkernel/supervision.h"
 #include "services/ns_sync.h"
 #include "services/svc_internal.h"
+
+/* The services state when the namespace is installed, else NULL. */
+static svc_t *ns_state(const runtime_t *rt)
+{
+    svc_t *s = svc_peek(rt);
+    return s && s->ns_installed ? s : NULL;
+}
 
 /* Record why `path` was refused, for function `fn`. */
 static bool path_fail(const char *fn, const char *path, size_t len, ns_path_error_t err)
@@ -23,39 +35,131 @@ static bool path_fail(const char *fn, const char *path, size_t len, ns_path_erro
                    ns_path_strerror(err));
 }
 
-static bool is_peers_path(const char *path, size_t len)
+/* Tell every peer about a path change (compat §3.3), when a broadcaster is
+ * installed. Only paths of this node's actors travel: peers refuse others. */
+static void broadcast_path(runtime_t *rt, svc_t *s, msg_type_t type, const char *path,
+                           actor_id_t id)
 {
-    size_t n = sizeof NS_PEERS_PREFIX - 2; /* "/peers" */
-    return len >= n && memcmp(path, NS_PEERS_PREFIX, n) == 0 && (len == n || path[n] == '/');
-}
-
-/* Tell every mounted peer about a change of a local path. */
-static void broadcast(runtime_t *rt, svc_t *s, const char *line, size_t len)
-{
-    char head[32];
-    int hl = snprintf(head, sizeof head, "node=%" PRIu32 "\n", rt->node_id);
-    char buf[sizeof head + NS_PATH_MAX + 32];
-    if (len > sizeof buf - (size_t)hl)
+    if (!s->broadcast || actor_id_node(id) != rt->node_id)
         return;
-    memcpy(buf, head, (size_t)hl);
-    memcpy(buf + hl, line, len);
-    for (size_t i = 0; i < SVC_MAX_PEERS; i++)
-        if (s->peers[i].node && s->peers[i].ns != ACTOR_ID_INVALID)
-            mk_send_from(rt, s->ns_actor, s->peers[i].ns, MSG_NS_SYNC, buf, (size_t)hl + len);
+    path_register_payload_t p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.path, sizeof p.path, "%s", path);
+    p.actor_id = id;
+    size_t n = type == MSG_PATH_REGISTER ? sizeof p : sizeof(path_unregister_payload_t);
+    if (!s->broadcast(rt, type, &p, n))
+        actor_log(rt, LOG_WARN, "ns: broadcast of %s failed: %s", path, mk_last_error());
 }
 
-static void broadcast_add(runtime_t *rt, svc_t *s, const ns_table_entry_t *e)
+/* Paths planted by `node` (all peers when node is 0). */
+static size_t planted(const svc_t *s, node_id_t local, node_id_t node)
 {
-    char line[NS_PATH_MAX + 32];
-    int n = snprintf(line, sizeof line, "+%s 0x%016" PRIx64 "\n", e->path, e->id);
-    broadcast(rt, s, line, (size_t)n);
+    size_t n = 0;
+    for (size_t i = 0; i < NS_MAX_PATHS && n < s->paths.count; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (e->path[0] && e->origin != local && (node == 0 || e->origin == node))
+            n++;
+    }
+    return n;
 }
 
-static void broadcast_remove(runtime_t *rt, svc_t *s, const char *path)
+/* Add a path planted by peer `node` (MSG_PATH_REGISTER, or MSG_NS_REGISTER
+ * from one of its actors). Returns NS_*; *why says why it was refused. */
+static int peer_add_path(runtime_t *rt, svc_t *s, node_id_t node, const char *path, size_t len,
+                         actor_id_t id, const char **why)
 {
-    char line[NS_PATH_MAX + 4];
-    int n = snprintf(line, sizeof line, "-%s\n", path);
-    broadcast(rt, s, line, (size_t)n);
+    *why = NULL;
+    if (actor_id_node(id) != node) {
+        *why = "the actor is not on the sending node";
+        return NS_EINVAL;
+    }
+    ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
+    if (e) {
+        if (e->origin != node)
+            return NS_EEXIST; /* local (or another peer's) entry wins, quietly */
+        e->id = id;
+        return NS_OK;
+    }
+    if (planted(s, rt->node_id, node) >= s->quota_peer) {
+        *why = "the node's path quota is used up";
+        return NS_EFULL;
+    }
+    if (planted(s, rt->node_id, 0) >= s->quota_all) {
+        *why = "the quota of all peers' paths is used up";
+        return NS_EFULL;
+    }
+    if (!ns_table_add(&s->paths, path, len, id, node)) {
+        *why = "the path table is full";
+        return NS_EFULL;
+    }
+    return NS_OK;
+}
+
+/* Add a local path: a path a peer planted gives way (local wins). */
+static int local_add_path(runtime_t *rt, svc_t *s, const char *path, size_t len, actor_id_t id)
+{
+    ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
+    if (e && e->origin != rt->node_id)
+        ns_table_remove(&s->paths, e);
+    else if (e)
+        return NS_EEXIST;
+    return ns_table_add(&s->paths, path, len, id, rt->node_id) ? NS_OK : NS_EFULL;
+}
+
+/* ---- Mount table --------------------------------------------------------- */
+
+/* The target of the longest mount point that is a prefix of `path` at a
+ * component boundary, or ACTOR_ID_INVALID. */
+static actor_id_t mount_match(const svc_t *s, const char *path, size_t len)
+{
+    const ns_mount_entry_t *best = NULL;
+    for (size_t i = 0; i < NS_MAX_MOUNTS; i++) {
+        const ns_mount_entry_t *m = &s->mounts[i];
+        if (m->point[0] && m->len <= len && memcmp(m->point, path, m->len) == 0 &&
+            (len == m->len || path[m->len] == '/') && (!best || m->len > best->len))
+            best = m;
+    }
+    return best ? best->target : ACTOR_ID_INVALID;
+}
+
+static int mount_add(runtime_t *rt, svc_t *s, const ns_req_t *r, node_id_t origin)
+{
+    bool remote = origin != rt->node_id;
+    if (remote && actor_id_node(r->id) != origin)
+        return NS_EINVAL;
+    size_t mine = 0, remote_all = 0;
+    ns_mount_entry_t *free_slot = NULL;
+    for (size_t i = 0; i < NS_MAX_MOUNTS; i++) {
+        ns_mount_entry_t *m = &s->mounts[i];
+        if (!m->point[0]) {
+            free_slot = free_slot ? free_slot : m;
+            continue;
+        }
+        if (strcmp(m->point, r->path) == 0)
+            return NS_EEXIST;
+        mine += m->origin == origin;
+        remote_all += m->origin != rt->node_id;
+    }
+    if (!free_slot || (remote && (mine >= s->quota_mounts || remote_all >= NS_MAX_MOUNTS / 2)))
+        return NS_EFULL;
+    memcpy(free_slot->point, r->path, r->path_len + 1);
+    free_slot->len = r->path_len;
+    free_slot->target = r->id;
+    free_slot->origin = origin;
+    return NS_OK;
+}
+
+static int mount_remove(runtime_t *rt, svc_t *s, const char *point, node_id_t origin)
+{
+    for (size_t i = 0; i < NS_MAX_MOUNTS; i++) {
+        ns_mount_entry_t *m = &s->mounts[i];
+        if (m->point[0] && strcmp(m->point, point) == 0 &&
+            (origin == rt->node_id || m->origin == origin)) {
+            memset(m, 0, sizeof *m);
+            return NS_OK;
+        }
+    }
+    return NS_ENOENT;
 }
 
 /* ---- Path operations (called by the core registry) ------------------- */
@@ -63,27 +167,30 @@ static void broadcast_remove(runtime_t *rt, svc_t *s, const char *path)
 static bool op_register(runtime_t *rt, void *ctx, const char *path, actor_id_t id)
 {
     svc_t *s = ctx;
-    size_t len = strnlen(path, NS_PATH_MAX + 1);
+    size_t len = strnlen(path, NS_PATH_MAX);
     ns_path_error_t err = ns_path_check(path, len, false);
     if (err != NS_PATH_OK)
         return path_fail("actor_register_name", path, len, err);
-    if (is_peers_path(path, len))
-        return mk_fail("actor_register_name: \"%s\" is under %s, which holds mounted peers' paths",
-                       path, NS_PEERS_PREFIX);
     if (id == ACTOR_ID_INVALID)
         return mk_fail("actor_register_name: actor ID is ACTOR_ID_INVALID");
     if (actor_id_node(id) == rt->node_id && !mk_actor_find(rt, id))
         return mk_fail("actor_register_name: no live actor 0x%016" PRIx64, id);
-    if (!ns_table_add(&s->paths, path, len, id, rt->node_id))
-        return false;
-    broadcast_add(rt, s, ns_table_find(&s->paths, path, len));
+    int rc = local_add_path(rt, s, path, len, id);
+    if (rc == NS_EEXIST) {
+        const ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
+        return mk_fail("actor_register_name: \"%s\" is already registered to actor 0x%016" PRIx64,
+                       path, e ? e->id : 0);
+    }
+    if (rc != NS_OK)
+        return mk_fail("actor_register_name: all %d paths are in use", NS_MAX_PATHS);
+    broadcast_path(rt, s, MSG_PATH_REGISTER, path, id);
     return true;
 }
 
 static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
 {
     svc_t *s = ctx;
-    size_t len = strnlen(path, NS_PATH_MAX + 1);
+    size_t len = strnlen(path, NS_PATH_MAX);
     ns_path_error_t err = ns_path_check(path, len, false);
     if (err != NS_PATH_OK)
         return path_fail("actor_unregister_name", path, len, err);
@@ -94,55 +201,29 @@ static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
         return mk_fail("actor_unregister_name: \"%s\" belongs to node %" PRIu32
                        " and goes away with it",
                        path, e->origin);
+    actor_id_t id = e->id;
     ns_table_remove(&s->paths, e);
-    broadcast_remove(rt, s, path);
+    broadcast_path(rt, s, MSG_PATH_UNREGISTER, path, id);
     return true;
-}
-
-/* Resolution step two: the first mounted peer (in mount order) that has
- * `path` under its "/peers/<name>" prefix. */
-static actor_id_t lookup_peers(svc_t *s, const char *path, size_t len)
-{
-    const svc_peer_t *best = NULL;
-    actor_id_t best_id = ACTOR_ID_INVALID;
-    char buf[NS_PATH_MAX + 1];
-    for (size_t i = 0; i < SVC_MAX_PEERS; i++) {
-        const svc_peer_t *p = &s->peers[i];
-        if (!p->node)
-            continue;
-        int n = snprintf(buf, sizeof buf, NS_PEERS_PREFIX "%s%.*s", p->name, (int)len, path);
-        if (n < 0 || (size_t)n >= sizeof buf)
-            continue;
-        const ns_table_entry_t *e = ns_table_find(&s->paths, buf, (size_t)n);
-        if (e && (!best || p->seq < best->seq)) {
-            best = p;
-            best_id = e->id;
-        }
-    }
-    return best_id;
 }
 
 static actor_id_t op_lookup(runtime_t *rt, void *ctx, const char *path)
 {
-    (void)rt;
     svc_t *s = ctx;
-    size_t len = strnlen(path, NS_PATH_MAX + 1);
+    size_t len = strnlen(path, NS_PATH_MAX);
     ns_path_error_t err = ns_path_check(path, len, false);
     if (err != NS_PATH_OK) {
         path_fail("actor_lookup", path, len, err);
         return ACTOR_ID_INVALID;
     }
-    const ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
-    if (e)
-        return e->id;
+    actor_id_t id = ns_lookup_path(rt, path);
+    if (id != ACTOR_ID_INVALID)
+        return id;
     if (len > 6 && memcmp(path, "/node/", 6) == 0) {
-        actor_id_t id = lookup_peers(s, path, len);
-        if (id != ACTOR_ID_INVALID)
-            return id;
         if (s->cloud != ACTOR_ID_INVALID)
             return s->cloud;
-        mk_set_error("actor_lookup: no provider for %s: not registered locally, no mounted peer "
-                     "has it, and no cloud provider is configured",
+        mk_set_error("actor_lookup: no provider for %s: not registered on this node or by a "
+                     "mounted peer, and no cloud provider is configured",
                      path);
         return ACTOR_ID_INVALID;
     }
@@ -152,24 +233,19 @@ static actor_id_t op_lookup(runtime_t *rt, void *ctx, const char *path)
 
 static const mk_path_ops_t path_ops = {op_register, op_unregister, op_lookup};
 
-/* An actor stopped: its local paths go, and peers are told. */
+/* An actor stopped: its paths go, and peers are told. */
 static void on_exit_hook(runtime_t *rt, void *ctx, actor_id_t id, int reason)
 {
     (void)reason;
     svc_t *s = ctx;
-    if (s->paths.count == 0 || actor_id_node(id) != rt->node_id)
+    if (actor_id_node(id) != rt->node_id)
         return;
-    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
-        ns_table_entry_t *e = &s->paths.entries[i];
-        if (e->path[0] && e->id == id && e->origin == rt->node_id) {
-            char path[NS_PATH_MAX + 1];
-            memcpy(path, e->path, (size_t)e->len + 1);
-            ns_table_remove(&s->paths, e);
-            broadcast_remove(rt, s, path);
-        }
-    }
+    if (s->paths.count)
+        ns_deregister_actor_paths(rt, id);
     if (id == s->ns_actor)
         s->ns_actor = ACTOR_ID_INVALID;
+    if (id == s->caps_actor)
+        s->caps_actor = ACTOR_ID_INVALID;
 }
 
 bool ns_install(runtime_t *rt)
@@ -185,14 +261,17 @@ bool ns_install(runtime_t *rt)
         return false;
     if (!mk_runtime_on_exit(rt, on_exit_hook, s))
         return false;
+    s->quota_peer = NS_PEER_PATHS_MAX;
+    s->quota_all = NS_REMOTE_PATHS_MAX;
+    s->quota_mounts = NS_PEER_MOUNTS_MAX;
     /* '/'-names registered before the namespace existed move over. */
     for (size_t i = 0; i < MK_MAX_NAMES; i++) {
         mk_name_t *n = &rt->names[i];
         if (n->name[0] != '/')
             continue;
         size_t len = strlen(n->name);
-        if (ns_path_check(n->name, len, false) == NS_PATH_OK && !is_peers_path(n->name, len) &&
-            ns_table_add(&s->paths, n->name, len, n->id, actor_id_node(n->id))) {
+        if (ns_path_check(n->name, len, false) == NS_PATH_OK &&
+            ns_table_add(&s->paths, n->name, len, n->id, rt->node_id)) {
             char name[MK_NAME_MAX + 1];
             strcpy(name, n->name);
             mk_registry_unregister(rt, name, false);
@@ -203,7 +282,476 @@ bool ns_install(runtime_t *rt)
     return true;
 }
 
-/* ---- Listing ----------------------------------------------------------- */
+bool ns_set_peer_quota(runtime_t *rt, size_t per_peer, size_t all_peers, size_t mounts_per_peer)
+{
+    svc_t *s = ns_state(rt);
+    if (!s)
+        return mk_fail("ns_set_peer_quota: the namespace is not installed");
+    if (all_peers > NS_MAX_PATHS)
+        return mk_fail("ns_set_peer_quota: %zu paths for all peers is more than the table (%d)",
+                       all_peers, NS_MAX_PATHS);
+    s->quota_peer = per_peer;
+    s->quota_all = all_peers;
+    s->quota_mounts = mounts_per_peer;
+    return true;
+}
+
+bool ns_set_broadcast(runtime_t *rt, ns_broadcast_fn fn)
+{
+    svc_t *s = ns_state(rt);
+    if (!s)
+        return mk_fail("ns_set_broadcast: the namespace is not installed");
+    s->broadcast = fn;
+    return true;
+}
+
+/* ---- The original's path functions (compat §5.5) -------------------------- */
+
+int ns_register_path(runtime_t *rt, const char *path, actor_id_t id)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || !path) {
+        mk_set_error("ns_register_path: %s", s ? "path is NULL" : "the namespace is not installed");
+        return NS_EINVAL;
+    }
+    size_t len = strnlen(path, NS_PATH_MAX);
+    ns_path_error_t err = ns_path_check(path, len, false);
+    if (err != NS_PATH_OK) {
+        path_fail("ns_register_path", path, len, err);
+        return NS_EINVAL;
+    }
+    int rc = local_add_path(rt, s, path, len, id);
+    if (rc != NS_OK)
+        mk_set_error("ns_register_path: \"%s\" %s", path,
+                     rc == NS_EEXIST ? "is already registered" : "does not fit: the table is full");
+    return rc;
+}
+
+actor_id_t ns_lookup_path(runtime_t *rt, const char *path)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || !path)
+        return ACTOR_ID_INVALID;
+    size_t len = strnlen(path, NS_PATH_MAX);
+    if (len >= NS_PATH_MAX)
+        return ACTOR_ID_INVALID;
+    actor_id_t id = mount_match(s, path, len);
+    if (id != ACTOR_ID_INVALID)
+        return id;
+    const ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
+    return e ? e->id : ACTOR_ID_INVALID;
+}
+
+void ns_deregister_actor_paths(runtime_t *rt, actor_id_t id)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || id == ACTOR_ID_INVALID)
+        return;
+    for (size_t i = 0; i < NS_MAX_PATHS && s->paths.count; i++) {
+        ns_table_entry_t *e = &s->paths.entries[i];
+        if (!e->path[0] || e->id != id)
+            continue;
+        char path[NS_PATH_MAX];
+        memcpy(path, e->path, (size_t)e->len + 1);
+        bool mine = e->origin == rt->node_id;
+        if (mine)
+            broadcast_path(rt, s, MSG_PATH_UNREGISTER, path, id);
+        /* The broadcast may not touch the table; find the entry again. */
+        e = ns_table_find(&s->paths, path, strlen(path));
+        if (e)
+            ns_table_remove(&s->paths, e);
+    }
+}
+
+size_t ns_reverse_lookup_path(runtime_t *rt, actor_id_t id, char *buf, size_t buf_size)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || !buf || buf_size == 0)
+        return 0;
+    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (e->path[0] && e->id == id) {
+            size_t n = e->len < buf_size - 1 ? e->len : buf_size - 1;
+            memcpy(buf, e->path, n);
+            buf[n] = '\0';
+            return n;
+        }
+    }
+    buf[0] = '\0';
+    return 0;
+}
+
+size_t ns_reverse_lookup_all_paths(runtime_t *rt, actor_id_t id, char *buf, size_t buf_size,
+                                   size_t *offset)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || !buf || !offset || buf_size == 0 || *offset >= buf_size)
+        return 0;
+    size_t added = 0;
+    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (!e->path[0] || e->id != id)
+            continue;
+        size_t sep = *offset > 0 ? 2 : 0;
+        if (*offset + sep + e->len + 1 > buf_size)
+            continue;
+        memcpy(buf + *offset, ", ", sep);
+        memcpy(buf + *offset + sep, e->path, e->len);
+        *offset += sep + e->len;
+        added++;
+    }
+    buf[*offset] = '\0';
+    return added;
+}
+
+/* Append "<key>=<id>\n" to out[*used..cap) if it fits with room for a NUL;
+ * a line that does not fit is skipped (compat §5.4). */
+static void list_line(char *out, size_t cap, size_t *used, const char *key, actor_id_t id)
+{
+    char line[NS_PATH_MAX + 32];
+    int n = snprintf(line, sizeof line, "%s=%" PRIu64 "\n", key, id);
+    if (n > 0 && (size_t)n < cap - *used) {
+        memcpy(out + *used, line, (size_t)n);
+        *used += (size_t)n;
+        out[*used] = '\0';
+    }
+}
+
+/* The list text of compat §5.4 into out (cap bytes, cap > 0). */
+static size_t list_text(runtime_t *rt, svc_t *s, const char *prefix, bool names, char *out,
+                        size_t cap)
+{
+    size_t used = 0, plen = prefix ? strlen(prefix) : 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (e->path[0] && e->len >= plen && memcmp(e->path, prefix, plen) == 0)
+            list_line(out, cap, &used, e->path, e->id);
+    }
+    for (size_t i = 0; names && plen == 0 && i < MK_MAX_NAMES; i++)
+        if (rt->names[i].name[0])
+            list_line(out, cap, &used, rt->names[i].name, rt->names[i].id);
+    return used;
+}
+
+size_t ns_list_paths(runtime_t *rt, const char *prefix, char *buf, size_t buf_size)
+{
+    svc_t *s = ns_state(rt);
+    if (!buf || buf_size == 0)
+        return 0;
+    buf[0] = '\0';
+    return s ? list_text(rt, s, prefix ? prefix : "", false, buf, buf_size) : 0;
+}
+
+void ns_remove_path(runtime_t *rt, const char *path)
+{
+    svc_t *s = ns_state(rt);
+    if (!s || !path)
+        return;
+    ns_table_entry_t *e = ns_table_find(&s->paths, path, strnlen(path, NS_PATH_MAX));
+    if (e)
+        ns_table_remove(&s->paths, e);
+}
+
+/* ---- Path sync (compat §3.3, §4.4) --------------------------------------- */
+
+void ns_sync_to_transport(runtime_t *rt, struct transport *tp)
+{
+    if (!rt || !tp || !tp->send)
+        return;
+    message_t m = {0};
+    for (size_t i = 0; i < MK_MAX_NAMES; i++) {
+        const mk_name_t *e = &rt->names[i];
+        if (!e->name[0] || actor_id_node(e->id) != rt->node_id)
+            continue;
+        name_register_payload_t p;
+        memset(&p, 0, sizeof p);
+        snprintf(p.name, sizeof p.name, "%s", e->name);
+        p.actor_id = e->id;
+        m.type = MSG_NAME_REGISTER;
+        m.payload = &p;
+        m.payload_size = sizeof p;
+        if (!tp->send(tp, &m))
+            return;
+    }
+    svc_t *s = ns_state(rt);
+    for (size_t i = 0; s && i < NS_MAX_PATHS; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (!e->path[0] || actor_id_node(e->id) != rt->node_id)
+            continue;
+        path_register_payload_t p;
+        memset(&p, 0, sizeof p);
+        memcpy(p.path, e->path, e->len);
+        p.actor_id = e->id;
+        m.type = MSG_PATH_REGISTER;
+        m.payload = &p;
+        m.payload_size = sizeof p;
+        if (!tp->send(tp, &m))
+            return;
+    }
+}
+
+bool ns_control_in(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx)
+{
+    (void)ctx;
+    if (!rt || !m || (m->type != MSG_PATH_REGISTER && m->type != MSG_PATH_UNREGISTER))
+        return false;
+    svc_t *s = ns_state(rt);
+    if (!s)
+        return true;
+    ns_req_t r;
+    if (ns_req_parse(m->type, m->payload, m->payload_size, &r) != NS_OK) {
+        mk_log_limited(rt, &s->lim_malformed, LOG_WARN,
+                       "ns: malformed path %s from node %" PRIu32 " (%zu bytes) ignored",
+                       m->type == MSG_PATH_REGISTER ? "register" : "unregister", peer,
+                       m->payload_size);
+        return true;
+    }
+    if (m->type == MSG_PATH_UNREGISTER) {
+        ns_table_entry_t *e = ns_table_find(&s->paths, r.path, r.path_len);
+        if (e && e->origin == peer && peer != rt->node_id)
+            ns_table_remove(&s->paths, e);
+        return true;
+    }
+    const char *why = NULL;
+    if (peer == rt->node_id)
+        why = "the peer claims this node's id";
+    else
+        peer_add_path(rt, s, peer, r.path, r.path_len, r.id, &why);
+    if (why)
+        mk_log_limited(rt, &s->lim_refused, LOG_WARN,
+                       "ns: path %s -> 0x%016" PRIx64 " from node %" PRIu32 " refused: %s", r.path,
+                       r.id, peer, why);
+    return true;
+}
+
+/* ---- Peers ------------------------------------------------------------- */
+
+svc_peer_t *svc_peer_find(svc_t *s, node_id_t node)
+{
+    for (size_t i = 0; i < SVC_MAX_PEERS; i++)
+        if (s->peers[i].node == node && node)
+            return &s->peers[i];
+    return NULL;
+}
+
+/* Remove every path and mount point `node` planted. */
+static void drop_node(runtime_t *rt, svc_t *s, node_id_t node)
+{
+    if (node == rt->node_id)
+        return;
+    for (size_t i = 0; i < NS_MAX_PATHS && s->paths.count; i++) {
+        ns_table_entry_t *e = &s->paths.entries[i];
+        if (e->path[0] && e->origin == node)
+            ns_table_remove(&s->paths, e);
+    }
+    for (size_t i = 0; i < NS_MAX_MOUNTS; i++)
+        if (s->mounts[i].point[0] && s->mounts[i].origin == node)
+            memset(&s->mounts[i], 0, sizeof s->mounts[i]);
+}
+
+void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p)
+{
+    (void)rt, (void)s, (void)p;
+}
+
+void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node)
+{
+    drop_node(rt, s, node);
+    svc_peer_t *p = svc_peer_find(s, node);
+    if (p)
+        memset(p, 0, sizeof *p);
+}
+
+/* ---- The ns actor (compat §5.4) ------------------------------------------ */
+
+static void reply(runtime_t *rt, const message_t *msg, int status, actor_id_t id)
+{
+    ns_reply_t r;
+    memset(&r, 0, sizeof r);
+    r.status = status;
+    r.actor_id = id;
+    if (msg->source != ACTOR_ID_INVALID)
+        actor_send(rt, msg->source, MSG_NS_REPLY, &r, sizeof r);
+}
+
+static void handle_register(runtime_t *rt, svc_t *s, const message_t *msg, const ns_req_t *r)
+{
+    node_id_t from = actor_id_node(msg->source);
+    bool remote = msg->source != ACTOR_ID_INVALID && from != rt->node_id;
+    int rc;
+    if (r->path[0] == '/') {
+        const char *why = NULL;
+        rc = remote ? peer_add_path(rt, s, from, r->path, r->path_len, r->id, &why)
+                    : local_add_path(rt, s, r->path, r->path_len, r->id);
+        if (why)
+            mk_log_limited(rt, &s->lim_refused, LOG_WARN,
+                           "ns: MSG_NS_REGISTER of %s from 0x%016" PRIx64 " refused: %s", r->path,
+                           msg->source, why);
+    } else if (remote) {
+        rc = NS_EINVAL; /* flat names come from peers by registry sync only */
+    } else {
+        rc = actor_register_name(rt, r->path, r->id) ? NS_OK : NS_EEXIST;
+    }
+    reply(rt, msg, rc, r->id);
+}
+
+static void handle_lookup(runtime_t *rt, const message_t *msg, const ns_req_t *r)
+{
+    actor_id_t id = ACTOR_ID_INVALID;
+    if (r->path[0] == '/') {
+        id = ns_lookup_path(rt, r->path);
+    } else if (r->path_len > 0) {
+        for (size_t i = 0; i < MK_MAX_NAMES && id == ACTOR_ID_INVALID; i++)
+            if (rt->names[i].name[0] && strcmp(rt->names[i].name, r->path) == 0)
+                id = rt->names[i].id;
+    }
+    reply(rt, msg, id != ACTOR_ID_INVALID ? NS_OK : NS_ENOENT, id);
+}
+
+static void handle_list(runtime_t *rt, svc_t *s, const message_t *msg, const ns_req_t *r)
+{
+    ns_reply_t out;
+    memset(&out, 0, sizeof out);
+    out.status = NS_OK;
+    out.data_len = (uint32_t)list_text(rt, s, r->path, true, out.data, sizeof out.data);
+    if (msg->source != ACTOR_ID_INVALID)
+        actor_send(rt, msg->source, MSG_NS_REPLY, &out, sizeof out);
+}
+
+static bool ns_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    svc_t *s = state;
+    bool local_source =
+        msg->source == ACTOR_ID_INVALID || actor_id_node(msg->source) == rt->node_id;
+    if (msg->type == MSG_CHILD_EXIT) {
+        child_exit_payload_t p;
+        if (local_source && msg->payload && msg->payload_size >= sizeof p) {
+            memcpy(&p, msg->payload, sizeof p);
+            ns_deregister_actor_paths(rt, p.child_id);
+        }
+        return true;
+    }
+    if (msg->type == MSG_NODE_DOWN) {
+        node_event_payload_t ev;
+        if (msg->source == ACTOR_ID_INVALID && msg->payload && msg->payload_size == sizeof ev) {
+            memcpy(&ev, msg->payload, sizeof ev);
+            drop_node(rt, s, ev.node);
+        }
+        return true;
+    }
+    if (msg->type < MSG_NS_REGISTER || msg->type > MSG_NS_UMOUNT)
+        return true; /* MSG_NS_REPLY, MSG_NS_NOTIFY and anything else: ignored */
+    ns_req_t r;
+    if (ns_req_parse(msg->type, msg->payload, msg->payload_size, &r) != NS_OK) {
+        reply(rt, msg, NS_EINVAL, ACTOR_ID_INVALID);
+        return true;
+    }
+    node_id_t from = local_source ? rt->node_id : actor_id_node(msg->source);
+    switch (msg->type) {
+    case MSG_NS_REGISTER: handle_register(rt, s, msg, &r); break;
+    case MSG_NS_LOOKUP: handle_lookup(rt, msg, &r); break;
+    case MSG_NS_LIST: handle_list(rt, s, msg, &r); break;
+    case MSG_NS_MOUNT: reply(rt, msg, mount_add(rt, s, &r, from), ACTOR_ID_INVALID); break;
+    default: reply(rt, msg, mount_remove(rt, s, r.path, from), ACTOR_ID_INVALID); break;
+    }
+    return true;
+}
+
+actor_id_t ns_actor_init(runtime_t *rt)
+{
+    if (!ns_install(rt))
+        return ACTOR_ID_INVALID;
+    svc_t *s = svc_get(rt);
+    if (s->ns_actor != ACTOR_ID_INVALID) {
+        mk_set_error("ns_actor_init: the namespace actor already runs (0x%016" PRIx64 ")",
+                     s->ns_actor);
+        return ACTOR_ID_INVALID;
+    }
+    actor_id_t id = actor_spawn(rt, ns_behavior, s, NULL, 64);
+    if (id == ACTOR_ID_INVALID)
+        return ACTOR_ID_INVALID;
+    mk_actor_set_system(rt, id, true);
+    s->ns_actor = id;
+    char node_path[NS_PATH_MAX];
+    snprintf(node_path, sizeof node_path, "/node/%s", s->info.name);
+    char why[256] = "";
+    if (ns_register_path(rt, node_path, id) != NS_OK ||
+        ns_register_path(rt, "/sys/ns", id) != NS_OK || !actor_register_name(rt, "ns", id) ||
+        !node_monitor(rt, id)) {
+        snprintf(why, sizeof why, "ns_actor_init: %s", mk_last_error());
+        actor_stop(rt, id);
+        s->ns_actor = ACTOR_ID_INVALID;
+        mk_set_error("%s", why);
+        return ACTOR_ID_INVALID;
+    }
+    return id;
+}
+
+bool ns_spawn(runtime_t *rt, svc_t *s)
+{
+    (void)s;
+    return ns_actor_init(rt) != ACTOR_ID_INVALID;
+}
+
+/* ---- ns_call (compat §5.5) ----------------------------------------------- */
+
+typedef struct {
+    bool done;
+    ns_reply_t reply;
+} ns_waiter_t;
+
+static bool waiter_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)rt, (void)self;
+    ns_waiter_t *w = state;
+    if (msg->type == MSG_NS_REPLY && msg->payload && msg->payload_size >= sizeof w->reply) {
+        memcpy(&w->reply, msg->payload, sizeof w->reply);
+        w->done = true;
+    }
+    return true;
+}
+
+int ns_call(runtime_t *rt, msg_type_t type, const void *payload, size_t payload_size,
+            ns_reply_t *reply_out)
+{
+    const char *why = NULL;
+    svc_t *s = rt ? ns_state(rt) : NULL;
+    actor_id_t ns = s ? s->ns_actor : ACTOR_ID_INVALID;
+    if (!rt || !reply_out)
+        why = "the runtime or the reply is NULL";
+    else if (rt->current)
+        why = "called from inside a behaviour (it runs the scheduler)";
+    else if (!payload || payload_size == 0)
+        why = "the request has no payload";
+    else if (ns == ACTOR_ID_INVALID)
+        why = "no namespace actor (call ns_actor_init)";
+    if (why) {
+        mk_set_error("ns_call: %s", why);
+        return -1;
+    }
+    ns_waiter_t w = {0};
+    actor_id_t me = actor_spawn(rt, waiter_behavior, &w, NULL, 4);
+    if (me == ACTOR_ID_INVALID)
+        return -1;
+    mk_actor_set_system(rt, me, true);
+    if (!mk_send_from(rt, me, ns, type, payload, payload_size)) {
+        actor_stop(rt, me);
+        return -1;
+    }
+    for (int i = 0; i < 1000 && !w.done; i++)
+        runtime_step(rt);
+    actor_stop(rt, me);
+    if (!w.done) {
+        mk_set_error("ns_call: no reply from the namespace actor within 1000 steps");
+        return -1;
+    }
+    *reply_out = w.reply;
+    return 0;
+}
+
+/* ---- Extensions: sorted listing, exact lookup, cloud, count ------------- */
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -212,33 +760,16 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-/* Fill `hits` with the entries under `prefix` (checked), return the count. */
-static size_t collect(svc_t *s, const char *prefix, size_t plen, const ns_table_entry_t **hits)
-{
-    size_t n = 0;
-    bool all = plen == 1;
-    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
-        const ns_table_entry_t *e = &s->paths.entries[i];
-        if (!e->path[0])
-            continue;
-        if (all || (e->len >= plen && memcmp(e->path, prefix, plen) == 0 &&
-                    (e->len == plen || e->path[plen] == '/')))
-            hits[n++] = e;
-    }
-    qsort(hits, n, sizeof *hits, cmp_entry);
-    return n;
-}
-
 size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max)
 {
-    svc_t *s = svc_peek(rt);
-    if (!s || !s->ns_installed) {
+    svc_t *s = ns_state(rt);
+    if (!s) {
         mk_set_error("ns_list: the namespace is not installed (call ns_install or services_start)");
         return 0;
     }
     if (!prefix)
         prefix = "/";
-    size_t plen = strnlen(prefix, NS_PATH_MAX + 1);
+    size_t plen = strnlen(prefix, NS_PATH_MAX);
     ns_path_error_t err = ns_path_check(prefix, plen, true);
     if (err != NS_PATH_OK) {
         path_fail("ns_list", prefix, plen, err);
@@ -249,7 +780,14 @@ size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max)
         mk_set_error("ns_list: out of memory");
         return 0;
     }
-    size_t n = collect(s, prefix, plen, hits);
+    size_t n = 0;
+    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
+        const ns_table_entry_t *e = &s->paths.entries[i];
+        if (e->path[0] && (plen == 1 || (e->len >= plen && memcmp(e->path, prefix, plen) == 0 &&
+                                         (e->len == plen || e->path[plen] == '/'))))
+            hits[n++] = e;
+    }
+    qsort(hits, n, sizeof *hits, cmp_entry);
     for (size_t i = 0; i < n && i < max; i++)
         out[i] = (ns_entry_t){hits[i]->path, hits[i]->id, hits[i]->origin};
     free(hits);
@@ -258,12 +796,12 @@ size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max)
 
 actor_id_t ns_lookup_exact(runtime_t *rt, const char *path)
 {
-    svc_t *s = svc_peek(rt);
-    if (!s || !s->ns_installed) {
+    svc_t *s = ns_state(rt);
+    if (!s) {
         mk_set_error("ns_lookup_exact: the namespace is not installed");
         return ACTOR_ID_INVALID;
     }
-    size_t len = path ? strnlen(path, NS_PATH_MAX + 1) : 0;
+    size_t len = path ? strnlen(path, NS_PATH_MAX) : 0;
     ns_path_error_t err = ns_path_check(path, len, false);
     if (err != NS_PATH_OK) {
         path_fail("ns_lookup_exact", path, len, err);
@@ -279,8 +817,8 @@ actor_id_t ns_lookup_exact(runtime_t *rt, const char *path)
 
 bool ns_set_cloud_provider(runtime_t *rt, actor_id_t id)
 {
-    svc_t *s = svc_peek(rt);
-    if (!s || !s->ns_installed)
+    svc_t *s = ns_state(rt);
+    if (!s)
         return mk_fail("ns_set_cloud_provider: the namespace is not installed");
     s->cloud = id;
     return true;
@@ -288,201 +826,6 @@ bool ns_set_cloud_provider(runtime_t *rt, actor_id_t id)
 
 size_t ns_count(const runtime_t *rt)
 {
-    const svc_t *s = svc_peek(rt);
-    return s && s->ns_installed ? s->paths.count : 0;
-}
-
-/* ---- Peers ------------------------------------------------------------- */
-
-svc_peer_t *svc_peer_find(svc_t *s, node_id_t node)
-{
-    for (size_t i = 0; i < SVC_MAX_PEERS; i++)
-        if (s->peers[i].node == node && node)
-            return &s->peers[i];
-    return NULL;
-}
-
-/* Remove every path learnt from `node`. */
-static void drop_node_paths(svc_t *s, node_id_t node)
-{
-    for (size_t i = 0; i < NS_MAX_PATHS && s->paths.count; i++) {
-        ns_table_entry_t *e = &s->paths.entries[i];
-        if (e->path[0] && e->origin == node)
-            ns_table_remove(&s->paths, e);
-    }
-}
-
-void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p)
-{
-    /* Full table: local paths plus the nodes we mounted (for auto-mount). */
-    size_t cap = 64 + s->paths.count * (NS_PATH_MAX + 24) + SVC_MAX_PEERS * 160;
-    char *buf = malloc(cap);
-    if (!buf)
-        return;
-    size_t n = (size_t)snprintf(buf, cap, "node=%" PRIu32 "\nreset=1\n", rt->node_id);
-    for (size_t i = 0; i < NS_MAX_PATHS; i++) {
-        const ns_table_entry_t *e = &s->paths.entries[i];
-        if (e->path[0] && e->origin == rt->node_id)
-            n += (size_t)snprintf(buf + n, cap - n, "+%s 0x%016" PRIx64 "\n", e->path, e->id);
-    }
-    for (size_t i = 0; i < SVC_MAX_PEERS; i++) {
-        const svc_peer_t *q = &s->peers[i];
-        if (q->node && q != p && q->port)
-            n += (size_t)snprintf(buf + n, cap - n, "peer=%" PRIu32 " %s %s:%u\n", q->node, q->name,
-                                  q->host, q->port);
-    }
-    if (p->ns != ACTOR_ID_INVALID && !mk_send_from(rt, s->ns_actor, p->ns, MSG_NS_SYNC, buf, n))
-        actor_log(rt, LOG_WARN, "ns: sending the path table to node %" PRIu32 " failed: %s",
-                  p->node, mk_last_error());
-    free(buf);
-    /* Tell the other peers about the new one, so they can mount it too. */
-    if (p->port) {
-        char line[160];
-        int ln = snprintf(line, sizeof line, "peer=%" PRIu32 " %s %s:%u\n", p->node, p->name,
-                          p->host, p->port);
-        for (size_t i = 0; i < SVC_MAX_PEERS; i++) {
-            svc_peer_t *q = &s->peers[i];
-            if (q->node && q != p && q->ns != ACTOR_ID_INVALID) {
-                char msg[200];
-                int ml = snprintf(msg, sizeof msg, "node=%" PRIu32 "\n%.*s", rt->node_id, ln, line);
-                mk_send_from(rt, s->ns_actor, q->ns, MSG_NS_SYNC, msg, (size_t)ml);
-            }
-        }
-    }
-}
-
-void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node)
-{
-    (void)rt;
-    drop_node_paths(s, node);
-    svc_peer_t *p = svc_peer_find(s, node);
-    if (p)
-        memset(p, 0, sizeof *p);
-}
-
-/* Apply one MSG_NS_SYNC from a mounted peer. */
-static void apply_sync(runtime_t *rt, svc_t *s, const message_t *msg)
-{
-    size_t pos = 0;
-    ns_sync_item_t it;
-    const char *buf = msg->payload;
-    ns_sync_next(buf, msg->payload_size, &pos, &it);
-    if (it.kind != NS_SYNC_NODE) {
-        actor_log(rt, LOG_WARN, "ns: sync from 0x%016" PRIx64 " ignored: %s", msg->source,
-                  it.kind == NS_SYNC_ERROR ? it.error : "the first line is not node=<id>");
-        return;
-    }
-    node_id_t node = it.node;
-    svc_peer_t *p = svc_peer_find(s, node);
-    if (!p || actor_id_node(msg->source) != node) {
-        actor_log(rt, LOG_WARN, "ns: sync from node %" PRIu32 " ignored: not a mounted peer", node);
-        return;
-    }
-    char full[NS_PATH_MAX + 1];
-    for (;;) {
-        ns_sync_next(buf, msg->payload_size, &pos, &it);
-        if (it.kind == NS_SYNC_END)
-            break;
-        int n;
-        ns_table_entry_t *e;
-        switch (it.kind) {
-        case NS_SYNC_RESET: drop_node_paths(s, node); break;
-        case NS_SYNC_ADD:
-        case NS_SYNC_REMOVE:
-            n = snprintf(full, sizeof full, NS_PEERS_PREFIX "%s%.*s", p->name, (int)it.path_len,
-                         it.path);
-            if (n < 0 || (size_t)n >= sizeof full) {
-                actor_log(rt, LOG_WARN, "ns: path %.*s of node %s is too long under /peers/",
-                          (int)it.path_len, it.path, p->name);
-                break;
-            }
-            e = ns_table_find(&s->paths, full, (size_t)n);
-            if (it.kind == NS_SYNC_REMOVE) {
-                if (e && e->origin == node)
-                    ns_table_remove(&s->paths, e);
-            } else if (actor_id_node(it.id) != node) {
-                actor_log(rt, LOG_WARN, "ns: node %" PRIu32 " sent %s for a foreign actor", node,
-                          full);
-            } else if (e && e->origin == node) {
-                e->id = it.id;
-            } else if (!e && !ns_table_add(&s->paths, full, (size_t)n, it.id, node)) {
-                actor_log(rt, LOG_WARN, "ns: %s", mk_last_error());
-            }
-            break;
-        case NS_SYNC_PEER: mount_auto(rt, s, it.node, it.name, it.host, it.port); break;
-        case NS_SYNC_ERROR:
-            actor_log(rt, LOG_WARN, "ns: bad sync line from node %" PRIu32 ": %s", node, it.error);
-            break;
-        default: break;
-        }
-    }
-}
-
-static void reply_list(runtime_t *rt, svc_t *s, const message_t *msg)
-{
-    char prefix[NS_PATH_MAX + 2];
-    size_t plen = msg->payload_size;
-    while (plen > 0 && ((const char *)msg->payload)[plen - 1] == '\n')
-        plen--;
-    if (plen == 0) {
-        strcpy(prefix, "/");
-    } else if (plen > NS_PATH_MAX) {
-        svc_reply_error(rt, msg->source, MSG_NS_ERROR, NULL, 0, "prefix %s",
-                        ns_path_strerror(NS_PATH_TOO_LONG));
-        return;
-    } else {
-        memcpy(prefix, msg->payload, plen);
-        prefix[plen] = '\0';
-    }
-    ns_path_error_t err = ns_path_check(prefix, strlen(prefix), true);
-    if (err != NS_PATH_OK) {
-        svc_reply_error(rt, msg->source, MSG_NS_ERROR, NULL, 0, "prefix \"%s\" %s", prefix,
-                        ns_path_strerror(err));
-        return;
-    }
-    const ns_table_entry_t **hits = malloc(NS_MAX_PATHS * sizeof *hits);
-    char *out = NULL;
-    size_t n = hits ? collect(s, prefix, strlen(prefix), hits) : 0;
-    size_t cap = n * (NS_PATH_MAX + 40) + 1, used = 0;
-    if (hits && (out = malloc(cap)) != NULL) {
-        for (size_t i = 0; i < n; i++)
-            used += (size_t)snprintf(out + used, cap - used, "%s %" PRIu32 " 0x%016" PRIx64 "\n",
-                                     hits[i]->path, hits[i]->origin, hits[i]->id);
-        actor_send(rt, msg->source, MSG_NS_LIST_REPLY, out, used);
-    } else {
-        svc_reply_error(rt, msg->source, MSG_NS_ERROR, NULL, 0, "out of memory");
-    }
-    free(out);
-    free(hits);
-}
-
-static bool ns_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
-{
-    (void)self;
-    svc_t *s = state;
-    switch (msg->type) {
-    case MSG_NS_LIST: reply_list(rt, s, msg); break;
-    case MSG_NS_SYNC: apply_sync(rt, s, msg); break;
-    default:
-        if (msg->type < MSG_SYSTEM_BASE)
-            svc_reply_error(rt, msg->source, MSG_NS_ERROR, NULL, 0,
-                            "ns does not handle message type 0x%08" PRIx32, msg->type);
-        break;
-    }
-    return true;
-}
-
-bool ns_spawn(runtime_t *rt, svc_t *s)
-{
-    actor_id_t id = actor_spawn(rt, ns_behavior, s, NULL, 64);
-    if (id == ACTOR_ID_INVALID)
-        return false;
-    mk_actor_set_system(rt, id, true);
-    s->ns_actor = id;
-    if (!actor_register_name(rt, "ns", id) || !actor_register_name(rt, "/sys/ns", id)) {
-        actor_stop(rt, id);
-        s->ns_actor = ACTOR_ID_INVALID;
-        return false;
-    }
-    return true;
+    const svc_t *s = ns_state(rt);
+    return s ? s->paths.count : 0;
 }

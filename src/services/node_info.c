@@ -1,13 +1,71 @@
 /*
- * node_info.c -- node identity (node_info.h): ID from the runtime, name
- * (host name unless set), platform and version fixed at build time.
+ * node_info.c -- node identity: the original's process-wide identity and
+ * node id (mk_node_identity, mk_node_id: compat §4.6, SHA-1 by OpenSSL,
+ * FNV-1a-32) and our per-runtime node_info.h (ID from the runtime, name =
+ * the identity unless set, platform and version fixed at build time).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#ifdef HAVE_OPENSSL
+#include <openssl/sha.h>
+#endif
+
 #include "services/svc_internal.h"
+
+void mk_node_identity_compute(const char *env_name, const char *host, char out[32])
+{
+    if (env_name && env_name[0]) {
+        snprintf(out, 32, "%s", env_name);
+        return;
+    }
+#ifdef HAVE_OPENSSL
+    if (host) {
+        unsigned char md[SHA_DIGEST_LENGTH];
+        SHA1((const unsigned char *)host, strlen(host), md);
+        snprintf(out, 32, "linux-%02x%02x", md[18], md[19]);
+        return;
+    }
+#else
+    (void)host;
+#endif
+    snprintf(out, 32, "linux-unknown");
+}
+
+node_id_t mk_node_id_compute(const char *env_id, const char *identity)
+{
+    if (env_id) {
+        int v = atoi(env_id);
+        if (v >= 1 && v <= 15)
+            return (node_id_t)v;
+    }
+    uint32_t h = 2166136261u;
+    for (const char *p = identity ? identity : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 16777619u;
+    }
+    return h % 15 + 1;
+}
+
+const char *mk_node_identity(void)
+{
+    static char identity[32];
+    if (!identity[0]) {
+        char host[256];
+        bool have_host = gethostname(host, sizeof host - 1) == 0;
+        host[sizeof host - 1] = '\0';
+        mk_node_identity_compute(getenv("MK_NODE_NAME"), have_host ? host : NULL, identity);
+    }
+    return identity;
+}
+
+node_id_t mk_node_id(void)
+{
+    return mk_node_id_compute(getenv("MK_NODE_ID"), mk_node_identity());
+}
 
 #ifndef MK_VERSION_STRING
 #define MK_VERSION_STRING "0.0.0"
@@ -24,7 +82,7 @@ bool node_name_valid(const char *name, size_t len)
         if (!ok)
             return false;
     }
-    /* "." and ".." would be dot segments under /peers/. */
+    /* "." and ".." would be dot segments in "/node/<name>". */
     return !(name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')));
 }
 
@@ -32,15 +90,13 @@ void svc_info_init(runtime_t *rt, svc_t *s)
 {
     node_info_t *in = &s->info;
     in->id = rt->node_id;
-    char host[256] = "";
-    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
-        strcpy(host, "node");
-    /* Keep the first label, replacing any byte a node name may not hold. */
+    /* The identity, with any byte a node name may not hold replaced. */
+    const char *id = mk_node_identity();
     size_t n = 0;
-    for (; host[n] && host[n] != '.' && n < NODE_NAME_MAX; n++) {
-        char c = host[n];
+    for (; id[n] && n < NODE_NAME_MAX; n++) {
+        char c = id[n];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '-';
+                  c == '.' || c == '_' || c == '-';
         in->name[n] = ok ? c : '-';
     }
     in->name[n] = '\0';

@@ -1,113 +1,66 @@
 /*
- * ns_sync.c -- parser of MSG_NS_SYNC lines (see ns_sync.h). Pure: reads
- * only (buf, len), allocates nothing, keeps no state between calls.
+ * ns_sync.c -- parser of the binary namespace payloads (ns_sync.h): size,
+ * NUL termination and path rules checked before anything reads a field.
+ * Pure: reads only (buf, len), allocates nothing, keeps no state. The
+ * integers travel in the sender's host order (compat §1: payloads are never
+ * converted), read here with memcpy (no alignment assumption on `buf`).
  */
 #include <string.h>
 
-#include "microkernel/namespace.h"
 #include "services/ns_sync.h"
-#include "services/svc_number.h"
 
-/* Parse an unsigned number (decimal, or hex after "0x") of the whole slice. */
-static void fail(ns_sync_item_t *item, const char *why)
+size_t ns_req_size(msg_type_t type)
 {
-    item->kind = NS_SYNC_ERROR;
-    item->error = why;
+    switch (type) {
+    case MSG_NS_REGISTER: return sizeof(ns_register_t);
+    case MSG_NS_LOOKUP: return sizeof(ns_lookup_t);
+    case MSG_NS_LIST: return sizeof(ns_list_req_t);
+    case MSG_NS_MOUNT: return sizeof(ns_mount_t);
+    case MSG_NS_UMOUNT: return sizeof(ns_umount_t);
+    case MSG_PATH_REGISTER: return sizeof(path_register_payload_t);
+    case MSG_PATH_UNREGISTER: return sizeof(path_unregister_payload_t);
+    default: return 0;
+    }
 }
 
-#define FAIL(why)                                                                                  \
-    do {                                                                                           \
-        fail(item, why);                                                                           \
-        return;                                                                                    \
-    } while (0)
-
-static void parse_peer(const char *s, size_t n, ns_sync_item_t *item)
+int ns_req_parse(msg_type_t type, const void *buf, size_t len, ns_req_t *out)
 {
-    const char *sp1 = memchr(s, ' ', n);
-    if (!sp1)
-        FAIL("peer line needs \"<node> <name> <host>:<port>\"");
-    uint64_t v;
-    if (!svc_parse_u64(s, (size_t)(sp1 - s), UINT32_MAX, &v) || v == 0)
-        FAIL("peer line has a bad node ID");
-    item->node = (node_id_t)v;
-    const char *name = sp1 + 1;
-    size_t rest = n - (size_t)(name - s);
-    const char *sp2 = memchr(name, ' ', rest);
-    if (!sp2)
-        FAIL("peer line has no address");
-    size_t name_len = (size_t)(sp2 - name);
-    if (!node_name_valid(name, name_len))
-        FAIL("peer line has a bad node name");
-    memcpy(item->name, name, name_len);
-    item->name[name_len] = '\0';
-    const char *addr = sp2 + 1;
-    size_t addr_len = n - (size_t)(addr - s);
-    const char *colon = NULL;
-    for (size_t i = addr_len; i > 0; i--)
-        if (addr[i - 1] == ':') {
-            colon = addr + i - 1;
-            break;
-        }
-    if (!colon)
-        FAIL("peer address has no port");
-    size_t host_len = (size_t)(colon - addr);
-    if (host_len == 0 || host_len >= sizeof item->host)
-        FAIL("peer host is empty or too long");
-    for (size_t i = 0; i < host_len; i++)
-        if ((unsigned char)addr[i] <= 0x20 || (unsigned char)addr[i] > 0x7E)
-            FAIL("peer host has a bad byte");
-    if (!svc_parse_u64(colon + 1, addr_len - host_len - 1, 65535, &v) || v == 0)
-        FAIL("peer port is not 1..65535");
-    memcpy(item->host, addr, host_len);
-    item->host[host_len] = '\0';
-    item->port = (uint16_t)v;
-    item->kind = NS_SYNC_PEER;
-}
-
-void ns_sync_next(const char *buf, size_t len, size_t *pos, ns_sync_item_t *item)
-{
-    memset(item, 0, sizeof *item);
-    if (!buf || *pos >= len) {
-        item->kind = NS_SYNC_END;
-        return;
+    memset(out, 0, sizeof *out);
+    out->type = type;
+    size_t need = ns_req_size(type);
+    if (need == 0)
+        return NS_ENOENT;
+    if (!buf || len < need)
+        return NS_EINVAL;
+    const char *s = buf;
+    const char *nul = memchr(s, '\0', NS_PATH_MAX);
+    if (!nul)
+        return NS_EINVAL;
+    out->path_len = (size_t)(nul - s);
+    memcpy(out->path, s, out->path_len + 1);
+    if (need == NS_PATH_MAX + sizeof(actor_id_t))
+        memcpy(&out->id, s + NS_PATH_MAX, sizeof out->id);
+    bool is_path = out->path_len > 0 && out->path[0] == '/';
+    bool path_ok = ns_path_check(out->path, out->path_len, false) == NS_PATH_OK;
+    switch (type) {
+    case MSG_NS_REGISTER:
+        if (out->path_len == 0 || out->id == ACTOR_ID_INVALID || (is_path && !path_ok))
+            return NS_EINVAL;
+        break;
+    case MSG_NS_LOOKUP:
+        if (is_path && !path_ok)
+            return NS_EINVAL;
+        break;
+    case MSG_NS_LIST: break; /* any prefix: plain string match */
+    case MSG_NS_MOUNT:
+    case MSG_PATH_REGISTER:
+        if (!path_ok || out->id == ACTOR_ID_INVALID)
+            return NS_EINVAL;
+        break;
+    default: /* MSG_NS_UMOUNT, MSG_PATH_UNREGISTER */
+        if (!path_ok)
+            return NS_EINVAL;
+        break;
     }
-    const char *s = buf + *pos;
-    size_t avail = len - *pos;
-    const char *nl = memchr(s, '\n', avail);
-    size_t n = nl ? (size_t)(nl - s) : avail;
-    *pos += nl ? n + 1 : n;
-    if (!nl)
-        FAIL("last line has no newline");
-    uint64_t v;
-    if (n > 5 && memcmp(s, "node=", 5) == 0) {
-        if (!svc_parse_u64(s + 5, n - 5, UINT32_MAX, &v) || v == 0)
-            FAIL("node= is not a node ID 1..4294967295");
-        item->kind = NS_SYNC_NODE;
-        item->node = (node_id_t)v;
-    } else if (n == 7 && memcmp(s, "reset=1", 7) == 0) {
-        item->kind = NS_SYNC_RESET;
-    } else if (n > 5 && memcmp(s, "peer=", 5) == 0) {
-        parse_peer(s + 5, n - 5, item);
-    } else if (n > 1 && s[0] == '+') {
-        const char *sp = memchr(s, ' ', n);
-        if (!sp)
-            FAIL("+ line needs \"+<path> 0x<id>\"");
-        size_t plen = (size_t)(sp - s) - 1;
-        if (ns_path_check(s + 1, plen, false) != NS_PATH_OK)
-            FAIL("+ line has an invalid path");
-        if (!svc_parse_u64(sp + 1, n - plen - 2, UINT64_MAX, &v) || v == 0)
-            FAIL("+ line has a bad actor ID");
-        item->kind = NS_SYNC_ADD;
-        item->path = s + 1;
-        item->path_len = plen;
-        item->id = v;
-    } else if (n > 1 && s[0] == '-') {
-        if (ns_path_check(s + 1, n - 1, false) != NS_PATH_OK)
-            FAIL("- line has an invalid path");
-        item->kind = NS_SYNC_REMOVE;
-        item->path = s + 1;
-        item->path_len = n - 1;
-    } else {
-        fail(item, "unknown line");
-    }
+    return NS_OK;
 }

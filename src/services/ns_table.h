@@ -12,11 +12,11 @@
 #include "microkernel/namespace.h"
 
 typedef struct {
-    char path[NS_PATH_MAX + 1]; /* "" when the entry is free */
-    uint32_t hash;              /* FNV-1a of path */
-    uint16_t len;               /* strlen(path) */
-    actor_id_t id;              /* the actor it maps to */
-    node_id_t origin;           /* node that registered it */
+    char path[NS_PATH_MAX]; /* "" when the entry is free */
+    uint32_t hash;          /* FNV-1a of path */
+    uint16_t len;           /* strlen(path) */
+    actor_id_t id;          /* the actor it maps to */
+    node_id_t origin;       /* node that registered it */
 } ns_table_entry_t;
 
 typedef struct {

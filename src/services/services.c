@@ -138,6 +138,11 @@ bool services_start(runtime_t *rt, const services_config_t *cfg)
         return false;
     if (!cfg->no_kv && !pick_data_dir(s, cfg))
         return false;
+    /* Path sync: after the merge with the net layer's control frames this
+     * is where ns_control_in is installed (mk_net_set_control_handler(rt,
+     * ns_control_in, NULL)) and the broadcast (ns_set_broadcast(rt,
+     * mk_net_broadcast_control)); until then paths do not travel by
+     * themselves (ns_sync_to_transport still sends them). */
     char why[256] = "";
     if (!ns_spawn(rt, s) || !caps_spawn(rt, s) || !mount_start(rt, s, cfg) ||
         (!cfg->no_kv && !kv_spawn(rt, s))) {

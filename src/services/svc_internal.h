@@ -8,6 +8,7 @@
 
 #include <limits.h>
 
+#include "core/log_limit.h"
 #include "core/runtime_internal.h"
 #include "microkernel/node_services.h"
 #include "services/ns_table.h"
@@ -17,21 +18,36 @@
 /* A node connected by the mount protocol. */
 typedef struct {
     node_id_t node;               /* 0 when the slot is free */
-    char name[NODE_NAME_MAX + 1]; /* its node name: "/peers/<name>" */
+    char name[NODE_NAME_MAX + 1]; /* its node name (identity) */
     actor_id_t ns;                /* its ns actor (sync messages go there) */
     char host[64];                /* address it was reached at */
     uint16_t port;                /* its mount listener (0: none) */
     uint64_t seq;                 /* mount order (resolution order) */
 } svc_peer_t;
 
+/* A mount point of the namespace (MSG_NS_MOUNT). */
+typedef struct {
+    char point[NS_PATH_MAX]; /* "" when free */
+    size_t len;
+    actor_id_t target; /* the actor that handles the subtree */
+    node_id_t origin;  /* node that asked for it */
+} ns_mount_entry_t;
+
 typedef struct svc {
-    node_info_t info;                /* identity (node_info.c) */
-    bool ns_installed;               /* path ops set on the runtime */
-    ns_table_t paths;                /* the path table */
+    node_info_t info;  /* identity (node_info.c) */
+    bool ns_installed; /* path ops set on the runtime */
+    ns_table_t paths;  /* the path table */
+    ns_mount_entry_t mounts[NS_MAX_MOUNTS];
+    size_t quota_peer;               /* paths per peer node (ns_set_peer_quota) */
+    size_t quota_all;                /* paths of all peers together */
+    size_t quota_mounts;             /* mount points per peer node */
+    ns_broadcast_fn broadcast;       /* path changes to peers, or NULL */
+    mk_log_limit_t lim_malformed;    /* bad path-sync frames */
+    mk_log_limit_t lim_refused;      /* path-sync frames refused by a rule */
     actor_id_t cloud;                /* cloud provider of /node/ paths */
     actor_id_t ns_actor;             /* the ns actor, or ACTOR_ID_INVALID */
     actor_id_t mount_actor;          /* /sys/mount-listen */
-    actor_id_t caps_actor;           /* /sys/caps */
+    actor_id_t caps_actor;           /* /node/<name>/caps, /sys/caps */
     actor_id_t kv_actor;             /* local_kv */
     char data_dir[PATH_MAX];         /* "" before services_start */
     svc_peer_t peers[SVC_MAX_PEERS]; /* mounted nodes */
@@ -46,25 +62,33 @@ svc_t *svc_get(runtime_t *rt);
 /* The state if it exists, else NULL (no allocation). */
 svc_t *svc_peek(const runtime_t *rt);
 
-/* node_info.c: fill svc->info defaults (host name, platform, version). */
+/* node_info.c: fill svc->info defaults (identity, platform, version). */
 void svc_info_init(runtime_t *rt, svc_t *s);
+/* The identity rules of mk_node_identity() (compat §4.6) as a pure
+ * function: `env_name` is $MK_NODE_NAME (NULL when unset), `host` the host
+ * name (NULL when gethostname failed). Writes at most 31 bytes and a NUL. */
+void mk_node_identity_compute(const char *env_name, const char *host, char out[32]);
+/* The rules of mk_node_id(): `env_id` is $MK_NODE_ID or NULL. 1..15. */
+node_id_t mk_node_id_compute(const char *env_id, const char *identity);
 
 /* namespace.c */
 bool ns_spawn(runtime_t *rt, svc_t *s);
-/* A peer was mounted (transport up, handshake done): send it our table. */
+/* A peer was mounted (transport up, handshake done). Nothing to do here any
+ * more: the mount code sends the sync itself with ns_sync_to_transport(rt,
+ * t) right after runtime_add_transport(rt, t). Kept for mount.c. */
 void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p);
-/* A peer went away: drop its paths. */
+/* A peer went away: drop the paths and mounts it planted and its slot. */
 void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node);
 svc_peer_t *svc_peer_find(svc_t *s, node_id_t node);
 
-/* caps.c, local_kv.c, mount.c */
+/* caps.c (caps_actor_init plus the "/sys/caps" alias), local_kv.c, mount.c */
 bool caps_spawn(runtime_t *rt, svc_t *s);
 bool kv_spawn(runtime_t *rt, svc_t *s);
 bool mount_start(runtime_t *rt, svc_t *s, const services_config_t *cfg);
 void mount_destroy(runtime_t *rt, svc_t *s);
-/* A peer told us about a node it mounted: mount it too when we do not know
- * it and our node ID is the lower one (so two nodes never dial each other at
- * the same time). */
+/* Obsolete: peers no longer tell us whom to dial (the "peer=" sync line is
+ * gone); nothing in src/services calls it. Declared while mount.c defines
+ * it. */
 void mount_auto(runtime_t *rt, svc_t *s, node_id_t node, const char *name, const char *host,
                 uint16_t port);
 

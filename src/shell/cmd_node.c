@@ -126,8 +126,8 @@ static shell_result_t mount_reply(shell_t *sh, const message_t *msg)
         field(msg, "node", node, sizeof node);
         field(msg, "name", name, sizeof name);
         bool already = field(msg, "already", why, sizeof why);
-        sh_printf(sh, "%s node %s '%s' at %s%s/\n", already ? "Already mounted:" : "Mounted", node,
-                  name, NS_PEERS_PREFIX, name);
+        sh_printf(sh, "%s node %s '%s' at /node/%s/\n", already ? "Already mounted:" : "Mounted",
+                  node, name, name);
         return SHELL_DONE;
     }
     if (msg->type == MSG_MOUNT_ERROR && field(msg, "error", why, sizeof why))
@@ -177,8 +177,8 @@ shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line,
     } else {
         /* A mounted node's name, or any actor (path, name, ID) that answers. */
         const char *t = args->argv[1];
-        char path[NS_PATH_MAX + 1];
-        snprintf(path, sizeof path, "%s%s/sys/caps", NS_PEERS_PREFIX, t);
+        char path[NS_PATH_MAX + 16];
+        snprintf(path, sizeof path, "/node/%s/caps", t);
         caps = t[0] != '/' ? actor_lookup(sh->rt, path) : ACTOR_ID_INVALID;
         if (caps == ACTOR_ID_INVALID && !sh_resolve(sh, t, &caps))
             return SHELL_FAILED;

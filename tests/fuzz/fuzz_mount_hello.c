@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    mount_hello_t h, h2;
+    mount_text_hello_t h, h2;
     const char *why;
     long used = mount_hello_parse((const char *)data, size, &h, &why);
     if (used < 0 && !why)

@@ -1,38 +1,33 @@
-/* test_caps.c -- capability advertisement (src/services/caps.c): the JSON
- * reply of the local caps actor, and of a remote one reached by path
- * through a mounted child node. */
-#include <cjson/cJSON.h>
-
+/* test_caps.c -- the capabilities actor (src/services/caps.c) in the
+ * original's format (../shared/compat/wire-and-mount.md §6): the exact
+ * nine text lines, no NUL, at "/node/<identity>/caps" (and our "/sys/caps"
+ * alias), other types ignored, and caps_actor_init's requirements. The
+ * reply across two nodes is in test_namespace_sync.c. */
 #include "svc_test_util.h"
 
-static cJSON *parse_caps(const reply_t *r)
+/* The line `key=` at the start of *p: its value (to the newline), and *p
+ * moved past it; fails the test when the line is not there. */
+static const char *line(char **p, const char *key, char *val, size_t cap)
 {
-    assert_int_equal(r->type, MSG_CAPS_REPLY);
-    cJSON *j = cJSON_Parse(r->data);
-    if (!j)
-        fail_msg("caps reply is not JSON: %s", r->data);
-    return j;
+    size_t kl = strlen(key);
+    if (strncmp(*p, key, kl) != 0 || (*p)[kl] != '=')
+        fail_msg("expected a line \"%s=\" at \"%.40s\"", key, *p);
+    char *nl = strchr(*p, '\n');
+    assert_non_null(nl);
+    size_t vl = (size_t)(nl - (*p + kl + 1));
+    assert_true(vl < cap);
+    memcpy(val, *p + kl + 1, vl);
+    val[vl] = '\0';
+    *p = nl + 1;
+    return val;
 }
 
-static double num(cJSON *o, const char *a, const char *b)
+static bool is_bool(const char *v)
 {
-    cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
-    if (b)
-        x = cJSON_GetObjectItemCaseSensitive(x, b);
-    if (!cJSON_IsNumber(x))
-        fail_msg("caps: %s%s%s is not a number", a, b ? "." : "", b ? b : "");
-    return x->valuedouble;
+    return strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
 }
 
-static const char *str(cJSON *o, const char *a)
-{
-    cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
-    if (!cJSON_IsString(x))
-        fail_msg("caps: %s is not a string", a);
-    return x->valuestring;
-}
-
-static void test_local_caps(void **st)
+static void test_caps_reply_is_the_nine_lines_in_order(void **st)
 {
     (void)st;
     char *dir = temp_dir();
@@ -40,78 +35,69 @@ static void test_local_caps(void **st)
     services_config_t cfg = {.data_dir = dir, .no_mount_listen = true, .node_name = "capper"};
     assert_true(services_start(rt, &cfg));
     actor_id_t c = client_spawn(rt);
-    reply_t r = request(rt, c, actor_lookup(rt, "/sys/caps"), MSG_CAPS_REQUEST, NULL, 0);
-    cJSON *j = parse_caps(&r);
-    assert_int_equal((int)num(j, "node_id", NULL), 3);
-    assert_string_equal(str(j, "node_name"), "capper");
-    assert_non_null(strstr(str(j, "platform"), "linux-"));
-    assert_true(strlen(str(j, "version")) > 0);
-    cJSON *feat = cJSON_GetObjectItemCaseSensitive(j, "features");
-    assert_true(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(feat, "tls")));
-    assert_true(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(feat, "wasm")));
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(feat, "local_kv")));
-    /* ns, caps, mount listener, local KV and the client. */
-    assert_int_equal((int)num(j, "resources", "actors"), (int)runtime_actor_count(rt));
-    assert_true(num(j, "resources", "actors") >= 5);
-    assert_int_equal((int)num(j, "resources", "max_actors"), 64);
-    assert_true(num(j, "resources", "mailbox_capacity") >= 64);
-    assert_true(num(j, "resources", "paths") >= 5);
-    assert_true(num(j, "resources", "memory_rss_kib") > 0);
-    assert_int_equal((int)num(j, "resources", "peers"), 0);
-    cJSON_Delete(j);
+    actor_id_t caps = actor_lookup(rt, "/node/capper/caps");
+    assert_int_not_equal(caps, ACTOR_ID_INVALID);
+    reply_t r = request(rt, c, caps, MSG_CAPS_REQUEST, NULL, 0);
+    assert_int_equal(r.type, MSG_CAPS_REPLY);
+    assert_int_equal(r.source, caps);
+    assert_null(memchr(r.data, '\0', r.len)); /* no terminating NUL */
+    assert_int_equal(r.data[r.len - 1], '\n');
+    char *p = r.data, v[64];
+    assert_string_equal(line(&p, "platform", v, sizeof v), "linux");
+    assert_string_equal(line(&p, "identity", v, sizeof v), "capper");
+    assert_string_equal(line(&p, "node_id", v, sizeof v), "3");
+    assert_true(is_bool(line(&p, "wasm", v, sizeof v)));
+    assert_true(is_bool(line(&p, "tls", v, sizeof v)));
+    assert_string_equal(line(&p, "http", v, sizeof v), "true");
+    assert_string_equal(line(&p, "max_actors", v, sizeof v), "64");
+    /* ns, caps, mount listener, local KV and the client at least. */
+    size_t count = (size_t)atoi(line(&p, "actor_count", v, sizeof v));
+    assert_int_equal(count, runtime_actor_count(rt));
+    assert_true(count >= 5);
+    assert_string_equal(line(&p, "transports", v, sizeof v), "0");
+    assert_int_equal(*p, '\0'); /* nothing after the ninth line */
+
+    /* services_caps_text gives the same bytes; "/sys/caps" is the same actor. */
+    char text[512];
+    size_t n = services_caps_text(rt, text, sizeof text);
+    assert_int_equal(n, r.len);
+    assert_memory_equal(text, r.data, n);
+    assert_int_equal(services_caps_text(rt, text, 10), 0); /* does not fit */
+    assert_int_equal(actor_lookup(rt, "/sys/caps"), caps);
     reply_free(&r);
-    char *direct = services_caps_json(rt);
-    assert_non_null(strstr(direct, "\"node_name\":\"capper\""));
-    free(direct);
+
+    /* A payload is ignored; other types get no reply. */
+    r = request(rt, c, caps, MSG_CAPS_REQUEST, "junk", 4);
+    assert_int_equal(r.type, MSG_CAPS_REPLY);
+    reply_free(&r);
+    assert_true(mk_send_from(rt, c, caps, MSG_CAPS_REPLY, "x", 1));
+    assert_true(mk_send_from(rt, c, caps, 7, "x", 1));
+    pump_for(rt, 20);
+    assert_int_equal(g_replies.tail - g_replies.head, 0);
     runtime_destroy(rt);
     rm_rf(dir);
 }
 
-static bool one_peer(runtime_t *rt)
-{
-    return services_peer_count(rt) == 1 && actor_lookup(rt, "/peers/far/sys/caps") != 0;
-}
-
-static void test_remote_caps(void **st)
+static void test_caps_actor_init_needs_the_namespace(void **st)
 {
     (void)st;
-    char *dir = temp_dir(), *cdir = temp_dir();
-    const char *args[] = {"--id", "9", "--name", "far", "--data", cdir, NULL};
-    child_t child = child_start(args);
-    runtime_t *rt = runtime_init(2, 64);
-    services_config_t cfg = {
-        .data_dir = dir, .mount_host = "127.0.0.1", .mount_ephemeral = true, .node_name = "near"};
-    assert_true(services_start(rt, &cfg));
-    actor_id_t c = client_spawn(rt);
-    char target[32];
-    int n = snprintf(target, sizeof target, "127.0.0.1:%u", child.port);
-    reply_t r = request(rt, c, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, target, (size_t)n);
-    assert_reply(r, MSG_MOUNT_OK, "node=9\nname=far\n");
-    reply_free(&r);
-    assert_true(pump_until(rt, one_peer, 3000));
-    actor_id_t remote = actor_lookup(rt, "/peers/far/sys/caps");
-    assert_int_equal(actor_id_node(remote), 9);
-    r = request(rt, c, remote, MSG_CAPS_REQUEST, NULL, 0);
-    cJSON *j = parse_caps(&r);
-    assert_int_equal((int)num(j, "node_id", NULL), 9);
-    assert_string_equal(str(j, "node_name"), "far");
-    assert_int_equal((int)num(j, "resources", "peers"), 1);
-    cJSON *peers = cJSON_GetObjectItemCaseSensitive(j, "peers");
-    assert_int_equal(cJSON_GetArraySize(peers), 1);
-    assert_string_equal(str(cJSON_GetArrayItem(peers, 0), "node_name"), "near");
-    cJSON_Delete(j);
-    reply_free(&r);
-    child_kill(&child, SIGTERM);
+    runtime_t *rt = runtime_init(4, 16);
+    assert_int_equal(caps_actor_init(rt), ACTOR_ID_INVALID);
+    assert_error_mentions("namespace");
+    assert_true(node_set_name(rt, "solo"));
+    assert_int_not_equal(ns_actor_init(rt), ACTOR_ID_INVALID);
+    actor_id_t caps = caps_actor_init(rt);
+    assert_int_not_equal(caps, ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "/node/solo/caps"), caps);
+    assert_int_equal(actor_lookup(rt, "/sys/caps"), ACTOR_ID_INVALID); /* our alias only */
     runtime_destroy(rt);
-    rm_rf(dir);
-    rm_rf(cdir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_local_caps),
-        cmocka_unit_test(test_remote_caps),
+        cmocka_unit_test(test_caps_reply_is_the_nine_lines_in_order),
+        cmocka_unit_test(test_caps_actor_init_needs_the_namespace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* test_namespace.c -- the hierarchical namespace (src/services/namespace.c,
  * ns_path.c, ns_table.c) and node identity (node_info.c): path rules, paths
  * through the seed registry calls, listing, removal with the actor, service
- * resolution, the ns actor's MSG_NS_LIST, and flat names left intact. */
+ * resolution, the standard paths, and flat names left intact. The ns
+ * actor's protocol is in test_namespace_proto.c, path sync in
+ * test_namespace_sync.c. */
 #include "svc_test_util.h"
 
 static bool sink(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -43,11 +45,12 @@ static void test_path_rules(void **st)
                      ns_path_strerror(got), cases[i].want);
     }
     assert_int_equal(ns_path_check("/", 1, true), NS_PATH_OK);
+    /* NS_PATH_MAX (128) is the buffer: 127 bytes and the NUL. */
     char longp[NS_PATH_MAX + 2];
     memset(longp, 'a', sizeof longp);
     longp[0] = '/';
-    assert_int_equal(ns_path_check(longp, NS_PATH_MAX, false), NS_PATH_OK);
-    assert_int_equal(ns_path_check(longp, NS_PATH_MAX + 1, false), NS_PATH_TOO_LONG);
+    assert_int_equal(ns_path_check(longp, NS_PATH_MAX - 1, false), NS_PATH_OK);
+    assert_int_equal(ns_path_check(longp, NS_PATH_MAX, false), NS_PATH_TOO_LONG);
     assert_int_equal(ns_path_check(NULL, 0, false), NS_PATH_EMPTY);
     /* A NUL inside the length is a bad byte, not the end. */
     assert_int_equal(ns_path_check("/a\0b", 4, false), NS_PATH_BAD_BYTE);
@@ -66,15 +69,13 @@ static void test_paths_through_registry(void **st)
     assert_int_equal(actor_lookup(rt, "/node/storage/kv"), a);
     assert_int_equal(actor_lookup(rt, "/node/hardware/led"), b);
 
-    /* Duplicates, bad paths and the /peers/ prefix are refused with a reason. */
+    /* Duplicates and bad paths are refused with a reason. */
     assert_false(actor_register_name(rt, "/node/storage/kv", b));
     assert_error_mentions("already registered");
     assert_false(actor_register_name(rt, "/node/../etc", a));
     assert_error_mentions("'..'");
     assert_false(actor_register_name(rt, "/node//x", a));
     assert_error_mentions("empty segment");
-    assert_false(actor_register_name(rt, "/peers/other/node/x", a));
-    assert_error_mentions("/peers/");
     assert_false(actor_register_name(rt, "/x", actor_id_make(1, 999)));
     assert_error_mentions("no live actor");
     assert_int_equal(actor_lookup(rt, "/no/such"), ACTOR_ID_INVALID);
@@ -82,17 +83,17 @@ static void test_paths_through_registry(void **st)
     assert_int_equal(actor_lookup(rt, "/bad//path"), ACTOR_ID_INVALID);
     assert_error_mentions("empty segment");
 
-    /* Paths longer than 63 characters work (flat names cannot). */
-    char longp[NS_PATH_MAX + 1];
-    memset(longp, 'p', NS_PATH_MAX);
+    /* Paths longer than 63 characters work (flat names cannot), up to 127. */
+    char longp[NS_PATH_MAX];
+    memset(longp, 'p', NS_PATH_MAX - 1);
     longp[0] = '/';
-    longp[NS_PATH_MAX] = '\0';
+    longp[NS_PATH_MAX - 1] = '\0';
     assert_true(actor_register_name(rt, longp, b));
     assert_int_equal(actor_lookup(rt, longp), b);
-    char toolong[NS_PATH_MAX + 2];
-    memset(toolong, 'q', NS_PATH_MAX + 1);
+    char toolong[NS_PATH_MAX + 1];
+    memset(toolong, 'q', NS_PATH_MAX);
     toolong[0] = '/';
-    toolong[NS_PATH_MAX + 1] = '\0';
+    toolong[NS_PATH_MAX] = '\0';
     assert_false(actor_register_name(rt, toolong, b));
     assert_error_mentions("longer than");
 
@@ -208,7 +209,7 @@ static void test_install_moves_earlier_paths(void **st)
     runtime_destroy(rt);
 }
 
-static void test_ns_actor_list(void **st)
+static void test_services_start_registers_the_standard_paths(void **st)
 {
     (void)st;
     char *dir = temp_dir();
@@ -217,33 +218,15 @@ static void test_ns_actor_list(void **st)
     assert_true(services_start(rt, &cfg));
     assert_false(services_start(rt, &cfg));
     assert_error_mentions("already started");
-    actor_id_t c = client_spawn(rt);
     actor_id_t ns = actor_lookup(rt, "ns");
     assert_int_not_equal(ns, ACTOR_ID_INVALID);
     assert_int_equal(actor_lookup(rt, "/sys/ns"), ns);
+    assert_int_equal(actor_lookup(rt, "/node/alpha"), ns);
     assert_int_not_equal(actor_lookup(rt, "/sys/mount-listen"), ACTOR_ID_INVALID);
-    assert_int_not_equal(actor_lookup(rt, "/sys/caps"), ACTOR_ID_INVALID);
+    assert_int_not_equal(actor_lookup(rt, "/node/alpha/caps"), ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "/sys/caps"), actor_lookup(rt, "/node/alpha/caps"));
     assert_int_equal(actor_lookup(rt, "/node/storage/kv"), actor_lookup(rt, "local_kv"));
     assert_int_equal(actor_lookup(rt, "/node/storage/db"), actor_lookup(rt, "local_kv"));
-
-    reply_t r = request(rt, c, ns, MSG_NS_LIST, "/node", 5);
-    assert_reply(r, MSG_NS_LIST_REPLY, "/node/storage/db 1 0x");
-    assert_non_null(strstr(r.data, "/node/storage/kv 1 0x"));
-    assert_null(strstr(r.data, "/sys/"));
-    reply_free(&r);
-    r = request(rt, c, ns, MSG_NS_LIST, "", 0);
-    assert_reply(r, MSG_NS_LIST_REPLY, "/sys/mount-listen");
-    reply_free(&r);
-    r = request(rt, c, ns, MSG_NS_LIST, "/a/../b", 7);
-    assert_reply(r, MSG_NS_ERROR, "error=prefix \"/a/../b\" contains a '.' or '..' segment");
-    reply_free(&r);
-    r = request(rt, c, ns, 42, "hello", 5);
-    assert_reply(r, MSG_NS_ERROR, "does not handle");
-    reply_free(&r);
-    /* A sync from an actor of a node that is not mounted is ignored. */
-    assert_true(mk_send_from(rt, c, ns, MSG_NS_SYNC, "node=1\n+/x 0x1\n", 15));
-    pump_for(rt, 20);
-    assert_int_equal(actor_lookup(rt, "/peers/x"), ACTOR_ID_INVALID);
     runtime_destroy(rt);
     rm_rf(dir);
 }
@@ -255,7 +238,7 @@ static void test_node_identity(void **st)
     node_info_t in;
     assert_true(node_info_get(rt, &in));
     assert_int_equal(in.id, 7);
-    assert_true(node_name_valid(in.name, strlen(in.name))); /* host name by default */
+    assert_string_equal(in.name, mk_node_identity()); /* the identity by default */
     assert_non_null(strstr(in.platform, "linux-"));
     assert_true(strlen(in.version) >= 5);
     assert_true(node_set_name(rt, "edge-01"));
@@ -281,7 +264,7 @@ int main(void)
         cmocka_unit_test(test_many_paths),
         cmocka_unit_test(test_service_resolution),
         cmocka_unit_test(test_install_moves_earlier_paths),
-        cmocka_unit_test(test_ns_actor_list),
+        cmocka_unit_test(test_services_start_registers_the_standard_paths),
         cmocka_unit_test(test_node_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
