@@ -79,8 +79,11 @@ static void test_remote_caps(void **st)
     const char *args[] = {"--id", "9", "--name", "far", "--data", cdir, NULL};
     child_t child = child_start(args);
     runtime_t *rt = runtime_init(2, 64);
-    services_config_t cfg = {
-        .data_dir = dir, .mount_host = "127.0.0.1", .mount_ephemeral = true, .node_name = "near"};
+    services_config_t cfg = {.data_dir = dir,
+                             .mount_host = "127.0.0.1",
+                             .mount_ephemeral = true,
+                             .node_name = "near",
+                             .cookie = SVC_TEST_COOKIE};
     assert_true(services_start(rt, &cfg));
     actor_id_t c = client_spawn(rt);
     char target[32];
