@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,7 +52,7 @@ bool node_key_parse(const char *text, size_t len, unsigned char pub[NODE_KEY_RAW
     while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r' ||
                        text[len - 1] == '\n'))
         len--;
-    if (len == NODE_KEY_TEXT_MAX && memcmp(text, "ed25519:", 8) == 0) {
+    if (len == NODE_KEY_TEXT_MAX && strncasecmp(text, "ed25519:", 8) == 0) {
         text += 8;
         len -= 8;
     }

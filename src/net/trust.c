@@ -189,7 +189,7 @@ bool trust_add(const char *dir, const char *text, bool *added)
 {
     unsigned char pub[NODE_KEY_RAW];
     if (!text || !node_key_parse(text, strlen(text), pub))
-        return mk_fail("trust: '%.80s' is not a node key (expected ed25519:<64 hex digits>, "
+        return mk_fail("'%.80s' is not a node key (expected ed25519:<64 hex digits>, "
                        "as `whoami` prints on the other node)",
                        text ? text : "");
     char canon[NODE_KEY_TEXT_MAX + 1];
@@ -206,7 +206,7 @@ bool trust_remove(const char *dir, const char *text, bool *removed)
 {
     unsigned char pub[NODE_KEY_RAW];
     if (!text || !node_key_parse(text, strlen(text), pub))
-        return mk_fail("untrust: '%.80s' is not a node key (expected ed25519:<64 hex digits>)",
+        return mk_fail("'%.80s' is not a node key (expected ed25519:<64 hex digits>)",
                        text ? text : "");
     size_t hits;
     if (!rewrite(dir, pub, true, NULL, &hits))
