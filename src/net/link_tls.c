@@ -229,6 +229,12 @@ bool link_io_exporter(link_io_t *io, unsigned char out[LINK_EXPORTER_SIZE])
     return true;
 }
 
+void link_io_set_read_ahead(link_io_t *io)
+{
+    if (io->ssl)
+        SSL_set_read_ahead(io->ssl, 1);
+}
+
 bool link_io_set_preamble(link_io_t *io, const void *data, size_t len)
 {
     if (len > PREAMBLE_MAX)
@@ -332,7 +338,11 @@ static ssize_t m_write(void *ctx, const void *buf, size_t len)
 static size_t m_pending(void *ctx)
 {
     link_io_t *io = ctx;
-    return io->ssl ? (size_t)SSL_pending(io->ssl) : 0;
+    if (!io->ssl)
+        return 0;
+    /* With read-ahead, undecoded records may wait in OpenSSL's buffer too. */
+    int n = SSL_pending(io->ssl);
+    return n > 0 ? (size_t)n : SSL_has_pending(io->ssl) ? 1 : 0;
 }
 
 static void m_close(void *ctx)

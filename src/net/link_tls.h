@@ -60,6 +60,14 @@ bool link_io_peer_key(link_io_t *io, unsigned char pub[NODE_KEY_RAW]);
 bool link_io_exporter(link_io_t *io, unsigned char out[LINK_EXPORTER_SIZE]);
 
 /*
+ * Let OpenSSL read whole socket buffers at once (many records per read)
+ * instead of exactly one record. Only once the handshake messages are
+ * read: from then on bytes may wait decoded or not inside OpenSSL, which
+ * the stream learns through the pending method.
+ */
+void link_io_set_read_ahead(link_io_t *io);
+
+/*
  * Bytes written before anything the stream transport writes (the verdict or
  * hello that must precede the first frame), at most 256. The stream's first
  * write sends them first; link_io_flush_preamble() sends what is left.

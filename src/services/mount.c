@@ -279,6 +279,7 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
     }
     if (pre_len)
         link_io_set_preamble(c->lio, pre, pre_len);
+    link_io_set_read_ahead(c->lio); /* the handshake is read: whole buffers from now on */
     link_io_t *lio = c->lio;
     bool tls = link_io_is_tls(lio);
     int fd = c->fd;
