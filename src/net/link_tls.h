@@ -30,6 +30,8 @@ typedef struct ssl_st SSL;
  * Free with SSL_CTX_free (link_tls_ctx_free).
  */
 SSL_CTX *link_tls_ctx(const node_key_t *key, const char *cn);
+/* Free a context from link_tls_ctx (NULL is ignored); connections made
+ * from it keep their own reference. */
 void link_tls_ctx_free(SSL_CTX *ctx);
 
 typedef struct link_io link_io_t;
@@ -41,6 +43,8 @@ typedef struct link_io link_io_t;
  * NULL with a reason on no memory / OpenSSL failure.
  */
 link_io_t *link_io_new(int fd, SSL_CTX *ctx, bool server);
+/* Free the I/O state and its TLS connection, without a close_notify and
+ * without closing the fd (NULL is ignored). */
 void link_io_free(link_io_t *io);
 
 /* Drive the TLS handshake: 1 done, 0 in progress (*want_write: wait for
@@ -77,9 +81,16 @@ bool link_io_set_preamble(link_io_t *io, const void *data, size_t len);
 bool link_io_flush_preamble(link_io_t *io);
 
 /* read/write/pending/close for the stream transport, with a link_io_t as
- * ctx (stream_io.h); also used directly by the handshake. */
+ * ctx (stream_io.h): close frees the link_io_t. */
 extern const mk_stream_io_t link_io_methods;
+/* Like read(2) on the connection (decrypted with TLS): > 0 bytes, 0 end of
+ * stream (close_notify or EOF), -1 with errno (EAGAIN: wait for the fd;
+ * EPROTO: a TLS error). At most `len` bytes: with read-ahead off, nothing
+ * past them is taken from the socket. */
 ssize_t link_io_read(link_io_t *io, void *buf, size_t len);
+/* Like send(2) with MSG_NOSIGNAL, after any preamble: bytes taken (with TLS
+ * possibly fewer than len: partial writes), -1 with errno (EAGAIN: retry
+ * with at least the same bytes when writable; ECONNRESET, EPIPE...). */
 ssize_t link_io_write(link_io_t *io, const void *buf, size_t len);
 
 #endif

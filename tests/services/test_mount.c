@@ -402,6 +402,16 @@ static void test_mount_failures(void **st)
     reply_free(&r);
     fake_stop(&f);
 
+    /* An identity that would escape /peers/ ("..", '/'). */
+    unsigned char dots[MOUNT_HELLO_SIZE];
+    mount_hello_write(dots, 7, "..", true, 0x3);
+    fake_start(&f, dots, sizeof dots, 300);
+    snprintf(target, sizeof target, "127.0.0.1:%u", f.port);
+    r = mount_req(rt, cl, target);
+    assert_reply(r, MSG_MOUNT_ERROR, "identity \"..\" is not a node name");
+    reply_free(&r);
+    fake_stop(&f);
+
     /* An original node (no extension) without --insecure. */
     unsigned char orig[MOUNT_HELLO_SIZE];
     mount_hello_write(orig, 7, "linux-ab12", false, 0);
@@ -466,6 +476,8 @@ static void test_listener_refuses_garbage(void **st)
     mount_hello_write(h, 1, "x", true, 3);
     assert_int_equal(raw_exchange(rt, h, sizeof h, out, sizeof out), 0);
     mount_hello_write(h, 0, "x", true, 3);
+    assert_int_equal(raw_exchange(rt, h, sizeof h, out, sizeof out), 0);
+    mount_hello_write(h, 5, "a/b", true, 3);
     assert_int_equal(raw_exchange(rt, h, sizeof h, out, sizeof out), 0);
     mount_hello_write(h, 5, "x", true, 3);
     h[9] = '\n';
