@@ -5,7 +5,11 @@
  * in the same run: raw socket writes of 4 KiB on the same loopback, and
  * distributed Erlang ping-pong (-sname, +S 1) when erl/erlc are installed.
  * The TCP 0-byte case runs once more with the idle spin off
- * (MK_IDLE_SPIN_US=0) to show what the spin is worth.
+ * (MK_IDLE_SPIN_US=0) to show what the spin is worth. The TCP cases run
+ * again over an authenticated TLS 1.3 link made by the mount protocol
+ * (services, cookie mode; docs/security.md), and the ratios to plaintext
+ * TCP are printed (issue 13 targets: >= 70 % of round trips, >= 60 % of
+ * bulk throughput).
  *
  * Usage: bench_net [round_trips] [bulk_messages] [repeats]. The ping-pong
  * cases run `repeats` times (default 3), interleaved with Erlang's, and the
@@ -24,6 +28,7 @@
 
 #include "bench_stats.h"
 #include "microkernel/node.h"
+#include "microkernel/node_services.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/transport_tcp.h"
@@ -163,9 +168,107 @@ static bool bulker(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     return true;
 }
 
-/* Run one measurement: node 1 here, node 2 forked. Returns seconds. */
-static double run_case(bool tcp, actor_behavior_fn remote, actor_behavior_fn local, driver_t *d)
+/* A data directory for a bench node (removed by rm_dir). */
+static void temp_dir(char *out, size_t len)
 {
+    snprintf(out, len, "/tmp/mk-bench-auth-XXXXXX");
+    if (!mkdtemp(out)) {
+        perror("bench_net: mkdtemp");
+        exit(1);
+    }
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_net: cannot remove %s\n", dir);
+}
+
+#define BENCH_COOKIE "bench-net-cookie"
+
+/* The authenticated case: both nodes boot the services (cookie mode, TLS
+ * on, as mk-shell does by default); the forked node 2 mounts node 1 over
+ * the mount protocol, so frames travel through TLS 1.3. Returns seconds. */
+static double run_auth_case(actor_behavior_fn remote, actor_behavior_fn local, driver_t *d)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        perror("bench_net: pipe");
+        exit(1);
+    }
+    char dir1[64], dir2[64];
+    temp_dir(dir1, sizeof dir1);
+    temp_dir(dir2, sizeof dir2);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pfd[1]);
+        uint16_t port = 0;
+        if (read(pfd[0], &port, sizeof port) != sizeof port)
+            _exit(3);
+        runtime_t *rt = runtime_init(2, 64);
+        services_config_t cfg = {.node_name = "bench-2",
+                                 .data_dir = dir2,
+                                 .no_mount_listen = true,
+                                 .no_kv = true,
+                                 .cookie = BENCH_COOKIE};
+        if (!services_start(rt, &cfg))
+            _exit(4);
+        static sink_t st;
+        actor_id_t a = actor_spawn(rt, remote, &st, NULL, 8192);
+        actor_register_name(rt, "peer", a);
+        node_monitor(rt, a);
+        char target[32];
+        int n = snprintf(target, sizeof target, "127.0.0.1:%u", port);
+        actor_send_named(rt, "/sys/mount-listen", MSG_MOUNT, target, (size_t)n);
+        runtime_run(rt);
+        runtime_destroy(rt);
+        _exit(0);
+    }
+    close(pfd[0]);
+    runtime_t *rt = runtime_init(1, 64);
+    services_config_t cfg = {.node_name = "bench-1",
+                             .data_dir = dir1,
+                             .mount_host = "127.0.0.1",
+                             .mount_ephemeral = true,
+                             .no_kv = true,
+                             .cookie = BENCH_COOKIE};
+    if (!services_start(rt, &cfg)) {
+        fprintf(stderr, "bench_net: %s\n", mk_last_error());
+        exit(1);
+    }
+    uint16_t port = services_mount_port(rt);
+    if (write(pfd[1], &port, sizeof port) != sizeof port)
+        exit(1);
+    close(pfd[1]);
+    actor_id_t a = actor_spawn(rt, local, d, NULL, 8192);
+    double end = now_s() + 10;
+    while (actor_lookup(rt, "peer") == ACTOR_ID_INVALID && now_s() < end)
+        runtime_step(rt);
+    d->peer = actor_lookup(rt, "peer");
+    if (d->peer == ACTOR_ID_INVALID) {
+        fprintf(stderr, "bench_net: authenticated peer did not come up\n");
+        exit(1);
+    }
+    actor_send(rt, a, T_START, NULL, 0);
+    runtime_run(rt);
+    runtime_destroy(rt);
+    int status;
+    waitpid(pid, &status, 0);
+    rm_dir(dir1);
+    rm_dir(dir2);
+    return d->t1 - d->t0;
+}
+
+/* Run one measurement: node 1 here, node 2 forked. Returns seconds.
+ * mode: 0 Unix, 1 TCP, 2 TCP with authentication and TLS. */
+static double run_case(int mode, actor_behavior_fn remote, actor_behavior_fn local, driver_t *d)
+{
+    if (mode == 2)
+        return run_auth_case(remote, local, d);
+    bool tcp = mode == 1;
     char path[64] = "";
     endpoint_t ep = {.tcp = tcp};
     transport_t *l;
@@ -201,24 +304,24 @@ static double run_case(bool tcp, actor_behavior_fn remote, actor_behavior_fn loc
     return d->t1 - d->t0;
 }
 
-static double pingpong(bool tcp, size_t size, long n)
+static double pingpong(int mode, size_t size, long n)
 {
     driver_t *d = calloc(1, sizeof *d);
     d->n = n;
     d->size = size;
-    double s = run_case(tcp, echo, pinger, d);
+    double s = run_case(mode, echo, pinger, d);
     if (d->failures)
         printf("    (%ld sends failed)\n", d->failures);
     free(d);
     return (double)(n - n / 10) / s;
 }
 
-static double bulk(bool tcp, long n)
+static double bulk(int mode, long n)
 {
     driver_t *d = calloc(1, sizeof *d);
     d->n = n;
     memset(d->payload, 0x5A, sizeof d->payload);
-    double s = run_case(tcp, sink, bulker, d);
+    double s = run_case(mode, sink, bulker, d);
     if (d->failures)
         printf("    (%ld sends refused: queue full)\n", d->failures);
     free(d);
@@ -357,16 +460,19 @@ int main(int argc, char **argv)
     /* Repeats interleave our cases with Erlang's, so that each repeat sees
      * the same machine; medians damp the noise of a shared 2-CPU box. */
     const size_t sizes[2] = {0, 64};
-    double mk[2][2][BENCH_MAX_REPEATS], er[2][BENCH_MAX_REPEATS], nospin[BENCH_MAX_REPEATS];
+    double mk[3][2][BENCH_MAX_REPEATS], er[2][BENCH_MAX_REPEATS], nospin[BENCH_MAX_REPEATS];
     int n_er[2] = {0, 0};
     for (int r = 0; r < repeats; r++) {
         printf("\nrepeat %d of %d: cross-node ping-pong, two processes (round trips/s)\n", r + 1,
                repeats);
         for (int s = 0; s < 2; s++) {
-            for (int tcp = 0; tcp < 2; tcp++) {
-                mk[tcp][s][r] = pingpong(tcp, sizes[s], rounds);
-                printf("  microkernel %-4s %2zu B  %10.0f\n", tcp ? "tcp" : "unix", sizes[s],
-                       mk[tcp][s][r]);
+            for (int mode = 0; mode < 3; mode++) {
+                mk[mode][s][r] = pingpong(mode, sizes[s], rounds);
+                printf("  microkernel %-4s %2zu B  %10.0f%s\n",
+                       mode == 2 ? "tls"
+                       : mode    ? "tcp"
+                                 : "unix",
+                       sizes[s], mk[mode][s][r], mode == 2 ? "   (authenticated, TLS 1.3)" : "");
             }
             double rate;
             if (erlang_pingpong(sizes[s], rounds, &rate)) {
@@ -398,14 +504,26 @@ int main(int argc, char **argv)
                er_m, tcp_m / er_m, unix_m / er_m);
     }
     printf("   0 B  microkernel tcp, idle spin off %8.0f\n", bench_median(nospin, repeats));
+    printf("\nauthenticated TLS 1.3 links vs plaintext TCP, medians (round trips/s)\n");
+    for (int s = 0; s < 2; s++) {
+        double tcp_m = bench_median(mk[1][s], repeats), tls_m = bench_median(mk[2][s], repeats);
+        printf("  %2zu B  tcp %8.0f  tls %8.0f   tls / tcp = %.0f%% (target >= 70%%)\n", sizes[s],
+               tcp_m, tls_m, 100.0 * tls_m / tcp_m);
+    }
     printf("\nbulk one-way, 4 KiB payloads (MB/s)\n");
+    double tcp_bulk = 0;
     for (int tcp = 0; tcp < 2; tcp++) {
         double m = bulk(tcp, bulk_n);
         double raw = raw_throughput(tcp, bulk_n * (long)BULK_SIZE);
         printf(
             "  %-4s microkernel %8.1f   raw 4 KiB writes %8.1f   ratio %.0f%% (target >= 50%%)\n",
             tcp ? "tcp" : "unix", m, raw, 100.0 * m / raw);
+        tcp_bulk = m;
     }
+    double tls_bulk = bulk(2, bulk_n);
+    printf("  tls  microkernel %8.1f   (authenticated, TLS 1.3)   tls / tcp = %.0f%% "
+           "(target >= 60%%)\n",
+           tls_bulk, 100.0 * tls_bulk / tcp_bulk);
     print_load("after");
     return 0;
 }

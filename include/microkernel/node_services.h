@@ -81,11 +81,23 @@ typedef struct {
     const char *node_name;  /* NULL: host name (node_set_name rules) */
     const char *data_dir;   /* NULL: $XDG_DATA_HOME/microkernel, else
                                $HOME/.local/share/microkernel; created */
-    const char *mount_host; /* listen address; NULL: "0.0.0.0" */
+    const char *mount_host; /* listen address; NULL: "127.0.0.1" */
     uint16_t mount_port;    /* 0: MOUNT_DEFAULT_PORT */
     bool mount_ephemeral;   /* listen on a port the kernel picks (tests) */
     bool no_mount_listen;   /* do not listen (mounting out still works) */
     bool no_kv;             /* do not start the local KV / SQL actor */
+    /* Node-link security (docs/security.md). Zero = the secure defaults:
+     * mounts authenticated with the node key (<data_dir>/node.key) against
+     * the trust list (<data_dir>/trusted_keys), over TLS 1.3. */
+    const char *cookie;  /* shared secret: a peer proving it (HMAC-SHA256) is
+                            trusted without a trust-list entry; NULL: none */
+    bool insecure;       /* also mount peers that cannot authenticate (the
+                            original's nodes), unauthenticated and in clear,
+                            with a WARN each time */
+    bool no_tls;         /* authenticate but do not encrypt (both sides must agree) */
+    bool mount_original; /* speak exactly the original's hello, no extension
+                            and no authentication (needs `insecure` on both sides;
+                            tests of the original's protocol) */
 } services_config_t;
 
 /*
@@ -108,6 +120,14 @@ uint16_t services_mount_port(runtime_t *rt);
 
 /* The data directory in use ("" before services_start). */
 const char *services_data_dir(runtime_t *rt);
+
+/*
+ * This node's public key, "ed25519:<64 lowercase hex>" (docs/security.md):
+ * what another node puts in its trust list to let this one mount it. NULL
+ * before services_start() and in mount_original mode (no key). The string
+ * lives as long as the services.
+ */
+const char *services_node_key(runtime_t *rt);
 
 /*
  * The caps reply text of this node (the exact bytes the caps actor sends,

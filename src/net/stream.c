@@ -4,6 +4,8 @@
  * an accepted peer's first frame, framing of partial and coalesced reads
  * with wire_frame_check(), and an output queue for writes that would block.
  *
+ * The bytes go through an I/O method table (stream_io.h): the plain socket
+ * by default, TLS for an authenticated node link.
  * Driven by the node link on the runtime's thread; never blocks (all fds
  * are non-blocking). Steady state allocates only the message recv() returns
  * (the seed's recv() hands out a message_t); the buffers grow once.
@@ -24,6 +26,7 @@
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
 #include "platform/clock.h"
+#include "net/stream_io.h"
 
 #define RX_INITIAL  (64u << 10) /* receive buffer to start with and shrink back to */
 #define SMALL_FRAME 512         /* frames up to this size are copied and sent with one send() */
@@ -40,14 +43,63 @@ typedef struct {
     size_t rx_start, rx_end, rx_cap;
     unsigned char *tx; /* queued output in [tx_start, tx_end) */
     size_t tx_start, tx_end, tx_cap;
-    size_t queue_max; /* bytes of queued output allowed */
-    char down[160];   /* why the last connection was lost */
-    bool drained;     /* the last read was short: the socket is likely empty */
+    size_t queue_max;         /* bytes of queued output allowed */
+    char down[160];           /* why the last connection was lost */
+    bool drained;             /* the last read was short: the socket is likely empty */
+    const mk_stream_io_t *io; /* how the connection is read and written */
+    void *io_ctx;             /* its state (the stream itself for plain_io) */
 } stream_t;
 
 static stream_t *S(const transport_t *t)
 {
     return t->impl;
+}
+
+/* ---- The plain socket: the default I/O methods ------------------------- */
+
+static ssize_t plain_read(void *ctx, void *buf, size_t len)
+{
+    return read(((stream_t *)ctx)->conn_fd, buf, len);
+}
+
+static ssize_t plain_write(void *ctx, const void *buf, size_t len)
+{
+    return send(((stream_t *)ctx)->conn_fd, buf, len, MSG_NOSIGNAL);
+}
+
+static size_t plain_pending(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+static void plain_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static const mk_stream_io_t plain_io = {plain_read, plain_write, plain_pending, plain_close};
+
+/* Back to the plain socket, releasing any other I/O state. */
+static void io_reset(stream_t *s)
+{
+    if (s->io && s->io != &plain_io)
+        s->io->close(s->io_ctx);
+    s->io = &plain_io;
+    s->io_ctx = s;
+}
+
+bool mk_stream_set_io(transport_t *t, const mk_stream_io_t *io, void *ctx)
+{
+    if (!t || t->destroy != mk_stream_destroy || S(t)->conn_fd < 0 || !io) {
+        if (io && ctx)
+            io->close(ctx);
+        return mk_fail("mk_stream_set_io: not a connected stream transport");
+    }
+    io_reset(S(t));
+    S(t)->io = io;
+    S(t)->io_ctx = ctx;
+    return true;
 }
 
 void mk_net_log(mk_net_common_t *c, int level, const char *fmt, ...)
@@ -77,6 +129,7 @@ static void drop(transport_t *t, const char *why)
     stream_t *s = S(t);
     if (s->conn_fd < 0)
         return;
+    io_reset(s);
     close(s->conn_fd);
     s->conn_fd = -1;
     s->common.handshake_deadline_ms = 0;
@@ -126,7 +179,7 @@ static bool flush(transport_t *t)
 {
     stream_t *s = S(t);
     while (s->conn_fd >= 0 && s->tx_end > s->tx_start) {
-        ssize_t n = send(s->conn_fd, s->tx + s->tx_start, s->tx_end - s->tx_start, MSG_NOSIGNAL);
+        ssize_t n = s->io->write(s->io_ctx, s->tx + s->tx_start, s->tx_end - s->tx_start);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -202,8 +255,18 @@ static bool send_msg(transport_t *t, const message_t *msg)
             if (msg->payload_size)
                 memcpy(frame + WIRE_HEADER_SIZE, msg->payload, msg->payload_size);
             do
-                n = send(s->conn_fd, frame, total, MSG_NOSIGNAL);
+                n = s->io->write(s->io_ctx, frame, total);
             while (n < 0 && errno == EINTR);
+        } else if (s->io != &plain_io) {
+            /* Header and payload in one write (one TLS record): gathered in
+             * the output queue, whose buffer grows once and is reused. */
+            if (!queue(s, hdr, WIRE_HEADER_SIZE))
+                return false;
+            if (!queue(s, msg->payload, msg->payload_size)) {
+                s->tx_end -= WIRE_HEADER_SIZE;
+                return false;
+            }
+            return flush(t);
         } else {
             struct iovec iov[2] = {{hdr, WIRE_HEADER_SIZE}, {msg->payload, msg->payload_size}};
             struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
@@ -320,10 +383,11 @@ static message_t *recv_msg(transport_t *t)
             return NULL;
         }
         size_t room = s->rx_cap - s->rx_end;
-        ssize_t n = read(s->conn_fd, s->rx + s->rx_end, room);
+        ssize_t n = s->io->read(s->io_ctx, s->rx + s->rx_end, room);
         if (n > 0) {
             s->rx_end += (size_t)n;
-            s->drained = (size_t)n < room;
+            /* Bytes a TLS layer holds decoded raise no readiness event. */
+            s->drained = (size_t)n < room && s->io->pending(s->io_ctx) == 0;
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -356,6 +420,7 @@ void mk_stream_destroy(transport_t *t)
     if (!t)
         return;
     stream_t *s = S(t);
+    io_reset(s);
     if (s->conn_fd >= 0)
         close(s->conn_fd);
     if (s->listen_fd >= 0)
@@ -409,6 +474,8 @@ transport_t *mk_stream_create(node_id_t peer_node, int listen_fd, int conn_fd, c
     s->rx = rx;
     s->rx_cap = RX_INITIAL;
     s->queue_max = queue_max;
+    s->io = &plain_io;
+    s->io_ctx = s;
     t->peer_node = peer_node;
     t->fd = conn_fd >= 0 ? conn_fd : listen_fd;
     t->send = send_msg;

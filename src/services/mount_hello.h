@@ -1,7 +1,12 @@
 /*
- * mount_hello.h -- the text handshake that opens a mount connection
- * (docs/services.md, "Mount protocol"). Private to src/services; the parser
- * is pure and fuzzed by tests/fuzz/fuzz_mount_hello.c.
+ * mount_hello.h -- the mount hello: the original's mount_hello_t, 40 raw
+ * bytes before any wire frame (../shared/compat/wire-and-mount.md §4.2):
+ * magic 0x4D4B3031 ("MK01") big-endian, node ID u32 big-endian, identity
+ * char[32] NUL-terminated and zero-padded. Our extension, invisible to an
+ * original node (it reads identity as a C string): identity cut to at most
+ * 23 characters, bytes 24..27 of identity "MKA1", bytes 28..31 a u32
+ * big-endian flags word (LINK_F_* in src/net/link_auth.h). Private to
+ * src/services; the parser is pure and fuzzed by tests/fuzz/fuzz_mount_hello.c.
  */
 #ifndef MK_SERVICES_MOUNT_HELLO_H
 #define MK_SERVICES_MOUNT_HELLO_H
@@ -10,32 +15,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "microkernel/node_info.h"
+#include "microkernel/types.h"
 
-#define MOUNT_HELLO_MAX 1024 /* bytes of a whole hello, blank line included */
-#define MOUNT_MAGIC     "MKMOUNT "
+#define MOUNT_HELLO_SIZE    40          /* bytes on the wire */
+#define MOUNT_HELLO_MAGIC   0x4D4B3031u /* "MK01" */
+#define MOUNT_IDENTITY_SIZE 32          /* identity field, NUL included */
+#define MOUNT_IDENTITY_EXT  23          /* identity characters beside the extension */
+#define MOUNT_EXT_MARK      "MKA1"      /* at identity[24..27] */
 
+/* A decoded hello (named apart from the original's public mount_hello_t). */
 typedef struct {
-    uint32_t version;             /* from "MKMOUNT <version>" */
-    node_id_t node;               /* node= (0 in an error reply) */
-    char name[NODE_NAME_MAX + 1]; /* name= */
-    actor_id_t ns;                /* ns= : the sender's ns actor */
-    uint16_t port;                /* port= : the sender's mount listener, 0 none */
-    bool already;                 /* already=1 : this pair was mounted before */
-    char error[160];              /* error= : refusal reason ("" when accepted) */
-} mount_text_hello_t;
+    node_id_t node;                     /* sender's node ID */
+    char identity[MOUNT_IDENTITY_SIZE]; /* NUL-terminated, printable ASCII */
+    bool ext;                           /* the "MKA1" extension is present */
+    uint32_t flags;                     /* extension flags (0 without it) */
+} mk_mount_hello_t;
 
 /*
- * Parse a hello at the start of (buf, len). Returns the bytes it takes
- * (through the blank line) when complete, 0 when more bytes are needed, or
- * -1 with a static reason in *why when the bytes are not a hello (wrong
- * magic, bad field, over MOUNT_HELLO_MAX, missing node or name). A hello
- * with error= needs no other field. Pure: no I/O, no allocation.
+ * Parse a hello at the start of (buf, len). Returns MOUNT_HELLO_SIZE when
+ * whole, 0 when more bytes are needed (and the ones so far may still be a
+ * hello), or -1 with a static reason in *why: wrong magic (checked as soon
+ * as its bytes arrive), node ID 0, identity without a NUL, empty, or with
+ * a byte outside 0x21..0x7E. The node-ID checks that need context (not our
+ * own) are the caller's. Pure: no I/O, no allocation.
  */
-long mount_hello_parse(const char *buf, size_t len, mount_text_hello_t *out, const char **why);
+long mount_hello_parse(const void *buf, size_t len, mk_mount_hello_t *out, const char **why);
 
-/* Write a hello (error NULL) or a refusal (error set) into out (at least
- * MOUNT_HELLO_MAX bytes); returns its length. */
-size_t mount_hello_format(char *out, const mount_text_hello_t *h);
+/* Write the 40 bytes of a hello: `identity` is cut to 31 characters, or to
+ * 23 with the extension (`ext`, `flags`). */
+void mount_hello_write(unsigned char out[MOUNT_HELLO_SIZE], node_id_t node, const char *identity,
+                       bool ext, uint32_t flags);
 
 #endif

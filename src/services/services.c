@@ -136,7 +136,8 @@ bool services_start(runtime_t *rt, const services_config_t *cfg)
         return mk_fail("services_start: already started on this runtime");
     if (cfg->node_name && !node_set_name(rt, cfg->node_name))
         return false;
-    if (!cfg->no_kv && !pick_data_dir(s, cfg))
+    /* The KV store and the node key (mount authentication) live there. */
+    if ((!cfg->no_kv || !cfg->mount_original) && !pick_data_dir(s, cfg))
         return false;
     /* Path sync: after the merge with the net layer's control frames this
      * is where ns_control_in is installed (mk_net_set_control_handler(rt,

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "shell/shell_internal.h"
+#ifdef MK_SHELL_SERVICES
+#include "microkernel/node_services.h"
+#endif
 
 const char *sh_status_word(const actor_info_t *a)
 {
@@ -167,6 +170,11 @@ shell_result_t cmd_whoami(shell_t *sh, const shell_args_t *args, const char *lin
     sh_printf(sh, "Shell:   0x%016llx\n", (unsigned long long)sh->self);
     sh_printf(sh, "Console: 0x%016llx\n", (unsigned long long)sh->console);
     sh_printf(sh, "Actors:  %zu\n", runtime_actor_count(sh->rt));
+#ifdef MK_SHELL_SERVICES
+    const char *key = services_node_key(sh->rt);
+    if (key)
+        sh_printf(sh, "Key:     %s\n", key);
+#endif
     return SHELL_DONE;
 }
 

@@ -1,6 +1,7 @@
 /*
  * cmd_node.c -- the shell commands that reach past the core: load and
- * reload (WASM actors), ls (the namespace), mount (other nodes), caps.
+ * reload (WASM actors), ls (the namespace), mount (other nodes), caps,
+ * trust and untrust (the trust list of node links, docs/security.md).
  *
  * Each needs a layer above the core; in a build without that layer the
  * command says so ("not available in this build: ...") instead of
@@ -17,6 +18,7 @@
 #ifdef MK_SHELL_SERVICES
 #include "microkernel/namespace.h"
 #include "microkernel/node_services.h"
+#include "net/trust.h"
 #endif
 
 #ifdef MK_SHELL_WASM
@@ -220,7 +222,83 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     free(e);
     return SHELL_DONE;
 }
+
+/* Print the keys of the trust list, or say it is empty. */
+static shell_result_t list_trusted(shell_t *sh, const char *dir)
+{
+    char path[SHELL_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, TRUST_FILE);
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    char line[TRUST_LINE_MAX + 2];
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned char pub[NODE_KEY_RAW];
+        if (trust_parse_line(line, strcspn(line, "\n"), pub) == 1) {
+            char text[NODE_KEY_TEXT_MAX + 1];
+            node_key_format(pub, text);
+            sh_printf(sh, "  %s\n", text);
+            n++;
+        }
+    }
+    if (f)
+        fclose(f);
+    if (n == 0)
+        sh_printf(sh, "(no trusted keys in %s)\n", path);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_trust(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    const char *dir = services_data_dir(sh->rt);
+    if (!dir[0])
+        return sh_error(sh, "no node services on this node: no trust list");
+    if (args->argc == 1)
+        return list_trusted(sh, dir);
+    bool added;
+    if (!trust_add(dir, args->argv[1], &added))
+        return sh_error(sh, "%s", mk_last_error());
+    unsigned char pub[NODE_KEY_RAW];
+    char text[NODE_KEY_TEXT_MAX + 1];
+    node_key_parse(args->argv[1], strlen(args->argv[1]), pub);
+    node_key_format(pub, text);
+    sh_printf(sh, added ? "Trusted %s (from the next mount on)\n" : "Already trusted: %s\n", text);
+    return SHELL_DONE;
+}
+
+shell_result_t cmd_untrust(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    const char *dir = services_data_dir(sh->rt);
+    if (!dir[0])
+        return sh_error(sh, "no node services on this node: no trust list");
+    bool removed;
+    if (!trust_remove(dir, args->argv[1], &removed))
+        return sh_error(sh, "%s", mk_last_error());
+    if (!removed)
+        return sh_error(sh, "'%.80s' is not in the trust list", args->argv[1]);
+    sh_printf(sh,
+              "Untrusted %s (links up now stay until they close; the next mount is "
+              "refused)\n",
+              args->argv[1]);
+    return SHELL_DONE;
+}
 #else
+shell_result_t cmd_trust(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    (void)args;
+    (void)line;
+    (void)len;
+    return sh_error(sh, "not available in this build: node links (src/services)");
+}
+
+shell_result_t cmd_untrust(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
+{
+    return cmd_trust(sh, args, line, len);
+}
+
 shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)args;

@@ -201,6 +201,8 @@ shell_result_t cmd_reload(shell_t *, const shell_args_t *, const char *, size_t)
 shell_result_t cmd_ls(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_mount(shell_t *, const shell_args_t *, const char *, size_t);
 shell_result_t cmd_caps(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_trust(shell_t *, const shell_args_t *, const char *, size_t);
+shell_result_t cmd_untrust(shell_t *, const shell_args_t *, const char *, size_t);
 
 /* cmd_store.c: `check` (the local KV store's integrity_check) */
 shell_result_t cmd_check(shell_t *, const shell_args_t *, const char *, size_t);

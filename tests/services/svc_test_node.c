@@ -5,6 +5,10 @@
  *   --id N --name NAME --data DIR   identity and data directory
  *   --mount HOST:PORT               mount a peer; prints "MOUNTED ..." or "MOUNT-ERROR ..."
  *   --put KEY=VALUE                 put into the local KV; prints "PUT-OK" after the reply
+ *   --cookie SECRET                 mount cookie (default SVC_TEST_COOKIE; "none": no cookie)
+ *   --insecure 1 / --original 1 / --no-tls 1   the services_config_t flags
+ *   --trust KEY                     add KEY to the trust list before starting
+ * It prints "KEY <its public key>" before "PORT <n>".
  * It exits when its stdin closes (so a dying test leaves no orphan).
  */
 #include <poll.h>
@@ -18,6 +22,11 @@
 #include "microkernel/node_services.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
+#include "net/trust.h"
+
+#ifndef SVC_TEST_COOKIE
+#define SVC_TEST_COOKIE "svc-test-cookie"
+#endif
 
 typedef struct {
     const char *mount;
@@ -65,6 +74,8 @@ int main(int argc, char **argv)
     cfg.mount_host = "127.0.0.1";
     cfg.mount_ephemeral = true;
     opts_t o = {0};
+    const char *trust = NULL;
+    cfg.cookie = SVC_TEST_COOKIE;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--id"))
             id = (unsigned)atoi(argv[i + 1]);
@@ -76,6 +87,20 @@ int main(int argc, char **argv)
             o.mount = argv[i + 1];
         else if (!strcmp(argv[i], "--put"))
             o.put = argv[i + 1];
+        else if (!strcmp(argv[i], "--cookie"))
+            cfg.cookie = strcmp(argv[i + 1], "none") ? argv[i + 1] : NULL;
+        else if (!strcmp(argv[i], "--insecure"))
+            cfg.insecure = atoi(argv[i + 1]) != 0;
+        else if (!strcmp(argv[i], "--original"))
+            cfg.mount_original = atoi(argv[i + 1]) != 0;
+        else if (!strcmp(argv[i], "--no-tls"))
+            cfg.no_tls = atoi(argv[i + 1]) != 0;
+        else if (!strcmp(argv[i], "--trust"))
+            trust = argv[i + 1];
+    }
+    if (trust && !trust_add(cfg.data_dir, trust, NULL)) {
+        fprintf(stderr, "svc_test_node: %s\n", mk_last_error());
+        return 1;
     }
     runtime_t *rt = runtime_init(id, 64);
     if (!rt || !services_start(rt, &cfg)) {
@@ -83,7 +108,8 @@ int main(int argc, char **argv)
         return 1;
     }
     actor_id_t k = actor_spawn(rt, keeper, &o, NULL, 64);
-    printf("PORT %u\n", services_mount_port(rt));
+    const char *key = services_node_key(rt);
+    printf("KEY %s\nPORT %u\n", key ? key : "none", services_mount_port(rt));
     fflush(stdout);
     actor_send(rt, k, 1, NULL, 0);
     runtime_run(rt);

@@ -30,7 +30,11 @@
     } while (0)
 
 #define REPLY_MAX (70 * 1024)
-#define REPLIES   512
+
+/* The mount cookie svc_test_node uses unless told otherwise; in-process
+ * nodes that mount it set services_config_t.cookie to it. */
+#define SVC_TEST_COOKIE "svc-test-cookie"
+#define REPLIES         512
 
 typedef struct {
     msg_type_t type;
@@ -171,6 +175,7 @@ typedef struct {
     FILE *out; /* the node's stdout */
     int in_fd; /* write end of its stdin */
     uint16_t port;
+    char key[96]; /* its node key ("KEY" line), "" if none */
 } child_t;
 
 /* Start svc_test_node with `args` (NULL-terminated) and wait for its
@@ -204,6 +209,8 @@ static inline child_t child_start(const char *const *args)
     char line[256];
     while (fgets(line, sizeof line, c.out)) {
         unsigned p;
+        if (strncmp(line, "KEY ", 4) == 0)
+            sscanf(line + 4, "%95s", c.key);
         if (sscanf(line, "PORT %u", &p) == 1) {
             c.port = (uint16_t)p;
             break;

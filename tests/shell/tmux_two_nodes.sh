@@ -10,14 +10,14 @@ wasm_dir=${MK_WASM_DIR:?folder holding echo.wasm}
 [ -f "$wasm_dir/echo.wasm" ] || { echo "FAIL: $wasm_dir/echo.wasm was not built" >&2; exit 1; }
 port=$(free_port)
 
-start beta "cd $wasm_dir && $MK_SHELL --node-id 2 --name beta --data-dir $WORK/beta --listen $port --no-http; echo EXITED \$?"
+start beta "cd $wasm_dir && $MK_SHELL --node-id 2 --name beta --data-dir $WORK/beta --listen $port --cookie tmux-two-nodes --no-http; echo EXITED \$?"
 wait_for "Type 'help' for commands."
 line "load echo.wasm"
 wait_for "as 'echo'"
 line "register /app/echo echo"
 wait_for "Registered '/app/echo' -> 0x00000002"
 
-start alpha "$MK_SHELL --node-id 1 --name alpha --data-dir $WORK/alpha --no-listen --no-http; echo EXITED \$?"
+start alpha "$MK_SHELL --node-id 1 --name alpha --data-dir $WORK/alpha --no-listen --no-http --cookie tmux-two-nodes; echo EXITED \$?"
 wait_for "Type 'help' for commands."
 line "mount 127.0.0.1:$port"
 wait_for "Mounted node 2 'beta' at /node/beta/"

@@ -38,9 +38,13 @@ typedef struct {
     const char *name;
     const char *data_dir;
     const char *script;
-    int listen_port; /* 0: no mount listener */
-    int http_port;   /* 0: no status endpoint */
-    bool listen_set; /* given on the command line */
+    int listen_port;      /* 0: no mount listener */
+    char listen_host[64]; /* address of the mount listener (default 127.0.0.1) */
+    const char *cookie;   /* --cookie or $MK_COOKIE; NULL: none */
+    bool insecure;        /* --insecure: also mount nodes that cannot authenticate */
+    bool no_tls;          /* --no-tls */
+    int http_port;        /* 0: no status endpoint */
+    bool listen_set;      /* given on the command line */
     bool http_set;
 } options_t;
 
@@ -54,8 +58,15 @@ static void usage(FILE *out)
             "  --name NAME       node name shown by whoami (default node-<id>)\n"
             "  --data-dir DIR    where the node keeps its data, history included\n"
             "                    (default ./.mk-data, created if missing)\n"
-            "  --listen PORT     accept mounts from other nodes on PORT (default %d)\n"
+            "  --listen [HOST:]PORT  accept mounts from other nodes on HOST:PORT\n"
+            "                    (default 127.0.0.1:%d: this machine only; give\n"
+            "                    0.0.0.0:PORT to let other machines mount this node)\n"
             "  --no-listen       no mount listener\n"
+            "  --cookie SECRET   shared secret: nodes that know it may mount this one\n"
+            "                    without a trust-list entry (also $MK_COOKIE)\n"
+            "  --insecure        also mount nodes that cannot authenticate (the\n"
+            "                    original's firmware): no authentication, no encryption\n"
+            "  --no-tls          authenticate node links but do not encrypt them\n"
             "  --http PORT       HTTP status endpoint on 127.0.0.1:PORT (default %d)\n"
             "  --no-http         no HTTP status endpoint\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
@@ -78,6 +89,27 @@ static bool parse_number(const char *s, unsigned long min, unsigned long max, un
     return true;
 }
 
+/* --listen PORT, HOST:PORT or [V6]:PORT into o->listen_host / listen_port. */
+static bool parse_listen(const char *s, options_t *o)
+{
+    const char *colon = strrchr(s, ':');
+    unsigned long v;
+    if (!colon)
+        return parse_number(s, 1, 65535, &v) && (o->listen_port = (int)v, true);
+    size_t hn = (size_t)(colon - s);
+    const char *h = s;
+    if (hn >= 2 && s[0] == '[' && s[hn - 1] == ']') {
+        h++;
+        hn -= 2;
+    }
+    if (hn == 0 || hn >= sizeof o->listen_host || !parse_number(colon + 1, 1, 65535, &v))
+        return false;
+    memcpy(o->listen_host, h, hn);
+    o->listen_host[hn] = '\0';
+    o->listen_port = (int)v;
+    return true;
+}
+
 /* Returns -1 to continue, or the exit status. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
@@ -90,6 +122,9 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_HTTP,
         OPT_NO_HTTP,
         OPT_SCRIPT,
+        OPT_COOKIE,
+        OPT_INSECURE,
+        OPT_NO_TLS,
         OPT_HELP,
         OPT_VERSION
     };
@@ -102,6 +137,9 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"http", required_argument, NULL, OPT_HTTP},
         {"no-http", no_argument, NULL, OPT_NO_HTTP},
         {"script", required_argument, NULL, OPT_SCRIPT},
+        {"cookie", required_argument, NULL, OPT_COOKIE},
+        {"insecure", no_argument, NULL, OPT_INSECURE},
+        {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -110,6 +148,9 @@ static int parse_options(int argc, char **argv, options_t *o)
     o->node_id = 1;
     o->data_dir = ".mk-data";
     o->listen_port = DEFAULT_LISTEN_PORT;
+    snprintf(o->listen_host, sizeof o->listen_host, "127.0.0.1");
+    const char *env_cookie = getenv("MK_COOKIE");
+    o->cookie = env_cookie && env_cookie[0] ? env_cookie : NULL;
     o->http_port = DEFAULT_HTTP_PORT;
     opterr = 0;
     int c;
@@ -138,20 +179,32 @@ static int parse_options(int argc, char **argv, options_t *o)
             o->data_dir = optarg;
             break;
         case OPT_LISTEN:
+            if (!parse_listen(optarg, o)) {
+                fprintf(stderr,
+                        "mk-shell: --listen: '%s' is not PORT or HOST:PORT (port 1..65535)\n",
+                        optarg);
+                goto bad;
+            }
+            o->listen_set = true;
+            break;
         case OPT_HTTP:
             if (!parse_number(optarg, 1, 65535, &v)) {
                 fprintf(stderr, "mk-shell: --%s: '%s' is not a port in 1..65535\n",
                         c == OPT_LISTEN ? "listen" : "http", optarg);
                 goto bad;
             }
-            if (c == OPT_LISTEN) {
-                o->listen_port = (int)v;
-                o->listen_set = true;
-            } else {
-                o->http_port = (int)v;
-                o->http_set = true;
-            }
+            o->http_port = (int)v;
+            o->http_set = true;
             break;
+        case OPT_COOKIE:
+            if (!optarg[0]) {
+                fprintf(stderr, "mk-shell: --cookie: empty secret\n");
+                goto bad;
+            }
+            o->cookie = optarg;
+            break;
+        case OPT_INSECURE: o->insecure = true; break;
+        case OPT_NO_TLS: o->no_tls = true; break;
         case OPT_NO_LISTEN: o->listen_port = 0; break;
         case OPT_NO_HTTP: o->http_port = 0; break;
         case OPT_SCRIPT: o->script = optarg; break;
@@ -210,9 +263,12 @@ int main(int argc, char **argv)
     services_config_t svc = {
         .node_name = o.name,
         .data_dir = o.data_dir,
-        .mount_host = "0.0.0.0",
+        .mount_host = o.listen_host,
         .mount_port = (uint16_t)o.listen_port,
         .no_mount_listen = o.listen_port == 0,
+        .cookie = o.cookie,
+        .insecure = o.insecure,
+        .no_tls = o.no_tls,
     };
     if (!services_start(rt, &svc)) {
         fprintf(stderr, "mk-shell: cannot start the node services: %s\n", mk_last_error());
@@ -224,6 +280,9 @@ int main(int argc, char **argv)
         runtime_destroy(rt);
         return 1;
     }
+    if (o.insecure)
+        fprintf(stderr, "mk-shell: WARNING: --insecure: nodes that cannot authenticate may "
+                        "mount this one, unauthenticated and unencrypted\n");
     node_info_t info;
     char node_name[NODE_NAME_MAX + 1] = "";
     if (!o.name && node_info_get(rt, &info)) {
