@@ -65,13 +65,13 @@ char *services_caps_json(runtime_t *rt)
     add_features(cJSON_AddObjectToObject(root, "features"));
 
     size_t used = 0, capacity = 0;
-    size_t n = runtime_list_actors(rt, NULL, 0);
+    size_t n = runtime_actor_count(rt);
     actor_info_t *infos = calloc(n ? n : 1, sizeof *infos);
     if (infos) {
-        n = runtime_list_actors(rt, infos, n);
+        n = runtime_actor_info(rt, infos, n);
         for (size_t i = 0; i < n; i++) {
             used += infos[i].mailbox_used;
-            capacity += infos[i].mailbox_size;
+            capacity += infos[i].mailbox_cap;
         }
         free(infos);
     }
