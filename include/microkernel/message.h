@@ -13,14 +13,15 @@
  * holder of a message_create() message, may
  *   - take the payload: save msg->payload and msg->free_payload, set
  *     msg->payload to NULL; the message no longer frees it, and the taker
- *     releases it later by calling the saved free_payload on it (even after
- *     runtime_destroy()). For a message_create() message that function is
+ *     releases it by calling the saved free_payload on it (at once, later,
+ *     or after runtime_destroy()). For a message_create() message that function is
  *     free(3), so free(p) is right; for a message delivered by actor_send()
  *     it may be an internal function, so call the saved pointer, never
  *     free(3) directly;
  *   - replace the payload: store its own buffer in msg->payload (and
  *     payload_size) and its destructor in msg->free_payload (NULL: the
- *     message frees nothing), after taking or copying the old one.
+ *     message frees nothing), after taking the old one (an overwritten,
+ *     untaken payload is never freed).
  */
 #ifndef MICROKERNEL_MESSAGE_H
 #define MICROKERNEL_MESSAGE_H

@@ -80,7 +80,12 @@ static void pool_payload_free(void *data)
  */
 static void inline_payload_free(void *data)
 {
-    mk_free((unsigned char *)data - offsetof(mk_msg_block_t, inline_payload));
+    mk_msg_block_t *b =
+        (mk_msg_block_t *)((unsigned char *)data - offsetof(mk_msg_block_t, inline_payload));
+    if (b->msg_done)
+        mk_free(b); /* the message is gone: the block was the taker's alone */
+    else
+        b->payload_released = true; /* freed while the message lives: destroy frees the block */
 }
 
 static int payload_class(size_t size)
@@ -162,6 +167,8 @@ static message_t *fill(mk_msg_block_t *b, mk_msg_pool_t *pool, actor_id_t source
         return NULL;
     }
     b->given_payload = b->msg.payload;
+    b->msg_done = false;
+    b->payload_released = false;
     return &b->msg;
 }
 
@@ -205,8 +212,10 @@ void message_destroy(message_t *msg)
     bool inline_taken = b->given_payload == b->inline_payload && msg->payload != b->inline_payload;
     if (msg->free_payload && msg->payload && msg->payload != b->inline_payload)
         msg->free_payload(msg->payload);
-    if (inline_taken)
-        return; /* the block now holds the taker's payload; inline_payload_free frees it */
+    if (inline_taken && !b->payload_released) {
+        b->msg_done = true; /* the block holds the taker's payload; inline_payload_free frees it */
+        return;
+    }
     mk_msg_pool_t *pool = b->pool;
     if (pool && pool->n_free_blocks < MK_POOL_KEEP) {
         b->next_free = pool->free_blocks;

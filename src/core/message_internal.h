@@ -20,6 +20,8 @@ typedef struct mk_msg_block {
     mk_msg_pool_t *pool;            /* owner pool; NULL: from message_create */
     struct mk_msg_block *next_free; /* free-list link */
     void *given_payload;            /* payload as attached; differs when a behaviour took it */
+    bool msg_done;                  /* taken inline payload: message_destroy() has run */
+    bool payload_released;          /* taken inline payload: its taker has freed it */
     _Alignas(16) unsigned char inline_payload[MK_MSG_INLINE_PAYLOAD];
 } mk_msg_block_t;
 

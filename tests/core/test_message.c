@@ -195,6 +195,41 @@ static void behaviour_takes_sent_payloads(void **s)
     t.fn[4](t.p[4]);
 }
 
+/* Regression: a behaviour that takes a payload and frees it at once (with
+ * the saved free_payload) before its message is destroyed. The inline
+ * block holds the message itself, so it must outlive the call. */
+static bool take_and_free_now(runtime_t *rt, actor_t *self, message_t *msg, void *st)
+{
+    (void)rt;
+    (void)self;
+    int *freed = st;
+    void *p = msg->payload;
+    void (*fn)(void *) = msg->free_payload;
+    msg->payload = NULL;
+    if (p && fn) {
+        fn(p);
+        (*freed)++;
+    }
+    return true;
+}
+
+static void behaviour_takes_and_frees_at_once(void **s)
+{
+    (void)s;
+    static const size_t sizes[] = {1, MK_MSG_INLINE_PAYLOAD, 300, 4096, 9000};
+    runtime_t *rt = runtime_init(1, 4);
+    int freed = 0;
+    actor_id_t a = actor_spawn(rt, take_and_free_now, &freed, NULL, 16);
+    unsigned char buf[9000] = {0};
+    for (int r = 0; r < 3; r++)
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            assert_true(actor_send(rt, a, 1, buf, sizes[i]));
+            runtime_step(rt);
+        }
+    assert_int_equal(freed, 15);
+    runtime_destroy(rt); /* ASan: no use after free, no double free, no leak */
+}
+
 /* Untaken payloads are still freed by the runtime (ASan's leak check). */
 static void untaken_payloads_are_freed(void **s)
 {
@@ -224,6 +259,7 @@ int main(void)
         cmocka_unit_test(create_payload_can_be_taken),
         cmocka_unit_test(create_free_payload_can_be_replaced),
         cmocka_unit_test(behaviour_takes_sent_payloads),
+        cmocka_unit_test(behaviour_takes_and_frees_at_once),
         cmocka_unit_test(untaken_payloads_are_freed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
