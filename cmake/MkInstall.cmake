@@ -13,8 +13,26 @@ install(TARGETS microkernel microkernel_static EXPORT microkernelTargets
 install(EXPORT microkernelTargets NAMESPACE microkernel::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/microkernel)
 
+# The static library's exported link interface names the pkg-config imported
+# targets of its dependencies; the config file recreates them so
+# microkernel::microkernel_static links in a consumer too.
+set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\n")
+set(mk_pc_modules "")
+foreach(dep MK_SQLITE3:sqlite3 MK_CJSON:libcjson)
+    string(REPLACE ":" ";" dep "${dep}")
+    list(GET dep 0 prefix)
+    list(GET dep 1 module)
+    if(TARGET PkgConfig::${prefix})
+        string(APPEND mk_cfg_deps
+               "find_dependency(PkgConfig)\n"
+               "if(NOT TARGET PkgConfig::${prefix})\n"
+               "    pkg_check_modules(${prefix} REQUIRED IMPORTED_TARGET GLOBAL ${module})\n"
+               "endif()\n")
+        list(APPEND mk_pc_modules ${module})
+    endif()
+endforeach()
 file(WRITE ${PROJECT_BINARY_DIR}/microkernelConfig.cmake.in
-"@PACKAGE_INIT@\ninclude(CMakeFindDependencyMacro)\nfind_dependency(Threads)\ninclude(\${CMAKE_CURRENT_LIST_DIR}/microkernelTargets.cmake)\n")
+"@PACKAGE_INIT@\n${mk_cfg_deps}include(\${CMAKE_CURRENT_LIST_DIR}/microkernelTargets.cmake)\n")
 configure_package_config_file(${PROJECT_BINARY_DIR}/microkernelConfig.cmake.in
     ${PROJECT_BINARY_DIR}/microkernelConfig.cmake
     INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/microkernel)
@@ -24,8 +42,31 @@ install(FILES ${PROJECT_BINARY_DIR}/microkernelConfig.cmake
               ${PROJECT_BINARY_DIR}/microkernelConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/microkernel)
 
-get_property(mk_pc_link GLOBAL PROPERTY MK_PC_LIBS)
-string(JOIN " " MK_PC_LIBS_PRIVATE ${mk_pc_link})
+# microkernel.pc: the feature macros a consumer's headers need (HAVE_TLS,
+# HAVE_OPENSSL, HAVE_WASM ..., the library's PUBLIC definitions) in Cflags,
+# and every library the static archive needs in Libs.private, so
+# `pkg-config --static --libs microkernel` links microkernel.a.
+get_property(mk_pc_defs GLOBAL PROPERTY MK_LIB_DEFS)
+set(MK_PC_CFLAGS "")
+foreach(def ${mk_pc_defs})
+    string(APPEND MK_PC_CFLAGS " -D${def}")
+endforeach()
+get_property(mk_pc_link GLOBAL PROPERTY MK_LIB_LINK)
+set(mk_pc_flags "")
+foreach(lib ${mk_pc_link})
+    if(lib MATCHES "^PkgConfig::")
+        continue() # listed as Requires.private modules
+    elseif(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
+        list(APPEND mk_pc_flags "-l${CMAKE_MATCH_1}")
+    elseif(lib MATCHES "^-")
+        list(APPEND mk_pc_flags "${lib}")
+    else()
+        list(APPEND mk_pc_flags "-l${lib}")
+    endif()
+endforeach()
+list(REMOVE_DUPLICATES mk_pc_flags)
+string(JOIN " " MK_PC_LIBS_PRIVATE ${mk_pc_flags})
+string(JOIN " " MK_PC_REQUIRES_PRIVATE ${mk_pc_modules})
 # A relocatable .pc: the prefix is found relative to the file itself.
 file(RELATIVE_PATH MK_PC_RELATIVE_PREFIX
      "${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")

@@ -12,6 +12,8 @@
 
 #include "microkernel/config.h"
 #include "microkernel/error.h"
+#include "microkernel/http.h"     /* the original's runtime.h brings both in */
+#include "microkernel/services.h" /* (programs use timers, names, HTTP without more) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
@@ -125,7 +127,48 @@ void runtime_step(runtime_t *rt);
 void runtime_stop(runtime_t *rt);
 
 /*
- * Extensions (not in the seed): inspection used by tools and tests.
+ * Introspection, as the original's runtime.h (../shared/compat/index.md;
+ * docs/compat.md). O(table capacity): for shells, status pages and tests,
+ * not for hot paths. Every function accepts a NULL runtime (returns 0).
+ */
+
+/* The max_actors given to runtime_init(). */
+size_t runtime_get_max_actors(const runtime_t *rt);
+
+/* Transports registered with runtime_add_transport() and not yet released
+ * (a slot is freed when its peer is gone and its socket closed), 0..
+ * MK_MAX_TRANSPORTS. Implemented by the multi-node layer (src/net/). */
+size_t runtime_get_transport_count(const runtime_t *rt);
+
+/*
+ * Fill `ids` with the IDs of up to `max` live actors (system actors
+ * included), in increasing ID order, and return how many were written
+ * (min(live actors, max); `ids` may be NULL when max is 0). Use
+ * runtime_actor_count() for the total.
+ */
+size_t runtime_list_actors(const runtime_t *rt, actor_id_t *ids, size_t max);
+
+/* A snapshot of one live actor. The first five fields are the original's,
+ * in its order; the rest are extensions. */
+typedef struct {
+    actor_id_t id;         /* the actor */
+    actor_status_t status; /* ACTOR_IDLE, ACTOR_READY, ACTOR_RUNNING, ACTOR_STOPPED */
+    size_t mailbox_used;   /* messages queued */
+    size_t mailbox_cap;    /* mailbox capacity in messages (a power of two) */
+    actor_id_t parent;     /* the actor that spawned it (or its supervisor);
+                              ACTOR_ID_INVALID when spawned outside a behaviour */
+    bool system;           /* extension: a system actor (does not keep runtime_run going) */
+} actor_info_t;
+
+/*
+ * Fill `out` with up to `max` live actors in increasing ID order and return
+ * how many were written (min(live actors, max); `out` may be NULL when max
+ * is 0), as the original's runtime_actor_info.
+ */
+size_t runtime_actor_info(const runtime_t *rt, actor_info_t *out, size_t max);
+
+/*
+ * Extensions (not in the seed or the original).
  */
 
 /* This runtime's node ID. */
@@ -137,26 +180,8 @@ size_t runtime_actor_count(const runtime_t *rt);
 /* Whether `id` names a live actor of this runtime. */
 bool actor_is_alive(const runtime_t *rt, actor_id_t id);
 
-/* A snapshot of one live actor, for shells and status pages. */
-typedef struct {
-    actor_id_t id;       /* the actor */
-    actor_id_t parent;   /* the actor that spawned it (or its supervisor);
-                            ACTOR_ID_INVALID when spawned outside a behaviour */
-    size_t mailbox_used; /* messages queued */
-    size_t mailbox_size; /* mailbox capacity (a power of two) */
-    bool running;        /* its behaviour is executing right now */
-    bool ready;          /* it has queued messages and waits for its turn */
-    bool system;         /* a system actor (does not keep runtime_run going) */
-} actor_info_t;
-
-/*
- * Fill `out` with up to `max` live actors in increasing ID order and return
- * how many are alive (which may exceed `max`; `out` may be NULL when max is
- * 0). O(table capacity): for inspection, not for hot paths.
- */
-size_t runtime_list_actors(const runtime_t *rt, actor_info_t *out, size_t max);
-
-/* Information about one live local actor; false (with a reason) if none. */
+/* Information about one live local actor; false (with a reason) for a NULL
+ * runtime or output, or no such live local actor. */
 bool actor_info(const runtime_t *rt, actor_id_t id, actor_info_t *out);
 
 #ifdef __cplusplus

@@ -103,10 +103,12 @@ typedef struct {
  * flight at a time: after a MSG_FD_EVENT is delivered the fd is not polled
  * again until the behaviour has handled that message, so an fd left unread
  * cannot flood the mailbox. The fd stays the caller's (never closed by the
- * runtime); unwatch it before closing it. Returns false, with a reason,
- * outside a behaviour, for a negative fd or no events, when the fd is
- * already watched (by any actor), when MK_MAX_FD_WATCHES watches exist, or
- * when epoll refuses the fd (e.g. a regular file).
+ * runtime); unwatch it before closing it. Watching an fd the caller
+ * already watches replaces its events and returns true (as the original;
+ * docs/compat.md). Returns false, with a reason, outside a behaviour, for a
+ * negative fd or no events, when another actor watches the fd, when
+ * MK_MAX_FD_WATCHES watches exist, or when epoll refuses the fd (e.g. a
+ * regular file).
  */
 bool actor_watch_fd(runtime_t *rt, int fd, uint32_t events);
 

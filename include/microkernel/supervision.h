@@ -116,6 +116,33 @@ actor_id_t supervisor_get_child(runtime_t *rt, actor_id_t sup_id, size_t index);
  */
 void supervisor_stop(runtime_t *rt, actor_id_t sup_id);
 
+/*
+ * The factory_arg currently stored in child spec `index` of supervisor
+ * `sup_id` (after supervisor_replace_child, the one it stored), so a caller
+ * can free the last one before or after stopping the supervisor. NULL (with
+ * a reason) when the supervisor does not exist or index >= the number of
+ * specs. Source: the original's supervision.h (../shared/compat/services.md
+ * section 4).
+ */
+void *supervisor_get_factory_arg(runtime_t *rt, actor_id_t sup_id, size_t index);
+
+/*
+ * Make live actor `new_child` take the place of child `old_child` of
+ * supervisor `sup_id`: the spec's current ID becomes `new_child` (its death
+ * is reported to and handled by the supervisor from now on; its parent is
+ * the supervisor), `old_child` is no longer supervised (its death is not
+ * reported), the spec's factory_arg becomes `new_factory_arg` and the
+ * previous one is stored in `*old_factory_arg_out` (may be NULL) for the
+ * caller to free. Returns the child's index, or -1 (with a reason, nothing
+ * changed) when the supervisor does not exist, `old_child` is not one of
+ * its running children, or `new_child` is not a live local actor or no
+ * memory is left. Source: the original's supervision.h (compat/services.md
+ * section 4); hot reload here keeps the actor's ID, so it needs no swap.
+ */
+int supervisor_replace_child(runtime_t *rt, actor_id_t sup_id, actor_id_t old_child,
+                             actor_id_t new_child, void *new_factory_arg,
+                             void **old_factory_arg_out);
+
 /* ---- Nested supervisors (extension) ---------------------------------- */
 
 /* What supervisor_start takes, as one value (factory_arg of a nested

@@ -22,6 +22,15 @@ typedef uint32_t http_conn_id_t; /* HTTP/SSE/WS connection handle */
 #define TIMER_ID_INVALID     ((timer_id_t)0)
 #define HTTP_CONN_ID_INVALID ((http_conn_id_t)0)
 
+/* An actor's lifecycle state as runtime_actor_info() reports it (the
+ * original's types.h; values 0..3 in this order). */
+typedef enum {
+    ACTOR_IDLE,    /* alive, nothing queued */
+    ACTOR_READY,   /* messages queued, waiting for its turn */
+    ACTOR_RUNNING, /* its behaviour is executing now */
+    ACTOR_STOPPED  /* stop requested; torn down when its behaviour returns */
+} actor_status_t;
+
 /* First message type reserved for the runtime's own messages. */
 #define MSG_SYSTEM_BASE ((msg_type_t)0xFF000000u)
 

@@ -44,6 +44,7 @@ extern "C" {
  */
 typedef enum {
     FIBER_STACK_NONE = 0,       /* No fiber (sync only) -- default */
+    FIBER_STACK_TINY = 16384,   /* 16 KB (the original's; compat/index.md) */
     FIBER_STACK_SMALL = 32768,  /* 32 KB */
     FIBER_STACK_MEDIUM = 65536, /* 64 KB */
     FIBER_STACK_LARGE = 131072, /* 128 KB */
@@ -60,6 +61,21 @@ typedef struct wasm_factory_arg wasm_factory_arg_t;
  * Returns false (mk_last_error() says why) when memory runs out.
  */
 bool wasm_actors_init(void);
+
+/*
+ * The original's pool variant (for microcontrollers): the engine here
+ * allocates through mk_set_allocator() (alloc.h), so `pool_buf` and
+ * `pool_size` are accepted for source compatibility and not used; it is
+ * wasm_actors_init(). Returns its result.
+ */
+bool wasm_actors_init_pool(void *pool_buf, size_t pool_size);
+
+/*
+ * Where the text WASM actors print with the host import mk_print(ptr i32,
+ * len i32) goes: file descriptor `fd`, or standard output for -1 (the
+ * default). Process-wide, as the original. The fd stays the caller's.
+ */
+void wasm_actor_set_print_fd(int fd);
 
 /* Free what wasm_actors_init() made. Call once at process exit, after every
  * runtime with WASM actors was destroyed and every factory arg freed. */
@@ -203,10 +219,37 @@ void wasm_module_limits_default(wasm_module_limits_t *out);
 bool wasm_actors_set_module_limits(const wasm_module_limits_t *lim);
 void wasm_actors_module_limits(wasm_module_limits_t *out);
 
-/* ---- Extension: hot code reload (seed 002 "Hot code reload") ---- */
+/* ---- Hot code reload (seed 002 "Hot code reload") ---- */
+
+/* Result of actor_reload_wasm (the original's values). */
+typedef enum {
+    RELOAD_OK = 0,           /* replaced */
+    RELOAD_ERR_NOT_FOUND,    /* 1: no live local actor with that ID */
+    RELOAD_ERR_NOT_WASM,     /* 2: not a WASM actor */
+    RELOAD_ERR_FIBER_ACTIVE, /* 3: suspended in a blocking call (mk_sleep_ms, mk_recv) */
+    RELOAD_ERR_MODULE_LOAD,  /* 4: the new bytes do not decode or validate */
+    RELOAD_ERR_INSTANCE,     /* 5: no handle_message, an import the host lacks, or the
+                                start function failed */
+} reload_result_t;
 
 /*
- * Atomically replace the module of running WASM actor `id` with the
+ * The original's hot reload (compat/services.md section 4): replace the
+ * module of WASM actor `old_id` with `new_size` bytes at `new_buf`
+ * (copied). `*new_id_out` (may be NULL) is set to 0 first and to the
+ * actor's ID on success. Differs from the original, on purpose: the actor
+ * keeps its ID (so *new_id_out == old_id), with its names, namespace paths,
+ * queued messages, parent, links and monitors; the supervisor needs no
+ * update, and peers never hold a stale ID. Linear memory is not carried
+ * over (mk_save_state / mk_load_state keep state). An actor preempted by
+ * fuel is switched when its current message ends. Returns RELOAD_OK or an
+ * error code above, with the reason in mk_last_error(); on error nothing
+ * changed.
+ */
+reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_t *new_buf,
+                                  size_t new_size, actor_id_t *new_id_out);
+
+/*
+ * Extension: atomically replace the module of running WASM actor `id` with the
  * `len` bytes at `buf` (copied). The actor keeps its ID, registered names,
  * mailbox contents, supervisor links and monitors, and the state it saved
  * with mk_save_state(); the new instance starts with fresh linear memory
@@ -218,8 +261,8 @@ void wasm_actors_module_limits(wasm_module_limits_t *out);
  * something the host does not provide, or its start function fails. A
  * supervised actor restarted later gets its factory's module again.
  */
-bool actor_reload_wasm(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len);
-/* actor_reload_wasm() with the bytes of the file at `path`. */
+bool wasm_actor_replace_module(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len);
+/* wasm_actor_replace_module() with the bytes of the file at `path`. */
 bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path);
 
 /* ---- Extension: persistent state (seed 002 "Actor state persistence") ---- */

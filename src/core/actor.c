@@ -233,11 +233,13 @@ void mk_actor_set_parent(runtime_t *rt, actor_id_t id, actor_id_t parent)
 static void describe(const runtime_t *rt, const actor_t *a, actor_info_t *out)
 {
     out->id = a->id;
-    out->parent = a->parent;
+    out->status = a->status == MK_ACTOR_STOPPING ? ACTOR_STOPPED
+                  : a == rt->current             ? ACTOR_RUNNING
+                  : a->queued                    ? ACTOR_READY
+                                                 : ACTOR_IDLE;
     out->mailbox_used = mailbox_count(a->mbox);
-    out->mailbox_size = mailbox_capacity(a->mbox);
-    out->running = a == rt->current;
-    out->ready = a->queued;
+    out->mailbox_cap = mailbox_capacity(a->mbox);
+    out->parent = a->parent;
     out->system = (a->flags & MK_ACTOR_SYSTEM) != 0;
 }
 
@@ -247,9 +249,15 @@ static int by_id(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-size_t runtime_list_actors(const runtime_t *rt, actor_info_t *out, size_t max)
+static int by_value(const void *x, const void *y)
 {
-    if (!rt)
+    actor_id_t a = *(const actor_id_t *)x, b = *(const actor_id_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+size_t runtime_actor_info(const runtime_t *rt, actor_info_t *out, size_t max)
+{
+    if (!rt || !out)
         return 0;
     size_t n = 0;
     for (uint32_t slot = 0; slot < rt->next_unused && n < max; slot++) {
@@ -259,7 +267,22 @@ size_t runtime_list_actors(const runtime_t *rt, actor_info_t *out, size_t max)
     }
     if (n > 1)
         qsort(out, n, sizeof *out, by_id);
-    return rt->alive;
+    return n;
+}
+
+size_t runtime_list_actors(const runtime_t *rt, actor_id_t *ids, size_t max)
+{
+    if (!rt || !ids)
+        return 0;
+    size_t n = 0;
+    for (uint32_t slot = 0; slot < rt->next_unused && n < max; slot++) {
+        const actor_t *a = rt->table[slot].actor;
+        if (a && a->status != MK_ACTOR_DEAD)
+            ids[n++] = a->id;
+    }
+    if (n > 1)
+        qsort(ids, n, sizeof *ids, by_value);
+    return n;
 }
 
 bool actor_info(const runtime_t *rt, actor_id_t id, actor_info_t *out)

@@ -52,7 +52,15 @@ bool actor_watch_fd(runtime_t *rt, int fd, uint32_t events)
         return mk_fail("actor_watch_fd: fd %d is negative", fd);
     if ((events & WATCHABLE) == 0)
         return mk_fail("actor_watch_fd: no poll(2) events requested (0x%x)", events);
+    uint32_t interest = events & WATCHABLE;
     mk_fdwatch_t *w = find(rt, fd);
+    if (w && w->owner == rt->current->id) {
+        /* The original updates the events of a watch the caller already has. */
+        w->events = interest;
+        if (!w->in_flight)
+            mk_io_modify(rt, &w->io, interest | EPOLLONESHOT);
+        return true;
+    }
     if (w)
         return mk_fail("actor_watch_fd: fd %d is already watched by actor 0x%016llx", fd,
                        (unsigned long long)w->owner);
@@ -61,7 +69,6 @@ bool actor_watch_fd(runtime_t *rt, int fd, uint32_t events)
     for (size_t i = 0; i < MK_MAX_FD_WATCHES && !w; i++)
         if (rt->watches[i].owner == ACTOR_ID_INVALID)
             w = &rt->watches[i];
-    uint32_t interest = events & WATCHABLE;
     if (!mk_io_add(rt, &w->io, fd, interest | EPOLLONESHOT, on_ready, w, true))
         return false;
     w->owner = rt->current->id;

@@ -251,6 +251,11 @@ size_t runtime_actor_count(const runtime_t *rt)
     return rt ? rt->alive : 0;
 }
 
+size_t runtime_get_max_actors(const runtime_t *rt)
+{
+    return rt ? rt->max_actors : 0;
+}
+
 bool mk_runtime_on_exit(runtime_t *rt, mk_exit_hook_fn fn, void *ctx)
 {
     if (rt->n_exit_hooks >= MK_MAX_EXIT_HOOKS)

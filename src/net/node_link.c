@@ -1032,3 +1032,12 @@ bool node_is_connected(runtime_t *rt, node_id_t node)
     link_t *l = rt ? link_find(net_of(rt), node) : NULL;
     return l && l->up;
 }
+
+size_t runtime_get_transport_count(const runtime_t *rt)
+{
+    const net_t *net = rt ? net_of(rt) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; net && i < MK_MAX_TRANSPORTS; i++)
+        n += net->links[i].t != NULL;
+    return n;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "microkernel/actor.h"
+#include "microkernel/runtime.h"
 #include "services/svc_internal.h"
 
 #define CAPS_TEXT_MAX 512
@@ -31,13 +32,13 @@ size_t services_caps_text(runtime_t *rt, char *buf, size_t cap)
     svc_t *s = rt ? svc_get(rt) : NULL;
     if (!s || !buf || cap == 0)
         return 0;
-    /* transports=: the peers this node mounted (the original counts every
-     * runtime_add_transport(); our net layer does not expose that count). */
+    /* transports=: every transport added with runtime_add_transport(), as
+     * the original counts (mounted peers, and links a program made). */
     int n = snprintf(buf, cap,
                      "platform=linux\nidentity=%s\nnode_id=%" PRIu32 "\nwasm=" CAPS_WASM
                      "\ntls=" CAPS_TLS "\nhttp=true\nmax_actors=%zu\nactor_count=%zu\n"
                      "transports=%zu\n",
-                     s->info.name, rt->node_id, rt->max_actors, rt->alive, services_peer_count(rt));
+                     s->info.name, rt->node_id, rt->max_actors, rt->alive, runtime_get_transport_count(rt));
     if (n < 0 || (size_t)n >= cap) {
         buf[0] = '\0';
         return 0;

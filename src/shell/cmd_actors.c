@@ -17,7 +17,8 @@
 
 const char *sh_status_word(const actor_info_t *a)
 {
-    return a->running ? "running" : a->ready ? "ready" : "idle";
+    static const char *const word[] = {"idle", "ready", "running", "stopped"};
+    return (unsigned)a->status < 4 ? word[a->status] : "?";
 }
 
 /* Print the actor table; `parents` adds the PARENT column (info). */
@@ -30,7 +31,7 @@ static void print_table(shell_t *sh, const sh_snapshot_t *s, bool parents)
         if (n > seq_w)
             seq_w = n;
         n = snprintf(tmp, sizeof tmp, "%zu/%zu", s->actors[i].mailbox_used,
-                     s->actors[i].mailbox_size);
+                     s->actors[i].mailbox_cap);
         if (n > mbox_w)
             mbox_w = n;
     }
@@ -47,7 +48,7 @@ static void print_table(shell_t *sh, const sh_snapshot_t *s, bool parents)
         const actor_info_t *a = &s->actors[i];
         char id[24], mbox[48], parent[24];
         snprintf(id, sizeof id, "0x%016llx", (unsigned long long)a->id);
-        snprintf(mbox, sizeof mbox, "%zu/%zu", a->mailbox_used, a->mailbox_size);
+        snprintf(mbox, sizeof mbox, "%zu/%zu", a->mailbox_used, a->mailbox_cap);
         sh_printf(sh, "  %-*u%-*s%-*s%-*s", seq_w, actor_id_seq(a->id), id_w, id, status_w,
                   sh_status_word(a), mbox_w, mbox);
         if (parents) {

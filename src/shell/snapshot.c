@@ -14,7 +14,7 @@
 bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s)
 {
     memset(s, 0, sizeof *s);
-    size_t n = runtime_list_actors(rt, NULL, 0);
+    size_t n = runtime_actor_count(rt);
     s->actors = calloc(n + 1, sizeof *s->actors);
     s->names = calloc(MK_MAX_NAMES, sizeof *s->names);
     s->ids = calloc(MK_MAX_NAMES, sizeof *s->ids);
@@ -24,9 +24,7 @@ bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s)
         free(s->ids);
         return false;
     }
-    s->n_actors = runtime_list_actors(rt, s->actors, n + 1);
-    if (s->n_actors > n + 1)
-        s->n_actors = n + 1;
+    s->n_actors = runtime_actor_info(rt, s->actors, n + 1);
     s->n_names = runtime_list_names(rt, s->names, s->ids, MK_MAX_NAMES);
     if (s->n_names > MK_MAX_NAMES)
         s->n_names = MK_MAX_NAMES;

@@ -100,7 +100,7 @@ static void jb_actors(jbuf_t *b, const sh_snapshot_t *s)
                   "%s{\"seq\":%u,\"id\":\"0x%016llx\",\"status\":\"%s\",\"mailbox_used\":%zu,"
                   "\"mailbox_size\":%zu,\"system\":%s,\"parent\":",
                   i ? "," : "", actor_id_seq(a->id), (unsigned long long)a->id, sh_status_word(a),
-                  a->mailbox_used, a->mailbox_size, a->system ? "true" : "false");
+                  a->mailbox_used, a->mailbox_cap, a->system ? "true" : "false");
         if (a->parent == ACTOR_ID_INVALID)
             jb_add(b, "null", 4);
         else

@@ -372,6 +372,53 @@ actor_id_t supervisor_get_child(runtime_t *rt, actor_id_t sup_id, size_t index)
     return s->child[index].id;
 }
 
+void *supervisor_get_factory_arg(runtime_t *rt, actor_id_t sup_id, size_t index)
+{
+    sup_t *s = sup_of(rt, sup_id, "supervisor_get_factory_arg");
+    if (!s)
+        return NULL;
+    if (index >= s->n) {
+        mk_set_error("supervisor_get_factory_arg: index %zu is outside 0..%zu", index, s->n - 1);
+        return NULL;
+    }
+    return s->child[index].spec.factory_arg;
+}
+
+int supervisor_replace_child(runtime_t *rt, actor_id_t sup_id, actor_id_t old_child,
+                             actor_id_t new_child, void *new_factory_arg,
+                             void **old_factory_arg_out)
+{
+    const char *fn = "supervisor_replace_child";
+    sup_t *s = sup_of(rt, sup_id, fn);
+    if (!s)
+        return -1;
+    size_t i = 0;
+    while (i < s->n && !(s->child[i].running && s->child[i].id == old_child))
+        i++;
+    if (i == s->n || old_child == ACTOR_ID_INVALID) {
+        mk_set_error("%s: 0x%016llx is not a running child of supervisor 0x%016llx", fn,
+                     (unsigned long long)old_child, (unsigned long long)sup_id);
+        return -1;
+    }
+    if (new_child != old_child) {
+        if (!mk_actor_find(rt, new_child)) {
+            mk_set_error("%s: 0x%016llx is not a live local actor", fn,
+                         (unsigned long long)new_child);
+            return -1;
+        }
+        if (!mk_sup_edge_add(rt, MK_EDGE_CHILD, new_child, s->self, i))
+            return -1;
+        mk_sup_edge_remove_child(rt, old_child);
+        mk_actor_set_parent(rt, old_child, ACTOR_ID_INVALID);
+        mk_actor_set_parent(rt, new_child, s->self);
+        s->child[i].id = new_child;
+    }
+    if (old_factory_arg_out)
+        *old_factory_arg_out = s->child[i].spec.factory_arg;
+    s->child[i].spec.factory_arg = new_factory_arg;
+    return (int)i;
+}
+
 void supervisor_stop(runtime_t *rt, actor_id_t sup_id)
 {
     if (sup_of(rt, sup_id, "supervisor_stop"))

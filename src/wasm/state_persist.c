@@ -18,6 +18,8 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "core/runtime_internal.h"
+#include "microkernel/services.h"
 #include "microkernel/state_persist.h"
 
 static const uint8_t magic[4] = {'M', 'K', 'S', 'T'};
@@ -145,26 +147,20 @@ static void sync_dir(const char *path)
     }
 }
 
-bool state_save(const char *path, const void *data, size_t len)
+/* Write `hdr_len` bytes at `hdr` then `len` bytes at `data` as file `path`,
+ * atomically (temporary file, fsync, rename, fsync of the directory). */
+static bool write_atomic(const char *fn, const char *path, const uint8_t *hdr, size_t hdr_len,
+                         const void *data, size_t len)
 {
-    if (!path || !*path)
-        return mk_fail("state_save: no path");
-    if (!data && len > 0)
-        return mk_fail("state_save: data is NULL but len is %zu", len);
-    if (len > STATE_MAX_SIZE)
-        return mk_fail("state_save: %s: %zu bytes is above STATE_MAX_SIZE (%u)", path, len,
-                       (unsigned)STATE_MAX_SIZE);
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp)
-        return mk_fail("state_save: path too long: %s", path);
+        return mk_fail("%s: path too long: %s", fn, path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        return mk_fail("state_save: %s: open: %s", tmp, strerror(errno));
-    uint8_t hdr[STATE_HEADER_SIZE];
-    state_header_encode(hdr, data, len);
+        return mk_fail("%s: %s: open: %s", fn, tmp, strerror(errno));
     const char *step = NULL;
-    if (!write_all(fd, hdr, sizeof hdr) || (len && !write_all(fd, data, len)))
+    if ((hdr_len && !write_all(fd, hdr, hdr_len)) || (len && !write_all(fd, data, len)))
         step = "write";
     else if (fsync(fd) != 0)
         step = "fsync";
@@ -179,35 +175,49 @@ bool state_save(const char *path, const void *data, size_t len)
     }
     if (step) {
         unlink(tmp);
-        return mk_fail("state_save: %s: %s: %s", path, step, strerror(saved_errno));
+        return mk_fail("%s: %s: %s: %s", fn, path, step, strerror(saved_errno));
     }
     sync_dir(path);
     return true;
 }
 
-state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_out)
+bool state_file_save(const char *path, const void *data, size_t len)
+{
+    if (!path || !*path)
+        return mk_fail("state_file_save: no path");
+    if (!data && len > 0)
+        return mk_fail("state_file_save: data is NULL but len is %zu", len);
+    if (len > STATE_MAX_SIZE)
+        return mk_fail("state_file_save: %s: %zu bytes is above STATE_MAX_SIZE (%u)", path, len,
+                       (unsigned)STATE_MAX_SIZE);
+    uint8_t hdr[STATE_HEADER_SIZE];
+    state_header_encode(hdr, data, len);
+    return write_atomic("state_file_save", path, hdr, sizeof hdr, data, len);
+}
+
+state_status_t state_file_load(const char *path, void *buf, size_t cap, size_t *len_out)
 {
     if (len_out)
         *len_out = 0;
     if (!path || !*path) {
-        mk_set_error("state_load: no path");
+        mk_set_error("state_file_load: no path");
         return STATE_IO;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        mk_set_error("state_load: %s: %s", path, strerror(e));
+        mk_set_error("state_file_load: %s: %s", path, strerror(e));
         return e == ENOENT ? STATE_MISSING : STATE_IO;
     }
     struct stat st;
     state_status_t rc = STATE_IO;
     uint8_t *img = NULL;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        mk_set_error("state_load: %s: not a regular file", path);
+        mk_set_error("state_file_load: %s: not a regular file", path);
         goto out;
     }
     if ((uint64_t)st.st_size > (uint64_t)STATE_MAX_SIZE + STATE_HEADER_SIZE) {
-        mk_set_error("state_load: %s: %lld bytes is above STATE_MAX_SIZE", path,
+        mk_set_error("state_file_load: %s: %lld bytes is above STATE_MAX_SIZE", path,
                      (long long)st.st_size);
         rc = STATE_TOO_LARGE;
         goto out;
@@ -215,7 +225,7 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
     size_t size = (size_t)st.st_size;
     img = mk_malloc(size ? size : 1);
     if (!img) {
-        mk_set_error("state_load: %s: out of memory", path);
+        mk_set_error("state_file_load: %s: out of memory", path);
         goto out;
     }
     size_t got = 0;
@@ -224,7 +234,7 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            mk_set_error("state_load: %s: read: %s", path, strerror(errno));
+            mk_set_error("state_file_load: %s: read: %s", path, strerror(errno));
             goto out;
         }
         if (r == 0)
@@ -235,13 +245,13 @@ state_status_t state_load(const char *path, void *buf, size_t cap, size_t *len_o
     size_t n = 0;
     rc = state_parse(img, got, &data, &n);
     if (rc != STATE_OK) {
-        mk_set_error("state_load: %s: %s", path, state_strerror(rc));
+        mk_set_error("state_file_load: %s: %s", path, state_strerror(rc));
         goto out;
     }
     if (len_out)
         *len_out = n;
     if (n > cap) {
-        mk_set_error("state_load: %s: state of %zu bytes does not fit in %zu", path, n, cap);
+        mk_set_error("state_file_load: %s: state of %zu bytes does not fit in %zu", path, n, cap);
         rc = STATE_TOO_LARGE;
         goto out;
     }
@@ -251,4 +261,166 @@ out:
     mk_free(img);
     close(fd);
     return rc;
+}
+
+/* ---- The original's keyed API: <base>/<actor name>/<key>, raw bytes ---- */
+
+typedef struct {
+    char base[STATE_PERSIST_BASE_MAX + 1];
+} persist_ext_t;
+
+static void persist_ext_free(runtime_t *rt, void *data)
+{
+    (void)rt;
+    mk_free(data);
+}
+
+/* mkdir -p of the first `len` bytes of `path` (mode 0755). */
+static bool mkdir_p(const char *path, size_t len)
+{
+    char buf[STATE_PERSIST_PATH_MAX];
+    if (len >= sizeof buf)
+        return false;
+    memcpy(buf, path, len);
+    buf[len] = '\0';
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return false;
+        buf[i] = c;
+    }
+    return true;
+}
+
+void state_persist_init(runtime_t *rt, const char *base_path)
+{
+    if (!rt || !base_path || !*base_path) {
+        mk_set_error("state_persist_init: NULL runtime or empty base path");
+        return;
+    }
+    persist_ext_t *x = mk_runtime_ext(rt, MK_EXT_STATE);
+    if (!x) {
+        if (!(x = mk_calloc(1, sizeof *x))) {
+            mk_set_error("state_persist_init: out of memory");
+            return;
+        }
+        mk_runtime_set_ext(rt, MK_EXT_STATE, x, persist_ext_free);
+    }
+    snprintf(x->base, sizeof x->base, "%s", base_path);
+    if (!mkdir_p(x->base, strlen(x->base)))
+        mk_set_error("state_persist_init: cannot create %s: %s", x->base, strerror(errno));
+}
+
+/* The directory name of the running actor (compat/services.md section 3):
+ * its first flat name, else _id_<seq>, or _unknown outside an actor. */
+static void resolve_name(runtime_t *rt, char *out, size_t cap)
+{
+    actor_id_t self = actor_self(rt);
+    if (self == ACTOR_ID_INVALID) {
+        snprintf(out, cap, "_unknown");
+        return;
+    }
+    const char *names[MK_MAX_NAMES];
+    actor_id_t ids[MK_MAX_NAMES];
+    size_t n = runtime_list_names(rt, names, ids, MK_MAX_NAMES);
+    for (size_t i = 0; i < n && i < MK_MAX_NAMES; i++) {
+        if (ids[i] == self) {
+            snprintf(out, cap, "%s", names[i]);
+            return;
+        }
+    }
+    snprintf(out, cap, "_id_%u", actor_id_seq(self));
+}
+
+/* `<base>/<name>/<key>` into `out`; the length of the directory part in
+ * `*dir_len`. False with a reason when not initialised or too long. */
+static bool keyed_path(const char *fn, runtime_t *rt, const char *actor_name, const char *key,
+                       char out[STATE_PERSIST_PATH_MAX], size_t *dir_len)
+{
+    persist_ext_t *x = rt ? mk_runtime_ext(rt, MK_EXT_STATE) : NULL;
+    if (!x)
+        return mk_fail("%s: state_persist_init() was not called", fn);
+    if (!key || !*key)
+        return mk_fail("%s: empty key", fn);
+    char name[MK_NAME_MAX + 16];
+    if (actor_name && *actor_name)
+        snprintf(name, sizeof name, "%s", actor_name);
+    else
+        resolve_name(rt, name, sizeof name);
+    int d = snprintf(out, STATE_PERSIST_PATH_MAX, "%s/%s", x->base, name);
+    int n = snprintf(out, STATE_PERSIST_PATH_MAX, "%s/%s/%s", x->base, name, key);
+    if (d < 0 || n < 0 || n >= STATE_PERSIST_PATH_MAX)
+        return mk_fail("%s: path %s/%s/%s is %d bytes or more", fn, x->base, name, key,
+                       STATE_PERSIST_PATH_MAX);
+    *dir_len = (size_t)d;
+    return true;
+}
+
+int state_save(runtime_t *rt, const char *actor_name, const char *key, const void *data,
+               size_t size)
+{
+    char path[STATE_PERSIST_PATH_MAX];
+    size_t dir_len;
+    if (!keyed_path("state_save", rt, actor_name, key, path, &dir_len))
+        return -1;
+    if (!data && size > 0) {
+        mk_set_error("state_save: data is NULL but size is %zu", size);
+        return -1;
+    }
+    if (!mkdir_p(path, dir_len)) {
+        mk_set_error("state_save: cannot create %.*s: %s", (int)dir_len, path, strerror(errno));
+        return -1;
+    }
+    return write_atomic("state_save", path, NULL, 0, data, size) ? 0 : -1;
+}
+
+int state_load(runtime_t *rt, const char *actor_name, const char *key, void *buf, size_t cap)
+{
+    char path[STATE_PERSIST_PATH_MAX];
+    size_t dir_len;
+    if (!keyed_path("state_load", rt, actor_name, key, path, &dir_len))
+        return -1;
+    if (!buf && cap > 0) {
+        mk_set_error("state_load: buf is NULL but cap is %zu", cap);
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        mk_set_error("state_load: %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (cap > INT_MAX)
+        cap = INT_MAX;
+    size_t got = 0;
+    while (got < cap) {
+        ssize_t r = read(fd, (uint8_t *)buf + got, cap - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            mk_set_error("state_load: %s: read: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    return (int)got;
+}
+
+int state_delete(runtime_t *rt, const char *actor_name, const char *key)
+{
+    char path[STATE_PERSIST_PATH_MAX];
+    size_t dir_len;
+    if (!keyed_path("state_delete", rt, actor_name, key, path, &dir_len))
+        return -1;
+    if (unlink(path) != 0) {
+        mk_set_error("state_delete: %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }

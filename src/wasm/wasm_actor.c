@@ -29,6 +29,13 @@ bool wasm_actors_init(void)
     return true;
 }
 
+bool wasm_actors_init_pool(void *pool_buf, size_t pool_size)
+{
+    (void)pool_buf;
+    (void)pool_size;
+    return wasm_actors_init();
+}
+
 void wasm_actors_cleanup(void)
 {
     wasm_host_cleanup();
@@ -47,8 +54,8 @@ static void settings_init(wasm_settings_t *s, uint32_t stack_size, uint32_t heap
 
 static bool fiber_ok(const char *what, fiber_stack_class_t f)
 {
-    if (f == FIBER_STACK_NONE || f == FIBER_STACK_SMALL || f == FIBER_STACK_MEDIUM ||
-        f == FIBER_STACK_LARGE)
+    if (f == FIBER_STACK_NONE || f == FIBER_STACK_TINY || f == FIBER_STACK_SMALL ||
+        f == FIBER_STACK_MEDIUM || f == FIBER_STACK_LARGE)
         return true;
     return mk_fail("%s: unknown fiber_stack class %d", what, (int)f);
 }
@@ -438,22 +445,23 @@ bool wasm_factory_arg_set_state_file(wasm_factory_arg_t *arg, const char *path)
 
 /* ---- Hot reload ------------------------------------------------------------ */
 
-bool actor_reload_wasm(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len)
+/* Compile and instantiate the new module into wa->next_*; applied at once
+ * unless an execution is pending. RELOAD_OK or the failing step's code. */
+static reload_result_t stage_reload(const char *what, wasm_actor_t *wa, const uint8_t *buf,
+                                    size_t len)
 {
-    const char *what = "actor_reload_wasm";
-    wasm_actor_t *wa = wasm_actor_lookup(rt, id);
-    if (!wa)
-        return mk_fail("%s: 0x%016llx is not a live WASM actor", what, (unsigned long long)id);
-    if (!buf)
-        return mk_fail("%s: buffer is NULL", what);
+    if (!buf) {
+        mk_set_error("%s: buffer is NULL", what);
+        return RELOAD_ERR_MODULE_LOAD;
+    }
     wasm_shared_t *s = wasm_shared_compile(what, buf, len, wa->set.heap_size);
     if (!s)
-        return false;
+        return RELOAD_ERR_MODULE_LOAD;
     wasm_func_t *handle = NULL;
     wasm_instance_t *inst = wasm_shared_instantiate(what, s, &wa->set, wa, &handle);
     if (!inst) {
         wasm_shared_release(s);
-        return false;
+        return RELOAD_ERR_INSTANCE;
     }
     drop_next(wa);
     wa->next_shared = s;
@@ -462,7 +470,43 @@ bool actor_reload_wasm(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t 
     /* A pending execution finishes on the old module; finish() swaps. */
     if (wa->wait == WA_IDLE && !wasm_instance_pending(wa->inst))
         apply_reload(wa);
-    return true;
+    return RELOAD_OK;
+}
+
+bool wasm_actor_replace_module(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len)
+{
+    const char *what = "wasm_actor_replace_module";
+    wasm_actor_t *wa = wasm_actor_lookup(rt, id);
+    if (!wa)
+        return mk_fail("%s: 0x%016llx is not a live WASM actor", what, (unsigned long long)id);
+    return stage_reload(what, wa, buf, len) == RELOAD_OK;
+}
+
+reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_t *new_buf,
+                                  size_t new_size, actor_id_t *new_id_out)
+{
+    const char *what = "actor_reload_wasm";
+    if (new_id_out)
+        *new_id_out = ACTOR_ID_INVALID;
+    actor_t *a = rt ? mk_actor_find(rt, old_id) : NULL;
+    if (!a) {
+        mk_set_error("%s: no live local actor 0x%016llx", what, (unsigned long long)old_id);
+        return RELOAD_ERR_NOT_FOUND;
+    }
+    if (a->behavior != wasm_actor_behavior || !a->state) {
+        mk_set_error("%s: 0x%016llx is not a WASM actor", what, (unsigned long long)old_id);
+        return RELOAD_ERR_NOT_WASM;
+    }
+    wasm_actor_t *wa = a->state;
+    if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING) {
+        mk_set_error("%s: 0x%016llx is suspended in a blocking call", what,
+                     (unsigned long long)old_id);
+        return RELOAD_ERR_FIBER_ACTIVE;
+    }
+    reload_result_t r = stage_reload(what, wa, new_buf, new_size);
+    if (r == RELOAD_OK && new_id_out)
+        *new_id_out = old_id;
+    return r;
 }
 
 bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path)
@@ -471,7 +515,7 @@ bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path)
     uint8_t *buf = wasm_read_file("actor_reload_wasm_file", path, &len);
     if (!buf)
         return false;
-    bool ok = actor_reload_wasm(rt, id, buf, len);
+    bool ok = wasm_actor_replace_module(rt, id, buf, len);
     mk_free(buf);
     return ok;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/alloc_internal.h"
 #include "microkernel/services.h"
@@ -134,6 +135,39 @@ static wasm_status_t h_log(wasm_instance_t *inst, void *user, const wasm_value_t
     return WASM_STATUS_OK;
 }
 
+static int print_fd = -1; /* wasm_actor_set_print_fd; -1: standard output */
+
+void wasm_actor_set_print_fd(int fd)
+{
+    print_fd = fd < 0 ? -1 : fd;
+}
+
+/* mk_print(ptr text, i32 len): write the bytes to the print fd (a bad
+ * range prints nothing). Blocking write, as the original's. */
+static wasm_status_t h_print(wasm_instance_t *inst, void *user, const wasm_value_t *a,
+                             wasm_value_t *r)
+{
+    (void)user;
+    (void)r;
+    uint32_t len = a[1].i32 < 0 ? 0 : a[1].u32;
+    const uint8_t *p = guest_range(inst, a[0].u32, len);
+    if (!p || len == 0)
+        return WASM_STATUS_OK;
+    if (print_fd < 0) {
+        fwrite(p, 1, len, stdout);
+        fflush(stdout);
+        return WASM_STATUS_OK;
+    }
+    while (len > 0) {
+        ssize_t n = write(print_fd, p, len);
+        if (n <= 0)
+            break;
+        p += n;
+        len -= (uint32_t)n;
+    }
+    return WASM_STATUS_OK;
+}
+
 /* mk_sleep_ms(i32 ms) -> i32: 0 after the sleep; -1 at once without fiber
  * support or when the timer cannot be armed. Suspends only this actor. */
 static wasm_status_t h_sleep(wasm_instance_t *inst, void *user, const wasm_value_t *a,
@@ -211,7 +245,7 @@ static wasm_status_t h_save(wasm_instance_t *inst, void *user, const wasm_value_
     wa->saved_len = n;
     wa->has_saved = true;
     r[0].i32 = 0;
-    if (wa->state_path && !state_save(wa->state_path, p, n)) {
+    if (wa->state_path && !state_file_save(wa->state_path, p, n)) {
         actor_log(wa->rt, LOG_ERROR, "mk_save_state: %s", mk_last_error());
         r[0].i32 = -1;
     }
@@ -239,10 +273,10 @@ static wasm_status_t h_load(wasm_instance_t *inst, void *user, const wasm_value_
     if (!wa->has_saved && wa->state_path) {
         /* First load since the actor started: take the file's state. */
         size_t need = 0;
-        state_status_t st = state_load(wa->state_path, NULL, 0, &need);
+        state_status_t st = state_file_load(wa->state_path, NULL, 0, &need);
         if (st == STATE_TOO_LARGE && need <= STATE_MAX_SIZE) {
             uint8_t *buf = mk_malloc(need ? need : 1);
-            if (buf && state_load(wa->state_path, buf, need, &need) == STATE_OK) {
+            if (buf && state_file_load(wa->state_path, buf, need, &need) == STATE_OK) {
                 mk_free(wa->saved);
                 wa->saved = buf;
                 wa->saved_len = need;
@@ -307,6 +341,7 @@ static host_def_t defs[] = {
     {"mk_log", h_log, "iii", "", NULL},         {"mk_sleep_ms", h_sleep, "i", "i", NULL},
     {"mk_recv", h_recv, "iiii", "i", NULL},     {"mk_save_state", h_save, "ii", "i", NULL},
     {"mk_load_state", h_load, "ii", "i", NULL}, {"mk_lookup", h_lookup, "ii", "I", NULL},
+    {"mk_print", h_print, "ii", "", NULL},
 };
 enum { N_DEFS = sizeof defs / sizeof defs[0] };
 static bool host_ready;

@@ -69,7 +69,7 @@ static void mailbox_size_is_power_of_two_and_full_refused(void **s)
     actor_id_t a = actor_spawn(rt, record, &r, NULL, 3); /* 4 slots */
     actor_info_t info;
     assert_true(actor_info(rt, a, &info));
-    assert_int_equal(info.mailbox_size, 4);
+    assert_int_equal(info.mailbox_cap, 4);
     for (int i = 0; i < 4; i++)
         assert_true(actor_send(rt, a, 1, NULL, 0));
     assert_false(actor_send(rt, a, 1, NULL, 0));
@@ -186,14 +186,58 @@ static void list_actors(void **s)
         ids[i] = actor_spawn(rt, record, &r, NULL, 2);
     actor_send(rt, ids[1], 1, NULL, 0);
     actor_info_t info[8];
-    assert_int_equal(runtime_list_actors(rt, info, 8), 3);
+    assert_int_equal(runtime_actor_info(rt, info, 8), 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(info[i].id, ids[i]);
     assert_int_equal(info[1].mailbox_used, 1);
-    assert_true(info[1].ready);
-    assert_false(info[0].ready);
+    assert_int_equal(info[1].mailbox_cap, 2);
+    assert_int_equal(info[1].status, ACTOR_READY);
+    assert_int_equal(info[0].status, ACTOR_IDLE);
     assert_int_equal(info[0].parent, ACTOR_ID_INVALID);
-    assert_int_equal(runtime_list_actors(rt, info, 1), 3); /* count even when cut */
+    /* As the original: the number written, never more than max. */
+    assert_int_equal(runtime_actor_info(rt, info, 1), 1);
+    assert_int_equal(info[0].id, ids[0]);
+    actor_id_t got[8];
+    assert_int_equal(runtime_list_actors(rt, got, 8), 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(got[i], ids[i]);
+    assert_int_equal(runtime_list_actors(rt, got, 2), 2);
+    assert_int_equal(runtime_list_actors(rt, NULL, 0), 0);
+    assert_int_equal(runtime_get_max_actors(rt), 8);
+    assert_int_equal(runtime_get_transport_count(rt), 0);
+    runtime_destroy(rt);
+}
+
+/* The running actor reports ACTOR_RUNNING, a stopping one ACTOR_STOPPED. */
+static actor_status_t seen_self, seen_after_stop;
+static bool introspect(runtime_t *rt, actor_t *self, message_t *msg, void *st)
+{
+    (void)self;
+    (void)msg;
+    (void)st;
+    actor_info_t info;
+    assert_true(actor_info(rt, actor_self(rt), &info));
+    seen_self = info.status;
+    actor_stop(rt, actor_self(rt));
+    /* A stopping actor is no longer found by ID, but still listed. */
+    assert_int_equal(runtime_actor_info(rt, &info, 1), 1);
+    seen_after_stop = info.status;
+    return true;
+}
+
+static void actor_status_values(void **s)
+{
+    (void)s;
+    assert_int_equal(ACTOR_IDLE, 0);
+    assert_int_equal(ACTOR_READY, 1);
+    assert_int_equal(ACTOR_RUNNING, 2);
+    assert_int_equal(ACTOR_STOPPED, 3);
+    runtime_t *rt = runtime_init(9, 8);
+    actor_id_t a = actor_spawn(rt, introspect, NULL, NULL, 2);
+    actor_send(rt, a, 1, NULL, 0);
+    runtime_step(rt);
+    assert_int_equal(seen_self, ACTOR_RUNNING);
+    assert_int_equal(seen_after_stop, ACTOR_STOPPED);
     runtime_destroy(rt);
 }
 
@@ -202,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spawn_send_step),
         cmocka_unit_test(mailbox_size_is_power_of_two_and_full_refused),
+        cmocka_unit_test(actor_status_values),
         cmocka_unit_test(free_state_exactly_once),
         cmocka_unit_test(max_actors_and_unique_ids),
         cmocka_unit_test(stop_from_behaviour),

@@ -49,23 +49,23 @@ static void round_trip_and_replace(void **state)
     (void)state;
     char buf[64];
     size_t n = 99;
-    assert_int_equal(state_load(path, buf, sizeof buf, &n), STATE_MISSING);
-    assert_true(state_save(path, "first state", 11));
-    assert_true(state_save(path, "second", 6));
-    assert_int_equal(state_load(path, buf, sizeof buf, &n), STATE_OK);
+    assert_int_equal(state_file_load(path, buf, sizeof buf, &n), STATE_MISSING);
+    assert_true(state_file_save(path, "first state", 11));
+    assert_true(state_file_save(path, "second", 6));
+    assert_int_equal(state_file_load(path, buf, sizeof buf, &n), STATE_OK);
     assert_int_equal(n, 6);
     assert_memory_equal(buf, "second", 6);
-    assert_int_equal(state_load(path, buf, 3, &n), STATE_TOO_LARGE);
+    assert_int_equal(state_file_load(path, buf, 3, &n), STATE_TOO_LARGE);
     assert_int_equal(n, 6);
-    assert_true(state_save(path, NULL, 0));
-    assert_int_equal(state_load(path, NULL, 0, &n), STATE_OK);
+    assert_true(state_file_save(path, NULL, 0));
+    assert_int_equal(state_file_load(path, NULL, 0, &n), STATE_OK);
     assert_int_equal(n, 0);
     /* no temporary file is left behind */
     char tmp[200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     struct stat st;
     assert_int_not_equal(stat(tmp, &st), 0);
-    assert_false(state_save("/nonexistent-dir/x.state", "x", 1));
+    assert_false(state_file_save("/nonexistent-dir/x.state", "x", 1));
     assert_error_mentions("/nonexistent-dir/x.state");
 }
 
@@ -90,14 +90,14 @@ static void truncated_and_corrupt_files_are_rejected(void **state)
     }
     char buf[16];
     write_raw(img, sizeof img - 1);
-    assert_int_equal(state_load(path, buf, sizeof buf, &n), STATE_TRUNCATED);
+    assert_int_equal(state_file_load(path, buf, sizeof buf, &n), STATE_TRUNCATED);
     assert_error_mentions("truncated");
     img[STATE_HEADER_SIZE + 3] ^= 1;
     write_raw(img, sizeof img);
-    assert_int_equal(state_load(path, buf, sizeof buf, &n), STATE_CORRUPT);
+    assert_int_equal(state_file_load(path, buf, sizeof buf, &n), STATE_CORRUPT);
     assert_error_mentions("checksum");
     write_raw("garbage", 7);
-    assert_int_not_equal(state_load(path, buf, sizeof buf, &n), STATE_OK);
+    assert_int_not_equal(state_file_load(path, buf, sizeof buf, &n), STATE_OK);
 }
 
 static void wasm_state_survives_restart(void **state)
@@ -134,7 +134,7 @@ static void wasm_state_survives_restart(void **state)
     assert_int_equal(rec_i32(&probe.recs[0], 1), 4); /* 3 before, 1 after */
     size_t n;
     int32_t on_disk = 0;
-    assert_int_equal(state_load(path, &on_disk, sizeof on_disk, &n), STATE_OK);
+    assert_int_equal(state_file_load(path, &on_disk, sizeof on_disk, &n), STATE_OK);
     assert_int_equal(on_disk, 4);
     supervisor_stop(rt, sup);
     runtime_destroy(rt);
@@ -145,7 +145,7 @@ static void corrupt_state_file_is_not_loaded(void **state)
 {
     (void)state;
     int32_t seven = 7;
-    assert_true(state_save(path, &seven, 4));
+    assert_true(state_file_save(path, &seven, 4));
     uint8_t img[STATE_HEADER_SIZE + 4];
     FILE *f = fopen(path, "rb");
     assert_int_equal(fread(img, 1, sizeof img, f), sizeof img);
@@ -169,10 +169,76 @@ static void corrupt_state_file_is_not_loaded(void **state)
     runtime_destroy(rt);
 }
 
+/* The original's keyed API (compat/services.md section 3): raw bytes in
+ * <base>/<actor name>/<key>, the name resolved from the running actor. */
+typedef struct {
+    int saved, loaded;
+    char got[16];
+} keyed_t;
+
+static bool keyed_actor(runtime_t *rt, actor_t *self, message_t *msg, void *st)
+{
+    (void)self;
+    (void)msg;
+    keyed_t *k = st;
+    k->saved = state_save(rt, NULL, "k1", "hello", 5);
+    k->loaded = state_load(rt, NULL, "k1", k->got, sizeof k->got);
+    return true;
+}
+
+static void keyed_api_layout(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 8);
+    assert_int_equal(state_save(rt, "a", "k", "x", 1), -1); /* not initialised */
+    assert_error_mentions("state_persist_init");
+    char base[160];
+    snprintf(base, sizeof base, "%s/st/nested", dir);
+    state_persist_init(rt, base); /* mkdir -p */
+    assert_int_equal(state_save(rt, "counter", "value", "\x01\x02\x03", 3), 0);
+    char file[256];
+    snprintf(file, sizeof file, "%s/counter/value", base);
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    unsigned char raw[8];
+    assert_int_equal(fread(raw, 1, sizeof raw, f), 3); /* raw bytes, no header */
+    fclose(f);
+    assert_memory_equal(raw, "\x01\x02\x03", 3);
+    char buf[2];
+    assert_int_equal(state_load(rt, "counter", "value", buf, 2), 2); /* cut at cap */
+    assert_int_equal(state_load(rt, "counter", "missing", buf, 2), -1);
+    /* Outside an actor the name is _unknown; inside, the flat name. */
+    assert_int_equal(state_save(rt, NULL, "k", "u", 1), 0);
+    snprintf(file, sizeof file, "%s/_unknown/k", base);
+    assert_int_equal(access(file, F_OK), 0);
+    keyed_t k = {0};
+    actor_id_t a = actor_spawn(rt, keyed_actor, &k, NULL, 4);
+    assert_true(actor_register_name(rt, "named", a));
+    actor_send(rt, a, 1, NULL, 0);
+    runtime_step(rt);
+    assert_int_equal(k.saved, 0);
+    assert_int_equal(k.loaded, 5);
+    assert_memory_equal(k.got, "hello", 5);
+    snprintf(file, sizeof file, "%s/named/k1", base);
+    assert_int_equal(access(file, F_OK), 0);
+    actor_id_t b = actor_spawn(rt, keyed_actor, &k, NULL, 4); /* unnamed: _id_<seq> */
+    actor_send(rt, b, 1, NULL, 0);
+    runtime_step(rt);
+    snprintf(file, sizeof file, "%s/_id_%u/k1", base, actor_id_seq(b));
+    assert_int_equal(access(file, F_OK), 0);
+    assert_int_equal(state_delete(rt, "named", "k1"), 0);
+    assert_int_equal(state_delete(rt, "named", "k1"), -1);
+    runtime_destroy(rt);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/st'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_trip_and_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(keyed_api_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated_and_corrupt_files_are_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(wasm_state_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_state_file_is_not_loaded, setup, teardown),

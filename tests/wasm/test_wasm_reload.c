@@ -93,7 +93,7 @@ static void failed_reload_keeps_the_old_module(void **state)
     runtime_run(rt);
 
     static const uint8_t garbage[] = "definitely not a module";
-    assert_false(actor_reload_wasm(rt, c, garbage, sizeof garbage));
+    assert_false(wasm_actor_replace_module(rt, c, garbage, sizeof garbage));
     assert_error_mentions("malformed");
     assert_false(actor_reload_wasm_file(rt, c, MODULE("nohandle.wasm")));
     assert_error_mentions("handle_message");
@@ -112,11 +112,91 @@ static void failed_reload_keeps_the_old_module(void **state)
     runtime_destroy(rt);
 }
 
+/* The original's signature and result codes (compat/services.md section
+ * 4); here the actor keeps its ID, so *new_id_out is the old ID. */
+static void reload_result_codes(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    actor_id_t c =
+        actor_spawn_wasm_file(rt, EXAMPLE("counter_v1.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
+    actor_id_t pr = actor_spawn(rt, probe_behavior, &probe, NULL, 16);
+    size_t len = 0;
+    uint8_t *v2 = read_all(EXAMPLE("counter_v2.wasm"), &len);
+    actor_id_t out = 77;
+    assert_int_equal(actor_reload_wasm(rt, actor_id_make(1, 999), v2, len, &out),
+                     RELOAD_ERR_NOT_FOUND);
+    assert_int_equal(out, 0);
+    assert_int_equal(actor_reload_wasm(rt, pr, v2, len, &out), RELOAD_ERR_NOT_WASM);
+    static const uint8_t garbage[] = "definitely not a module";
+    assert_int_equal(actor_reload_wasm(rt, c, garbage, sizeof garbage, &out),
+                     RELOAD_ERR_MODULE_LOAD);
+    assert_int_equal(actor_reload_wasm(rt, c, v2, len, &out), RELOAD_OK);
+    assert_int_equal(out, c);
+    assert_int_equal(RELOAD_ERR_INSTANCE, 5);
+    free(v2);
+    probe_send(rt, pr, c, MSG_GET, NULL, 0);
+    runtime_run(rt);
+    assert_int_equal(probe.n, 1);
+    assert_int_equal(rec_i32(&probe.recs[0], 0), 2); /* version 2 runs */
+    runtime_destroy(rt);
+}
+
+/* supervisor_get_factory_arg / supervisor_replace_child (the original's
+ * supervision.h). */
+static bool idle_child(runtime_t *rt, actor_t *self, message_t *msg, void *st)
+{
+    (void)rt;
+    (void)self;
+    (void)msg;
+    (void)st;
+    return true;
+}
+
+static void supervisor_factory_arg_helpers(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    int arg1 = 1, arg2 = 2;
+    child_spec_t spec = {.behavior = idle_child,
+                         .factory_arg = &arg1,
+                         .restart_type = RESTART_PERMANENT,
+                         .mailbox_size = 8};
+    actor_id_t sup = supervisor_start(rt, STRATEGY_ONE_FOR_ONE, 3, 1000, &spec, 1);
+    assert_int_not_equal(sup, ACTOR_ID_INVALID);
+    assert_ptr_equal(supervisor_get_factory_arg(rt, sup, 0), &arg1);
+    assert_null(supervisor_get_factory_arg(rt, sup, 1));
+    actor_id_t old = supervisor_get_child(rt, sup, 0);
+    actor_id_t neu = actor_spawn(rt, idle_child, NULL, NULL, 8);
+    void *prev = NULL;
+    assert_int_equal(supervisor_replace_child(rt, sup, neu, neu, &arg2, &prev), -1);
+    assert_int_equal(supervisor_replace_child(rt, sup, old, neu, &arg2, &prev), 0);
+    assert_ptr_equal(prev, &arg1);
+    assert_ptr_equal(supervisor_get_factory_arg(rt, sup, 0), &arg2);
+    assert_int_equal(supervisor_get_child(rt, sup, 0), neu);
+    actor_info_t info;
+    assert_true(actor_info(rt, neu, &info));
+    assert_int_equal(info.parent, sup);
+    actor_stop(rt, old); /* no longer supervised: no restart */
+    for (int i = 0; i < 4; i++)
+        runtime_step(rt);
+    assert_int_equal(supervisor_get_child(rt, sup, 0), neu);
+    actor_stop(rt, neu); /* supervised now: restarted */
+    for (int i = 0; i < 4; i++)
+        runtime_step(rt);
+    actor_id_t again = supervisor_get_child(rt, sup, 0);
+    assert_int_not_equal(again, ACTOR_ID_INVALID);
+    assert_int_not_equal(again, neu);
+    runtime_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reload_under_load_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_reload_keeps_the_old_module, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_result_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(supervisor_factory_arg_helpers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
