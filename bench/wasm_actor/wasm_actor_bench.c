@@ -159,7 +159,7 @@ static void reload_time(void)
     actor_id_t a = actor_spawn_wasm(rt, pp_buf, pp_len, 16, 0, 64, FIBER_STACK_NONE);
     double t0 = now_s();
     for (int i = 0; i < N; i++)
-        if (!actor_reload_wasm(rt, a, pp_buf, pp_len)) {
+        if (actor_reload_wasm(rt, a, pp_buf, pp_len, NULL) != RELOAD_OK) {
             fprintf(stderr, "reload failed\n");
             exit(1);
         }

@@ -15,13 +15,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "microkernel/namespace.h"
 #include "microkernel/types.h"
 
-#define MOUNT_HELLO_SIZE    40          /* bytes on the wire */
-#define MOUNT_HELLO_MAGIC   0x4D4B3031u /* "MK01" */
-#define MOUNT_IDENTITY_SIZE 32          /* identity field, NUL included */
-#define MOUNT_IDENTITY_EXT  23          /* identity characters beside the extension */
-#define MOUNT_EXT_MARK      "MKA1"      /* at identity[24..27] */
+#define MOUNT_HELLO_SIZE    40 /* bytes on the wire */
+/* MOUNT_HELLO_MAGIC ("MK01") and the wire struct mount_hello_t: namespace.h */
+#define MOUNT_IDENTITY_SIZE 32     /* identity field, NUL included */
+#define MOUNT_IDENTITY_EXT  23     /* identity characters beside the extension */
+#define MOUNT_EXT_MARK      "MKA1" /* at identity[24..27] */
+
+_Static_assert(sizeof(mount_hello_t) == MOUNT_HELLO_SIZE, "mount_hello_t is the 40 wire bytes");
 
 /* A decoded hello (named apart from the original's public mount_hello_t). */
 typedef struct {

@@ -159,6 +159,17 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
         mount_conn_fail(c, "%s", mk_last_error());
         return;
     }
+    /* A peer without our extension (the original's firmware, or ours in
+     * original mode), or this node in original mode: the link speaks only
+     * what the original understands (compat wire-and-mount.md §1-3). */
+    bool original = ms->original || !c->peer.ext;
+    if (!mk_net_link_set_original(rt, c->peer.node, original)) {
+        snprintf(why, sizeof why, "%s", mk_last_error());
+        t->destroy(t);
+        link_io_free(lio);
+        mount_conn_fail(c, "cannot add the link: %s", why);
+        return;
+    }
     if (!mk_stream_set_io(t, &link_io_methods, lio) || !runtime_add_transport(rt, t)) {
         snprintf(why, sizeof why, "%s", mk_last_error());
         t->destroy(t);
@@ -176,14 +187,14 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
     p->seq = ++s->peer_seq;
     const char *mode = ms->key && c->peer.ext ? (tls ? "authenticated, TLS 1.3" : "authenticated")
                                               : "INSECURE: unauthenticated, in clear";
-    actor_log(rt, LOG_INFO, "mount: node %" PRIu32 " (%s) mounted at /peers/%s (%s)", p->node,
+    actor_log(rt, LOG_INFO, "mount: node %" PRIu32 " (%s) mounted, at /node/%s (%s)", p->node,
               p->name, p->name, mode);
     if (c->outgoing) {
         char text[128];
         int tl = snprintf(text, sizeof text, "node=%" PRIu32 "\nname=%s\n", p->node, p->name);
         mount_tell(rt, s, c->requester, MSG_MOUNT_OK, text, (size_t)tl);
     }
-    ns_peer_up(rt, s, p);
+    ns_sync_to_transport(rt, t); /* our names and paths, as the original on mount */
     mount_conn_close(c);
 }
 

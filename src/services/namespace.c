@@ -550,11 +550,6 @@ static void drop_node(runtime_t *rt, svc_t *s, node_id_t node)
             memset(&s->mounts[i], 0, sizeof s->mounts[i]);
 }
 
-void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p)
-{
-    (void)rt, (void)s, (void)p;
-}
-
 void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node)
 {
     drop_node(rt, s, node);

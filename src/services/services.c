@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include "microkernel/actor.h"
+#include "microkernel/namespace.h"
+#include "net/net_internal.h"
 #include "services/svc_internal.h"
 
 static void svc_destroy(runtime_t *rt, void *data)
@@ -139,11 +141,11 @@ bool services_start(runtime_t *rt, const services_config_t *cfg)
     /* The KV store and the node key (mount authentication) live there. */
     if ((!cfg->no_kv || !cfg->mount_original) && !pick_data_dir(s, cfg))
         return false;
-    /* Path sync: after the merge with the net layer's control frames this
-     * is where ns_control_in is installed (mk_net_set_control_handler(rt,
-     * ns_control_in, NULL)) and the broadcast (ns_set_broadcast(rt,
-     * mk_net_broadcast_control)); until then paths do not travel by
-     * themselves (ns_sync_to_transport still sends them). */
+    /* Path sync (compat §3.3, §4.4): registry frames from links go to the
+     * namespace, and local path changes are broadcast on every link. */
+    mk_net_set_control_handler(rt, ns_control_in, NULL);
+    if (!ns_set_broadcast(rt, mk_net_broadcast_control))
+        return false;
     char why[256] = "";
     if (!ns_spawn(rt, s) || !caps_spawn(rt, s) || !mount_start(rt, s, cfg) ||
         (!cfg->no_kv && !kv_spawn(rt, s))) {

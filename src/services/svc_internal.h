@@ -73,10 +73,6 @@ node_id_t mk_node_id_compute(const char *env_id, const char *identity);
 
 /* namespace.c */
 bool ns_spawn(runtime_t *rt, svc_t *s);
-/* A peer was mounted (transport up, handshake done). Nothing to do here any
- * more: the mount code sends the sync itself with ns_sync_to_transport(rt,
- * t) right after runtime_add_transport(rt, t). Kept for mount.c. */
-void ns_peer_up(runtime_t *rt, svc_t *s, svc_peer_t *p);
 /* A peer went away: drop the paths and mounts it planted and its slot. */
 void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node);
 svc_peer_t *svc_peer_find(svc_t *s, node_id_t node);

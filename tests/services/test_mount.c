@@ -2,11 +2,11 @@
  * with link authentication (src/net/link_auth.c, link_tls.c, trust.c):
  * three nodes in three processes mounted explicitly (cookie mode, TLS),
  * paths (the original's: each node's /node/<name>/caps) resolving across them
- * and dying with a node, a peer's paths never making us dial a third node, key authentication against the trust list (an
- * untrusted peer refused with a reason on both sides), wrong cookies, TLS
- * mismatch, the original's hello (refused unless --insecure, then mounted
- * both ways), and bad input (closed port, non-microkernel peers, silent
- * peers, node-ID clashes, bad targets, garbage on the listener). */
+ * and dying with a node, a peer's paths never making us dial a third node, key authentication
+ * against the trust list (an untrusted peer refused with a reason on both sides), wrong cookies,
+ * TLS mismatch, the original's hello (refused unless --insecure, then mounted both ways), and bad
+ * input (closed port, non-microkernel peers, silent peers, node-ID clashes, bad targets, garbage on
+ * the listener). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

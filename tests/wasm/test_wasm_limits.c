@@ -218,7 +218,7 @@ static void module_limits_are_configurable(void **state)
     /* reload and factory args obey them too */
     g.empty_funcs = 5;
     wbuf_t m = gen_module(&g);
-    assert_false(actor_reload_wasm(rt, a, m.p, m.n));
+    assert_int_equal(actor_reload_wasm(rt, a, m.p, m.n, NULL), RELOAD_ERR_MODULE_LOAD);
     assert_error_mentions("max_funcs = 5");
     assert_null(wasm_factory_arg_create(m.p, m.n, 0, 0, FIBER_STACK_NONE));
     assert_error_mentions("max_funcs = 5");
