@@ -72,7 +72,8 @@ extern "C" {
 #define DB_ROWS_MAX            1000         /* rows in one result */
 #define DB_RESULT_MAX          (256 * 1024) /* bytes of JSON in one result */
 #define KV_BATCH_MAX           256          /* writes grouped into one transaction */
-#define MOUNT_DEFAULT_PORT     7946         /* TCP port of the mount listener */
+#define MOUNT_DEFAULT_PORT     4200         /* TCP port of the mount listener (the original's
+                                               MK_MOUNT_PORT, namespace.h) */
 #define MOUNT_PROTOCOL_VERSION 1            /* carried in the hello handshake */
 
 /* ---- Boot ---------------------------------------------------------------- */

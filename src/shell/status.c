@@ -145,8 +145,11 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         jb_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/status\",\"/actors\"]}\n");
         respond_json(rt, rq->conn_id, 404, &b);
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        jb_adds(&b, "{\"error\":\"method not allowed\"}\n");
-        respond_json(rt, rq->conn_id, 405, &b);
+        /* RFC 9110 §15.5.6: a 405 lists the methods the resource allows. */
+        static const char *const allow[] = {"Content-Type: application/json",
+                                            "Allow: GET, HEAD"};
+        static const char body[] = "{\"error\":\"method not allowed\"}\n";
+        actor_http_respond(rt, rq->conn_id, 405, allow, 2, body, sizeof body - 1);
     } else {
         sh_snapshot_t s;
         if (!sh_snapshot_take(rt, &s)) {

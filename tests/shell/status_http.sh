@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # status_http.sh -- mk-shell's HTTP status endpoint: curl on /status returns
 # valid JSON listing the node's actors (shell and console among them),
-# /actors the array alone, unknown paths 404, other methods 405.
+# /actors the array alone, unknown paths 404, other methods 405 with Allow.
 # Usage: MK_SHELL=path/to/mk-shell bash status_http.sh
 set -euo pipefail
 MK_SHELL=${MK_SHELL:?path to mk-shell}
@@ -42,6 +42,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope")
 [ "$code" = 404 ] || fail "/nope gave $code, expected 404"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/status")
 [ "$code" = 405 ] || fail "POST /status gave $code, expected 405"
+allow=$(curl -s -o /dev/null -D - -X POST "http://127.0.0.1:$port/status" | tr -d '\r' | sed -n 's/^Allow: //p')
+[ "$allow" = "GET, HEAD" ] || fail "405 carried Allow '$allow', expected 'GET, HEAD' (RFC 9110 15.5.6)"
 echo exit >&3
 exec 3>&-
 wait "$pid" || fail "mk-shell exited with $?"

@@ -29,7 +29,7 @@
 #ifdef MK_SHELL_SERVICES
 #define DEFAULT_LISTEN_PORT MOUNT_DEFAULT_PORT
 #else
-#define DEFAULT_LISTEN_PORT 7946
+#define DEFAULT_LISTEN_PORT 4200 /* the original's MK_MOUNT_PORT */
 #endif
 #define MAX_ACTORS 1024
 
@@ -55,12 +55,14 @@ static void usage(FILE *out)
             "Start a microkernel node and its interactive shell.\n"
             "\n"
             "  --node-id N       node ID, 1..4294967295 (default 1)\n"
-            "  --name NAME       node name shown by whoami (default node-<id>)\n"
+            "  --name NAME       node name shown by whoami (default $MK_NODE_NAME,\n"
+            "                    else linux-XXXX from the host name)\n"
             "  --data-dir DIR    where the node keeps its data, history included\n"
             "                    (default ./.mk-data, created if missing)\n"
             "  --listen [HOST:]PORT  accept mounts from other nodes on HOST:PORT\n"
             "                    (default 127.0.0.1:%d: this machine only; give\n"
-            "                    0.0.0.0:PORT to let other machines mount this node)\n"
+            "                    0.0.0.0:PORT to let other machines mount this node;\n"
+            "                    $MK_MOUNT_PORT changes the default port)\n"
             "  --no-listen       no mount listener\n"
             "  --cookie SECRET   shared secret: nodes that know it may mount this one\n"
             "                    without a trust-list entry (also $MK_COOKIE)\n"
@@ -144,17 +146,27 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
+    unsigned long v;
     memset(o, 0, sizeof *o);
     o->node_id = 1;
     o->data_dir = ".mk-data";
     o->listen_port = DEFAULT_LISTEN_PORT;
+    /* $MK_MOUNT_PORT sets the default port, as the original's mk-shell
+     * (compat wire-and-mount.md, MK_MOUNT_PORT); --listen overrides it. */
+    const char *env_port = getenv("MK_MOUNT_PORT");
+    if (env_port && env_port[0]) {
+        if (!parse_number(env_port, 1, 65535, &v)) {
+            fprintf(stderr, "mk-shell: MK_MOUNT_PORT: '%s' is not a port (1..65535)\n", env_port);
+            return 2;
+        }
+        o->listen_port = (int)v;
+    }
     snprintf(o->listen_host, sizeof o->listen_host, "127.0.0.1");
     const char *env_cookie = getenv("MK_COOKIE");
     o->cookie = env_cookie && env_cookie[0] ? env_cookie : NULL;
     o->http_port = DEFAULT_HTTP_PORT;
     opterr = 0;
     int c;
-    unsigned long v;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_NODE_ID:
