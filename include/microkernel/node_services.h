@@ -65,16 +65,17 @@ extern "C" {
 
 /* ---- Limits ------------------------------------------------------------ */
 
-#define KV_KEY_MAX             512          /* bytes in a key (Cloudflare KV's limit) */
-#define KV_VALUE_MAX           65536        /* bytes in a value */
-#define KV_LIST_MAX            1000         /* keys in one list reply */
-#define DB_SQL_MAX             16384        /* bytes of SQL in one query */
-#define DB_ROWS_MAX            1000         /* rows in one result */
-#define DB_RESULT_MAX          (256 * 1024) /* bytes of JSON in one result */
-#define KV_BATCH_MAX           256          /* writes grouped into one transaction */
-#define MOUNT_DEFAULT_PORT     4200         /* TCP port of the mount listener (the original's
-                                               MK_MOUNT_PORT, namespace.h) */
-#define MOUNT_PROTOCOL_VERSION 1            /* carried in the hello handshake */
+#define KV_KEY_MAX    512          /* bytes in a key (Cloudflare KV's limit) */
+#define KV_VALUE_MAX  65536        /* bytes in a value */
+#define KV_LIST_MAX   1000         /* keys in one list reply */
+#define DB_SQL_MAX    16384        /* bytes of SQL in one query */
+#define DB_ROWS_MAX   1000         /* rows in one result */
+#define DB_RESULT_MAX (256 * 1024) /* bytes of JSON in one result */
+#define KV_BATCH_MAX  256          /* writes grouped into one transaction */
+#define MOUNT_DEFAULT_PORT                                                                         \
+    4200                         /* TCP port of the mount listener (the original's                 \
+                                    MK_MOUNT_PORT, namespace.h) */
+#define MOUNT_PROTOCOL_VERSION 1 /* carried in the hello handshake */
 
 /* ---- Boot ---------------------------------------------------------------- */
 

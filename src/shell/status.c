@@ -146,8 +146,7 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         respond_json(rt, rq->conn_id, 404, &b);
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         /* RFC 9110 §15.5.6: a 405 lists the methods the resource allows. */
-        static const char *const allow[] = {"Content-Type: application/json",
-                                            "Allow: GET, HEAD"};
+        static const char *const allow[] = {"Content-Type: application/json", "Allow: GET, HEAD"};
         static const char body[] = "{\"error\":\"method not allowed\"}\n";
         actor_http_respond(rt, rq->conn_id, 405, allow, 2, body, sizeof body - 1);
     } else {
