@@ -156,9 +156,18 @@ static bool write_atomic(const char *fn, const char *path, const uint8_t *hdr, s
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp)
         return mk_fail("%s: path too long: %s", fn, path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* O_NONBLOCK | O_NOFOLLOW and the S_ISREG check: a FIFO, device or
+     * symlink planted at the temporary name must not block the node's
+     * thread or redirect the write (issue 13). */
+    int fd = open(
+        tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY, 0644);
     if (fd < 0)
         return mk_fail("%s: %s: open: %s", fn, tmp, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mk_fail("%s: %s: not a regular file", fn, tmp);
+    }
     const char *step = NULL;
     if ((hdr_len && !write_all(fd, hdr, hdr_len)) || (len && !write_all(fd, data, len)))
         step = "write";
@@ -203,7 +212,9 @@ state_status_t state_file_load(const char *path, void *buf, size_t cap, size_t *
         mk_set_error("state_file_load: no path");
         return STATE_IO;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO without a writer must not block the node's thread;
+     * anything but a regular file is refused below. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
         mk_set_error("state_file_load: %s: %s", path, strerror(e));
@@ -387,9 +398,15 @@ int state_load(runtime_t *rt, const char *actor_name, const char *key, void *buf
         mk_set_error("state_load: buf is NULL but cap is %zu", cap);
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         mk_set_error("state_load: %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        mk_set_error("state_load: %s: not a regular file", path);
+        close(fd);
         return -1;
     }
     if (cap > INT_MAX)

@@ -234,11 +234,49 @@ static void keyed_api_layout(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Regression (issue 13): a FIFO planted where a state file or its
+ * temporary file goes made open(2) wait for a writer or reader, stopping
+ * every actor of the node's thread. Now each call returns an error at once
+ * (a blocking open would hang this test until ctest's timeout). */
+static void fifo_in_place_of_a_state_file_does_not_block(void **state)
+{
+    (void)state;
+    char buf[16];
+    size_t n;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(state_file_load(path, buf, sizeof buf, &n), STATE_IO);
+    assert_error_mentions("not a regular file");
+    unlink(path);
+    char tmp[200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    assert_int_equal(mkfifo(tmp, 0600), 0);
+    assert_false(state_file_save(path, "x", 1));
+    unlink(tmp);
+    assert_true(state_file_save(path, "x", 1)); /* and it works once it is gone */
+
+    runtime_t *rt = runtime_init(1, 8);
+    char base[160], file[256];
+    snprintf(base, sizeof base, "%s/fifo", dir);
+    state_persist_init(rt, base);
+    assert_int_equal(state_save(rt, "a", "k", "v", 1), 0);
+    snprintf(file, sizeof file, "%s/a/k", base);
+    unlink(file);
+    assert_int_equal(mkfifo(file, 0600), 0);
+    assert_int_equal(state_load(rt, "a", "k", buf, sizeof buf), -1);
+    assert_error_mentions("not a regular file");
+    runtime_destroy(rt);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_trip_and_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(keyed_api_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_in_place_of_a_state_file_does_not_block, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(truncated_and_corrupt_files_are_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(wasm_state_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_state_file_is_not_loaded, setup, teardown),
