@@ -8,6 +8,14 @@
  *   --cookie SECRET                 mount cookie (default SVC_TEST_COOKIE; "none": no cookie)
  *   --insecure 1 / --original 1 / --no-tls 1   the services_config_t flags
  *   --trust KEY                     add KEY to the trust list before starting
+ *   --interop PEER                  the interop partner of test_original_mode.c: an echo
+ *                                   actor named "echo-<own name>" and "/app/<own name>/echo"
+ *                                   (type 100 -> reply 101 "<own name>:<payload>"), and a
+ *                                   watcher that, once PEER's "echo-PEER" and
+ *                                   "/app/PEER/echo" resolve, sends them type 200
+ *                                   "name:hello" and "path:hello", asks "/node/PEER/caps"
+ *                                   and sends the reply as "caps:<text>", and sends
+ *                                   "late:hello" to "/app/PEER/late" when it appears.
  * It prints "KEY <its public key>" before "PORT <n>".
  * It exits when its stdin closes (so a dying test leaves no orphan).
  */
@@ -31,7 +39,83 @@
 typedef struct {
     const char *mount;
     const char *put;
+    const char *interop; /* the partner's node name, or NULL */
+    const char *name;    /* own node name */
 } opts_t;
+
+/* ---- --interop: the far side of tests/services/test_original_mode.c ---- */
+
+static bool echo_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    const opts_t *o = state;
+    if (msg->type != 100)
+        return true;
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%s:%.*s", o->name, (int)msg->payload_size,
+                     msg->payload ? (const char *)msg->payload : "");
+    actor_send(rt, msg->source, 101, buf, (size_t)n);
+    return true;
+}
+
+typedef struct {
+    const opts_t *o;
+    bool greeted, late_sent;
+    char name[64], path[96], caps[96], late[96];
+} watcher_t;
+
+static bool watcher_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    watcher_t *w = state;
+    if (msg->type == 1) {
+        actor_set_timer(rt, 20, true); /* look for the partner's names every 20 ms */
+        return true;
+    }
+    if (msg->type == MSG_CAPS_REPLY) {
+        char buf[600];
+        int n = snprintf(buf, sizeof buf, "caps:%.*s", (int)msg->payload_size,
+                         msg->payload ? (const char *)msg->payload : "");
+        actor_send_named(rt, w->path, 200, buf, (size_t)n);
+        return true;
+    }
+    if (msg->type != MSG_TIMER)
+        return true;
+    actor_id_t by_name = actor_lookup(rt, w->name);
+    actor_id_t by_path = actor_lookup(rt, w->path);
+    if (!w->greeted && by_name != ACTOR_ID_INVALID && by_path != ACTOR_ID_INVALID) {
+        w->greeted = true;
+        actor_send(rt, by_name, 200, "name:hello", 10);
+        actor_send(rt, by_path, 200, "path:hello", 10);
+        actor_send_named(rt, w->caps, MSG_CAPS_REQUEST, NULL, 0);
+    }
+    actor_id_t late = w->late_sent ? ACTOR_ID_INVALID : actor_lookup(rt, w->late);
+    if (late != ACTOR_ID_INVALID) {
+        w->late_sent = true;
+        actor_send(rt, late, 200, "late:hello", 10);
+    }
+    return true;
+}
+
+static void interop_start(runtime_t *rt, const opts_t *o)
+{
+    static watcher_t w;
+    char name[64], path[96];
+    snprintf(name, sizeof name, "echo-%s", o->name);
+    snprintf(path, sizeof path, "/app/%s/echo", o->name);
+    actor_id_t echo = actor_spawn(rt, echo_behavior, (void *)o, NULL, 64);
+    if (!actor_register_name(rt, name, echo) || !actor_register_name(rt, path, echo)) {
+        fprintf(stderr, "svc_test_node: %s\n", mk_last_error());
+        exit(1);
+    }
+    w.o = o;
+    snprintf(w.name, sizeof w.name, "echo-%s", o->interop);
+    snprintf(w.path, sizeof w.path, "/app/%s/echo", o->interop);
+    snprintf(w.caps, sizeof w.caps, "/node/%s/caps", o->interop);
+    snprintf(w.late, sizeof w.late, "/app/%s/late", o->interop);
+    actor_id_t wa = actor_spawn(rt, watcher_behavior, &w, NULL, 64);
+    actor_send(rt, wa, 1, NULL, 0);
+}
 
 static bool keeper(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
@@ -41,6 +125,8 @@ static bool keeper(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     int len = (int)msg->payload_size;
     switch (msg->type) {
     case 1: /* start */
+        if (o->interop)
+            interop_start(rt, o);
         if (o->mount)
             actor_send_named(rt, "/sys/mount-listen", MSG_MOUNT, o->mount, strlen(o->mount));
         if (o->put) {
@@ -80,7 +166,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "--id"))
             id = (unsigned)atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--name"))
-            cfg.node_name = argv[i + 1];
+            cfg.node_name = o.name = argv[i + 1];
         else if (!strcmp(argv[i], "--data"))
             cfg.data_dir = argv[i + 1];
         else if (!strcmp(argv[i], "--mount"))
@@ -97,6 +183,8 @@ int main(int argc, char **argv)
             cfg.no_tls = atoi(argv[i + 1]) != 0;
         else if (!strcmp(argv[i], "--trust"))
             trust = argv[i + 1];
+        else if (!strcmp(argv[i], "--interop"))
+            o.interop = argv[i + 1];
     }
     if (trust && !trust_add(cfg.data_dir, trust, NULL)) {
         fprintf(stderr, "svc_test_node: %s\n", mk_last_error());
