@@ -277,6 +277,39 @@ node_id_t mk_node_id(void);
  */
 actor_id_t caps_actor_init(runtime_t *rt);
 
+/*
+ * The original's mount listener (compat wire-and-mount.md §4, §5.5): listen
+ * on 0.0.0.0:`port` (host order; MK_MOUNT_PORT is the original's default)
+ * and register the listener actor at "/sys/mount-listen". Returns its id,
+ * or ACTOR_ID_INVALID with a reason (port in use, or this runtime's mount
+ * listener already listens on another port; the same port returns the
+ * running listener).
+ *
+ * Differs from the original, on purpose (docs/security.md): the links it
+ * accepts are authenticated. With services_start() the node's settings
+ * apply; otherwise they come from the environment: $MK_COOKIE (shared
+ * secret), $MK_INSECURE=1 (also accept nodes that cannot authenticate: the
+ * original's firmware), and the node key and trust list in the default data
+ * directory ($XDG_DATA_HOME/microkernel, else ~/.local/share/microkernel).
+ * Nothing blocks: the handshake runs in the event loop, not inside a
+ * behaviour as in the original. Installs the namespace if needed.
+ */
+actor_id_t ns_mount_listen(runtime_t *rt, uint16_t port);
+
+/*
+ * The original's blocking mount (compat wire-and-mount.md §4.3): connect to
+ * `host`:`port` (host order), run the handshake, add the link and sync
+ * names and paths. Drives the runtime (runtime_step) until the mount ends,
+ * at most 10 s, so call it from outside any behaviour, like ns_call().
+ * Returns 0 and fills `result` (may be NULL) with the peer's identity and
+ * node id; -1 with a reason in mk_last_error() on any failure (refused,
+ * unreachable, not a microkernel node, authentication failed, timeout,
+ * called from a behaviour). `host` may be an IPv4 literal (as the
+ * original) or any name or address ours resolves. Authentication settings
+ * as for ns_mount_listen().
+ */
+int ns_mount_connect(runtime_t *rt, const char *host, uint16_t port, mount_result_t *result);
+
 /* ---- Extensions ---------------------------------------------------------- */
 
 /* Why a path was refused (ns_path_check). */

@@ -380,8 +380,8 @@ static bool mount_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
         const node_event_payload_t *ev = msg->payload;
         svc_peer_t *p = svc_peer_find(ms->svc, ev->node);
         if (p) {
-            actor_log(rt, LOG_INFO, "mount: node %" PRIu32 " (%s) lost: %s; /peers/%s removed",
-                      p->node, p->name, ev->reason, p->name);
+            actor_log(rt, LOG_INFO, "mount: node %" PRIu32 " (%s) lost: %s; its paths removed",
+                      p->node, p->name, ev->reason);
             ns_peer_down(rt, ms->svc, ev->node);
         }
     } else if (msg->type < MSG_SYSTEM_BASE) {
@@ -480,6 +480,18 @@ bool mount_start(runtime_t *rt, svc_t *s, const services_config_t *cfg)
     if (!node_monitor(rt, id))
         return false;
     return actor_register_name(rt, "/sys/mount-listen", id);
+}
+
+bool mount_listen_late(svc_t *s, const char *host, uint16_t port)
+{
+    mount_state_t *ms = s->mount;
+    if (ms->listen_fd >= 0)
+        return ms->port == port ? true
+                                : mk_fail("ns_mount_listen: the mount listener already listens on "
+                                          "port %u",
+                                          ms->port);
+    services_config_t cfg = {.mount_host = host, .mount_port = port};
+    return listen_on(ms, &cfg);
 }
 
 uint16_t services_mount_port(runtime_t *rt)

@@ -18,6 +18,7 @@
 #include "microkernel/actor.h"
 #include "microkernel/node.h"
 #include "microkernel/supervision.h"
+#include "net/net_internal.h"
 #include "services/ns_sync.h"
 #include "services/svc_internal.h"
 
@@ -48,7 +49,8 @@ static void broadcast_path(runtime_t *rt, svc_t *s, msg_type_t type, const char 
     p.actor_id = id;
     size_t n = type == MSG_PATH_REGISTER ? sizeof p : sizeof(path_unregister_payload_t);
     if (!s->broadcast(rt, type, &p, n))
-        actor_log(rt, LOG_WARN, "ns: broadcast of %s failed: %s", path, mk_last_error());
+        mk_log_limited(rt, &s->lim_broadcast, LOG_WARN, "ns: broadcast of %s failed: %s", path,
+                       mk_last_error());
 }
 
 /* Paths planted by `node` (all peers when node is 0). */
@@ -279,6 +281,11 @@ bool ns_install(runtime_t *rt)
     }
     mk_runtime_set_path_ops(rt, &path_ops, s);
     s->ns_installed = true;
+    /* Path sync over node links (compat §3.3, §4.4): registry frames from
+     * links come here, local path changes go out on every link. Whichever
+     * way the node boots (services_start, or ns_actor_init as the original). */
+    mk_net_set_control_handler(rt, ns_control_in, NULL);
+    s->broadcast = mk_net_broadcast_control;
     return true;
 }
 

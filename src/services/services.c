@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 
 #include "microkernel/actor.h"
-#include "microkernel/namespace.h"
-#include "net/net_internal.h"
 #include "services/svc_internal.h"
 
 static void svc_destroy(runtime_t *rt, void *data)
@@ -95,7 +93,7 @@ static bool make_dirs(const char *path)
     return true;
 }
 
-static bool pick_data_dir(svc_t *s, const services_config_t *cfg)
+bool svc_pick_data_dir(svc_t *s, const services_config_t *cfg)
 {
     int n;
     const char *xdg = getenv("XDG_DATA_HOME");
@@ -139,12 +137,7 @@ bool services_start(runtime_t *rt, const services_config_t *cfg)
     if (cfg->node_name && !node_set_name(rt, cfg->node_name))
         return false;
     /* The KV store and the node key (mount authentication) live there. */
-    if ((!cfg->no_kv || !cfg->mount_original) && !pick_data_dir(s, cfg))
-        return false;
-    /* Path sync (compat §3.3, §4.4): registry frames from links go to the
-     * namespace, and local path changes are broadcast on every link. */
-    mk_net_set_control_handler(rt, ns_control_in, NULL);
-    if (!ns_set_broadcast(rt, mk_net_broadcast_control))
+    if ((!cfg->no_kv || !cfg->mount_original) && !svc_pick_data_dir(s, cfg))
         return false;
     char why[256] = "";
     if (!ns_spawn(rt, s) || !caps_spawn(rt, s) || !mount_start(rt, s, cfg) ||

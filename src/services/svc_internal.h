@@ -44,6 +44,7 @@ typedef struct svc {
     ns_broadcast_fn broadcast;       /* path changes to peers, or NULL */
     mk_log_limit_t lim_malformed;    /* bad path-sync frames */
     mk_log_limit_t lim_refused;      /* path-sync frames refused by a rule */
+    mk_log_limit_t lim_broadcast;    /* failed path broadcasts (a link going down) */
     actor_id_t cloud;                /* cloud provider of /node/ paths */
     actor_id_t ns_actor;             /* the ns actor, or ACTOR_ID_INVALID */
     actor_id_t mount_actor;          /* /sys/mount-listen */
@@ -81,6 +82,12 @@ svc_peer_t *svc_peer_find(svc_t *s, node_id_t node);
 bool caps_spawn(runtime_t *rt, svc_t *s);
 bool kv_spawn(runtime_t *rt, svc_t *s);
 bool mount_start(runtime_t *rt, svc_t *s, const services_config_t *cfg);
+/* Start listening on host:port once mount_start() ran without a listener;
+ * true when it already listens on that port. */
+bool mount_listen_late(svc_t *s, const char *host, uint16_t port);
+/* services.c: the data directory from cfg->data_dir or the defaults,
+ * created (mode 0700). */
+bool svc_pick_data_dir(svc_t *s, const services_config_t *cfg);
 void mount_destroy(runtime_t *rt, svc_t *s);
 /* Obsolete: peers no longer tell us whom to dial (the "peer=" sync line is
  * gone); nothing in src/services calls it. Declared while mount.c defines

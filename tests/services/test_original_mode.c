@@ -7,9 +7,14 @@
  * --original 1 --interop a); this process is node 1 "a", started with
  * --insecure as the original's peers require (docs/security.md). Everything
  * is checked on this side: the far node reports what it saw by sending
- * messages to our echo actor. The byte-level checks of original mode
+ * messages to our echo actor. Also the original's mount API
+ * (ns_mount_listen, ns_mount_connect). The byte-level checks of original mode
  * (golden frames, no MSG_NODE_HELLO) are in tests/net. */
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "svc_test_util.h"
 
@@ -47,6 +52,11 @@ static bool far_names_synced(runtime_t *rt)
     return actor_lookup(rt, "echo-b") != ACTOR_ID_INVALID &&
            actor_lookup(rt, "/app/b/echo") != ACTOR_ID_INVALID &&
            actor_lookup(rt, "/node/b/caps") != ACTOR_ID_INVALID;
+}
+
+static bool far_names_synced_caps_b(runtime_t *rt)
+{
+    return actor_lookup(rt, "/node/b/caps") != ACTOR_ID_INVALID;
 }
 
 static bool far_saw_ours(runtime_t *rt)
@@ -128,17 +138,16 @@ static void test_ours_dials_an_original_mode_node(void **st)
 {
     (void)st;
     char *da = temp_dir(), *db = temp_dir();
-    const char *bargs[] = {"--id",     "2",        "--name",     "b", "--data",
-                           db,         "--original", "1",        "--insecure",
-                           "1",        "--interop",  "a",        NULL};
+    const char *bargs[] = {"--id", "2",          "--name", "b",         "--data", db,  "--original",
+                           "1",    "--insecure", "1",      "--interop", "a",      NULL};
     child_t b = child_start(bargs);
     assert_string_equal(b.key, "none"); /* original mode: no node key */
     runtime_t *rt = start_a(da);
     actor_id_t cl = client_spawn(rt);
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%u", b.port);
-    reply_t r = request(rt, cl, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, target,
-                        strlen(target));
+    reply_t r =
+        request(rt, cl, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, target, strlen(target));
     assert_int_equal(r.type, MSG_MOUNT_OK);
     assert_non_null(strstr(r.data, "node=2\nname=b\n"));
     reply_free(&r);
@@ -157,9 +166,9 @@ static void test_an_original_mode_node_dials_ours(void **st)
     actor_id_t cl = client_spawn(rt);
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%u", services_mount_port(rt));
-    const char *bargs[] = {"--id",     "2",        "--name",     "b",       "--data",
-                           db,         "--original", "1",        "--insecure", "1",
-                           "--interop", "a",       "--mount",    target,    NULL};
+    const char *bargs[] = {"--id",      "2",          "--name",  "b",          "--data",
+                           db,          "--original", "1",       "--insecure", "1",
+                           "--interop", "a",          "--mount", target,       NULL};
     child_t b = child_start(bargs);
     assert_true(pump_until(rt, one_peer, 5000));
     exchange(rt, cl);
@@ -169,12 +178,76 @@ static void test_an_original_mode_node_dials_ours(void **st)
     rm_rf(db);
 }
 
+/* A free TCP port on 127.0.0.1 (the kernel's pick, released at once). */
+static uint16_t free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool two_peers(runtime_t *rt)
+{
+    return services_peer_count(rt) == 2;
+}
+
+/* A program booted the original's way (ns_actor_init, caps_actor_init,
+ * ns_mount_listen, ns_mount_connect; namespace.h) mounts and is mounted by
+ * our nodes; authentication comes from $MK_COOKIE. */
+static void test_the_originals_mount_api(void **st)
+{
+    (void)st;
+    char *home = temp_dir(), *db = temp_dir(), *dc = temp_dir();
+    setenv("XDG_DATA_HOME", home, 1); /* node key of this process */
+    setenv("MK_COOKIE", SVC_TEST_COOKIE, 1);
+    runtime_t *rt = runtime_init(1, 64);
+    assert_int_not_equal(ns_actor_init(rt), ACTOR_ID_INVALID);
+    assert_int_not_equal(caps_actor_init(rt), ACTOR_ID_INVALID);
+
+    mount_result_t res;
+    assert_int_equal(ns_mount_connect(rt, "127.0.0.1", free_port(), &res), -1);
+    assert_error_mentions("ns_mount_connect");
+
+    const char *bargs[] = {"--id", "2", "--name", "b", "--data", db, NULL};
+    child_t b = child_start(bargs);
+    assert_int_equal(ns_mount_connect(rt, "127.0.0.1", b.port, &res), 0);
+    assert_string_equal(res.identity, "b");
+    assert_int_equal(res.node_id, 2);
+    assert_true(pump_until(rt, far_names_synced_caps_b, 5000));
+
+    assert_int_equal(ns_mount_listen(rt, 0), ACTOR_ID_INVALID);
+    uint16_t port = free_port();
+    actor_id_t l = ns_mount_listen(rt, port);
+    assert_int_not_equal(l, ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "/sys/mount-listen"), l);
+    assert_int_equal(ns_mount_listen(rt, port), l); /* same port: the same listener */
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%u", port);
+    const char *cargs[] = {"--id", "3", "--name", "c", "--data", dc, "--mount", target, NULL};
+    child_t c = child_start(cargs);
+    assert_true(pump_until(rt, two_peers, 5000));
+
+    child_kill(&b, SIGTERM);
+    child_kill(&c, SIGTERM);
+    runtime_destroy(rt);
+    unsetenv("MK_COOKIE");
+    unsetenv("XDG_DATA_HOME");
+    rm_rf(home);
+    rm_rf(db);
+    rm_rf(dc);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ours_dials_an_original_mode_node),
         cmocka_unit_test(test_an_original_mode_node_dials_ours),
+        cmocka_unit_test(test_the_originals_mount_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
