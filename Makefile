@@ -1,29 +1,43 @@
 # The two commands of the Quick start, and a few helpers.
-#   make run   -- install what is missing, build, start the node
-#   make test  -- install what is missing, build, run every suite, then again
-#                 under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make run   -- install what the node needs, build mk-shell and the example
+#                 WASM modules only, start the node (ARGS="..." passes options)
+#   make test  -- install everything the tests need, build, run every suite,
+#                 then again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench -- build with the benchmarks and run the core one
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN  ?= build-asan
+ARGS  ?=
 
-.PHONY: all deps build run test test-plain test-asan bench clean
+.PHONY: all deps deps-run build build-node run test test-plain test-asan bench clean
 
 all: build
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh scripts/packages.txt
 
+deps-run:
+	@bash scripts/install-deps.sh scripts/packages-run.txt
+
+# Everything (tests included; benchmarks only with `make bench`).
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMK_WERROR=ON >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMK_WERROR=ON -DBUILD_TESTING=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: build
-	@bash scripts/run.sh $(BUILD)
+# Only what `make run` starts: mk-shell and the example modules it loads.
+build-node: deps-run
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target mk-shell wasm_example_modules
+
+run: build-node
+	@bash scripts/run.sh $(BUILD) $(ARGS)
 
 test: deps
 	@bash scripts/test.sh
 
-bench: build
+bench: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_BENCHMARKS=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
 	@$(BUILD)/bench/core/actor_bench
 
 clean:

@@ -21,7 +21,7 @@ echo "== formatting (STYLE.md rule 12)"
 bash scripts/check-format.sh
 echo "every C file is formatted"
 
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON -DBUILD_BENCHMARKS=ON
 
 # The core again on the portable poll(2) backend (the one a system without
 # epoll would use): only the core's tests, so only what they need is built.
