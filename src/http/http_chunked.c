@@ -5,6 +5,7 @@
  * bytes and calls it on the new part only: no copy of the whole body, no
  * allocation. Chunk extensions and trailer fields are skipped (bounded).
  */
+#include "core/bytes.h"
 #include "http/http_parse.h"
 
 #include <string.h>
@@ -32,17 +33,6 @@ void http_chunked_init(http_chunked_t *d)
     d->digits = 0;
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The size line ended: go to data, or to the trailer for the last chunk. */
 static void size_line_done(http_chunked_t *d)
 {
@@ -57,7 +47,7 @@ ssize_t http_chunked_decode(http_chunked_t *d, uint8_t *buf, size_t *len)
         uint8_t c = buf[in];
         switch (d->state) {
         case ST_SIZE: {
-            int h = hexval(c);
+            int h = mk_hex_value(c);
             if (h >= 0) {
                 if (d->digits >= 15) /* keeps sizes below 2^60 */
                     return HTTP_PARSE_INVALID;

@@ -11,21 +11,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/bytes.h"
 #include "core/error_internal.h"
 #include "net/link_auth.h"
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
 
 long link_auth1_parse(const void *buf, size_t len, link_auth1_t *out, const char **why)
 {
@@ -38,8 +26,8 @@ long link_auth1_parse(const void *buf, size_t len, link_auth1_t *out, const char
     }
     if (len < LINK_AUTH1_SIZE)
         return 0;
-    out->version = get32(p + 8);
-    out->flags = get32(p + 12);
+    out->version = mk_get_be32(p + 8);
+    out->flags = mk_get_be32(p + 12);
     if (out->version != LINK_AUTH_VERSION) {
         *why = "unsupported authentication version (this node speaks 1)";
         return -1;
@@ -52,8 +40,8 @@ long link_auth1_parse(const void *buf, size_t len, link_auth1_t *out, const char
 void link_auth1_write(const link_auth1_t *a, unsigned char out[LINK_AUTH1_SIZE])
 {
     memcpy(out, LINK_AUTH1_MAGIC, 8); /* with its NUL */
-    put32(out + 8, a->version);
-    put32(out + 12, a->flags);
+    mk_put_be32(out + 8, a->version);
+    mk_put_be32(out + 12, a->flags);
     memcpy(out + 16, a->nonce, LINK_AUTH_NONCE);
     memcpy(out + 16 + LINK_AUTH_NONCE, a->pub, NODE_KEY_RAW);
 }

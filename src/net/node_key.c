@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "core/error_internal.h"
 #include "net/node_key.h"
 
@@ -28,17 +29,6 @@ void node_key_format(const unsigned char pub[NODE_KEY_RAW], char *out)
         out[9 + 2 * i] = hex[pub[i] & 15];
     }
     out[NODE_KEY_TEXT_MAX] = '\0';
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 bool node_key_parse(const char *text, size_t len, unsigned char pub[NODE_KEY_RAW])
@@ -60,7 +50,7 @@ bool node_key_parse(const char *text, size_t len, unsigned char pub[NODE_KEY_RAW
         return false;
     unsigned char tmp[NODE_KEY_RAW];
     for (size_t i = 0; i < NODE_KEY_RAW; i++) {
-        int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
+        int hi = mk_hex_value(text[2 * i]), lo = mk_hex_value(text[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         tmp[i] = (unsigned char)(hi << 4 | lo);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "core/log_limit.h"
 #include "core/runtime_internal.h"
 #include "microkernel/node.h"
@@ -91,20 +92,6 @@ static net_t *net_of(const runtime_t *rt)
     return mk_runtime_ext(rt, MK_EXT_NET);
 }
 
-static void put_be(unsigned char *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
-}
-
-static uint64_t get_be(const unsigned char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 /* The transport's own lines (bad frames, accept errors): a peer can repeat
  * them at will, so one line per second per link. */
 static void transport_log(void *ctx, int level, const char *text)
@@ -168,8 +155,8 @@ static void encode_name(unsigned char out[NAME_REG_SIZE], const char *name, acto
 static void link_on_up(runtime_t *rt, net_t *net, link_t *l)
 {
     unsigned char hello[HELLO_SIZE];
-    put_be(hello, rt->node_id, 4);
-    put_be(hello + 4, HELLO_VERSION, 4);
+    mk_put_be(hello, rt->node_id, 4);
+    mk_put_be(hello + 4, HELLO_VERSION, 4);
     /* The hello is our extension: an original peer never gets one. */
     if (!l->original && !send_control(rt, l, MSG_NODE_HELLO, hello, sizeof hello))
         return;
@@ -406,7 +393,7 @@ static void hello_in(runtime_t *rt, link_t *l, const message_t *m)
     if (m->payload_size != HELLO_SIZE) {
         snprintf(why, sizeof why, "malformed hello (%zu bytes)", m->payload_size);
     } else {
-        node_id_t claimed = (node_id_t)get_be(m->payload, 4);
+        node_id_t claimed = (node_id_t)mk_get_be(m->payload, 4);
         if (claimed == peer)
             return;
         snprintf(why, sizeof why, "peer says it is node %u, expected node %u", claimed, peer);

@@ -5,20 +5,8 @@
  */
 #include <string.h>
 
+#include "core/bytes.h"
 #include "services/mount_hello.h"
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
 
 long mount_hello_parse(const void *buf, size_t len, mk_mount_hello_t *out, const char **why)
 {
@@ -33,7 +21,7 @@ long mount_hello_parse(const void *buf, size_t len, mk_mount_hello_t *out, const
     }
     if (len < MOUNT_HELLO_SIZE)
         return 0;
-    out->node = get32(p + 4);
+    out->node = mk_get_be32(p + 4);
     if (out->node == 0) {
         *why = "hello with node ID 0";
         return -1;
@@ -58,7 +46,7 @@ long mount_hello_parse(const void *buf, size_t len, mk_mount_hello_t *out, const
     out->identity[n] = '\0';
     if (n <= MOUNT_IDENTITY_EXT && memcmp(id + 24, MOUNT_EXT_MARK, 4) == 0) {
         out->ext = true;
-        out->flags = get32(id + 28);
+        out->flags = mk_get_be32(id + 28);
     }
     return MOUNT_HELLO_SIZE;
 }
@@ -67,13 +55,13 @@ void mount_hello_write(unsigned char out[MOUNT_HELLO_SIZE], node_id_t node, cons
                        bool ext, uint32_t flags)
 {
     memset(out, 0, MOUNT_HELLO_SIZE);
-    put32(out, MOUNT_HELLO_MAGIC);
-    put32(out + 4, node);
+    mk_put_be32(out, MOUNT_HELLO_MAGIC);
+    mk_put_be32(out + 4, node);
     size_t max = ext ? MOUNT_IDENTITY_EXT : MOUNT_IDENTITY_SIZE - 1;
     size_t n = identity ? strnlen(identity, max) : 0;
     memcpy(out + 8, identity, n);
     if (ext) {
         memcpy(out + 8 + 24, MOUNT_EXT_MARK, 4);
-        put32(out + 8 + 28, flags);
+        mk_put_be32(out + 8 + 28, flags);
     }
 }
