@@ -22,22 +22,26 @@ extern "C" {
 #endif
 
 /*
- * Messages between the console and the shell (extension range, see
- * services.h). Payloads are raw text without a NUL unless stated.
+ * Messages between our line console and our shell (extension range, see
+ * services.h; never accepted from a node link, see node_link.c's local-only
+ * list). Payloads are raw text without a NUL unless stated. Named MSG_TTY_*
+ * (they were MSG_CONSOLE_*, values unchanged) because the original's
+ * services.h gives MSG_CONSOLE_WRITE/CLEAR other values (0xFF000060/61) for
+ * its ANSI console actor (console.h): one name, one meaning.
  */
-#define MSG_CONSOLE_LINE  0xFF000A00u /* console -> shell: one input line */
-#define MSG_CONSOLE_EOF   0xFF000A01u /* console -> shell: input ended (EOF, Ctrl+D) */
-#define MSG_CONSOLE_WRITE 0xFF000A02u /* anyone -> console: text to print */
-#define MSG_CONSOLE_READY 0xFF000A03u /* shell -> console: show the prompt, send the next line */
-#define MSG_CONSOLE_HISTORY                                                                        \
+#define MSG_TTY_LINE  0xFF000A00u /* console -> shell: one input line */
+#define MSG_TTY_EOF   0xFF000A01u /* console -> shell: input ended (EOF, Ctrl+D) */
+#define MSG_TTY_WRITE 0xFF000A02u /* anyone -> console: text to print */
+#define MSG_TTY_READY 0xFF000A03u /* shell -> console: show the prompt, send the next line */
+#define MSG_TTY_HISTORY                                                                            \
     0xFF000A04u /* shell -> console: add a line to the edit history                                \
                    (empty payload: clear the history) */
-#define MSG_CONSOLE_QUIT                                                                           \
-    0xFF000A05u                       /* shell -> console: flush, restore the terminal, stop       \
-                                         the runtime */
-#define MSG_CONSOLE_START 0xFF000A06u /* to console, once: start reading input */
-#define MSG_CONSOLE_PUMP  0xFF000A07u /* console -> itself: read more (input not pollable) */
-#define MSG_SHELL_NEXT    0xFF000A10u /* shell -> itself: run the next script line */
+#define MSG_TTY_QUIT                                                                               \
+    0xFF000A05u                    /* shell -> console: flush, restore the terminal, stop          \
+                                      the runtime */
+#define MSG_TTY_START  0xFF000A06u /* to console, once: start reading input */
+#define MSG_TTY_PUMP   0xFF000A07u /* console -> itself: read more (input not pollable) */
+#define MSG_SHELL_NEXT 0xFF000A10u /* shell -> itself: run the next script line */
 
 #define SHELL_CALL_TIMEOUT_MS 5000 /* how long `call` waits for a reply (seed: 5 s) */
 

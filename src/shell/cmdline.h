@@ -93,7 +93,7 @@ void shell_quote(const uint8_t *data, size_t n, size_t max_show, char *out, size
  * as the four characters "\xNN" (lower-case hex). Never splits an item:
  * stops before one that does not fit. Returns the bytes written and sets
  * *used to the input bytes consumed (call again with the rest). Pure.
- * Why: a remote actor's MSG_CONSOLE_WRITE with ESC[2J cleared the
+ * Why: a remote actor's MSG_TTY_WRITE with ESC[2J cleared the
  * operator's screen (issue 13). UTF-8 rules: RFC 3629 section 4.
  */
 size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, size_t *used);

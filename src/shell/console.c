@@ -5,7 +5,7 @@
  * Input is read only when the event loop says it is ready (actor_watch_fd),
  * one chunk per event, so the console never blocks the runtime on input;
  * inputs epoll refuses (regular files, /dev/null) are read a chunk per
- * MSG_CONSOLE_PUMP message instead. A terminal is put in raw mode (termios)
+ * MSG_TTY_PUMP message instead. A terminal is put in raw mode (termios)
  * and edited with mk_readline; the saved settings come back when the console
  * stops, at exit and on fatal signals. Output is written with blocking
  * write(2): a console is only as fast as the person watching it.
@@ -30,11 +30,11 @@ struct console {
     int out_fd;                             /* output, not closed */
     actor_id_t shell;                       /* where lines go */
     sh_outbox_t to_shell;                   /* LINE and EOF: never dropped */
-    sh_outbox_t to_self;                    /* MSG_CONSOLE_PUMP */
+    sh_outbox_t to_self;                    /* MSG_TTY_PUMP */
     bool tty;                               /* in_fd is a terminal: raw mode + editing */
     bool watching;                          /* in_fd is in the event loop */
-    bool pumping;                           /* in_fd is read via MSG_CONSOLE_PUMP */
-    bool pump_queued;                       /* a MSG_CONSOLE_PUMP is in the mailbox */
+    bool pumping;                           /* in_fd is read via MSG_TTY_PUMP */
+    bool pump_queued;                       /* a MSG_TTY_PUMP is in the mailbox */
     bool busy;                              /* the shell has a line and has not said READY */
     bool eof;                               /* input ended */
     bool eof_sent;                          /* the shell was told */
@@ -195,7 +195,7 @@ static void send_eof(runtime_t *rt, console_t *c)
     c->eof_sent = true;
     c->busy = true;
     (void)rt;
-    to_shell(c, MSG_CONSOLE_EOF, NULL, 0);
+    to_shell(c, MSG_TTY_EOF, NULL, 0);
 }
 
 /* Feed bytes to the editor until a line goes to the shell; the rest waits
@@ -213,7 +213,7 @@ static void feed(runtime_t *rt, console_t *c, const unsigned char *data, size_t 
                                mk_readline_dropped(&c->rl));
             } else if (line[0] != '\0') {
                 c->busy = true;
-                to_shell(c, MSG_CONSOLE_LINE, line, strlen(line));
+                to_shell(c, MSG_TTY_LINE, line, strlen(line));
             } else {
                 mk_readline_refresh(&c->rl);
             }
@@ -267,7 +267,7 @@ static void request_pump(runtime_t *rt, console_t *c)
     if (c->pumping && !c->pump_queued && !c->busy && !c->eof) {
         /* Queued behind a full mailbox, not dropped: a lost pump would
          * never read input again. */
-        c->pump_queued = sh_outbox_send(&c->to_self, MSG_CONSOLE_PUMP, NULL, 0, true);
+        c->pump_queued = sh_outbox_send(&c->to_self, MSG_TTY_PUMP, NULL, 0, true);
     }
 }
 
@@ -326,24 +326,24 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
     (void)self;
     console_t *c = state;
     switch (msg->type) {
-    case MSG_CONSOLE_START: on_start(rt, c); break;
+    case MSG_TTY_START: on_start(rt, c); break;
     case MSG_FD_EVENT:
         if (c->watching && !read_chunk(rt, c))
             c->eof = true;
         after_input(rt, c);
         break;
-    case MSG_CONSOLE_PUMP:
+    case MSG_TTY_PUMP:
         c->pump_queued = false;
         if (!c->busy && !c->eof && !read_chunk(rt, c))
             c->eof = true;
         after_input(rt, c);
         break;
-    case MSG_CONSOLE_WRITE:
+    case MSG_TTY_WRITE:
         if (msg->payload_size > 0)
             console_print_text(c, msg->payload, msg->payload_size);
         break;
-    case MSG_CONSOLE_READY: on_ready(rt, c); break;
-    case MSG_CONSOLE_HISTORY:
+    case MSG_TTY_READY: on_ready(rt, c); break;
+    case MSG_TTY_HISTORY:
         if (msg->payload_size == 0)
             mk_readline_history_clear(&c->rl);
         else if (msg->payload_size < MK_READLINE_LINE_MAX &&
@@ -354,7 +354,7 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
             mk_readline_history_add(&c->rl, line);
         }
         break;
-    case MSG_CONSOLE_QUIT:
+    case MSG_TTY_QUIT:
         leave_raw_mode();
         runtime_stop(rt);
         return false;
@@ -395,7 +395,7 @@ actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
     }
     sh_outbox_init(&c->to_shell, rt, id, shell, NULL, NULL);
     sh_outbox_init(&c->to_self, rt, id, id, NULL, NULL);
-    if (!actor_send(rt, id, MSG_CONSOLE_START, NULL, 0)) {
+    if (!actor_send(rt, id, MSG_TTY_START, NULL, 0)) {
         actor_stop(rt, id);
         return ACTOR_ID_INVALID;
     }

@@ -48,9 +48,9 @@ static const char *ring_get(const shell_t *sh, size_t i)
 /* Give the console the whole ring as its edit history (after a clear). */
 static void ring_to_console(shell_t *sh)
 {
-    sh_console_control(sh, MSG_CONSOLE_HISTORY, NULL, 0);
+    sh_console_control(sh, MSG_TTY_HISTORY, NULL, 0);
     for (size_t i = 0; i < sh->hist_count; i++)
-        sh_console_control(sh, MSG_CONSOLE_HISTORY, ring_get(sh, i), strlen(ring_get(sh, i)));
+        sh_console_control(sh, MSG_TTY_HISTORY, ring_get(sh, i), strlen(ring_get(sh, i)));
 }
 
 /* Add the '\n'-separated lines of `text` (`len` bytes) to the ring. */

@@ -23,7 +23,7 @@
 typedef struct console console_t;
 
 /* Spawn the console actor reading `in_fd`, writing `out_fd`, sending lines
- * to `shell`, and queue its MSG_CONSOLE_START. ACTOR_ID_INVALID on failure. */
+ * to `shell`, and queue its MSG_TTY_START. ACTOR_ID_INVALID on failure. */
 actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell);
 
 /* What a command did. */
@@ -55,7 +55,7 @@ struct shell {
     actor_id_t self;                  /* this shell */
     actor_id_t console;               /* where output goes */
     sh_outbox_t to_console;           /* output, READY, history, QUIT: never dropped */
-    sh_outbox_t to_self;              /* MSG_SHELL_NEXT, MSG_CONSOLE_START */
+    sh_outbox_t to_self;              /* MSG_SHELL_NEXT, MSG_TTY_START */
     char node_name[MK_NAME_MAX + 1];  /* for whoami */
     char data_dir[SHELL_PATH_MAX];    /* "" when none */
     char script_path[SHELL_PATH_MAX]; /* "" when interactive */

@@ -264,8 +264,8 @@ static void history_survives_restart(void **state)
 }
 
 /* Regression (issue 13): with 200 lines of history the shell sent 101
- * MSG_CONSOLE_HISTORY messages into the console's 64-slot mailbox at start,
- * and the MSG_CONSOLE_QUIT after "Goodbye." was dropped on the full mailbox:
+ * MSG_TTY_HISTORY messages into the console's 64-slot mailbox at start,
+ * and the MSG_TTY_QUIT after "Goodbye." was dropped on the full mailbox:
  * the session never ended. alarm() turns a hang into a failure. */
 static void quits_after_long_history_with_full_console_mailbox(void **state)
 {
@@ -311,11 +311,11 @@ static void foreign_text_to_console(runtime_t *rt)
     actor_id_t console = actor_lookup(rt, "console");
     static const char clear[] = "remote says \x1b[2J\x1b]0;owned\x07 hi\r\n";
     assert_true(
-        mk_send_from(rt, actor_id_make(9, 1), console, MSG_CONSOLE_WRITE, clear, sizeof clear - 1));
+        mk_send_from(rt, actor_id_make(9, 1), console, MSG_TTY_WRITE, clear, sizeof clear - 1));
     actor_log(rt, LOG_WARN, "wasm says \x1b[31mred\tend");
 }
 
-/* Regression (issue 13): a remote MSG_CONSOLE_WRITE with ESC[2J reached the
+/* Regression (issue 13): a remote MSG_TTY_WRITE with ESC[2J reached the
  * operator's terminal raw. Control characters are escaped; \n and \t stay. */
 static void foreign_escape_sequences_print_escaped(void **state)
 {
