@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 
 #define SHELL_ARGS_MAX    16   /* words in one command line */
 #define SHELL_ERR_MAX     160  /* bytes of an error message, NUL included */
@@ -22,12 +22,12 @@
 
 /* A line split into words. */
 typedef struct {
-    size_t argc;                          /* words found */
-    const char *argv[SHELL_ARGS_MAX];     /* each NUL-terminated, inside store */
-    size_t offset[SHELL_ARGS_MAX];        /* where each word starts in the line */
-    size_t len[SHELL_ARGS_MAX];           /* bytes of each word (escaped \0 bytes count) */
-    bool quoted[SHELL_ARGS_MAX];          /* the word had quotes or escapes */
-    char store[MK_READLINE_LINE_MAX * 2]; /* the words' unescaped bytes */
+    size_t argc;                        /* words found */
+    const char *argv[SHELL_ARGS_MAX];   /* each NUL-terminated, inside store */
+    size_t offset[SHELL_ARGS_MAX];      /* where each word starts in the line */
+    size_t len[SHELL_ARGS_MAX];         /* bytes of each word (escaped \0 bytes count) */
+    bool quoted[SHELL_ARGS_MAX];        /* the word had quotes or escapes */
+    char store[LINE_EDIT_LINE_MAX * 2]; /* the words' unescaped bytes */
 } shell_args_t;
 
 /*

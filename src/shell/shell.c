@@ -326,7 +326,7 @@ static void finish(shell_t *sh, shell_result_t r)
 /* Read and run the script's next command line. */
 static void script_next(shell_t *sh)
 {
-    char line[MK_READLINE_LINE_MAX + 1];
+    char line[LINE_EDIT_LINE_MAX + 1];
     for (;;) {
         if (!fgets(line, sizeof line, sh->script)) {
             finish(sh, SHELL_EXIT);
@@ -337,7 +337,7 @@ static void script_next(shell_t *sh)
         bool complete = len > 0 && line[len - 1] == '\n';
         if (!complete && !feof(sh->script)) {
             sh_printf(sh, "error: line too long (more than %d characters)\n",
-                      MK_READLINE_LINE_MAX - 1);
+                      LINE_EDIT_LINE_MAX - 1);
             finish(sh, SHELL_FAILED);
             return;
         }
@@ -356,7 +356,7 @@ static void script_next(shell_t *sh)
 
 static void on_line(shell_t *sh, const message_t *msg)
 {
-    char line[MK_READLINE_LINE_MAX];
+    char line[LINE_EDIT_LINE_MAX];
     size_t len = msg->payload_size < sizeof line - 1 ? msg->payload_size : sizeof line - 1;
     memcpy(line, msg->payload, len);
     line[len] = '\0';

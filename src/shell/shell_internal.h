@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "core/runtime_internal.h"
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 #include "microkernel/shell.h"
 #include "shell/cmdline.h"
 #include "shell/outbox.h"
@@ -75,9 +75,9 @@ struct shell {
     char out[SHELL_OUT_MAX]; /* output gathered for the console */
     size_t out_len;
 
-    char history[SHELL_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring, oldest first */
-    size_t hist_count;                                     /* lines in the ring */
-    size_t hist_first;                                     /* ring index of the oldest */
+    char history[SHELL_HISTORY_MAX][LINE_EDIT_LINE_MAX]; /* ring, oldest first */
+    size_t hist_count;                                   /* lines in the ring */
+    size_t hist_first;                                   /* ring index of the oldest */
     unsigned long hist_total; /* lines ever recorded (numbers in `history`) */
     actor_id_t kv;            /* local KV store keeping the history, or invalid */
     unsigned kv_pending;      /* history requests not answered yet */
