@@ -177,6 +177,9 @@ typedef struct shell_reply_handler {
     /* Called with the first message from an actor that reaches the shell;
      * returns the command's result. */
     shell_result_t (*on_reply)(shell_t *sh, const message_t *msg);
+    /* Printed as is when the wait times out (the command fails); NULL:
+     * "error: <cmd>: no reply from ... within N s". */
+    const char *timeout_msg;
 } shell_reply_handler_t;
 
 /*
