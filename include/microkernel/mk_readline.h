@@ -1,135 +1,111 @@
 /*
- * microkernel/mk_readline.h -- line editing for a terminal, fed one byte at
- * a time, with no heap allocation.
+ * microkernel/mk_readline.h -- the original's platform-neutral line editor
+ * (compat/services.md section 7): the caller feeds raw input bytes one at a
+ * time and gets the terminal output (ANSI/VT100) through a callback; it
+ * puts the terminal in raw mode itself. No heap allocation, no I/O, no
+ * blocking; not thread-safe (one editor, one thread). The state, history
+ * ring included, lives in the caller's mk_readline_t (8800 bytes with the
+ * default sizes on LP64).
  *
- * Source: seed README (002), "Interactive shell": arrow-key history,
- * left/right, Home/End, Ctrl+A/E/U/K/W, insert anywhere, backspace/delete,
- * Ctrl+C clears the line, Ctrl+D on an empty line ends input.
- *
- * The caller owns the mk_readline_t (it is large: the history lives inside
- * it) and feeds it the bytes it reads from the terminal; the editor never
- * reads or blocks. What it has to show goes to the caller's write callback
- * as ANSI/VT100 sequences (a one-line editor: "\r", prompt, buffer, erase to
- * end of line, cursor back). Only printable ASCII (0x20..0x7e) enters the
- * buffer; other bytes are dropped and counted (see mk_readline_dropped()).
- * Not thread-safe: one editor belongs to one thread.
+ * mk-shell's own console uses another editor (src/shell/line_edit.h: plain
+ * mode for pipes, 1023-byte lines, overflow reporting); this header is the
+ * original's API, for programs written against it.
  */
 #ifndef MICROKERNEL_MK_READLINE_H
 #define MICROKERNEL_MK_READLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#ifndef MK_READLINE_LINE_MAX
-#define MK_READLINE_LINE_MAX 1024 /* bytes of a line buffer; a line holds one less */
+#ifndef MK_RL_MAX_LINE
+#define MK_RL_MAX_LINE 256 /* bytes of the line buffer; at most 255 characters are taken */
 #endif
-#ifndef MK_READLINE_HISTORY_MAX
-#define MK_READLINE_HISTORY_MAX 64 /* lines kept in the history ring */
-#endif
-#ifndef MK_READLINE_PROMPT_MAX
-#define MK_READLINE_PROMPT_MAX 32 /* bytes of the prompt, NUL included */
+#ifndef MK_RL_MAX_HISTORY
+#define MK_RL_MAX_HISTORY 32 /* entries of the history ring */
 #endif
 
-/* What mk_readline_feed() saw. */
-typedef enum {
-    MK_READLINE_MORE = 0,  /* still editing; nothing to do */
-    MK_READLINE_LINE,      /* Enter: the finished line is in mk_readline_line() */
-    MK_READLINE_TOO_LONG,  /* Enter, but the line overflowed: mk_readline_line() holds
-                              the first MK_READLINE_LINE_MAX - 1 bytes only */
-    MK_READLINE_INTERRUPT, /* Ctrl+C: the line was discarded */
-    MK_READLINE_EOF        /* Ctrl+D on an empty line (never in plain mode) */
-} mk_readline_status_t;
+#define MK_RL_CONTINUE 0    /* still editing */
+#define MK_RL_DONE     1    /* line complete: read rl->line (NUL-terminated) */
+#define MK_RL_EOF      (-1) /* Ctrl+D on an empty line */
 
-/* Receives terminal output: `len` bytes at `data`, not NUL-terminated. */
-typedef void (*mk_readline_write_fn)(const char *data, size_t len, void *ctx);
+/* Receives terminal output: `len` bytes at `buf` (not NUL-terminated). */
+typedef void (*mk_rl_write_fn)(const char *buf, size_t len, void *ctx);
 
+/* The editor's state; fields in the original's order. */
 typedef struct {
-    char buf[MK_READLINE_LINE_MAX];   /* line being edited, NUL-terminated */
-    size_t len;                       /* bytes in buf */
-    size_t pos;                       /* cursor, 0 .. len */
-    char line[MK_READLINE_LINE_MAX];  /* last finished line */
-    char saved[MK_READLINE_LINE_MAX]; /* the new line, kept while browsing history */
-    char hist[MK_READLINE_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring of past lines */
-    size_t hist_count;                                        /* lines in the ring */
-    size_t hist_first;                                        /* ring index of the oldest line */
-    size_t browse;                       /* lines back from the newest; 0 = not browsing */
-    char prompt[MK_READLINE_PROMPT_MAX]; /* shown before the buffer */
-    int esc;                             /* escape-sequence parser state */
-    char esc_param[8];                   /* digits of a CSI sequence */
-    size_t esc_len;                      /* bytes in esc_param */
-    bool overflow;                       /* bytes were lost to a full buffer */
-    bool last_cr;                        /* previous byte was '\r' (so "\r\n" ends one line) */
-    bool plain;                          /* no echo, no editing keys, no Ctrl+D EOF */
-    size_t dropped;                      /* bytes dropped from the current line */
-    size_t last_dropped;                 /* bytes dropped from the last finished line */
-    mk_readline_write_fn write;          /* terminal output; NULL: none */
-    void *write_ctx;                     /* passed to write */
+    char line[MK_RL_MAX_LINE];                       /* current edit buffer, NUL-terminated */
+    size_t len;                                      /* characters in line */
+    size_t pos;                                      /* cursor index, 0 .. len */
+    char history[MK_RL_MAX_HISTORY][MK_RL_MAX_LINE]; /* history ring */
+    size_t hist_count;                               /* entries ever added */
+    size_t hist_next;                                /* next ring slot to write */
+    size_t hist_browse; /* 0: editing the live line; n: showing the n-th most recent entry */
+    char saved[MK_RL_MAX_LINE]; /* live line saved when browsing starts */
+    size_t saved_len;
+    int esc;            /* escape parser: 0 normal, 1 after ESC, 2 after ESC [,
+                           3 after ESC [ digit, 4 after ESC O */
+    int esc_num;        /* the digit seen in state 3 */
+    bool last_cr;       /* the last byte was CR (CRLF folding) */
+    const char *prompt; /* borrowed: must outlive the editor */
+    size_t prompt_len;  /* strlen(prompt) */
+    mk_rl_write_fn write_cb;
+    void *write_ctx;
 } mk_readline_t;
 
 /*
- * Make `rl` an empty editor with an empty history. `prompt` (may be NULL
- * for none) is copied, cut at MK_READLINE_PROMPT_MAX - 1 bytes. `write`
- * (may be NULL) receives everything to show. Plain mode (`plain` true) is
- * for input that is not a terminal: nothing is echoed, bytes are taken as
- * they come ('\n', '\r' or "\r\n" end a line, tab counts as a space, escape
- * sequences and control keys are dropped and counted), and only the end of
- * the input ends it.
+ * Zero the state (empty line and history) and keep `prompt` (borrowed; NULL
+ * means "> "), `write_cb` (may be NULL: output discarded) and `ctx`. Prints
+ * nothing (call mk_rl_prompt()). `rl` must not be NULL.
  */
-void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write, void *ctx,
-                      bool plain);
+void mk_rl_init(mk_readline_t *rl, const char *prompt, mk_rl_write_fn write_cb, void *ctx);
 
 /*
- * Feed one byte of input. Keys (terminal mode): printable ASCII inserts at
- * the cursor; Enter ('\r' or '\n') finishes the line; Backspace (0x7f,
- * Ctrl+H) and Delete (ESC [ 3 ~) erase; Left/Right (ESC [ D / C, Ctrl+B/F)
- * move; Home (ESC [ H, ESC [ 1 ~, ESC [ 7 ~, ESC O H, Ctrl+A) and End
- * (ESC [ F, ESC [ 4 ~, ESC [ 8 ~, ESC O F, Ctrl+E) jump; Up/Down (ESC [ A /
- * B, Ctrl+P/N) browse the history; Ctrl+U kills to the start, Ctrl+K to
- * the end, Ctrl+W the word before the cursor; Ctrl+L redraws; Ctrl+C
- * discards the line; Ctrl+D deletes under the cursor, or reports EOF on an
- * empty line. Bytes past the buffer's capacity are dropped and the line is
- * reported MK_READLINE_TOO_LONG when Enter comes. A finished non-empty line
- * that differs from the newest history entry is added to the history.
+ * Process one input byte; returns MK_RL_CONTINUE, MK_RL_DONE (the line is in
+ * rl->line; it is not added to the history: the caller does that) or
+ * MK_RL_EOF (Ctrl+D on an empty line). Keys, as the original:
+ *   CR or LF: finish (echo "\n"); an LF right after a CR is swallowed.
+ *   DEL (0x7F) / BS (0x08): delete left of the cursor.
+ *   Ctrl+A, ESC [ H, ESC O H: start; Ctrl+E, ESC [ F, ESC O F: end.
+ *   Ctrl+B, ESC [ D: left; Ctrl+F, ESC [ C: right.
+ *   ESC [ A / ESC [ B: older / newer history entry (the live line is saved
+ *   on the first step back and restored past the newest).
+ *   ESC [ 3 ~: delete under the cursor. Ctrl+D: EOF on an empty line, else
+ *   delete under the cursor. Ctrl+K: kill to the end; Ctrl+U: the whole
+ *   line; Ctrl+W: the word before the cursor (blanks, then non-blanks).
+ *   Ctrl+C: discard the line, echo "^C\n", re-prompt. Ctrl+L: clear the
+ *   screen (ESC [ 2 J ESC [ H) and re-prompt with an empty line.
+ *   0x20..0x7E: insert at the cursor; ignored once 255 characters are in.
+ *   Anything else: ignored.
+ * Escape parsing is the original's: one digit after ESC [ only (ESC [ 1 ~
+ * and ESC [ 4 ~ do nothing; in ESC [ 1 5 ~ the '5' is swallowed and '~'
+ * inserted); ESC followed by anything but '[' or 'O' consumes that byte.
+ * Redraws write "\r", the prompt, the line, ESC [ K, then ESC [ <n> D when
+ * the cursor is n characters before the end.
  */
-mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char byte);
+int mk_rl_feed(mk_readline_t *rl, uint8_t ch);
 
-/* The last finished line (NUL-terminated, no newline); "" before any. Valid
- * until the next line finishes. */
-const char *mk_readline_line(const mk_readline_t *rl);
+/* Clear the line, cursor, history browsing and escape state, and write the
+ * prompt. */
+void mk_rl_prompt(mk_readline_t *rl);
 
-/* Non-printable bytes dropped from the last finished line. */
-size_t mk_readline_dropped(const mk_readline_t *rl);
+/*
+ * Add `line` to the history ring (truncated to MK_RL_MAX_LINE - 1 bytes);
+ * NULL, "" and a repeat of the most recent entry are ignored; when the ring
+ * is full the oldest entry is overwritten.
+ */
+void mk_rl_history_add(mk_readline_t *rl, const char *line);
 
-/* The line being edited (NUL-terminated) and the cursor position in it. */
-const char *mk_readline_buffer(const mk_readline_t *rl);
-size_t mk_readline_cursor(const mk_readline_t *rl);
+/* History entry `idx` (0 = most recent), or NULL when idx >=
+ * mk_rl_history_count(). Valid until the next mk_rl_history_add(). */
+const char *mk_rl_history_get(const mk_readline_t *rl, size_t idx);
 
-/* Change the prompt (copied, cut like in mk_readline_init); not redrawn. */
-void mk_readline_set_prompt(mk_readline_t *rl, const char *prompt);
-
-/* Append `line` to the history (cut at MK_READLINE_LINE_MAX - 1 bytes);
- * empty lines and repeats of the newest entry are ignored. When the ring is
- * full the oldest entry goes. */
-void mk_readline_history_add(mk_readline_t *rl, const char *line);
-
-/* Forget every history line. */
-void mk_readline_history_clear(mk_readline_t *rl);
-
-/* Lines in the history, and line `i` (0 = oldest); NULL when i is out of
- * range. */
-size_t mk_readline_history_count(const mk_readline_t *rl);
-const char *mk_readline_history_get(const mk_readline_t *rl, size_t i);
-
-/* Erase the prompt line from the terminal, so other output can be written
- * (follow with mk_readline_refresh()). Nothing in plain mode. */
-void mk_readline_hide(mk_readline_t *rl);
-
-/* Draw the prompt, the buffer and the cursor. Nothing in plain mode. */
-void mk_readline_refresh(mk_readline_t *rl);
+/* Entries retrievable: min(entries ever added, MK_RL_MAX_HISTORY). */
+size_t mk_rl_history_count(const mk_readline_t *rl);
 
 #ifdef __cplusplus
 }

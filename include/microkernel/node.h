@@ -71,7 +71,7 @@ bool node_demonitor(runtime_t *rt, actor_id_t watcher);
  * Returns true (also when the range is already covered); false with a
  * reason for a NULL runtime, first > last, when MK_NET_LOCAL_ONLY_MAX ranges
  * are in use, or when memory runs out. Source: issue 13 (a peer drove the
- * shell with a forged MSG_CONSOLE_LINE).
+ * shell with a forged MSG_TTY_LINE).
  */
 bool runtime_set_local_only_types(runtime_t *rt, msg_type_t first, msg_type_t last);
 

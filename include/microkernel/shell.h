@@ -21,23 +21,67 @@
 extern "C" {
 #endif
 
+/* ---- The original's native shell (compat/services.md section 5) ------- */
+
+#define MSG_SHELL_INPUT                                                                            \
+    100                      /* console -> shell: one command line, raw bytes, no newline,         \
+                                no NUL needed; cut at 255 bytes (a NUL ends it earlier) */
+#define MSG_SHELL_INIT   101 /* main -> shell (and console): start; no payload */
+#define MSG_SHELL_PROMPT 109 /* shell -> console: ready for the next line; no payload */
+
 /*
- * Messages between the console and the shell (extension range, see
- * services.h). Payloads are raw text without a NUL unless stated.
+ * Spawn the original's native C shell (mailbox 32) and return its id, or
+ * ACTOR_ID_INVALID with the reason in mk_last_error() (no memory, no actor
+ * slot). Callable outside a behaviour. Each call spawns an independent
+ * shell with its own state (the original keeps static state: one per
+ * process). The shell writes everything to stdout (flushed after each
+ * message) in the original's exact formats (docs/shell.md, "The original's
+ * native shell"):
+ *  - MSG_SHELL_INIT: registers the flat name "shell" (kept going if taken),
+ *    prints "\nmk-shell v0.3 (native)\nType 'help' for commands.\n\n"; no
+ *    prompt.
+ *  - MSG_SHELL_INPUT from a local actor (or from outside a behaviour): the
+ *    sender becomes its console; the line (first 255 bytes) runs; then
+ *    MSG_SHELL_PROMPT goes to the console (no known console: the flat name
+ *    "console"; none: "> " is printed). Input from an actor of another node
+ *    is ignored and logged (rate-limited): commands act with this node's
+ *    rights (the original accepts it).
+ *  - `call` waits 5000 ms for any message ("[reply] type=<t> from=<id>
+ *    size=<n>" + payload) or prints "Timeout (5s)"; `mount` waits up to
+ *    10000 ms for the mount actor. Other messages print as "[msg] ...".
+ * Commands: help ?, list, self, whoami, register, lookup, send, call
+ * (x:hex payloads up to 256 bytes), stop, ls, info top, caps, exit quit
+ * (prints "Bye!", runtime_stop), load/reload (builds with WASM; modules of
+ * 1 byte .. 256 KiB), mount <host>[:<port>] (default 4200; through our mount
+ * actor "/sys/mount-listen": "Mounted: <identity>" or "Mount failed
+ * (rc=-1)"). Text payloads print at most 1024 bytes then "..." (the
+ * original prints all).
  */
-#define MSG_CONSOLE_LINE  0xFF000A00u /* console -> shell: one input line */
-#define MSG_CONSOLE_EOF   0xFF000A01u /* console -> shell: input ended (EOF, Ctrl+D) */
-#define MSG_CONSOLE_WRITE 0xFF000A02u /* anyone -> console: text to print */
-#define MSG_CONSOLE_READY 0xFF000A03u /* shell -> console: show the prompt, send the next line */
-#define MSG_CONSOLE_HISTORY                                                                        \
+actor_id_t shell_actor_init(runtime_t *rt);
+
+/* ---- Ours: the line console and the shell of mk-shell (docs/shell.md) -- */
+
+/*
+ * Messages between our line console and our shell (extension range, see
+ * services.h; never accepted from a node link, see node_link.c's local-only
+ * list). Payloads are raw text without a NUL unless stated. Named MSG_TTY_*
+ * (they were MSG_CONSOLE_*, values unchanged) because the original's
+ * services.h gives MSG_CONSOLE_WRITE/CLEAR other values (0xFF000060/61) for
+ * its ANSI console actor (console.h): one name, one meaning.
+ */
+#define MSG_TTY_LINE  0xFF000A00u /* console -> shell: one input line */
+#define MSG_TTY_EOF   0xFF000A01u /* console -> shell: input ended (EOF, Ctrl+D) */
+#define MSG_TTY_WRITE 0xFF000A02u /* anyone -> console: text to print */
+#define MSG_TTY_READY 0xFF000A03u /* shell -> console: show the prompt, send the next line */
+#define MSG_TTY_HISTORY                                                                            \
     0xFF000A04u /* shell -> console: add a line to the edit history                                \
                    (empty payload: clear the history) */
-#define MSG_CONSOLE_QUIT                                                                           \
-    0xFF000A05u                       /* shell -> console: flush, restore the terminal, stop       \
-                                         the runtime */
-#define MSG_CONSOLE_START 0xFF000A06u /* to console, once: start reading input */
-#define MSG_CONSOLE_PUMP  0xFF000A07u /* console -> itself: read more (input not pollable) */
-#define MSG_SHELL_NEXT    0xFF000A10u /* shell -> itself: run the next script line */
+#define MSG_TTY_QUIT                                                                               \
+    0xFF000A05u                    /* shell -> console: flush, restore the terminal, stop          \
+                                      the runtime */
+#define MSG_TTY_START  0xFF000A06u /* to console, once: start reading input */
+#define MSG_TTY_PUMP   0xFF000A07u /* console -> itself: read more (input not pollable) */
+#define MSG_SHELL_NEXT 0xFF000A10u /* shell -> itself: run the next script line */
 
 #define SHELL_CALL_TIMEOUT_MS 5000 /* how long `call` waits for a reply (seed: 5 s) */
 

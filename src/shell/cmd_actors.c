@@ -2,9 +2,10 @@
  * cmd_actors.c -- the shell's inspection and naming commands: list, info
  * (top), self, whoami, stop, register, lookup.
  *
- * Output formats follow the seed README's transcript (002): aligned
- * columns, 0x IDs, status words, MBOX used/size, each registered name of an
- * actor on its own aligned continuation line.
+ * `list` and `info` print the original's table (compat/services.md section
+ * 5 and the seed README's transcript): fixed columns, 0x + 15 hex digit
+ * IDs, status words, MBOX used/capacity, each further name of an actor on
+ * its own continuation line.
  */
 #include <malloc.h>
 #include <stdlib.h>
@@ -21,42 +22,33 @@ const char *sh_status_word(const actor_info_t *a)
     return (unsigned)a->status < 4 ? word[a->status] : "?";
 }
 
-/* Print the actor table; `parents` adds the PARENT column (info). */
+/*
+ * Print the actor table in the original's fixed columns (compat/services.md
+ * section 5, the seed README transcript): two spaces, SEQ (4), ID (17: "0x"
+ * and 15 hex digits), STATUS (8), MBOX used/capacity (5), PARENT (17,
+ * `parents` only: info), NAME, one space between columns. Every further
+ * name or path of an actor goes on its own continuation line, under NAME.
+ * An actor without a name shows "-".
+ */
 static void print_table(shell_t *sh, const sh_snapshot_t *s, bool parents)
 {
-    int seq_w = 3, mbox_w = 4;
-    for (size_t i = 0; i < s->n_actors; i++) {
-        char tmp[48];
-        int n = snprintf(tmp, sizeof tmp, "%u", actor_id_seq(s->actors[i].id));
-        if (n > seq_w)
-            seq_w = n;
-        n = snprintf(tmp, sizeof tmp, "%zu/%zu", s->actors[i].mailbox_used,
-                     s->actors[i].mailbox_cap);
-        if (n > mbox_w)
-            mbox_w = n;
-    }
-    seq_w += 2;
-    mbox_w += 2;
-    const int id_w = 20, status_w = 9, parent_w = 20;
-    int indent = 2 + seq_w + id_w + status_w + mbox_w + (parents ? parent_w : 0);
-    sh_printf(sh, "  %-*s%-*s%-*s%-*s", seq_w, "SEQ", id_w, "ID", status_w, "STATUS", mbox_w,
-              "MBOX");
     if (parents)
-        sh_printf(sh, "%-*s", parent_w, "PARENT");
-    sh_printf(sh, "NAME\n");
+        sh_printf(sh, "  %-4s %-17s %-8s %-5s %-17s %s\n", "SEQ", "ID", "STATUS", "MBOX", "PARENT",
+                  "NAME");
+    else
+        sh_printf(sh, "  %-4s %-17s %-8s %-5s %s\n", "SEQ", "ID", "STATUS", "MBOX", "NAME");
     for (size_t i = 0; i < s->n_actors; i++) {
         const actor_info_t *a = &s->actors[i];
         char id[24], mbox[48], parent[24];
-        snprintf(id, sizeof id, "0x%016llx", (unsigned long long)a->id);
+        snprintf(id, sizeof id, "0x%015llx", (unsigned long long)a->id);
         snprintf(mbox, sizeof mbox, "%zu/%zu", a->mailbox_used, a->mailbox_cap);
-        sh_printf(sh, "  %-*u%-*s%-*s%-*s", seq_w, actor_id_seq(a->id), id_w, id, status_w,
-                  sh_status_word(a), mbox_w, mbox);
+        sh_printf(sh, "  %-4u %-17s %-8s %-5s ", actor_id_seq(a->id), id, sh_status_word(a), mbox);
         if (parents) {
             if (a->parent == ACTOR_ID_INVALID)
                 snprintf(parent, sizeof parent, "---");
             else
-                snprintf(parent, sizeof parent, "0x%016llx", (unsigned long long)a->parent);
-            sh_printf(sh, "%-*s", parent_w, parent);
+                snprintf(parent, sizeof parent, "0x%015llx", (unsigned long long)a->parent);
+            sh_printf(sh, "%-17s ", parent);
         }
         size_t shown = 0;
         for (size_t k = 0; k < s->n_names; k++) {
@@ -64,11 +56,13 @@ static void print_table(shell_t *sh, const sh_snapshot_t *s, bool parents)
                 continue;
             if (shown++ == 0)
                 sh_printf(sh, "%s\n", s->names[k]);
+            else if (parents)
+                sh_printf(sh, "  %-4s %-17s %-8s %-5s %-17s %s\n", "", "", "", "", "", s->names[k]);
             else
-                sh_printf(sh, "%*s%s\n", indent, "", s->names[k]);
+                sh_printf(sh, "  %-4s %-17s %-8s %-5s %s\n", "", "", "", "", s->names[k]);
         }
         if (shown == 0)
-            sh_printf(sh, "%s\n", a->system ? "(system)" : "-");
+            sh_printf(sh, "-\n");
     }
 }
 
@@ -145,9 +139,21 @@ shell_result_t cmd_info(shell_t *sh, const shell_args_t *args, const char *line,
     sh_snapshot_t s;
     if (!sh_snapshot_take(sh->rt, &s))
         return sh_error(sh, "out of memory");
-    sh_printf(sh, "Actors: %zu active\n", s.n_actors);
+    /* The original's lines: identity and features, the table, transports. */
+    sh_printf(sh, "%s | ", sh->node_name);
+#ifdef MK_SHELL_WASM
+    sh_printf(sh, "wasm ");
+#endif
+#ifdef HAVE_TLS
+    sh_printf(sh, "tls ");
+#endif
+    sh_printf(sh, "http\n\nActors: %zu active\n", s.n_actors);
     print_table(sh, &s, true);
     sh_snapshot_free(&s);
+    size_t transports = runtime_get_transport_count(sh->rt);
+    if (transports > 0)
+        sh_printf(sh, "\nTransports: %zu\n", transports);
+    /* Ours: the process's memory (where the original's ESP32 prints its heap). */
     sh_printf(sh, "\n");
     print_memory(sh);
     return SHELL_DONE;

@@ -64,7 +64,7 @@ static shell_result_t print_reply(shell_t *sh, const message_t *msg)
     return SHELL_DONE;
 }
 
-static shell_reply_handler_t call_handler = {print_reply};
+static shell_reply_handler_t call_handler = {print_reply, NULL};
 
 shell_result_t cmd_call(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
@@ -100,6 +100,10 @@ bool sh_call_reply(shell_t *sh, const message_t *msg, shell_result_t *r)
 void sh_call_timeout(shell_t *sh)
 {
     sh->calling = false;
+    if (sh->call_fn->timeout_msg) {
+        sh_printf(sh, "%s\n", sh->call_fn->timeout_msg);
+        return;
+    }
     const char *name = sh_name_of(sh, sh->call_target);
     sh_error(sh, "no reply from %s%s0x%016llx within %u s", name ? name : "", name ? " " : "",
              (unsigned long long)sh->call_target, (sh->call_timeout_ms + 999) / 1000);

@@ -138,7 +138,7 @@ static shell_result_t mount_reply(shell_t *sh, const message_t *msg)
     return SHELL_FAILED;
 }
 
-static shell_reply_handler_t mount_handler = {mount_reply};
+static shell_reply_handler_t mount_handler = {mount_reply, NULL};
 
 shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
@@ -155,17 +155,21 @@ shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line
     return sh_wait_reply(sh, listener, MOUNT_TIMEOUT_MS, &mount_handler);
 }
 
+/* The original's Linux mk-shell (compat/services.md 6.2): the reply text
+ * verbatim, "Unexpected reply type=<t>", or "Timeout (5s)". */
 static shell_result_t caps_reply(shell_t *sh, const message_t *msg)
 {
     if (msg->type != MSG_CAPS_REPLY) {
-        sh_print_message(sh, "[unexpected reply]", msg);
+        sh_printf(sh, "Unexpected reply type=%u\n", (unsigned)msg->type);
         return SHELL_FAILED;
     }
-    sh_printf(sh, "%.*s\n", (int)msg->payload_size, (const char *)msg->payload);
+    size_t n = msg->payload_size;
+    const char *p = msg->payload;
+    sh_printf(sh, "%.*s%s", (int)n, p, n == 0 || p[n - 1] != '\n' ? "\n" : "");
     return SHELL_DONE;
 }
 
-static shell_reply_handler_t caps_handler = {caps_reply};
+static shell_reply_handler_t caps_handler = {caps_reply, "Timeout (5s)"};
 
 shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
@@ -173,9 +177,16 @@ shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line,
     (void)len;
     actor_id_t caps;
     if (args->argc == 1) {
-        caps = actor_lookup(sh->rt, "/sys/caps");
+        /* This node's, at /node/<identity>/caps as the original asks. */
+        node_info_t ni;
+        char path[NS_PATH_MAX + 16];
+        snprintf(path, sizeof path, "/node/%s/caps",
+                 node_info_get(sh->rt, &ni) ? ni.name : sh->node_name);
+        caps = actor_lookup(sh->rt, path);
         if (caps == ACTOR_ID_INVALID)
-            return sh_error(sh, "no caps service on this node (/sys/caps)");
+            caps = actor_lookup(sh->rt, "/sys/caps");
+        if (caps == ACTOR_ID_INVALID)
+            return sh_error(sh, "no caps service on this node (%s)", path);
     } else {
         /* A mounted node's name, or any actor (path, name, ID) that answers. */
         const char *t = args->argv[1];
@@ -202,23 +213,16 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     if (n == 0) {
         if (ns_count(sh->rt) == 0 && mk_last_error()[0])
             return sh_error(sh, "%s", mk_last_error());
-        sh_printf(sh, "(no paths under %s)\n", prefix);
+        sh_printf(sh, "(empty)\n");
         return SHELL_DONE;
     }
     ns_entry_t *e = calloc(n, sizeof *e);
     if (!e)
         return sh_error(sh, "out of memory");
     n = ns_list(sh->rt, prefix, e, n);
-    int width = 4;
+    /* The original's ns_list_paths lines: "<path>=<decimal id>". */
     for (size_t i = 0; i < n; i++)
-        if ((int)strlen(e[i].path) > width)
-            width = (int)strlen(e[i].path);
-    for (size_t i = 0; i < n; i++) {
-        sh_printf(sh, "  %-*s  0x%016llx", width, e[i].path, (unsigned long long)e[i].id);
-        if (e[i].origin != runtime_node_id(sh->rt))
-            sh_printf(sh, "  (node %u)", e[i].origin);
-        sh_printf(sh, "\n");
-    }
+        sh_printf(sh, "%s=%llu\n", e[i].path, (unsigned long long)e[i].id);
     free(e);
     return SHELL_DONE;
 }

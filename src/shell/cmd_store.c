@@ -53,7 +53,7 @@ static shell_result_t check_reply(shell_t *sh, const message_t *msg)
     return SHELL_FAILED;
 }
 
-static shell_reply_handler_t check_handler = {check_reply};
+static shell_reply_handler_t check_handler = {check_reply, NULL};
 
 shell_result_t cmd_check(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {

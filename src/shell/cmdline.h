@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 
 #define SHELL_ARGS_MAX    16   /* words in one command line */
 #define SHELL_ERR_MAX     160  /* bytes of an error message, NUL included */
@@ -22,12 +22,12 @@
 
 /* A line split into words. */
 typedef struct {
-    size_t argc;                          /* words found */
-    const char *argv[SHELL_ARGS_MAX];     /* each NUL-terminated, inside store */
-    size_t offset[SHELL_ARGS_MAX];        /* where each word starts in the line */
-    size_t len[SHELL_ARGS_MAX];           /* bytes of each word (escaped \0 bytes count) */
-    bool quoted[SHELL_ARGS_MAX];          /* the word had quotes or escapes */
-    char store[MK_READLINE_LINE_MAX * 2]; /* the words' unescaped bytes */
+    size_t argc;                        /* words found */
+    const char *argv[SHELL_ARGS_MAX];   /* each NUL-terminated, inside store */
+    size_t offset[SHELL_ARGS_MAX];      /* where each word starts in the line */
+    size_t len[SHELL_ARGS_MAX];         /* bytes of each word (escaped \0 bytes count) */
+    bool quoted[SHELL_ARGS_MAX];        /* the word had quotes or escapes */
+    char store[LINE_EDIT_LINE_MAX * 2]; /* the words' unescaped bytes */
 } shell_args_t;
 
 /*
@@ -93,7 +93,7 @@ void shell_quote(const uint8_t *data, size_t n, size_t max_show, char *out, size
  * as the four characters "\xNN" (lower-case hex). Never splits an item:
  * stops before one that does not fit. Returns the bytes written and sets
  * *used to the input bytes consumed (call again with the rest). Pure.
- * Why: a remote actor's MSG_CONSOLE_WRITE with ESC[2J cleared the
+ * Why: a remote actor's MSG_TTY_WRITE with ESC[2J cleared the
  * operator's screen (issue 13). UTF-8 rules: RFC 3629 section 4.
  */
 size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, size_t *used);

@@ -5,8 +5,8 @@
  * Input is read only when the event loop says it is ready (actor_watch_fd),
  * one chunk per event, so the console never blocks the runtime on input;
  * inputs epoll refuses (regular files, /dev/null) are read a chunk per
- * MSG_CONSOLE_PUMP message instead. A terminal is put in raw mode (termios)
- * and edited with mk_readline; the saved settings come back when the console
+ * MSG_TTY_PUMP message instead. A terminal is put in raw mode (termios)
+ * and edited with line_edit.h; the saved settings come back when the console
  * stops, at exit and on fatal signals. Output is written with blocking
  * write(2): a console is only as fast as the person watching it.
  */
@@ -25,16 +25,16 @@
 #define CONSOLE_TYPEAHEAD 4096
 
 struct console {
-    mk_readline_t rl;                       /* the line editor (plain when not a tty) */
+    line_edit_t rl;                         /* the line editor (plain when not a tty) */
     int in_fd;                              /* input, not closed */
     int out_fd;                             /* output, not closed */
     actor_id_t shell;                       /* where lines go */
     sh_outbox_t to_shell;                   /* LINE and EOF: never dropped */
-    sh_outbox_t to_self;                    /* MSG_CONSOLE_PUMP */
+    sh_outbox_t to_self;                    /* MSG_TTY_PUMP */
     bool tty;                               /* in_fd is a terminal: raw mode + editing */
     bool watching;                          /* in_fd is in the event loop */
-    bool pumping;                           /* in_fd is read via MSG_CONSOLE_PUMP */
-    bool pump_queued;                       /* a MSG_CONSOLE_PUMP is in the mailbox */
+    bool pumping;                           /* in_fd is read via MSG_TTY_PUMP */
+    bool pump_queued;                       /* a MSG_TTY_PUMP is in the mailbox */
     bool busy;                              /* the shell has a line and has not said READY */
     bool eof;                               /* input ended */
     bool eof_sent;                          /* the shell was told */
@@ -133,10 +133,10 @@ static void console_print(console_t *c, const char *text, size_t len)
 {
     bool prompt_shown = c->tty && !c->busy && !c->eof;
     if (prompt_shown)
-        mk_readline_hide(&c->rl);
+        line_edit_hide(&c->rl);
     write_all(c->out_fd, text, len);
     if (prompt_shown)
-        mk_readline_refresh(&c->rl);
+        line_edit_refresh(&c->rl);
 }
 
 /* Print text that came in a message: control characters escaped
@@ -148,7 +148,7 @@ static void console_print_text(console_t *c, const uint8_t *text, size_t len)
 {
     bool prompt_shown = c->tty && !c->busy && !c->eof;
     if (prompt_shown)
-        mk_readline_hide(&c->rl);
+        line_edit_hide(&c->rl);
     char buf[1024];
     while (len > 0) {
         size_t used;
@@ -158,7 +158,7 @@ static void console_print_text(console_t *c, const uint8_t *text, size_t len)
         len -= used;
     }
     if (prompt_shown)
-        mk_readline_refresh(&c->rl);
+        line_edit_refresh(&c->rl);
 }
 
 static void console_printf(console_t *c, const char *fmt, ...)
@@ -195,7 +195,7 @@ static void send_eof(runtime_t *rt, console_t *c)
     c->eof_sent = true;
     c->busy = true;
     (void)rt;
-    to_shell(c, MSG_CONSOLE_EOF, NULL, 0);
+    to_shell(c, MSG_TTY_EOF, NULL, 0);
 }
 
 /* Feed bytes to the editor until a line goes to the shell; the rest waits
@@ -204,31 +204,31 @@ static void feed(runtime_t *rt, console_t *c, const unsigned char *data, size_t 
 {
     size_t i = 0;
     for (; i < len && !c->busy; i++) {
-        mk_readline_status_t st = mk_readline_feed(&c->rl, data[i]);
-        const char *line = mk_readline_line(&c->rl);
+        line_edit_status_t st = line_edit_feed(&c->rl, data[i]);
+        const char *line = line_edit_line(&c->rl);
         switch (st) {
-        case MK_READLINE_LINE:
-            if (mk_readline_dropped(&c->rl) > 0 && c->rl.plain) {
+        case LINE_EDIT_LINE:
+            if (line_edit_dropped(&c->rl) > 0 && c->rl.plain) {
                 console_printf(c, "error: input line ignored: %zu non-printable byte(s)\n",
-                               mk_readline_dropped(&c->rl));
+                               line_edit_dropped(&c->rl));
             } else if (line[0] != '\0') {
                 c->busy = true;
-                to_shell(c, MSG_CONSOLE_LINE, line, strlen(line));
+                to_shell(c, MSG_TTY_LINE, line, strlen(line));
             } else {
-                mk_readline_refresh(&c->rl);
+                line_edit_refresh(&c->rl);
             }
             break;
-        case MK_READLINE_TOO_LONG:
+        case LINE_EDIT_TOO_LONG:
             console_printf(c, "error: input line too long (more than %d characters), ignored\n",
-                           MK_READLINE_LINE_MAX - 1);
+                           LINE_EDIT_LINE_MAX - 1);
             break;
-        case MK_READLINE_INTERRUPT: mk_readline_refresh(&c->rl); break;
-        case MK_READLINE_EOF:
+        case LINE_EDIT_INTERRUPT: line_edit_refresh(&c->rl); break;
+        case LINE_EDIT_EOF:
             write_all(c->out_fd, "\r\n", 2);
             c->eof = true;
             send_eof(rt, c);
             return; /* anything after Ctrl+D is not for us */
-        case MK_READLINE_MORE: break;
+        case LINE_EDIT_MORE: break;
         }
     }
     size_t rest = len - i;
@@ -267,7 +267,7 @@ static void request_pump(runtime_t *rt, console_t *c)
     if (c->pumping && !c->pump_queued && !c->busy && !c->eof) {
         /* Queued behind a full mailbox, not dropped: a lost pump would
          * never read input again. */
-        c->pump_queued = sh_outbox_send(&c->to_self, MSG_CONSOLE_PUMP, NULL, 0, true);
+        c->pump_queued = sh_outbox_send(&c->to_self, MSG_TTY_PUMP, NULL, 0, true);
     }
 }
 
@@ -311,7 +311,7 @@ static void on_ready(runtime_t *rt, console_t *c)
         send_eof(rt, c);
         return;
     }
-    mk_readline_refresh(&c->rl);
+    line_edit_refresh(&c->rl);
     /* Replay what was typed while the shell was busy. */
     unsigned char ahead[CONSOLE_TYPEAHEAD];
     size_t n = c->ahead_len;
@@ -326,35 +326,34 @@ static bool console_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
     (void)self;
     console_t *c = state;
     switch (msg->type) {
-    case MSG_CONSOLE_START: on_start(rt, c); break;
+    case MSG_TTY_START: on_start(rt, c); break;
     case MSG_FD_EVENT:
         if (c->watching && !read_chunk(rt, c))
             c->eof = true;
         after_input(rt, c);
         break;
-    case MSG_CONSOLE_PUMP:
+    case MSG_TTY_PUMP:
         c->pump_queued = false;
         if (!c->busy && !c->eof && !read_chunk(rt, c))
             c->eof = true;
         after_input(rt, c);
         break;
-    case MSG_CONSOLE_WRITE:
+    case MSG_TTY_WRITE:
         if (msg->payload_size > 0)
             console_print_text(c, msg->payload, msg->payload_size);
         break;
-    case MSG_CONSOLE_READY: on_ready(rt, c); break;
-    case MSG_CONSOLE_HISTORY:
+    case MSG_TTY_READY: on_ready(rt, c); break;
+    case MSG_TTY_HISTORY:
         if (msg->payload_size == 0)
-            mk_readline_history_clear(&c->rl);
-        else if (msg->payload_size < MK_READLINE_LINE_MAX &&
-                 msg->payload_size < MK_READLINE_LINE_MAX) {
-            char line[MK_READLINE_LINE_MAX];
+            line_edit_history_clear(&c->rl);
+        else if (msg->payload_size < LINE_EDIT_LINE_MAX && msg->payload_size < LINE_EDIT_LINE_MAX) {
+            char line[LINE_EDIT_LINE_MAX];
             memcpy(line, msg->payload, msg->payload_size);
             line[msg->payload_size] = '\0';
-            mk_readline_history_add(&c->rl, line);
+            line_edit_history_add(&c->rl, line);
         }
         break;
-    case MSG_CONSOLE_QUIT:
+    case MSG_TTY_QUIT:
         leave_raw_mode();
         runtime_stop(rt);
         return false;
@@ -387,7 +386,7 @@ actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
     c->shell = shell;
     c->tty = in_fd >= 0 && isatty(in_fd) == 1;
     c->busy = true; /* until the shell has printed its banner */
-    mk_readline_init(&c->rl, "> ", rl_write, c, !c->tty);
+    line_edit_init(&c->rl, "> ", rl_write, c, !c->tty);
     actor_id_t id = actor_spawn(rt, console_behavior, c, console_free, 64);
     if (id == ACTOR_ID_INVALID) {
         free(c);
@@ -395,7 +394,7 @@ actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
     }
     sh_outbox_init(&c->to_shell, rt, id, shell, NULL, NULL);
     sh_outbox_init(&c->to_self, rt, id, id, NULL, NULL);
-    if (!actor_send(rt, id, MSG_CONSOLE_START, NULL, 0)) {
+    if (!actor_send(rt, id, MSG_TTY_START, NULL, 0)) {
         actor_stop(rt, id);
         return ACTOR_ID_INVALID;
     }

@@ -33,8 +33,8 @@ static void ring_add(shell_t *sh, const char *line, size_t len)
         slot = sh->hist_first;
         sh->hist_first = (sh->hist_first + 1) % SHELL_HISTORY_MAX;
     }
-    if (len > MK_READLINE_LINE_MAX - 1)
-        len = MK_READLINE_LINE_MAX - 1;
+    if (len > LINE_EDIT_LINE_MAX - 1)
+        len = LINE_EDIT_LINE_MAX - 1;
     memcpy(sh->history[slot], line, len);
     sh->history[slot][len] = '\0';
     sh->hist_total++;
@@ -48,9 +48,9 @@ static const char *ring_get(const shell_t *sh, size_t i)
 /* Give the console the whole ring as its edit history (after a clear). */
 static void ring_to_console(shell_t *sh)
 {
-    sh_console_control(sh, MSG_CONSOLE_HISTORY, NULL, 0);
+    sh_console_control(sh, MSG_TTY_HISTORY, NULL, 0);
     for (size_t i = 0; i < sh->hist_count; i++)
-        sh_console_control(sh, MSG_CONSOLE_HISTORY, ring_get(sh, i), strlen(ring_get(sh, i)));
+        sh_console_control(sh, MSG_TTY_HISTORY, ring_get(sh, i), strlen(ring_get(sh, i)));
 }
 
 /* Add the '\n'-separated lines of `text` (`len` bytes) to the ring. */
@@ -91,7 +91,7 @@ static void file_load(shell_t *sh)
             sh_printf(sh, "warning: history: cannot read %s: %s\n", path, strerror(errno));
         return;
     }
-    char line[MK_READLINE_LINE_MAX + 1];
+    char line[LINE_EDIT_LINE_MAX + 1];
     while (fgets(line, sizeof line, f))
         ring_add_lines(sh, line, strlen(line));
     fclose(f);
@@ -181,7 +181,7 @@ bool sh_history_reply(shell_t *sh, const message_t *msg)
     if (sh->kv_loading) {
         sh->kv_loading = false;
         /* Lines typed before the stored ones arrived go after them. */
-        char(*typed)[MK_READLINE_LINE_MAX] = NULL;
+        char(*typed)[LINE_EDIT_LINE_MAX] = NULL;
         size_t n_typed = sh->hist_count;
         if (n_typed > 0 && (typed = malloc(n_typed * sizeof *typed)) != NULL)
             for (size_t i = 0; i < n_typed; i++)

@@ -4,7 +4,7 @@
  * (output, READY, edit history, QUIT), the console's lines to the shell, and
  * each one's messages to itself. Private to src/shell.
  *
- * Why: a dropped MSG_CONSOLE_QUIT left mk-shell running forever after
+ * Why: a dropped MSG_TTY_QUIT left mk-shell running forever after
  * "Goodbye." (issue 13): 100 history lines sent at start filled the
  * console's 64-slot mailbox. Control messages are never dropped; plain
  * output past SH_OUTBOX_OUTPUT_MAX queued bytes is dropped and counted.

@@ -63,7 +63,7 @@ const char *shell_version(void)
 static void console_lost(void *ctx, msg_type_t type, const void *data, size_t len)
 {
     (void)ctx;
-    if (type == MSG_CONSOLE_WRITE && len > 0)
+    if (type == MSG_TTY_WRITE && len > 0)
         fwrite(data, 1, len, stderr);
 }
 
@@ -71,7 +71,7 @@ static void console_lost(void *ctx, msg_type_t type, const void *data, size_t le
  * bytes behind loses output (counted, reported once it catches up). */
 static void send_output(shell_t *sh, const char *data, size_t len)
 {
-    if (sh_outbox_send(&sh->to_console, MSG_CONSOLE_WRITE, data, len, false))
+    if (sh_outbox_send(&sh->to_console, MSG_TTY_WRITE, data, len, false))
         return;
     if (!actor_is_alive(sh->rt, sh->console))
         fwrite(data, 1, len, stderr); /* console gone: do not lose it */
@@ -86,7 +86,7 @@ void sh_flush(shell_t *sh)
         char note[96];
         int n = snprintf(note, sizeof note,
                          "[%zu bytes of output dropped: the console is behind]\n", dropped);
-        if (!sh_outbox_send(&sh->to_console, MSG_CONSOLE_WRITE, note, (size_t)n, false))
+        if (!sh_outbox_send(&sh->to_console, MSG_TTY_WRITE, note, (size_t)n, false))
             sh->to_console.dropped += dropped; /* still behind: tell later */
     }
     send_output(sh, sh->out, sh->out_len);
@@ -297,7 +297,7 @@ static void shell_quit(shell_t *sh)
     }
     if (sh->exit_status)
         *sh->exit_status = sh->status;
-    sh_console_control(sh, MSG_CONSOLE_QUIT, NULL, 0);
+    sh_console_control(sh, MSG_TTY_QUIT, NULL, 0);
 }
 
 /* A command has finished: show its output and ask for the next line. */
@@ -320,13 +320,13 @@ static void finish(shell_t *sh, shell_result_t r)
     if (sh->script)
         send_self(sh, MSG_SHELL_NEXT);
     else
-        sh_console_control(sh, MSG_CONSOLE_READY, NULL, 0);
+        sh_console_control(sh, MSG_TTY_READY, NULL, 0);
 }
 
 /* Read and run the script's next command line. */
 static void script_next(shell_t *sh)
 {
-    char line[MK_READLINE_LINE_MAX + 1];
+    char line[LINE_EDIT_LINE_MAX + 1];
     for (;;) {
         if (!fgets(line, sizeof line, sh->script)) {
             finish(sh, SHELL_EXIT);
@@ -337,7 +337,7 @@ static void script_next(shell_t *sh)
         bool complete = len > 0 && line[len - 1] == '\n';
         if (!complete && !feof(sh->script)) {
             sh_printf(sh, "error: line too long (more than %d characters)\n",
-                      MK_READLINE_LINE_MAX - 1);
+                      LINE_EDIT_LINE_MAX - 1);
             finish(sh, SHELL_FAILED);
             return;
         }
@@ -356,7 +356,7 @@ static void script_next(shell_t *sh)
 
 static void on_line(shell_t *sh, const message_t *msg)
 {
-    char line[MK_READLINE_LINE_MAX];
+    char line[LINE_EDIT_LINE_MAX];
     size_t len = msg->payload_size < sizeof line - 1 ? msg->payload_size : sizeof line - 1;
     memcpy(line, msg->payload, len);
     line[len] = '\0';
@@ -373,7 +373,7 @@ static void on_start(shell_t *sh)
     if (sh->script)
         send_self(sh, MSG_SHELL_NEXT);
     else
-        sh_console_control(sh, MSG_CONSOLE_READY, NULL, 0);
+        sh_console_control(sh, MSG_TTY_READY, NULL, 0);
 }
 
 static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -383,9 +383,9 @@ static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
     if ((sh->quitting || sh->gone) && msg->source == sh->console)
         return true; /* leaving: no more lines */
     if (msg->source == sh->console && msg->source != ACTOR_ID_INVALID) {
-        if (msg->type == MSG_CONSOLE_LINE && !sh->script)
+        if (msg->type == MSG_TTY_LINE && !sh->script)
             on_line(sh, msg);
-        else if (msg->type == MSG_CONSOLE_EOF)
+        else if (msg->type == MSG_TTY_EOF)
             finish(sh, SHELL_EXIT);
         return true;
     }
@@ -394,7 +394,7 @@ static bool shell_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
             script_next(sh);
         return true;
     }
-    if (msg->source == sh->self && msg->type == MSG_CONSOLE_START) {
+    if (msg->source == sh->self && msg->type == MSG_TTY_START) {
         on_start(sh);
         return true;
     }
@@ -469,7 +469,7 @@ static void log_to_console(const char *line, void *ctx)
     int n = snprintf(buf, sizeof buf, "%s\n", line);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
     if (!actor_is_alive(lr->rt, lr->console) ||
-        !mk_send_from(lr->rt, ACTOR_ID_INVALID, lr->console, MSG_CONSOLE_WRITE, buf, len))
+        !mk_send_from(lr->rt, ACTOR_ID_INVALID, lr->console, MSG_TTY_WRITE, buf, len))
         fputs(buf, stderr);
 }
 
@@ -542,7 +542,7 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
             runtime_set_log_sink(rt, log_to_console, lr);
         }
     }
-    if (!mk_send_from(rt, shell, shell, MSG_CONSOLE_START, NULL, 0)) {
+    if (!mk_send_from(rt, shell, shell, MSG_TTY_START, NULL, 0)) {
         actor_id_t console = sh->console;
         actor_stop(rt, shell);
         actor_stop(rt, console);

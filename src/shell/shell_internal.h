@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "core/runtime_internal.h"
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 #include "microkernel/shell.h"
 #include "shell/cmdline.h"
 #include "shell/outbox.h"
@@ -23,7 +23,7 @@
 typedef struct console console_t;
 
 /* Spawn the console actor reading `in_fd`, writing `out_fd`, sending lines
- * to `shell`, and queue its MSG_CONSOLE_START. ACTOR_ID_INVALID on failure. */
+ * to `shell`, and queue its MSG_TTY_START. ACTOR_ID_INVALID on failure. */
 actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell);
 
 /* What a command did. */
@@ -55,7 +55,7 @@ struct shell {
     actor_id_t self;                  /* this shell */
     actor_id_t console;               /* where output goes */
     sh_outbox_t to_console;           /* output, READY, history, QUIT: never dropped */
-    sh_outbox_t to_self;              /* MSG_SHELL_NEXT, MSG_CONSOLE_START */
+    sh_outbox_t to_self;              /* MSG_SHELL_NEXT, MSG_TTY_START */
     char node_name[MK_NAME_MAX + 1];  /* for whoami */
     char data_dir[SHELL_PATH_MAX];    /* "" when none */
     char script_path[SHELL_PATH_MAX]; /* "" when interactive */
@@ -75,9 +75,9 @@ struct shell {
     char out[SHELL_OUT_MAX]; /* output gathered for the console */
     size_t out_len;
 
-    char history[SHELL_HISTORY_MAX][MK_READLINE_LINE_MAX]; /* ring, oldest first */
-    size_t hist_count;                                     /* lines in the ring */
-    size_t hist_first;                                     /* ring index of the oldest */
+    char history[SHELL_HISTORY_MAX][LINE_EDIT_LINE_MAX]; /* ring, oldest first */
+    size_t hist_count;                                   /* lines in the ring */
+    size_t hist_first;                                   /* ring index of the oldest */
     unsigned long hist_total; /* lines ever recorded (numbers in `history`) */
     actor_id_t kv;            /* local KV store keeping the history, or invalid */
     unsigned kv_pending;      /* history requests not answered yet */
@@ -177,6 +177,9 @@ typedef struct shell_reply_handler {
     /* Called with the first message from an actor that reaches the shell;
      * returns the command's result. */
     shell_result_t (*on_reply)(shell_t *sh, const message_t *msg);
+    /* Printed as is when the wait times out (the command fails); NULL:
+     * "error: <cmd>: no reply from ... within N s". */
+    const char *timeout_msg;
 } shell_reply_handler_t;
 
 /*

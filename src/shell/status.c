@@ -176,7 +176,7 @@ static bool status_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *
 {
     (void)self;
     status_t *st = state;
-    if (msg->type == MSG_CONSOLE_START) {
+    if (msg->type == MSG_TTY_START) {
         if (!actor_http_listen(rt, st->port)) {
             actor_log(rt, LOG_ERROR, "status: cannot serve HTTP on 127.0.0.1:%u: %s", st->port,
                       mk_last_error());
@@ -205,7 +205,7 @@ actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_nam
     }
     mk_actor_set_system(rt, id, true);
     actor_register_name(rt, "/sys/status", id);
-    if (!actor_send(rt, id, MSG_CONSOLE_START, NULL, 0)) { /* a new mailbox: only out of memory */
+    if (!actor_send(rt, id, MSG_TTY_START, NULL, 0)) { /* a new mailbox: only out of memory */
         actor_stop(rt, id);
         return ACTOR_ID_INVALID;
     }

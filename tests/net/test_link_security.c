@@ -28,7 +28,7 @@
 
 enum { ME = 1, PEER = 2, T_PING = 7 };
 
-#define CONSOLE_LINE 0xFF000A00u /* MSG_CONSOLE_LINE (shell.h) */
+#define CONSOLE_LINE 0xFF000A00u /* MSG_TTY_LINE (shell.h) */
 
 typedef struct {
     int got;             /* messages received */
@@ -162,7 +162,7 @@ static void sentinel(runtime_t *rt, int fd, actor_id_t to, sink_t *s, int want)
     assert_int_equal(s->got, want);
 }
 
-/* Issue 13: a peer sent MSG_CONSOLE_LINE with the local console's id as
+/* Issue 13: a peer sent MSG_TTY_LINE with the local console's id as
  * source and drove the shell. Neither a forged source nor a local-only
  * type reaches an actor; both are counted; a genuine frame behind them
  * still arrives (so the link stays up and the order proves they were
@@ -180,7 +180,7 @@ static void test_forged_source_and_console_type_from_peer_are_refused(void **sta
     raw_send(fd, console, target, T_PING, "forged", 6);            /* source of node ME */
     raw_send(fd, actor_id_make(9, 1), target, T_PING, "third", 5); /* source of node 9 */
     raw_send(fd, actor_id_make(PEER, 5), target, CONSOLE_LINE, "stop /sys/status", 16);
-    raw_send(fd, ACTOR_ID_INVALID, target, CONSOLE_LINE + 1, NULL, 0); /* MSG_CONSOLE_EOF */
+    raw_send(fd, ACTOR_ID_INVALID, target, CONSOLE_LINE + 1, NULL, 0); /* MSG_TTY_EOF */
     raw_send(fd, actor_id_make(PEER, 5), target, T_PING, "genuine", 7);
     step_until(rt, &shell.got, 1);
     assert_int_equal(shell.got, 1);

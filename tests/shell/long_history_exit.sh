@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # long_history_exit.sh -- regression (issue 13): with 200 history entries
 # and the HTTP status page on, mk-shell printed "Goodbye." and then ran
-# forever, because the MSG_CONSOLE_QUIT was dropped on the console's full
+# forever, because the MSG_TTY_QUIT was dropped on the console's full
 # mailbox (the 100 history lines sent at start filled it). Proves the
 # process exits, with piped input and with --script.
 # Usage: MK_SHELL=path/to/mk-shell bash long_history_exit.sh

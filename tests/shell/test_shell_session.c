@@ -14,6 +14,7 @@
 
 #include "core/runtime_internal.h"
 #include "microkernel/message.h"
+#include "microkernel/namespace.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
@@ -104,12 +105,13 @@ static void transcript(void **state)
     static session_t s;
     runs(&s, "list\ninfo\ncall echo 200 hello\nstop echo\nlist\nexit\n");
     assert_contains(s.out, "mk-shell v");
-    assert_contains(s.out, "  SEQ  ID                  STATUS   MBOX  NAME\n");
-    assert_contains(s.out, "  1    0x0000000700000001  idle     0/16  echo\n");
-    assert_contains(s.out, "0x0000000700000003  running  0/64  shell\n");
-    assert_contains(s.out, "Actors: 4 active\n");
-    assert_contains(s.out, "PARENT              NAME\n");
-    assert_contains(s.out, "---                 console\n");
+    /* The original's columns (compat/services.md 5, README transcript). */
+    assert_contains(s.out, "  SEQ  ID                STATUS   MBOX  NAME\n");
+    assert_contains(s.out, "  1    0x000000700000001 idle     0/16  echo\n");
+    assert_contains(s.out, "0x000000700000003 running  0/64  shell\n");
+    assert_contains(s.out, "node-7 | wasm tls http\n\nActors: 4 active\n");
+    assert_contains(s.out, "  SEQ  ID                STATUS   MBOX  PARENT            NAME\n");
+    assert_contains(s.out, "---               console\n");
     assert_contains(s.out, "Memory: RSS ");
     assert_contains(s.out, "[reply] type=201 from=0x0000000700000001 size=5 \"hello\"\n");
     assert_contains(s.out, "Stopped actor 0x0000000700000001\n");
@@ -133,7 +135,7 @@ static void names_and_multiple_names(void **state)
     assert_contains(s.out, "0x0000000700000003\n");
     assert_contains(s.out, "Node:    7 (node-7)\n");
     /* Each registered name on its own aligned continuation line. */
-    assert_contains(s.out, "0/16  echo\n                                          alias\n");
+    assert_contains(s.out, "0/16  echo\n                                        alias\n");
     assert_contains(s.out, "error: register: ");
     assert_contains(s.out, "error: lookup: no actor named 'nobody'\n");
 }
@@ -264,8 +266,8 @@ static void history_survives_restart(void **state)
 }
 
 /* Regression (issue 13): with 200 lines of history the shell sent 101
- * MSG_CONSOLE_HISTORY messages into the console's 64-slot mailbox at start,
- * and the MSG_CONSOLE_QUIT after "Goodbye." was dropped on the full mailbox:
+ * MSG_TTY_HISTORY messages into the console's 64-slot mailbox at start,
+ * and the MSG_TTY_QUIT after "Goodbye." was dropped on the full mailbox:
  * the session never ended. alarm() turns a hang into a failure. */
 static void quits_after_long_history_with_full_console_mailbox(void **state)
 {
@@ -311,11 +313,11 @@ static void foreign_text_to_console(runtime_t *rt)
     actor_id_t console = actor_lookup(rt, "console");
     static const char clear[] = "remote says \x1b[2J\x1b]0;owned\x07 hi\r\n";
     assert_true(
-        mk_send_from(rt, actor_id_make(9, 1), console, MSG_CONSOLE_WRITE, clear, sizeof clear - 1));
+        mk_send_from(rt, actor_id_make(9, 1), console, MSG_TTY_WRITE, clear, sizeof clear - 1));
     actor_log(rt, LOG_WARN, "wasm says \x1b[31mred\tend");
 }
 
-/* Regression (issue 13): a remote MSG_CONSOLE_WRITE with ESC[2J reached the
+/* Regression (issue 13): a remote MSG_TTY_WRITE with ESC[2J reached the
  * operator's terminal raw. Control characters are escaped; \n and \t stay. */
 static void foreign_escape_sequences_print_escaped(void **state)
 {
@@ -329,6 +331,33 @@ static void foreign_escape_sequences_print_escaped(void **state)
     assert_lacks(s.out, "\x1b");
     assert_lacks(s.out, "\r");
     assert_contains(s.out, "Goodbye.\n");
+}
+
+static void with_namespace_and_caps(runtime_t *rt)
+{
+    assert_true(ns_actor_init(rt) != ACTOR_ID_INVALID);
+    assert_true(caps_actor_init(rt) != ACTOR_ID_INVALID);
+    assert_int_equal(ns_register_path(rt, "/app/echo", actor_lookup(rt, "echo")), NS_OK);
+}
+
+/* ls and caps print what the original's Linux mk-shell prints
+ * (compat/services.md 6.2): "<path>=<decimal id>" lines or "(empty)", and
+ * the caps reply verbatim; a path shows in list under the flat names. */
+static void ls_and_caps_follow_the_original(void **state)
+{
+    (void)state;
+    static session_t s;
+    before_run = with_namespace_and_caps;
+    runs(&s, "ls /app\nls /nothing\ncaps\ncaps mute\nlist\n");
+    before_run = NULL;
+    char want[64];
+    snprintf(want, sizeof want, "\n/app/echo=%llu\n", (unsigned long long)actor_id_make(7, 1));
+    assert_contains(s.out, want);
+    assert_contains(s.out, "\n(empty)\n");
+    assert_contains(s.out, "\nplatform=linux\nidentity=");
+    /* The reply verbatim (no blank line added), then mute's timeout. */
+    assert_contains(s.out, "\ntransports=0\nTimeout (5s)\n");
+    assert_contains(s.out, "0/16  echo\n                                        /app/echo\n");
 }
 
 static void end_of_input_ends_the_session(void **state)
@@ -356,6 +385,7 @@ int main(void)
         cmocka_unit_test(end_of_input_ends_the_session),
         cmocka_unit_test(quits_after_long_history_with_full_console_mailbox),
         cmocka_unit_test(foreign_escape_sequences_print_escaped),
+        cmocka_unit_test(ls_and_caps_follow_the_original),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

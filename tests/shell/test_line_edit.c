@@ -1,4 +1,4 @@
-/* test_readline.c -- proves src/shell/readline.c: key sequences in, buffer,
+/* test_line_edit.c -- proves src/shell/line_edit.c: key sequences in, buffer,
  * cursor, history and finished lines out. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 
 #define UP    "\x1b[A"
 #define DOWN  "\x1b[B"
@@ -35,14 +35,14 @@ static void capture(const char *data, size_t len, void *ctx)
 }
 
 typedef struct {
-    mk_readline_t rl;
+    line_edit_t rl;
     screen_t screen;
 } fixture_t;
 
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
-    mk_readline_init(&f->rl, "> ", capture, &f->screen, false);
+    line_edit_init(&f->rl, "> ", capture, &f->screen, false);
     *state = f;
     return 0;
 }
@@ -50,7 +50,7 @@ static int setup(void **state)
 static int setup_plain(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
-    mk_readline_init(&f->rl, "> ", capture, &f->screen, true);
+    line_edit_init(&f->rl, "> ", capture, &f->screen, true);
     *state = f;
     return 0;
 }
@@ -62,13 +62,13 @@ static int teardown(void **state)
 }
 
 /* Feed a string of keys; return the status of the last byte that was not
- * MK_READLINE_MORE (or MORE). */
-static mk_readline_status_t keys(mk_readline_t *rl, const char *s)
+ * LINE_EDIT_MORE (or MORE). */
+static line_edit_status_t keys(line_edit_t *rl, const char *s)
 {
-    mk_readline_status_t last = MK_READLINE_MORE;
+    line_edit_status_t last = LINE_EDIT_MORE;
     for (; *s; s++) {
-        mk_readline_status_t st = mk_readline_feed(rl, (unsigned char)*s);
-        if (st != MK_READLINE_MORE)
+        line_edit_status_t st = line_edit_feed(rl, (unsigned char)*s);
+        if (st != LINE_EDIT_MORE)
             last = st;
     }
     return last;
@@ -76,22 +76,22 @@ static mk_readline_status_t keys(mk_readline_t *rl, const char *s)
 
 #define assert_buffer(rl, text, cursor)                                                            \
     do {                                                                                           \
-        assert_string_equal(mk_readline_buffer(rl), (text));                                       \
-        assert_int_equal(mk_readline_cursor(rl), (cursor));                                        \
+        assert_string_equal(line_edit_buffer(rl), (text));                                         \
+        assert_int_equal(line_edit_cursor(rl), (cursor));                                          \
     } while (0)
 
 static void typing_and_enter(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(keys(&f->rl, "hello"), MK_READLINE_MORE);
+    assert_int_equal(keys(&f->rl, "hello"), LINE_EDIT_MORE);
     assert_buffer(&f->rl, "hello", 5);
-    assert_int_equal(keys(&f->rl, "\r"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "hello");
+    assert_int_equal(keys(&f->rl, "\r"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "hello");
     assert_buffer(&f->rl, "", 0);
     /* The "\n" of "\r\n" does not end a second, empty line. */
-    assert_int_equal(mk_readline_feed(&f->rl, '\n'), MK_READLINE_MORE);
-    assert_int_equal(keys(&f->rl, "x\n"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "x");
+    assert_int_equal(line_edit_feed(&f->rl, '\n'), LINE_EDIT_MORE);
+    assert_int_equal(keys(&f->rl, "x\n"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "x");
     /* Typed characters were echoed. */
     assert_non_null(strstr(f->screen.out, "hello"));
 }
@@ -124,17 +124,17 @@ static void cursor_movement_and_insert(void **state)
     assert_buffer(&f->rl, ">hello", 5);
     /* Other spellings of Home and End. */
     keys(&f->rl, "\x1b[1~");
-    assert_int_equal(mk_readline_cursor(&f->rl), 0);
+    assert_int_equal(line_edit_cursor(&f->rl), 0);
     keys(&f->rl, "\x1b[4~");
-    assert_int_equal(mk_readline_cursor(&f->rl), 6);
+    assert_int_equal(line_edit_cursor(&f->rl), 6);
     keys(&f->rl, "\x1bOH");
-    assert_int_equal(mk_readline_cursor(&f->rl), 0);
+    assert_int_equal(line_edit_cursor(&f->rl), 0);
     keys(&f->rl, "\x1bOF");
-    assert_int_equal(mk_readline_cursor(&f->rl), 6);
+    assert_int_equal(line_edit_cursor(&f->rl), 6);
     keys(&f->rl, "\x1b[7~");
-    assert_int_equal(mk_readline_cursor(&f->rl), 0);
+    assert_int_equal(line_edit_cursor(&f->rl), 0);
     keys(&f->rl, "\x1b[8~");
-    assert_int_equal(mk_readline_cursor(&f->rl), 6);
+    assert_int_equal(line_edit_cursor(&f->rl), 6);
 }
 
 static void backspace_and_delete(void **state)
@@ -176,10 +176,10 @@ static void ctrl_c_and_ctrl_d(void **state)
 {
     fixture_t *f = *state;
     keys(&f->rl, "half typed");
-    assert_int_equal(keys(&f->rl, "\x03"), MK_READLINE_INTERRUPT);
+    assert_int_equal(keys(&f->rl, "\x03"), LINE_EDIT_INTERRUPT);
     assert_buffer(&f->rl, "", 0);
-    assert_int_equal(mk_readline_history_count(&f->rl), 0);
-    assert_int_equal(keys(&f->rl, "\x04"), MK_READLINE_EOF);
+    assert_int_equal(line_edit_history_count(&f->rl), 0);
+    assert_int_equal(keys(&f->rl, "\x04"), LINE_EDIT_EOF);
 }
 
 static void history_browsing(void **state)
@@ -189,7 +189,7 @@ static void history_browsing(void **state)
     keys(&f->rl, "two\r");
     keys(&f->rl, "two\r"); /* a repeat is not stored twice */
     keys(&f->rl, "\r");    /* nor an empty line */
-    assert_int_equal(mk_readline_history_count(&f->rl), 2);
+    assert_int_equal(line_edit_history_count(&f->rl), 2);
     keys(&f->rl, "thr");
     keys(&f->rl, UP);
     assert_buffer(&f->rl, "two", 3);
@@ -208,7 +208,7 @@ static void history_browsing(void **state)
     assert_buffer(&f->rl, "two", 3);
     keys(&f->rl, "\x7f"
                  "o\r");
-    assert_string_equal(mk_readline_line(&f->rl), "two");
+    assert_string_equal(line_edit_line(&f->rl), "two");
     keys(&f->rl, "\x10\x10");
     assert_buffer(&f->rl, "one", 3);
     keys(&f->rl, "\x0e");
@@ -219,31 +219,31 @@ static void history_ring_drops_oldest(void **state)
 {
     fixture_t *f = *state;
     char line[32];
-    for (int i = 0; i < MK_READLINE_HISTORY_MAX + 5; i++) {
+    for (int i = 0; i < LINE_EDIT_HISTORY_MAX + 5; i++) {
         snprintf(line, sizeof line, "cmd %d", i);
-        mk_readline_history_add(&f->rl, line);
+        line_edit_history_add(&f->rl, line);
     }
-    assert_int_equal(mk_readline_history_count(&f->rl), MK_READLINE_HISTORY_MAX);
-    assert_string_equal(mk_readline_history_get(&f->rl, 0), "cmd 5");
-    snprintf(line, sizeof line, "cmd %d", MK_READLINE_HISTORY_MAX + 4);
-    assert_string_equal(mk_readline_history_get(&f->rl, MK_READLINE_HISTORY_MAX - 1), line);
-    assert_null(mk_readline_history_get(&f->rl, MK_READLINE_HISTORY_MAX));
+    assert_int_equal(line_edit_history_count(&f->rl), LINE_EDIT_HISTORY_MAX);
+    assert_string_equal(line_edit_history_get(&f->rl, 0), "cmd 5");
+    snprintf(line, sizeof line, "cmd %d", LINE_EDIT_HISTORY_MAX + 4);
+    assert_string_equal(line_edit_history_get(&f->rl, LINE_EDIT_HISTORY_MAX - 1), line);
+    assert_null(line_edit_history_get(&f->rl, LINE_EDIT_HISTORY_MAX));
     keys(&f->rl, UP);
-    assert_string_equal(mk_readline_buffer(&f->rl), line);
+    assert_string_equal(line_edit_buffer(&f->rl), line);
 }
 
 static void overlong_line_is_reported(void **state)
 {
     fixture_t *f = *state;
-    for (int i = 0; i < MK_READLINE_LINE_MAX + 100; i++)
-        mk_readline_feed(&f->rl, 'a');
-    assert_int_equal(strlen(mk_readline_buffer(&f->rl)), MK_READLINE_LINE_MAX - 1);
-    assert_int_equal(keys(&f->rl, "\r"), MK_READLINE_TOO_LONG);
-    assert_int_equal(strlen(mk_readline_line(&f->rl)), MK_READLINE_LINE_MAX - 1);
-    assert_int_equal(mk_readline_history_count(&f->rl), 0);
+    for (int i = 0; i < LINE_EDIT_LINE_MAX + 100; i++)
+        line_edit_feed(&f->rl, 'a');
+    assert_int_equal(strlen(line_edit_buffer(&f->rl)), LINE_EDIT_LINE_MAX - 1);
+    assert_int_equal(keys(&f->rl, "\r"), LINE_EDIT_TOO_LONG);
+    assert_int_equal(strlen(line_edit_line(&f->rl)), LINE_EDIT_LINE_MAX - 1);
+    assert_int_equal(line_edit_history_count(&f->rl), 0);
     /* The editor is usable again afterwards. */
-    assert_int_equal(keys(&f->rl, "ok\r"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "ok");
+    assert_int_equal(keys(&f->rl, "ok\r"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "ok");
 }
 
 static void garbage_is_dropped(void **state)
@@ -252,7 +252,7 @@ static void garbage_is_dropped(void **state)
     keys(&f->rl, "a\x01"); /* Ctrl+A is a key; now type at the start */
     unsigned char junk[] = {0x80, 0xff, 0x00, 0x1c, 0x1d, 0xc3, 0xa9};
     for (size_t i = 0; i < sizeof junk; i++)
-        mk_readline_feed(&f->rl, junk[i]);
+        line_edit_feed(&f->rl, junk[i]);
     assert_buffer(&f->rl, "a", 0);
     /* Unknown and unterminated escape sequences are swallowed whole. */
     keys(&f->rl, "\x1b[99Z"
@@ -267,10 +267,10 @@ static void redraw_shows_prompt_and_cursor(void **state)
     fixture_t *f = *state;
     keys(&f->rl, "abc" LEFT LEFT);
     f->screen.len = 0;
-    mk_readline_refresh(&f->rl);
+    line_edit_refresh(&f->rl);
     assert_string_equal(f->screen.out, "\r> abc\x1b[K\x1b[2D");
     f->screen.len = 0;
-    mk_readline_hide(&f->rl);
+    line_edit_hide(&f->rl);
     assert_string_equal(f->screen.out, "\r\x1b[K");
 }
 
@@ -279,15 +279,15 @@ static void plain_mode(void **state)
     fixture_t *f = *state;
     /* No echo, no editing keys: escape sequences and control bytes are
      * dropped and counted; Ctrl+D is not EOF. */
-    assert_int_equal(keys(&f->rl, "li\x1b[Dst\x04\tx\r\n"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "li[Dst x");
-    assert_int_equal(mk_readline_dropped(&f->rl), 2);
+    assert_int_equal(keys(&f->rl, "li\x1b[Dst\x04\tx\r\n"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "li[Dst x");
+    assert_int_equal(line_edit_dropped(&f->rl), 2);
     assert_int_equal(f->screen.len, 0);
-    assert_int_equal(keys(&f->rl, "next\n"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "next");
-    assert_int_equal(mk_readline_dropped(&f->rl), 0);
-    assert_int_equal(keys(&f->rl, "\r\r"), MK_READLINE_LINE);
-    assert_string_equal(mk_readline_line(&f->rl), "");
+    assert_int_equal(keys(&f->rl, "next\n"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "next");
+    assert_int_equal(line_edit_dropped(&f->rl), 0);
+    assert_int_equal(keys(&f->rl, "\r\r"), LINE_EDIT_LINE);
+    assert_string_equal(line_edit_line(&f->rl), "");
 }
 
 int main(void)

@@ -1,27 +1,27 @@
 /*
- * readline.c -- the line editor of mk_readline.h: a byte-at-a-time state
+ * line_edit.c -- the line editor of line_edit.h: a byte-at-a-time state
  * machine over a caller-owned buffer and history ring.
  *
  * Called by the console actor (and usable by any program that owns a
  * terminal). It never reads, blocks or allocates: input comes in through
- * mk_readline_feed(), output leaves through the caller's write callback.
+ * line_edit_feed(), output leaves through the caller's write callback.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "microkernel/mk_readline.h"
+#include "shell/line_edit.h"
 
 enum { ESC_NONE, ESC_START, ESC_CSI, ESC_SS3 };
 
 #define CTRL(c) ((c)&0x1f)
 
-static void emit(mk_readline_t *rl, const char *s, size_t n)
+static void emit(line_edit_t *rl, const char *s, size_t n)
 {
     if (rl->write && !rl->plain && n > 0)
         rl->write(s, n, rl->write_ctx);
 }
 
-static void emits(mk_readline_t *rl, const char *s)
+static void emits(line_edit_t *rl, const char *s)
 {
     emit(rl, s, strlen(s));
 }
@@ -36,8 +36,8 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_fn write, void *ctx,
-                      bool plain)
+void line_edit_init(line_edit_t *rl, const char *prompt, line_edit_write_fn write, void *ctx,
+                    bool plain)
 {
     memset(rl, 0, sizeof *rl);
     copy_cut(rl->prompt, sizeof rl->prompt, prompt);
@@ -46,42 +46,42 @@ void mk_readline_init(mk_readline_t *rl, const char *prompt, mk_readline_write_f
     rl->plain = plain;
 }
 
-void mk_readline_set_prompt(mk_readline_t *rl, const char *prompt)
+void line_edit_set_prompt(line_edit_t *rl, const char *prompt)
 {
     copy_cut(rl->prompt, sizeof rl->prompt, prompt);
 }
 
-const char *mk_readline_line(const mk_readline_t *rl)
+const char *line_edit_line(const line_edit_t *rl)
 {
     return rl->line;
 }
 
-size_t mk_readline_dropped(const mk_readline_t *rl)
+size_t line_edit_dropped(const line_edit_t *rl)
 {
     return rl->last_dropped;
 }
 
-const char *mk_readline_buffer(const mk_readline_t *rl)
+const char *line_edit_buffer(const line_edit_t *rl)
 {
     return rl->buf;
 }
 
-size_t mk_readline_cursor(const mk_readline_t *rl)
+size_t line_edit_cursor(const line_edit_t *rl)
 {
     return rl->pos;
 }
 
-void mk_readline_hide(mk_readline_t *rl)
+void line_edit_hide(line_edit_t *rl)
 {
     emits(rl, "\r\x1b[K");
 }
 
-void mk_readline_refresh(mk_readline_t *rl)
+void line_edit_refresh(line_edit_t *rl)
 {
     if (rl->plain || !rl->write)
         return;
     /* One write per redraw, so the terminal never shows a half-drawn line. */
-    char out[MK_READLINE_PROMPT_MAX + MK_READLINE_LINE_MAX + 32];
+    char out[LINE_EDIT_PROMPT_MAX + LINE_EDIT_LINE_MAX + 32];
     size_t n = 0;
     size_t plen = strlen(rl->prompt);
     out[n++] = '\r';
@@ -98,43 +98,43 @@ void mk_readline_refresh(mk_readline_t *rl)
 
 /* ---- History -------------------------------------------------------- */
 
-size_t mk_readline_history_count(const mk_readline_t *rl)
+size_t line_edit_history_count(const line_edit_t *rl)
 {
     return rl->hist_count;
 }
 
-const char *mk_readline_history_get(const mk_readline_t *rl, size_t i)
+const char *line_edit_history_get(const line_edit_t *rl, size_t i)
 {
     if (i >= rl->hist_count)
         return NULL;
-    return rl->hist[(rl->hist_first + i) % MK_READLINE_HISTORY_MAX];
+    return rl->hist[(rl->hist_first + i) % LINE_EDIT_HISTORY_MAX];
 }
 
-void mk_readline_history_add(mk_readline_t *rl, const char *line)
+void line_edit_history_add(line_edit_t *rl, const char *line)
 {
     if (!line || !line[0])
         return;
-    const char *newest = mk_readline_history_get(rl, rl->hist_count - 1);
-    if (rl->hist_count > 0 && strncmp(newest, line, MK_READLINE_LINE_MAX - 1) == 0)
+    const char *newest = line_edit_history_get(rl, rl->hist_count - 1);
+    if (rl->hist_count > 0 && strncmp(newest, line, LINE_EDIT_LINE_MAX - 1) == 0)
         return;
     size_t slot;
-    if (rl->hist_count < MK_READLINE_HISTORY_MAX) {
-        slot = (rl->hist_first + rl->hist_count) % MK_READLINE_HISTORY_MAX;
+    if (rl->hist_count < LINE_EDIT_HISTORY_MAX) {
+        slot = (rl->hist_first + rl->hist_count) % LINE_EDIT_HISTORY_MAX;
         rl->hist_count++;
     } else {
         slot = rl->hist_first;
-        rl->hist_first = (rl->hist_first + 1) % MK_READLINE_HISTORY_MAX;
+        rl->hist_first = (rl->hist_first + 1) % LINE_EDIT_HISTORY_MAX;
     }
-    copy_cut(rl->hist[slot], MK_READLINE_LINE_MAX, line);
+    copy_cut(rl->hist[slot], LINE_EDIT_LINE_MAX, line);
 }
 
-void mk_readline_history_clear(mk_readline_t *rl)
+void line_edit_history_clear(line_edit_t *rl)
 {
     rl->hist_count = rl->hist_first = 0;
     rl->browse = 0;
 }
 
-static void set_buffer(mk_readline_t *rl, const char *s)
+static void set_buffer(line_edit_t *rl, const char *s)
 {
     copy_cut(rl->buf, sizeof rl->buf, s);
     rl->len = strlen(rl->buf);
@@ -142,7 +142,7 @@ static void set_buffer(mk_readline_t *rl, const char *s)
 }
 
 /* Move `delta` entries through the history: +1 older, -1 newer. */
-static void browse(mk_readline_t *rl, int delta)
+static void browse(line_edit_t *rl, int delta)
 {
     if (delta > 0) {
         if (rl->browse >= rl->hist_count)
@@ -158,14 +158,14 @@ static void browse(mk_readline_t *rl, int delta)
     if (rl->browse == 0)
         set_buffer(rl, rl->saved);
     else
-        set_buffer(rl, mk_readline_history_get(rl, rl->hist_count - rl->browse));
+        set_buffer(rl, line_edit_history_get(rl, rl->hist_count - rl->browse));
     rl->overflow = false;
-    mk_readline_refresh(rl);
+    line_edit_refresh(rl);
 }
 
 /* ---- Editing -------------------------------------------------------- */
 
-static void insert(mk_readline_t *rl, char c)
+static void insert(line_edit_t *rl, char c)
 {
     if (rl->len >= sizeof rl->buf - 1) {
         rl->overflow = true;
@@ -178,11 +178,11 @@ static void insert(mk_readline_t *rl, char c)
         emit(rl, &c, 1); /* typing at the end needs no redraw */
         return;
     }
-    mk_readline_refresh(rl);
+    line_edit_refresh(rl);
 }
 
 /* Remove bytes [from, to) of the buffer and redraw. */
-static void erase(mk_readline_t *rl, size_t from, size_t to)
+static void erase(line_edit_t *rl, size_t from, size_t to)
 {
     if (from >= to)
         return;
@@ -193,18 +193,18 @@ static void erase(mk_readline_t *rl, size_t from, size_t to)
     else if (rl->pos > from)
         rl->pos = from;
     rl->overflow = false;
-    mk_readline_refresh(rl);
+    line_edit_refresh(rl);
 }
 
-static void move_to(mk_readline_t *rl, size_t pos)
+static void move_to(line_edit_t *rl, size_t pos)
 {
     if (pos > rl->len || pos == rl->pos)
         return;
     rl->pos = pos;
-    mk_readline_refresh(rl);
+    line_edit_refresh(rl);
 }
 
-static void kill_word(mk_readline_t *rl)
+static void kill_word(line_edit_t *rl)
 {
     size_t start = rl->pos;
     while (start > 0 && rl->buf[start - 1] == ' ')
@@ -214,7 +214,7 @@ static void kill_word(mk_readline_t *rl)
     erase(rl, start, rl->pos);
 }
 
-static mk_readline_status_t finish(mk_readline_t *rl)
+static line_edit_status_t finish(line_edit_t *rl)
 {
     bool too_long = rl->overflow;
     memcpy(rl->line, rl->buf, rl->len + 1);
@@ -226,18 +226,18 @@ static mk_readline_status_t finish(mk_readline_t *rl)
     rl->browse = 0;
     emits(rl, "\r\n");
     if (!too_long)
-        mk_readline_history_add(rl, rl->line);
-    return too_long ? MK_READLINE_TOO_LONG : MK_READLINE_LINE;
+        line_edit_history_add(rl, rl->line);
+    return too_long ? LINE_EDIT_TOO_LONG : LINE_EDIT_LINE;
 }
 
-static void drop(mk_readline_t *rl)
+static void drop(line_edit_t *rl)
 {
     if (rl->dropped < (size_t)-1)
         rl->dropped++;
 }
 
 /* The final byte of an escape sequence (after ESC [ digits, or ESC O). */
-static void escape_final(mk_readline_t *rl, unsigned char c)
+static void escape_final(line_edit_t *rl, unsigned char c)
 {
     int param = 0;
     for (size_t i = 0; i < rl->esc_len; i++)
@@ -268,7 +268,7 @@ static void escape_final(mk_readline_t *rl, unsigned char c)
 }
 
 /* Returns true when `c` was consumed by an escape sequence. */
-static bool escape_step(mk_readline_t *rl, unsigned char c)
+static bool escape_step(line_edit_t *rl, unsigned char c)
 {
     switch (rl->esc) {
     case ESC_START:
@@ -294,11 +294,11 @@ static bool escape_step(mk_readline_t *rl, unsigned char c)
     }
 }
 
-static mk_readline_status_t feed_plain(mk_readline_t *rl, unsigned char c)
+static line_edit_status_t feed_plain(line_edit_t *rl, unsigned char c)
 {
     if (c == '\n' && rl->last_cr) {
         rl->last_cr = false;
-        return MK_READLINE_MORE;
+        return LINE_EDIT_MORE;
     }
     rl->last_cr = c == '\r';
     if (c == '\r' || c == '\n')
@@ -309,18 +309,18 @@ static mk_readline_status_t feed_plain(mk_readline_t *rl, unsigned char c)
         insert(rl, (char)c);
     else
         drop(rl);
-    return MK_READLINE_MORE;
+    return LINE_EDIT_MORE;
 }
 
-mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
+line_edit_status_t line_edit_feed(line_edit_t *rl, unsigned char c)
 {
     if (rl->plain)
         return feed_plain(rl, c);
     if (escape_step(rl, c))
-        return MK_READLINE_MORE;
+        return LINE_EDIT_MORE;
     if (c == '\n' && rl->last_cr) {
         rl->last_cr = false;
-        return MK_READLINE_MORE;
+        return LINE_EDIT_MORE;
     }
     rl->last_cr = c == '\r';
     switch (c) {
@@ -341,7 +341,7 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
     case CTRL('W'): kill_word(rl); break;
     case CTRL('L'):
         emits(rl, "\x1b[H\x1b[2J");
-        mk_readline_refresh(rl);
+        line_edit_refresh(rl);
         break;
     case CTRL('H'):
     case 0x7f:
@@ -351,7 +351,7 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
     case CTRL('D'):
         if (rl->len == 0) {
             rl->browse = 0;
-            return MK_READLINE_EOF;
+            return LINE_EDIT_EOF;
         }
         if (rl->pos < rl->len)
             erase(rl, rl->pos, rl->pos + 1);
@@ -363,7 +363,7 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
         rl->dropped = 0;
         rl->browse = 0;
         emits(rl, "^C\r\n");
-        return MK_READLINE_INTERRUPT;
+        return LINE_EDIT_INTERRUPT;
     case '\t': insert(rl, ' '); break;
     default:
         if (c >= 0x20 && c < 0x7f)
@@ -372,5 +372,5 @@ mk_readline_status_t mk_readline_feed(mk_readline_t *rl, unsigned char c)
             drop(rl);
         break;
     }
-    return MK_READLINE_MORE;
+    return LINE_EDIT_MORE;
 }
