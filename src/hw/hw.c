@@ -6,7 +6,7 @@
  * Also the helpers every hardware actor uses (records, replies, faults).
  * Nothing here runs per message except hw_reply* and hw_ready.
  */
-#include "hw/hw.h"
+#include "microkernel/hw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +53,48 @@ void hw_config_init(hw_config_t *cfg)
     cfg->led_spidev = "/dev/spidev0.0";
     cfg->max_restarts = 5;
     cfg->window_ms = 10000;
+}
+
+/* A decimal in 0..255, or -1. */
+static int small_number(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return s[0] >= '0' && s[0] <= '9' && !*end && v <= 255 ? (int)v : -1;
+}
+
+bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value)
+{
+    if (!cfg || !opt || !value)
+        return mk_fail("hw_config_set: NULL argument");
+    if (strcmp(opt, "hw") == 0) {
+        if (strcmp(value, "mock") == 0)
+            cfg->backend = HW_BACKEND_MOCK;
+        else if (strcmp(value, "linux") == 0)
+            cfg->backend = HW_BACKEND_LINUX;
+        else if (strcmp(value, "none") == 0)
+            cfg->backend = HW_BACKEND_NONE;
+        else
+            return mk_fail("--hw: '%s' is not linux, mock or none", value);
+        return true;
+    }
+    if (strcmp(opt, "i2c-bus") == 0 || strcmp(opt, "pwm-chip") == 0) {
+        int n = small_number(value);
+        if (n < 0)
+            return mk_fail("--%s: '%s' is not a number in 0..255", opt, value);
+        *(opt[0] == 'i' ? &cfg->i2c_bus : &cfg->pwm_chip) = n;
+        return true;
+    }
+    const char **slot = strcmp(opt, "gpiochip") == 0         ? &cfg->gpiochip
+                        : strcmp(opt, "pwm-sysfs-root") == 0 ? &cfg->pwm_sysfs_root
+                        : strcmp(opt, "led-spidev") == 0     ? &cfg->led_spidev
+                                                             : NULL;
+    if (!slot)
+        return mk_fail("hw_config_set: unknown option '%s'", opt);
+    if (!value[0])
+        return mk_fail("--%s: empty path", opt);
+    *slot = value;
+    return true;
 }
 
 void hw_reply(runtime_t *rt, const message_t *msg, msg_type_t type, const void *data, size_t len)
@@ -216,6 +258,10 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
         hw_config_init(&cfg);
     if (!rt) {
         mk_set_error("hw_start: runtime is NULL");
+        return ACTOR_ID_INVALID;
+    }
+    if (cfg.backend == HW_BACKEND_NONE) {
+        mk_set_error("hw_start: backend \"none\"");
         return ACTOR_ID_INVALID;
     }
     if (g_hw.rt == rt) {

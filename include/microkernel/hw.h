@@ -1,19 +1,24 @@
 /*
- * hw.h -- starting the hardware actors of a node (GPIO, I2C, PWM, LED)
+ * microkernel/hw.h -- (extension) starting the hardware actors of a node (GPIO, I2C, PWM, LED)
  * under one supervisor, with the HAL backends chosen at run time
  * (mk-shell --hw linux|mock, --gpiochip, --i2c-bus, --pwm-chip,
  * --pwm-sysfs-root, --led-spidev). docs/hardware.md describes the actors,
  * the backends and which of them the tests exercise.
  */
-#ifndef MK_HW_H
-#define MK_HW_H
+#ifndef MICROKERNEL_HW_H
+#define MICROKERNEL_HW_H
 
 #include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #include "microkernel/runtime.h"
 #include "microkernel/types.h"
 
 typedef enum {
+    HW_BACKEND_NONE,  /* --hw none: no hardware actors */
     HW_BACKEND_MOCK,  /* simulated devices (default): hal/mock/ */
     HW_BACKEND_LINUX, /* libgpiod, /dev/i2c-N, sysfs PWM, spidev WS2812: hal/linux/ */
 } hw_backend_t;
@@ -33,6 +38,15 @@ typedef struct {
 void hw_config_init(hw_config_t *cfg);
 
 /*
+ * Apply command-line option `opt` (its long name without "--": "hw",
+ * "gpiochip", "i2c-bus", "pwm-chip", "pwm-sysfs-root", "led-spidev") with
+ * `value` (kept by pointer) to `cfg`. False with mk_last_error() set for an
+ * unknown option, a --hw other than "linux", "mock" or "none", a bus or
+ * chip number outside 0..255, or an empty path.
+ */
+bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value);
+
+/*
  * Start the GPIO, I2C, PWM and LED actors of `rt` under a one-for-one
  * supervisor (each a permanent child: a crash restarts it, the HAL is
  * re-initialised and its last configuration re-applied), registered at
@@ -48,5 +62,9 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg);
 
 /* The supervisor hw_start() returned, ACTOR_ID_INVALID if none on `rt`. */
 actor_id_t hw_supervisor(runtime_t *rt);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
