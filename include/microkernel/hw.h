@@ -17,6 +17,8 @@ extern "C" {
 #include "microkernel/runtime.h"
 #include "microkernel/types.h"
 
+/* Backends. With HW_BACKEND_MOCK, hw_start() attaches one register-file
+ * device at I2C address 0x50 to the simulated bus. */
 typedef enum {
     HW_BACKEND_NONE,  /* --hw none: no hardware actors */
     HW_BACKEND_MOCK,  /* simulated devices (default): hal/mock/ */

@@ -26,7 +26,8 @@ const struct mk_i2c_hal *hw_default_i2c;
 const struct mk_pwm_hal *hw_default_pwm;
 const struct mk_led_hal *hw_default_led;
 
-#define HW_CHILDREN 4
+#define HW_CHILDREN        4
+#define HW_MOCK_I2C_DEVICE 0x50
 
 typedef struct {
     runtime_t *rt;
@@ -234,6 +235,9 @@ static bool pick_hals(const hw_config_t *cfg, const mk_gpio_hal_t **g, const mk_
                       const mk_pwm_hal_t **p, const mk_led_hal_t **l)
 {
     if (cfg->backend == HW_BACKEND_MOCK) {
+        /* Something to talk to on the simulated bus (docs/hardware.md):
+         * a register-file device where a 24C02 EEPROM would answer. */
+        (void)i2c_mock_add_device(HW_MOCK_I2C_DEVICE);
         *g = gpio_mock_hal();
         *i = i2c_mock_hal();
         *p = pwm_mock_hal();

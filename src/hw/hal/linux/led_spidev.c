@@ -3,7 +3,7 @@
  * frame is encoded by ws2812_encode() and written in one write(2) at
  * WS2812_SPI_HZ, SPI mode 0, 8 bits per word. Built only: there is no SPI
  * controller on the build machine. A write blocks for the transfer time
- * (256 LEDs: about 2.7 ms), the longest call of this HAL.
+ * (256 LEDs: 2388 bytes, about 8 ms), the longest call of this HAL.
  */
 #include <fcntl.h>
 #include <linux/spi/spidev.h>
