@@ -32,8 +32,9 @@ const struct mk_led_hal *hw_default_led;
 typedef struct {
     runtime_t *rt;
     actor_id_t sup;
-    void *rec[HW_CHILDREN];
+    void *rec[HW_CHILDREN]; /* by child index: only the actors whose HAL initialised */
     const hw_actor_def_t *def[HW_CHILDREN];
+    size_t n;
 } hw_manager_t;
 
 /* One hw_start per runtime: which runtime and its supervisor/manager. */
@@ -202,7 +203,7 @@ static bool manager_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
     if (msg->type != HW_MSG_STARTED || msg->payload_size != sizeof idx)
         return true;
     memcpy(&idx, msg->payload, sizeof idx);
-    if (idx >= HW_CHILDREN || m->sup == ACTOR_ID_INVALID)
+    if (idx >= m->n || m->sup == ACTOR_ID_INVALID)
         return true;
     actor_id_t id = supervisor_get_child(rt, m->sup, idx);
     if (id == ACTOR_ID_INVALID)
@@ -216,7 +217,7 @@ static bool manager_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
 static void manager_free(void *state)
 {
     hw_manager_t *m = state;
-    for (int i = 0; i < HW_CHILDREN; i++) {
+    for (size_t i = 0; i < m->n; i++) {
         hw_common_t *c = m->rec[i];
         if (c) {
             c->manager = ACTOR_ID_INVALID;
@@ -290,30 +291,47 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     }
     m->rt = rt;
     m->sup = ACTOR_ID_INVALID;
-    m->def[0] = &gpio_actor_def;
-    m->def[1] = &i2c_actor_def;
-    m->def[2] = &pwm_actor_def;
-    m->def[3] = &led_actor_def;
-    m->rec[0] = gpio_record_new(rt, gh);
-    m->rec[1] = i2c_record_new(rt, ih);
-    m->rec[2] = pwm_record_new(rt, ph);
-    m->rec[3] = led_record_new(rt, lh);
+    const hw_actor_def_t *defs[HW_CHILDREN] = {&gpio_actor_def, &i2c_actor_def, &pwm_actor_def,
+                                               &led_actor_def};
+    void *recs[HW_CHILDREN] = {gpio_record_new(rt, gh), i2c_record_new(rt, ih),
+                               pwm_record_new(rt, ph), led_record_new(rt, lh)};
+    /* Probe each HAL (init + deinit): a board without, say, SPI still gets
+     * the other actors; the skipped ones are logged. */
+    char skipped[160] = "";
+    for (int i = 0; i < HW_CHILDREN; i++) {
+        hw_common_t *c = recs[i];
+        if (!c) {
+            mk_set_error("hw_start: out of memory");
+        } else if (defs[i]->bring_up(c)) {
+            defs[i]->take_down(c);
+            m->def[m->n] = defs[i];
+            m->rec[m->n++] = c;
+            continue;
+        } else {
+            actor_log(rt, LOG_WARN, "hw: %s not started: its HAL (%s backend) did not initialise",
+                      defs[i]->path, cfg.backend == HW_BACKEND_MOCK ? "mock" : "linux");
+        }
+        size_t used = strlen(skipped);
+        snprintf(skipped + used, sizeof skipped - used, "%s%s", used ? ", " : "", defs[i]->name);
+        free(c);
+    }
+    if (m->n == 0) {
+        free(m);
+        mk_set_error("hw_start: no hardware HAL initialised (%s)", skipped);
+        return ACTOR_ID_INVALID;
+    }
     actor_id_t mgr = actor_spawn(rt, manager_behavior, m, manager_free, 64);
     if (mgr == ACTOR_ID_INVALID) {
         manager_free(m);
         return ACTOR_ID_INVALID;
     }
     child_spec_t specs[HW_CHILDREN];
-    for (int i = 0; i < HW_CHILDREN; i++) {
+    for (size_t i = 0; i < m->n; i++) {
         hw_common_t *c = m->rec[i];
-        if (!c) {
-            actor_stop(rt, mgr);
-            mk_set_error("hw_start: out of memory");
-            return ACTOR_ID_INVALID;
-        }
         c->refs = 1; /* the manager's */
         c->manager = mgr;
         c->index = (uint32_t)i;
+        c->starts = 0;
         specs[i] = (child_spec_t){
             .name = m->def[i]->name,
             .behavior = m->def[i]->behavior,
@@ -324,8 +342,8 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
             .restart_type = RESTART_PERMANENT,
         };
     }
-    actor_id_t sup = supervisor_start(rt, STRATEGY_ONE_FOR_ONE, cfg.max_restarts, cfg.window_ms,
-                                      specs, HW_CHILDREN);
+    actor_id_t sup =
+        supervisor_start(rt, STRATEGY_ONE_FOR_ONE, cfg.max_restarts, cfg.window_ms, specs, m->n);
     if (sup == ACTOR_ID_INVALID) {
         char why[256];
         snprintf(why, sizeof why, "%s", mk_last_error());
@@ -336,8 +354,8 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     m->sup = sup;
     /* Register the paths now so they are there when hw_start returns; the
      * manager's HW_MSG_STARTED handling then finds them in place. */
-    for (int i = 0; i < HW_CHILDREN; i++) {
-        actor_id_t id = supervisor_get_child(rt, sup, (size_t)i);
+    for (size_t i = 0; i < m->n; i++) {
+        actor_id_t id = supervisor_get_child(rt, sup, i);
         if (id == ACTOR_ID_INVALID || !claim_path(rt, m->def[i]->path, id)) {
             char why[256];
             snprintf(why, sizeof why, "%s", mk_last_error());

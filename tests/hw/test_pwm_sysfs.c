@@ -8,6 +8,7 @@
 
 #include "hw/hal/pwm_hal.h"
 #include "hw_test_util.h"
+#include "microkernel/hw.h"
 #include "microkernel/pwm.h"
 
 static char g_root[64];
@@ -160,6 +161,39 @@ static void test_pwm_actor_on_sysfs_backend(void **st)
     hw_default_pwm = NULL;
 }
 
+/* hw_start with --hw linux on a machine without GPIO chip or spidev (given
+ * as missing paths): those two actors are skipped, I2C (opens its bus only
+ * at CONFIGURE) and sysfs PWM on the fake tree start and work. */
+static void test_hw_start_linux_skips_missing_devices(void **st)
+{
+    (void)st;
+    runtime_t *rt = hw_runtime();
+    hw_config_t cfg;
+    hw_config_init(&cfg);
+    assert_true(hw_config_set(&cfg, "hw", "linux"));
+    assert_true(hw_config_set(&cfg, "gpiochip", "/nonexistent/gpiochip9"));
+    assert_true(hw_config_set(&cfg, "led-spidev", "/nonexistent/spidev9.9"));
+    assert_true(hw_config_set(&cfg, "pwm-sysfs-root", g_root));
+    assert_true(hw_config_set(&cfg, "i2c-bus", "250"));
+    actor_id_t sup = hw_start(rt, &cfg);
+    if (sup == ACTOR_ID_INVALID)
+        fail_msg("hw_start: %s", mk_last_error());
+    assert_int_equal(actor_lookup(rt, "/node/hardware/gpio"), ACTOR_ID_INVALID);
+    assert_int_equal(actor_lookup(rt, "/node/hardware/led"), ACTOR_ID_INVALID);
+    actor_id_t i2c = actor_lookup(rt, "/node/hardware/i2c");
+    actor_id_t pwm = actor_lookup(rt, "/node/hardware/pwm");
+    assert_int_not_equal(i2c, ACTOR_ID_INVALID);
+    assert_int_not_equal(pwm, ACTOR_ID_INVALID);
+    actor_id_t client = hw_client(rt);
+    const uint8_t i2c_cfg[8] = {0, 2, 3, 0, 0xA0, 0x86, 0x01, 0x00};
+    assert_hw_reply(hw_call(rt, client, i2c, 0xFF000030u, i2c_cfg, 8), 0xFF00003Au,
+                    "hal configure failed"); /* no /dev/i2c-250 */
+    pwm_config_payload_t c = {.channel = 1, .pin = 12, .resolution = 12, .freq_hz = 25000};
+    assert_hw_reply(hw_call(rt, client, pwm, MSG_PWM_CONFIGURE, &c, sizeof c), MSG_PWM_OK, "");
+    assert_file("pwmchip0/pwm1/period", "40000");
+    runtime_destroy(rt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pwm_sysfs_resolutions_8_10_12_14, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pwm_sysfs_refusals_create_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pwm_actor_on_sysfs_backend, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hw_start_linux_skips_missing_devices, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
