@@ -148,7 +148,8 @@ static bool other_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
     hw_reply_t *r = &g_other.r[g_other.tail++ % HW_REPLIES];
     r->type = msg->type;
     r->len = msg->payload_size;
-    memcpy(r->data, msg->payload, msg->payload_size);
+    if (msg->payload_size)
+        memcpy(r->data, msg->payload, msg->payload_size);
     r->data[r->len] = '\0';
     return true;
 }
