@@ -55,12 +55,12 @@ bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value);
  * "/node/hardware/{gpio,i2c,pwm,led}" and under the flat names "gpio",
  * "i2c", "pwm", "led" (the seed's `call led ...`). Needs the namespace
  * (ns_install / services_start) first. Call once per runtime, outside a
- * behaviour or inside one. Strings in `cfg` must outlive the runtime.
- * Each HAL is initialised once first as a probe: an actor whose HAL does
- * not initialise is left out (logged at LOG_WARN) and the others start.
- * Returns the supervisor's ID, or ACTOR_ID_INVALID with mk_last_error()
- * set (backend "none", a backend not built in, no HAL initialised, paths
- * or names taken, no actor slots); nothing is left running then.
+ * behaviour or inside one. The HALs are process-wide (one set of devices
+ * per process), so start the hardware actors on one runtime per process. Strings in `cfg` must
+ * outlive the runtime. Each HAL is initialised once first as a probe: an actor whose HAL does not
+ * initialise is left out (logged at LOG_WARN) and the others start. Returns the supervisor's ID, or
+ * ACTOR_ID_INVALID with mk_last_error() set (backend "none", a backend not built in, no HAL
+ * initialised, paths or names taken, no actor slots); nothing is left running then.
  */
 actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg);
 
