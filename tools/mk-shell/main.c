@@ -23,6 +23,7 @@
 #ifdef MK_SHELL_SERVICES
 #include "microkernel/node_info.h"
 #include "microkernel/node_services.h"
+#include "microkernel/hw.h"
 #endif
 
 #define DEFAULT_HTTP_PORT 8420
@@ -46,6 +47,9 @@ typedef struct {
     int http_port;        /* 0: no status endpoint */
     bool listen_set;      /* given on the command line */
     bool http_set;
+#ifdef MK_SHELL_SERVICES
+    hw_config_t hw; /* --hw, --gpiochip, --i2c-bus, --pwm-chip, --pwm-sysfs-root, --led-spidev */
+#endif
 } options_t;
 
 static void usage(FILE *out)
@@ -71,6 +75,12 @@ static void usage(FILE *out)
             "  --no-tls          authenticate node links but do not encrypt them\n"
             "  --http PORT       HTTP status endpoint on 127.0.0.1:PORT (default %d)\n"
             "  --no-http         no HTTP status endpoint\n"
+            "  --hw mock|linux|none  hardware actors' backend (default mock; docs/hardware.md)\n"
+            "  --gpiochip DEV    GPIO chip for --hw linux (default /dev/gpiochip0)\n"
+            "  --i2c-bus N       I2C port 0 = /dev/i2c-N, port 1 = N+1 (default 1)\n"
+            "  --pwm-chip N      sysfs pwmchipN (default 0)\n"
+            "  --pwm-sysfs-root DIR  sysfs PWM class directory (default /sys/class/pwm)\n"
+            "  --led-spidev DEV  WS2812 strip's SPI device (default /dev/spidev0.0)\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --help            show this help\n"
@@ -128,7 +138,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_INSECURE,
         OPT_NO_TLS,
         OPT_HELP,
-        OPT_VERSION
+        OPT_VERSION,
+        OPT_HW_FIRST /* hardware options: OPT_HW_FIRST + i, named in longopts */
     };
     static const struct option longopts[] = {
         {"node-id", required_argument, NULL, OPT_NODE_ID},
@@ -144,6 +155,12 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"hw", required_argument, NULL, OPT_HW_FIRST},
+        {"gpiochip", required_argument, NULL, OPT_HW_FIRST + 1},
+        {"i2c-bus", required_argument, NULL, OPT_HW_FIRST + 2},
+        {"pwm-chip", required_argument, NULL, OPT_HW_FIRST + 3},
+        {"pwm-sysfs-root", required_argument, NULL, OPT_HW_FIRST + 4},
+        {"led-spidev", required_argument, NULL, OPT_HW_FIRST + 5},
         {NULL, 0, NULL, 0},
     };
     unsigned long v;
@@ -165,6 +182,9 @@ static int parse_options(int argc, char **argv, options_t *o)
     const char *env_cookie = getenv("MK_COOKIE");
     o->cookie = env_cookie && env_cookie[0] ? env_cookie : NULL;
     o->http_port = DEFAULT_HTTP_PORT;
+#ifdef MK_SHELL_SERVICES
+    hw_config_init(&o->hw);
+#endif
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -222,6 +242,23 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_SCRIPT: o->script = optarg; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
+#ifdef MK_SHELL_SERVICES
+        case OPT_HW_FIRST:
+        case OPT_HW_FIRST + 1:
+        case OPT_HW_FIRST + 2:
+        case OPT_HW_FIRST + 3:
+        case OPT_HW_FIRST + 4:
+        case OPT_HW_FIRST + 5: {
+            const struct option *lo = longopts;
+            while (lo->name && lo->val != c)
+                lo++;
+            if (!hw_config_set(&o->hw, lo->name, optarg)) {
+                fprintf(stderr, "mk-shell: %s\n", mk_last_error());
+                goto bad;
+            }
+            break;
+        }
+#endif
         case ':':
             fprintf(stderr, "mk-shell: option '%s' needs a value\n", argv[optind - 1]);
             goto bad;
@@ -295,6 +332,11 @@ int main(int argc, char **argv)
     if (o.insecure)
         fprintf(stderr, "mk-shell: WARNING: --insecure: nodes that cannot authenticate may "
                         "mount this one, unauthenticated and unencrypted\n");
+    if (o.hw.backend != HW_BACKEND_NONE && hw_start(rt, &o.hw) == ACTOR_ID_INVALID) {
+        fprintf(stderr, "mk-shell: cannot start the hardware actors: %s\n", mk_last_error());
+        runtime_destroy(rt);
+        return 1;
+    }
     node_info_t info;
     char node_name[NODE_NAME_MAX + 1] = "";
     if (!o.name && node_info_get(rt, &info)) {
