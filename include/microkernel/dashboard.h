@@ -20,6 +20,8 @@
 extern "C" {
 #endif
 
+struct display_board; /* microkernel/display.h */
+
 #define DASHBOARD_PERIOD_MS  1000 /* refresh period */
 #define DASHBOARD_MAX_ACTORS 16   /* actors counted and listed */
 
@@ -53,6 +55,16 @@ void dashboard_config_init(dashboard_config_t *cfg);
 /* dashboard_actor_init with `cfg` (copied; its strings must outlive the
  * actor). With term_fd >= 0 no console is needed. */
 actor_id_t dashboard_actor_init_config(runtime_t *rt, const dashboard_config_t *cfg);
+
+/*
+ * Extension: start the whole display stack on `rt` -- the display on
+ * `board` (memory framebuffer; NULL: round466), the ANSI console and the
+ * dashboard with `cfg` (NULL: defaults; its term_fd is ignored). Returns
+ * the dashboard's ID, or ACTOR_ID_INVALID with the reason of the first
+ * step that failed (the actors already started keep running).
+ */
+actor_id_t dashboard_stack_start(runtime_t *rt, const struct display_board *board,
+                                 const dashboard_config_t *cfg);
 
 #ifdef __cplusplus
 }

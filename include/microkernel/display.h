@@ -100,7 +100,7 @@ typedef enum {
 } display_shape_t;
 
 /* A panel described as data. */
-typedef struct {
+typedef struct display_board {
     const char *name;          /* "round466", "rect800" */
     const char *description;   /* the hardware it stands for */
     uint16_t width, height;    /* pixels */

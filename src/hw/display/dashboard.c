@@ -219,6 +219,7 @@ static bool dashboard_behavior(runtime_t *rt, actor_t *self, message_t *msg, voi
         (void)r;
         actor_unwatch_fd(rt, d->cfg.key_fd);
         runtime_stop(rt); /* a key (or the end of input, an error) ends the dashboard */
+        return false;
     }
     return true;
 }
@@ -263,7 +264,9 @@ actor_id_t dashboard_actor_init_config(runtime_t *rt, const dashboard_config_t *
         free(d);
         return ACTOR_ID_INVALID;
     }
-    mk_actor_set_system(rt, id, true);
+    /* In a terminal the dashboard is what the session is for: it keeps
+     * runtime_run() going until its key. */
+    mk_actor_set_system(rt, id, cfg->key_fd < 0);
     if (!actor_register_name(rt, DASHBOARD_PATH, id) ||
         !actor_send(rt, id, DASHBOARD_START, NULL, 0)) {
         char why[200];
@@ -278,4 +281,19 @@ actor_id_t dashboard_actor_init_config(runtime_t *rt, const dashboard_config_t *
 actor_id_t dashboard_actor_init(runtime_t *rt)
 {
     return dashboard_actor_init_config(rt, NULL);
+}
+
+actor_id_t dashboard_stack_start(runtime_t *rt, const display_board_t *board,
+                                 const dashboard_config_t *cfg)
+{
+    dashboard_config_t c;
+    dashboard_config_init(&c);
+    if (cfg)
+        c = *cfg;
+    c.term_fd = -1;
+    c.key_fd = -1;
+    if (display_actor_init_board(rt, board) == ACTOR_ID_INVALID ||
+        mk_console_actor_init(rt) == ACTOR_ID_INVALID)
+        return ACTOR_ID_INVALID;
+    return dashboard_actor_init_config(rt, &c);
 }
