@@ -140,6 +140,17 @@ actor_id_t display_actor_init(runtime_t *rt);
 actor_id_t display_actor_init_board(runtime_t *rt, const display_board_t *board);
 
 /*
+ * Extension (Linux): the display on `board` (NULL: round466) mirrored into
+ * the framebuffer device `device` (NULL: "/dev/fb0"), mmap'd, RGB565
+ * converted to its 16 or 32 bits per pixel, the panel at its top-left,
+ * clipped to its visible size. ACTOR_ID_INVALID with a reason when the
+ * device cannot be opened, is not a framebuffer, has another depth, or as
+ * display_actor_init. Built, not exercised by the tests (docs/display.md).
+ */
+actor_id_t display_actor_init_fbdev(runtime_t *rt, const display_board_t *board,
+                                    const char *device);
+
+/*
  * Send MSG_DISPLAY_TEXT (header + text + NUL) to /node/hardware/display from
  * the running actor, which then receives MSG_DISPLAY_OK. True if enqueued;
  * false with a reason for a NULL text, a text over 4096 bytes, no display

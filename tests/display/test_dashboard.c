@@ -161,7 +161,14 @@ static void snapshot_matches_golden(const display_board_t *board, int cols, int 
         assert_true(display_snapshot_png(rt, golden));
         print_message("updated %s\n", golden);
     }
+    /* rows the display's mailbox refused arrive on the console's retry
+     * timer: settle again until the picture matches (bounded) */
     size_t diff = png_diff(out, golden);
+    for (int i = 0; i < 50 && diff != 0; i++) {
+        settle(rt);
+        assert_true(display_snapshot_png(rt, out));
+        diff = png_diff(out, golden);
+    }
     if (diff != 0)
         fail_msg("%s differs from %s in %zu pixels", out, golden, diff);
 

@@ -453,6 +453,18 @@ static void backend_failures_are_reported(void **state)
     runtime_destroy(f.rt);
 }
 
+static void fbdev_that_is_not_a_framebuffer_is_refused(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 8);
+    assert_int_equal(display_actor_init_fbdev(rt, NULL, "/nonexistent/fb9"), ACTOR_ID_INVALID);
+    assert_non_null(strstr(mk_last_error(), "cannot open /nonexistent/fb9"));
+    assert_int_equal(display_actor_init_fbdev(rt, NULL, "/dev/null"), ACTOR_ID_INVALID);
+    assert_non_null(strstr(mk_last_error(), "/dev/null is not a framebuffer"));
+    assert_null(display_get_board(rt)); /* nothing registered, nothing leaked */
+    runtime_destroy(rt);
+}
+
 static void no_display_reads_back_nothing(void **state)
 {
     (void)state;
@@ -500,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rect_board_is_800_by_480, setup_rect, teardown),
         cmocka_unit_test_setup_teardown(helpers_send_from_the_calling_actor, setup_round, teardown),
         cmocka_unit_test(backend_failures_are_reported),
+        cmocka_unit_test(fbdev_that_is_not_a_framebuffer_is_refused),
         cmocka_unit_test(no_display_reads_back_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

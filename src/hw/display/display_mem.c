@@ -7,6 +7,7 @@
  * Called only by the display actor (display.c) on the runtime's thread.
  * Allocates once, at init (framebuffer and a width x 16 text strip).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,10 @@ bool display_dev_init(display_dev_t *d, const display_board_t *board, display_ba
                        board->height);
     }
     if (mirror && mirror->init && !mirror->init(mirror, board)) {
+        char why[200];
+        snprintf(why, sizeof why, "%s", mk_last_error());
         display_dev_deinit(d);
-        return mk_fail("display: backend %s failed to start", mirror->name);
+        return mk_fail("display: backend %s failed to start: %s", mirror->name, why);
     }
     d->mirror = mirror;
     d->brightness = 255;
