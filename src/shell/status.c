@@ -1,7 +1,8 @@
 /*
  * status.c -- the node's HTTP status endpoint: an actor listening on
  * 127.0.0.1:<port> that answers GET /status (the node and its actors as
- * JSON) and GET /actors (the actors alone).
+ * JSON), GET /actors (the actors alone) and GET /display.png (what the
+ * display shows, docs/display.md).
  *
  * Started by mk-shell (shell_status_start). Uses the HTTP server of
  * src/http; every request is answered at once from a snapshot of the actor
@@ -14,6 +15,7 @@
 
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_HTTP
+#include "microkernel/display.h"
 #include "microkernel/http.h"
 #endif
 
@@ -130,6 +132,25 @@ static void respond_json(runtime_t *rt, http_conn_id_t conn, int status, const j
     actor_http_respond(rt, conn, status, headers, 1, b->data, b->len);
 }
 
+/* GET /display.png: the display's framebuffer as a PNG (docs/display.md);
+ * 404 when the node has no display. */
+static void respond_display_png(runtime_t *rt, http_conn_id_t conn)
+{
+    static const char *const headers[] = {"Content-Type: image/png", "Cache-Control: no-store"};
+    uint16_t w, h;
+    const uint16_t *fb = display_framebuffer(rt, &w, &h);
+    uint8_t *png;
+    size_t len;
+    if (!fb) {
+        actor_http_respond(rt, conn, 404, NULL, 0, "no display on this node\n", 24);
+    } else if (!display_png_encode(fb, w, h, &png, &len)) {
+        actor_http_respond(rt, conn, 500, NULL, 0, "cannot encode the display\n", 26);
+    } else {
+        actor_http_respond(rt, conn, 200, headers, 2, png, len);
+        free(png);
+    }
+}
+
 static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
 {
     const http_request_payload_t *rq = msg->payload;
@@ -141,8 +162,14 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
     size_t plen = strcspn(path, "?");
     bool is_status = plen == 7 && strncmp(path, "/status", 7) == 0;
     bool is_actors = plen == 7 && strncmp(path, "/actors", 7) == 0;
-    if (!is_status && !is_actors) {
-        jb_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/status\",\"/actors\"]}\n");
+    bool is_png = plen == 12 && strncmp(path, "/display.png", 12) == 0;
+    if (is_png && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        respond_display_png(rt, rq->conn_id);
+        return;
+    }
+    if (!is_status && !is_actors && !is_png) {
+        jb_adds(&b,
+                "{\"error\":\"not found\",\"paths\":[\"/status\",\"/actors\",\"/display.png\"]}\n");
         respond_json(rt, rq->conn_id, 404, &b);
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         /* RFC 9110 §15.5.6: a 405 lists the methods the resource allows. */

@@ -8,12 +8,18 @@
  * failed or the node could not boot, 2 for bad options.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "microkernel/dashboard.h"
+#include "microkernel/display.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
@@ -50,6 +56,8 @@ typedef struct {
 #ifdef MK_SHELL_SERVICES
     hw_config_t hw; /* --hw, --gpiochip, --i2c-bus, --pwm-chip, --pwm-sysfs-root, --led-spidev */
 #endif
+    const display_board_t *board; /* --display: display, console, dashboard */
+    bool dashboard;               /* --dashboard: the dashboard in this terminal */
 } options_t;
 
 static void usage(FILE *out)
@@ -83,6 +91,11 @@ static void usage(FILE *out)
             "  --led-spidev DEV  WS2812 strip's SPI device (default /dev/spidev0.0)\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
+            "  --display BOARD   run a display (round466 or rect800, in memory) with the\n"
+            "                    ANSI console and the dashboard on it; see it with\n"
+            "                    `snapshot FILE.png` or GET /display.png\n"
+            "  --dashboard       show the dashboard full-screen in this terminal until a\n"
+            "                    key is pressed (no shell; a --script runs silently)\n"
             "  --help            show this help\n"
             "  --version         show the version\n",
             DEFAULT_LISTEN_PORT, DEFAULT_HTTP_PORT);
@@ -139,6 +152,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_NO_TLS,
         OPT_HELP,
         OPT_VERSION,
+        OPT_DISPLAY,
+        OPT_DASHBOARD,
         OPT_HW_FIRST /* hardware options: OPT_HW_FIRST + i, named in longopts */
     };
     static const struct option longopts[] = {
@@ -153,6 +168,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"cookie", required_argument, NULL, OPT_COOKIE},
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
+        {"display", required_argument, NULL, OPT_DISPLAY},
+        {"dashboard", no_argument, NULL, OPT_DASHBOARD},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"hw", required_argument, NULL, OPT_HW_FIRST},
@@ -240,6 +257,13 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_NO_LISTEN: o->listen_port = 0; break;
         case OPT_NO_HTTP: o->http_port = 0; break;
         case OPT_SCRIPT: o->script = optarg; break;
+        case OPT_DISPLAY:
+            if (!(o->board = display_board_find(optarg))) {
+                fprintf(stderr, "mk-shell: --display: '%s' is not round466 or rect800\n", optarg);
+                goto bad;
+            }
+            break;
+        case OPT_DASHBOARD: o->dashboard = true; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
 #ifdef MK_SHELL_SERVICES
@@ -282,6 +306,73 @@ static bool ensure_dir(const char *path)
     if (stat(path, &st) == 0)
         return S_ISDIR(st.st_mode);
     return mkdir(path, 0700) == 0;
+}
+
+#ifdef MK_SHELL_SERVICES
+/* The dashboard's names hook: the actor's namespace paths too. */
+static void dashboard_paths(runtime_t *rt, actor_id_t id, char *buf, size_t cap, void *ctx)
+{
+    (void)ctx;
+    size_t off = strlen(buf);
+    ns_reverse_lookup_all_paths(rt, id, buf, cap, &off);
+}
+#endif
+
+/* --dashboard: the terminal's state to restore, and the log file. */
+static struct termios saved_tty;
+static bool tty_saved;
+
+static void restore_terminal(void)
+{
+    static const char leave[] = "\x1b[0m\x1b[?25h\x1b[?1049l";
+    if (write(STDOUT_FILENO, leave, sizeof leave - 1) < 0) { /* nothing more to do */
+    }
+    if (tty_saved)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+    tty_saved = false;
+}
+
+static void log_to_file(const char *line, void *ctx)
+{
+    if (ctx) {
+        fprintf(ctx, "%s\n", line);
+        fflush(ctx);
+    }
+}
+
+/* Start the dashboard in this terminal: alternate screen, no cursor, keys
+ * unbuffered; the runtime's log goes to <data-dir>/dashboard.log. */
+static actor_id_t start_terminal_dashboard(runtime_t *rt, const options_t *o, FILE **log)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dashboard.log", o->data_dir);
+    *log = fopen(path, "a");
+    runtime_set_log_sink(rt, log_to_file, *log);
+    struct winsize ws = {0};
+    dashboard_config_t cfg;
+    dashboard_config_init(&cfg);
+    cfg.identity = o->name;
+#ifdef MK_SHELL_SERVICES
+    cfg.names = dashboard_paths;
+#endif
+    cfg.term_fd = STDOUT_FILENO;
+    cfg.key_fd = STDIN_FILENO;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row) {
+        cfg.term_cols = ws.ws_col;
+        cfg.term_rows = ws.ws_row;
+    }
+    if (tcgetattr(STDIN_FILENO, &saved_tty) == 0) {
+        struct termios raw = saved_tty;
+        raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        tty_saved = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+    static const char enter[] = "\x1b[?1049h\x1b[?25l";
+    if (write(STDOUT_FILENO, enter, sizeof enter - 1) < 0) { /* the dashboard will say */
+    }
+    atexit(restore_terminal);
+    return dashboard_actor_init_config(rt, &cfg);
 }
 
 int main(int argc, char **argv)
@@ -350,6 +441,47 @@ int main(int argc, char **argv)
 #endif
     if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
         fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
+    if (o.board) {
+        dashboard_config_t dcfg;
+        dashboard_config_init(&dcfg);
+        dcfg.identity = o.name;
+#ifdef MK_SHELL_SERVICES
+        dcfg.names = dashboard_paths;
+#endif
+        if (dashboard_stack_start(rt, o.board, &dcfg) == ACTOR_ID_INVALID)
+            fprintf(stderr, "mk-shell: --display: %s\n", mk_last_error());
+    }
+    if (o.dashboard) {
+        FILE *log = NULL;
+        actor_id_t dash = start_terminal_dashboard(rt, &o, &log);
+        int status = 0;
+        if (dash == ACTOR_ID_INVALID) {
+            restore_terminal();
+            fprintf(stderr, "mk-shell: --dashboard: %s\n", mk_last_error());
+            status = 1;
+        } else if (o.script) {
+            int devnull = open("/dev/null", O_RDWR);
+            shell_config_t scfg;
+            shell_config_init(&scfg);
+            scfg.node_name = o.name;
+            scfg.data_dir = o.data_dir;
+            scfg.script_path = o.script;
+            scfg.in_fd = devnull;
+            scfg.out_fd = devnull;
+            scfg.banner = false;
+            scfg.capture_logs = false;
+            if (devnull < 0 || shell_start(rt, &scfg) == ACTOR_ID_INVALID)
+                status = 1;
+        }
+        /* The script's end stops the runtime too: go on until the key. */
+        while (status == 0 && actor_is_alive(rt, dash))
+            runtime_run(rt);
+        restore_terminal();
+        runtime_destroy(rt);
+        if (log)
+            fclose(log);
+        return status;
+    }
 
     int status = 0;
     shell_config_t cfg;
