@@ -46,6 +46,7 @@ typedef struct {
     int http_port;        /* 0: no status endpoint */
     bool listen_set;      /* given on the command line */
     bool http_set;
+    bool observer_write; /* --observer-write: the web observer may send, stop, reload */
 } options_t;
 
 static void usage(FILE *out)
@@ -69,6 +70,8 @@ static void usage(FILE *out)
             "  --no-tls          authenticate node links but do not encrypt them\n"
             "  --http PORT       HTTP status endpoint on 127.0.0.1:PORT (default %d)\n"
             "  --no-http         no HTTP status endpoint\n"
+            "  --observer-write  let the web observer at http://127.0.0.1:PORT/ send\n"
+            "                    messages, stop actors and reload WASM modules\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --help            show this help\n"
@@ -126,7 +129,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_INSECURE,
         OPT_NO_TLS,
         OPT_HELP,
-        OPT_VERSION
+        OPT_VERSION,
+        OPT_OBSERVER_WRITE
     };
     static const struct option longopts[] = {
         {"node-id", required_argument, NULL, OPT_NODE_ID},
@@ -142,6 +146,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"observer-write", no_argument, NULL, OPT_OBSERVER_WRITE},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -207,6 +212,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_NO_TLS: o->no_tls = true; break;
         case OPT_NO_LISTEN: o->listen_port = 0; break;
         case OPT_NO_HTTP: o->http_port = 0; break;
+        case OPT_OBSERVER_WRITE: o->observer_write = true; break;
         case OPT_SCRIPT: o->script = optarg; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
@@ -294,7 +300,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
 #endif
-    if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
+    if (o.http_port &&
+        shell_status_start_ex(rt, (uint16_t)o.http_port, o.name,
+                              o.observer_write ? SHELL_STATUS_WRITE : 0) == ACTOR_ID_INVALID)
         fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
 
     int status = 0;
