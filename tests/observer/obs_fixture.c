@@ -48,8 +48,35 @@ static void *worker_state(void *arg)
     return NULL;
 }
 
+static bool idle(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)rt;
+    (void)self;
+    (void)msg;
+    (void)state;
+    return true;
+}
+
+/* The test side's control requests (POST /spawn, POST /crash): what the
+ * browser test asks the node to do while the page watches. */
+static void control(runtime_t *rt, const http_request_payload_t *rq)
+{
+    const char *path = http_request_path(rq);
+    bool ok = false;
+    if (strcmp(path, "/spawn") == 0) {
+        actor_id_t id = actor_spawn(rt, idle, NULL, NULL, 8);
+        ok = id != ACTOR_ID_INVALID && actor_register_name(rt, "late-comer", id);
+    } else if (strcmp(path, "/crash") == 0) {
+        actor_id_t w = actor_lookup(rt, "worker");
+        ok = w != ACTOR_ID_INVALID;
+        if (ok)
+            actor_exit(rt, w, EXIT_CRASHED);
+    }
+    actor_http_respond(rt, rq->conn_id, ok ? 200 : 500, NULL, 0, ok ? "ok" : "failed", ok ? 2 : 6);
+}
+
 /* Keeps the runtime running and stops it when the test ends; makes the
- * link and the monitor the tree shows. */
+ * link and the monitor the tree shows; serves the control requests. */
 static bool keeper(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
@@ -59,18 +86,13 @@ static bool keeper(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         actor_link(rt, peer[0]);
         actor_monitor(rt, peer[1]);
         actor_log(rt, LOG_INFO, "keeper: observer test node up");
+        if (actor_http_listen(rt, 0))
+            atomic_store(&fx.ctl_port, http_listen_port(rt));
+    } else if (msg->type == MSG_HTTP_REQUEST) {
+        control(rt, msg->payload);
     } else if (msg->type == MSG_TIMER && rt_thread_quitting(&rtt)) {
         runtime_stop(rt);
     }
-    return true;
-}
-
-static bool idle(runtime_t *rt, actor_t *self, message_t *msg, void *state)
-{
-    (void)rt;
-    (void)self;
-    (void)msg;
-    (void)state;
     return true;
 }
 
@@ -105,6 +127,7 @@ int obs_fixture_setup(void **state)
     *state = &rtt;
     assert_true(peer_wait_port((uint16_t)fx.port, 5000));
     assert_true(peer_wait_port((uint16_t)fx.port_ro, 5000));
+    assert_true(rt_thread_wait_port(&fx.ctl_port, 5000));
     return 0;
 }
 

@@ -18,11 +18,12 @@
 #define OBS_ACK_TYPE 0x43 /* the worker's answer to each ordinary message */
 
 typedef struct {
-    int port;         /* observer with write actions */
-    int port_ro;      /* read-only observer */
-    atomic_uint got;  /* ordinary messages the worker received (all incarnations) */
-    atomic_uint type; /* type of the last one */
-    char last[4200];  /* payload of the last one (written before `got` moves) */
+    int port;            /* observer with write actions */
+    int port_ro;         /* read-only observer */
+    atomic_int ctl_port; /* the test's control listener (POST /spawn, /crash) */
+    atomic_uint got;     /* ordinary messages the worker received (all incarnations) */
+    atomic_uint type;    /* type of the last one */
+    char last[4200];     /* payload of the last one (written before `got` moves) */
     atomic_size_t last_len;
     atomic_int starts; /* worker incarnations started */
 } obs_fixture_t;
