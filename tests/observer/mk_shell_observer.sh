@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# mk_shell_observer.sh -- the observer through mk-shell itself: without
+# --observer-write the page and documents are served and every write is
+# refused (403); with it, a message sent through POST /api/send reaches the
+# shell (printed as "[msg] type=5 ..."), and stopping the shell's own actor
+# or console is refused as the shell's `stop` refuses it.
+# Usage: MK_SHELL=path/to/mk-shell bash mk_shell_observer.sh
+set -euo pipefail
+MK_SHELL=${MK_SHELL:?path to mk-shell}
+command -v curl >/dev/null || { echo "FAIL: curl is not installed (scripts/packages.txt)" >&2; exit 1; }
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- mk-shell output:" >&2; cat "$work/out" >&2 || true; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# start_node PORT [extra options]: mk-shell on a fifo, waits for the page.
+start_node() {
+    local port=$1; shift
+    rm -f "$work/in"; mkfifo "$work/in"
+    "$MK_SHELL" --data-dir "$work/data" --no-listen --http "$port" "$@" < "$work/in" > "$work/out" 2>&1 &
+    pid=$!
+    exec 3>"$work/in"
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$port/" -o /dev/null && return 0
+        sleep 0.1
+    done
+    fail "no observer page on port $port"
+}
+stop_node() {
+    echo exit >&3; exec 3>&-
+    wait "$pid" || fail "mk-shell exited with $?"
+    pid=""
+}
+# post PORT PATH FORM -> prints "status body"
+post() {
+    curl -s -o "$work/body" -w '%{http_code}' -X POST -H 'X-Observer: 1' \
+         --data-binary "$3" "http://127.0.0.1:$1$2"
+    printf ' '; cat "$work/body"
+}
+
+"$MK_SHELL" --help | grep -q -- "--observer-write" || fail "--help does not list --observer-write"
+
+port=$(free_port)
+start_node "$port"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+[ "$code" = 200 ] || fail "/metrics gave $code"
+r=$(post "$port" /api/send 'to=shell&type=5&text=hi')
+case $r in "403 "*observer-write*) ;; *) fail "read-only send gave: $r" ;; esac
+stop_node
+
+port=$(free_port)
+start_node "$port" --observer-write
+r=$(post "$port" /api/send 'to=shell&type=5&text=hi+from+the+page')
+case $r in "200 "*'"ok":true'*) ;; *) fail "send gave: $r" ;; esac
+for _ in $(seq 1 50); do
+    grep -q '\[msg\] type=5 .*"hi from the page"' "$work/out" && break
+    sleep 0.1
+done
+grep -q '\[msg\] type=5 .*"hi from the page"' "$work/out" || fail "the shell did not print the message"
+r=$(post "$port" /api/stop 'to=shell')
+case $r in "403 "*"shell's own actor"*) ;; *) fail "stop shell gave: $r" ;; esac
+r=$(post "$port" /api/stop 'to=console')
+case $r in "403 "*"console"*) ;; *) fail "stop console gave: $r" ;; esac
+stop_node
+echo PASS
