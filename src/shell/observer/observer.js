@@ -177,8 +177,12 @@ function renderNodes(intervalMs) {
 function chart(canvas, points, key, fmt) {
   const ctx = canvas.getContext('2d'), w = canvas.width, h = canvas.height;
   ctx.clearRect(0, 0, w, h);
+  canvas.dataset.points = points.length;
   if (points.length < 2) return;
-  const span = 300000, t1 = points[points.length - 1].t_ms, t0 = t1 - span;
+  // the last 5 minutes, or the last minute while there is less to show
+  const t1 = points[points.length - 1].t_ms;
+  const span = Math.min(300000, Math.max(60000, t1 - points[0].t_ms));
+  const t0 = t1 - span;
   let max = 0;
   for (const p of points) max = Math.max(max, p[key]);
   if (key === 'sched_util') max = 1;
