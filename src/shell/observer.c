@@ -431,6 +431,27 @@ static void do_reload(observer_t *o, const http_request_payload_t *rq, const cha
 #endif
 }
 
+/* Whether a Host value is a loopback name, with or without ":port" (and
+ * nothing else: "127.0.0.1.example.com" is not). */
+static bool loopback_host(const char *host)
+{
+    static const char *const names[] = {"127.0.0.1", "localhost", "[::1]"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(host, names[i], n) != 0)
+            continue;
+        const char *p = host + n;
+        if (*p == '\0')
+            return true;
+        if (*p++ != ':' || !*p)
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        return *p == '\0';
+    }
+    return false;
+}
+
 /*
  * Write requests must come from the page itself: the listener is on
  * 127.0.0.1 only, and a request must carry "X-Observer: 1", which a page
@@ -446,8 +467,7 @@ static const char *write_refusal(const observer_t *o, const http_request_payload
     if (!x || strcmp(x, "1") != 0)
         return "write requests need the header X-Observer: 1";
     const char *host = header(rq, "Host");
-    if (!host || (strncmp(host, "127.0.0.1", 9) != 0 && strncmp(host, "localhost", 9) != 0 &&
-                  strncmp(host, "[::1]", 5) != 0))
+    if (!host || !loopback_host(host))
         return "write requests must name a loopback Host (127.0.0.1, localhost, [::1])";
     return NULL;
 }

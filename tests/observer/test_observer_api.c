@@ -197,6 +197,12 @@ static void test_write_refusals_and_malformed_requests(void **state)
     /* A non-loopback Host (DNS rebinding). */
     st = post(false, WRITE_HDR "-H 'Host: evil.example' ", "/api/send", "to=worker&type=1", &b);
     refused(403, st, b, "loopback", "foreign Host");
+    st = post(false, WRITE_HDR "-H 'Host: 127.0.0.1.evil.example' ", "/api/send",
+              "to=worker&type=1", &b);
+    refused(403, st, b, "loopback", "a name that starts like a loopback address");
+    st = post(false, WRITE_HDR "-H 'Host: localhostevil.example:8420' ", "/api/send",
+              "to=worker&type=1", &b);
+    refused(403, st, b, "loopback", "a name that starts like localhost");
     /* Malformed bodies: 400 with the reason. */
     static const struct {
         const char *form, *needle;
