@@ -168,14 +168,17 @@ static void json_metrics(observer_t *o, obs_buf_t *b)
     ob_adds(b, "]}\n");
 }
 
-/* Log lines with sequence numbers after `after` (at most the ring). */
-static void json_log(observer_t *o, obs_buf_t *b, uint64_t after)
+/* Log lines with sequence numbers in (after, upto] that are still in the
+ * ring, and the total seen. */
+static void json_log(observer_t *o, obs_buf_t *b, uint64_t after, uint64_t upto)
 {
     uint64_t first = o->log_total > OBS_LOG_LINES ? o->log_total - OBS_LOG_LINES : 0;
-    if (after + 1 > first)
+    if (after > first)
         first = after;
+    if (upto > o->log_total)
+        upto = o->log_total;
     ob_printf(b, "{\"total\":%" PRIu64 ",\"lines\":[", o->log_total);
-    for (uint64_t k = first; k < o->log_total; k++) {
+    for (uint64_t k = first; k < upto; k++) {
         ob_printf(b, "%s{\"seq\":%" PRIu64 ",\"text\":", k > first ? "," : "", k + 1);
         ob_json_string(b, o->log[k % OBS_LOG_LINES]);
         ob_add(b, "}", 1);
@@ -199,44 +202,54 @@ static void obs_log_sink(const char *line, void *ctx)
 
 /* ---- Event streams ------------------------------------------------------- */
 
-static void push_all(observer_t *o, const char *event, const obs_buf_t *b)
+/* Send `b` as one event to the `n` streams `to`. */
+static void push(observer_t *o, const http_conn_id_t *to, size_t n, const char *event,
+                 const obs_buf_t *b)
 {
     if (b->failed || !b->data)
         return;
     size_t len = b->len;
     if (len && b->data[len - 1] == '\n')
         len--; /* one data: line, no empty one after it */
-    for (size_t i = 0; i < o->n_streams; i++)
-        /* a stream whose reader is behind (output limit) misses this tick;
-         * the next one carries the whole state again */
-        (void)actor_sse_push(o->rt, o->streams[i], event, b->data, len);
+    for (size_t i = 0; i < n; i++)
+        /* a stream whose reader is behind (output limit) misses this push;
+         * the next tick carries the whole state again */
+        (void)actor_sse_push(o->rt, to[i], event, b->data, len);
 }
 
-/* One tick: a fresh sample (a chart point when `chart`), then every
- * document to every stream. */
-static void tick(observer_t *o, bool chart)
+/* Every document to the streams `to`, and the log lines in
+ * (log_after, log_upto]. */
+static void push_state(observer_t *o, const http_conn_id_t *to, size_t n, uint64_t log_after,
+                       uint64_t log_upto)
 {
-    sample(o, chart);
     obs_sample_view_t v = view_of(o);
     obs_buf_t b = {0};
     obs_json_actors(o->rt, &b, &v);
-    push_all(o, "actors", &b);
+    push(o, to, n, "actors", &b);
     b.len = 0;
     json_metrics(o, &b);
-    push_all(o, "metrics", &b);
+    push(o, to, n, "metrics", &b);
     b.len = 0;
     obs_json_tree(o->rt, &b);
-    push_all(o, "tree", &b);
+    push(o, to, n, "tree", &b);
     b.len = 0;
     obs_json_nodes(o->rt, &b, o->node_name);
-    push_all(o, "nodes", &b);
-    if (o->log_pushed < o->log_total) {
+    push(o, to, n, "nodes", &b);
+    if (log_after < log_upto) {
         b.len = 0;
-        json_log(o, &b, o->log_pushed);
-        push_all(o, "log", &b);
-        o->log_pushed = o->log_total;
+        json_log(o, &b, log_after, log_upto);
+        push(o, to, n, "log", &b);
     }
     free(b.data);
+}
+
+/* One tick: a fresh sample and chart point, then everything to every
+ * stream, with the log lines none of them has had. */
+static void tick(observer_t *o)
+{
+    sample(o, true);
+    push_state(o, o->streams, o->n_streams, o->log_pushed, o->log_total);
+    o->log_pushed = o->log_total;
 }
 
 static void stream_remove(observer_t *o, http_conn_id_t conn)
@@ -510,19 +523,14 @@ static void start_stream(observer_t *o, http_conn_id_t conn)
             mk_log_limited(o->rt, &o->lim_bad, LOG_WARN, "observer: no timer for the stream: %s",
                            mk_last_error());
     }
+    if (o->n_streams == 0)
+        o->log_pushed = o->log_total; /* nobody else waits for lines */
     o->streams[o->n_streams++] = conn;
-    /* the whole state at once, so the page need not wait for a tick */
-    http_conn_id_t saved[OBS_MAX_STREAMS];
-    size_t n = o->n_streams;
-    memcpy(saved, o->streams, n * sizeof *saved);
-    o->streams[0] = conn;
-    o->n_streams = 1;
-    uint64_t pushed = o->log_pushed;
-    o->log_pushed = 0;
-    tick(o, false);
-    o->log_pushed = pushed > o->log_pushed ? pushed : o->log_pushed;
-    memcpy(o->streams, saved, n * sizeof *saved);
-    o->n_streams = n;
+    /* The whole state at once, so the page need not wait for a tick; the
+     * log up to what the other streams had: the next tick brings the rest
+     * to all of them alike. */
+    sample(o, false);
+    push_state(o, &conn, 1, 0, o->log_pushed);
 }
 
 bool observer_request(runtime_t *rt, observer_t *o, const http_request_payload_t *rq)
@@ -597,7 +605,7 @@ bool observer_request(runtime_t *rt, observer_t *o, const http_request_payload_t
             respond_error(rt, conn, 400, err);
             return true;
         }
-        json_log(o, &b, a);
+        json_log(o, &b, a, o->log_total);
     }
     respond(rt, conn, 200, type, &b);
     free(b.data);
@@ -610,7 +618,7 @@ void observer_message(runtime_t *rt, observer_t *o, const message_t *msg)
         msg->payload_size == sizeof(timer_payload_t)) {
         const timer_payload_t *t = msg->payload;
         if (t->id == o->tick)
-            tick(o, true);
+            tick(o);
     } else if (msg->type == MSG_HTTP_CONN_CLOSED && msg->payload_size >= sizeof(http_conn_id_t)) {
         http_conn_id_t conn;
         memcpy(&conn, msg->payload, sizeof conn);
@@ -624,7 +632,7 @@ void observer_message(runtime_t *rt, observer_t *o, const message_t *msg)
                   (unsigned long long)msg->source, msg->type, msg->payload_size);
         ob_json_string(&b, quoted);
         ob_adds(&b, "}");
-        push_all(o, "reply", &b);
+        push(o, o->streams, o->n_streams, "reply", &b);
         free(b.data);
     }
     (void)rt;
