@@ -151,7 +151,18 @@ void obs_json_actors(runtime_t *rt, obs_buf_t *b, const obs_sample_view_t *v)
                       r->out_per_s, r->share);
         else
             ob_adds(b, "\"in_per_s\":null,\"out_per_s\":null,\"cpu_share\":null");
-        ob_adds(b, ",\"memory_bytes\":null,\"names\":[");
+        ob_adds(b, ",\"memory_bytes\":");
+#ifdef MK_SHELL_WASM
+        size_t mem;
+        if (wasm_actor_memory_bytes(rt, a->id, &mem))
+            ob_printf(b, "%zu", mem);
+        else
+            ob_adds(b, "null");
+        mk_clear_error();
+#else
+        ob_adds(b, "null");
+#endif
+        ob_adds(b, ",\"names\":[");
         bool first = true;
         for (size_t k = 0; k < s.n_names; k++) {
             if (s.ids[k] != a->id)

@@ -106,6 +106,9 @@ static void test_reload_replaces_the_module_of_a_live_actor(void **state)
     char *b;
     assert_int_equal(curl("", "/api/actors", &b), 200);
     assert_non_null(strstr(b, "\"kind\":\"wasm\""));
+    /* echo_nomem has no memory: 0 bytes; native actors have none to show */
+    assert_non_null(strstr(b, "\"memory_bytes\":0,\"names\":[\"echo\"]"));
+    assert_non_null(strstr(b, "\"memory_bytes\":null"));
     free(b);
     /* Refusals first: nothing changes. */
     const char *junk = peer_tmpfile("junk.wasm");
@@ -146,6 +149,18 @@ static void test_reload_replaces_the_module_of_a_live_actor(void **state)
     free(line);
     pclose(ev);
     assert_true(seen);
+    /* the new module has a memory (1 page, and the payload region) */
+    assert_int_equal(curl("", "/api/actors", &b), 200);
+    const char *m = strstr(b, ",\"names\":[\"echo\"]");
+    assert_non_null(m);
+    const char *k = m;
+    while (k > b && strncmp(k, "\"memory_bytes\":", 15) != 0)
+        k--;
+    long bytes = strtol(k + 15, NULL, 10);
+    if (bytes < 65536)
+        fprintf(stderr, "echo's memory after reload: %ld bytes\n", bytes);
+    assert_true(bytes >= 65536 && bytes % 65536 == 0);
+    free(b);
 }
 
 int main(void)

@@ -64,6 +64,7 @@ function renderActors() {
               el('td', { className: 'num', textContent: fmtRate(a.out_per_s) }),
               el('td', { className: 'num in', textContent: a.msgs_in }),
               share,
+              el('td', { className: 'num', textContent: a.memory_bytes == null ? '' : fmtBytes(a.memory_bytes) }),
               el('td', { textContent: a.parent ? label(a.parent) : '' }));
     tr.addEventListener('click', () => select(a));
     body.append(tr);
