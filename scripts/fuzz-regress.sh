@@ -19,6 +19,7 @@ for fuzzer in "$build"/tests/fuzz/fuzz_*; do
     corpus=tests/fuzz/corpus/$name
     scratch=$(mktemp -d)
     opts=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build/crash-$name-" -print_final_stats=0)
+    [ -f "tests/fuzz/$name.dict" ] && opts+=(-dict="tests/fuzz/$name.dict")
     replayed="no corpus"
     if [ -d "$corpus" ] && [ -n "$(ls -A "$corpus")" ]; then
         if ! "$fuzzer" "${opts[@]}" "$corpus"/* >"$scratch.log" 2>&1; then

@@ -18,6 +18,7 @@
 #include "microkernel/actor.h"
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
+#include "observer_overhead.h"
 
 #ifndef MK_BENCH_ERL
 #define MK_BENCH_ERL "" /* path of erl; "" when Erlang was not found at configure time */
@@ -652,11 +653,12 @@ static int print_targets(const results_t *res)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: actor_bench [--quick] [--no-peers] [--only NAME]\n"
-                    "  --quick      tiny counts, one run each (a smoke test, figures meaningless)\n"
-                    "  --no-peers   measure this runtime only\n"
-                    "  --only NAME  measure only one of our figures (for profiling): memory,\n"
-                    "               pingpong, max-actors, fanin, fanin-retry, spawn, ring\n");
+    fprintf(stderr,
+            "usage: actor_bench [--quick] [--no-peers] [--only NAME]\n"
+            "  --quick      tiny counts, one run each (a smoke test, figures meaningless)\n"
+            "  --no-peers   measure this runtime only\n"
+            "  --only NAME  measure only one of our figures (for profiling): memory,\n"
+            "               pingpong, max-actors, fanin, fanin-retry, spawn, ring, observer\n");
 }
 
 /* Whether the figure `name` is to be measured (--only). */
@@ -745,5 +747,7 @@ int main(int argc, char **argv)
     }
     print_table(&res);
     print_targets(&res);
+    if (wanted(only, "observer"))
+        observer_overhead_print(quick);
     return 0;
 }

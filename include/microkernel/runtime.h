@@ -158,6 +158,8 @@ typedef struct {
     actor_id_t parent;     /* the actor that spawned it (or its supervisor);
                               ACTOR_ID_INVALID when spawned outside a behaviour */
     bool system;           /* extension: a system actor (does not keep runtime_run going) */
+    uint64_t msgs_in;      /* extension: messages its behaviour handled since it started */
+    uint64_t msgs_out;     /* extension: successful actor_send() calls from its behaviour */
 } actor_info_t;
 
 /*

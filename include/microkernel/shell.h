@@ -130,6 +130,20 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg);
  */
 actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name);
 
+/* Flags of shell_status_start_ex(). */
+#define SHELL_STATUS_WRITE 0x1u /* enable the observer's write actions (send, stop, reload) */
+
+/*
+ * shell_status_start() with `flags`. The same server also serves the web
+ * observer (docs/observer.md): the page at "/", GET /api/actors,
+ * /api/tree, /api/nodes, /api/metrics, /api/log, the SSE stream
+ * /api/events and Prometheus text at /metrics. Its write actions (POST
+ * /api/send, /api/stop, /api/reload) answer 403 unless SHELL_STATUS_WRITE
+ * is given (mk-shell --observer-write). Same errors as shell_status_start.
+ */
+actor_id_t shell_status_start_ex(runtime_t *rt, uint16_t port, const char *node_name,
+                                 unsigned flags);
+
 /* The version string the shell prints, e.g. "0.1.0". */
 const char *shell_version(void);
 

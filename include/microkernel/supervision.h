@@ -143,6 +143,37 @@ int supervisor_replace_child(runtime_t *rt, actor_id_t sup_id, actor_id_t old_ch
                              actor_id_t new_child, void *new_factory_arg,
                              void **old_factory_arg_out);
 
+/* ---- Inspection (extension) -------------------------------------------- */
+
+/* A supervisor as supervisor_info() reports it. */
+typedef struct {
+    restart_strategy_t strategy;
+    int max_restarts;          /* restarts allowed within window_ms */
+    uint64_t window_ms;        /* the intensity window, milliseconds */
+    size_t n_children;         /* child specs */
+    uint64_t restarts;         /* restarts since the supervisor started (all children) */
+    size_t restarts_in_window; /* restarts within the last window_ms (0..max_restarts) */
+} supervisor_info_t;
+
+/* One child spec of a supervisor, in spec order. */
+typedef struct {
+    const char *name;            /* the spec's name, or NULL; valid while the supervisor lives */
+    actor_id_t id;               /* running incarnation, or ACTOR_ID_INVALID */
+    restart_type_t restart_type; /* the spec's */
+    uint64_t restarts;           /* times this child was started again */
+    bool supervisor;             /* the child is itself a supervisor (nested) */
+} supervisor_child_info_t;
+
+/*
+ * Describe supervisor `sup_id` into *out and its first `max_children`
+ * children into `children` (may be NULL when max_children is 0); read
+ * out->n_children for the total. For tools (the web observer,
+ * docs/observer.md): O(children + max_restarts). Returns false with a
+ * reason for a NULL output, or when `sup_id` is not a live local supervisor.
+ */
+bool supervisor_info(runtime_t *rt, actor_id_t sup_id, supervisor_info_t *out,
+                     supervisor_child_info_t *children, size_t max_children);
+
 /* ---- Nested supervisors (extension) ---------------------------------- */
 
 /* What supervisor_start takes, as one value (factory_arg of a nested

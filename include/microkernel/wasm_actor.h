@@ -285,6 +285,15 @@ bool wasm_factory_arg_set_state_file(wasm_factory_arg_t *arg, const char *path);
 /* True when `id` is a live local WASM actor. */
 bool actor_is_wasm(runtime_t *rt, actor_id_t id);
 
+/*
+ * Size in bytes of the linear memory (memory 0) of live local WASM actor
+ * `id` now (64 KiB pages, the payload region included); 0 for a module
+ * without memory. Returns false with a reason when `id` is not a live local
+ * WASM actor or `bytes` is NULL. For tools (the web observer's
+ * /api/actors, docs/observer.md).
+ */
+bool wasm_actor_memory_bytes(runtime_t *rt, actor_id_t id, size_t *bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -241,6 +241,8 @@ static void describe(const runtime_t *rt, const actor_t *a, actor_info_t *out)
     out->mailbox_cap = mailbox_capacity(a->mbox);
     out->parent = a->parent;
     out->system = (a->flags & MK_ACTOR_SYSTEM) != 0;
+    out->msgs_in = a->msgs_in;
+    out->msgs_out = a->msgs_out;
 }
 
 static int by_id(const void *x, const void *y)

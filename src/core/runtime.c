@@ -141,8 +141,12 @@ bool actor_send(runtime_t *rt, actor_id_t dest, msg_type_t type, const void *pay
 {
     if (!rt)
         return mk_fail("actor_send: runtime is NULL");
-    actor_id_t source = rt->current ? rt->current->id : ACTOR_ID_INVALID;
-    return mk_send_from(rt, source, dest, type, payload, payload_size);
+    actor_t *cur = rt->current;
+    if (!cur)
+        return mk_send_from(rt, ACTOR_ID_INVALID, dest, type, payload, payload_size);
+    bool ok = mk_send_from(rt, cur->id, dest, type, payload, payload_size);
+    cur->msgs_out += ok; /* the observer's counter: one add, no branch on the hot path */
+    return ok;
 }
 
 bool mk_deliver(runtime_t *rt, message_t *msg)
@@ -200,6 +204,7 @@ static inline unsigned dispatch(runtime_t *rt, unsigned budget)
     } while (keep && n < budget && mb->head != mb->tail && a->status == MK_ACTOR_ALIVE &&
              !(a->flags & MK_ACTOR_HELD) && !a->wake && !rt->stop_requested);
     rt->current = NULL;
+    a->msgs_in += n; /* the observer's counter: one add per turn */
     mk_actor_after_dispatch(rt, a, keep);
     return n;
 }

@@ -70,6 +70,8 @@ struct actor {
     uint8_t exit_reason; /* reason recorded by a deferred stop */
     uint8_t flags;       /* MK_ACTOR_SYSTEM, MK_ACTOR_HELD, MK_ACTOR_SPACE */
     message_t *wake;     /* handled before the mailbox (mk_actor_wake), or NULL */
+    uint64_t msgs_in;    /* messages handled (plain increment per turn; the observer samples) */
+    uint64_t msgs_out;   /* actor_send calls that queued or routed a message */
 };
 
 /* One entry of the actor table. The slot of a stopped actor is reused, but

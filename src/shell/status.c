@@ -2,7 +2,8 @@
  * status.c -- the node's HTTP status endpoint: an actor listening on
  * 127.0.0.1:<port> that answers GET /status (the node and its actors as
  * JSON), GET /actors (the actors alone) and GET /display.png (what the
- * display shows, docs/display.md).
+ * display shows, docs/display.md), and hands every other path first to the
+ * web observer (observer.c: "/", "/metrics", "/api/...").
  *
  * Started by mk-shell (shell_status_start). Uses the HTTP server of
  * src/http; every request is answered at once from a snapshot of the actor
@@ -17,12 +18,14 @@
 #ifdef MK_SHELL_HTTP
 #include "microkernel/display.h"
 #include "microkernel/http.h"
+#include "shell/observer.h"
 #endif
 
 #ifdef MK_SHELL_HTTP
 typedef struct {
     uint16_t port;                   /* asked for; 0: any */
     char node_name[MK_NAME_MAX + 1]; /* shown in /status */
+    observer_t *obs;                 /* the web observer's routes (observer.c) */
 } status_t;
 
 /* A growing JSON text. */
@@ -156,6 +159,8 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
     const http_request_payload_t *rq = msg->payload;
     if (msg->payload_size < sizeof *rq)
         return;
+    if (observer_request(rt, st->obs, rq))
+        return; /* "/", "/metrics", "/api/..." */
     const char *method = http_request_method(rq);
     const char *path = http_request_path(rq);
     jbuf_t b = {0};
@@ -168,8 +173,9 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         return;
     }
     if (!is_status && !is_actors && !is_png) {
-        jb_adds(&b,
-                "{\"error\":\"not found\",\"paths\":[\"/status\",\"/actors\",\"/display.png\"]}\n");
+        jb_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/\",\"/status\",\"/actors\","
+                    "\"/display.png\",\"/metrics\",\"/api/actors\",\"/api/tree\","
+                    "\"/api/nodes\",\"/api/metrics\",\"/api/log\",\"/api/events\"]}\n");
         respond_json(rt, rq->conn_id, 404, &b);
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         /* RFC 9110 §15.5.6: a 405 lists the methods the resource allows. */
@@ -209,25 +215,39 @@ static bool status_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *
                       mk_last_error());
             return false;
         }
-        actor_log(rt, LOG_INFO, "status: http://127.0.0.1:%u/status", http_listen_port(rt));
+        observer_started(rt, st->obs, actor_self(rt));
+        actor_log(rt, LOG_INFO,
+                  "status: http://127.0.0.1:%u/status, observer: http://127.0.0.1:%u/",
+                  http_listen_port(rt), http_listen_port(rt));
     } else if (msg->type == MSG_HTTP_REQUEST) {
         on_request(rt, st, msg);
+    } else {
+        observer_message(rt, st->obs, msg);
     }
     return true;
 }
 
-actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name)
+static void status_free(void *state)
+{
+    status_t *st = state;
+    observer_destroy(st->obs);
+    free(st);
+}
+
+actor_id_t shell_status_start_ex(runtime_t *rt, uint16_t port, const char *node_name,
+                                 unsigned flags)
 {
     status_t *st = calloc(1, sizeof *st);
-    if (!st) {
+    if (!st || !(st->obs = observer_create(rt, node_name, (flags & SHELL_STATUS_WRITE) != 0))) {
+        free(st);
         mk_set_error("shell_status_start: out of memory");
         return ACTOR_ID_INVALID;
     }
     st->port = port;
     snprintf(st->node_name, sizeof st->node_name, "%s", node_name ? node_name : "");
-    actor_id_t id = actor_spawn(rt, status_behavior, st, free, 64);
+    actor_id_t id = actor_spawn(rt, status_behavior, st, status_free, 64);
     if (id == ACTOR_ID_INVALID) {
-        free(st);
+        status_free(st);
         return ACTOR_ID_INVALID;
     }
     mk_actor_set_system(rt, id, true);
@@ -239,12 +259,19 @@ actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_nam
     return id;
 }
 #else
-actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name)
+actor_id_t shell_status_start_ex(runtime_t *rt, uint16_t port, const char *node_name,
+                                 unsigned flags)
 {
     (void)rt;
     (void)port;
     (void)node_name;
+    (void)flags;
     mk_set_error("not available in this build: HTTP status endpoint (src/http)");
     return ACTOR_ID_INVALID;
 }
 #endif
+
+actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name)
+{
+    return shell_status_start_ex(rt, port, node_name, 0);
+}

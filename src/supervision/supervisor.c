@@ -26,6 +26,7 @@ typedef struct {
     actor_id_t id;     /* current incarnation; ACTOR_ID_INVALID when none */
     bool running;      /* `id` is alive */
     bool restart;      /* scratch: to be started again by the restart under way */
+    uint64_t restarts; /* times this child was started again (supervisor_info) */
 } sup_child_t;
 
 typedef struct {
@@ -37,6 +38,7 @@ typedef struct {
     uint64_t *history;   /* times (ms) of the last max_restarts restarts, a ring */
     size_t history_n;    /* entries used (<= max_restarts) */
     size_t history_head; /* the oldest entry when history_n == max_restarts */
+    uint64_t restarts;   /* restarts counted since the supervisor started */
     size_t n;            /* children */
     sup_child_t child[]; /* in spec order */
 } sup_t;
@@ -234,10 +236,12 @@ static bool count_restart(sup_t *s)
             return false;
         s->history[s->history_head] = now;
         s->history_head = (s->history_head + 1) % max;
+        s->restarts++;
         return true;
     }
     s->history[(s->history_head + s->history_n) % max] = now;
     s->history_n++;
+    s->restarts++;
     return true;
 }
 
@@ -272,6 +276,7 @@ static void handle_exit(runtime_t *rt, sup_t *s, size_t dead, int reason)
         if (!s->child[i].restart)
             continue;
         s->child[i].restart = false;
+        s->child[i].restarts++;
         if (!start_child(s, i)) {
             actor_log(rt, LOG_ERROR, "supervisor: restarting child %zu failed: %s", i,
                       mk_last_error());
@@ -370,6 +375,37 @@ actor_id_t supervisor_get_child(runtime_t *rt, actor_id_t sup_id, size_t index)
         return ACTOR_ID_INVALID;
     }
     return s->child[index].id;
+}
+
+bool supervisor_info(runtime_t *rt, actor_id_t sup_id, supervisor_info_t *out,
+                     supervisor_child_info_t *children, size_t max_children)
+{
+    if (!out)
+        return mk_fail("supervisor_info: output is NULL");
+    sup_t *s = sup_of(rt, sup_id, "supervisor_info");
+    if (!s)
+        return false;
+    out->strategy = s->strategy;
+    out->max_restarts = s->max_restarts;
+    out->window_ms = s->window_ms;
+    out->n_children = s->n;
+    out->restarts = s->restarts;
+    uint64_t now = mk_clock_ms();
+    size_t in_window = 0;
+    for (size_t k = 0; k < s->history_n; k++) {
+        uint64_t t = s->history[(s->history_head + k) % (size_t)s->max_restarts];
+        in_window += now - t < s->window_ms;
+    }
+    out->restarts_in_window = in_window;
+    for (size_t i = 0; children && i < s->n && i < max_children; i++) {
+        const sup_child_t *c = &s->child[i];
+        children[i].name = c->name;
+        children[i].id = c->running ? c->id : ACTOR_ID_INVALID;
+        children[i].restart_type = c->spec.restart_type;
+        children[i].restarts = c->restarts;
+        children[i].supervisor = c->spec.behavior == supervisor_behavior;
+    }
+    return true;
 }
 
 void *supervisor_get_factory_arg(runtime_t *rt, actor_id_t sup_id, size_t index)

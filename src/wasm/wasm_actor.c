@@ -392,6 +392,20 @@ bool actor_is_wasm(runtime_t *rt, actor_id_t id)
     return rt && mk_actor_find(rt, id) && mk_actor_find(rt, id)->behavior == wasm_actor_behavior;
 }
 
+bool wasm_actor_memory_bytes(runtime_t *rt, actor_id_t id, size_t *bytes)
+{
+    if (!bytes)
+        return mk_fail("wasm_actor_memory_bytes: output is NULL");
+    wasm_actor_t *wa = wasm_actor_lookup(rt, id);
+    if (!wa)
+        return false;
+    size_t size = 0;
+    if (wa->inst)
+        wasm_memory_data(wa->inst, &size);
+    *bytes = size;
+    return true;
+}
+
 bool wasm_actor_set_fuel(runtime_t *rt, actor_id_t id, uint64_t slice, uint64_t limit)
 {
     if (slice == 0 || slice > INT64_MAX)

@@ -58,6 +58,7 @@ typedef struct {
 #endif
     const display_board_t *board; /* --display: display, console, dashboard */
     bool dashboard;               /* --dashboard: the dashboard in this terminal */
+    bool observer_write; /* --observer-write: the web observer may send, stop, reload */
 } options_t;
 
 static void usage(FILE *out)
@@ -89,6 +90,8 @@ static void usage(FILE *out)
             "  --pwm-chip N      sysfs pwmchipN (default 0)\n"
             "  --pwm-sysfs-root DIR  sysfs PWM class directory (default /sys/class/pwm)\n"
             "  --led-spidev DEV  WS2812 strip's SPI device (default /dev/spidev0.0)\n"
+            "  --observer-write  let the web observer at http://127.0.0.1:PORT/ send\n"
+            "                    messages, stop actors and reload WASM modules\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --display BOARD   run a display (round466 or rect800, in memory) with the\n"
@@ -152,6 +155,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_NO_TLS,
         OPT_HELP,
         OPT_VERSION,
+        OPT_OBSERVER_WRITE,
         OPT_DISPLAY,
         OPT_DASHBOARD,
         OPT_HW_FIRST /* hardware options: OPT_HW_FIRST + i, named in longopts */
@@ -178,6 +182,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"pwm-chip", required_argument, NULL, OPT_HW_FIRST + 3},
         {"pwm-sysfs-root", required_argument, NULL, OPT_HW_FIRST + 4},
         {"led-spidev", required_argument, NULL, OPT_HW_FIRST + 5},
+        {"observer-write", no_argument, NULL, OPT_OBSERVER_WRITE},
         {NULL, 0, NULL, 0},
     };
     unsigned long v;
@@ -256,6 +261,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_NO_TLS: o->no_tls = true; break;
         case OPT_NO_LISTEN: o->listen_port = 0; break;
         case OPT_NO_HTTP: o->http_port = 0; break;
+        case OPT_OBSERVER_WRITE: o->observer_write = true; break;
         case OPT_SCRIPT: o->script = optarg; break;
         case OPT_DISPLAY:
             if (!(o->board = display_board_find(optarg))) {
@@ -439,7 +445,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
 #endif
-    if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
+    if (o.http_port &&
+        shell_status_start_ex(rt, (uint16_t)o.http_port, o.name,
+                              o.observer_write ? SHELL_STATUS_WRITE : 0) == ACTOR_ID_INVALID)
         fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
     if (o.board) {
         dashboard_config_t dcfg;
