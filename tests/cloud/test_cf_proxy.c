@@ -311,6 +311,63 @@ static void test_worker_restart_reconnects_and_completes_queued(void **state)
     fx_free(f);
 }
 
+/* ---- wss:// through a TLS front with a test CA ---------------------------- */
+
+static char g_tls_state[256];
+static char g_wss_url[128];
+
+static int tls_worker_up(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/mk-cloud-tls-XXXXXX";
+    if (!mkdtemp(tmpl))
+        return -1;
+    snprintf(g_tls_state, sizeof g_tls_state, "%s", tmpl);
+    int port = cloud_free_port();
+    snprintf(g_wss_url, sizeof g_wss_url, "wss://127.0.0.1:%d/ws", port);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s start-tls %s %s %d", CLOUD_WORKER_SH, CLOUD_WORKER_DIR,
+             g_tls_state, port);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int tls_worker_down(void **state)
+{
+    (void)state;
+    unsetenv("SSL_CERT_FILE");
+    cloud_worker_stop(g_tls_state);
+    cloud_rmrf(g_tls_state);
+    return 0;
+}
+
+/* Without the test CA the certificate is refused; the request fails with
+ * the reason once its timeout is over. */
+static void test_wss_untrusted_certificate_refused(void **state)
+{
+    (void)state;
+    unsetenv("SSL_CERT_FILE");
+    fx_t *f = fx_new(g_wss_url, "test-token", 3000);
+    cloud_reply_t *r = ask_str(f, MSG_CF_KV_GET, "key=tls/x");
+    assert_int_equal(r->type, MSG_CF_ERROR);
+    if (!strstr(r->data, "timeout: not connected") || !strstr(r->data, "certificate"))
+        fail_msg("reply \"%s\"", r->data);
+    fx_free(f);
+}
+
+static void test_wss_kv_round_trip_with_test_ca(void **state)
+{
+    (void)state;
+    char ca[300];
+    snprintf(ca, sizeof ca, "%s/tls/ca.pem", g_tls_state);
+    setenv("SSL_CERT_FILE", ca, 1);
+    fx_t *f = fx_new(g_wss_url, "test-token", 0);
+    assert_reply(ask_str(f, MSG_CF_KV_PUT, "key=tls/k\nvalue=over TLS ✓"), MSG_CF_OK, "");
+    assert_reply(ask_str(f, MSG_CF_KV_GET, "key=tls/k"), MSG_CF_VALUE, "over TLS ✓");
+    assert_reply(ask_str(f, MSG_CF_AI_INFER, "prompt=tls"), MSG_CF_VALUE,
+                 "stand-in @cf/meta/llama-3.1-8b-instruct: tls");
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,5 +384,11 @@ int main(void)
         cmocka_unit_test(test_resolution_local_wins_cloud_is_the_floor),
         cmocka_unit_test(test_worker_restart_reconnects_and_completes_queued),
     };
-    return cmocka_run_group_tests(tests, worker_up, worker_down);
+    const struct CMUnitTest tls_tests[] = {
+        cmocka_unit_test(test_wss_untrusted_certificate_refused),
+        cmocka_unit_test(test_wss_kv_round_trip_with_test_ca),
+    };
+    int failed = cmocka_run_group_tests(tests, worker_up, worker_down);
+    failed += cmocka_run_group_tests_name("wss", tls_tests, tls_worker_up, tls_worker_down);
+    return failed;
 }
