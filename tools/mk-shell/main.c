@@ -27,6 +27,7 @@
 #include "microkernel/wasm_actor.h"
 #endif
 #ifdef MK_SHELL_SERVICES
+#include "microkernel/cf_proxy.h"
 #include "microkernel/node_info.h"
 #include "microkernel/node_services.h"
 #include "microkernel/hw.h"
@@ -51,6 +52,9 @@ typedef struct {
     bool insecure;        /* --insecure: also mount nodes that cannot authenticate */
     bool no_tls;          /* --no-tls */
     int http_port;        /* 0: no status endpoint */
+    const char *cf_url;   /* --cf-url or $MK_CF_URL; NULL: no cloud provider */
+    const char *cf_token; /* --cf-token or $MK_CF_TOKEN */
+    bool no_kv;           /* --no-kv: no local KV/SQL store */
     bool listen_set;      /* given on the command line */
     bool http_set;
 #ifdef MK_SHELL_SERVICES
@@ -92,6 +96,12 @@ static void usage(FILE *out)
             "  --led-spidev DEV  WS2812 strip's SPI device (default /dev/spidev0.0)\n"
             "  --observer-write  let the web observer at http://127.0.0.1:PORT/ send\n"
             "                    messages, stop actors and reload WASM modules\n"
+            "  --cf-url URL      the mk-proxy Worker (wss://.../ws) serving the cloud\n"
+            "                    paths /node/storage/kv, /node/ai/infer, ... (also\n"
+            "                    $MK_CF_URL; docs/cloud.md)\n"
+            "  --cf-token TOKEN  the Worker's AUTH_TOKEN (also $MK_CF_TOKEN)\n"
+            "  --no-kv           no local KV/SQL store: /node/storage/* go to a\n"
+            "                    mounted peer or the cloud\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --display BOARD   run a display (round466 or rect800, in memory) with the\n"
@@ -153,6 +163,9 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_COOKIE,
         OPT_INSECURE,
         OPT_NO_TLS,
+        OPT_CF_URL,
+        OPT_CF_TOKEN,
+        OPT_NO_KV,
         OPT_HELP,
         OPT_VERSION,
         OPT_OBSERVER_WRITE,
@@ -174,6 +187,9 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"display", required_argument, NULL, OPT_DISPLAY},
         {"dashboard", no_argument, NULL, OPT_DASHBOARD},
+        {"cf-url", required_argument, NULL, OPT_CF_URL},
+        {"cf-token", required_argument, NULL, OPT_CF_TOKEN},
+        {"no-kv", no_argument, NULL, OPT_NO_KV},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"hw", required_argument, NULL, OPT_HW_FIRST},
@@ -207,6 +223,9 @@ static int parse_options(int argc, char **argv, options_t *o)
 #ifdef MK_SHELL_SERVICES
     hw_config_init(&o->hw);
 #endif
+    const char *env_cf = getenv("MK_CF_URL");
+    o->cf_url = env_cf && env_cf[0] ? env_cf : NULL;
+    o->cf_token = getenv("MK_CF_TOKEN");
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -257,6 +276,9 @@ static int parse_options(int argc, char **argv, options_t *o)
             }
             o->cookie = optarg;
             break;
+        case OPT_CF_URL: o->cf_url = optarg[0] ? optarg : NULL; break;
+        case OPT_CF_TOKEN: o->cf_token = optarg; break;
+        case OPT_NO_KV: o->no_kv = true; break;
         case OPT_INSECURE: o->insecure = true; break;
         case OPT_NO_TLS: o->no_tls = true; break;
         case OPT_NO_LISTEN: o->listen_port = 0; break;
@@ -415,6 +437,7 @@ int main(int argc, char **argv)
         .cookie = o.cookie,
         .insecure = o.insecure,
         .no_tls = o.no_tls,
+        .no_kv = o.no_kv,
     };
     if (!services_start(rt, &svc)) {
         fprintf(stderr, "mk-shell: cannot start the node services: %s\n", mk_last_error());
@@ -425,6 +448,25 @@ int main(int argc, char **argv)
                     o.listen_port);
         runtime_destroy(rt);
         return 1;
+    }
+    if (o.cf_url) {
+        cf_proxy_config_t cf = {0};
+        if (strlen(o.cf_url) >= sizeof cf.url ||
+            (o.cf_token && strlen(o.cf_token) >= sizeof cf.token)) {
+            fprintf(stderr,
+                    "mk-shell: --cf-url/--cf-token: URL at most %zu, token at most %zu "
+                    "bytes\n",
+                    sizeof cf.url - 1, sizeof cf.token - 1);
+            runtime_destroy(rt);
+            return 2;
+        }
+        snprintf(cf.url, sizeof cf.url, "%s", o.cf_url);
+        snprintf(cf.token, sizeof cf.token, "%s", o.cf_token ? o.cf_token : "");
+        if (cf_proxy_init(rt, &cf) == ACTOR_ID_INVALID) {
+            fprintf(stderr, "mk-shell: --cf-url: %s\n", mk_last_error());
+            runtime_destroy(rt);
+            return 1;
+        }
     }
     if (o.insecure)
         fprintf(stderr, "mk-shell: WARNING: --insecure: nodes that cannot authenticate may "
