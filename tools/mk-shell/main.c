@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "microkernel/nats.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
@@ -46,6 +47,7 @@ typedef struct {
     int http_port;        /* 0: no status endpoint */
     bool listen_set;      /* given on the command line */
     bool http_set;
+    const char *nats; /* --nats URL[,URL]: join NATS (docs/scale-out.md); NULL: no */
 } options_t;
 
 static void usage(FILE *out)
@@ -69,6 +71,8 @@ static void usage(FILE *out)
             "  --no-tls          authenticate node links but do not encrypt them\n"
             "  --http PORT       HTTP status endpoint on 127.0.0.1:PORT (default %d)\n"
             "  --no-http         no HTTP status endpoint\n"
+            "  --nats URL[,URL]  join NATS (docs/scale-out.md); credentials from\n"
+            "                    $MK_NATS_USER/_PASSWORD, _TOKEN, _CREDS, _CA\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --help            show this help\n"
@@ -126,7 +130,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_INSECURE,
         OPT_NO_TLS,
         OPT_HELP,
-        OPT_VERSION
+        OPT_VERSION,
+        OPT_NATS
     };
     static const struct option longopts[] = {
         {"node-id", required_argument, NULL, OPT_NODE_ID},
@@ -142,6 +147,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"nats", required_argument, NULL, OPT_NATS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -208,6 +214,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_NO_LISTEN: o->listen_port = 0; break;
         case OPT_NO_HTTP: o->http_port = 0; break;
         case OPT_SCRIPT: o->script = optarg; break;
+        case OPT_NATS: o->nats = optarg; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
         case ':':
@@ -294,6 +301,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
 #endif
+    if (o.nats) {
+        mk_nats_config_t nc = {.servers = o.nats,
+                               .user = getenv("MK_NATS_USER"),
+                               .password = getenv("MK_NATS_PASSWORD"),
+                               .token = getenv("MK_NATS_TOKEN"),
+                               .creds_file = getenv("MK_NATS_CREDS"),
+                               .ca_file = getenv("MK_NATS_CA")};
+        if (!runtime_attach_nats(rt, &nc)) {
+            fprintf(stderr, "mk-shell: --nats: %s\n", mk_last_error());
+            runtime_destroy(rt);
+            return 1;
+        }
+    }
     if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
         fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
 
