@@ -58,6 +58,11 @@ typedef struct {
     const char *name;           /* connection name shown by the server; NULL: "mk-node-<id>" */
     uint32_t pending_max;       /* 0: MK_NATS_PENDING_DEFAULT messages */
     uint32_t reconnect_wait_ms; /* between reconnect attempts; 0: 250 ms */
+    /* Registry (JetStream KV bucket MK_NATS_NAMES_BUCKET): how long a name
+     * outlives the last heartbeat of its node, in ms; 0: no registry (the
+     * server need not run JetStream). The bucket is made with this TTL by
+     * the first node; every node must use the same value. */
+    uint32_t names_ttl_ms;
 } mk_nats_config_t;
 
 /*
@@ -120,6 +125,45 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
  */
 size_t mk_nats_path_subject(const char *path, char *out, size_t out_size);
 
+/*
+ * The cluster-wide registry (docs/scale-out.md, "Registry"): JetStream KV
+ * bucket "mk-names", key "n.<name>" for flat names and "p.<t1>.<t2>" for
+ * paths (bytes outside [A-Za-z0-9_-] escaped as "=XX"), value
+ * "<node> <actor id as 16 hex digits>". Needs names_ttl_ms in the config
+ * and JetStream on the server.
+ *
+ * mk_nats_register(): record `name` for local actor `id` if no node holds
+ * it (KV create: atomic, so of two nodes racing for a name exactly one
+ * wins). The node then refreshes the entry every names_ttl_ms / 3
+ * (compare-and-set on its revision); when the node dies its entries expire
+ * names_ttl_ms after its last refresh. After a lost connection the refresh
+ * re-creates entries that expired meanwhile (unless another node took the
+ * name: then it is dropped and logged). The entry goes with its actor.
+ * Blocks the calling thread for one JetStream round trip (at most 5 s).
+ * False with a reason: no registry, a bad name (empty, over 127 bytes,
+ * a path with an empty component), a non-local actor, the name held by
+ * another entry ("already registered" with its value), MK_NATS_NAMES_MAX
+ * names held here, or a JetStream error.
+ */
+bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id);
+#define MK_NATS_NAMES_MAX    256u /* names one node holds in the registry */
+#define MK_NATS_CACHE_MAX    256u /* lookups cached per node */
+#define MK_NATS_NAMES_BUCKET "mk-names"
+
+/* Remove a name this node registered; false with a reason otherwise. */
+bool mk_nats_unregister(runtime_t *rt, const char *name);
+
+/*
+ * The actor registered under `name` anywhere in the cluster, or
+ * ACTOR_ID_INVALID with a reason (not registered, no registry, JetStream
+ * error, a malformed entry). Answers from a per-node cache of
+ * MK_NATS_CACHE_MAX entries; a cached name is watched (its KV subject is
+ * subscribed) so a change or delete drops it, and an entry is re-read
+ * after names_ttl_ms because expiry is silent. A miss blocks for one
+ * JetStream round trip.
+ */
+actor_id_t mk_nats_lookup(runtime_t *rt, const char *name);
+
 /* What the attachment has done; counters since attach. */
 typedef struct {
     bool connected;                 /* libnats reports the connection up */
@@ -132,6 +176,11 @@ typedef struct {
     uint64_t dropped_local_only;    /* a type only this runtime may produce */
     uint64_t dropped_undeliverable; /* no such actor / not for this node / control */
     uint64_t dropped_overflow;      /* over pending_max, or libnats' slow-consumer drops */
+    uint64_t lookups_cached;        /* mk_nats_lookup answered from the cache */
+    uint64_t lookups_remote;        /* mk_nats_lookup that read the bucket */
+    uint64_t names_refreshed;       /* heartbeat refreshes of own entries */
+    uint64_t names_recreated;       /* own entries re-created after expiring */
+    uint64_t names_lost;            /* own entries taken by another node meanwhile */
 } mk_nats_stats_t;
 
 /* Copy the counters of `rt`'s attachment into *out; false with a reason

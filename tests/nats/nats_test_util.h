@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "microkernel/message.h"
 #include "microkernel/nats.h"
 #include "microkernel/runtime.h"
 #include "nats_server.h"
@@ -23,7 +24,7 @@ typedef struct {
     bool reply;    /* answer T_DATA with T_REPLY to the source */
 } sink_t;
 
-static bool sink_fn(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+static inline bool sink_fn(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
     sink_t *s = state;

@@ -15,6 +15,7 @@
 
 #include "microkernel/error.h"
 #include "microkernel/wire.h"
+#include "net/nats/nats_internal.h"
 #include "net/nats/nats_subject.h"
 
 static void expect_subject(const char *path, const char *want)
@@ -158,6 +159,45 @@ static void test_decode_checks_subject_frame_and_source(void **state)
     assert_int_equal(mk_nats_decode_path("5", 1, buf, len, &src, &m), MK_NATS_IN_MALFORMED);
 }
 
+/* Registry keys use only JetStream's key bytes [-/_=.A-Za-z0-9]; flat
+ * names and paths never collide; values parse strictly. */
+static void test_registry_keys_and_values(void **state)
+{
+    (void)state;
+    char k[MK_NATS_KEY_MAX];
+    assert_true(mk_nats_name_key("svc", k, sizeof k) > 0);
+    assert_string_equal(k, "n.svc");
+    assert_true(mk_nats_name_key("/a/b.c", k, sizeof k) > 0);
+    assert_string_equal(k, "p.a.b=2Ec");
+    assert_true(mk_nats_name_key("a/b", k, sizeof k) > 0);
+    assert_string_equal(k, "n.a=2Fb");
+    assert_true(mk_nats_name_key("x=y *>", k, sizeof k) > 0);
+    assert_string_equal(k, "n.x=3Dy=20=2A=3E");
+    assert_int_equal(mk_nats_name_key("", k, sizeof k), 0);
+    assert_int_equal(mk_nats_name_key("/a//b", k, sizeof k), 0);
+    assert_int_equal(mk_nats_name_key("/", k, sizeof k), 0);
+    char v[MK_NATS_NAME_VALUE_MAX + 1];
+    actor_id_t id = actor_id_make(4294967295u, 0xfffffffeu), got = 0;
+    size_t n = mk_nats_name_value(id, v);
+    assert_string_equal(v, "4294967295 fffffffffffffffe");
+    assert_int_equal(n, MK_NATS_NAME_VALUE_MAX);
+    assert_true(mk_nats_parse_name_value(v, n, &got));
+    assert_int_equal(got, id);
+    const char *bad[] = {"",
+                         "5",
+                         "5 ",
+                         "5 000000050000000",
+                         "5 0000000500000001x",
+                         "6 0000000500000001",
+                         "05 0000000500000001",
+                         "5 00000005000000g1",
+                         "5  000000050000001"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(mk_nats_parse_name_value(bad[i], strlen(bad[i]), &got));
+    assert_true(mk_nats_parse_name_value("5 0000000500000001", 18, &got));
+    assert_int_equal(got, actor_id_make(5, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_bad_paths_are_refused),
         cmocka_unit_test(test_node_ids_are_strict),
         cmocka_unit_test(test_decode_checks_subject_frame_and_source),
+        cmocka_unit_test(test_registry_keys_and_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,64 +26,11 @@
 #include "microkernel/nats.h"
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
+#include "net/nats/nats_internal.h"
 #include "net/nats/nats_subject.h"
 #include "net/net_internal.h"
 
 #define DRAIN_BUDGET 64 /* messages delivered per loop turn (as MK_NET_RECV_BUDGET) */
-
-enum { KIND_NODE, KIND_PATH };
-
-/* One received message waiting for the runtime's thread. Allocated with
- * malloc on libnats' thread: the library allocator (mk_set_allocator) is
- * not thread-safe. */
-typedef struct item {
-    struct item *next;
-    natsMsg *msg;
-    int kind;        /* KIND_NODE, KIND_PATH */
-    actor_id_t dest; /* KIND_PATH: the local actor serving the path */
-} item_t;
-
-/* Shared with libnats' threads; everything below `mu` is guarded by it.
- * Freed by whoever drops the last reference: the runtime (1) and each
- * subscription until its on-complete callback has run. */
-typedef struct {
-    pthread_mutex_t mu;
-    item_t *head, *tail;
-    size_t count;      /* items queued */
-    size_t max;        /* cfg pending_max */
-    uint64_t overflow; /* dropped: queue full, or libnats slow consumer */
-    uint64_t reconnects;
-    bool closing; /* detaching: drop what arrives */
-    int refs;
-    int efd; /* eventfd: readable while items may be queued */
-} inbox_t;
-
-/* The closure of one subscription. */
-typedef struct {
-    inbox_t *in;
-    int kind;
-    actor_id_t dest;
-} sub_ctx_t;
-
-typedef struct {
-    char path[128];
-    actor_id_t id;
-    natsSubscription *sub;
-} path_sub_t;
-
-typedef struct {
-    natsConnection *nc;
-    natsSubscription *node_sub;
-    inbox_t *in;
-    mk_io_t io;
-    item_t *batch;   /* taken from the inbox, not yet handled (runtime thread only) */
-    message_t *held; /* waiting for room in its actor's mailbox */
-    path_sub_t *paths[MK_NATS_PATHS_MAX];
-    unsigned char *scratch; /* frame being published */
-    size_t scratch_size;
-    mk_nats_stats_t stats;
-    mk_log_limit_t lim_in, lim_out;
-} nats_t;
 
 static nats_t *nats_of(const runtime_t *rt)
 {
@@ -177,8 +124,8 @@ static void on_reconnected(natsConnection *nc, void *closure)
 
 /* ---- Subscriptions --------------------------------------------------- */
 
-static natsSubscription *subscribe(nats_t *n, const char *subject, const char *queue, int kind,
-                                   actor_id_t dest, uint32_t pending_max)
+natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *queue, int kind,
+                                    actor_id_t dest)
 {
     sub_ctx_t *sc = malloc(sizeof *sc);
     if (!sc) {
@@ -198,7 +145,7 @@ static natsSubscription *subscribe(nats_t *n, const char *subject, const char *q
             natsSubscription_Destroy(sub);
             return NULL;
         }
-        natsSubscription_SetPendingLimits(sub, (int)pending_max, -1);
+        natsSubscription_SetPendingLimits(sub, (int)n->in->max, -1);
         return sub;
     }
     free(sc);
@@ -206,7 +153,7 @@ static natsSubscription *subscribe(nats_t *n, const char *subject, const char *q
     return NULL;
 }
 
-static void unsubscribe(natsSubscription *sub)
+void mk_nats_unsubscribe(natsSubscription *sub)
 {
     if (!sub)
         return;
@@ -245,6 +192,10 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
     node_id_t src = 0;
     message_t *m = NULL;
     mk_nats_in_t r;
+    if (it->kind == KIND_INVAL) {
+        mk_nats_registry_changed(n, (size_t)it->dest, natsMsg_GetSubject(nm));
+        return;
+    }
     n->stats.received++;
     if (it->kind == KIND_NODE) {
         const char *subj = natsMsg_GetSubject(nm);
@@ -394,7 +345,7 @@ static path_sub_t **path_find(nats_t *n, const char *path)
 
 static void path_drop(path_sub_t **slot)
 {
-    unsubscribe((*slot)->sub);
+    mk_nats_unsubscribe((*slot)->sub);
     mk_free(*slot);
     *slot = NULL;
 }
@@ -407,11 +358,14 @@ static void on_actor_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
     for (size_t i = 0; n && i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i] && n->paths[i]->id == id)
             path_drop(&n->paths[i]);
+    if (n)
+        mk_nats_registry_actor_exit(rt, n, id);
 }
 
 static void nats_destroy(runtime_t *rt, void *data)
 {
     nats_t *n = data;
+    mk_nats_registry_close(rt, n);
     mk_net_set_fallback(rt, NULL, NULL);
     mk_actor_cancel_space(rt, n);
     if (n->held)
@@ -422,7 +376,7 @@ static void nats_destroy(runtime_t *rt, void *data)
     for (size_t i = 0; i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i])
             path_drop(&n->paths[i]);
-    unsubscribe(n->node_sub);
+    mk_nats_unsubscribe(n->node_sub);
     mk_io_remove(rt, &n->io);
     natsConnection_Close(n->nc);
     natsConnection_Destroy(n->nc);
@@ -515,6 +469,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         mk_set_error("runtime_attach_nats: out of memory");
         goto fail_mem;
     }
+    n->reg.timer_fd = -1;
     in->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (in->efd < 0) {
         mk_set_error("runtime_attach_nats: eventfd: %s", strerror(errno));
@@ -539,8 +494,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
     }
     char subject[MK_NATS_NODE_SUBJECT_MAX];
     mk_nats_node_wildcard(rt->node_id, subject);
-    if (!(n->node_sub =
-              subscribe(n, subject, NULL, KIND_NODE, ACTOR_ID_INVALID, (uint32_t)in->max)))
+    if (!(n->node_sub = mk_nats_subscribe(n, subject, NULL, KIND_NODE, ACTOR_ID_INVALID)))
         goto fail;
     /* The subscription must be known to the server before we say we are
      * attached: a peer may send right away. */
@@ -548,6 +502,8 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         mk_set_error("runtime_attach_nats: flush: %s", natsStatus_GetText(s));
         goto fail;
     }
+    if (cfg->names_ttl_ms && !mk_nats_registry_open(rt, n, cfg))
+        goto fail;
     if (!mk_io_add(rt, &n->io, in->efd, EPOLLIN, on_inbox, n, true))
         goto fail;
     if (!mk_net_set_fallback(rt, route_nats, NULL) ||
@@ -561,7 +517,8 @@ fail : {
     char why[256];
     snprintf(why, sizeof why, "%s", mk_last_error());
     mk_net_set_fallback(rt, NULL, NULL);
-    unsubscribe(n->node_sub);
+    mk_nats_registry_close(rt, n);
+    mk_nats_unsubscribe(n->node_sub);
     if (n->nc) {
         natsConnection_Close(n->nc);
         natsConnection_Destroy(n->nc);
@@ -609,9 +566,9 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
         return mk_fail("mk_nats_serve_path: out of memory");
     snprintf(p->path, sizeof p->path, "%s", path);
     p->id = id;
-    p->sub = subscribe(n, subject, MK_NATS_PATH_QUEUE, KIND_PATH, id, (uint32_t)n->in->max);
+    p->sub = mk_nats_subscribe(n, subject, MK_NATS_PATH_QUEUE, KIND_PATH, id);
     if (!p->sub || natsConnection_FlushTimeout(n->nc, 5000) != NATS_OK) {
-        unsubscribe(p->sub);
+        mk_nats_unsubscribe(p->sub);
         mk_free(p);
         return mk_fail("mk_nats_serve_path: %s", mk_last_error());
     }

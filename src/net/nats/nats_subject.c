@@ -159,3 +159,76 @@ mk_nats_in_t mk_nats_decode_path(const char *src_hdr, size_t src_len, const void
     }
     return check_source(m, *src, out);
 }
+
+size_t mk_nats_name_key(const char *name, char *out, size_t out_size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!name || !out)
+        return mk_fail("mk_nats_name_key: NULL argument"), 0;
+    size_t len = strlen(name);
+    if (len == 0 || len > PATH_MAX_BYTES)
+        return mk_fail("mk_nats_name_key: a name has 1..%u bytes", PATH_MAX_BYTES), 0;
+    bool path = name[0] == '/';
+    if (path && (len < 2 || name[len - 1] == '/' || strstr(name, "//")))
+        return mk_fail("mk_nats_name_key: \"%.40s\" has an empty component", name), 0;
+    size_t n = 0;
+    if (out_size < 3)
+        goto full;
+    out[n++] = path ? 'p' : 'n';
+    out[n++] = '.';
+    for (size_t i = path ? 1 : 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (path && c == '/') {
+            if (n + 2 > out_size)
+                goto full;
+            out[n++] = '.';
+        } else if (keep_byte(c)) {
+            if (n + 2 > out_size)
+                goto full;
+            out[n++] = (char)c;
+        } else {
+            if (n + 4 > out_size)
+                goto full;
+            out[n++] = '=';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
+    }
+    out[n] = '\0';
+    return n;
+full:
+    return mk_fail("mk_nats_name_key: key for \"%.40s\" does not fit %zu bytes", name, out_size), 0;
+}
+
+size_t mk_nats_name_value(actor_id_t id, char out[MK_NATS_NAME_VALUE_MAX + 1])
+{
+    int n = snprintf(out, MK_NATS_NAME_VALUE_MAX + 1, "%u %016llx", (unsigned)actor_id_node(id),
+                     (unsigned long long)id);
+    return n > 0 ? (size_t)n : 0;
+}
+
+bool mk_nats_parse_name_value(const char *buf, size_t len, actor_id_t *id)
+{
+    const char *sp = buf ? memchr(buf, ' ', len) : NULL;
+    node_id_t node;
+    if (!sp || !mk_nats_parse_node(buf, (size_t)(sp - buf), &node))
+        return false;
+    const char *h = sp + 1;
+    if ((size_t)(buf + len - h) != 16)
+        return false;
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char c = h[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return false;
+        v = (v << 4) | (uint64_t)d;
+    }
+    if (v == ACTOR_ID_INVALID || actor_id_node(v) != node)
+        return false;
+    *id = v;
+    return true;
+}

@@ -57,4 +57,27 @@ mk_nats_in_t mk_nats_decode_node(const char *subject, size_t subject_len, node_i
 mk_nats_in_t mk_nats_decode_path(const char *src_hdr, size_t src_len, const void *data, size_t len,
                                  node_id_t *src, message_t **out);
 
+/*
+ * The registry key of `name` (a flat name or a "/"-path) into `out`
+ * (`out_size` bytes with the NUL): "n.<escaped name>" or "p.<t1>.<t2>...",
+ * every byte outside [A-Za-z0-9_-] as "=XX" (JetStream keys allow only
+ * [-/_=.A-Za-z0-9]). Returns the length, or 0 with a reason: NULL, empty
+ * or over 127 bytes, a path with an empty component, output too small.
+ */
+size_t mk_nats_name_key(const char *name, char *out, size_t out_size);
+
+/* Longest value: "<node> <16 hex digits>". */
+#define MK_NATS_NAME_VALUE_MAX 27u
+
+/* The registry value for `id` into out (MK_NATS_NAME_VALUE_MAX + 1 bytes);
+ * returns its length. */
+size_t mk_nats_name_value(actor_id_t id, char out[MK_NATS_NAME_VALUE_MAX + 1]);
+
+/*
+ * Parse a registry value (`len` bytes at `buf`, not NUL-terminated):
+ * decimal node (as mk_nats_parse_node), one space, exactly 16 lower- or
+ * upper-case hex digits of an actor id of that node. False otherwise.
+ */
+bool mk_nats_parse_name_value(const char *buf, size_t len, actor_id_t *id);
+
 #endif
