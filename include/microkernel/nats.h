@@ -63,6 +63,7 @@ typedef struct {
      * server need not run JetStream). The bucket is made with this TTL by
      * the first node; every node must use the same value. */
     uint32_t names_ttl_ms;
+    uint32_t names_replicas; /* copies of the bucket in a cluster (1..5); 0: 1 */
 } mk_nats_config_t;
 
 /*

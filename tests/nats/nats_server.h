@@ -25,6 +25,33 @@ typedef struct {
     int port;
 } nats_server_t;
 
+/* Servers still running when the test program exits (a failed assertion
+ * skips the test's own stop) are killed and their directories removed. */
+#define NATS_SERVERS_MAX 16
+static nats_server_t *nats_started[NATS_SERVERS_MAX];
+static void nats_server_stop(nats_server_t *s);
+
+static void nats_servers_at_exit(void)
+{
+    for (int i = 0; i < NATS_SERVERS_MAX; i++)
+        if (nats_started[i])
+            nats_server_stop(nats_started[i]);
+}
+
+static inline void nats_server_track(nats_server_t *s, bool on)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(nats_servers_at_exit);
+        registered = true;
+    }
+    for (int i = 0; i < NATS_SERVERS_MAX; i++)
+        if (on ? nats_started[i] == NULL : nats_started[i] == s) {
+            nats_started[i] = on ? s : NULL;
+            return;
+        }
+}
+
 static inline const char *nats_server_binary(void)
 {
     static const char *where[] = {"/usr/sbin/nats-server", "/usr/bin/nats-server",
@@ -114,6 +141,7 @@ static inline bool nats_server_start_in(nats_server_t *s, const char *const *ext
         _exit(127);
     }
     s->pid = pid;
+    nats_server_track(s, true);
     if (!nats_server_read_port(s)) {
         fprintf(stderr, "nats-server did not report its port (log in %s/server.log)\n", s->dir);
         return false;
@@ -164,8 +192,9 @@ static inline void rm_tree(const char *path)
 }
 
 /* Stop the server and remove its directory. */
-static inline void nats_server_stop(nats_server_t *s)
+static void nats_server_stop(nats_server_t *s)
 {
+    nats_server_track(s, false);
     nats_server_kill(s, SIGTERM);
     if (s->dir[0])
         rm_tree(s->dir);

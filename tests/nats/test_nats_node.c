@@ -221,6 +221,35 @@ static void test_oversize_send_is_refused(void **state)
     runtime_destroy(rt[1]);
 }
 
+/* Regression: messages that reached the inbox while a turn used up the
+ * batch it had taken were stranded (the turn had consumed their eventfd
+ * signal and libnats signals only an empty inbox), so a node stopped
+ * receiving under load. 5000 frames in bursts from a raw publisher, far
+ * beyond the 64-message budget of a turn, must all arrive. */
+static void test_bursts_beyond_the_drain_budget_all_arrive(void **state)
+{
+    (void)state;
+    runtime_t *rt[1] = {runtime_init(51, 64)};
+    assert_true(attach(rt[0], server.url));
+    sink_t sink = {0};
+    actor_id_t id = actor_spawn(rt[0], sink_fn, &sink, NULL, 1024);
+    natsConnection *nc = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, server.url), NATS_OK);
+    want_t w = {&sink, 0};
+    for (int burst = 0; burst < 50; burst++) {
+        for (int k = 0; k < 100; k++)
+            publish_frame(nc, "mk.node.51.5", actor_id_make(5, 1), id, T_DATA, "b", 2, 0);
+        natsConnection_Flush(nc);
+        for (int j = 0; j < 16; j++) /* a few turns while more arrive */
+            runtime_step(rt[0]);
+    }
+    w.want = 5000;
+    assert_true(pump(rt, 1, got_enough, &w));
+    assert_int_equal(sink.got, 5000);
+    natsConnection_Destroy(nc);
+    runtime_destroy(rt[0]);
+}
+
 /* Bad arguments, a second attach, an unreachable server. */
 static void test_attach_errors(void **state)
 {
@@ -249,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_reply_reaches_the_original_source),
         cmocka_unit_test(test_hostile_frames_are_dropped_and_counted),
         cmocka_unit_test(test_oversize_send_is_refused),
+        cmocka_unit_test(test_bursts_beyond_the_drain_budget_all_arrive),
         cmocka_unit_test(test_attach_errors),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

@@ -248,25 +248,39 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
     n->stats.delivered++;
 }
 
-/* Deliver up to DRAIN_BUDGET queued messages; signal the eventfd again when
- * more remain, so other sources get their turn first. */
+/* Take everything the libnats threads queued (NULL when nothing). */
+static item_t *inbox_take(inbox_t *in)
+{
+    pthread_mutex_lock(&in->mu);
+    item_t *all = in->head;
+    in->head = in->tail = NULL;
+    in->count = 0;
+    pthread_mutex_unlock(&in->mu);
+    return all;
+}
+
+/* Deliver up to DRAIN_BUDGET queued messages, taking new ones from the
+ * inbox as the batch runs out. When some remain (in the batch or the
+ * inbox), signal the eventfd again so other sources get their turn first:
+ * the signal that announced them may have been consumed by this turn's
+ * read, and libnats signals only when the inbox turns non-empty. */
 static void drain(runtime_t *rt, nats_t *n)
 {
-    if (!n->batch) {
-        pthread_mutex_lock(&n->in->mu);
-        n->batch = n->in->head;
-        n->in->head = n->in->tail = NULL;
-        n->in->count = 0;
-        pthread_mutex_unlock(&n->in->mu);
-    }
-    for (int done = 0; n->batch && !n->held && done < DRAIN_BUDGET; done++) {
+    for (int done = 0; !n->held && done < DRAIN_BUDGET; done++) {
+        if (!n->batch && !(n->batch = inbox_take(n->in)))
+            break;
         item_t *it = n->batch;
         n->batch = it->next;
         handle(rt, n, it);
         natsMsg_Destroy(it->msg);
         free(it);
     }
-    if (n->batch && !n->held)
+    if (n->held)
+        return; /* on_space() signals */
+    pthread_mutex_lock(&n->in->mu);
+    bool more = n->batch || n->in->head;
+    pthread_mutex_unlock(&n->in->mu);
+    if (more)
         inbox_signal(n->in);
 }
 

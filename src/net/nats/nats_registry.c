@@ -110,6 +110,7 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
         kvConfig_Init(&kc);
         kc.Bucket = MK_NATS_NAMES_BUCKET;
         kc.History = 1;
+        kc.Replicas = cfg->names_replicas ? (int)cfg->names_replicas : 1;
         kc.TTL = (int64_t)cfg->names_ttl_ms * 1000000; /* libnats 3.4: nanoseconds */
         s = js_CreateKeyValue(&r->kv, r->js, &kc);
         if (s != NATS_OK) /* made by another node, maybe with other settings */
