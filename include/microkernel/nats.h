@@ -58,6 +58,10 @@ typedef struct {
     const char *name;           /* connection name shown by the server; NULL: "mk-node-<id>" */
     uint32_t pending_max;       /* 0: MK_NATS_PENDING_DEFAULT messages */
     uint32_t reconnect_wait_ms; /* between reconnect attempts; 0: 250 ms */
+    /* false (default): every publish is written at once (libnats SendAsap):
+     * lowest latency. true: libnats' flusher thread batches writes: more
+     * one-way throughput, about 1 ms more per hop (docs/scale-out.md). */
+    bool batch_sends;
     /* Registry (JetStream KV bucket MK_NATS_NAMES_BUCKET): how long a name
      * outlives the last heartbeat of its node, in ms; 0: no registry (the
      * server need not run JetStream). The bucket is made with this TTL by
