@@ -446,6 +446,8 @@ static natsStatus make_options(natsOptions **out, const mk_nats_config_t *cfg, n
         s = natsOptions_SetReconnectWait(o, cfg->reconnect_wait_ms ? cfg->reconnect_wait_ms : 250);
     if (s == NATS_OK) /* libnats' flusher thread otherwise adds ~1 ms per hop */
         s = natsOptions_SetSendAsap(o, !cfg->batch_sends);
+    if (s == NATS_OK) /* one shared delivery thread, not one per subscription */
+        s = natsOptions_UseGlobalMessageDelivery(o, true);
     if (s == NATS_OK)
         s = natsOptions_SetErrorHandler(o, on_error, in);
     if (s == NATS_OK)
