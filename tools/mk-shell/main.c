@@ -302,16 +302,25 @@ int main(int argc, char **argv)
                         "(src/services)\n");
 #endif
     if (o.nats) {
+        /* With the registry (30 s TTL, docs/scale-out.md) when the servers
+         * run JetStream; without it otherwise. */
         mk_nats_config_t nc = {.servers = o.nats,
                                .user = getenv("MK_NATS_USER"),
                                .password = getenv("MK_NATS_PASSWORD"),
                                .token = getenv("MK_NATS_TOKEN"),
                                .creds_file = getenv("MK_NATS_CREDS"),
-                               .ca_file = getenv("MK_NATS_CA")};
+                               .ca_file = getenv("MK_NATS_CA"),
+                               .names_ttl_ms = 30000};
         if (!runtime_attach_nats(rt, &nc)) {
-            fprintf(stderr, "mk-shell: --nats: %s\n", mk_last_error());
-            runtime_destroy(rt);
-            return 1;
+            char why[256];
+            snprintf(why, sizeof why, "%s", mk_last_error());
+            nc.names_ttl_ms = 0;
+            if (!strstr(why, "registry") || !runtime_attach_nats(rt, &nc)) {
+                fprintf(stderr, "mk-shell: --nats: %s\n", mk_last_error());
+                runtime_destroy(rt);
+                return 1;
+            }
+            fprintf(stderr, "mk-shell: --nats: no registry: %s\n", why);
         }
     }
     if (o.http_port && shell_status_start(rt, (uint16_t)o.http_port, o.name) == ACTOR_ID_INVALID)
