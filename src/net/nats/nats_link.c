@@ -588,7 +588,9 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
     if (!p->sub || natsConnection_FlushTimeout(n->nc, 5000) != NATS_OK) {
         mk_nats_unsubscribe(p->sub);
         mk_free(p);
-        return mk_fail("mk_nats_serve_path: %s", mk_last_error());
+        char why[256]; /* mk_fail() writes the buffer mk_last_error() reads */
+        snprintf(why, sizeof why, "%s", mk_last_error());
+        return mk_fail("mk_nats_serve_path: %s", why);
     }
     *slot = p;
     return true;

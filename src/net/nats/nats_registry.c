@@ -28,6 +28,13 @@ static const char *js_why(natsStatus s)
     return last && *last ? last : natsStatus_GetText(s);
 }
 
+/* The registry's calls would block for KV_WAIT_MS while disconnected:
+ * callers fail fast (or, for deletes, leave the entry to its TTL). */
+static bool connected(const nats_t *n)
+{
+    return natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
 static void cache_drop(mk_nats_registry_t *r, size_t i)
 {
     if (!r->cache[i])
@@ -191,19 +198,25 @@ void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id)
 {
     (void)rt;
     mk_nats_registry_t *r = &n->reg;
+    bool up = r->kv && connected(n);
     for (size_t i = 0; r->kv && i < MK_NATS_NAMES_MAX; i++)
         if (r->own[i] && r->own[i]->id == id) {
-            kvStore_Delete(r->kv, r->own[i]->key);
+            if (up) /* else it expires after the TTL */
+                kvStore_Delete(r->kv, r->own[i]->key);
             mk_free(r->own[i]);
             r->own[i] = NULL;
         }
 }
 
-static nats_t *registry_of(runtime_t *rt, const char *fn)
+static nats_t *registry_of(runtime_t *rt, const char *fn, bool need_up)
 {
     nats_t *n = rt ? mk_runtime_ext(rt, MK_EXT_NATS) : NULL;
     if (!n || !n->reg.kv) {
         mk_set_error("%s: no NATS registry (runtime_attach_nats with names_ttl_ms)", fn);
+        return NULL;
+    }
+    if (need_up && !connected(n)) {
+        mk_set_error("%s: not connected to NATS (reconnecting)", fn);
         return NULL;
     }
     return n;
@@ -211,7 +224,7 @@ static nats_t *registry_of(runtime_t *rt, const char *fn)
 
 bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id)
 {
-    nats_t *n = registry_of(rt, "mk_nats_register");
+    nats_t *n = registry_of(rt, "mk_nats_register", true);
     if (!n)
         return false;
     mk_nats_own_t o = {.id = id};
@@ -228,6 +241,8 @@ bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id)
         return mk_fail("mk_nats_register: %u names are registered here already", MK_NATS_NAMES_MAX);
     snprintf(o.name, sizeof o.name, "%s", name);
     if (!own_write(rt, n, &o, true)) {
+        char why[256]; /* mk_fail() writes the buffer mk_last_error() reads */
+        snprintf(why, sizeof why, "%s", mk_last_error());
         kvEntry *e = NULL;
         char held[64] = "";
         if (kvStore_Get(&e, n->reg.kv, o.key) == NATS_OK) {
@@ -236,7 +251,7 @@ bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id)
             kvEntry_Destroy(e);
             return mk_fail("mk_nats_register: \"%s\" is already registered (%s)", name, held);
         }
-        return mk_fail("mk_nats_register: \"%s\": %s", name, mk_last_error());
+        return mk_fail("mk_nats_register: \"%s\": %s", name, why);
     }
     if (!(*slot = mk_calloc(1, sizeof o))) {
         kvStore_Delete(n->reg.kv, o.key);
@@ -248,14 +263,14 @@ bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id)
 
 bool mk_nats_unregister(runtime_t *rt, const char *name)
 {
-    nats_t *n = registry_of(rt, "mk_nats_unregister");
+    nats_t *n = registry_of(rt, "mk_nats_unregister", false);
     char key[MK_NATS_KEY_MAX];
     if (!n || !mk_nats_name_key(name, key, sizeof key))
         return false;
     mk_nats_own_t **o = own_find(&n->reg, key);
     if (!o)
         return mk_fail("mk_nats_unregister: \"%s\" is not registered by this node", name);
-    natsStatus s = kvStore_Delete(n->reg.kv, key);
+    natsStatus s = connected(n) ? kvStore_Delete(n->reg.kv, key) : NATS_CONNECTION_DISCONNECTED;
     mk_free(*o);
     *o = NULL;
     if (s != NATS_OK)
@@ -266,7 +281,7 @@ bool mk_nats_unregister(runtime_t *rt, const char *name)
 
 actor_id_t mk_nats_lookup(runtime_t *rt, const char *name)
 {
-    nats_t *n = registry_of(rt, "mk_nats_lookup");
+    nats_t *n = registry_of(rt, "mk_nats_lookup", false);
     char key[MK_NATS_KEY_MAX];
     if (!n || !mk_nats_name_key(name, key, sizeof key))
         return ACTOR_ID_INVALID;
@@ -283,6 +298,10 @@ actor_id_t mk_nats_lookup(runtime_t *rt, const char *name)
             slot = i; /* stale: read again into the same slot */
             break;
         }
+    }
+    if (!connected(n)) {
+        mk_set_error("mk_nats_lookup: \"%s\": not connected to NATS (reconnecting)", name);
+        return ACTOR_ID_INVALID;
     }
     if (slot == MK_NATS_CACHE_MAX) {
         slot = r->cache_next;
