@@ -68,6 +68,11 @@ typedef struct {
      * the first node; every node must use the same value. */
     uint32_t names_ttl_ms;
     uint32_t names_replicas; /* copies of the bucket in a cluster (1..5); 0: 1 */
+    /* Flat names local actors register with actor_register_name() also go
+     * to the registry (mk_nats_register) and leave it when unregistered.
+     * Off by default: every node registers the same system names ("ns",
+     * "shell"...), and only the first node would get them. */
+    bool publish_names;
 } mk_nats_config_t;
 
 /*

@@ -150,6 +150,30 @@ static void test_duplicates_refused_and_watch_invalidates(void **state)
     runtime_destroy(b);
 }
 
+/* publish_names: actor_register_name() of a flat name also records it in
+ * the cluster registry, and actor_unregister_name() removes it. */
+static void test_local_names_are_published(void **state)
+{
+    (void)state;
+    runtime_t *a = runtime_init(71, 16), *b = runtime_init(72, 16);
+    mk_nats_config_t cfg = {.servers = server.url, .names_ttl_ms = 600000, .publish_names = true};
+    assert_true(runtime_attach_nats(a, &cfg));
+    assert_true(attach_ttl(b, 600000));
+    actor_id_t ia = actor_spawn(a, nop_fn, NULL, NULL, 4);
+    assert_true(actor_register_name(a, "auto", ia));
+    assert_int_equal(mk_nats_lookup(b, "auto"), ia);
+    /* held elsewhere: the local name stays, the cluster keeps the first */
+    actor_id_t ib = actor_spawn(b, nop_fn, NULL, NULL, 4);
+    assert_true(mk_nats_register(b, "taken", ib));
+    assert_true(actor_register_name(a, "taken", ia));
+    assert_int_equal(actor_lookup(a, "taken"), ia);
+    assert_int_equal(mk_nats_lookup(a, "taken"), ib);
+    assert_true(actor_unregister_name(a, "auto"));
+    assert_true(lookup_until(b, "auto", ACTOR_ID_INVALID));
+    runtime_destroy(a);
+    runtime_destroy(b);
+}
+
 /* Racing registrations of one name from five nodes: exactly one wins. */
 static void test_one_winner_among_racers(void **state)
 {
@@ -218,6 +242,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicates_refused_and_watch_invalidates, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_one_winner_among_racers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_local_names_are_published, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_reregisters_after_losing_nats, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,7 +40,8 @@ typedef struct {
     mk_io_t timer;
     mk_nats_own_t *own[MK_NATS_NAMES_MAX];
     mk_nats_cached_t *cache[MK_NATS_CACHE_MAX];
-    size_t cache_next; /* eviction: round robin */
+    size_t cache_next;  /* eviction: round robin */
+    bool publish_names; /* cfg publish_names */
 } mk_nats_registry_t;
 
 enum { KIND_NODE, KIND_PATH, KIND_INVAL /* a watched registry key changed */ };

@@ -105,6 +105,29 @@ static void on_heartbeat(runtime_t *rt, mk_io_t *io, uint32_t events)
     }
 }
 
+static mk_nats_own_t **own_find(mk_nats_registry_t *r, const char *key);
+
+/* The local registry's name hook (publish_names): flat names of local
+ * actors follow into the cluster registry. A refusal (the name is held by
+ * another node) is logged, rate-limited; the local name stays. */
+static void on_local_name(runtime_t *rt, void *ctx, const char *name, actor_id_t id,
+                          bool registered)
+{
+    (void)ctx;
+    nats_t *n = mk_runtime_ext(rt, MK_EXT_NATS);
+    if (!n || !n->reg.kv || !n->reg.publish_names || name[0] == '/')
+        return;
+    if (!registered) {
+        char key[MK_NATS_KEY_MAX];
+        if (mk_nats_name_key(name, key, sizeof key) && own_find(&n->reg, key))
+            mk_nats_unregister(rt, name);
+        return;
+    }
+    if (actor_id_node(id) == rt->node_id && !mk_nats_register(rt, name, id))
+        mk_log_limited(rt, &n->lim_names, LOG_WARN, "nats: name \"%s\" not published: %s", name,
+                       mk_last_error());
+}
+
 bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg)
 {
     mk_nats_registry_t *r = &n->reg;
@@ -141,6 +164,10 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
     }
     /* The heartbeat alone does not keep runtime_run() going. */
     if (!mk_io_add(rt, &r->timer, r->timer_fd, EPOLLIN, on_heartbeat, n, false))
+        goto fail;
+    r->publish_names = cfg->publish_names;
+    /* The hook finds the state through the ext slot (NULL after detach). */
+    if (r->publish_names && !mk_runtime_on_name(rt, on_local_name, NULL))
         goto fail;
     return true;
 fail : {
