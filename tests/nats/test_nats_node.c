@@ -265,6 +265,14 @@ static void test_attach_errors(void **state)
     runtime_detach_nats(rt);
     /* after detach: no route to an unlinked node */
     assert_false(actor_send(rt, actor_id_make(42, 1), T_DATA, "x", 1));
+    /* attach and detach many times: the runtime's few hooks are reused,
+     * not used up (MK_MAX_EXIT_HOOKS is 8 for every subsystem) */
+    for (int i = 0; i < 12; i++) {
+        assert_true(attach(rt, server.url));
+        runtime_detach_nats(rt);
+    }
+    assert_true(attach(rt, server.url));
+    runtime_detach_nats(rt);
     mk_nats_config_t dead = {.servers = "nats://127.0.0.1:1"};
     assert_false(runtime_attach_nats(rt, &dead));
     assert_non_null(strstr(mk_last_error(), "connect"));

@@ -524,8 +524,13 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         goto fail;
     if (!mk_io_add(rt, &n->io, in->efd, EPOLLIN, on_inbox, n, true))
         goto fail;
+    /* Hooks cannot be removed and are few (MK_MAX_EXIT_HOOKS for every
+     * subsystem): an attach after a detach reuses the one already there. */
+    bool hooked = false;
+    for (size_t i = 0; i < rt->n_exit_hooks; i++)
+        hooked |= rt->exit_hooks[i].fn == on_actor_exit;
     if (!mk_net_set_fallback(rt, route_nats, NULL) ||
-        !mk_runtime_on_exit(rt, on_actor_exit, NULL)) {
+        (!hooked && !mk_runtime_on_exit(rt, on_actor_exit, NULL))) {
         mk_io_remove(rt, &n->io);
         goto fail;
     }

@@ -167,7 +167,10 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
         goto fail;
     r->publish_names = cfg->publish_names;
     /* The hook finds the state through the ext slot (NULL after detach). */
-    if (r->publish_names && !mk_runtime_on_name(rt, on_local_name, NULL))
+    bool hooked = false; /* once per runtime: hooks cannot be removed */
+    for (size_t i = 0; i < rt->n_name_hooks; i++)
+        hooked |= rt->name_hooks[i].fn == on_local_name;
+    if (r->publish_names && !hooked && !mk_runtime_on_name(rt, on_local_name, NULL))
         goto fail;
     return true;
 fail : {
