@@ -122,6 +122,15 @@ static void on_reconnected(natsConnection *nc, void *closure)
     pthread_mutex_unlock(&in->mu);
 }
 
+/* libnats' last connection callback (its callback thread runs them in
+ * order, so none of on_error / on_reconnected comes after it): drops the
+ * connection's reference to the inbox. */
+static void on_closed(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    inbox_unref(closure);
+}
+
 /* ---- Subscriptions --------------------------------------------------- */
 
 natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *queue, int kind,
@@ -452,6 +461,8 @@ static natsStatus make_options(natsOptions **out, const mk_nats_config_t *cfg, n
         s = natsOptions_SetErrorHandler(o, on_error, in);
     if (s == NATS_OK)
         s = natsOptions_SetReconnectedCB(o, on_reconnected, in);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(o, on_closed, in);
     if (s == NATS_OK && (set(cfg->user) || set(cfg->password)))
         s = natsOptions_SetUserInfo(o, cfg->user, cfg->password);
     if (s == NATS_OK && set(cfg->token))
@@ -503,9 +514,13 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
                      nats_GetLastError(NULL));
         goto fail;
     }
+    pthread_mutex_lock(&in->mu);
+    in->refs++; /* the connection's, dropped by on_closed() */
+    pthread_mutex_unlock(&in->mu);
     s = natsConnection_Connect(&n->nc, opts);
     natsOptions_Destroy(opts);
     if (s != NATS_OK) {
+        inbox_unref(in); /* no connection: no on_closed() */
         mk_set_error("runtime_attach_nats: connect to %s: %s (%s)", cfg->servers,
                      natsStatus_GetText(s), nats_GetLastError(NULL));
         goto fail;
