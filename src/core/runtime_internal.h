@@ -185,6 +185,7 @@ typedef enum {
     MK_EXT_HW,
     MK_EXT_SHELL,
     MK_EXT_STATE, /* state_persist_init's base directory (src/wasm/state_persist.c) */
+    MK_EXT_NATS,  /* the NATS attachment (src/net/nats/nats_link.c) */
     MK_EXT_COUNT
 } mk_ext_slot_t;
 

@@ -102,6 +102,19 @@ bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on);
  */
 bool mk_net_set_handshake_ms(runtime_t *rt, uint32_t ms);
 
+/*
+ * Fallback route (issue 21): where a send goes when no transport is
+ * registered for its destination node. Called by the router on the
+ * runtime's thread; `msg` stays the caller's. Returns true when the message
+ * was handed on; false with a reason for mk_last_error() (actor_send()
+ * returns that). One per runtime; fn NULL removes it. Installed by the NATS
+ * attachment (src/net/nats/nats_link.c): a node linked directly keeps its
+ * link, every other node is reached through NATS. False with a reason for
+ * a NULL runtime or no memory.
+ */
+typedef bool (*mk_net_fallback_fn)(runtime_t *rt, void *ctx, const message_t *msg);
+bool mk_net_set_fallback(runtime_t *rt, mk_net_fallback_fn fn, void *ctx);
+
 /* ---- Stream transports (stream.c), shared by Unix and TCP ------------ */
 
 /*

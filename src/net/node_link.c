@@ -79,6 +79,8 @@ typedef struct {
     actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
     int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
     mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
+    mk_net_fallback_fn fallback; /* nodes without a transport (NATS), or NULL */
+    void *fallback_ctx;
 } net_t;
 
 static void link_update(runtime_t *rt, net_t *net, link_t *l);
@@ -658,6 +660,8 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
     net_t *net = net_of(rt);
     node_id_t node = actor_id_node(msg->dest);
     link_t *l = link_find(net, node);
+    if (!l && net && net->fallback && node != 0)
+        return net->fallback(rt, net->fallback_ctx, msg);
     if (!l) {
         for (size_t i = 0; net && i < MK_MAX_TRANSPORTS; i++)
             if (net->gone[i].node == node && node != 0)
@@ -943,6 +947,18 @@ bool mk_net_link_set_original(runtime_t *rt, node_id_t node, bool on)
     link_t *l = link_find(net, node);
     if (l)
         l->original = on;
+    return true;
+}
+
+bool mk_net_set_fallback(runtime_t *rt, mk_net_fallback_fn fn, void *ctx)
+{
+    if (!rt)
+        return mk_fail("mk_net_set_fallback: runtime is NULL");
+    net_t *net = net_get(rt);
+    if (!net)
+        return false;
+    net->fallback = fn;
+    net->fallback_ctx = fn ? ctx : NULL;
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "microkernel/nats.h"
 #include "shell/shell_internal.h"
 
 #ifndef MK_VERSION
@@ -175,6 +176,12 @@ bool sh_resolve(shell_t *sh, const char *ref, actor_id_t *out)
         return true;
     }
     bool numeric = ref[0] >= '0' && ref[0] <= '9';
+    /* Then the cluster-wide NATS registry, when the node has one
+     * (docs/scale-out.md): `call` then reaches the actor through NATS. */
+    if (!numeric && (id = mk_nats_lookup(sh->rt, ref)) != ACTOR_ID_INVALID) {
+        *out = id;
+        return true;
+    }
     if (!numeric) {
         sh_error(sh, "no actor named '%.80s'", ref);
         return false;

@@ -20,6 +20,7 @@
 
 #include "microkernel/dashboard.h"
 #include "microkernel/display.h"
+#include "microkernel/nats.h"
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
@@ -63,6 +64,7 @@ typedef struct {
     const display_board_t *board; /* --display: display, console, dashboard */
     bool dashboard;               /* --dashboard: the dashboard in this terminal */
     bool observer_write; /* --observer-write: the web observer may send, stop, reload */
+    const char *nats; /* --nats URL[,URL]: join NATS (docs/scale-out.md); NULL: no */
 } options_t;
 
 static void usage(FILE *out)
@@ -102,6 +104,8 @@ static void usage(FILE *out)
             "  --cf-token TOKEN  the Worker's AUTH_TOKEN (also $MK_CF_TOKEN)\n"
             "  --no-kv           no local KV/SQL store: /node/storage/* go to a\n"
             "                    mounted peer or the cloud\n"
+            "  --nats URL[,URL]  join NATS (docs/scale-out.md); credentials from\n"
+            "                    $MK_NATS_USER/_PASSWORD, _TOKEN, _CREDS, _CA\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --display BOARD   run a display (round466 or rect800, in memory) with the\n"
@@ -168,6 +172,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_NO_KV,
         OPT_HELP,
         OPT_VERSION,
+        OPT_NATS,
         OPT_OBSERVER_WRITE,
         OPT_DISPLAY,
         OPT_DASHBOARD,
@@ -199,6 +204,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"pwm-sysfs-root", required_argument, NULL, OPT_HW_FIRST + 4},
         {"led-spidev", required_argument, NULL, OPT_HW_FIRST + 5},
         {"observer-write", no_argument, NULL, OPT_OBSERVER_WRITE},
+        {"nats", required_argument, NULL, OPT_NATS},
         {NULL, 0, NULL, 0},
     };
     unsigned long v;
@@ -292,6 +298,7 @@ static int parse_options(int argc, char **argv, options_t *o)
             }
             break;
         case OPT_DASHBOARD: o->dashboard = true; break;
+        case OPT_NATS: o->nats = optarg; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
 #ifdef MK_SHELL_SERVICES
@@ -487,6 +494,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "mk-shell: --listen: not available in this build: mount listener "
                         "(src/services)\n");
 #endif
+    if (o.nats) {
+        /* With the registry (30 s TTL, docs/scale-out.md) when the servers
+         * run JetStream; without it otherwise. */
+        mk_nats_config_t nc = {.servers = o.nats,
+                               .user = getenv("MK_NATS_USER"),
+                               .password = getenv("MK_NATS_PASSWORD"),
+                               .token = getenv("MK_NATS_TOKEN"),
+                               .creds_file = getenv("MK_NATS_CREDS"),
+                               .ca_file = getenv("MK_NATS_CA"),
+                               .names_ttl_ms = 30000};
+        if (!runtime_attach_nats(rt, &nc)) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", mk_last_error());
+            nc.names_ttl_ms = 0;
+            if (!strstr(why, "registry") || !runtime_attach_nats(rt, &nc)) {
+                fprintf(stderr, "mk-shell: --nats: %s\n", mk_last_error());
+                runtime_destroy(rt);
+                return 1;
+            }
+            fprintf(stderr, "mk-shell: --nats: no registry: %s\n", why);
+        }
+    }
     if (o.http_port &&
         shell_status_start_ex(rt, (uint16_t)o.http_port, o.name,
                               o.observer_write ? SHELL_STATUS_WRITE : 0) == ACTOR_ID_INVALID)

@@ -1,0 +1,306 @@
+/*
+ * bench_nats.c -- cross-node figures through NATS beside a direct TCP link
+ * in the same run (issue 21, docs/scale-out.md "Numbers"): ping-pong round
+ * trips per second (0- and 64-byte payloads), one-way throughput of 4 KiB
+ * messages (window of 256, acknowledged every 64), and a fan-out round of
+ * one message to each of 50 nodes and their 50 answers. One local
+ * nats-server is started and stopped here (tests/nats/nats_server.h). The
+ * far node is this program run again with --peer (exec, so no process
+ * forks with libnats' threads running).
+ *
+ * Usage: bench_nats [round_trips] [bulk_messages] [repeats]; prints
+ * medians of `repeats` runs. Never a pass/fail test.
+ */
+#include <nats/nats.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_stats.h"
+#include "microkernel/nats.h"
+#include "microkernel/node.h"
+#include "microkernel/runtime.h"
+#include "microkernel/transport_tcp.h"
+#include "nats/nats_server.h"
+
+enum { T_START = 1, T_PING, T_PONG, T_DATA, T_ACK, T_DONE };
+
+#define BULK_SIZE   4096
+#define BULK_WINDOW 256
+#define BULK_ACK    64
+#define FANOUT      50
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the far node ----------------------------------------------------- */
+
+typedef struct {
+    long received, expected;
+} sink_t;
+
+/* Echoes pings; counts bulk data and acknowledges it. */
+static bool far_fn(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    sink_t *s = state;
+    if (msg->type == T_PING)
+        actor_send(rt, msg->source, T_PONG, msg->payload, msg->payload_size);
+    else if (msg->type == T_START) {
+        memcpy(&s->expected, msg->payload, sizeof s->expected);
+        s->received = 0;
+    } else if (msg->type == T_DATA) {
+        if (++s->received == s->expected)
+            actor_send(rt, msg->source, T_DONE, NULL, 0);
+        else if (s->received % BULK_ACK == 0)
+            actor_send(rt, msg->source, T_ACK, NULL, 0);
+    }
+    return true;
+}
+
+/* --peer tcp | --peer nats URL | --peer fanout URL: print "<port> <ids...>"
+ * and serve until killed. */
+static int run_peer(int argc, char **argv)
+{
+    bool fan = !strcmp(argv[2], "fanout");
+    int count = fan ? FANOUT : 1;
+    static runtime_t *rts[FANOUT];
+    static sink_t sinks[FANOUT];
+    uint16_t port = 0;
+    for (int i = 0; i < count; i++) {
+        rts[i] = runtime_init((node_id_t)(2 + i), 16);
+        if (!strcmp(argv[2], "tcp")) {
+            transport_t *l = transport_tcp_listen("127.0.0.1", 0, 1);
+            port = transport_tcp_port(l);
+            runtime_add_transport(rts[i], l);
+        } else {
+            mk_nats_config_t cfg = {.servers = argc > 3 ? argv[3] : ""};
+            if (!runtime_attach_nats(rts[i], &cfg)) {
+                fprintf(stderr, "peer: %s\n", mk_last_error());
+                return 1;
+            }
+        }
+    }
+    printf("%u", port);
+    for (int i = 0; i < count; i++)
+        printf(" %llu", (unsigned long long)actor_spawn(rts[i], far_fn, &sinks[i], NULL, 8192));
+    printf("\n");
+    fflush(stdout);
+    if (count == 1)
+        runtime_run(rts[0]);
+    else
+        for (;;)
+            for (int i = 0; i < count; i++)
+                runtime_step(rts[i]);
+    return 0;
+}
+
+/* ---- the measuring node ------------------------------------------------ */
+
+typedef struct {
+    actor_id_t peer[FANOUT];
+    int peers;
+    long n, done, sent, failures;
+    size_t size;
+    unsigned char payload[BULK_SIZE];
+    double t0, t1;
+} driver_t;
+
+static bool pinger(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    driver_t *d = state;
+    if (msg->type == T_PONG && ++d->done == d->n / 10)
+        d->t0 = now_s(); /* the first tenth warms up */
+    if (msg->type == T_PONG && d->done == d->n) {
+        d->t1 = now_s();
+        runtime_stop(rt);
+        return true;
+    }
+    if (msg->type == T_START || msg->type == T_PONG)
+        if (!actor_send(rt, d->peer[0], T_PING, d->payload, d->size))
+            d->failures++;
+    return true;
+}
+
+static void bulk_send(runtime_t *rt, driver_t *d, long count)
+{
+    for (long i = 0; i < count && d->sent < d->n; i++, d->sent++)
+        if (!actor_send(rt, d->peer[0], T_DATA, d->payload, BULK_SIZE))
+            d->failures++;
+}
+
+static bool bulker(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    driver_t *d = state;
+    if (msg->type == T_START) {
+        actor_send(rt, d->peer[0], T_START, &d->n, sizeof d->n);
+        d->t0 = now_s();
+        bulk_send(rt, d, BULK_WINDOW);
+    } else if (msg->type == T_ACK)
+        bulk_send(rt, d, BULK_ACK);
+    else if (msg->type == T_DONE) {
+        d->t1 = now_s();
+        runtime_stop(rt);
+    }
+    return true;
+}
+
+/* One round: a ping to each of the peers; the next round when all answered. */
+static bool fanner(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    driver_t *d = state;
+    if (msg->type == T_PONG && ++d->done % d->peers != 0)
+        return true;
+    if (msg->type == T_PONG && d->done / d->peers == d->n) {
+        d->t1 = now_s();
+        runtime_stop(rt);
+        return true;
+    }
+    if (msg->type == T_START)
+        d->t0 = now_s();
+    for (int i = 0; i < d->peers; i++)
+        if (!actor_send(rt, d->peer[i], T_PING, NULL, 0))
+            d->failures++;
+    return true;
+}
+
+static const char *self_exe;
+static char nats_url[64];
+
+/* Run the far side (`kind`), then `local` on node 1; seconds measured. */
+static double run_case(const char *kind, actor_behavior_fn local, driver_t *d)
+{
+    int out[2];
+    if (pipe(out) != 0)
+        exit(1);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        execl(self_exe, self_exe, "--peer", kind, nats_url, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE *f = fdopen(out[0], "r");
+    unsigned port = 0;
+    d->peers = 0;
+    if (fscanf(f, "%u", &port) != 1) {
+        fprintf(stderr, "bench_nats: peer did not come up\n");
+        exit(1);
+    }
+    unsigned long long id;
+    while (d->peers < FANOUT && fscanf(f, " %llu", &id) == 1) {
+        d->peer[d->peers++] = (actor_id_t)id;
+        if (strcmp(kind, "fanout") != 0)
+            break;
+    }
+    runtime_t *rt = runtime_init(1, 16);
+    if (!strcmp(kind, "tcp")) {
+        runtime_add_transport(rt, transport_tcp_connect("127.0.0.1", (uint16_t)port, 2));
+        double end = now_s() + 10;
+        while (!node_is_connected(rt, 2) && now_s() < end)
+            runtime_step(rt);
+    } else {
+        mk_nats_config_t cfg = {.servers = nats_url};
+        if (!runtime_attach_nats(rt, &cfg)) {
+            fprintf(stderr, "bench_nats: %s\n", mk_last_error());
+            exit(1);
+        }
+    }
+    actor_id_t a = actor_spawn(rt, local, d, NULL, 8192);
+    actor_send(rt, a, T_START, NULL, 0);
+    runtime_run(rt);
+    runtime_destroy(rt);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fclose(f);
+    if (d->failures)
+        printf("    (%ld sends failed)\n", d->failures);
+    return d->t1 - d->t0;
+}
+
+static double pingpong(const char *kind, size_t size, long n)
+{
+    driver_t *d = calloc(1, sizeof *d);
+    d->n = n;
+    d->size = size;
+    double s = run_case(kind, pinger, d);
+    free(d);
+    return (double)(n - n / 10) / s;
+}
+
+static double bulk(const char *kind, long n)
+{
+    driver_t *d = calloc(1, sizeof *d);
+    d->n = n;
+    memset(d->payload, 0x5A, sizeof d->payload);
+    double s = run_case(kind, bulker, d);
+    free(d);
+    return (double)n * BULK_SIZE / s / 1e6;
+}
+
+static double fanout(long rounds)
+{
+    driver_t *d = calloc(1, sizeof *d);
+    d->n = rounds;
+    double s = run_case("fanout", fanner, d);
+    free(d);
+    return (double)rounds / s;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "--peer"))
+        return run_peer(argc, argv);
+    self_exe = "/proc/self/exe";
+    long n = argc > 1 ? atol(argv[1]) : 20000;
+    long bulk_n = argc > 2 ? atol(argv[2]) : 20000;
+    int repeats = argc > 3 ? atoi(argv[3]) : 3;
+    if (n < 20 || bulk_n < BULK_WINDOW || repeats < 1 || repeats > BENCH_MAX_REPEATS) {
+        fprintf(stderr, "usage: bench_nats [round_trips>=20] [bulk>=256] [repeats 1..%d]\n",
+                BENCH_MAX_REPEATS);
+        return 2;
+    }
+    nats_server_t srv;
+    if (!nats_server_start(&srv, NULL))
+        return 1;
+    snprintf(nats_url, sizeof nats_url, "%s", srv.url);
+    double pp[4][BENCH_MAX_REPEATS], bk[2][BENCH_MAX_REPEATS], fo[BENCH_MAX_REPEATS];
+    for (int r = 0; r < repeats; r++) {
+        pp[0][r] = pingpong("tcp", 0, n);
+        pp[1][r] = pingpong("nats", 0, n);
+        pp[2][r] = pingpong("tcp", 64, n);
+        pp[3][r] = pingpong("nats", 64, n);
+        bk[0][r] = bulk("tcp", bulk_n);
+        bk[1][r] = bulk("nats", bulk_n);
+        fo[r] = fanout(n / 50 > 10 ? n / 50 : 10);
+    }
+    double m[4], b[2];
+    for (int i = 0; i < 4; i++)
+        m[i] = bench_median(pp[i], repeats);
+    for (int i = 0; i < 2; i++)
+        b[i] = bench_median(bk[i], repeats);
+    printf("bench_nats: medians of %d repeats, one local nats-server %s\n", repeats, srv.url);
+    printf("  ping-pong 0 B     direct tcp %10.0f rt/s   nats %10.0f rt/s   nats/tcp %5.1f %%\n",
+           m[0], m[1], 100 * m[1] / m[0]);
+    printf("  ping-pong 64 B    direct tcp %10.0f rt/s   nats %10.0f rt/s   nats/tcp %5.1f %%\n",
+           m[2], m[3], 100 * m[3] / m[2]);
+    printf("  one-way 4 KiB     direct tcp %10.1f MB/s   nats %10.1f MB/s   nats/tcp %5.1f %%\n",
+           b[0], b[1], 100 * b[1] / b[0]);
+    printf("  fan-out to %d nodes through nats: %.0f rounds/s (%.0f messages/s each way)\n", FANOUT,
+           bench_median(fo, repeats), bench_median(fo, repeats) * FANOUT);
+    nats_server_stop(&srv);
+    nats_CloseAndWait(5000);
+    return 0;
+}

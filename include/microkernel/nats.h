@@ -1,0 +1,204 @@
+/*
+ * microkernel/nats.h -- scale-out through NATS (issue 21, docs/scale-out.md):
+ * a node's runtime joins a NATS cluster through libnats; any node id in the
+ * cluster is then reachable by actor_send() without a direct link, and
+ * namespace paths served over NATS are reachable from every node.
+ *
+ * Subjects (docs/scale-out.md, "Subjects"):
+ *   mk.node.<dest>.<src>  a frame for an actor of node <dest>, published by
+ *                         node <src> (decimal u32). The server's per-node
+ *                         publish permission (mk.node.*.<src>) makes <src>
+ *                         the authenticated publisher; a frame whose source
+ *                         actor is not of node <src> is dropped and counted.
+ *   mk.path.<t1>.<t2>...  a frame for the actor serving path /t1/t2/...,
+ *                         tokens escaped (mk_nats_path_subject()); served
+ *                         with queue group "mk.path" so several servers of
+ *                         one path share its messages.
+ * Payload: the wire frame of ../shared/compat/wire-and-mount.md section 1
+ * (28-byte header, big-endian, then the payload), exactly one frame per
+ * NATS message.
+ *
+ * Every function here is called on the runtime's thread (none is
+ * thread-safe); libnats' own threads only queue messages for that thread.
+ */
+#ifndef MICROKERNEL_NATS_H
+#define MICROKERNEL_NATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "microkernel/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest subject made from a path (bytes, without the NUL). */
+#define MK_NATS_SUBJECT_MAX     512u
+/* Default bound on NATS messages received and not yet delivered to actors
+ * (libnats' pending queue plus ours); beyond it messages are dropped and
+ * counted (dropped_overflow / libnats' slow-consumer count). */
+#define MK_NATS_PENDING_DEFAULT 65536u
+
+/* How to reach and authenticate to NATS. Strings are copied by
+ * runtime_attach_nats(); NULL or "" means "not used". */
+typedef struct {
+    const char *servers;        /* "nats://host:port[,nats://host:port...]"; required */
+    const char *user;           /* user/password authentication */
+    const char *password;       /*   (both or neither) */
+    const char *token;          /* token authentication */
+    const char *creds_file;     /* NATS .creds file (user JWT + NKey seed) */
+    const char *nkey_seed_file; /* NKey seed file, with nkey_public */
+    const char *nkey_public;    /*   the user's public NKey ("U...") */
+    bool tls;                   /* require TLS (also implied by tls:// URLs) */
+    const char *ca_file;        /* TLS trust anchors (PEM); NULL: system store */
+    const char *cert_file;      /* TLS client certificate (PEM), with key_file */
+    const char *key_file;
+    const char *name;           /* connection name shown by the server; NULL: "mk-node-<id>" */
+    uint32_t pending_max;       /* 0: MK_NATS_PENDING_DEFAULT messages */
+    uint32_t reconnect_wait_ms; /* between reconnect attempts; 0: 250 ms */
+    /* false (default): every publish is written at once (libnats SendAsap):
+     * lowest latency. true: libnats' flusher thread batches writes: more
+     * one-way throughput, about 1 ms more per hop (docs/scale-out.md). */
+    bool batch_sends;
+    /* Registry (JetStream KV bucket MK_NATS_NAMES_BUCKET): how long a name
+     * outlives the last heartbeat of its node, in ms; 0: no registry (the
+     * server need not run JetStream). The bucket is made with this TTL by
+     * the first node; every node must use the same value. */
+    uint32_t names_ttl_ms;
+    uint32_t names_replicas; /* copies of the bucket in a cluster (1..5); 0: 1 */
+    /* Flat names local actors register with actor_register_name() also go
+     * to the registry (mk_nats_register) and leave it when unregistered.
+     * Off by default: every node registers the same system names ("ns",
+     * "shell"...), and only the first node would get them. */
+    bool publish_names;
+} mk_nats_config_t;
+
+/*
+ * Connect `rt` to NATS and subscribe mk.node.<id>.* for its node id. Sends
+ * to nodes without a direct transport then go to NATS (direct links keep
+ * priority). The libnats connection reconnects on its own for ever (every
+ * reconnect_wait_ms) and re-subscribes. Incoming messages are queued by
+ * libnats' delivery thread and handed to the runtime's loop through an
+ * eventfd (docs/scale-out.md, "Threads"). The attachment lives until
+ * runtime_detach_nats() or runtime_destroy().
+ * Returns false with a reason for mk_last_error(): NULL arguments, no
+ * servers, an attachment already present, a libnats error (unreachable
+ * server, refused credentials, TLS failure: libnats' text is quoted), or no
+ * memory (nothing stays attached).
+ */
+bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg);
+
+/* Close the NATS connection of `rt` (no-op without one). Messages queued
+ * and not yet delivered are dropped. Sends to nodes without a transport
+ * fail again afterwards. */
+void runtime_detach_nats(runtime_t *rt);
+
+/*
+ * Serve namespace path `path` ("/a/b/c") for local actor `id` over NATS:
+ * subscribes mk.path.<escaped tokens> in queue group "mk.path" (several
+ * nodes serving one path share its messages; NATS picks one per message).
+ * Messages arrive with their original source and type. One actor per path
+ * per node; serving it again replaces the actor. The subscription goes
+ * when the actor stops or with mk_nats_unserve_path().
+ * False with a reason: no attachment, an invalid path (ns_path_check), a
+ * path whose subject would exceed MK_NATS_SUBJECT_MAX, a non-local actor,
+ * MK_NATS_PATHS_MAX paths already served, or a libnats error.
+ */
+bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id);
+#define MK_NATS_PATHS_MAX 256u
+
+/* Stop serving `path`; false with a reason when it is not served. */
+bool mk_nats_unserve_path(runtime_t *rt, const char *path);
+
+/*
+ * Send a message from `source` (ACTOR_ID_INVALID or a local actor) to
+ * whichever node serves `path` over NATS. At most once: true means the
+ * frame was handed to libnats, not that a server of the path exists.
+ * False with a reason: no attachment, an invalid path, a payload above the
+ * server's max_payload minus 28 header bytes, or the connection is closed.
+ */
+bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_type_t type,
+                       const void *payload, size_t payload_size);
+
+/*
+ * Pure: the NATS subject for `path` into `out` (`out_size` bytes, NUL
+ * included): "mk.path." then one token per path component. A component's
+ * bytes [A-Za-z0-9_-] are kept; every other byte (".", "*", ">", "~",
+ * spaces, controls, UTF-8 bytes...) becomes "~" and two upper-case hex
+ * digits, so no name can add a token, a wildcard or whitespace to a subject
+ * (docs/scale-out.md, "Escaping"). Returns the length written, or 0 with a
+ * reason for mk_last_error() for a NULL argument, a path that is not "/"
+ * followed by non-empty components separated by single "/", or an output
+ * that does not fit.
+ */
+size_t mk_nats_path_subject(const char *path, char *out, size_t out_size);
+
+/*
+ * The cluster-wide registry (docs/scale-out.md, "Registry"): JetStream KV
+ * bucket "mk-names", key "n.<name>" for flat names and "p.<t1>.<t2>" for
+ * paths (bytes outside [A-Za-z0-9_-] escaped as "=XX"), value
+ * "<node> <actor id as 16 hex digits>". Needs names_ttl_ms in the config
+ * and JetStream on the server.
+ *
+ * mk_nats_register(): record `name` for local actor `id` if no node holds
+ * it (KV create: atomic, so of two nodes racing for a name exactly one
+ * wins). The node then refreshes the entry every names_ttl_ms / 3
+ * (compare-and-set on its revision); when the node dies its entries expire
+ * names_ttl_ms after its last refresh. After a lost connection the refresh
+ * re-creates entries that expired meanwhile (unless another node took the
+ * name: then it is dropped and logged). The entry goes with its actor.
+ * Blocks the calling thread for one JetStream round trip (at most 5 s).
+ * False with a reason: no registry, a bad name (empty, over 127 bytes,
+ * a path with an empty component), a non-local actor, the name held by
+ * another entry ("already registered" with its value), MK_NATS_NAMES_MAX
+ * names held here, or a JetStream error.
+ */
+bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id);
+#define MK_NATS_NAMES_MAX    256u /* names one node holds in the registry */
+#define MK_NATS_CACHE_MAX    256u /* lookups cached per node */
+#define MK_NATS_NAMES_BUCKET "mk-names"
+
+/* Remove a name this node registered; false with a reason otherwise. */
+bool mk_nats_unregister(runtime_t *rt, const char *name);
+
+/*
+ * The actor registered under `name` anywhere in the cluster, or
+ * ACTOR_ID_INVALID with a reason (not registered, no registry, JetStream
+ * error, a malformed entry). Answers from a per-node cache of
+ * MK_NATS_CACHE_MAX entries; a cached name is watched (its KV subject is
+ * subscribed) so a change or delete drops it, and an entry is re-read
+ * after names_ttl_ms because expiry is silent. A miss blocks for one
+ * JetStream round trip.
+ */
+actor_id_t mk_nats_lookup(runtime_t *rt, const char *name);
+
+/* What the attachment has done; counters since attach. */
+typedef struct {
+    bool connected;                 /* libnats reports the connection up */
+    uint64_t reconnects;            /* times libnats reconnected */
+    uint64_t published;             /* frames published */
+    uint64_t received;              /* NATS messages taken from the queue */
+    uint64_t delivered;             /* messages delivered to local actors */
+    uint64_t dropped_malformed;     /* not exactly one valid frame, or bad subject */
+    uint64_t dropped_forged;        /* source actor not of the publishing node */
+    uint64_t dropped_local_only;    /* a type only this runtime may produce */
+    uint64_t dropped_undeliverable; /* no such actor / not for this node / control */
+    uint64_t dropped_overflow;      /* over pending_max, or libnats' slow-consumer drops */
+    uint64_t lookups_cached;        /* mk_nats_lookup answered from the cache */
+    uint64_t lookups_remote;        /* mk_nats_lookup that read the bucket */
+    uint64_t names_refreshed;       /* heartbeat refreshes of own entries */
+    uint64_t names_recreated;       /* own entries re-created after expiring */
+    uint64_t names_lost;            /* own entries taken by another node meanwhile */
+} mk_nats_stats_t;
+
+/* Copy the counters of `rt`'s attachment into *out; false with a reason
+ * without an attachment or with NULL arguments. */
+bool mk_nats_stats(runtime_t *rt, mk_nats_stats_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * nats_internal.h -- what the files of the NATS attachment share: the
+ * per-runtime state (nats_link.c owns it), the inbox libnats' threads fill,
+ * and the registry's part (nats_registry.c). Runtime thread only, except
+ * inbox_t fields under its mutex.
+ */
+#ifndef MK_NATS_INTERNAL_H
+#define MK_NATS_INTERNAL_H
+
+#include <nats/nats.h>
+#include <pthread.h>
+
+#include "core/log_limit.h"
+#include "core/runtime_internal.h"
+#include "microkernel/nats.h"
+
+#define MK_NATS_KEY_MAX 400u /* "p." + 3 * 127 escaped bytes + NUL fits */
+
+/* An own registry entry, refreshed by the heartbeat. */
+typedef struct {
+    char name[128];
+    char key[MK_NATS_KEY_MAX];
+    actor_id_t id;
+    uint64_t rev; /* KV revision of our last write */
+} mk_nats_own_t;
+
+/* A cached lookup, watched through its KV subject. */
+typedef struct {
+    char key[MK_NATS_KEY_MAX];
+    actor_id_t id;
+    uint64_t fetched_ms; /* mk_clock_ms() of the read */
+    natsSubscription *watch;
+} mk_nats_cached_t;
+
+typedef struct {
+    jsCtx *js;       /* NULL: no registry */
+    kvStore *kv;     /* the MK_NATS_NAMES_BUCKET bucket */
+    uint32_t ttl_ms; /* names_ttl_ms */
+    int timer_fd;    /* heartbeat timerfd, -1 when none */
+    mk_io_t timer;
+    mk_nats_own_t *own[MK_NATS_NAMES_MAX];
+    mk_nats_cached_t *cache[MK_NATS_CACHE_MAX];
+    size_t cache_next;  /* eviction: round robin */
+    bool publish_names; /* cfg publish_names */
+} mk_nats_registry_t;
+
+enum { KIND_NODE, KIND_PATH, KIND_INVAL /* a watched registry key changed */ };
+
+/* One received message waiting for the runtime's thread. Allocated with
+ * malloc on libnats' thread: the library allocator (mk_set_allocator) is
+ * not thread-safe. */
+typedef struct item {
+    struct item *next;
+    natsMsg *msg;
+    int kind;        /* KIND_NODE, KIND_PATH */
+    actor_id_t dest; /* KIND_PATH: the local actor serving the path */
+} item_t;
+
+/* Shared with libnats' threads; everything below `mu` is guarded by it.
+ * Freed by whoever drops the last reference: the runtime (1) and each
+ * subscription until its on-complete callback has run. */
+typedef struct {
+    pthread_mutex_t mu;
+    item_t *head, *tail;
+    size_t count;      /* items queued */
+    size_t max;        /* cfg pending_max */
+    uint64_t overflow; /* dropped: queue full, or libnats slow consumer */
+    uint64_t reconnects;
+    bool closing; /* detaching: drop what arrives */
+    int refs;
+    int efd; /* eventfd: readable while items may be queued */
+} inbox_t;
+
+/* The closure of one subscription. */
+typedef struct {
+    inbox_t *in;
+    int kind;
+    actor_id_t dest;
+} sub_ctx_t;
+
+typedef struct {
+    char path[128];
+    actor_id_t id;
+    natsSubscription *sub;
+} path_sub_t;
+
+typedef struct {
+    natsConnection *nc;
+    natsSubscription *node_sub;
+    inbox_t *in;
+    mk_io_t io;
+    item_t *batch;   /* taken from the inbox, not yet handled (runtime thread only) */
+    message_t *held; /* waiting for room in its actor's mailbox */
+    path_sub_t *paths[MK_NATS_PATHS_MAX];
+    unsigned char *scratch; /* frame being published */
+    size_t scratch_size;
+    mk_nats_stats_t stats;
+    mk_log_limit_t lim_in, lim_out, lim_names;
+    mk_nats_registry_t reg; /* nats_registry.c */
+} nats_t;
+
+/* Subscribe `subject` (in `queue` when not NULL) for messages of `kind`
+ * (dest: the path's actor, or the cache slot for KIND_INVAL); NULL with a
+ * reason on failure. mk_nats_unsubscribe(NULL) is a no-op. */
+natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *queue, int kind,
+                                    actor_id_t dest);
+void mk_nats_unsubscribe(natsSubscription *sub);
+
+/* nats_registry.c: open the bucket and start the heartbeat (false with a
+ * reason; nothing stays open), close (own entries deleted when connected),
+ * a watched key changed, an actor stopped (its entries go). */
+bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg);
+void mk_nats_registry_close(runtime_t *rt, nats_t *n);
+void mk_nats_registry_changed(nats_t *n, size_t slot, const char *subject);
+void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id);
+
+#endif
