@@ -240,7 +240,7 @@ static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t 
 {
     wasm_reader_t *r = c->r;
     if (r->p >= r->end)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end");
+        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of section or function");
     uint8_t b = *r->p;
     *np = 0;
     *p = NULL;
@@ -323,7 +323,9 @@ static bool op_else(comp_t *c, uint32_t off)
 {
     ctrl_t *t = wasm_cc_top(c);
     if (t->kind != K_IF)
-        return wasm_fail(c->r, WASM_ERR_INVALID, "else without if");
+        /* the binary grammar only has `else` inside `if` (spec 5.4.1): the
+         * reference interpreter ends the block there and wants `end` */
+        return wasm_fail(c->r, WASM_ERR_MALFORMED, "END opcode expected (else without if)");
     if (!check_block_end(c))
         return false;
     if (wasm_cc_live(c)) {
@@ -686,15 +688,13 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     while (ok && !done) {
         if (r->p >= r->end) {
             ok = wasm_fail(r, WASM_ERR_MALFORMED,
-                           "unexpected end of function body (END opcode expected)");
+                           "unexpected end of section or function (END opcode expected)");
             break;
         }
         ok = compile_instr(&c, &done);
         if (ok && !done)
             ok = peephole(&c);
     }
-    if (ok && r->p != r->end)
-        ok = wasm_fail(r, WASM_ERR_MALFORMED, "section size mismatch (bytes after function end)");
     if (ok) {
         /* keep only what is used: a module of many small functions would
          * otherwise hold the growth slack of every one */

@@ -156,6 +156,8 @@ struct wasm_module {
     uint32_t nelems;
     wasm_elem_t *elems;
     bool has_datacount;
+    bool has_data_section;    /* decode-time: a data section follows (decode.c) */
+    bool code_count_mismatch; /* decode-time: code section count != functions */
     uint32_t ndatas;
     wasm_data_t *datas;
     uint8_t *declared_funcs; /* bitmap: function referenced outside code (C.refs) */
