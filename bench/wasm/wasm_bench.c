@@ -23,6 +23,11 @@ uint32_t wl_sha256(uint32_t n);
 uint32_t wl_quicksort(uint32_t n);
 uint32_t wl_nbody(uint32_t n);
 uint32_t wl_memops(uint32_t n);
+uint32_t wl_list(uint32_t n);
+uint32_t wl_matrix(uint32_t n);
+uint32_t wl_state(uint32_t n);
+uint32_t wl_crc(uint32_t n);
+uint32_t wl_indirect(uint32_t n);
 
 typedef struct workload {
     const char *name;
@@ -39,6 +44,11 @@ static const workload_t k_workloads[] = {
     {"quicksort", wl_quicksort, 1000000},
     {"nbody", wl_nbody, 1000000},
     {"memops", wl_memops, 3000},
+    {"list", wl_list, 2000},
+    {"matrix", wl_matrix, 1000},
+    {"state", wl_state, 1000},
+    {"crc", wl_crc, 200},
+    {"indirect", wl_indirect, 5000000},
 };
 
 /* CPU time of this thread: the machine is shared, wall time is not fair. */
