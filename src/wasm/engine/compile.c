@@ -153,6 +153,11 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             return wasm_cc_emit_target(c, l);
         }
     }
+    /* local.get x; br_if: test the local in place */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_LOCAL_GET) {
+        c->ir[at] = WASM_OP_LOCAL_BR_IF;
+        return wasm_cc_emit_target(c, l);
+    }
     return wasm_cc_emit_op(c, WASM_OP_BR_IF, off) && wasm_cc_emit_target(c, l);
 }
 
@@ -393,8 +398,18 @@ static bool peephole(comp_t *c)
                 return false;
             continue;
         }
+        if ((a == WASM_OP_LOCAL_SET || a == WASM_OP_LOCAL_TEE) && q == p + 2 &&
+            b == WASM_OP_LOCAL_GET && q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[q + 1];
+            uint32_t op = a == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_SET_GET : WASM_OP_LOCAL_TEE_GET;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        }
         if (a == WASM_OP_LOCAL_GET && q == p + 2) {
             uint32_t x = ir[p + 1];
+            if (b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
+                uint32_t y = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_COPY) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+            }
             if (b == WASM_OP_I32_ADD_IMM && q + 2 == c->ir_len) {
                 uint32_t k = ir[q + 1];
                 if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) ||

@@ -206,10 +206,22 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 
 #if WASM_USE_COMPUTED_GOTO
 #define OP(name) L_##name:
-#define NEXT()   goto *labels[*pc++]
+#if WASM_IR_PROFILE
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        wasm_ir_profile_ops++;                                                                     \
+        goto *labels[*pc++];                                                                       \
+    } while (0)
+#else
+#define NEXT() goto *labels[*pc++]
+#endif
 #else
 #define OP(name) case WASM_OP_##name:
 #define NEXT()   goto dispatch
+#endif
+
+#if WASM_IR_PROFILE
+unsigned long long wasm_ir_profile_ops;
 #endif
 
 #define TRAP(kind)                                                                                 \
@@ -1048,6 +1060,34 @@ dispatch:
     {
         fp[pc[2]].u64 = (uint32_t)(fp[pc[0]].u32 + pc[1]);
         pc += 3;
+        NEXT();
+    }
+    OP(LOCAL_COPY) /* local.get x; local.set y */
+    {
+        fp[pc[1]] = fp[pc[0]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_SET_GET) /* local.set x; local.get y */
+    {
+        fp[pc[0]] = sp[-1];
+        sp[-1] = fp[pc[1]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_TEE_GET) /* local.tee x; local.get y */
+    {
+        fp[pc[0]] = sp[-1];
+        *sp++ = fp[pc[1]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_BR_IF) /* local.get x; br_if target */
+    {
+        if (fp[pc[0]].u32)
+            pc = ir + pc[1];
+        else
+            pc += 2;
         NEXT();
     }
     OP(LOCAL_GET2)
