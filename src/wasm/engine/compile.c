@@ -153,6 +153,12 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             return wasm_cc_emit_target(c, l);
         }
     }
+    /* i32.const k; compare; br_if */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] >= WASM_OP_I32_EQ_IMM &&
+        c->ir[at] <= WASM_OP_I32_GE_U_IMM) {
+        c->ir[at] = WASM_OP_I32_EQ_IMM_BR_IF + (c->ir[at] - WASM_OP_I32_EQ_IMM);
+        return wasm_cc_emit_target(c, l);
+    }
     /* local.get x; br_if: test the local in place */
     if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_LOCAL_GET) {
         c->ir[at] = WASM_OP_LOCAL_BR_IF;
@@ -392,7 +398,10 @@ static bool peephole(comp_t *c)
             case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_IMM; break;
             case WASM_OP_I32_ROTL: op = WASM_OP_I32_ROTL_IMM; break;
             case WASM_OP_I32_ROTR: op = WASM_OP_I32_ROTR_IMM; break;
-            default: return true;
+            default:
+                if (b < WASM_OP_I32_EQ || b > WASM_OP_I32_GE_U)
+                    return true;
+                op = WASM_OP_I32_EQ_IMM + (b - WASM_OP_I32_EQ);
             }
             if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
                 return false;

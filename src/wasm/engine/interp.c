@@ -1040,6 +1040,44 @@ dispatch:
         sp[-1].u64 = (uint32_t)(expr);                                                             \
         NEXT();                                                                                    \
     }
+    /* comparisons with a constant right operand, alone and fused with br_if */
+#define CMP_IMM(name, T, op)                                                                       \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)sp[-1].u32, k = (T)*pc++;                                                         \
+        sp[-1].u64 = a op k;                                                                       \
+        NEXT();                                                                                    \
+    }
+#define CMP_IMM_BR(name, T, op)                                                                    \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)(--sp)->u32, k = (T)pc[0];                                                        \
+        if (a op k)                                                                                \
+            pc = ir + pc[1];                                                                       \
+        else                                                                                       \
+            pc += 2;                                                                               \
+        NEXT();                                                                                    \
+    }
+    CMP_IMM(I32_EQ_IMM, uint32_t, ==)
+    CMP_IMM(I32_NE_IMM, uint32_t, !=)
+    CMP_IMM(I32_LT_S_IMM, int32_t, <)
+    CMP_IMM(I32_LT_U_IMM, uint32_t, <)
+    CMP_IMM(I32_GT_S_IMM, int32_t, >)
+    CMP_IMM(I32_GT_U_IMM, uint32_t, >)
+    CMP_IMM(I32_LE_S_IMM, int32_t, <=)
+    CMP_IMM(I32_LE_U_IMM, uint32_t, <=)
+    CMP_IMM(I32_GE_S_IMM, int32_t, >=)
+    CMP_IMM(I32_GE_U_IMM, uint32_t, >=)
+    CMP_IMM_BR(I32_EQ_IMM_BR_IF, uint32_t, ==)
+    CMP_IMM_BR(I32_NE_IMM_BR_IF, uint32_t, !=)
+    CMP_IMM_BR(I32_LT_S_IMM_BR_IF, int32_t, <)
+    CMP_IMM_BR(I32_LT_U_IMM_BR_IF, uint32_t, <)
+    CMP_IMM_BR(I32_GT_S_IMM_BR_IF, int32_t, >)
+    CMP_IMM_BR(I32_GT_U_IMM_BR_IF, uint32_t, >)
+    CMP_IMM_BR(I32_LE_S_IMM_BR_IF, int32_t, <=)
+    CMP_IMM_BR(I32_LE_U_IMM_BR_IF, uint32_t, <=)
+    CMP_IMM_BR(I32_GE_S_IMM_BR_IF, int32_t, >=)
+    CMP_IMM_BR(I32_GE_U_IMM_BR_IF, uint32_t, >=)
     BIN_IMM(I32_ADD_IMM, a + k)
     BIN_IMM(I32_AND_IMM, a & k)
     BIN_IMM(I32_OR_IMM, a | k)
