@@ -180,8 +180,8 @@ const uint8_t *wasm_cc_label_types(const ctrl_t *l)
 /* Emit the target word of a branch to `l` (patched later if forward). */
 bool wasm_cc_emit_target(comp_t *c, ctrl_t *l)
 {
-    if (l->kind == K_LOOP)
-        return wasm_cc_emit(c, l->loop_pc);
+    if (l->kind == K_LOOP) /* past the loop's FUEL op: the branch charges it (interp.c JUMP) */
+        return wasm_cc_emit(c, l->loop_pc + 2);
     uint32_t at = c->ir_len;
     if (!wasm_cc_emit(c, l->patch))
         return false;
@@ -516,6 +516,7 @@ static bool compile_instr(comp_t *c, bool *done)
                 t->fuel_at = c->ir_len;
                 if (!wasm_cc_emit(c, 1))
                     return false;
+                c->label_at = c->ir_len; /* back-edges land after the FUEL op */
             }
         } else if (op == 0x04 && was_live) {
             if (!wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) || !wasm_cc_emit(c, 0))

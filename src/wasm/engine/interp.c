@@ -271,6 +271,21 @@ unsigned long long wasm_ir_profile_ops;
         return WASM_STATUS_OUT_OF_FUEL;                                                            \
     } while (0)
 
+/* Go to IR index `idx`. A backward target is a loop's first instruction
+ * after its FUEL op (compile.c): the branch does that op's work, so a loop
+ * iteration costs no FUEL dispatch. Out of fuel, it stops at the FUEL op
+ * (which charges on resume), exactly as if it had branched to it. */
+#define JUMP(idx)                                                                                  \
+    do {                                                                                           \
+        const uint32_t *t_ = ir + (idx);                                                           \
+        if (t_ < pc) {                                                                             \
+            if (fuel <= 0)                                                                         \
+                PREEMPT_AT(t_ - 2);                                                                \
+            fuel -= (int64_t)t_[-1];                                                               \
+        }                                                                                          \
+        pc = t_;                                                                                   \
+    } while (0)
+
 /* Move the top `arity` values down over `drop` slots (branch with results). */
 #define MOVE_DOWN(drop, arity)                                                                     \
     do {                                                                                           \
@@ -376,13 +391,13 @@ dispatch:
 
     OP(BR)
     {
-        pc = ir + pc[0];
+        JUMP(pc[0]);
         NEXT();
     }
     OP(BR_IF)
     {
         if ((--sp)->u32)
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         else
             pc++;
         NEXT();
@@ -390,7 +405,7 @@ dispatch:
     OP(BR_UNLESS)
     {
         if (!(--sp)->u32)
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         else
             pc++;
         NEXT();
@@ -398,14 +413,14 @@ dispatch:
     OP(BR_MOVE)
     {
         MOVE_DOWN(pc[1], pc[2]);
-        pc = ir + pc[0];
+        JUMP(pc[0]);
         NEXT();
     }
     OP(BR_IF_MOVE)
     {
         if ((--sp)->u32) {
             MOVE_DOWN(pc[1], pc[2]);
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         } else {
             pc += 3;
         }
@@ -420,7 +435,7 @@ dispatch:
         const uint32_t *e = pc + 2 + 2 * (size_t)i;
         if (e[1])
             MOVE_DOWN(e[1], arity);
-        pc = ir + e[0];
+        JUMP(e[0]);
         NEXT();
     }
     OP(RETURN)
@@ -1017,7 +1032,7 @@ dispatch:
         T b = sp[-1].field, a = sp[-2].field;                                                      \
         sp -= 2;                                                                                   \
         if (a op b)                                                                                \
-            pc = ir + pc[0];                                                                       \
+            JUMP(pc[0]);                                                                           \
         else                                                                                       \
             pc++;                                                                                  \
         NEXT();                                                                                    \
@@ -1053,7 +1068,7 @@ dispatch:
     {                                                                                              \
         T a = (T)(--sp)->u32, k = (T)pc[0];                                                        \
         if (a op k)                                                                                \
-            pc = ir + pc[1];                                                                       \
+            JUMP(pc[1]);                                                                           \
         else                                                                                       \
             pc += 2;                                                                               \
         NEXT();                                                                                    \
@@ -1123,7 +1138,7 @@ dispatch:
     OP(LOCAL_BR_IF) /* local.get x; br_if target */
     {
         if (fp[pc[0]].u32)
-            pc = ir + pc[1];
+            JUMP(pc[1]);
         else
             pc += 2;
         NEXT();
