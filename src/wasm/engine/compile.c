@@ -430,10 +430,14 @@ static bool peephole(comp_t *c)
                 uint32_t y = ir[q + 1];
                 return refuse(c, p, WASM_OP_LOCAL_GET2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
             }
-            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD) && q + 2 == c->ir_len) {
+            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD ||
+                 (b >= WASM_OP_I32_LOAD8_S && b <= WASM_OP_I32_LOAD16_U)) &&
+                q + 2 == c->ir_len) {
                 uint32_t off = ir[q + 1];
-                uint32_t op =
-                    b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD : WASM_OP_LOCAL_F64_LOAD;
+                uint32_t op = b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD
+                              : b == WASM_OP_F64_LOAD
+                                  ? WASM_OP_LOCAL_F64_LOAD
+                                  : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
                 return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
             }
             if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */

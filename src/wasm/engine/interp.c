@@ -1199,6 +1199,23 @@ dispatch:
         pc += 2;
         NEXT();
     }
+    /* local.get x; i32.load8/16_s/u off */
+#define LOCAL_LOAD_NARROW(name, T)                                                                 \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];                                             \
+        pc += 2;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        (sp++)->u64 = (uint32_t)(int32_t)v_;                                                       \
+        NEXT();                                                                                    \
+    }
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD8_S, int8_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD8_U, uint8_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD16_S, int16_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD16_U, uint16_t)
     OP(LOCAL_F64_LOAD)
     {
         uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];
