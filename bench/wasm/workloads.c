@@ -21,6 +21,11 @@ uint32_t wl_sha256(uint32_t n);
 uint32_t wl_quicksort(uint32_t n);
 uint32_t wl_nbody(uint32_t n);
 uint32_t wl_memops(uint32_t n);
+uint32_t wl_list(uint32_t n);
+uint32_t wl_matrix(uint32_t n);
+uint32_t wl_state(uint32_t n);
+uint32_t wl_crc(uint32_t n);
+uint32_t wl_indirect(uint32_t n);
 
 static uint32_t fib(uint32_t n)
 {
@@ -257,4 +262,297 @@ EXPORT(memops) uint32_t wl_memops(uint32_t n)
         h = h * 31 + g_dst[r % sizeof g_dst];
     }
     return h;
+}
+
+/* ---- CoreMark-like kernels, written here (not CoreMark's code): list
+ * processing, small-matrix arithmetic, a state machine and CRC, the kinds
+ * of work CoreMark mixes. ---- */
+
+typedef struct node {
+    struct node *next;
+    int16_t value, index;
+} node_t;
+
+#define LIST_NODES 512
+static node_t g_nodes[LIST_NODES];
+
+static node_t *list_reverse(node_t *h)
+{
+    node_t *r = 0;
+    while (h) {
+        node_t *n = h->next;
+        h->next = r;
+        r = h;
+        h = n;
+    }
+    return r;
+}
+
+static node_t *list_find(node_t *h, int16_t v)
+{
+    while (h && h->value != v)
+        h = h->next;
+    return h;
+}
+
+/* merge sort of a singly linked list by value (or index), no recursion */
+static node_t *list_sort(node_t *h, int by_index)
+{
+    for (uint32_t k = 1;; k *= 2) {
+        node_t *p = h, *tail = 0;
+        h = 0;
+        uint32_t merges = 0;
+        while (p) {
+            merges++;
+            node_t *q = p;
+            uint32_t ps = 0, qs = k;
+            for (uint32_t i = 0; i < k && q; i++) {
+                ps++;
+                q = q->next;
+            }
+            while (ps > 0 || (qs > 0 && q)) {
+                node_t *e;
+                int take_p;
+                if (ps == 0)
+                    take_p = 0;
+                else if (qs == 0 || !q)
+                    take_p = 1;
+                else
+                    take_p = by_index ? p->index <= q->index : p->value <= q->value;
+                if (take_p) {
+                    e = p;
+                    p = p->next;
+                    ps--;
+                } else {
+                    e = q;
+                    q = q->next;
+                    qs--;
+                }
+                if (tail)
+                    tail->next = e;
+                else
+                    h = e;
+                tail = e;
+            }
+            p = q;
+        }
+        tail->next = 0;
+        if (merges <= 1)
+            return h;
+    }
+}
+
+EXPORT(list) uint32_t wl_list(uint32_t n)
+{
+    uint32_t x = 7, h = 0;
+    node_t *head = 0;
+    for (int i = LIST_NODES - 1; i >= 0; i--) {
+        x = x * 1103515245u + 12345u;
+        g_nodes[i].value = (int16_t)(x >> 16);
+        g_nodes[i].index = (int16_t)i;
+        g_nodes[i].next = head;
+        head = &g_nodes[i];
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        for (int k = 0; k < 8; k++) {
+            node_t *f = list_find(head, g_nodes[(r * 37 + k * 61) % LIST_NODES].value);
+            h = h * 31 + (f ? (uint32_t)f->index : 0xFFFFu);
+        }
+        head = list_reverse(head);
+        head = list_sort(head, 0);
+        h = h * 31 + (uint32_t)(uint16_t)head->value;
+        head = list_sort(head, 1);
+        g_nodes[r % LIST_NODES].value ^= (int16_t)r; /* the next round differs */
+    }
+    return h;
+}
+
+#define MAT 24
+static int16_t g_ma[MAT * MAT], g_mb[MAT * MAT];
+static int32_t g_mc[MAT * MAT];
+
+EXPORT(matrix) uint32_t wl_matrix(uint32_t n)
+{
+    uint32_t h = 0;
+    for (uint32_t i = 0; i < MAT * MAT; i++) {
+        g_ma[i] = (int16_t)((i * 29 + 7) & 0xFF);
+        g_mb[i] = (int16_t)((i * 41 + 3) & 0xFF);
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        int16_t c = (int16_t)(r & 0x3F);
+        for (uint32_t i = 0; i < MAT * MAT; i++) /* add a constant */
+            g_ma[i] = (int16_t)(g_ma[i] + c);
+        for (uint32_t i = 0; i < MAT * MAT; i++) /* times a constant */
+            g_mc[i] = (int32_t)g_ma[i] * c;
+        for (uint32_t i = 0; i < MAT; i++) { /* times a vector */
+            int32_t s = 0;
+            for (uint32_t j = 0; j < MAT; j++)
+                s += (int32_t)g_ma[i * MAT + j] * g_mb[j];
+            g_mc[i] = s;
+        }
+        for (uint32_t i = 0; i < MAT; i++) /* times a matrix, bit extraction */
+            for (uint32_t j = 0; j < MAT; j++) {
+                int32_t s = 0;
+                for (uint32_t k = 0; k < MAT; k++)
+                    s += ((int32_t)g_ma[i * MAT + k] * g_mb[k * MAT + j] >> 2) & 0x0FFF;
+                g_mc[i * MAT + j] = s;
+            }
+        for (uint32_t i = 0; i < MAT * MAT; i++)
+            h += (uint32_t)g_mc[i];
+        for (uint32_t i = 0; i < MAT * MAT; i++) /* keep values small */
+            g_ma[i] = (int16_t)(g_ma[i] & 0x1FF);
+    }
+    return h;
+}
+
+/* A scanner classifying comma-separated tokens: integer, float, scientific,
+ * hex or invalid, counting states entered. */
+enum {
+    ST_START,
+    ST_INT,
+    ST_SIGN,
+    ST_FLOAT,
+    ST_EXP,
+    ST_EXPSIGN,
+    ST_SCI,
+    ST_HEX0,
+    ST_HEX,
+    ST_BAD,
+    ST_N
+};
+
+static uint8_t g_text[8192];
+
+static const char *const k_tokens[] = {"5012",     "1234",   "-874",     "+122",     "35.54",
+                                       "0.032",    "-110.7", "5.5e+3",   "-.123e-2", "-87e+832",
+                                       "+0.6e-12", "0x1f",   "T0.3e-1F", "-T.T++Tq", "1T3.4e4z",
+                                       "34.0e-T^", ".",      "0x",       "7e"};
+
+EXPORT(state) uint32_t wl_state(uint32_t n)
+{
+    uint32_t len = 0, x = 1;
+    while (len + 16 < sizeof g_text) {
+        x = x * 1103515245u + 12345u;
+        const char *t = k_tokens[(x >> 16) % (sizeof k_tokens / sizeof k_tokens[0])];
+        while (*t)
+            g_text[len++] = (uint8_t)*t++;
+        g_text[len++] = ',';
+    }
+    uint32_t count[ST_N] = {0}, h = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        int st = ST_START;
+        for (uint32_t i = 0; i < len; i++) {
+            uint8_t ch = g_text[i];
+            if (ch == ',') {
+                count[st]++;
+                st = ST_START;
+                continue;
+            }
+            int digit = ch >= '0' && ch <= '9';
+            switch (st) {
+            case ST_START:
+                st = digit                      ? (ch == '0' ? ST_HEX0 : ST_INT)
+                     : (ch == '+' || ch == '-') ? ST_SIGN
+                     : ch == '.'                ? ST_FLOAT
+                                                : ST_BAD;
+                break;
+            case ST_SIGN: st = digit ? ST_INT : ch == '.' ? ST_FLOAT : ST_BAD; break;
+            case ST_HEX0:
+                st = (ch == 'x' || ch == 'X') ? ST_HEX
+                     : digit                  ? ST_INT
+                     : ch == '.'              ? ST_FLOAT
+                                              : ST_BAD;
+                break;
+            case ST_HEX:
+                st = (digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')) ? ST_HEX
+                                                                                     : ST_BAD;
+                break;
+            case ST_INT:
+                st = digit ? ST_INT : ch == '.' ? ST_FLOAT : ch == 'e' ? ST_EXP : ST_BAD;
+                break;
+            case ST_FLOAT:
+                st = digit ? ST_FLOAT : (ch == 'e' || ch == 'E') ? ST_EXP : ST_BAD;
+                break;
+            case ST_EXP:
+                st = (ch == '+' || ch == '-') ? ST_EXPSIGN : digit ? ST_SCI : ST_BAD;
+                break;
+            case ST_EXPSIGN:
+            case ST_SCI: st = digit ? ST_SCI : ST_BAD; break;
+            default: break;
+            }
+        }
+        g_text[(r * 131) % len] ^= 1; /* the next round differs */
+    }
+    for (int i = 0; i < ST_N; i++)
+        h = h * 31 + count[i];
+    return h;
+}
+
+/* CRC-16/CCITT and CRC-32, bit by bit, over a buffer. */
+static uint8_t g_crcbuf[4096];
+
+EXPORT(crc) uint32_t wl_crc(uint32_t n)
+{
+    for (uint32_t i = 0; i < sizeof g_crcbuf; i++)
+        g_crcbuf[i] = (uint8_t)(i * 167 + (i >> 3));
+    uint32_t h = 0;
+    for (uint32_t r = 0; r < n; r++) {
+        uint16_t c16 = (uint16_t)r;
+        uint32_t c32 = 0xFFFFFFFFu;
+        for (uint32_t i = 0; i < sizeof g_crcbuf; i++) {
+            uint8_t b = g_crcbuf[i];
+            c16 ^= (uint16_t)(b << 8);
+            c32 ^= b;
+            for (int k = 0; k < 8; k++) {
+                c16 = (uint16_t)((c16 & 0x8000) ? (c16 << 1) ^ 0x1021 : c16 << 1);
+                c32 = (c32 & 1) ? (c32 >> 1) ^ 0xEDB88320u : c32 >> 1;
+            }
+        }
+        h = h * 31 + (c16 ^ ~c32);
+    }
+    return h;
+}
+
+/* Calls through a table of function pointers (call_indirect in wasm). */
+typedef uint32_t (*op_fn)(uint32_t, uint32_t);
+static uint32_t op_add(uint32_t a, uint32_t b)
+{
+    return a + b;
+}
+static uint32_t op_xor(uint32_t a, uint32_t b)
+{
+    return a ^ (b << 1);
+}
+static uint32_t op_mul(uint32_t a, uint32_t b)
+{
+    return a * (b | 1);
+}
+static uint32_t op_rot(uint32_t a, uint32_t b)
+{
+    return (a << (b & 31)) | (a >> ((32 - b) & 31));
+}
+static uint32_t op_sub(uint32_t a, uint32_t b)
+{
+    return a - b;
+}
+static uint32_t op_min(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b + 1;
+}
+static uint32_t op_and(uint32_t a, uint32_t b)
+{
+    return (a & b) + 3;
+}
+static uint32_t op_mix(uint32_t a, uint32_t b)
+{
+    return (a ^ (a >> 7)) + b;
+}
+static op_fn volatile g_ops[8] = {op_add, op_xor, op_mul, op_rot, op_sub, op_min, op_and, op_mix};
+
+EXPORT(indirect) uint32_t wl_indirect(uint32_t n)
+{
+    uint32_t acc = 1;
+    for (uint32_t i = 0; i < n; i++)
+        acc = g_ops[(i ^ (acc >> 5)) & 7](acc, i);
+    return acc;
 }

@@ -163,6 +163,92 @@ static void test_memory_limits(void **state)
     expect(b, sizeof b, WASM_ERR_INVALID, "65536 pages");
 }
 
+/* Regressions of the stricter spec runner (issue 20 §3): each module was
+ * rejected, but for another reason than the spec's. */
+static void test_short_module_is_unexpected_end(void **state)
+{
+    (void)state;
+    static const uint8_t b[] = {HDR};
+    expect(b, 1, WASM_ERR_MALFORMED, "unexpected end"); /* was "magic header" */
+    expect(b, 5, WASM_ERR_MALFORMED, "unexpected end"); /* was "binary version" */
+}
+
+static void test_section_size_past_module_is_length_out_of_bounds(void **state)
+{
+    (void)state;
+    static const uint8_t b[] = {HDR, 0x01, 0x07, 0x02, 0x60, 0x00, 0x00};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "length out of bounds");
+}
+
+static void test_count_checked_entry_by_entry(void **state)
+{
+    (void)state;
+    /* one import of 3 bytes with kind 0x04: the kind is what is wrong */
+    static const uint8_t b[] = {HDR, 0x02, 0x04, 0x01, 0x00, 0x00, 0x04};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "malformed import kind");
+    /* a table declared, none given */
+    static const uint8_t c[] = {HDR, 0x04, 0x01, 0x01};
+    expect(c, sizeof c, WASM_ERR_MALFORMED, "unexpected end of section or function");
+}
+
+static void test_limits_flags_with_continuation_bit(void **state)
+{
+    (void)state;
+    static const uint8_t b[] = {HDR, 0x05, 0x03, 0x01, 0x81, 0x00};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "integer representation too long");
+}
+
+static void test_body_missing_end_reads_on_like_the_reference(void **state)
+{
+    (void)state;
+    /* body of 4 bytes without `end`, then a data section starting 0x0B:
+     * read as the `end`, the body is longer than its size */
+    static const uint8_t b[] = {HDR,  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,
+                                0x00, 0x05, 0x03, 0x01, 0x00, 0x00, 0x0A, 0x06, 0x01, 0x04,
+                                0x00, 0x41, 0x01, 0x1A, 0x0B, 0x03, 0x01, 0x01, 0x00};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "section size mismatch");
+}
+
+static void test_const_expr_illegal_opcode_is_malformed(void **state)
+{
+    (void)state;
+    /* global i32 = (i32.const 0) without end, followed by a code section
+     * id 0x0A, which is no opcode */
+    static const uint8_t b[] = {HDR,  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+                                0x02, 0x01, 0x00, 0x06, 0x05, 0x01, 0x7F, 0x00,
+                                0x41, 0x00, 0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "illegal opcode");
+}
+
+static void test_memop_alignment_past_32_bits_is_malformed(void **state)
+{
+    (void)state;
+    /* i32.load align=2^32 */
+    static const uint8_t b[] = {HDR,  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,
+                                0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0A, 0x0A, 0x01, 0x08,
+                                0x00, 0x41, 0x00, 0x28, 0x20, 0x00, 0x1A, 0x0B};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "malformed memop flags");
+}
+
+static void test_data_drop_without_data_is_unknown_segment(void **state)
+{
+    (void)state;
+    /* data.drop 0, no data count section and no data section */
+    static const uint8_t b[] = {HDR,  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01,
+                                0x00, 0x0A, 0x07, 0x01, 0x05, 0x00, 0xFC, 0x09, 0x00, 0x0B};
+    expect(b, sizeof b, WASM_ERR_INVALID, "unknown data segment");
+}
+
+static void test_duplicate_code_section_named_before_count(void **state)
+{
+    (void)state;
+    /* two functions, two code sections of one body each */
+    static const uint8_t b[] = {HDR,  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+                                0x03, 0x02, 0x00, 0x00, 0x0A, 0x04, 0x01, 0x02,
+                                0x00, 0x0B, 0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B};
+    expect(b, sizeof b, WASM_ERR_MALFORMED, "unexpected content after last section");
+}
+
 static void test_every_truncation_fails_cleanly(void **state)
 {
     (void)state;
@@ -196,6 +282,15 @@ int main(void)
         cmocka_unit_test(test_too_many_locals),
         cmocka_unit_test(test_memory_limits),
         cmocka_unit_test(test_every_truncation_fails_cleanly),
+        cmocka_unit_test(test_short_module_is_unexpected_end),
+        cmocka_unit_test(test_section_size_past_module_is_length_out_of_bounds),
+        cmocka_unit_test(test_count_checked_entry_by_entry),
+        cmocka_unit_test(test_limits_flags_with_continuation_bit),
+        cmocka_unit_test(test_body_missing_end_reads_on_like_the_reference),
+        cmocka_unit_test(test_const_expr_illegal_opcode_is_malformed),
+        cmocka_unit_test(test_memop_alignment_past_32_bits_is_malformed),
+        cmocka_unit_test(test_data_drop_without_data_is_unknown_segment),
+        cmocka_unit_test(test_duplicate_code_section_named_before_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

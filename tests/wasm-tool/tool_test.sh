@@ -24,6 +24,15 @@ check run-random 0 "random=ok" "$T" run "$PROG"
 check run-exit 7 "argc=3" "$T" run "$PROG" exit 7
 out=$(echo "line from stdin" | "$T" run "$PROG" read 2>&1)
 case "$out" in *"read=line from stdin"*) echo "ok   run-stdin" ;; *) echo "FAIL run-stdin: $out"; fails=$((fails + 1)) ;; esac
+# a pipe, a file or /dev/null is not a terminal (fd_fdstat_get file types),
+# the same answer as the native build gives
+out=$(echo x | "$T" run "$PROG" tty 2>&1 | cat)
+case "$out" in *"isatty0=0 isatty1=0"*) echo "ok   tty-pipe" ;; *) echo "FAIL tty-pipe: $out"; fails=$((fails + 1)) ;; esac
+check tty-devnull 0 "isatty0=0" "$T" run "$PROG" tty
+out=$("$T" run "$PROG" tty 2>&1 <"$0" | cat)
+case "$out" in *"isatty0=0 isatty1=0"*) echo "ok   tty-file" ;; *) echo "FAIL tty-file: $out"; fails=$((fails + 1)) ;; esac
+check exit-code-255 255 "argc=3" "$T" run "$PROG" exit 255
+check exit-code-0 0 "argc=3" "$T" run "$PROG" exit 0
 check invoke-add 0 "5" "$T" run "$CALC" --invoke add 2 3
 check invoke-i64 0 "12000000000" "$T" run "$CALC" --invoke mul64 3 4000000000
 check invoke-f64 0 "1.25" "$T" run "$CALC" --invoke half 2.5

@@ -1,6 +1,7 @@
 /* wasi_prog.c -- a wasm32-wasi command for the mk-wasm tests: prints its
  * arguments and an environment variable, reads a clock and random bytes,
- * echoes stdin on request and exits with a chosen code. */
+ * echoes stdin on request, tells whether stdin/stdout are terminals and exits
+ * with a chosen code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
         if (fgets(buf, sizeof buf, stdin))
             printf("read=%s", buf);
     }
+    if (argc > 1 && strcmp(argv[1], "tty") == 0) /* isatty() asks fd_fdstat_get */
+        printf("isatty0=%d isatty1=%d\n", isatty(0), isatty(1));
     if (argc > 2 && strcmp(argv[1], "exit") == 0) {
         fflush(stdout);
         exit(atoi(argv[2]));

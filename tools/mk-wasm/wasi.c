@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,9 +191,32 @@ static wasm_status_t w_fd_fdstat_get(wasm_instance_t *inst, void *user, const wa
     (void)user;
     if (args[0].i32 < 0 || args[0].i32 > 2)
         RET(E_BADF);
+    /* fdstat (WASI preview1): u8 filetype, u16 flags at 2, u64 rights at 8
+     * and inheriting rights at 16. The type is what the host fd really is:
+     * wasi-libc's isatty() is "character device without fd_seek/fd_tell",
+     * so a pipe, file or socket must not look like a terminal. */
+    enum { FT_UNKNOWN = 0, FT_CHAR = 2, FT_DIR = 3, FT_FILE = 4, FT_SOCK_STREAM = 6 };
+    enum { R_READ = 0x2, R_SEEK = 0x4, R_TELL = 0x20, R_WRITE = 0x40 };
+    int fd = args[0].i32;
+    struct stat sb;
+    uint8_t type = FT_UNKNOWN; /* a pipe: WASI preview1 has no type for it */
+    uint64_t rights = fd == 0 ? R_READ : R_WRITE;
+    if (fstat(fd, &sb) != 0)
+        RET(E_BADF);
+    if (S_ISCHR(sb.st_mode)) {
+        type = FT_CHAR;
+        if (!isatty(fd)) /* /dev/null and the like seek, terminals do not */
+            rights |= R_SEEK | R_TELL;
+    } else if (S_ISREG(sb.st_mode)) {
+        type = FT_FILE;
+        rights |= R_SEEK | R_TELL;
+    } else if (S_ISDIR(sb.st_mode)) {
+        type = FT_DIR;
+    } else if (S_ISSOCK(sb.st_mode)) {
+        type = FT_SOCK_STREAM;
+    }
     uint8_t st[24] = {0};
-    st[0] = 2; /* character device */
-    uint64_t rights = args[0].i32 == 0 ? 0x2 /* fd_read */ : 0x40 /* fd_write */;
+    st[0] = type;
     memcpy(st + 8, &rights, 8);
     if (!wasm_memory_write(inst, args[1].u32, st, sizeof st))
         RET(E_FAULT);

@@ -153,6 +153,17 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             return wasm_cc_emit_target(c, l);
         }
     }
+    /* i32.const k; compare; br_if */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] >= WASM_OP_I32_EQ_IMM &&
+        c->ir[at] <= WASM_OP_I32_GE_U_IMM) {
+        c->ir[at] = WASM_OP_I32_EQ_IMM_BR_IF + (c->ir[at] - WASM_OP_I32_EQ_IMM);
+        return wasm_cc_emit_target(c, l);
+    }
+    /* local.get x; br_if: test the local in place */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_LOCAL_GET) {
+        c->ir[at] = WASM_OP_LOCAL_BR_IF;
+        return wasm_cc_emit_target(c, l);
+    }
     return wasm_cc_emit_op(c, WASM_OP_BR_IF, off) && wasm_cc_emit_target(c, l);
 }
 
@@ -169,8 +180,8 @@ const uint8_t *wasm_cc_label_types(const ctrl_t *l)
 /* Emit the target word of a branch to `l` (patched later if forward). */
 bool wasm_cc_emit_target(comp_t *c, ctrl_t *l)
 {
-    if (l->kind == K_LOOP)
-        return wasm_cc_emit(c, l->loop_pc);
+    if (l->kind == K_LOOP) /* past the loop's FUEL op: the branch charges it (interp.c JUMP) */
+        return wasm_cc_emit(c, l->loop_pc + 2);
     uint32_t at = c->ir_len;
     if (!wasm_cc_emit(c, l->patch))
         return false;
@@ -240,7 +251,7 @@ static bool read_blocktype(comp_t *c, uint32_t *np, const uint8_t **p, uint32_t 
 {
     wasm_reader_t *r = c->r;
     if (r->p >= r->end)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end");
+        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of section or function");
     uint8_t b = *r->p;
     *np = 0;
     *p = NULL;
@@ -323,7 +334,9 @@ static bool op_else(comp_t *c, uint32_t off)
 {
     ctrl_t *t = wasm_cc_top(c);
     if (t->kind != K_IF)
-        return wasm_fail(c->r, WASM_ERR_INVALID, "else without if");
+        /* the binary grammar only has `else` inside `if` (spec 5.4.1): the
+         * reference interpreter ends the block there and wants `end` */
+        return wasm_fail(c->r, WASM_ERR_MALFORMED, "END opcode expected (else without if)");
     if (!check_block_end(c))
         return false;
     if (wasm_cc_live(c)) {
@@ -385,14 +398,27 @@ static bool peephole(comp_t *c)
             case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_IMM; break;
             case WASM_OP_I32_ROTL: op = WASM_OP_I32_ROTL_IMM; break;
             case WASM_OP_I32_ROTR: op = WASM_OP_I32_ROTR_IMM; break;
-            default: return true;
+            default:
+                if (b < WASM_OP_I32_EQ || b > WASM_OP_I32_GE_U)
+                    return true;
+                op = WASM_OP_I32_EQ_IMM + (b - WASM_OP_I32_EQ);
             }
             if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
                 return false;
             continue;
         }
+        if ((a == WASM_OP_LOCAL_SET || a == WASM_OP_LOCAL_TEE) && q == p + 2 &&
+            b == WASM_OP_LOCAL_GET && q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[q + 1];
+            uint32_t op = a == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_SET_GET : WASM_OP_LOCAL_TEE_GET;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        }
         if (a == WASM_OP_LOCAL_GET && q == p + 2) {
             uint32_t x = ir[p + 1];
+            if (b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
+                uint32_t y = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_COPY) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+            }
             if (b == WASM_OP_I32_ADD_IMM && q + 2 == c->ir_len) {
                 uint32_t k = ir[q + 1];
                 if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) ||
@@ -404,10 +430,14 @@ static bool peephole(comp_t *c)
                 uint32_t y = ir[q + 1];
                 return refuse(c, p, WASM_OP_LOCAL_GET2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
             }
-            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD) && q + 2 == c->ir_len) {
+            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD ||
+                 (b >= WASM_OP_I32_LOAD8_S && b <= WASM_OP_I32_LOAD16_U)) &&
+                q + 2 == c->ir_len) {
                 uint32_t off = ir[q + 1];
-                uint32_t op =
-                    b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD : WASM_OP_LOCAL_F64_LOAD;
+                uint32_t op = b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD
+                              : b == WASM_OP_F64_LOAD
+                                  ? WASM_OP_LOCAL_F64_LOAD
+                                  : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
                 return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
             }
             if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
@@ -490,6 +520,7 @@ static bool compile_instr(comp_t *c, bool *done)
                 t->fuel_at = c->ir_len;
                 if (!wasm_cc_emit(c, 1))
                     return false;
+                c->label_at = c->ir_len; /* back-edges land after the FUEL op */
             }
         } else if (op == 0x04 && was_live) {
             if (!wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) || !wasm_cc_emit(c, 0))
@@ -686,15 +717,13 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     while (ok && !done) {
         if (r->p >= r->end) {
             ok = wasm_fail(r, WASM_ERR_MALFORMED,
-                           "unexpected end of function body (END opcode expected)");
+                           "unexpected end of section or function (END opcode expected)");
             break;
         }
         ok = compile_instr(&c, &done);
         if (ok && !done)
             ok = peephole(&c);
     }
-    if (ok && r->p != r->end)
-        ok = wasm_fail(r, WASM_ERR_MALFORMED, "section size mismatch (bytes after function end)");
     if (ok) {
         /* keep only what is used: a module of many small functions would
          * otherwise hold the growth slack of every one */

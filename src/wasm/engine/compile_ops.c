@@ -43,6 +43,8 @@ bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
     if (!wasm_cc_need_memory(c))
         return false;
     unsigned k = op - 0x28;
+    if (align >= 32) /* 2^align must fit in 32 bits (binary memarg flags) */
+        return wasm_fail(c->r, WASM_ERR_MALFORMED, "malformed memop flags (alignment 2^%u)", align);
     if (align > k_mem_align[k])
         return wasm_fail(c->r, WASM_ERR_INVALID, "alignment must not be larger than natural");
     uint8_t t = k_mem_type[k];
@@ -137,8 +139,13 @@ bool wasm_cc_need_table(comp_t *c, uint32_t t)
 
 static bool need_datacount(comp_t *c, uint32_t seg)
 {
-    if (!c->m->has_datacount)
-        return wasm_fail(c->r, WASM_ERR_MALFORMED, "data count section required");
+    if (!c->m->has_datacount) {
+        /* with a data section the binary format needs the count (spec
+         * 5.5.16); with none there is no segment to name */
+        if (c->m->has_data_section)
+            return wasm_fail(c->r, WASM_ERR_MALFORMED, "data count section required");
+        return wasm_fail(c->r, WASM_ERR_INVALID, "unknown data segment %u", seg);
+    }
     if (seg >= c->m->ndatas)
         return wasm_fail(c->r, WASM_ERR_INVALID, "unknown data segment %u", seg);
     return true;

@@ -74,8 +74,15 @@ static uint32_t lim_min(uint32_t configured, uint32_t engine)
 static bool check_count(wasm_reader_t *r, uint32_t n, size_t min_size, uint32_t limit,
                         const char *what, const char *name)
 {
-    if ((uint64_t)n * min_size > (uint64_t)(r->end - r->p))
-        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end (count %u too large)", n);
+    /* Every entry takes at least one byte: a count past the bytes left is
+     * cut short at once (so what we allocate stays within a constant times
+     * the module's size); a smaller one that still cannot fit fails where
+     * the reference interpreter fails, at the first entry that runs out or
+     * is malformed. */
+    (void)min_size;
+    if ((uint64_t)n > (uint64_t)(r->end - r->p))
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "unexpected end of section or function (count %u too large)", n);
     if (n > limit)
         return wasm_fail(r, WASM_ERR_LIMIT, "%u %s over the limit %s = %u", n, what, name, limit);
     return true;
@@ -173,6 +180,10 @@ bool wasm_decode_limits(wasm_reader_t *r, wasm_limits_desc_t *l)
     uint8_t flags;
     if (!wasm_read_u8(r, &flags))
         return false;
+    /* a flags byte is a one-byte LEB128 (spec 5.5.5 limits) */
+    if (flags & 0x80)
+        return wasm_fail(r, WASM_ERR_MALFORMED,
+                         "integer representation too long (limits flags 0x%02x)", flags);
     if (flags > 1)
         return wasm_fail(r, WASM_ERR_MALFORMED, "integer too large (limits flags 0x%02x)", flags);
     l->has_max = flags == 1;
@@ -505,23 +516,27 @@ static bool decode_datas(wasm_reader_t *r, wasm_module_t *m)
             if (!wasm_decode_const_expr(r, m, WASM_I32, &d->offset))
                 return false;
         }
-        if (!wasm_read_u32(r, &d->len) || !wasm_read_bytes(r, d->len, &d->bytes))
+        if (!wasm_read_len(r, &d->len) || !wasm_read_bytes(r, d->len, &d->bytes))
             return false;
     }
     return true;
 }
 
-static bool decode_code(wasm_reader_t *r, wasm_module_t *m)
+static bool decode_code(wasm_reader_t *r, wasm_module_t *m, const uint8_t *sec_end)
 {
     uint32_t n;
     if (!wasm_read_u32(r, &n))
         return false;
-    if (n != m->nfuncs - m->nfunc_imports)
-        return wasm_fail(r, WASM_ERR_MALFORMED,
-                         "function and code section have inconsistent lengths");
+    if (n != m->nfuncs - m->nfunc_imports) {
+        /* reported after the last section (as the reference interpreter
+         * does), so a misplaced section is named first */
+        m->code_count_mismatch = true;
+        r->p = sec_end;
+        return true;
+    }
     if (!check_count(r, n, 2, WASM_MAX_FUNCS, "functions", "WASM_MAX_FUNCS"))
         return false;
-    uint64_t code_bytes = (uint64_t)(r->end - r->p);
+    uint64_t code_bytes = (uint64_t)(sec_end - r->p);
     uint64_t max_code = r->lim->max_code_bytes < WASM_MAX_MODULE_SIZE ? r->lim->max_code_bytes
                                                                       : WASM_MAX_MODULE_SIZE;
     if (code_bytes > max_code)
@@ -534,14 +549,23 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size;
         const uint8_t *body;
-        if (!wasm_read_u32(r, &size) || !wasm_read_bytes(r, size, &body))
+        if (!wasm_read_len(r, &size))
             return false;
+        body = r->p;
+        /* the body is read up to the module's end and its size checked
+         * after: a body missing its `end` fails as the reference
+         * interpreter's does (on the bytes that follow) */
         wasm_reader_t br = *r;
-        br.p = body;
-        br.end = body + size;
         br.func = (int64_t)m->nfunc_imports + i;
         if (!wasm_compile_function(&br, m, m->nfunc_imports + i, &m->codes[i]))
             return false;
+        if (br.p != body + size) {
+            r->p = br.p;
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "section size mismatch (function body of %u bytes used %zu)", size,
+                             (size_t)(br.p - body));
+        }
+        r->p = br.p;
     }
     return true;
 }
@@ -585,8 +609,30 @@ static void decode_names(wasm_module_t *m, const uint8_t *p, const uint8_t *end)
     }
 }
 
+/* Whether the module has a data section, looked up before decoding so the
+ * compiler can tell a missing data count section (malformed with a data
+ * section, spec 5.5.16) from a data index with no segments at all
+ * (invalid). Stops quietly at the first bad header: decoding reports it. */
+static bool has_data_section(const uint8_t *p, const uint8_t *end)
+{
+    wasm_error_t scratch = {0};
+    wasm_reader_t r = {.base = p, .p = p, .end = end, .err = &scratch, .func = -1};
+    while (r.p < r.end) {
+        uint8_t id;
+        uint32_t size;
+        const uint8_t *skip;
+        if (!wasm_read_u8(&r, &id) || !wasm_read_u32(&r, &size) ||
+            !wasm_read_bytes(&r, size, &skip))
+            return false;
+        if (id == 11)
+            return true;
+    }
+    return false;
+}
+
 static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
 {
+    m->has_data_section = has_data_section(r->p, r->end);
     const uint8_t *end = r->end;
     const uint8_t *names = NULL, *names_end = NULL;
     int last_rank = 0;
@@ -600,24 +646,26 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         if (section_rank(id) < 0)
             return wasm_fail(r, WASM_ERR_MALFORMED, "malformed section id %u", id);
         r->section = section_name(id);
-        if (!wasm_read_u32(r, &size))
+        if (!wasm_read_len(r, &size))
             return false;
-        if ((size_t)(end - r->p) < size)
+        if ((size_t)(end - r->p) < size) /* the size's own bytes were counted */
             return wasm_fail(r, WASM_ERR_MALFORMED,
-                             "section size %u out of bounds (unexpected end)", size);
+                             "unexpected end of section or function (section of %u bytes)", size);
         const uint8_t *sec_end = r->p + size;
-        r->end = sec_end;
         if (id == 0) {
             char *name;
             if (!wasm_read_name(r, &name))
                 return false;
-            if (strcmp(name, "name") == 0) {
+            bool is_names = strcmp(name, "name") == 0;
+            free(name);
+            if (r->p > sec_end)
+                return wasm_fail(r, WASM_ERR_MALFORMED,
+                                 "unexpected end of section (custom section name)");
+            if (is_names) {
                 names = r->p;
                 names_end = sec_end;
             }
-            free(name);
             r->p = sec_end;
-            r->end = end;
             continue;
         }
         int rank = section_rank(id);
@@ -638,7 +686,7 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         case 8: ok = decode_start(r, m); break;
         case 9: ok = decode_elems(r, m); break;
         case 10:
-            ok = decode_code(r, m);
+            ok = decode_code(r, m, sec_end);
             have_code = true;
             break;
         case 11: ok = decode_datas(r, m); break;
@@ -651,7 +699,6 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
             return false;
         if (r->p != sec_end)
             return wasm_fail(r, WASM_ERR_MALFORMED, "section size mismatch");
-        r->end = end;
         /* ref.func in code needs the declared set, complete once exports
          * and elements are known: both precede the code section. */
         if (id == 3 && !m->declared_funcs) {
@@ -668,12 +715,13 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         }
     }
     r->section = "module";
-    if (!have_code && m->nfuncs != m->nfunc_imports)
+    if (m->code_count_mismatch || (!have_code && m->nfuncs != m->nfunc_imports))
         return wasm_fail(r, WASM_ERR_MALFORMED,
                          "function and code section have inconsistent lengths");
     if (m->has_datacount && m->datas == NULL && m->ndatas != 0)
         return wasm_fail(r, WASM_ERR_MALFORMED,
                          "data count and data section have inconsistent lengths");
+
     if (names)
         decode_names(m, names, names_end);
     return true;
@@ -730,12 +778,18 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
     }
     static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
     static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
-    if (len < 4 || memcmp(m->bytes, magic, 4) != 0) {
+    /* each is read as a 4-byte word first: a short module is cut short */
+    if (len < 4 || (len < 8 && memcmp(m->bytes, magic, 4) == 0)) {
+        r.p = r.end;
+        wasm_fail(&r, WASM_ERR_MALFORMED, "unexpected end");
+        goto fail;
+    }
+    if (memcmp(m->bytes, magic, 4) != 0) {
         wasm_fail(&r, WASM_ERR_MALFORMED, "magic header not detected");
         goto fail;
     }
     r.p += 4;
-    if (len < 8 || memcmp(m->bytes + 4, version, 4) != 0) {
+    if (memcmp(m->bytes + 4, version, 4) != 0) {
         wasm_fail(&r, WASM_ERR_MALFORMED, "unknown binary version");
         goto fail;
     }

@@ -206,10 +206,22 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 
 #if WASM_USE_COMPUTED_GOTO
 #define OP(name) L_##name:
-#define NEXT()   goto *labels[*pc++]
+#if WASM_IR_PROFILE
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        wasm_ir_profile_ops++;                                                                     \
+        goto *labels[*pc++];                                                                       \
+    } while (0)
+#else
+#define NEXT() goto *labels[*pc++]
+#endif
 #else
 #define OP(name) case WASM_OP_##name:
 #define NEXT()   goto dispatch
+#endif
+
+#if WASM_IR_PROFILE
+unsigned long long wasm_ir_profile_ops;
 #endif
 
 #define TRAP(kind)                                                                                 \
@@ -257,6 +269,21 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
         SAVE();                                                                                    \
         ex->state = WASM_EXEC_OUT_OF_FUEL;                                                         \
         return WASM_STATUS_OUT_OF_FUEL;                                                            \
+    } while (0)
+
+/* Go to IR index `idx`. A backward target is a loop's first instruction
+ * after its FUEL op (compile.c): the branch does that op's work, so a loop
+ * iteration costs no FUEL dispatch. Out of fuel, it stops at the FUEL op
+ * (which charges on resume), exactly as if it had branched to it. */
+#define JUMP(idx)                                                                                  \
+    do {                                                                                           \
+        const uint32_t *t_ = ir + (idx);                                                           \
+        if (t_ < pc) {                                                                             \
+            if (fuel <= 0)                                                                         \
+                PREEMPT_AT(t_ - 2);                                                                \
+            fuel -= (int64_t)t_[-1];                                                               \
+        }                                                                                          \
+        pc = t_;                                                                                   \
     } while (0)
 
 /* Move the top `arity` values down over `drop` slots (branch with results). */
@@ -364,13 +391,13 @@ dispatch:
 
     OP(BR)
     {
-        pc = ir + pc[0];
+        JUMP(pc[0]);
         NEXT();
     }
     OP(BR_IF)
     {
         if ((--sp)->u32)
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         else
             pc++;
         NEXT();
@@ -378,7 +405,7 @@ dispatch:
     OP(BR_UNLESS)
     {
         if (!(--sp)->u32)
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         else
             pc++;
         NEXT();
@@ -386,14 +413,14 @@ dispatch:
     OP(BR_MOVE)
     {
         MOVE_DOWN(pc[1], pc[2]);
-        pc = ir + pc[0];
+        JUMP(pc[0]);
         NEXT();
     }
     OP(BR_IF_MOVE)
     {
         if ((--sp)->u32) {
             MOVE_DOWN(pc[1], pc[2]);
-            pc = ir + pc[0];
+            JUMP(pc[0]);
         } else {
             pc += 3;
         }
@@ -408,7 +435,7 @@ dispatch:
         const uint32_t *e = pc + 2 + 2 * (size_t)i;
         if (e[1])
             MOVE_DOWN(e[1], arity);
-        pc = ir + e[0];
+        JUMP(e[0]);
         NEXT();
     }
     OP(RETURN)
@@ -1005,7 +1032,7 @@ dispatch:
         T b = sp[-1].field, a = sp[-2].field;                                                      \
         sp -= 2;                                                                                   \
         if (a op b)                                                                                \
-            pc = ir + pc[0];                                                                       \
+            JUMP(pc[0]);                                                                           \
         else                                                                                       \
             pc++;                                                                                  \
         NEXT();                                                                                    \
@@ -1028,6 +1055,44 @@ dispatch:
         sp[-1].u64 = (uint32_t)(expr);                                                             \
         NEXT();                                                                                    \
     }
+    /* comparisons with a constant right operand, alone and fused with br_if */
+#define CMP_IMM(name, T, op)                                                                       \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)sp[-1].u32, k = (T)*pc++;                                                         \
+        sp[-1].u64 = a op k;                                                                       \
+        NEXT();                                                                                    \
+    }
+#define CMP_IMM_BR(name, T, op)                                                                    \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)(--sp)->u32, k = (T)pc[0];                                                        \
+        if (a op k)                                                                                \
+            JUMP(pc[1]);                                                                           \
+        else                                                                                       \
+            pc += 2;                                                                               \
+        NEXT();                                                                                    \
+    }
+    CMP_IMM(I32_EQ_IMM, uint32_t, ==)
+    CMP_IMM(I32_NE_IMM, uint32_t, !=)
+    CMP_IMM(I32_LT_S_IMM, int32_t, <)
+    CMP_IMM(I32_LT_U_IMM, uint32_t, <)
+    CMP_IMM(I32_GT_S_IMM, int32_t, >)
+    CMP_IMM(I32_GT_U_IMM, uint32_t, >)
+    CMP_IMM(I32_LE_S_IMM, int32_t, <=)
+    CMP_IMM(I32_LE_U_IMM, uint32_t, <=)
+    CMP_IMM(I32_GE_S_IMM, int32_t, >=)
+    CMP_IMM(I32_GE_U_IMM, uint32_t, >=)
+    CMP_IMM_BR(I32_EQ_IMM_BR_IF, uint32_t, ==)
+    CMP_IMM_BR(I32_NE_IMM_BR_IF, uint32_t, !=)
+    CMP_IMM_BR(I32_LT_S_IMM_BR_IF, int32_t, <)
+    CMP_IMM_BR(I32_LT_U_IMM_BR_IF, uint32_t, <)
+    CMP_IMM_BR(I32_GT_S_IMM_BR_IF, int32_t, >)
+    CMP_IMM_BR(I32_GT_U_IMM_BR_IF, uint32_t, >)
+    CMP_IMM_BR(I32_LE_S_IMM_BR_IF, int32_t, <=)
+    CMP_IMM_BR(I32_LE_U_IMM_BR_IF, uint32_t, <=)
+    CMP_IMM_BR(I32_GE_S_IMM_BR_IF, int32_t, >=)
+    CMP_IMM_BR(I32_GE_U_IMM_BR_IF, uint32_t, >=)
     BIN_IMM(I32_ADD_IMM, a + k)
     BIN_IMM(I32_AND_IMM, a & k)
     BIN_IMM(I32_OR_IMM, a | k)
@@ -1048,6 +1113,34 @@ dispatch:
     {
         fp[pc[2]].u64 = (uint32_t)(fp[pc[0]].u32 + pc[1]);
         pc += 3;
+        NEXT();
+    }
+    OP(LOCAL_COPY) /* local.get x; local.set y */
+    {
+        fp[pc[1]] = fp[pc[0]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_SET_GET) /* local.set x; local.get y */
+    {
+        fp[pc[0]] = sp[-1];
+        sp[-1] = fp[pc[1]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_TEE_GET) /* local.tee x; local.get y */
+    {
+        fp[pc[0]] = sp[-1];
+        *sp++ = fp[pc[1]];
+        pc += 2;
+        NEXT();
+    }
+    OP(LOCAL_BR_IF) /* local.get x; br_if target */
+    {
+        if (fp[pc[0]].u32)
+            JUMP(pc[1]);
+        else
+            pc += 2;
         NEXT();
     }
     OP(LOCAL_GET2)
@@ -1106,6 +1199,23 @@ dispatch:
         pc += 2;
         NEXT();
     }
+    /* local.get x; i32.load8/16_s/u off */
+#define LOCAL_LOAD_NARROW(name, T)                                                                 \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];                                             \
+        pc += 2;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        (sp++)->u64 = (uint32_t)(int32_t)v_;                                                       \
+        NEXT();                                                                                    \
+    }
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD8_S, int8_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD8_U, uint8_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD16_S, int16_t)
+    LOCAL_LOAD_NARROW(LOCAL_I32_LOAD16_U, uint16_t)
     OP(LOCAL_F64_LOAD)
     {
         uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[1];

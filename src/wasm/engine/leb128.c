@@ -35,7 +35,7 @@ bool wasm_fail(wasm_reader_t *r, wasm_err_t code, const char *fmt, ...)
 bool wasm_read_u8(wasm_reader_t *r, uint8_t *out)
 {
     if (r->p >= r->end)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end");
+        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of section or function");
     *out = *r->p++;
     return true;
 }
@@ -47,7 +47,8 @@ static bool read_uleb(wasm_reader_t *r, unsigned bits, uint64_t *out)
     unsigned shift = 0;
     for (;;) {
         if (r->p >= r->end)
-            return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of LEB128 integer");
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "unexpected end of section or function (in LEB128 integer)");
         uint8_t b = *r->p++;
         if (shift + 7 >= bits && shift < 64) {
             /* last permitted byte: no continuation, unused bits zero */
@@ -76,7 +77,8 @@ static bool read_sleb(wasm_reader_t *r, unsigned bits, int64_t *out)
     uint8_t b;
     for (;;) {
         if (r->p >= r->end)
-            return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of LEB128 integer");
+            return wasm_fail(r, WASM_ERR_MALFORMED,
+                             "unexpected end of section or function (in LEB128 integer)");
         b = *r->p++;
         if (shift + 7 >= bits) {
             unsigned used = bits - shift; /* value bits in this byte, 1..7 */
@@ -130,10 +132,22 @@ bool wasm_read_s64(wasm_reader_t *r, int64_t *out)
     return read_sleb(r, 64, out);
 }
 
+bool wasm_read_len(wasm_reader_t *r, uint32_t *out)
+{
+    const uint8_t *at = r->p;
+    if (!wasm_read_u32(r, out))
+        return false;
+    if (*out > (size_t)(r->end - at)) {
+        r->p = at;
+        return wasm_fail(r, WASM_ERR_MALFORMED, "length out of bounds (%u bytes)", *out);
+    }
+    return true;
+}
+
 bool wasm_read_bytes(wasm_reader_t *r, size_t n, const uint8_t **out)
 {
     if ((size_t)(r->end - r->p) < n)
-        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end (length out of bounds)");
+        return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end of section or function");
     *out = r->p;
     r->p += n;
     return true;
@@ -188,7 +202,7 @@ bool wasm_read_name_len(wasm_reader_t *r, char **out, uint32_t *len)
 {
     uint32_t n = 0;
     const uint8_t *s = NULL;
-    if (!wasm_read_u32(r, &n) || !wasm_read_bytes(r, n, &s))
+    if (!wasm_read_len(r, &n) || !wasm_read_bytes(r, n, &s))
         return false;
     if (!wasm_utf8_valid(s, n))
         return wasm_fail(r, WASM_ERR_MALFORMED, "malformed UTF-8 encoding");

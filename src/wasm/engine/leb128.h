@@ -15,7 +15,9 @@
 typedef struct wasm_reader {
     const uint8_t *base;              /* start of the module (offsets are relative to it) */
     const uint8_t *p;                 /* next byte */
-    const uint8_t *end;               /* end of the current section or body */
+    const uint8_t *end;               /* end of the bytes (a section is read up to the
+                                         module's end and its size checked after, as
+                                         the reference interpreter does) */
     wasm_error_t *err;                /* where failures are recorded */
     const char *section;              /* section being decoded, for messages */
     int64_t func;                     /* function index being compiled, or -1 */
@@ -35,6 +37,11 @@ bool wasm_read_s32(wasm_reader_t *r, int32_t *out);
 bool wasm_read_s33(wasm_reader_t *r, int64_t *out);
 bool wasm_read_s64(wasm_reader_t *r, int64_t *out);
 bool wasm_read_bytes(wasm_reader_t *r, size_t n, const uint8_t **out);
+/* A byte length (u32) that must not exceed the bytes left counted from
+ * the start of its own encoding, else "length out of bounds": the
+ * reference interpreter's `len32` (spec interpreter decode.ml), so that
+ * names, data and sizes fail for the spec's reason. */
+bool wasm_read_len(wasm_reader_t *r, uint32_t *out);
 /* A name (spec 5.2.4): length-prefixed valid UTF-8, returned as a new
  * NUL-terminated string the caller frees. */
 bool wasm_read_name(wasm_reader_t *r, char **out);

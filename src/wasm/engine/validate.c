@@ -37,6 +37,13 @@ static bool is_ref(uint8_t t)
     return t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
+bool wasm_opcode_exists(uint8_t op)
+{
+    return op <= 0x05 || (op >= 0x0B && op <= 0x11) || (op >= 0x1A && op <= 0x1C) ||
+           (op >= 0x20 && op <= 0x26) || (op >= 0x28 && op <= 0xC4) || (op >= 0xD0 && op <= 0xD2) ||
+           op == 0xFC || op == 0xFD;
+}
+
 bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
                             wasm_const_expr_t *out)
 {
@@ -114,6 +121,8 @@ bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
     }
     case 0x0B: return wasm_fail(r, WASM_ERR_INVALID, "type mismatch (empty constant expression)");
     default:
+        if (!wasm_opcode_exists(op))
+            return wasm_fail(r, WASM_ERR_MALFORMED, "illegal opcode 0x%02x", op);
         return wasm_fail(r, WASM_ERR_INVALID, "constant expression required (opcode 0x%02x)", op);
     }
     uint8_t end;
@@ -123,6 +132,8 @@ bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
         static const uint8_t consts[] = {0x41, 0x42, 0x43, 0x44, 0xD0, 0xD2, 0x23};
         if (memchr(consts, end, sizeof consts))
             return wasm_fail(r, WASM_ERR_INVALID, "type mismatch (constant expression too long)");
+        if (!wasm_opcode_exists(end))
+            return wasm_fail(r, WASM_ERR_MALFORMED, "illegal opcode 0x%02x", end);
         return wasm_fail(r, WASM_ERR_INVALID, "constant expression required (opcode 0x%02x)", end);
     }
     if (got != type)

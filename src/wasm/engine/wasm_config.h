@@ -11,6 +11,13 @@
 
 #include <stdint.h>
 
+/* 1: the interpreter counts every IR instruction it dispatches in the
+ * global wasm_ir_profile_ops (not thread-safe; for measuring interpreter
+ * changes with bench/wasm, where time on a shared machine is noisy). */
+#ifndef WASM_IR_PROFILE
+#define WASM_IR_PROFILE 0
+#endif
+
 /* Largest module accepted by wasm_module_compile(), in bytes. */
 #ifndef WASM_MAX_MODULE_SIZE
 #define WASM_MAX_MODULE_SIZE (256u * 1024u * 1024u)

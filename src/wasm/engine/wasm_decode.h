@@ -20,6 +20,10 @@ bool wasm_validate_table_limits(wasm_reader_t *r, const wasm_limits_desc_t *l);
 /* validate.c: decode a constant expression of type `type` (spec 3.3.10). */
 bool wasm_decode_const_expr(wasm_reader_t *r, wasm_module_t *m, uint8_t type,
                             wasm_const_expr_t *out);
+/* validate.c: whether a one-byte opcode (or prefix 0xFC / 0xFD) exists in
+ * WebAssembly 2.0 (spec 5.4); a constant expression with one that does not
+ * is malformed ("illegal opcode"), with any other non-constant one invalid. */
+bool wasm_opcode_exists(uint8_t op);
 /* validate.c: one export's index and kind; then uniqueness of all names. */
 bool wasm_validate_export(wasm_reader_t *r, wasm_module_t *m, const wasm_export_t *e);
 bool wasm_validate_export_names(wasm_reader_t *r, const wasm_module_t *m);
@@ -28,8 +32,9 @@ bool wasm_validate_start(wasm_reader_t *r, const wasm_module_t *m);
 /* validate.c: an element segment's table and types. */
 bool wasm_validate_elem(wasm_reader_t *r, const wasm_module_t *m, const wasm_elem_t *e);
 
-/* compile.c: validate the body at r->p..r->end of function `func_index`
- * (spec 3.3) and compile it to IR into `code`. */
+/* compile.c: validate the body at r->p of function `func_index` (spec
+ * 3.3) and compile it to IR into `code`, stopping after its final `end`
+ * (r->p is left there; the caller checks it against the body's size). */
 bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t func_index,
                            wasm_code_t *code);
 

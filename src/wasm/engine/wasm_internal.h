@@ -62,7 +62,13 @@
     X(LOCAL_GET2) X(LOCAL_I32_LOAD) X(I32_ADD_SET) X(I32_ADD_LOCAL) X(I32_SUB_LOCAL)            \
     X(I32_AND_LOCAL) X(I32_OR_LOCAL) X(I32_XOR_LOCAL) X(I32_MUL_LOCAL) X(F64_ADD_LOCAL)          \
     X(F64_SUB_LOCAL) X(F64_MUL_LOCAL) X(LOCAL_ADD_IMM_TEE) X(LOCAL2_I32_ADD) X(LOCAL_F64_LOAD)       \
-    X(I32_ROTL_IMM) X(I32_ROTR_IMM)
+    X(I32_ROTL_IMM) X(I32_ROTR_IMM) X(LOCAL_COPY) X(LOCAL_SET_GET) X(LOCAL_TEE_GET)            \
+    X(LOCAL_BR_IF) X(I32_EQ_IMM) X(I32_NE_IMM) X(I32_LT_S_IMM) X(I32_LT_U_IMM) X(I32_GT_S_IMM)  \
+    X(I32_GT_U_IMM) X(I32_LE_S_IMM) X(I32_LE_U_IMM) X(I32_GE_S_IMM) X(I32_GE_U_IMM)             \
+    X(I32_EQ_IMM_BR_IF) X(I32_NE_IMM_BR_IF) X(I32_LT_S_IMM_BR_IF) X(I32_LT_U_IMM_BR_IF)         \
+    X(I32_GT_S_IMM_BR_IF) X(I32_GT_U_IMM_BR_IF) X(I32_LE_S_IMM_BR_IF) X(I32_LE_U_IMM_BR_IF)     \
+    X(I32_GE_S_IMM_BR_IF) X(I32_GE_U_IMM_BR_IF) X(LOCAL_I32_LOAD8_S) X(LOCAL_I32_LOAD8_U)       \
+    X(LOCAL_I32_LOAD16_S) X(LOCAL_I32_LOAD16_U)
 
 // clang-format on
 
@@ -156,6 +162,8 @@ struct wasm_module {
     uint32_t nelems;
     wasm_elem_t *elems;
     bool has_datacount;
+    bool has_data_section;    /* decode-time: a data section follows (decode.c) */
+    bool code_count_mismatch; /* decode-time: code section count != functions */
     uint32_t ndatas;
     wasm_data_t *datas;
     uint8_t *declared_funcs; /* bitmap: function referenced outside code (C.refs) */
