@@ -18,7 +18,7 @@ install(EXPORT microkernelTargets NAMESPACE microkernel::
 # microkernel::microkernel_static links in a consumer too.
 set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\n")
 set(mk_pc_modules "")
-foreach(dep MK_SQLITE3:sqlite3 MK_CJSON:libcjson MK_GPIOD:libgpiod MK_PNG:libpng)
+foreach(dep MK_SQLITE3:sqlite3 MK_CJSON:libcjson MK_GPIOD:libgpiod MK_PNG:libpng MK_NATS:libnats)
     string(REPLACE ":" ";" dep "${dep}")
     list(GET dep 0 prefix)
     list(GET dep 1 module)

@@ -28,7 +28,7 @@ extern "C" {
 
 #define MSG_ANSI_CONSOLE_WRITE 0xFF000060u /* raw bytes, may hold ANSI sequences; no reply */
 #define MSG_CONSOLE_WRITE      MSG_ANSI_CONSOLE_WRITE
-#define MSG_CONSOLE_CLEAR 0xFF000061u /* clear the screen, home the cursor; no reply */
+#define MSG_CONSOLE_CLEAR      0xFF000061u /* clear the screen, home the cursor; no reply */
 
 #define CONSOLE_COLS     58  /* default columns (466 / 8) */
 #define CONSOLE_ROWS     29  /* default rows (466 / 16) */

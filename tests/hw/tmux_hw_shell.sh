@@ -14,11 +14,12 @@ mkdir -p "$data"
 start s1 "cd $WORK && $MK_SHELL --name hwnode --data-dir $data --no-http --no-listen; echo EXITED \$?"
 wait_for "Type 'help' for commands."
 line "ls /node/hardware"
-wait_line '^  /node/hardware/pwm +0x[0-9a-f]{16}$'
+wait_line '^/node/hardware/pwm=[0-9]+$'
 for a in gpio i2c led; do
-    has_line "^  /node/hardware/$a +0x[0-9a-f]{16}\$" || fail "ls: no /node/hardware/$a"
+    has_line "^/node/hardware/$a=[0-9]+\$" || fail "ls: no /node/hardware/$a"
 done
-led_id=$(screen | sed -nE 's|^  /node/hardware/led +(0x[0-9a-f]{16})$|\1|p' | head -1)
+led_dec=$(screen | sed -nE 's|^/node/hardware/led=([0-9]+)$|\1|p' | head -1)
+led_id=$(printf '0x%016x' "$led_dec")
 
 line "call led 4278190144 x:08000100"
 wait_count "[reply] type=4278190156 from=$led_id size=0 \"\"" 1

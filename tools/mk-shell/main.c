@@ -63,8 +63,8 @@ typedef struct {
 #endif
     const display_board_t *board; /* --display: display, console, dashboard */
     bool dashboard;               /* --dashboard: the dashboard in this terminal */
-    bool observer_write; /* --observer-write: the web observer may send, stop, reload */
-    const char *nats; /* --nats URL[,URL]: join NATS (docs/scale-out.md); NULL: no */
+    bool observer_write;          /* --observer-write: the web observer may send, stop, reload */
+    const char *nats;             /* --nats URL[,URL]: join NATS (docs/scale-out.md); NULL: no */
 } options_t;
 
 static void usage(FILE *out)
