@@ -10,7 +10,6 @@
  * table, so it never blocks the loop. Without the HTTP layer in the build,
  * shell_status_start() fails with "not available in this build".
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,104 +27,38 @@ typedef struct {
     observer_t *obs;                 /* the web observer's routes (observer.c) */
 } status_t;
 
-/* A growing JSON text. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-    bool failed; /* out of memory */
-} jbuf_t;
+/* JSON text is built with the observer's buffer (observer.h: ob_*). */
 
-static void jb_add(jbuf_t *b, const char *s, size_t n)
+static void jb_actors(obs_buf_t *b, const sh_snapshot_t *s)
 {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d) {
-            b->failed = true;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void jb_adds(jbuf_t *b, const char *s)
-{
-    jb_add(b, s, strlen(s));
-}
-
-static void jb_printf(jbuf_t *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void jb_printf(jbuf_t *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        jb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* A JSON string (RFC 8259 section 7): quotes, backslashes and control bytes escaped. */
-static void jb_string(jbuf_t *b, const char *s)
-{
-    jb_add(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            jb_add(b, e, 2);
-        } else if (c < 0x20 || c >= 0x7f) {
-            jb_printf(b, "\\u%04x", c);
-        } else {
-            jb_add(b, (const char *)&c, 1);
-        }
-    }
-    jb_add(b, "\"", 1);
-}
-
-static void jb_actors(jbuf_t *b, const sh_snapshot_t *s)
-{
-    jb_add(b, "[", 1);
+    ob_add(b, "[", 1);
     for (size_t i = 0; i < s->n_actors; i++) {
         const actor_info_t *a = &s->actors[i];
-        jb_printf(b,
+        ob_printf(b,
                   "%s{\"seq\":%u,\"id\":\"0x%016llx\",\"status\":\"%s\",\"mailbox_used\":%zu,"
                   "\"mailbox_size\":%zu,\"system\":%s,\"parent\":",
                   i ? "," : "", actor_id_seq(a->id), (unsigned long long)a->id, sh_status_word(a),
                   a->mailbox_used, a->mailbox_cap, a->system ? "true" : "false");
         if (a->parent == ACTOR_ID_INVALID)
-            jb_add(b, "null", 4);
+            ob_add(b, "null", 4);
         else
-            jb_printf(b, "\"0x%016llx\"", (unsigned long long)a->parent);
-        jb_add(b, ",\"names\":[", 10);
+            ob_printf(b, "\"0x%016llx\"", (unsigned long long)a->parent);
+        ob_add(b, ",\"names\":[", 10);
         bool first = true;
         for (size_t k = 0; k < s->n_names; k++) {
             if (s->ids[k] != a->id)
                 continue;
             if (!first)
-                jb_add(b, ",", 1);
+                ob_add(b, ",", 1);
             first = false;
-            jb_string(b, s->names[k]);
+            ob_json_string(b, s->names[k]);
         }
-        jb_add(b, "]}", 2);
+        ob_add(b, "]}", 2);
     }
-    jb_add(b, "]", 1);
+    ob_add(b, "]", 1);
 }
 
-static void respond_json(runtime_t *rt, http_conn_id_t conn, int status, const jbuf_t *b)
+static void respond_json(runtime_t *rt, http_conn_id_t conn, int status, const obs_buf_t *b)
 {
     static const char *const headers[] = {"Content-Type: application/json"};
     if (b->failed) {
@@ -163,7 +96,7 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         return; /* "/", "/metrics", "/api/..." */
     const char *method = http_request_method(rq);
     const char *path = http_request_path(rq);
-    jbuf_t b = {0};
+    obs_buf_t b = {0};
     size_t plen = strcspn(path, "?");
     bool is_status = plen == 7 && strncmp(path, "/status", 7) == 0;
     bool is_actors = plen == 7 && strncmp(path, "/actors", 7) == 0;
@@ -173,7 +106,7 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         return;
     }
     if (!is_status && !is_actors && !is_png) {
-        jb_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/\",\"/status\",\"/actors\","
+        ob_adds(&b, "{\"error\":\"not found\",\"paths\":[\"/\",\"/status\",\"/actors\","
                     "\"/display.png\",\"/metrics\",\"/api/actors\",\"/api/tree\","
                     "\"/api/nodes\",\"/api/metrics\",\"/api/log\",\"/api/events\"]}\n");
         respond_json(rt, rq->conn_id, 404, &b);
@@ -189,15 +122,15 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
             return;
         }
         if (is_status) {
-            jb_printf(&b, "{\"node_id\":%u,\"node_name\":", runtime_node_id(rt));
-            jb_string(&b, st->node_name);
-            jb_printf(&b, ",\"version\":\"%s\",\"actor_count\":%zu,\"actors\":", shell_version(),
+            ob_printf(&b, "{\"node_id\":%u,\"node_name\":", runtime_node_id(rt));
+            ob_json_string(&b, st->node_name);
+            ob_printf(&b, ",\"version\":\"%s\",\"actor_count\":%zu,\"actors\":", shell_version(),
                       s.n_actors);
             jb_actors(&b, &s);
-            jb_adds(&b, "}\n");
+            ob_adds(&b, "}\n");
         } else {
             jb_actors(&b, &s);
-            jb_adds(&b, "\n");
+            ob_adds(&b, "\n");
         }
         sh_snapshot_free(&s);
         respond_json(rt, rq->conn_id, 200, &b);
