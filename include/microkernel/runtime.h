@@ -90,7 +90,11 @@ void *actor_state(runtime_t *rt);
  * runtime takes ownership (destroys it in runtime_destroy) and polls its fd
  * in the event loop. Up to MK_MAX_TRANSPORTS (16); a connected transport
  * whose peer is lost is destroyed and frees its slot (docs/multi-node.md),
- * a listener keeps it. Returns false, with the reason
+ * a listener keeps it -- also inside this call: a connected transport
+ * whose first writes (the hello, the name sync) fail is already destroyed
+ * when this returns true, so the caller must not touch `transport` after
+ * success (ask runtime_link_stats() or watch MSG_NODE_UP/DOWN instead).
+ * Returns false, with the reason
  * in mk_last_error(), for a NULL runtime, a NULL or incomplete transport (a
  * NULL method), a peer node of 0 or this node's own ID, a transport for
  * that node that is connected or still has a socket (one whose peer is

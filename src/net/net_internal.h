@@ -78,6 +78,11 @@ bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, siz
  * the send fails. */
 bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n);
 
+/* True when `t` is the transport of the connected link to `node` (a
+ * runtime_add_transport() whose hello failed has already freed it: the
+ * pointer is only compared, never followed). */
+bool mk_net_link_is(runtime_t *rt, node_id_t node, const transport_t *t);
+
 /*
  * Original mode for the link to `node` (on) or back to ours (off): the
  * link then sends only what the original runtime understands (compat

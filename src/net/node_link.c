@@ -1019,6 +1019,12 @@ bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const v
     return control_out(rt, net, l, type, p, n);
 }
 
+bool mk_net_link_is(runtime_t *rt, node_id_t node, const transport_t *t)
+{
+    link_t *l = rt ? link_find(net_of(rt), node) : NULL;
+    return l && l->up && l->t == t;
+}
+
 bool runtime_link_stats(runtime_t *rt, node_id_t node, node_link_stats_t *out)
 {
     if (!rt || !out)

@@ -170,14 +170,27 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
         mount_conn_fail(c, "cannot add the link: %s", why);
         return;
     }
-    if (!mk_stream_set_io(t, &link_io_methods, lio) || !runtime_add_transport(rt, t)) {
+    if (!mk_stream_set_io(t, &link_io_methods, lio)) {
         snprintf(why, sizeof why, "%s", mk_last_error());
         t->destroy(t);
         mount_conn_fail(c, "cannot add the link: %s", why);
         return;
     }
     if (pre_len)
-        link_io_flush_preamble(lio); /* if the link wrote nothing yet */
+        link_io_flush_preamble(lio); /* the rest, if any, goes before the first frame */
+    node_id_t node = c->peer.node;
+    if (!runtime_add_transport(rt, t)) {
+        snprintf(why, sizeof why, "%s", mk_last_error());
+        t->destroy(t);
+        mount_conn_fail(c, "cannot add the link: %s", why);
+        return;
+    }
+    /* The peer may have gone while the link sent its hello: the runtime
+     * has then freed the transport (and lio with it). */
+    if (!mk_net_link_is(rt, node, t)) {
+        mount_conn_fail(c, "connection lost while mounting: %s", mk_last_error());
+        return;
+    }
     memset(p, 0, sizeof *p);
     p->node = c->peer.node;
     snprintf(p->name, sizeof p->name, "%s", c->peer.identity);

@@ -508,6 +508,48 @@ static void test_listener_refuses_garbage(void **st)
     rm_rf(da);
 }
 
+/* A peer that sends an original hello and hangs up at once, over and
+ * over: the insecure listener adopts each link, its first writes fail and
+ * the runtime frees the link inside runtime_add_transport (CI run of
+ * 2026-12-05: adopt then flushed a freed link_io_t, a use after free under
+ * ASan). Half the peers close with FIN, half with RST. */
+static void test_peer_gone_while_adopted(void **st)
+{
+    (void)st;
+    char *da = temp_dir();
+    runtime_t *rt = start_node(1, "a", da, (local_opts_t){.insecure = true});
+    actor_id_t cl = client_spawn(rt);
+    for (int i = 0; i < 8; i++) { /* names to sync: several writes per link */
+        char name[32];
+        snprintf(name, sizeof name, "gone-%d", i);
+        assert_true(actor_register_name(rt, name, cl));
+    }
+    unsigned char h[MOUNT_HELLO_SIZE];
+    mount_hello_write(h, 5, "linux-ab12", false, 0);
+    for (int i = 0; i < 16; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                                .sin_port = htons(services_mount_port(rt))};
+        assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+        assert_int_equal(write(fd, h, sizeof h), (ssize_t)sizeof h);
+        if (i % 2) {
+            struct linger lg = {.l_onoff = 1, .l_linger = 0};
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        }
+        close(fd);
+        pump_for(rt, 30);
+    }
+    pump_for(rt, 100);
+    assert_int_equal(services_peer_count(rt), 0);
+    /* Still alive and serving. */
+    reply_t r = request(rt, cl, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, "127.0.0.1:1", 11);
+    assert_int_equal(r.type, MSG_MOUNT_ERROR);
+    reply_free(&r);
+    runtime_destroy(rt);
+    rm_rf(da);
+}
+
 /* The node key file: 0600 when made; one readable by others is refused
  * with a clear error. */
 static void test_key_file_readable_by_others_is_refused(void **st)
@@ -545,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_original_hello_needs_insecure_both_ways),
         cmocka_unit_test(test_mount_failures),
         cmocka_unit_test(test_listener_refuses_garbage),
+        cmocka_unit_test(test_peer_gone_while_adopted),
         cmocka_unit_test(test_key_file_readable_by_others_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
