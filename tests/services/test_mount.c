@@ -543,7 +543,8 @@ static void test_peer_gone_while_adopted(void **st)
     pump_for(rt, 100);
     assert_int_equal(services_peer_count(rt), 0);
     /* Still alive and serving. */
-    reply_t r = request(rt, cl, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, "127.0.0.1:1", 11);
+    reply_t r =
+        request(rt, cl, actor_lookup(rt, "/sys/mount-listen"), MSG_MOUNT, "127.0.0.1:1", 11);
     assert_int_equal(r.type, MSG_MOUNT_ERROR);
     reply_free(&r);
     runtime_destroy(rt);
