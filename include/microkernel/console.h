@@ -20,15 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSG_ANSI_CONSOLE_WRITE 0xFF000060u /* raw bytes, may hold ANSI sequences; no reply */
-#define MSG_CONSOLE_WRITE      MSG_ANSI_CONSOLE_WRITE
-#define MSG_CONSOLE_CLEAR      0xFF000061u /* clear the screen, home the cursor; no reply */
 
 #define CONSOLE_COLS     58  /* default columns (466 / 8) */
 #define CONSOLE_ROWS     29  /* default rows (466 / 16) */

@@ -17,22 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Message types (compat/hardware.md section 5; 0xFF000050 is unused). */
-#define MSG_DISPLAY_DRAW       0xFF000051u /* display_draw_payload_t + pixels */
-#define MSG_DISPLAY_FILL       0xFF000052u /* display_fill_payload_t */
-#define MSG_DISPLAY_CLEAR      0xFF000053u /* empty */
-#define MSG_DISPLAY_BRIGHTNESS 0xFF000054u /* display_brightness_payload_t */
-#define MSG_DISPLAY_POWER      0xFF000055u /* display_power_payload_t */
-#define MSG_DISPLAY_TEXT       0xFF000056u /* display_text_payload_t + text + NUL */
-#define MSG_DISPLAY_TEXT_ATTR  0xFF000057u /* display_text_attr_payload_t + cells */
-#define MSG_DISPLAY_OK         0xFF00005Cu /* reply: empty */
-#define MSG_DISPLAY_ERROR      0xFF00005Du /* reply: error text, no NUL */
+/* Message types MSG_DISPLAY_* are in services.h (compat/hardware.md section 5). */
 
 /* RGB565: red in bits 15-11, green 10-5, blue 4-0, from 8-bit components
  * (the top 5/6/5 bits are kept). */

@@ -27,22 +27,12 @@
 #define MICROKERNEL_GPIO_H
 
 #include "microkernel/runtime.h"
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSG_GPIO_CONFIGURE   0xFF000020u
-#define MSG_GPIO_WRITE       0xFF000021u
-#define MSG_GPIO_READ        0xFF000022u
-#define MSG_GPIO_SUBSCRIBE   0xFF000023u
-#define MSG_GPIO_UNSUBSCRIBE 0xFF000024u
-/* 0xFF000025 .. 0xFF000027 reserved (ADC). */
-#define MSG_GPIO_OK          0xFF000028u
-#define MSG_GPIO_VALUE       0xFF000029u
-#define MSG_GPIO_ERROR       0xFF00002Au
-#define MSG_GPIO_EVENT       0xFF00002Bu
 
 #define GPIO_MAX_PINS          16 /* pins with a configuration slot */
 #define GPIO_MAX_SUBSCRIPTIONS 16 /* (subscriber, pin) pairs, all pins together */

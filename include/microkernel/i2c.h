@@ -17,22 +17,12 @@
 #include <stdint.h>
 
 #include "microkernel/runtime.h"
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSG_I2C_CONFIGURE   0xFF000030u /* i2c_config_payload_t */
-#define MSG_I2C_WRITE       0xFF000031u /* i2c_write_payload_t + data */
-#define MSG_I2C_READ        0xFF000032u /* i2c_read_payload_t */
-#define MSG_I2C_WRITE_READ  0xFF000033u /* i2c_write_read_payload_t + write data */
-#define MSG_I2C_SCAN        0xFF000034u /* i2c_scan_payload_t */
-/* 0xFF000035 .. 0xFF000037 reserved. */
-#define MSG_I2C_OK          0xFF000038u /* empty */
-#define MSG_I2C_DATA        0xFF000039u /* i2c_data_payload_t + data */
-#define MSG_I2C_ERROR       0xFF00003Au /* error text */
-#define MSG_I2C_SCAN_RESULT 0xFF00003Bu /* i2c_scan_result_payload_t + addresses */
 
 #define I2C_MAX_PORTS  2    /* ports 0 and 1 */
 #define I2C_MAX_READ   256  /* bytes per READ / WRITE_READ */

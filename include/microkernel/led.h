@@ -22,21 +22,12 @@
 #include <stdint.h>
 
 #include "microkernel/runtime.h"
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSG_LED_CONFIGURE      0xFF000040u /* led_config_payload_t */
-#define MSG_LED_SET_PIXEL      0xFF000041u /* led_pixel_payload_t */
-#define MSG_LED_SET_ALL        0xFF000042u /* led_all_payload_t + 3 * num_leds bytes */
-#define MSG_LED_SET_BRIGHTNESS 0xFF000043u /* led_brightness_payload_t */
-#define MSG_LED_CLEAR          0xFF000044u /* empty */
-#define MSG_LED_SHOW           0xFF000045u /* empty */
-/* 0xFF000046 .. 0xFF00004B reserved. */
-#define MSG_LED_OK             0xFF00004Cu /* empty */
-#define MSG_LED_ERROR          0xFF00004Du /* error text */
 
 #define LED_MAX_LEDS 256
 

@@ -16,16 +16,12 @@
 #include <stdint.h>
 
 #include "microkernel/runtime.h"
+#include "microkernel/services.h" /* MSG_* values (the original keeps them there) */
 #include "microkernel/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSG_PWM_CONFIGURE 0xFF00002Cu /* pwm_config_payload_t */
-#define MSG_PWM_SET_DUTY  0xFF00002Du /* pwm_duty_payload_t */
-#define MSG_PWM_OK        0xFF00002Eu /* empty */
-#define MSG_PWM_ERROR     0xFF00002Fu /* error text */
 
 #define PWM_MAX_CHANNELS 6
 

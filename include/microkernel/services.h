@@ -49,6 +49,72 @@ extern "C" {
 #define MSG_CAPS_REQUEST    0xFF00001Du /* no payload (any payload ignored) */
 #define MSG_CAPS_REPLY      0xFF00001Eu /* text "key=value\n" lines, no NUL (docs/services.md) */
 
+/*
+ * Hardware and MIDI message types, with the original's values
+ * (../shared/compat/hardware.md §1-6, midi.md §1.1 and §4.1; the original
+ * keeps them all in services.h). Payloads are in the peripheral headers:
+ * gpio.h, pwm.h, i2c.h, led.h, display.h, console.h, midi.h, arpeggiator.h.
+ */
+#define MSG_GPIO_CONFIGURE     0xFF000020u
+#define MSG_GPIO_WRITE         0xFF000021u
+#define MSG_GPIO_READ          0xFF000022u
+#define MSG_GPIO_SUBSCRIBE     0xFF000023u
+#define MSG_GPIO_UNSUBSCRIBE   0xFF000024u
+/* 0xFF000025 .. 0xFF000027 reserved (ADC). */
+#define MSG_GPIO_OK            0xFF000028u
+#define MSG_GPIO_VALUE         0xFF000029u
+#define MSG_GPIO_ERROR         0xFF00002Au
+#define MSG_GPIO_EVENT         0xFF00002Bu
+#define MSG_PWM_CONFIGURE      0xFF00002Cu /* pwm_config_payload_t */
+#define MSG_PWM_SET_DUTY       0xFF00002Du /* pwm_duty_payload_t */
+#define MSG_PWM_OK             0xFF00002Eu /* empty */
+#define MSG_PWM_ERROR          0xFF00002Fu /* error text */
+#define MSG_I2C_CONFIGURE      0xFF000030u /* i2c_config_payload_t */
+#define MSG_I2C_WRITE          0xFF000031u /* i2c_write_payload_t + data */
+#define MSG_I2C_READ           0xFF000032u /* i2c_read_payload_t */
+#define MSG_I2C_WRITE_READ     0xFF000033u /* i2c_write_read_payload_t + write data */
+#define MSG_I2C_SCAN           0xFF000034u /* i2c_scan_payload_t */
+/* 0xFF000035 .. 0xFF000037 reserved. */
+#define MSG_I2C_OK             0xFF000038u /* empty */
+#define MSG_I2C_DATA           0xFF000039u /* i2c_data_payload_t + data */
+#define MSG_I2C_ERROR          0xFF00003Au /* error text */
+#define MSG_I2C_SCAN_RESULT    0xFF00003Bu /* i2c_scan_result_payload_t + addresses */
+#define MSG_LED_CONFIGURE      0xFF000040u /* led_config_payload_t */
+#define MSG_LED_SET_PIXEL      0xFF000041u /* led_pixel_payload_t */
+#define MSG_LED_SET_ALL        0xFF000042u /* led_all_payload_t + 3 * num_leds bytes */
+#define MSG_LED_SET_BRIGHTNESS 0xFF000043u /* led_brightness_payload_t */
+#define MSG_LED_CLEAR          0xFF000044u /* empty */
+#define MSG_LED_SHOW           0xFF000045u /* empty */
+/* 0xFF000046 .. 0xFF00004B reserved. */
+#define MSG_LED_OK             0xFF00004Cu /* empty */
+#define MSG_LED_ERROR          0xFF00004Du /* error text */
+#define MSG_DISPLAY_DRAW       0xFF000051u /* display_draw_payload_t + pixels */
+#define MSG_DISPLAY_FILL       0xFF000052u /* display_fill_payload_t */
+#define MSG_DISPLAY_CLEAR      0xFF000053u /* empty */
+#define MSG_DISPLAY_BRIGHTNESS 0xFF000054u /* display_brightness_payload_t */
+#define MSG_DISPLAY_POWER      0xFF000055u /* display_power_payload_t */
+#define MSG_DISPLAY_TEXT       0xFF000056u /* display_text_payload_t + text + NUL */
+#define MSG_DISPLAY_TEXT_ATTR  0xFF000057u /* display_text_attr_payload_t + cells */
+#define MSG_DISPLAY_OK         0xFF00005Cu /* reply: empty */
+#define MSG_DISPLAY_ERROR      0xFF00005Du /* reply: error text, no NUL */
+#define MSG_ANSI_CONSOLE_WRITE 0xFF000060u /* raw bytes, may hold ANSI sequences; no reply */
+#define MSG_CONSOLE_WRITE      MSG_ANSI_CONSOLE_WRITE
+#define MSG_CONSOLE_CLEAR      0xFF000061u /* clear the screen, home the cursor; no reply */
+#define MSG_MIDI_CONFIGURE     0xFF000070u /* midi_config_payload_t */
+#define MSG_MIDI_SEND          0xFF000071u /* midi_send_payload_t */
+#define MSG_MIDI_SEND_SYSEX    0xFF000072u /* midi_sysex_payload_t + bytes */
+#define MSG_MIDI_SUBSCRIBE     0xFF000073u /* midi_subscribe_payload_t */
+#define MSG_MIDI_UNSUBSCRIBE   0xFF000074u /* no payload */
+#define MSG_ARP_SET_BPM        0xFF000075u /* arp_bpm_payload_t */
+#define MSG_ARP_SET_PATTERN    0xFF000076u /* arp_pattern_payload_t */
+#define MSG_ARP_SET_OCTAVES    0xFF000077u /* arp_octaves_payload_t */
+#define MSG_ARP_ENABLE         0xFF000078u /* arp_enable_payload_t */
+/* 0xFF000079 unused. */
+#define MSG_MIDI_OK            0xFF00007Au /* empty */
+#define MSG_MIDI_ERROR         0xFF00007Bu /* error text */
+#define MSG_MIDI_EVENT         0xFF00007Cu /* midi_event_payload_t */
+#define MSG_MIDI_SYSEX_EVENT   0xFF00007Du /* midi_sysex_event_payload_t + bytes */
+
 /* Bytes of every namespace path buffer: at most 127 characters and a NUL
  * (compat §5.2). Fixed: it is part of the wire layout below. */
 #define NS_PATH_MAX 128

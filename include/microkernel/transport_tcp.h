@@ -42,6 +42,18 @@ transport_t *transport_tcp_listen(const char *host, uint16_t port, node_id_t pee
 transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t peer_node);
 
 /*
+ * Wrap an already connected TCP socket `fd` (the original's constructor,
+ * used by its mount protocol: compat/wire-and-mount.md section 2). Makes it
+ * non-blocking with TCP_NODELAY; big-endian wire header. On success the
+ * transport owns fd (destroy closes it). Returns NULL with a reason in
+ * mk_last_error() when fd is negative, not a stream socket or not
+ * connected (fd then stays the caller's), or when fcntl fails or memory
+ * runs out (fd is then closed, as the transport owned it). No
+ * authentication: for links to our nodes, prefer the mount service.
+ */
+transport_t *transport_tcp_from_fd(int fd, node_id_t peer_node);
+
+/*
  * Extension: the local TCP port of a transport made by this header (the
  * listening port for transport_tcp_listen), in host byte order; 0 for other
  * transports or on error.

@@ -12,6 +12,8 @@
 #ifndef MICROKERNEL_WIRE_H
 #define MICROKERNEL_WIRE_H
 
+#include <stdint.h>
+
 #include "microkernel/message.h"
 #include "microkernel/types.h"
 
@@ -20,6 +22,25 @@ extern "C" {
 #endif
 
 #define WIRE_HEADER_SIZE 28u /* bytes before the payload (the original's value) */
+
+/*
+ * The header as the original declares it (compat/wire-and-mount.md
+ * section 1): packed, exactly WIRE_HEADER_SIZE bytes. Fields are in host
+ * order for wire_serialize() and big-endian for the _net variants; reserved
+ * is written 0 and ignored on read. The functions below read and write the
+ * bytes directly; the struct is for programs that look at a frame.
+ */
+typedef struct __attribute__((packed)) {
+    actor_id_t source;     /* @0: sending actor, 0 outside an actor and for registry sync */
+    actor_id_t dest;       /* @8: destination actor, 0 for registry messages */
+    msg_type_t type;       /* @16 */
+    uint32_t payload_size; /* @20: payload bytes after the header */
+    uint32_t reserved;     /* @24: 0 */
+} wire_header_t;
+
+#ifndef __cplusplus
+_Static_assert(sizeof(wire_header_t) == WIRE_HEADER_SIZE, "wire_header_t is 28 bytes");
+#endif
 /* Largest payload accepted or produced: 16 MiB. Our limit, beyond the
  * original (which grows its buffer to whatever a header announces). */
 #ifndef WIRE_MAX_PAYLOAD

@@ -20,6 +20,8 @@
 #include "microkernel/transport_tcp.h"
 #include "net/net_internal.h"
 
+static transport_t *wrap_connected(const char *fn, int fd, node_id_t peer_node);
+
 transport_t *transport_tcp_listen(const char *host, uint16_t port, node_id_t peer_node)
 {
     struct addrinfo *res = mk_net_resolve("transport_tcp_listen", host, port, SOCK_STREAM, true);
@@ -81,15 +83,39 @@ transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t pe
                      strerror(err));
         return NULL;
     }
+    return wrap_connected("transport_tcp_connect", fd, peer_node);
+}
+
+/* A connected socket made non-blocking with TCP_NODELAY, as a transport;
+ * the fd is closed on failure. */
+static transport_t *wrap_connected(const char *fn, int fd, node_id_t peer_node)
+{
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        mk_set_error("transport_tcp_connect: fcntl: %s", strerror(errno));
+        mk_set_error("%s: fcntl: %s", fn, strerror(errno));
         close(fd);
         return NULL;
     }
     return mk_stream_create(peer_node, -1, fd, "tcp", true, MK_TCP_SEND_QUEUE_MAX, NULL);
+}
+
+transport_t *transport_tcp_from_fd(int fd, node_id_t peer_node)
+{
+    int type = 0;
+    socklen_t len = sizeof type;
+    struct sockaddr_storage ss;
+    socklen_t alen = sizeof ss;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+        mk_set_error("transport_tcp_from_fd: fd %d is not a stream socket", fd);
+        return NULL;
+    }
+    if (getpeername(fd, (struct sockaddr *)&ss, &alen) < 0) {
+        mk_set_error("transport_tcp_from_fd: fd %d is not connected: %s", fd, strerror(errno));
+        return NULL;
+    }
+    return wrap_connected("transport_tcp_from_fd", fd, peer_node);
 }
 
 uint16_t transport_tcp_port(transport_t *t)

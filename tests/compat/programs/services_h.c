@@ -33,6 +33,17 @@ int main(void)
              MSG_NAME_REGISTER == 0xFF000012u && MSG_NAME_UNREGISTER == 0xFF000013u &&
              MSG_PATH_REGISTER == 0xFF00001Bu && MSG_PATH_UNREGISTER == 0xFF00001Cu &&
              MSG_CAPS_REQUEST == 0xFF00001Du && MSG_CAPS_REPLY == 0xFF00001Eu;
+    /* The hardware and MIDI numbers come with services.h alone, as in the
+     * original (compat/hardware.md, midi.md 1.1 and 4.1). */
+    ok = ok && MSG_GPIO_CONFIGURE == 0xFF000020u && MSG_GPIO_EVENT == 0xFF00002Bu &&
+         MSG_PWM_CONFIGURE == 0xFF00002Cu && MSG_PWM_ERROR == 0xFF00002Fu &&
+         MSG_I2C_CONFIGURE == 0xFF000030u && MSG_I2C_SCAN_RESULT == 0xFF00003Bu &&
+         MSG_LED_CONFIGURE == 0xFF000040u && MSG_LED_ERROR == 0xFF00004Du &&
+         MSG_DISPLAY_DRAW == 0xFF000051u && MSG_DISPLAY_ERROR == 0xFF00005Du &&
+         MSG_CONSOLE_WRITE == 0xFF000060u && MSG_CONSOLE_CLEAR == 0xFF000061u &&
+         MSG_MIDI_CONFIGURE == 0xFF000070u && MSG_MIDI_UNSUBSCRIBE == 0xFF000074u &&
+         MSG_ARP_SET_BPM == 0xFF000075u && MSG_ARP_ENABLE == 0xFF000078u &&
+         MSG_MIDI_OK == 0xFF00007Au && MSG_MIDI_SYSEX_EVENT == 0xFF00007Du;
     ok = ok && sizeof(name_register_payload_t) == 72 &&
          offsetof(name_register_payload_t, actor_id) == 64 &&
          sizeof(name_unregister_payload_t) == 64 && sizeof(path_register_payload_t) == 136 &&

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static message_t *wait_recv(transport_t *t)
 {
@@ -48,6 +49,28 @@ int main(void)
     if (srv)
         srv->destroy(srv);
     ok = ok && transport_tcp_connect("not-an-ip", 1, 1) == NULL; /* IPv4 literals only */
+
+    /* transport_tcp_from_fd: a socket connected by the program itself. */
+    srv = transport_tcp_listen("127.0.0.1", 0, 2);
+    al = sizeof a;
+    ok = ok && srv && getsockname(srv->fd, (struct sockaddr *)&a, &al) == 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ok = ok && fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    cli = ok ? transport_tcp_from_fd(fd, 2) : NULL;
+    m = message_create(0x0000000100000003ull, 0x0000000200000004ull, 0xFF000012u, "fd", 2);
+    ok = ok && cli && cli->is_connected(cli) && cli->send(cli, m);
+    got = ok ? wait_recv(srv) : NULL;
+    ok = ok && got && got->payload_size == 2 && memcmp(got->payload, "fd", 2) == 0;
+    message_destroy(got);
+    message_destroy(m);
+    if (cli)
+        cli->destroy(cli);
+    if (srv)
+        srv->destroy(srv);
+    int unconnected = socket(AF_INET, SOCK_STREAM, 0);
+    ok =
+        ok && transport_tcp_from_fd(unconnected, 2) == NULL && transport_tcp_from_fd(-1, 2) == NULL;
+    close(unconnected);
     puts(ok ? "transport_tcp_h: ok" : "transport_tcp_h: FAILED");
     return ok ? 0 : 1;
 }
