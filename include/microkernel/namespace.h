@@ -190,8 +190,9 @@ int ns_register_path(runtime_t *rt, const char *path, actor_id_t id);
  * Resolve `path`: the longest mount point that is a prefix of it at a
  * component boundary (next byte '/' or the end) gives its target; else the
  * exact path-table entry; else ACTOR_ID_INVALID (no reason recorded: hot
- * path). actor_lookup() on a '/'-name does this and then, for "/node/..."
- * paths, falls back to the cloud provider (ns_set_cloud_provider).
+ * path). actor_lookup() on a '/'-name does this and then, for the five
+ * cloud service paths, falls back to the cloud provider
+ * (ns_set_cloud_provider).
  */
 actor_id_t ns_lookup_path(runtime_t *rt, const char *path);
 
@@ -364,9 +365,13 @@ size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max);
 actor_id_t ns_lookup_exact(runtime_t *rt, const char *path);
 
 /*
- * Register `id` as the cloud provider: actor_lookup() of a "/node/..." path
- * that neither a mount nor the table resolves returns it. ACTOR_ID_INVALID
- * removes it. Returns false when the namespace is not installed.
+ * Register `id` as the cloud provider: actor_lookup() of one of the
+ * original's short service paths (/node/storage/kv, /node/storage/db,
+ * /node/queue/default, /node/ai/infer, /node/ai/embed; compat/cloud.md 1.3)
+ * that neither a mount nor the table resolves returns it, while that actor
+ * lives (a stopped provider is forgotten). Other paths never fall back.
+ * ACTOR_ID_INVALID removes it. Returns false when the namespace is not
+ * installed.
  */
 bool ns_set_cloud_provider(runtime_t *rt, actor_id_t id);
 

@@ -209,6 +209,19 @@ static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
     return true;
 }
 
+/* The short service paths the cloud provider serves when nobody else does
+ * (compat/cloud.md 1.3): the resolution order's floor, local > mounted
+ * peer > cloud. Other /node/ paths never fall back to the cloud. */
+static bool cloud_service_path(const char *path)
+{
+    static const char *const paths[] = {"/node/storage/kv", "/node/storage/db",
+                                        "/node/queue/default", "/node/ai/infer", "/node/ai/embed"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (strcmp(path, paths[i]) == 0)
+            return true;
+    return false;
+}
+
 static actor_id_t op_lookup(runtime_t *rt, void *ctx, const char *path)
 {
     svc_t *s = ctx;
@@ -221,7 +234,9 @@ static actor_id_t op_lookup(runtime_t *rt, void *ctx, const char *path)
     actor_id_t id = ns_lookup_path(rt, path);
     if (id != ACTOR_ID_INVALID)
         return id;
-    if (len > 6 && memcmp(path, "/node/", 6) == 0) {
+    if (cloud_service_path(path)) {
+        if (s->cloud != ACTOR_ID_INVALID && !mk_actor_find(rt, s->cloud))
+            s->cloud = ACTOR_ID_INVALID; /* the proxy stopped: no stale provider */
         if (s->cloud != ACTOR_ID_INVALID)
             return s->cloud;
         mk_set_error("actor_lookup: no provider for %s: not registered on this node or by a "

@@ -270,6 +270,15 @@ static void test_resolution_local_wins_cloud_is_the_floor(void **state)
     assert_true(actor_register_name(rt, "/node/storage/kv", local));
     assert_int_equal(actor_lookup(rt, "/node/storage/kv"), local);
     assert_int_equal(actor_lookup(rt, "/node/storage/db"), proxy);
+    /* Only the five service paths fall back to the cloud. */
+    assert_int_equal(actor_lookup(rt, "/node/b/caps"), ACTOR_ID_INVALID);
+    assert_non_null(strstr(mk_last_error(), "is not registered"));
+    /* A stopped proxy is no provider any more. */
+    actor_stop(rt, proxy);
+    runtime_step(rt);
+    assert_int_equal(actor_lookup(rt, "/node/ai/infer"), ACTOR_ID_INVALID);
+    assert_non_null(strstr(mk_last_error(), "no cloud provider is configured"));
+    assert_int_equal(actor_lookup(rt, "/node/storage/kv"), local);
     cfg = (cf_proxy_config_t){.url = "http://x/ws"};
     runtime_t *rt2 = runtime_init(2, 8);
     assert_true(ns_install(rt2));
