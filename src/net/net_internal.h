@@ -83,6 +83,12 @@ bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const v
  * pointer is only compared, never followed). */
 bool mk_net_link_is(runtime_t *rt, node_id_t node, const transport_t *t);
 
+/* True when runtime_add_transport() would find room for a link to `node`:
+ * a free slot, or a dead link to it that may be replaced. False, with
+ * mk_last_error() set to the reason runtime_add_transport() would give,
+ * otherwise. Lets a caller refuse a peer before telling it "mounted". */
+bool mk_net_link_can_add(runtime_t *rt, node_id_t node);
+
 /*
  * Original mode for the link to `node` (on) or back to ours (off): the
  * link then sends only what the original runtime understands (compat

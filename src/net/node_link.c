@@ -788,6 +788,20 @@ static net_t *net_get(runtime_t *rt)
     return net;
 }
 
+/* Room for a link to `node`: a free slot, or its dead link to replace (a
+ * connecting transport whose peer is gone). Sets the error otherwise. */
+static bool link_room(net_t *net, node_id_t node)
+{
+    link_t *l = link_find(net, node);
+    if (l)
+        return !(l->t->is_connected(l->t) || l->t->fd >= 0) ||
+               mk_fail("runtime_add_transport: a transport for node %u exists", node);
+    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
+        if (!net->links[i].t)
+            return true;
+    return mk_fail("runtime_add_transport: all %d transports are in use", MK_MAX_TRANSPORTS);
+}
+
 /* ---- Public API ---------------------------------------------------------- */
 
 bool runtime_add_transport(runtime_t *rt, transport_t *t)
@@ -803,15 +817,14 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     net_t *net = net_get(rt);
     if (!net)
         return false;
+    if (!link_room(net, t->peer_node))
+        return false;
     link_t *l = link_find(net, t->peer_node);
     message_t *held = NULL;
     for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
         if (net->gone[i].node == t->peer_node)
             net->gone[i].node = 0;
     if (l) {
-        /* A connecting transport whose peer is gone can be replaced. */
-        if (l->t->is_connected(l->t) || l->t->fd >= 0)
-            return mk_fail("runtime_add_transport: a transport for node %u exists", t->peer_node);
         mk_io_remove(rt, &l->io);
         l->t->destroy(l->t);
         l->t = NULL;
@@ -822,9 +835,6 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
         for (size_t i = 0; i < MK_MAX_TRANSPORTS && !l; i++)
             if (!net->links[i].t)
                 l = &net->links[i];
-        if (!l)
-            return mk_fail("runtime_add_transport: all %d transports are in use",
-                           MK_MAX_TRANSPORTS);
     }
     memset(l, 0, sizeof *l);
     l->t = t;
@@ -1017,6 +1027,12 @@ bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const v
     if (n > 0 && !p)
         return mk_fail("mk_net_send_control: payload is NULL");
     return control_out(rt, net, l, type, p, n);
+}
+
+bool mk_net_link_can_add(runtime_t *rt, node_id_t node)
+{
+    net_t *net = rt ? net_get(rt) : NULL;
+    return net ? link_room(net, node) : mk_fail("mk_net_link_can_add: no runtime");
 }
 
 bool mk_net_link_is(runtime_t *rt, node_id_t node, const transport_t *t)

@@ -176,6 +176,13 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
         mount_conn_fail(c, "cannot add the link: %s", why);
         return;
     }
+    /* No room: refuse before the peer hears "mounted" from the preamble. */
+    if (!mk_net_link_can_add(rt, c->peer.node)) {
+        snprintf(why, sizeof why, "%s", mk_last_error());
+        t->destroy(t);
+        mount_conn_fail(c, "cannot add the link: %s", why);
+        return;
+    }
     if (pre_len)
         link_io_flush_preamble(lio); /* the rest, if any, goes before the first frame */
     node_id_t node = c->peer.node;
