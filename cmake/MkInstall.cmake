@@ -6,6 +6,47 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/microkernel
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/microkernel
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} OPTIONAL)
+# The static library's link interface names OpenSSL and c-ares by their
+# full paths in this build (src/http adds them that way). An installed
+# package names imported targets instead, which microkernelConfig.cmake
+# recreates on the consumer's machine: $<BUILD_INTERFACE> keeps the paths for
+# targets in this tree, $<INSTALL_INTERFACE> gives the exported names.
+get_target_property(mk_static_iface microkernel_static INTERFACE_LINK_LIBRARIES)
+set(mk_static_iface_new "")
+set(mk_need_openssl OFF)
+set(mk_need_cares OFF)
+foreach(item ${mk_static_iface})
+    set(name "${item}")
+    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" name "${name}")
+    set(exported "")
+    if(name MATCHES "/libssl\\.(so|a)[.0-9]*$")
+        set(exported OpenSSL::SSL)
+        set(mk_need_openssl ON)
+    elseif(name MATCHES "/libcrypto\\.(so|a)[.0-9]*$")
+        set(exported OpenSSL::Crypto)
+        set(mk_need_openssl ON)
+    elseif(name MATCHES "/libcares\\.(so|a)[.0-9]*$")
+        set(exported PkgConfig::MK_CARES)
+        set(mk_need_cares ON)
+    endif()
+    if(exported)
+        list(APPEND mk_static_iface_new
+             "$<BUILD_INTERFACE:${item}>" "$<INSTALL_INTERFACE:$<LINK_ONLY:${exported}>>")
+    else()
+        list(APPEND mk_static_iface_new "${item}")
+    endif()
+endforeach()
+set_property(TARGET microkernel_static PROPERTY INTERFACE_LINK_LIBRARIES "${mk_static_iface_new}")
+
+# Installed programs (mk-shell, mk-wasm) link the static library today; should
+# one link the shared one, it finds it next to itself ($ORIGIN/../lib).
+foreach(prog mk-shell mk-wasm)
+    if(TARGET ${prog})
+        set_target_properties(${prog} PROPERTIES
+            INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+    endif()
+endforeach()
+
 install(TARGETS microkernel microkernel_static EXPORT microkernelTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -16,15 +57,26 @@ install(EXPORT microkernelTargets NAMESPACE microkernel::
 # The static library's exported link interface names the pkg-config imported
 # targets of its dependencies; the config file recreates them so
 # microkernel::microkernel_static links in a consumer too.
-set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\n")
+# PkgConfig is always needed: sqlite3 and libcjson come through it.
+set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\nfind_dependency(PkgConfig)\n")
 set(mk_pc_modules "")
+if(mk_need_openssl)
+    string(APPEND mk_cfg_deps "find_dependency(OpenSSL)\n")
+    list(APPEND mk_pc_modules libssl libcrypto)
+endif()
+if(mk_need_cares)
+    string(APPEND mk_cfg_deps
+           "if(NOT TARGET PkgConfig::MK_CARES)\n"
+           "    pkg_check_modules(MK_CARES REQUIRED IMPORTED_TARGET GLOBAL libcares)\n"
+           "endif()\n")
+    list(APPEND mk_pc_modules libcares)
+endif()
 foreach(dep MK_SQLITE3:sqlite3 MK_CJSON:libcjson MK_GPIOD:libgpiod MK_PNG:libpng MK_NATS:libnats)
     string(REPLACE ":" ";" dep "${dep}")
     list(GET dep 0 prefix)
     list(GET dep 1 module)
     if(TARGET PkgConfig::${prefix})
         string(APPEND mk_cfg_deps
-               "find_dependency(PkgConfig)\n"
                "if(NOT TARGET PkgConfig::${prefix})\n"
                "    pkg_check_modules(${prefix} REQUIRED IMPORTED_TARGET GLOBAL ${module})\n"
                "endif()\n")
@@ -54,7 +106,7 @@ endforeach()
 get_property(mk_pc_link GLOBAL PROPERTY MK_LIB_LINK)
 set(mk_pc_flags "")
 foreach(lib ${mk_pc_link})
-    if(lib MATCHES "^PkgConfig::")
+    if(lib MATCHES "^PkgConfig::" OR lib MATCHES "/lib(ssl|crypto|cares)\\.(so|a)[.0-9]*$")
         continue() # listed as Requires.private modules
     elseif(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
         list(APPEND mk_pc_flags "-l${CMAKE_MATCH_1}")
