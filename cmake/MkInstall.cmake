@@ -127,3 +127,29 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/microkernel.pc.in
                ${PROJECT_BINARY_DIR}/microkernel.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/microkernel.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# API reference (`make docs` = `cmake --build build --target docs`): doxygen
+# (Debian package, scripts/packages.txt) reads include/microkernel through
+# scripts/doxygen-filter.py and writes HTML to build/docs/api/html and man
+# pages (section 3, one per header plus a link page per function) to
+# build/docs/api/man/man3. `cmake --install` installs the man pages when the
+# docs target has been built. ctest doxygen_reference runs it too.
+find_program(MK_DOXYGEN doxygen)
+find_package(Python3 COMPONENTS Interpreter)
+set(MK_DOCS_OUT ${PROJECT_BINARY_DIR}/docs/api)
+set(MK_DOXYGEN_WARN_AS_ERROR NO) # warnings are counted by the test instead
+configure_file(${PROJECT_SOURCE_DIR}/docs/Doxyfile.in ${PROJECT_BINARY_DIR}/docs/Doxyfile @ONLY)
+if(MK_DOXYGEN)
+    add_custom_target(docs
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${MK_DOCS_OUT}
+        COMMAND ${MK_DOXYGEN} ${PROJECT_BINARY_DIR}/docs/Doxyfile
+        COMMAND ${CMAKE_COMMAND} -E echo "API reference: ${MK_DOCS_OUT}/html/index.html, man pages: ${MK_DOCS_OUT}/man"
+        WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+        COMMENT "doxygen: API reference and man pages from include/microkernel"
+        VERBATIM)
+else()
+    add_custom_target(docs
+        COMMAND ${CMAKE_COMMAND} -E echo "make docs needs doxygen (bash scripts/install-deps.sh installs it)"
+        COMMAND ${CMAKE_COMMAND} -E false)
+endif()
+install(DIRECTORY ${MK_DOCS_OUT}/man/man3 DESTINATION ${CMAKE_INSTALL_MANDIR} OPTIONAL)
