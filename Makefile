@@ -4,12 +4,13 @@
 #   make test  -- install everything the tests need, build, run every suite,
 #                 then again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench -- build with the benchmarks and run the core one
+#   make docs  -- the API reference (doxygen): HTML and man pages in the build tree
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN  ?= build-asan
 ARGS  ?=
 
-.PHONY: all deps deps-run build build-node run test test-plain test-asan bench clean
+.PHONY: all deps deps-run build build-node run test test-plain test-asan bench docs clean
 
 all: build
 
@@ -39,6 +40,13 @@ bench: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_BENCHMARKS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(BUILD)/bench/core/actor_bench
+
+# The API reference: HTML in $(BUILD)/docs/api/html, man pages (section 3)
+# in $(BUILD)/docs/api/man, installed by `cmake --install` once built.
+docs: deps-run
+	@bash scripts/install-deps.sh scripts/packages-docs.txt
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build $(BUILD) --target docs
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -6,6 +6,47 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/microkernel
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/microkernel
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} OPTIONAL)
+# The static library's link interface names OpenSSL and c-ares by their
+# full paths in this build (src/http adds them that way). An installed
+# package names imported targets instead, which microkernelConfig.cmake
+# recreates on the consumer's machine: $<BUILD_INTERFACE> keeps the paths for
+# targets in this tree, $<INSTALL_INTERFACE> gives the exported names.
+get_target_property(mk_static_iface microkernel_static INTERFACE_LINK_LIBRARIES)
+set(mk_static_iface_new "")
+set(mk_need_openssl OFF)
+set(mk_need_cares OFF)
+foreach(item ${mk_static_iface})
+    set(name "${item}")
+    string(REGEX REPLACE "^\\$<LINK_ONLY:(.*)>$" "\\1" name "${name}")
+    set(exported "")
+    if(name MATCHES "/libssl\\.(so|a)[.0-9]*$")
+        set(exported OpenSSL::SSL)
+        set(mk_need_openssl ON)
+    elseif(name MATCHES "/libcrypto\\.(so|a)[.0-9]*$")
+        set(exported OpenSSL::Crypto)
+        set(mk_need_openssl ON)
+    elseif(name MATCHES "/libcares\\.(so|a)[.0-9]*$")
+        set(exported PkgConfig::MK_CARES)
+        set(mk_need_cares ON)
+    endif()
+    if(exported)
+        list(APPEND mk_static_iface_new
+             "$<BUILD_INTERFACE:${item}>" "$<INSTALL_INTERFACE:$<LINK_ONLY:${exported}>>")
+    else()
+        list(APPEND mk_static_iface_new "${item}")
+    endif()
+endforeach()
+set_property(TARGET microkernel_static PROPERTY INTERFACE_LINK_LIBRARIES "${mk_static_iface_new}")
+
+# Installed programs (mk-shell, mk-wasm) link the static library today; should
+# one link the shared one, it finds it next to itself ($ORIGIN/../lib).
+foreach(prog mk-shell mk-wasm)
+    if(TARGET ${prog})
+        set_target_properties(${prog} PROPERTIES
+            INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+    endif()
+endforeach()
+
 install(TARGETS microkernel microkernel_static EXPORT microkernelTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -16,15 +57,26 @@ install(EXPORT microkernelTargets NAMESPACE microkernel::
 # The static library's exported link interface names the pkg-config imported
 # targets of its dependencies; the config file recreates them so
 # microkernel::microkernel_static links in a consumer too.
-set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\n")
+# PkgConfig is always needed: sqlite3 and libcjson come through it.
+set(mk_cfg_deps "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\nfind_dependency(PkgConfig)\n")
 set(mk_pc_modules "")
+if(mk_need_openssl)
+    string(APPEND mk_cfg_deps "find_dependency(OpenSSL)\n")
+    list(APPEND mk_pc_modules libssl libcrypto)
+endif()
+if(mk_need_cares)
+    string(APPEND mk_cfg_deps
+           "if(NOT TARGET PkgConfig::MK_CARES)\n"
+           "    pkg_check_modules(MK_CARES REQUIRED IMPORTED_TARGET GLOBAL libcares)\n"
+           "endif()\n")
+    list(APPEND mk_pc_modules libcares)
+endif()
 foreach(dep MK_SQLITE3:sqlite3 MK_CJSON:libcjson MK_GPIOD:libgpiod MK_PNG:libpng MK_NATS:libnats)
     string(REPLACE ":" ";" dep "${dep}")
     list(GET dep 0 prefix)
     list(GET dep 1 module)
     if(TARGET PkgConfig::${prefix})
         string(APPEND mk_cfg_deps
-               "find_dependency(PkgConfig)\n"
                "if(NOT TARGET PkgConfig::${prefix})\n"
                "    pkg_check_modules(${prefix} REQUIRED IMPORTED_TARGET GLOBAL ${module})\n"
                "endif()\n")
@@ -54,7 +106,7 @@ endforeach()
 get_property(mk_pc_link GLOBAL PROPERTY MK_LIB_LINK)
 set(mk_pc_flags "")
 foreach(lib ${mk_pc_link})
-    if(lib MATCHES "^PkgConfig::")
+    if(lib MATCHES "^PkgConfig::" OR lib MATCHES "/lib(ssl|crypto|cares)\\.(so|a)[.0-9]*$")
         continue() # listed as Requires.private modules
     elseif(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
         list(APPEND mk_pc_flags "-l${CMAKE_MATCH_1}")
@@ -75,3 +127,29 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/microkernel.pc.in
                ${PROJECT_BINARY_DIR}/microkernel.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/microkernel.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# API reference (`make docs` = `cmake --build build --target docs`): doxygen
+# (Debian package, scripts/packages.txt) reads include/microkernel through
+# scripts/doxygen-filter.py and writes HTML to build/docs/api/html and man
+# pages (section 3, one per header plus a link page per function) to
+# build/docs/api/man/man3. `cmake --install` installs the man pages when the
+# docs target has been built. ctest doxygen_reference runs it too.
+find_program(MK_DOXYGEN doxygen)
+find_package(Python3 COMPONENTS Interpreter)
+set(MK_DOCS_OUT ${PROJECT_BINARY_DIR}/docs/api)
+set(MK_DOXYGEN_WARN_AS_ERROR NO) # warnings are counted by the test instead
+configure_file(${PROJECT_SOURCE_DIR}/docs/Doxyfile.in ${PROJECT_BINARY_DIR}/docs/Doxyfile @ONLY)
+if(MK_DOXYGEN)
+    add_custom_target(docs
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${MK_DOCS_OUT}
+        COMMAND ${MK_DOXYGEN} ${PROJECT_BINARY_DIR}/docs/Doxyfile
+        COMMAND ${CMAKE_COMMAND} -E echo "API reference: ${MK_DOCS_OUT}/html/index.html, man pages: ${MK_DOCS_OUT}/man"
+        WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+        COMMENT "doxygen: API reference and man pages from include/microkernel"
+        VERBATIM)
+else()
+    add_custom_target(docs
+        COMMAND ${CMAKE_COMMAND} -E echo "make docs needs doxygen (bash scripts/install-deps.sh installs it)"
+        COMMAND ${CMAKE_COMMAND} -E false)
+endif()
+install(DIRECTORY ${MK_DOCS_OUT}/man/man3 DESTINATION ${CMAKE_INSTALL_MANDIR} OPTIONAL)

@@ -73,6 +73,8 @@ bool mk_console_get_size(int *cols, int *rows);
  * when out of range or none; the cursor (col may equal cols while a wrap
  * is pending). Call on the runtime's thread. */
 const console_cell_t *mk_console_get_cell(int row, int col);
+/* The live console's cursor, 0-based, into *row and *col (col may equal
+ * the column count while a wrap is pending); false when none runs. */
 bool mk_console_get_cursor(int *row, int *col);
 
 #ifdef __cplusplus

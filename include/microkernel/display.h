@@ -165,8 +165,9 @@ bool display_clear_screen(runtime_t *rt);
 const display_board_t *display_get_board(runtime_t *rt);
 /* RGB565 pixel at (x, y); 0 when out of range or no display. */
 uint16_t display_get_pixel(runtime_t *rt, uint16_t x, uint16_t y);
-/* Brightness (0..255) and power state; 0 / false when no display. */
+/* Brightness (0..255); 0 when no display. */
 uint8_t display_get_brightness(runtime_t *rt);
+/* Whether the panel is powered on; false when off or no display. */
 bool display_is_powered(runtime_t *rt);
 /* The framebuffer (width*height RGB565 values, row-major), valid until the
  * next message to the display; NULL (reason set) when no display. */

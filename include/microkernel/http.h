@@ -168,15 +168,32 @@ typedef struct {
     size_t limit;           /* the connection's output limit, bytes */
 } http_writable_payload_t;
 
-/* Accessors (seed). Each returns a pointer into the payload `p` points to. */
+/* Accessors (seed). Each returns a pointer into the message payload `p`
+ * points to (no copy, valid as long as the message is), found from the
+ * sizes in the struct; `p` must be a whole payload of that type. */
+
+/* The packed headers of a MSG_HTTP_RESPONSE: headers_size bytes of
+ * "Key: Value\0" entries. */
 const char *http_response_headers(const http_response_payload_t *p);
+/* The body of a MSG_HTTP_RESPONSE: body_size bytes, then a NUL not counted. */
 const void *http_response_body(const http_response_payload_t *p);
+/* The event name of a MSG_SSE_EVENT, NUL-terminated ("message" when the
+ * stream named none). */
 const char *sse_event_name(const sse_event_payload_t *p);
+/* The data of a MSG_SSE_EVENT: data_size bytes, NUL-terminated, lines
+ * joined with "\n". */
 const char *sse_event_data(const sse_event_payload_t *p);
+/* The data of a MSG_WS_MESSAGE: data_size bytes, then a NUL not counted. */
 const void *ws_message_data(const ws_message_payload_t *p);
+/* The method of a MSG_HTTP_REQUEST ("GET", ...), NUL-terminated. */
 const char *http_request_method(const http_request_payload_t *p);
+/* The request target of a MSG_HTTP_REQUEST, query string included,
+ * NUL-terminated. */
 const char *http_request_path(const http_request_payload_t *p);
+/* The packed headers of a MSG_HTTP_REQUEST: headers_size bytes of
+ * "Key: Value\0" entries. */
 const char *http_request_headers(const http_request_payload_t *p);
+/* The body of a MSG_HTTP_REQUEST: body_size bytes, then a NUL not counted. */
 const void *http_request_body(const http_request_payload_t *p);
 
 /* ---- Client ----------------------------------------------------------- */

@@ -411,6 +411,8 @@ bool ns_control_in(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx)
  * broadcast. Returns false when the namespace is not installed.
  */
 typedef bool (*ns_broadcast_fn)(runtime_t *rt, msg_type_t type, const void *p, size_t n);
+/* Install `fn` (see ns_broadcast_fn above) as the namespace's broadcast;
+ * false when the namespace is not installed on `rt`. */
 bool ns_set_broadcast(runtime_t *rt, ns_broadcast_fn fn);
 
 #ifdef __cplusplus

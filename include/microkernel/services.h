@@ -288,6 +288,8 @@ void actor_log(runtime_t *rt, int level, const char *fmt, ...)
  * the default (stderr).
  */
 typedef void (*mk_log_sink_fn)(const char *line, void *ctx);
+/* Send every later log line of `rt` to `sink(line, ctx)` (see
+ * mk_log_sink_fn above); NULL restores stderr. `ctx` stays the caller's. */
 void runtime_set_log_sink(runtime_t *rt, mk_log_sink_fn sink, void *ctx);
 
 /* "DEBUG", "INFO", "WARN", "ERROR", or "?" for other values. */

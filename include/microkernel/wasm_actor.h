@@ -164,6 +164,8 @@ void wasm_factory_arg_destroy(wasm_factory_arg_t *arg);
  * a NULL arg, or a slice of 0.
  */
 bool wasm_actor_set_fuel(runtime_t *rt, actor_id_t id, uint64_t slice, uint64_t limit);
+/* The same for every actor later made from factory argument `arg`; false
+ * with a reason for a NULL arg or a slice of 0. */
 bool wasm_factory_arg_set_fuel(wasm_factory_arg_t *arg, uint64_t slice, uint64_t limit);
 
 /* ---- Extension: module limits ---- */
@@ -217,6 +219,7 @@ void wasm_module_limits_default(wasm_module_limits_t *out);
  * reason for NULL. wasm_actors_module_limits() copies the current ones.
  */
 bool wasm_actors_set_module_limits(const wasm_module_limits_t *lim);
+/* Copy the process-wide module limits in force into `out` (no-op for NULL). */
 void wasm_actors_module_limits(wasm_module_limits_t *out);
 
 /* ---- Hot code reload (seed 002 "Hot code reload") ---- */
@@ -278,6 +281,9 @@ bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path);
  * or a path longer than 4095 bytes.
  */
 bool wasm_actor_set_state_file(runtime_t *rt, actor_id_t id, const char *path);
+/* The same for every actor later made from factory argument `arg` (`path`
+ * copied; NULL: none); false with a reason for a NULL arg or a path longer
+ * than 4095 bytes. */
 bool wasm_factory_arg_set_state_file(wasm_factory_arg_t *arg, const char *path);
 
 /* ---- Extension: inspection ---- */
