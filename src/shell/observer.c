@@ -404,6 +404,8 @@ static void do_stop(observer_t *o, const http_request_payload_t *rq)
         why = "refusing to stop the status actor that serves this page";
     else if (actor_id_node(id) != runtime_node_id(o->rt))
         why = "the actor lives on another node; only local actors can be stopped";
+    else if (sh_is_system_actor(o->rt, id))
+        why = "refusing to stop " SH_STOP_SYSTEM_WHY;
     if (why) {
         respond_error(o->rt, rq->conn_id, 403, why);
         return;

@@ -123,6 +123,20 @@ static void vprint(shell_t *sh, const char *fmt, va_list ap)
     sh->out_len += len;
 }
 
+void sh_write(shell_t *sh, const char *data, size_t len)
+{
+    while (len > 0) {
+        if (sh->out_len == sizeof sh->out)
+            sh_flush(sh);
+        size_t room = sizeof sh->out - sh->out_len;
+        size_t k = len < room ? len : room;
+        memcpy(sh->out + sh->out_len, data, k);
+        sh->out_len += k;
+        data += k;
+        len -= k;
+    }
+}
+
 void sh_printf(shell_t *sh, const char *fmt, ...)
 {
     va_list ap;
