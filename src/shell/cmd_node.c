@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_WASM
 #include "microkernel/wasm_actor.h"
@@ -301,14 +302,14 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
         sh_printf(sh, "(empty)\n");
         return SHELL_DONE;
     }
-    ns_entry_t *e = calloc(n, sizeof *e);
+    ns_entry_t *e = mk_calloc(n, sizeof *e);
     if (!e)
         return sh_error(sh, "out of memory");
     n = ns_list(sh->rt, prefix, e, n);
     /* The original's ns_list_paths lines: "<path>=<decimal id>". */
     for (size_t i = 0; i < n; i++)
         sh_printf(sh, "%s=%llu\n", e[i].path, (unsigned long long)e[i].id);
-    free(e);
+    mk_free(e);
     return SHELL_DONE;
 }
 
@@ -415,13 +416,13 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     const char *prefix = args->argc == 2 ? args->argv[1] : "/";
     if (prefix[0] != '/')
         return sh_usage_error(sh, "a path starts with '/' ('%.40s' does not)", prefix);
-    const char **names = calloc(MK_MAX_NAMES, sizeof *names);
-    actor_id_t *ids = calloc(MK_MAX_NAMES, sizeof *ids);
-    const char **rows = calloc(MK_MAX_NAMES, sizeof *rows);
+    const char **names = mk_calloc(MK_MAX_NAMES, sizeof *names);
+    actor_id_t *ids = mk_calloc(MK_MAX_NAMES, sizeof *ids);
+    const char **rows = mk_calloc(MK_MAX_NAMES, sizeof *rows);
     if (!names || !ids || !rows) {
-        free(names);
-        free(ids);
-        free(rows);
+        mk_free(names);
+        mk_free(ids);
+        mk_free(rows);
         return sh_error(sh, "out of memory");
     }
     size_t n = runtime_list_names(sh->rt, names, ids, MK_MAX_NAMES);
@@ -444,9 +445,9 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     }
     if (k == 0)
         sh_printf(sh, "(no paths under %s)\n", prefix);
-    free(names);
-    free(ids);
-    free(rows);
+    mk_free(names);
+    mk_free(ids);
+    mk_free(rows);
     return SHELL_DONE;
 }
 #endif

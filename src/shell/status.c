@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_HTTP
 #include "microkernel/display.h"
@@ -87,7 +88,7 @@ static void respond_display_png(runtime_t *rt, http_conn_id_t conn)
         actor_http_respond(rt, conn, 500, NULL, 0, "cannot encode the display\n", 26);
     } else {
         actor_http_respond(rt, conn, 200, headers, 2, png, len);
-        free(png);
+        mk_free(png);
     }
 }
 
@@ -139,7 +140,7 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         sh_snapshot_free(&s);
         respond_json(rt, rq->conn_id, 200, &b);
     }
-    free(b.data);
+    mk_free(b.data);
 }
 
 static bool status_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -168,7 +169,7 @@ static void status_free(void *state)
 {
     status_t *st = state;
     observer_destroy(st->obs);
-    free(st);
+    mk_free(st);
 }
 
 /* Whether 127.0.0.1:`port` can be bound now, as actor_http_listen binds it
@@ -199,9 +200,9 @@ actor_id_t shell_status_start_ex(runtime_t *rt, uint16_t port, const char *node_
 {
     if (!port_free(port))
         return ACTOR_ID_INVALID;
-    status_t *st = calloc(1, sizeof *st);
+    status_t *st = mk_calloc(1, sizeof *st);
     if (!st || !(st->obs = observer_create(rt, node_name, (flags & SHELL_STATUS_WRITE) != 0))) {
-        free(st);
+        mk_free(st);
         mk_set_error("shell_status_start: out of memory");
         return ACTOR_ID_INVALID;
     }
