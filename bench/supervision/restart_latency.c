@@ -18,6 +18,7 @@
 
 #include "microkernel/message.h"
 #include "microkernel/runtime.h"
+#include "microkernel/services.h"
 #include "microkernel/supervision.h"
 
 enum { MSG_GO = 1, MSG_CHECK = 2, MSG_PING = 3, MSG_PONG = 4, WARMUP = 1000 };
@@ -133,6 +134,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "runtime_init: %s\n", mk_last_error());
         return 1;
     }
+    /* Restarts are logged at INFO; like the OTP side's reports, not here. */
+    runtime_set_log_level(rt, LOG_WARN);
     child_spec_t spec = {
         .name = "w", .behavior = worker, .mailbox_size = 16, .restart_type = RESTART_PERMANENT};
     /* Intensity well above what the benchmark does: it must never give up. */

@@ -5,6 +5,14 @@
  * count, limit or fail allocations. Set it before the first runtime_init()
  * and leave it until the last runtime_destroy(): memory must be freed by the
  * allocator that allocated it.
+ *
+ * What it sees: every allocation of the runtime, http, services, shell,
+ * hardware, cloud, NATS and the WASM engine (tests/shell/test_alloc_failure.c
+ * fails every Nth one across a shell session with KV and SQL traffic).
+ * Not seen: message_create()'s payload, a malloc(3) block released by
+ * free(3) (the original's layout, microkernel/message.h), and the memory the
+ * libraries allocate for themselves (OpenSSL, SQLite, cJSON, c-ares,
+ * libpng): what they return is copied or released with their own free.
  */
 #ifndef MICROKERNEL_ALLOC_H
 #define MICROKERNEL_ALLOC_H

@@ -176,7 +176,9 @@ const uint16_t *display_framebuffer(runtime_t *rt, uint16_t *width, uint16_t *he
 /*
  * Encode `width`x`height` RGB565 pixels as an 8-bit RGB PNG (libpng; each
  * component expanded as c * 255 / max, so 0x1F/0x3F become 255). On success
- * *out is a malloc'd buffer of *out_len bytes the caller frees. False with a
+ * *out is a buffer of *out_len bytes from the library allocator, which the
+ * caller frees with free(3) (or the allocator's free when mk_set_allocator()
+ * is in use). False with a
  * reason for a NULL argument, a zero size, or a libpng or memory failure.
  */
 bool display_png_encode(const uint16_t *pixels, uint16_t width, uint16_t height, uint8_t **out,

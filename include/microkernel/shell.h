@@ -123,10 +123,13 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg);
  * {"node_id","node_name","version","actor_count","actors":[...]} and GET
  * /actors with the actor array alone; each actor is {"seq","id" ("0x..."),
  * "status","mailbox_used","mailbox_size","system","parent" (null or
- * "0x..."),"names":[...]}. Other paths get 404, other methods 405. When
- * the port cannot be bound the actor logs the reason (LOG_ERROR) and stops.
- * Returns the actor's ID, or ACTOR_ID_INVALID with a reason (no actor
- * slot, or a build without the HTTP layer: "not available in this build").
+ * "0x..."),"names":[...]}. Other paths get 404, other methods 405. A
+ * `port` that cannot be bound now (in use) fails at once ("cannot serve
+ * HTTP on 127.0.0.1:<port>: Address already in use"); should it be taken
+ * between this call and the listen, the actor logs the reason (LOG_ERROR)
+ * and stops. Returns the actor's ID, or ACTOR_ID_INVALID with a reason
+ * (port in use, no actor slot, or a build without the HTTP layer: "not
+ * available in this build").
  */
 actor_id_t shell_status_start(runtime_t *rt, uint16_t port, const char *node_name);
 

@@ -6,6 +6,7 @@
  * functions over (buf, len): called by cf_proxy.c, fuzzed by
  * tests/fuzz/fuzz_cf_json.c. Allocates only the strings it returns.
  */
+#include "core/alloc_internal.h"
 #include "cloud/cf_json.h"
 
 #include <cjson/cJSON.h>
@@ -68,6 +69,20 @@ bool cf_utf8_valid(const char *s, size_t len)
 
 /* Add the string slice as `name` to `obj`; false (reason in *err) for a NUL
  * byte, invalid UTF-8 or no memory. */
+
+/* cJSON's text of `o` copied into the library allocator's memory, so every
+ * string this file hands out is freed with mk_free (cJSON allocates with
+ * its own hooks); NULL when out of memory. */
+static char *print_json(const cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    if (!s)
+        return NULL;
+    char *copy = mk_strdup(s);
+    cJSON_free(s);
+    return copy;
+}
+
 static bool add_str(cJSON *obj, const char *name, const char *v, size_t n, const char **err)
 {
     if (memchr(v, '\0', n)) {
@@ -78,7 +93,7 @@ static bool add_str(cJSON *obj, const char *name, const char *v, size_t n, const
         *err = "a field is not valid UTF-8 (the Worker protocol carries text)";
         return false;
     }
-    char *copy = malloc(n + 1);
+    char *copy = mk_malloc(n + 1);
     if (!copy) {
         *err = "out of memory";
         return false;
@@ -86,7 +101,7 @@ static bool add_str(cJSON *obj, const char *name, const char *v, size_t n, const
     memcpy(copy, v, n);
     copy[n] = '\0';
     cJSON *s = cJSON_CreateString(copy);
-    free(copy);
+    mk_free(copy);
     if (!s || !cJSON_AddItemToObject(obj, name, s)) {
         cJSON_Delete(s);
         *err = "out of memory";
@@ -231,14 +246,14 @@ char *cf_json_request(uint32_t type, const char *p, size_t len, uint64_t req_id,
     }
     if (!ok)
         goto fail;
-    char *s = cJSON_PrintUnformatted(o);
+    char *s = print_json(o);
     cJSON_Delete(o);
     if (!s) {
         *err = "out of memory";
         return NULL;
     }
     if (strlen(s) > CF_PROXY_REQUEST_MAX) {
-        free(s);
+        mk_free(s);
         *err = "request too large (its JSON is over 2 MiB)";
         return NULL;
     }
@@ -256,14 +271,14 @@ char *cf_json_auth(const char *node_id, const char *token)
     if (o && cJSON_AddStringToObject(o, "type", "auth") &&
         add_str(o, "node_id", node_id, strlen(node_id), &err) &&
         add_str(o, "token", token, strlen(token), &err))
-        s = cJSON_PrintUnformatted(o);
+        s = print_json(o);
     cJSON_Delete(o);
     return s;
 }
 
 static bool set_data(cf_reply_t *r, const char *s, size_t n)
 {
-    r->data = malloc(n + 1);
+    r->data = mk_malloc(n + 1);
     if (!r->data)
         return false;
     memcpy(r->data, s, n);
@@ -281,7 +296,7 @@ static const char *str_field(const cJSON *o, const char *name)
 
 static bool print_array(cf_reply_t *r, const cJSON *a)
 {
-    char *s = cJSON_PrintUnformatted(a);
+    char *s = print_json(a);
     if (!s)
         return false;
     r->data = s;
@@ -338,7 +353,7 @@ bool cf_json_reply(const char *buf, size_t len, cf_reply_t *out, const char **er
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "keys"), *k;
         size_t total = 0;
         cJSON_ArrayForEach(k, a) if (cJSON_IsString(k)) total += strlen(k->valuestring) + 1;
-        if (total > 0 && (out->data = malloc(total + 1)) == NULL) {
+        if (total > 0 && (out->data = mk_malloc(total + 1)) == NULL) {
             ok = false;
         } else {
             cJSON_ArrayForEach(k, a) if (cJSON_IsString(k))
@@ -387,7 +402,7 @@ bool cf_json_reply(const char *buf, size_t len, cf_reply_t *out, const char **er
 
 void cf_reply_free(cf_reply_t *r)
 {
-    free(r->data);
+    mk_free(r->data);
     r->data = NULL;
     r->data_len = 0;
 }
@@ -422,7 +437,7 @@ char *cf_json_kv(uint32_t type, const char *key, size_t key_len, const char *val
         if (ok && type == MSG_CF_KV_PUT)
             ok = add_str(o, "value", value ? value : "", value ? value_len : 0, err);
     }
-    char *s = ok ? cJSON_PrintUnformatted(o) : NULL;
+    char *s = ok ? print_json(o) : NULL;
     if (ok && !s)
         *err = "out of memory";
     cJSON_Delete(o);

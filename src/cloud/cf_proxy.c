@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/alloc_internal.h"
 #include "cloud/cf_json.h"
 #include "core/error_internal.h"
 #include "core/log_limit.h"
@@ -87,14 +88,14 @@ static void reply_kv(runtime_t *rt, const pending_t *p, uint32_t type, const cha
     size_t hl = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (hl >= sizeof head)
         hl = sizeof head - 1;
-    char *buf = malloc(hl + tail_len + 1);
+    char *buf = mk_malloc(hl + tail_len + 1);
     if (!buf)
         return;
     memcpy(buf, head, hl);
     if (tail_len)
         memcpy(buf + hl, tail, tail_len);
     actor_send(rt, p->requester, type, buf, hl + tail_len);
-    free(buf);
+    mk_free(buf);
 }
 
 static bool is_kv_proto(uint32_t type)
@@ -115,8 +116,8 @@ static void release(cf_state_t *s, pending_t *p)
 {
     if (p->json && !p->sent)
         s->queued_bytes -= p->json_len;
-    free(p->json);
-    free(p->key);
+    mk_free(p->json);
+    mk_free(p->key);
     memset(p, 0, sizeof *p);
 }
 
@@ -148,7 +149,7 @@ static void answer(runtime_t *rt, cf_state_t *s, pending_t *p, const cf_reply_t 
     } else if ((p->type == MSG_KV_PUT || p->type == MSG_KV_DELETE) && r->kind == CF_REPLY_OK) {
         reply_kv(rt, p, MSG_KV_OK, NULL, 0, "key=%s\n", p->key);
     } else if (p->type == MSG_KV_LIST && r->kind == CF_REPLY_KEYS) {
-        char *lines = malloc(r->data_len * 2 + 1); /* "key=" per key at most doubles */
+        char *lines = mk_malloc(r->data_len * 2 + 1); /* "key=" per key at most doubles */
         size_t n = 0;
         for (size_t i = 0; lines && i < r->data_len;) {
             const char *nl = memchr(d + i, '\n', r->data_len - i);
@@ -163,7 +164,7 @@ static void answer(runtime_t *rt, cf_state_t *s, pending_t *p, const cf_reply_t 
             reply_kv(rt, p, MSG_KV_OK, lines, n, "count=%zu\n", r->n_keys);
         else
             reply_kv(rt, p, MSG_KV_ERROR, NULL, 0, "error=out of memory\n");
-        free(lines);
+        mk_free(lines);
     } else {
         reply_kv(rt, p, MSG_KV_ERROR, NULL, 0, "error=unexpected reply type from the Worker\n");
     }
@@ -220,7 +221,7 @@ static void flush_queued(runtime_t *rt, cf_state_t *s)
             continue;
         }
         s->queued_bytes -= p->json_len;
-        free(p->json);
+        mk_free(p->json);
         p->json = NULL;
         p->sent = true;
     }
@@ -360,7 +361,7 @@ static void on_request(runtime_t *rt, cf_state_t *s, const message_t *msg)
         } else {
             tmp.json = cf_json_kv(tmp.cf_type, kr.key.ptr, kr.key.len, kr.value.ptr, kr.value.len,
                                   kr.prefix.ptr, kr.prefix.len, (long)limit, req_id, &err);
-            if (tmp.json && kr.key.ptr && (tmp.key = strndup(kr.key.ptr, kr.key.len)) == NULL)
+            if (tmp.json && kr.key.ptr && (tmp.key = mk_strndup(kr.key.ptr, kr.key.len)) == NULL)
                 err = "out of memory";
         }
     } else {
@@ -384,8 +385,8 @@ static void on_request(runtime_t *rt, cf_state_t *s, const message_t *msg)
     }
     if (err) {
         fail_one(rt, &tmp, err);
-        free(tmp.json);
-        free(tmp.key);
+        mk_free(tmp.json);
+        mk_free(tmp.key);
         return;
     }
     s->next_req_id++;
@@ -396,12 +397,12 @@ static void on_request(runtime_t *rt, cf_state_t *s, const message_t *msg)
     if (s->authed) {
         if (!actor_ws_send_text(rt, s->conn, slot->json, slot->json_len)) {
             fail_one(rt, slot, "ws send failed");
-            free(slot->json);
-            free(slot->key);
+            mk_free(slot->json);
+            mk_free(slot->key);
             memset(slot, 0, sizeof *slot);
             return;
         }
-        free(slot->json);
+        mk_free(slot->json);
         slot->json = NULL;
         slot->sent = true;
     } else {
@@ -429,7 +430,7 @@ static bool cf_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
         char *auth = cf_json_auth(mk_node_identity(), s->cfg.token);
         if (!auth || !actor_ws_send_text(rt, s->conn, auth, strlen(auth)))
             mk_log_limited(rt, &s->lim_conn, LOG_WARN, "cf_proxy: cannot send the auth message");
-        free(auth);
+        mk_free(auth);
         return true;
     }
     case MSG_WS_MESSAGE: {
@@ -481,10 +482,10 @@ static void cf_free(void *state)
 {
     cf_state_t *s = state;
     for (size_t i = 0; i < CF_PROXY_PENDING_MAX; i++) {
-        free(s->pend[i].json);
-        free(s->pend[i].key);
+        mk_free(s->pend[i].json);
+        mk_free(s->pend[i].key);
     }
-    free(s);
+    mk_free(s);
 }
 
 actor_id_t cf_proxy_init_ex(runtime_t *rt, const cf_proxy_config_t *config,
@@ -509,7 +510,7 @@ actor_id_t cf_proxy_init_ex(runtime_t *rt, const cf_proxy_config_t *config,
                      "ns_actor_init first)");
         return ACTOR_ID_INVALID;
     }
-    cf_state_t *s = calloc(1, sizeof *s);
+    cf_state_t *s = mk_calloc(1, sizeof *s);
     if (!s) {
         mk_set_error("cf_proxy_init: out of memory");
         return ACTOR_ID_INVALID;
@@ -529,7 +530,7 @@ actor_id_t cf_proxy_init_ex(runtime_t *rt, const cf_proxy_config_t *config,
     s->tick = TIMER_ID_INVALID;
     actor_id_t id = actor_spawn(rt, cf_behavior, s, cf_free, 32);
     if (id == ACTOR_ID_INVALID) {
-        free(s);
+        mk_free(s);
         return ACTOR_ID_INVALID;
     }
     for (size_t i = 0; i < sizeof canonical_paths / sizeof canonical_paths[0]; i++) {

@@ -47,3 +47,13 @@ char *mk_strdup(const char *s)
         memcpy(copy, s, n);
     return copy;
 }
+
+char *mk_strndup(const char *s, size_t n)
+{
+    char *copy = mk_malloc(n + 1);
+    if (copy) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}

@@ -15,5 +15,8 @@ void *mk_realloc(void *ptr, size_t size);
 void mk_free(void *ptr);
 /* strdup through the library allocator; NULL when out of memory. */
 char *mk_strdup(const char *s);
+/* The first `n` bytes of `s` (which need no NUL among them) and a NUL,
+ * through the library allocator; NULL when out of memory. */
+char *mk_strndup(const char *s, size_t n);
 
 #endif

@@ -311,7 +311,7 @@ static void complete(http_rt_t *h, http_conn_t *c)
 {
     size_t hs = c->hdrs.len, bs = c->body_len;
     size_t size = sizeof(http_response_payload_t) + hs + bs + 1;
-    uint8_t *p = malloc(size);
+    uint8_t *p = mk_malloc(size);
     if (!p) {
         client_fail(h, c, HTTP_ERR_NOMEM, "out of memory for a %zu-byte response", bs);
         return;
@@ -335,7 +335,7 @@ static bool sse_event(void *ctx, const sse_event_t *ev)
 {
     http_conn_t *c = ctx;
     size_t size = sizeof(sse_event_payload_t) + ev->type_len + 1 + ev->data_len + 1;
-    uint8_t *p = malloc(size);
+    uint8_t *p = mk_malloc(size);
     if (!p)
         return false;
     sse_event_payload_t *e = (sse_event_payload_t *)p;

@@ -46,7 +46,7 @@ bool http_buf_reserve(http_buf_t *b, size_t n)
             return false;
         cap *= 2;
     }
-    uint8_t *d = realloc(b->data, cap);
+    uint8_t *d = mk_realloc(b->data, cap);
     if (!d)
         return false;
     b->data = d;
@@ -81,7 +81,7 @@ bool http_buf_printf(http_buf_t *b, const char *fmt, ...)
 
 void http_buf_free(http_buf_t *b)
 {
-    free(b->data);
+    mk_free(b->data);
     memset(b, 0, sizeof *b);
 }
 
@@ -125,12 +125,12 @@ static void http_rt_destroy(runtime_t *rt, void *data)
         close(h->tick_fd);
     if (h->tls_config)
         mk_tls_config_free(h->tls_config);
-    free(h->slots);
-    free(h->gens);
-    free(h->free_list);
+    mk_free(h->slots);
+    mk_free(h->gens);
+    mk_free(h->free_list);
     http_buf_free(&h->spare_in);
     http_buf_free(&h->spare_out);
-    free(h);
+    mk_free(h);
 }
 
 /* An actor stopped: close its connections and listeners. */
@@ -161,7 +161,7 @@ http_rt_t *http_rt(runtime_t *rt)
     http_rt_t *h = mk_runtime_ext(rt, MK_EXT_HTTP);
     if (h)
         return h;
-    h = calloc(1, sizeof *h);
+    h = mk_calloc(1, sizeof *h);
     if (!h) {
         mk_set_error("http: out of memory");
         return NULL;
@@ -180,7 +180,7 @@ http_rt_t *http_rt(runtime_t *rt)
             mk_io_remove(rt, &h->tick_io);
             close(h->tick_fd);
         }
-        free(h);
+        mk_free(h);
         return NULL;
     }
     mk_runtime_set_ext(rt, MK_EXT_HTTP, h, http_rt_destroy);
@@ -238,7 +238,7 @@ static void on_tick(runtime_t *rt, mk_io_t *io, uint32_t events)
 
 http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side)
 {
-    http_conn_t *c = calloc(1, sizeof *c);
+    http_conn_t *c = mk_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     uint32_t slot;
@@ -248,20 +248,20 @@ http_conn_t *conn_new(http_rt_t *h, actor_id_t owner, http_side_t side)
         if (h->n_slots == h->cap) {
             uint32_t cap = h->cap ? h->cap * 2 : 64;
             if (cap > SLOT_MASK) {
-                free(c);
+                mk_free(c);
                 return NULL;
             }
-            http_conn_t **s = realloc(h->slots, cap * sizeof *s);
+            http_conn_t **s = mk_realloc(h->slots, cap * sizeof *s);
             if (s)
                 h->slots = s;
-            uint16_t *g = realloc(h->gens, cap * sizeof *g);
+            uint16_t *g = mk_realloc(h->gens, cap * sizeof *g);
             if (g)
                 h->gens = g;
-            uint32_t *f = realloc(h->free_list, cap * sizeof *f);
+            uint32_t *f = mk_realloc(h->free_list, cap * sizeof *f);
             if (f)
                 h->free_list = f;
             if (!s || !g || !f) {
-                free(c);
+                mk_free(c);
                 return NULL;
             }
             h->cap = cap;
@@ -342,12 +342,12 @@ void conn_destroy(http_rt_t *h, http_conn_t *c)
     uint32_t slot = (c->id & SLOT_MASK) - 1;
     for (size_t i = c->held_head; i < c->n_held; i++)
         message_destroy(c->held[i]);
-    free(c->held);
+    mk_free(c->held);
     conn_release(h, c);
     h->slots[slot] = NULL;
     h->free_list[h->n_free++] = slot;
     h->n_conns--;
-    free(c);
+    mk_free(c);
 }
 
 void conn_free(http_rt_t *h, http_conn_t *c)
@@ -578,12 +578,12 @@ static bool wait_space(http_rt_t *h, actor_id_t owner)
     for (http_space_t *w = h->spaces; w; w = w->next)
         if (w->owner == owner)
             return true;
-    http_space_t *w = malloc(sizeof *w);
+    http_space_t *w = mk_malloc(sizeof *w);
     if (!w)
         return mk_fail("http: out of memory waiting for mailbox room");
     *w = (http_space_t){h, owner, h->spaces};
     if (!mk_actor_wait_space(h->rt, owner, on_space, w)) {
-        free(w);
+        mk_free(w);
         return false;
     }
     h->spaces = w;
@@ -597,7 +597,7 @@ static void spaces_destroy(http_rt_t *h)
         http_space_t *w = h->spaces;
         h->spaces = w->next;
         mk_actor_cancel_space(h->rt, w);
-        free(w);
+        mk_free(w);
     }
 }
 
@@ -608,7 +608,7 @@ static bool hold(http_rt_t *h, http_conn_t *c, message_t *m)
         c->held_head = c->n_held = 0;
     if (c->n_held == c->cap_held) {
         size_t cap = c->cap_held ? c->cap_held * 2 : 16;
-        message_t **q = realloc(c->held, cap * sizeof *q);
+        message_t **q = mk_realloc(c->held, cap * sizeof *q);
         if (!q) {
             message_destroy(m);
             return mk_fail("http: out of memory holding a message for a full mailbox");
@@ -674,7 +674,7 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
             *p = w->next;
             break;
         }
-    free(w);
+    mk_free(w);
     uint32_t n = h->n_slots;
     if (n == 0)
         return;
@@ -702,12 +702,12 @@ bool http_deliver(http_rt_t *h, http_conn_t *c, msg_type_t type, void *buf, size
 {
     message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, type, NULL, 0);
     if (!m) {
-        free(buf);
+        mk_free(buf);
         return false;
     }
     m->payload = buf;
     m->payload_size = size;
-    m->free_payload = free;
+    m->free_payload = mk_free;
     return http_post(h, c, m);
 }
 

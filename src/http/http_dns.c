@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 
+#include "core/alloc_internal.h"
 #include "http/http_internal.h"
 
 /* Fill c->addrs from an IP literal or "localhost"; false if `host` is neither. */
@@ -123,7 +124,7 @@ static dns_t *dns_get(http_rt_t *h, char *err, size_t errlen)
         snprintf(err, errlen, "c-ares: %s", ares_strerror(lib_status));
         return NULL;
     }
-    dns_t *d = calloc(1, sizeof *d);
+    dns_t *d = mk_calloc(1, sizeof *d);
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -142,7 +143,7 @@ static dns_t *dns_get(http_rt_t *h, char *err, size_t errlen)
     if (rc != ARES_SUCCESS) {
         snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
         h->dns = NULL;
-        free(d);
+        mk_free(d);
         return NULL;
     }
     return d;
@@ -157,7 +158,7 @@ static void on_answer(void *arg, int status, int timeouts, struct ares_addrinfo 
     if (d)
         d->in_flight--;
     http_conn_t *c = status == ARES_EDESTRUCTION ? NULL : conn_find(h, q->id);
-    free(q);
+    mk_free(q);
     if (!c || c->state != ST_RESOLVING) {
         if (res)
             ares_freeaddrinfo(res);
@@ -192,7 +193,7 @@ bool http_dns_resolve(http_rt_t *h, http_conn_t *c, char *err, size_t errlen)
     dns_t *d = dns_get(h, err, errlen);
     if (!d)
         return false;
-    query_t *q = malloc(sizeof *q);
+    query_t *q = mk_malloc(sizeof *q);
     if (!q) {
         snprintf(err, errlen, "out of memory");
         return false;
@@ -231,7 +232,7 @@ void http_dns_destroy(http_rt_t *h)
         if (d->fds[i].fd >= 0)
             mk_io_remove(h->rt, &d->fds[i].io);
     h->dns = NULL;
-    free(d);
+    mk_free(d);
 }
 
 #else /* !HAVE_CARES */

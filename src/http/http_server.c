@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "http/http_internal.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
@@ -296,7 +297,7 @@ static void deliver_request(http_rt_t *h, http_conn_t *c)
 {
     size_t packed = c->hdrs.len, body = c->body_len;
     size_t size = sizeof(http_request_payload_t) + packed + body + 1;
-    uint8_t *p = malloc(size);
+    uint8_t *p = mk_malloc(size);
     if (!p) {
         reject(h, c, 500, "out of memory");
         return;
@@ -359,7 +360,7 @@ static bool pack_request(http_conn_t *c, const http_request_head_t *rq)
     for (size_t i = 0; i < rq->n_headers; i++)
         need += rq->headers[i].name_len + rq->headers[i].value_len + 3;
     if (!b->data) {
-        b->data = malloc(need);
+        b->data = mk_malloc(need);
         if (!b->data)
             return false;
         b->cap = need;

@@ -5,6 +5,7 @@
  * Lines end in CRLF, LF or CR; a CR at the end of one read and an LF at the
  * start of the next are one line end. Buffers are bounded by max_event.
  */
+#include "core/alloc_internal.h"
 #include "http/sse_parse.h"
 
 #include <stdlib.h>
@@ -18,8 +19,8 @@ void sse_parser_init(sse_parser_t *p, size_t max_event)
 
 void sse_parser_free(sse_parser_t *p)
 {
-    free(p->line);
-    free(p->data);
+    mk_free(p->line);
+    mk_free(p->data);
     p->line = p->data = NULL;
     p->line_len = p->line_cap = p->data_len = p->data_cap = 0;
 }
@@ -32,7 +33,7 @@ static bool reserve(char **buf, size_t *cap, size_t need)
     size_t n = *cap ? *cap : 256;
     while (n < need + 1)
         n *= 2;
-    char *b = realloc(*buf, n);
+    char *b = mk_realloc(*buf, n);
     if (!b)
         return false;
     *buf = b;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/alloc_internal.h"
 #include "http/http_internal.h"
 #include "platform/clock.h"
 
@@ -143,7 +144,7 @@ static void cb_message(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool 
     http_conn_t *c = ctx;
     (void)prefix;
     if (c->ws_done) {
-        free(buf);
+        mk_free(buf);
         return;
     }
     ws_message_payload_t *m = (ws_message_payload_t *)buf;

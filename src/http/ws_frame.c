@@ -5,6 +5,7 @@
  * callbacks out; every violation ends decoding with the close code the
  * RFC asks for, never a crash.
  */
+#include "core/alloc_internal.h"
 #include "http/ws_frame.h"
 
 #include <stdlib.h>
@@ -20,7 +21,7 @@ void ws_decoder_init(ws_decoder_t *d, bool expect_masked, size_t max_message, si
 
 void ws_decoder_free(ws_decoder_t *d)
 {
-    free(d->msg);
+    mk_free(d->msg);
     d->msg = NULL;
     d->msg_len = d->msg_cap = 0;
     d->msg_op = 0;
@@ -202,7 +203,7 @@ static bool begin_frame(ws_decoder_t *d)
             size_t cap = d->msg_cap ? d->msg_cap : 256;
             while (cap < need)
                 cap = cap * 2 > cap ? cap * 2 : need;
-            uint8_t *m = realloc(d->msg, cap);
+            uint8_t *m = mk_realloc(d->msg, cap);
             if (!m)
                 return fail(d, WS_CLOSE_INTERNAL, "out of memory");
             d->msg = m;

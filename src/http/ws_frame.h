@@ -36,7 +36,7 @@ enum {
 
 typedef struct {
     /* A complete data message. `buf` (malloc'd) passes to the callee, who
-     * frees it with free(); the message is at buf + prefix, `len` bytes,
+     * frees it with mk_free(); the message is at buf + prefix, `len` bytes,
      * followed by a NUL. */
     void (*message)(void *ctx, uint8_t *buf, size_t prefix, size_t len, bool binary);
     /* A ping (answer with a pong of the same payload) or pong; len <= 125. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "hw/hal/gpio_hal.h"
 #include "hw/hw_internal.h"
 #include "hw/hw_parse.h"
@@ -264,13 +265,13 @@ const hw_actor_def_t gpio_actor_def = {
 
 void *gpio_record_new(runtime_t *rt, const mk_gpio_hal_t *hal)
 {
-    gpio_rec_t *g = calloc(1, sizeof *g);
+    gpio_rec_t *g = mk_calloc(1, sizeof *g);
     if (!g)
         return NULL;
     g->c.def = &gpio_actor_def;
     g->c.rt = rt;
     g->c.manager = ACTOR_ID_INVALID;
-    g->c.destroy = free;
+    g->c.destroy = mk_free;
     g->hal = hal;
     g->watched_fd = -1;
     return g;

@@ -6,6 +6,7 @@
  * Also the helpers every hardware actor uses (records, replies, faults).
  * Nothing here runs per message except hw_reply* and hw_ready.
  */
+#include "core/alloc_internal.h"
 #include "microkernel/hw.h"
 
 #include <stdio.h>
@@ -228,7 +229,7 @@ static void manager_free(void *state)
         g_hw.rt = NULL;
         g_hw.sup = g_hw.manager = ACTOR_ID_INVALID;
     }
-    free(m);
+    mk_free(m);
 }
 
 /* Pick the HAL tables for `cfg`. False with a reason. */
@@ -284,7 +285,7 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     hw_default_pwm = ph;
     hw_default_led = lh;
 
-    hw_manager_t *m = calloc(1, sizeof *m);
+    hw_manager_t *m = mk_calloc(1, sizeof *m);
     if (!m) {
         mk_set_error("hw_start: out of memory");
         return ACTOR_ID_INVALID;
@@ -313,10 +314,10 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
         }
         size_t used = strlen(skipped);
         snprintf(skipped + used, sizeof skipped - used, "%s%s", used ? ", " : "", defs[i]->name);
-        free(c);
+        mk_free(c);
     }
     if (m->n == 0) {
-        free(m);
+        mk_free(m);
         mk_set_error("hw_start: no hardware HAL initialised (%s)", skipped);
         return ACTOR_ID_INVALID;
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "hw/hal/i2c_hal.h"
 #include "hw/hw_internal.h"
 #include "hw/hw_parse.h"
@@ -156,13 +157,13 @@ const hw_actor_def_t i2c_actor_def = {
 
 void *i2c_record_new(runtime_t *rt, const mk_i2c_hal_t *hal)
 {
-    i2c_rec_t *b = calloc(1, sizeof *b);
+    i2c_rec_t *b = mk_calloc(1, sizeof *b);
     if (!b)
         return NULL;
     b->c.def = &i2c_actor_def;
     b->c.rt = rt;
     b->c.manager = ACTOR_ID_INVALID;
-    b->c.destroy = free;
+    b->c.destroy = mk_free;
     b->hal = hal;
     return b;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "hw/hal/led_hal.h"
 #include "hw/hw_internal.h"
 #include "hw/hw_parse.h"
@@ -163,13 +164,13 @@ const hw_actor_def_t led_actor_def = {
 
 void *led_record_new(runtime_t *rt, const mk_led_hal_t *hal)
 {
-    led_rec_t *l = calloc(1, sizeof *l);
+    led_rec_t *l = mk_calloc(1, sizeof *l);
     if (!l)
         return NULL;
     l->c.def = &led_actor_def;
     l->c.rt = rt;
     l->c.manager = ACTOR_ID_INVALID;
-    l->c.destroy = free;
+    l->c.destroy = mk_free;
     l->hal = hal;
     l->brightness = 255;
     return l;

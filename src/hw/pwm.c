@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "hw/hal/pwm_hal.h"
 #include "hw/hw_internal.h"
 #include "hw/hw_parse.h"
@@ -107,13 +108,13 @@ const hw_actor_def_t pwm_actor_def = {
 
 void *pwm_record_new(runtime_t *rt, const mk_pwm_hal_t *hal)
 {
-    pwm_rec_t *p = calloc(1, sizeof *p);
+    pwm_rec_t *p = mk_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->c.def = &pwm_actor_def;
     p->c.rt = rt;
     p->c.manager = ACTOR_ID_INVALID;
-    p->c.destroy = free;
+    p->c.destroy = mk_free;
     p->hal = hal;
     return p;
 }

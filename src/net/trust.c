@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "net/trust.h"
 
@@ -48,7 +49,7 @@ static char *read_all(const char *path, size_t *len, bool *missing)
         return NULL;
     }
     size_t cap = st.st_size > TRUST_FILE_MAX ? TRUST_FILE_MAX : (size_t)st.st_size;
-    char *buf = malloc(cap + 1);
+    char *buf = mk_malloc(cap + 1);
     size_t n = 0;
     while (buf && n < cap) {
         ssize_t r = read(fd, buf + n, cap - n);
@@ -105,7 +106,7 @@ bool trust_contains(const char *dir, const unsigned char pub[NODE_KEY_RAW], bool
             found = true;
         pos = end + 1;
     }
-    free(buf);
+    mk_free(buf);
     return found;
 }
 
@@ -151,9 +152,9 @@ static bool rewrite(const char *dir, const unsigned char pub[NODE_KEY_RAW], bool
     if (!buf && !missing)
         return false;
     size_t addlen = add ? strlen(add) : 0;
-    char *out = malloc(len + addlen + 2);
+    char *out = mk_malloc(len + addlen + 2);
     if (!out) {
-        free(buf);
+        mk_free(buf);
         return mk_fail("trust list: out of memory");
     }
     size_t on = 0;
@@ -172,7 +173,7 @@ static bool rewrite(const char *dir, const unsigned char pub[NODE_KEY_RAW], bool
         }
         pos = end + 1;
     }
-    free(buf);
+    mk_free(buf);
     bool ok = true;
     if (add && *hits == 0) {
         memcpy(out + on, add, addlen);
@@ -181,7 +182,7 @@ static bool rewrite(const char *dir, const unsigned char pub[NODE_KEY_RAW], bool
     }
     if ((add && *hits == 0) || (drop && *hits > 0))
         ok = write_all(path, out, on);
-    free(out);
+    mk_free(out);
     return ok;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "services/kv_cache.h"
 
 static uint32_t hash_key(const char *s, size_t n)
@@ -22,8 +23,8 @@ static uint32_t hash_key(const char *s, size_t n)
 bool kv_cache_init(kv_cache_t *c)
 {
     memset(c, 0, sizeof *c);
-    c->ways = calloc((size_t)KV_CACHE_SETS * KV_CACHE_WAYS, sizeof *c->ways);
-    c->next = calloc(KV_CACHE_SETS, 1);
+    c->ways = mk_calloc((size_t)KV_CACHE_SETS * KV_CACHE_WAYS, sizeof *c->ways);
+    c->next = mk_calloc(KV_CACHE_SETS, 1);
     if (!c->ways || !c->next) {
         kv_cache_free(c);
         return false;
@@ -36,7 +37,7 @@ static void drop_way(kv_cache_t *c, kv_cache_way_t *w)
     if (!w->data)
         return;
     c->bytes -= (size_t)w->klen + w->vlen;
-    free(w->data);
+    mk_free(w->data);
     w->data = NULL;
 }
 
@@ -51,8 +52,8 @@ void kv_cache_clear(kv_cache_t *c)
 void kv_cache_free(kv_cache_t *c)
 {
     kv_cache_clear(c);
-    free(c->ways);
-    free(c->next);
+    mk_free(c->ways);
+    mk_free(c->next);
     c->ways = NULL;
     c->next = NULL;
 }
@@ -107,7 +108,7 @@ void kv_cache_put(kv_cache_t *c, const char *key, size_t klen, const char *val, 
     }
     if (c->bytes + klen + vlen > KV_CACHE_BYTES)
         return;
-    char *d = malloc(klen + vlen + 1);
+    char *d = mk_malloc(klen + vlen + 1);
     if (!d)
         return;
     memcpy(d, key, klen);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/actor.h"
 #include "microkernel/mailbox.h"
 #include "microkernel/scheduler.h"
@@ -67,7 +68,7 @@ bool kv_buf_reserve(kv_buf_t *b, size_t more)
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + more)
         cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p = mk_realloc(b->data, cap);
     if (!p)
         return false;
     b->data = p;
@@ -105,7 +106,7 @@ static void emit(runtime_t *rt, kv_t *kv, actor_id_t dest, msg_type_t type, size
     }
     if (kv->n_pending == kv->cap_pending) {
         size_t cap = kv->cap_pending ? kv->cap_pending * 2 : 64;
-        pending_t *p = realloc(kv->pending, cap * sizeof *p);
+        pending_t *p = mk_realloc(kv->pending, cap * sizeof *p);
         if (!p) {
             b->len = start;
             svc_reply_error(rt, dest, MSG_KV_ERROR, id.ptr, id.len, "out of memory");
@@ -329,7 +330,7 @@ static void do_list(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_requ
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         b->len = start;
-        free(keys.data);
+        mk_free(keys.data);
         reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "list failed: %s",
                     sqlite3_errmsg(kv->db));
         return;
@@ -340,7 +341,7 @@ static void do_list(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_requ
     if (truncated)
         kv_buf_field(b, "truncated", "1", 1);
     kv_buf_add(b, keys.data, keys.len);
-    free(keys.data);
+    mk_free(keys.data);
     emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
 }
 
@@ -456,10 +457,10 @@ static void kv_free(void *state)
     sqlite3_close(kv->db);
     sqlite3_close(kv->sql);
     kv_cache_free(&kv->cache);
-    free(kv->pending);
-    free(kv->out.data);
-    free(kv->scratch.data);
-    free(kv);
+    mk_free(kv->pending);
+    mk_free(kv->out.data);
+    mk_free(kv->scratch.data);
+    mk_free(kv);
 }
 
 /* Open `file` in `dir` with WAL and synchronous=FULL, after refusing a
@@ -534,7 +535,7 @@ static bool prepare(kv_t *kv)
 
 bool kv_spawn(runtime_t *rt, svc_t *s)
 {
-    kv_t *kv = calloc(1, sizeof *kv);
+    kv_t *kv = mk_calloc(1, sizeof *kv);
     if (!kv)
         return mk_fail("local_kv: out of memory");
     char *err = NULL;

@@ -30,6 +30,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/alloc_internal.h"
 #include "core/log_limit.h"
 #include "microkernel/actor.h"
 #include "microkernel/node.h"
@@ -452,7 +453,7 @@ static bool security_start(mount_state_t *ms, const services_config_t *cfg)
 
 bool mount_start(runtime_t *rt, svc_t *s, const services_config_t *cfg)
 {
-    mount_state_t *ms = calloc(1, sizeof *ms);
+    mount_state_t *ms = mk_calloc(1, sizeof *ms);
     if (!ms)
         return mk_fail("mount: out of memory");
     ms->rt = rt;
@@ -523,6 +524,6 @@ void mount_destroy(runtime_t *rt, svc_t *s)
     link_tls_ctx_free(ms->tls);
     node_key_free(ms->key);
     OPENSSL_cleanse(ms->cookie, sizeof ms->cookie);
-    free(ms);
+    mk_free(ms);
     s->mount = NULL;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/actor.h"
 #include "microkernel/node.h"
 #include "microkernel/supervision.h"
@@ -792,7 +793,7 @@ size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max)
         path_fail("ns_list", prefix, plen, err);
         return 0;
     }
-    const ns_table_entry_t **hits = malloc(NS_MAX_PATHS * sizeof *hits);
+    const ns_table_entry_t **hits = mk_malloc(NS_MAX_PATHS * sizeof *hits);
     if (!hits) {
         mk_set_error("ns_list: out of memory");
         return 0;
@@ -807,7 +808,7 @@ size_t ns_list(runtime_t *rt, const char *prefix, ns_entry_t *out, size_t max)
     qsort(hits, n, sizeof *hits, cmp_entry);
     for (size_t i = 0; i < n && i < max; i++)
         out[i] = (ns_entry_t){hits[i]->path, hits[i]->id, hits[i]->origin};
-    free(hits);
+    mk_free(hits);
     return n;
 }
 

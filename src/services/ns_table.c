@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "services/ns_table.h"
 
@@ -25,8 +26,8 @@ static uint32_t fnv1a(const char *s, size_t len)
 bool ns_table_init(ns_table_t *t)
 {
     memset(t, 0, sizeof *t);
-    t->entries = calloc(NS_MAX_PATHS, sizeof *t->entries);
-    t->index = calloc(NS_INDEX_SLOTS, sizeof *t->index);
+    t->entries = mk_calloc(NS_MAX_PATHS, sizeof *t->entries);
+    t->index = mk_calloc(NS_INDEX_SLOTS, sizeof *t->index);
     if (!t->entries || !t->index) {
         ns_table_free(t);
         return mk_fail("namespace: out of memory for the path table");
@@ -39,8 +40,8 @@ bool ns_table_init(ns_table_t *t)
 
 void ns_table_free(ns_table_t *t)
 {
-    free(t->entries);
-    free(t->index);
+    mk_free(t->entries);
+    mk_free(t->index);
     t->entries = NULL;
     t->index = NULL;
     t->count = 0;

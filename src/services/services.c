@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/actor.h"
 #include "services/svc_internal.h"
 
@@ -22,7 +23,7 @@ static void svc_destroy(runtime_t *rt, void *data)
     if (rt->path_ctx == s)
         mk_runtime_set_path_ops(rt, NULL, NULL);
     ns_table_free(&s->paths);
-    free(s);
+    mk_free(s);
 }
 
 svc_t *svc_peek(const runtime_t *rt)
@@ -35,7 +36,7 @@ svc_t *svc_get(runtime_t *rt)
     svc_t *s = svc_peek(rt);
     if (s)
         return s;
-    s = calloc(1, sizeof *s);
+    s = mk_calloc(1, sizeof *s);
     if (!s) {
         mk_set_error("services: out of memory");
         return NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/node_services.h"
 #include "services/local_kv.h"
 
@@ -83,14 +84,14 @@ static cJSON *column_value(sqlite3_stmt *st, int c)
         /* Blobs as lower-case hex text. */
         const unsigned char *p = sqlite3_column_blob(st, c);
         int n = sqlite3_column_bytes(st, c);
-        char *hex = malloc((size_t)n * 2 + 1);
+        char *hex = mk_malloc((size_t)n * 2 + 1);
         if (!hex)
             return NULL;
         for (int i = 0; i < n; i++)
             snprintf(hex + 2 * i, 3, "%02x", p[i]);
         hex[2 * n] = '\0';
         cJSON *s = cJSON_CreateString(hex);
-        free(hex);
+        mk_free(hex);
         return s;
     }
     default: return cJSON_CreateNull();
@@ -170,6 +171,6 @@ bool sql_db_query(sqlite3 *db, const kv_request_t *rq, kv_buf_t *out, char *why,
     bool ok = n <= DB_RESULT_MAX && kv_buf_add(out, text, n);
     if (!ok)
         snprintf(why, why_len, "result is larger than DB_RESULT_MAX (262144) bytes; add a LIMIT");
-    free(text);
+    cJSON_free(text); /* cJSON's memory, not the library allocator's */
     return ok;
 }

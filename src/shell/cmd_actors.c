@@ -185,6 +185,12 @@ shell_result_t cmd_whoami(shell_t *sh, const shell_args_t *args, const char *lin
     return SHELL_DONE;
 }
 
+bool sh_is_system_actor(runtime_t *rt, actor_id_t id)
+{
+    actor_info_t info;
+    return actor_id_node(id) == runtime_node_id(rt) && actor_info(rt, id, &info) && info.system;
+}
+
 shell_result_t cmd_stop(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)line;
@@ -198,6 +204,11 @@ shell_result_t cmd_stop(shell_t *sh, const shell_args_t *args, const char *line,
     if (actor_id_node(id) != runtime_node_id(sh->rt))
         return sh_error(sh, "0x%016llx lives on node %u; only local actors can be stopped",
                         (unsigned long long)id, actor_id_node(id));
+    if (sh_is_system_actor(sh->rt, id)) {
+        const char *name = sh_name_of(sh, id);
+        return sh_error(sh, "refusing to stop %s%s0x%016llx: %s", name ? name : "", name ? " " : "",
+                        (unsigned long long)id, SH_STOP_SYSTEM_WHY);
+    }
     actor_stop(sh->rt, id);
     if (actor_is_alive(sh->rt, id))
         return sh_error(sh, "%s", mk_last_error());

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 
 void sh_print_message(shell_t *sh, const char *tag, const message_t *msg)
@@ -30,7 +31,7 @@ static bool parse_and_send(shell_t *sh, const shell_args_t *args, const char *li
         sh_usage_error(sh, "%s", err);
         return false;
     }
-    uint8_t *payload = malloc(SHELL_PAYLOAD_MAX);
+    uint8_t *payload = mk_malloc(SHELL_PAYLOAD_MAX);
     if (!payload) {
         sh_error(sh, "out of memory");
         return false;
@@ -45,7 +46,7 @@ static bool parse_and_send(shell_t *sh, const shell_args_t *args, const char *li
         else
             ok = true;
     }
-    free(payload);
+    mk_free(payload);
     return ok;
 }
 
@@ -58,9 +59,27 @@ shell_result_t cmd_send(shell_t *sh, const shell_args_t *args, const char *line,
     return SHELL_DONE;
 }
 
+/* A `call` reply: the first SHELL_REPLY_SHOW_MAX (4096) payload bytes
+ * quoted on one line (a SQL result whole), then how much was not shown. */
 static shell_result_t print_reply(shell_t *sh, const message_t *msg)
 {
-    sh_print_message(sh, "[reply]", msg);
+    size_t n = msg->payload_size;
+    size_t show = n < SHELL_REPLY_SHOW_MAX ? n : SHELL_REPLY_SHOW_MAX;
+    size_t cap = show * 4 + 8; /* every byte as \xHH, quotes, "...", NUL */
+    char *quoted = mk_malloc(cap);
+    if (!quoted) {
+        sh_print_message(sh, "[reply]", msg);
+        return sh_error(sh, "out of memory: the reply is shown cut at 64 bytes");
+    }
+    shell_quote(msg->payload, n, show, quoted, cap);
+    sh_printf(sh, "[reply] type=%u from=0x%016llx size=%zu ", msg->type,
+              (unsigned long long)msg->source, n);
+    sh_write(sh, quoted, strlen(quoted));
+    sh_printf(sh, "\n");
+    mk_free(quoted);
+    if (n > show)
+        sh_printf(sh, "[%zu of %zu bytes not shown: call shows the first %d]\n", n - show, n,
+                  SHELL_REPLY_SHOW_MAX);
     return SHELL_DONE;
 }
 

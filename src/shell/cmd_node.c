@@ -8,9 +8,16 @@
  * pretending. `ls` lists the paths of the local registry, which is where
  * the namespace and mounted peers put them.
  */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_WASM
 #include "microkernel/wasm_actor.h"
@@ -132,13 +139,87 @@ static shell_result_t mount_reply(shell_t *sh, const message_t *msg)
                   node, name, name);
         return SHELL_DONE;
     }
-    if (msg->type == MSG_MOUNT_ERROR && field(msg, "error", why, sizeof why))
-        return sh_error(sh, "%s", why);
+    if (msg->type == MSG_MOUNT_ERROR && field(msg, "error", why, sizeof why)) {
+        /* The service's text starts "mount ..." or "mount: ..."; the shell's
+         * own "error: mount: " prefix says that already. */
+        const char *w = why;
+        if (strncmp(w, "mount: ", 7) == 0)
+            w += 7;
+        else if (strncmp(w, "mount ", 6) == 0)
+            w += 6;
+        return sh_error(sh, "%s", w);
+    }
     sh_print_message(sh, "[unexpected reply]", msg);
     return SHELL_FAILED;
 }
 
 static shell_reply_handler_t mount_handler = {mount_reply, NULL};
+
+/* Whether `host` (an IP literal, "localhost" or this machine's host name)
+ * names this machine. No DNS lookup: other names are not recognised. */
+static bool host_is_this_machine(const char *host)
+{
+    char me[256];
+    if (strcasecmp(host, "localhost") == 0)
+        return true;
+    if (gethostname(me, sizeof me - 1) == 0) {
+        me[sizeof me - 1] = '\0';
+        if (strcasecmp(host, me) == 0)
+            return true;
+    }
+    unsigned char want[16];
+    int family = inet_pton(AF_INET, host, want) == 1    ? AF_INET
+                 : inet_pton(AF_INET6, host, want) == 1 ? AF_INET6
+                                                        : 0;
+    if (family == AF_INET && (want[0] == 127 || memcmp(want, "\0\0\0\0", 4) == 0))
+        return true; /* 127.0.0.0/8 and 0.0.0.0 reach this machine */
+    if (family == AF_INET6) {
+        static const unsigned char any[16] = {0}, loop[16] = {[15] = 1};
+        if (memcmp(want, any, 16) == 0 || memcmp(want, loop, 16) == 0)
+            return true;
+    }
+    if (!family)
+        return false;
+    struct ifaddrs *ifs = NULL, *i;
+    bool found = false;
+    if (getifaddrs(&ifs) != 0)
+        return false;
+    for (i = ifs; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != family)
+            continue;
+        if (family == AF_INET)
+            found = memcmp(&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, want, 4) == 0;
+        else
+            found = memcmp(&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, want, 16) == 0;
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+/* Whether target "host[:port]" (or "[v6]:port") is this node's own mount
+ * listener: mounting it would only end in "node ID clash" in the log. */
+static bool target_is_self(shell_t *sh, const char *target)
+{
+    uint16_t own = services_mount_port(sh->rt);
+    if (own == 0)
+        return false;
+    char host[256];
+    const char *port = NULL;
+    if (target[0] == '[') {
+        const char *rb = strchr(target, ']');
+        if (!rb || (size_t)(rb - target) - 1 >= sizeof host)
+            return false;
+        snprintf(host, sizeof host, "%.*s", (int)(rb - target - 1), target + 1);
+        port = rb[1] == ':' ? rb + 2 : NULL;
+    } else {
+        const char *colon = strchr(target, ':');
+        snprintf(host, sizeof host, "%.*s", colon ? (int)(colon - target) : (int)strlen(target),
+                 target);
+        port = colon ? colon + 1 : NULL;
+    }
+    unsigned long p = port ? strtoul(port, NULL, 10) : MOUNT_DEFAULT_PORT;
+    return p == own && host_is_this_machine(host);
+}
 
 shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
@@ -150,6 +231,11 @@ shell_result_t cmd_mount(shell_t *sh, const shell_args_t *args, const char *line
     actor_id_t listener = actor_lookup(sh->rt, "/sys/mount-listen");
     if (listener == ACTOR_ID_INVALID)
         return sh_error(sh, "no mount service on this node (/sys/mount-listen)");
+    if (target_is_self(sh, target))
+        return sh_error(sh,
+                        "%.255s is this node's own mount listener (port %u): a node cannot "
+                        "mount itself; give another node's host:port",
+                        target, (unsigned)services_mount_port(sh->rt));
     if (!actor_send(sh->rt, listener, MSG_MOUNT, target, strlen(target)))
         return sh_error(sh, "%s", mk_last_error());
     return sh_wait_reply(sh, listener, MOUNT_TIMEOUT_MS, &mount_handler);
@@ -216,14 +302,14 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
         sh_printf(sh, "(empty)\n");
         return SHELL_DONE;
     }
-    ns_entry_t *e = calloc(n, sizeof *e);
+    ns_entry_t *e = mk_calloc(n, sizeof *e);
     if (!e)
         return sh_error(sh, "out of memory");
     n = ns_list(sh->rt, prefix, e, n);
     /* The original's ns_list_paths lines: "<path>=<decimal id>". */
     for (size_t i = 0; i < n; i++)
         sh_printf(sh, "%s=%llu\n", e[i].path, (unsigned long long)e[i].id);
-    free(e);
+    mk_free(e);
     return SHELL_DONE;
 }
 
@@ -330,13 +416,13 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     const char *prefix = args->argc == 2 ? args->argv[1] : "/";
     if (prefix[0] != '/')
         return sh_usage_error(sh, "a path starts with '/' ('%.40s' does not)", prefix);
-    const char **names = calloc(MK_MAX_NAMES, sizeof *names);
-    actor_id_t *ids = calloc(MK_MAX_NAMES, sizeof *ids);
-    const char **rows = calloc(MK_MAX_NAMES, sizeof *rows);
+    const char **names = mk_calloc(MK_MAX_NAMES, sizeof *names);
+    actor_id_t *ids = mk_calloc(MK_MAX_NAMES, sizeof *ids);
+    const char **rows = mk_calloc(MK_MAX_NAMES, sizeof *rows);
     if (!names || !ids || !rows) {
-        free(names);
-        free(ids);
-        free(rows);
+        mk_free(names);
+        mk_free(ids);
+        mk_free(rows);
         return sh_error(sh, "out of memory");
     }
     size_t n = runtime_list_names(sh->rt, names, ids, MK_MAX_NAMES);
@@ -359,9 +445,9 @@ shell_result_t cmd_ls(shell_t *sh, const shell_args_t *args, const char *line, s
     }
     if (k == 0)
         sh_printf(sh, "(no paths under %s)\n", prefix);
-    free(names);
-    free(ids);
-    free(rows);
+    mk_free(names);
+    mk_free(ids);
+    mk_free(rows);
     return SHELL_DONE;
 }
 #endif

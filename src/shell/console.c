@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 
 #define CONSOLE_CHUNK     512
@@ -371,12 +372,12 @@ static void console_free(void *state)
         leave_raw_mode();
     sh_outbox_destroy(&c->to_shell);
     sh_outbox_destroy(&c->to_self);
-    free(c);
+    mk_free(c);
 }
 
 actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
 {
-    console_t *c = calloc(1, sizeof *c);
+    console_t *c = mk_calloc(1, sizeof *c);
     if (!c) {
         mk_set_error("console: out of memory");
         return ACTOR_ID_INVALID;
@@ -389,7 +390,7 @@ actor_id_t console_spawn(runtime_t *rt, int in_fd, int out_fd, actor_id_t shell)
     line_edit_init(&c->rl, "> ", rl_write, c, !c->tty);
     actor_id_t id = actor_spawn(rt, console_behavior, c, console_free, 64);
     if (id == ACTOR_ID_INVALID) {
-        free(c);
+        mk_free(c);
         return ACTOR_ID_INVALID;
     }
     sh_outbox_init(&c->to_shell, rt, id, shell, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_SERVICES
 #include "microkernel/node_services.h"
@@ -119,7 +120,7 @@ static void file_append(shell_t *sh, const char *line)
 static void kv_store(shell_t *sh)
 {
     static const char head[] = HISTORY_ID "key=" HISTORY_KEY "\nvalue=";
-    char *buf = malloc(sizeof head + HISTORY_VALUE_MAX);
+    char *buf = mk_malloc(sizeof head + HISTORY_VALUE_MAX);
     if (!buf)
         return;
     size_t first = 0, total = 0;
@@ -142,7 +143,7 @@ static void kv_store(shell_t *sh)
         sh->kv_pending++;
     else
         sh_printf(sh, "warning: history: cannot store: %s\n", mk_last_error());
-    free(buf);
+    mk_free(buf);
 }
 
 static void kv_load(shell_t *sh)
@@ -183,7 +184,7 @@ bool sh_history_reply(shell_t *sh, const message_t *msg)
         /* Lines typed before the stored ones arrived go after them. */
         char(*typed)[LINE_EDIT_LINE_MAX] = NULL;
         size_t n_typed = sh->hist_count;
-        if (n_typed > 0 && (typed = malloc(n_typed * sizeof *typed)) != NULL)
+        if (n_typed > 0 && (typed = mk_malloc(n_typed * sizeof *typed)) != NULL)
             for (size_t i = 0; i < n_typed; i++)
                 memcpy(typed[i], ring_get(sh, i), sizeof typed[i]);
         sh->hist_count = sh->hist_first = 0;
@@ -197,7 +198,7 @@ bool sh_history_reply(shell_t *sh, const message_t *msg)
                       (const char *)msg->payload);
         for (size_t i = 0; typed && i < n_typed; i++)
             ring_add(sh, typed[i], strlen(typed[i]));
-        free(typed);
+        mk_free(typed);
         ring_to_console(sh);
         if (n_typed > 0)
             kv_store(sh);

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/alloc_internal.h"
 #include "core/log_limit.h"
 #include "platform/clock.h"
 #include "shell/observer.h"
@@ -87,11 +88,11 @@ static void sample(observer_t *o, bool chart)
     if (o->sample_ms && now - o->sample_ms < OBS_MIN_SAMPLE_MS && !chart)
         return;
     size_t n = runtime_actor_count(o->rt);
-    actor_info_t *all = calloc(n + 1, sizeof *all);
-    obs_rate_t *rates = calloc(n + 1, sizeof *rates);
+    actor_info_t *all = mk_calloc(n + 1, sizeof *all);
+    obs_rate_t *rates = mk_calloc(n + 1, sizeof *rates);
     if (!all || !rates) {
-        free(all);
-        free(rates);
+        mk_free(all);
+        mk_free(rates);
         return; /* keep the old sample; the documents say so by its age */
     }
     n = runtime_actor_info(o->rt, all, n + 1);
@@ -115,8 +116,8 @@ static void sample(observer_t *o, bool chart)
         uint64_t din = (uint64_t)(rates[i].in_per_s * secs + 0.5);
         rates[i].share = handled ? (double)din / (double)handled : 0;
     }
-    free(all);
-    free(o->rates);
+    mk_free(all);
+    mk_free(o->rates);
     o->rates = rates;
     o->n_rates = n;
     o->interval_ms = dt;
@@ -240,7 +241,7 @@ static void push_state(observer_t *o, const http_conn_id_t *to, size_t n, uint64
         json_log(o, &b, log_after, log_upto);
         push(o, to, n, "log", &b);
     }
-    free(b.data);
+    mk_free(b.data);
 }
 
 /* One tick: a fresh sample and chart point, then everything to every
@@ -289,7 +290,7 @@ static void respond_error(runtime_t *rt, http_conn_id_t conn, int status, const 
     ob_json_string(&b, text);
     ob_adds(&b, "}\n");
     respond(rt, conn, status, "application/json", &b);
-    free(b.data);
+    mk_free(b.data);
 }
 
 static void respond_405(runtime_t *rt, http_conn_id_t conn, const char *allow)
@@ -337,13 +338,13 @@ static actor_id_t resolve(runtime_t *rt, const char *ref, char *err)
     }
     if (ref[0] >= '0' && ref[0] <= '9' && shell_parse_u64(ref, &v, e)) {
         size_t n = runtime_actor_count(rt);
-        actor_info_t *all = calloc(n + 1, sizeof *all);
+        actor_info_t *all = mk_calloc(n + 1, sizeof *all);
         actor_id_t found = ACTOR_ID_INVALID;
         n = all ? runtime_actor_info(rt, all, n + 1) : 0;
         for (size_t i = 0; i < n; i++)
             if (actor_id_seq(all[i].id) == v)
                 found = all[i].id;
-        free(all);
+        mk_free(all);
         if (found == ACTOR_ID_INVALID)
             snprintf(err, SHELL_ERR_MAX, "no live actor with sequence %.20s", ref);
         return found;
@@ -366,7 +367,7 @@ static void ok_id(runtime_t *rt, http_conn_id_t conn, const char *what, actor_id
     ob_printf(&b, "{\"ok\":true,\"action\":\"%s\",\"id\":\"0x%016llx\"}\n", what,
               (unsigned long long)id);
     respond(rt, conn, 200, "application/json", &b);
-    free(b.data);
+    mk_free(b.data);
 }
 
 static void do_send(observer_t *o, const http_request_payload_t *rq)
@@ -404,6 +405,8 @@ static void do_stop(observer_t *o, const http_request_payload_t *rq)
         why = "refusing to stop the status actor that serves this page";
     else if (actor_id_node(id) != runtime_node_id(o->rt))
         why = "the actor lives on another node; only local actors can be stopped";
+    else if (sh_is_system_actor(o->rt, id))
+        why = "refusing to stop " SH_STOP_SYSTEM_WHY;
     if (why) {
         respond_error(o->rt, rq->conn_id, 403, why);
         return;
@@ -608,7 +611,7 @@ bool observer_request(runtime_t *rt, observer_t *o, const http_request_payload_t
         json_log(o, &b, a, o->log_total);
     }
     respond(rt, conn, 200, type, &b);
-    free(b.data);
+    mk_free(b.data);
     return true;
 }
 
@@ -633,7 +636,7 @@ void observer_message(runtime_t *rt, observer_t *o, const message_t *msg)
         ob_json_string(&b, quoted);
         ob_adds(&b, "}");
         push(o, o->streams, o->n_streams, "reply", &b);
-        free(b.data);
+        mk_free(b.data);
     }
     (void)rt;
 }
@@ -642,7 +645,7 @@ void observer_message(runtime_t *rt, observer_t *o, const message_t *msg)
 
 observer_t *observer_create(runtime_t *rt, const char *node_name, bool write)
 {
-    observer_t *o = calloc(1, sizeof *o);
+    observer_t *o = mk_calloc(1, sizeof *o);
     if (!o) {
         mk_set_error("observer: out of memory");
         return NULL;
@@ -674,6 +677,6 @@ void observer_destroy(observer_t *o)
         return;
     if (o->sink_installed && o->rt->log_sink == obs_log_sink && o->rt->log_sink_ctx == o)
         runtime_set_log_sink(o->rt, o->prev_sink, o->prev_sink_ctx);
-    free(o->rates);
-    free(o);
+    mk_free(o->rates);
+    mk_free(o);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "shell/observer.h"
 #include "shell/shell_internal.h"
 #include "supervision/supervision_internal.h"
@@ -35,7 +36,7 @@ void ob_add(obs_buf_t *b, const char *s, size_t n)
         size_t cap = b->cap ? b->cap * 2 : 4096;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *d = realloc(b->data, cap);
+        char *d = mk_realloc(b->data, cap);
         if (!d) {
             b->failed = true;
             return;
@@ -206,7 +207,7 @@ static void json_supervisor(runtime_t *rt, obs_buf_t *b, const actor_info_t *a)
     supervisor_info_t si;
     if (!supervisor_info(rt, a->id, &si, NULL, 0))
         return;
-    supervisor_child_info_t *ch = calloc(si.n_children ? si.n_children : 1, sizeof *ch);
+    supervisor_child_info_t *ch = mk_calloc(si.n_children ? si.n_children : 1, sizeof *ch);
     if (!ch) {
         b->failed = true;
         return;
@@ -232,13 +233,13 @@ static void json_supervisor(runtime_t *rt, obs_buf_t *b, const actor_info_t *a)
                   ch[i].supervisor ? "true" : "false");
     }
     ob_adds(b, "]}");
-    free(ch);
+    mk_free(ch);
 }
 
 void obs_json_tree(runtime_t *rt, obs_buf_t *b)
 {
     size_t n = runtime_actor_count(rt);
-    actor_info_t *all = calloc(n + 1, sizeof *all);
+    actor_info_t *all = mk_calloc(n + 1, sizeof *all);
     if (!all) {
         b->failed = true;
         return;
@@ -264,7 +265,7 @@ void obs_json_tree(runtime_t *rt, obs_buf_t *b)
                   (unsigned long long)all[i].id, (unsigned long long)all[i].parent);
         first = false;
     }
-    free(all);
+    mk_free(all);
     /* Links and monitors: the death-notification table (supervision). */
     const mk_sup_ext_t *x = mk_sup_ext_peek(rt);
     ob_adds(b, "],\"links\":[");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "shell/outbox.h"
 
 struct sh_outmsg {
@@ -38,7 +39,7 @@ static void pop(sh_outbox_t *ob)
     ob->queued--;
     if (!m->control)
         ob->output_bytes -= m->len;
-    free(m);
+    mk_free(m);
 }
 
 /* The receiver is gone: hand everything to `lost` and empty the queue. */
@@ -100,7 +101,7 @@ bool sh_outbox_send(sh_outbox_t *ob, msg_type_t type, const void *data, size_t l
         return mk_fail("shell: output dropped: %zu bytes already wait for actor 0x%016llx",
                        ob->output_bytes, (unsigned long long)ob->to);
     }
-    struct sh_outmsg *m = malloc(sizeof *m + len);
+    struct sh_outmsg *m = mk_malloc(sizeof *m + len);
     if (!m)
         return mk_fail("shell: out of memory queueing a %zu-byte message", len);
     m->next = NULL;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "microkernel/nats.h"
 #include "shell/shell_internal.h"
 
@@ -121,6 +122,20 @@ static void vprint(shell_t *sh, const char *fmt, va_list ap)
         sh_flush(sh);
     memcpy(sh->out + sh->out_len, line, len);
     sh->out_len += len;
+}
+
+void sh_write(shell_t *sh, const char *data, size_t len)
+{
+    while (len > 0) {
+        if (sh->out_len == sizeof sh->out)
+            sh_flush(sh);
+        size_t room = sizeof sh->out - sh->out_len;
+        size_t k = len < room ? len : room;
+        memcpy(sh->out + sh->out_len, data, k);
+        sh->out_len += k;
+        data += k;
+        len -= k;
+    }
 }
 
 void sh_printf(shell_t *sh, const char *fmt, ...)
@@ -256,7 +271,7 @@ static shell_result_t cmd_exit(shell_t *sh, const shell_args_t *args, const char
 
 static shell_result_t run_line(shell_t *sh, const char *line, size_t len)
 {
-    shell_args_t *args = malloc(sizeof *args); /* 2 KB+: keep it off the actor's stack */
+    shell_args_t *args = mk_malloc(sizeof *args); /* 2 KB+: keep it off the actor's stack */
     if (!args) {
         sh_printf(sh, "error: out of memory\n");
         return SHELL_FAILED;
@@ -279,7 +294,7 @@ static shell_result_t run_line(shell_t *sh, const char *line, size_t len)
     } else {
         r = sh->cmd->fn(sh, args, line, len);
     }
-    free(args);
+    mk_free(args);
     return r;
 }
 
@@ -446,7 +461,7 @@ static void shell_free(void *state)
         sh_outbox_destroy(&sh->to_console);
         sh_outbox_destroy(&sh->to_self);
     }
-    free(sh);
+    mk_free(sh);
 }
 
 void shell_config_init(shell_config_t *cfg)
@@ -484,7 +499,7 @@ static void log_to_console(const char *line, void *ctx)
 static void log_route_destroy(runtime_t *rt, void *data)
 {
     runtime_set_log_sink(rt, NULL, NULL);
-    free(data);
+    mk_free(data);
 }
 
 actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
@@ -493,7 +508,7 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
         mk_set_error("shell_start: %s is NULL", rt ? "config" : "runtime");
         return ACTOR_ID_INVALID;
     }
-    shell_t *sh = calloc(1, sizeof *sh);
+    shell_t *sh = mk_calloc(1, sizeof *sh);
     if (!sh) {
         mk_set_error("shell_start: out of memory");
         return ACTOR_ID_INVALID;
@@ -512,7 +527,7 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
         if (!sh->script) {
             mk_set_error("shell_start: cannot open script %s: %s", cfg->script_path,
                          strerror(errno));
-            free(sh);
+            mk_free(sh);
             return ACTOR_ID_INVALID;
         }
     }
@@ -521,7 +536,7 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
     if (sh->self == ACTOR_ID_INVALID) {
         if (script)
             fclose(script);
-        free(sh);
+        mk_free(sh);
         return ACTOR_ID_INVALID;
     }
     actor_id_t shell = sh->self;
@@ -542,7 +557,7 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
     if (actor_is_alive(rt, rt->log_actor) && actor_lookup(rt, "/sys/log") == ACTOR_ID_INVALID)
         actor_register_name(rt, "/sys/log", rt->log_actor);
     if (cfg->capture_logs && !mk_runtime_ext(rt, MK_EXT_SHELL)) {
-        log_route_t *lr = malloc(sizeof *lr);
+        log_route_t *lr = mk_malloc(sizeof *lr);
         if (lr) {
             lr->rt = rt;
             lr->console = sh->console;

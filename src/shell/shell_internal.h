@@ -16,9 +16,10 @@
 #include "shell/cmdline.h"
 #include "shell/outbox.h"
 
-#define SHELL_OUT_MAX     16384 /* bytes of output gathered before a write */
-#define SHELL_HISTORY_MAX 100   /* lines `history` keeps */
-#define SHELL_PATH_MAX    512   /* bytes of a file path */
+#define SHELL_OUT_MAX        16384 /* bytes of output gathered before a write */
+#define SHELL_REPLY_SHOW_MAX 4096  /* payload bytes a `call` reply shows; the rest is counted */
+#define SHELL_HISTORY_MAX    100   /* lines `history` keeps */
+#define SHELL_PATH_MAX       512   /* bytes of a file path */
 
 typedef struct console console_t;
 
@@ -195,8 +196,18 @@ shell_result_t sh_wait_reply(shell_t *sh, actor_id_t target, unsigned timeout_ms
  * was the reply. */
 bool sh_call_reply(shell_t *sh, const message_t *msg, shell_result_t *r);
 void sh_call_timeout(shell_t *sh);
-/* Print an unsolicited message ("[msg] type=..."). */
+/* Whether `id` is a live local system actor (actor_info_t.system: the log,
+ * ns, caps, mount, local_kv, status, display actors). `stop` in the shell
+ * and POST /api/stop of the observer refuse them with SH_STOP_SYSTEM_WHY. */
+bool sh_is_system_actor(runtime_t *rt, actor_id_t id);
+#define SH_STOP_SYSTEM_WHY "a system actor the node needs (use exit to stop the node)"
+
+/* Print an unsolicited message ("[msg] type=..."): the first 64 payload
+ * bytes quoted, then "..." (size= gives the whole length). */
 void sh_print_message(shell_t *sh, const char *tag, const message_t *msg);
+/* Append `len` bytes of `data` to the output as they are (any length: the
+ * output buffer is flushed as it fills; sh_printf cuts at 2047 bytes). */
+void sh_write(shell_t *sh, const char *data, size_t len);
 
 /* cmd_node.c: the commands that need the layers above the core */
 shell_result_t cmd_load(shell_t *, const shell_args_t *, const char *, size_t);

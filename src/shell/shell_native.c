@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/log_limit.h"
 #include "microkernel/runtime.h"
@@ -494,11 +495,11 @@ static uint8_t *read_module(const char *path, size_t *len)
         out("Invalid file size: %lld\n", (long long)st.st_size);
         return NULL;
     }
-    uint8_t *buf = malloc((size_t)st.st_size);
+    uint8_t *buf = mk_malloc((size_t)st.st_size);
     size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
     fclose(f);
     if (!buf || got != (size_t)st.st_size) {
-        free(buf);
+        mk_free(buf);
         out("Cannot open: %s\n", path);
         return NULL;
     }
@@ -519,7 +520,7 @@ static void cmd_load(runtime_t *rt, char *rest)
         return;
     actor_id_t id =
         actor_spawn_wasm(rt, buf, len, NSH_MAILBOX, WASM_DEFAULT_STACK_SIZE, 0, FIBER_STACK_NONE);
-    free(buf);
+    mk_free(buf);
     if (id == ACTOR_ID_INVALID) {
         out("Failed to spawn WASM actor\n");
         return;
@@ -562,7 +563,7 @@ static void cmd_reload(runtime_t *rt, char *rest)
         return;
     actor_id_t nid = ACTOR_ID_INVALID;
     reload_result_t r = actor_reload_wasm(rt, old, buf, len, &nid);
-    free(buf);
+    mk_free(buf);
     if (r == RELOAD_OK)
         out("Reloaded '%s' \u2192 %" PRIu64 "\n", name, (uint64_t)nid);
     else
@@ -726,13 +727,13 @@ static bool native_shell(runtime_t *rt, actor_t *self, message_t *msg, void *sta
 
 actor_id_t shell_actor_init(runtime_t *rt)
 {
-    nsh_t *sh = calloc(1, sizeof *sh);
+    nsh_t *sh = mk_calloc(1, sizeof *sh);
     if (!sh) {
         mk_set_error("shell_actor_init: out of memory");
         return ACTOR_ID_INVALID;
     }
-    actor_id_t id = actor_spawn(rt, native_shell, sh, free, NSH_MAILBOX);
+    actor_id_t id = actor_spawn(rt, native_shell, sh, mk_free, NSH_MAILBOX);
     if (id == ACTOR_ID_INVALID)
-        free(sh);
+        mk_free(sh);
     return id;
 }

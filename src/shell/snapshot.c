@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_SERVICES
 #include "microkernel/namespace.h"
@@ -15,13 +16,13 @@ bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s)
 {
     memset(s, 0, sizeof *s);
     size_t n = runtime_actor_count(rt);
-    s->actors = calloc(n + 1, sizeof *s->actors);
-    s->names = calloc(MK_MAX_NAMES, sizeof *s->names);
-    s->ids = calloc(MK_MAX_NAMES, sizeof *s->ids);
+    s->actors = mk_calloc(n + 1, sizeof *s->actors);
+    s->names = mk_calloc(MK_MAX_NAMES, sizeof *s->names);
+    s->ids = mk_calloc(MK_MAX_NAMES, sizeof *s->ids);
     if (!s->actors || !s->names || !s->ids) {
-        free(s->actors);
-        free(s->names);
-        free(s->ids);
+        mk_free(s->actors);
+        mk_free(s->names);
+        mk_free(s->ids);
         return false;
     }
     s->n_actors = runtime_actor_info(rt, s->actors, n + 1);
@@ -31,10 +32,10 @@ bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s)
 #ifdef MK_SHELL_SERVICES
     /* Paths live in the namespace, not the flat registry: add this node's. */
     size_t np = ns_list(rt, "/", NULL, 0);
-    if (np > 0 && (s->paths = calloc(np, sizeof *s->paths)) != NULL) {
+    if (np > 0 && (s->paths = mk_calloc(np, sizeof *s->paths)) != NULL) {
         np = ns_list(rt, "/", s->paths, np);
-        const char **names = realloc(s->names, (s->n_names + np) * sizeof *names);
-        actor_id_t *ids = realloc(s->ids, (s->n_names + np) * sizeof *ids);
+        const char **names = mk_realloc(s->names, (s->n_names + np) * sizeof *names);
+        actor_id_t *ids = mk_realloc(s->ids, (s->n_names + np) * sizeof *ids);
         if (names)
             s->names = names;
         if (ids)
@@ -53,8 +54,8 @@ bool sh_snapshot_take(runtime_t *rt, sh_snapshot_t *s)
 
 void sh_snapshot_free(sh_snapshot_t *s)
 {
-    free(s->paths);
-    free(s->actors);
-    free(s->names);
-    free(s->ids);
+    mk_free(s->paths);
+    mk_free(s->actors);
+    mk_free(s->names);
+    mk_free(s->ids);
 }

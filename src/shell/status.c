@@ -10,9 +10,14 @@
  * table, so it never blocks the loop. Without the HTTP layer in the build,
  * shell_status_start() fails with "not available in this build".
  */
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_HTTP
 #include "microkernel/display.h"
@@ -83,7 +88,7 @@ static void respond_display_png(runtime_t *rt, http_conn_id_t conn)
         actor_http_respond(rt, conn, 500, NULL, 0, "cannot encode the display\n", 26);
     } else {
         actor_http_respond(rt, conn, 200, headers, 2, png, len);
-        free(png);
+        mk_free(png);
     }
 }
 
@@ -135,7 +140,7 @@ static void on_request(runtime_t *rt, status_t *st, const message_t *msg)
         sh_snapshot_free(&s);
         respond_json(rt, rq->conn_id, 200, &b);
     }
-    free(b.data);
+    mk_free(b.data);
 }
 
 static bool status_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -164,15 +169,40 @@ static void status_free(void *state)
 {
     status_t *st = state;
     observer_destroy(st->obs);
-    free(st);
+    mk_free(st);
+}
+
+/* Whether 127.0.0.1:`port` can be bound now, as actor_http_listen binds it
+ * (SO_REUSEADDR); false with the reason. The status actor listens on its
+ * first message, after the caller returned: this check lets a port in use
+ * stop the node at start (issue 22), as a mount port in use does. */
+static bool port_free(uint16_t port)
+{
+    if (port == 0)
+        return true;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return mk_fail("shell_status_start: socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 1) == 0;
+    int err = errno;
+    close(fd);
+    if (!ok)
+        return mk_fail("cannot serve HTTP on 127.0.0.1:%u: %s", (unsigned)port, strerror(err));
+    return true;
 }
 
 actor_id_t shell_status_start_ex(runtime_t *rt, uint16_t port, const char *node_name,
                                  unsigned flags)
 {
-    status_t *st = calloc(1, sizeof *st);
+    if (!port_free(port))
+        return ACTOR_ID_INVALID;
+    status_t *st = mk_calloc(1, sizeof *st);
     if (!st || !(st->obs = observer_create(rt, node_name, (flags & SHELL_STATUS_WRITE) != 0))) {
-        free(st);
+        mk_free(st);
         mk_set_error("shell_status_start: out of memory");
         return ACTOR_ID_INVALID;
     }

@@ -249,6 +249,7 @@ static bool count_restart(sup_t *s)
 static void handle_exit(runtime_t *rt, sup_t *s, size_t dead, int reason)
 {
     sup_child_t *d = &s->child[dead];
+    actor_id_t old = d->id;
     d->id = ACTOR_ID_INVALID;
     if (!wants_restart(d->spec.restart_type, reason))
         return;
@@ -283,6 +284,14 @@ static void handle_exit(runtime_t *rt, sup_t *s, size_t dead, int reason)
             mk_actor_exit(rt, s->self, EXIT_START_FAILED);
             return;
         }
+        /* Bounded by the restart intensity (max_restarts per window_ms). */
+        sup_child_t *c = &s->child[i];
+        actor_log(rt, LOG_INFO,
+                  "supervisor: restarted child %zu%s%s%s as 0x%016llx (restart %llu: child %zu "
+                  "0x%016llx exited with reason %d)",
+                  i, c->name ? " (" : "", c->name ? c->name : "", c->name ? ")" : "",
+                  (unsigned long long)c->id, (unsigned long long)c->restarts, dead,
+                  (unsigned long long)old, reason);
     }
 }
 

@@ -240,6 +240,9 @@ static void test_write_refusals_and_malformed_requests(void **state)
     refused(403, st, b, "status actor", "stop the status actor");
     st = post(false, WRITE_HDR, "/api/stop", "to=0x0000000200000001", &b);
     refused(403, st, b, "another node", "stop a remote actor");
+    /* Regression (issue 22): system actors, as the shell's stop refuses them. */
+    st = post(false, WRITE_HDR, "/api/stop", "to=0x0000000100000001", &b); /* the log actor */
+    refused(403, st, b, "system actor", "stop the log actor");
     st = post(false, WRITE_HDR, "/api/stop", "", &b);
     refused(400, st, b, "'to'", "stop without to");
     st = post(false, WRITE_HDR, "/api/reload?to=worker", "", &b);

@@ -89,4 +89,43 @@ printf 'self\n' > in.txt
 grep -q "^0x0000000100000" "$work/out" || fail "stdin from a file: self did not run"
 "$MK_SHELL" "${common[@]}" < /dev/null > "$work/out" || fail "stdin /dev/null: exit $?"
 grep -q "^Goodbye.$" "$work/out" || fail "stdin /dev/null: no Goodbye"
+# Regressions (issue 22). `mount` of this node's own listener says so
+# (it ended in "node ID clash" in the log); a failed mount has one
+# "mount:" prefix, not "error: mount: mount ...".
+command -v python3 >/dev/null || fail "python3 is needed (scripts/packages.txt)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+lp=$(free_port)
+printf 'mount 127.0.0.1:%s\n' "$lp" > self.txt
+expect_status 1 "$MK_SHELL" --data-dir "$work/data" --no-http --listen "$lp" --script self.txt
+grep -q "^error: mount: 127.0.0.1:$lp is this node's own mount listener (port $lp): a node cannot mount itself" \
+    "$work/out" || fail "mount self: $(cat "$work/out")"
+printf 'mount localhost:%s\n' "$lp" > self.txt
+expect_status 1 "$MK_SHELL" --data-dir "$work/data" --no-http --listen "$lp" --script self.txt
+grep -q "a node cannot mount itself" "$work/out" || fail "mount localhost self: $(cat "$work/out")"
+dead=$(free_port)
+printf 'mount 127.0.0.1:%s\n' "$dead" > dead.txt
+expect_status 1 "$MK_SHELL" --data-dir "$work/data" --no-http --listen "$lp" --script dead.txt
+grep -q "^error: mount: 127.0.0.1:$dead: cannot connect" "$work/out" || fail "mount refused: $(cat "$work/out")"
+if grep -q "mount: mount" "$work/out"; then fail "doubled prefix: $(cat "$work/out")"; fi
+
+# An HTTP port in use stops the node at start, as a mount port in use does:
+# a reason on stderr and status 1 (it used to run on without the endpoint).
+hp=$(free_port)
+printf 'self\n' > self.txt
+set +e
+python3 - "$hp" "$MK_SHELL" --data-dir "$work/data" --no-listen --script self.txt \
+    >"$work/out" 2>"$work/err" <<'PY'
+import socket, subprocess, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+sys.exit(subprocess.call(sys.argv[2:] + ["--http", sys.argv[1]]))
+PY
+got=$?
+set -e
+[ "$got" = 1 ] || fail "HTTP port in use: exit $got, expected 1; stderr: $(cat "$work/err")"
+grep -q "^mk-shell: cannot start the HTTP status endpoint: " "$work/err" || fail "HTTP port in use: $(cat "$work/err")"
+if grep -q "^> self" "$work/out"; then fail "HTTP port in use: the shell still ran"; fi
+
 echo PASS

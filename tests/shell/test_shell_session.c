@@ -50,6 +50,24 @@ static bool mute(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     return true;
 }
 
+/* Replies to "<n>" with n bytes "0123456789012..." (the size of a SQL
+ * result the shell used to cut at 64 bytes). */
+static bool big(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    char num[16] = "";
+    memcpy(num, msg->payload, msg->payload_size < 15 ? msg->payload_size : 15);
+    size_t n = strtoul(num, NULL, 10);
+    char *data = malloc(n ? n : 1);
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)('0' + i % 10);
+    actor_send(rt, msg->source, msg->type + 1, data, n);
+    free(data);
+    return true;
+}
+
 typedef struct {
     char out[65536];
     int status;
@@ -360,6 +378,58 @@ static void ls_and_caps_follow_the_original(void **state)
     assert_contains(s.out, "0/16  echo\n                                        /app/echo\n");
 }
 
+/* Regression (issue 22): `call` printed the first 64 bytes of a reply and
+ * "...", so a SQL result was cut. Now the first 4096 bytes show, and what
+ * is left out past that is counted. */
+static void with_big(runtime_t *rt)
+{
+    assert_true(actor_register_name(rt, "big", actor_spawn(rt, big, NULL, NULL, 16)));
+}
+
+static void call_reply_shows_the_whole_payload(void **state)
+{
+    (void)state;
+    static session_t s;
+    static char want[5000];
+    before_run = with_big;
+    runs(&s, "call big 10 300\ncall big 10 5000\n");
+    before_run = NULL;
+    size_t n = 0;
+    n += (size_t)snprintf(want, sizeof want, "[reply] type=11 from=0x0000000700000005 size=300 \"");
+    for (size_t i = 0; i < 300; i++)
+        want[n++] = (char)('0' + i % 10);
+    memcpy(want + n, "\"\n", 3);
+    assert_contains(s.out, want);
+    n = (size_t)snprintf(want, sizeof want, "size=5000 \"");
+    for (size_t i = 0; i < 4096; i++)
+        want[n++] = (char)('0' + i % 10);
+    memcpy(want + n, "\"...\n[904 of 5000 bytes not shown: call shows the first 4096]\n", 63);
+    assert_contains(s.out, want);
+}
+
+/* Regression (issue 22): `stop ns` stopped the namespace actor (and with
+ * it every path) on a mistyped name. System actors are refused, as the
+ * observer's POST /api/stop refuses them. */
+static void stop_refuses_system_actors(void **state)
+{
+    (void)state;
+    static session_t s;
+    before_run = with_namespace_and_caps;
+    runs(&s, "stop ns\nstop 6\nstop echo\nlist\n");
+    before_run = NULL;
+    assert_contains(s.out, "error: stop: refusing to stop ns 0x0000000700000005: a system actor "
+                           "the node needs (use exit to stop the node)\n");
+    assert_contains(s.out, "error: stop: refusing to stop 0x0000000700000006: a system actor");
+    assert_contains(s.out, "Stopped actor 0x0000000700000001\n");
+    /* Both are still there after the refusals. */
+    const char *table = strstr(s.out, "> list");
+    table = table ? table : strstr(s.out, "SEQ");
+    assert_non_null(table);
+    assert_contains(table, "  ns\n");
+    assert_contains(table, "  6    0x000000700000006 idle     0/8   /node/");
+    assert_lacks(table, "echo");
+}
+
 static void end_of_input_ends_the_session(void **state)
 {
     (void)state;
@@ -386,6 +456,8 @@ int main(void)
         cmocka_unit_test(quits_after_long_history_with_full_console_mailbox),
         cmocka_unit_test(foreign_escape_sequences_print_escaped),
         cmocka_unit_test(ls_and_caps_follow_the_original),
+        cmocka_unit_test(call_reply_shows_the_whole_payload),
+        cmocka_unit_test(stop_refuses_system_actors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "microkernel/services.h"
 #include "sup_fixture.h"
 
 typedef enum { DIE_KILLED, DIE_NORMAL, DIE_CRASHED } death_t;
@@ -171,6 +172,46 @@ static void test_one_for_all_two_deaths_one_restart(void **st)
     assert_int_equal(states_made, states_freed);
 }
 
+static char restart_log[2048];
+
+static void keep_line(const char *line, void *ctx)
+{
+    (void)ctx;
+    size_t used = strlen(restart_log);
+    snprintf(restart_log + used, sizeof restart_log - used, "%s\n", line);
+}
+
+/* Regression (issue 22): a restart left no trace in the log. Each restart
+ * is logged at INFO with the child's index and name, the new ID, the count
+ * and why. */
+static void test_restart_is_logged_at_info(void **st)
+{
+    (void)st;
+    journal_reset();
+    restart_log[0] = '\0';
+    runtime_t *rt = runtime_init(1, 64);
+    assert_non_null(rt);
+    runtime_set_log_sink(rt, keep_line, NULL);
+    runtime_enable_logging(rt);
+    child_spec_t specs[1] = {worker_spec('a', PERM, "worker")};
+    actor_id_t sup = supervisor_start(rt, ONE, 5, 60000, specs, 1);
+    actor_id_t before = supervisor_get_child(rt, sup, 0);
+    assert_true(actor_send(rt, before, MSG_T_CRASH, NULL, 0));
+    run(rt);
+    actor_id_t after = supervisor_get_child(rt, sup, 0);
+    assert_true(after != ACTOR_ID_INVALID && after != before);
+    char want[200];
+    snprintf(want, sizeof want,
+             "[INFO] 0x%016llx: supervisor: restarted child 0 (worker) as 0x%016llx (restart 1: "
+             "child 0 0x%016llx exited with reason %d)\n",
+             (unsigned long long)sup, (unsigned long long)after, (unsigned long long)before,
+             EXIT_CRASHED);
+    if (!strstr(restart_log, want))
+        fail_msg("expected \"%s\" in the log:\n%s", want, restart_log);
+    runtime_destroy(rt);
+    assert_int_equal(states_made, states_freed);
+}
+
 int main(void)
 {
     enum { N = sizeof cases / sizeof cases[0] };
@@ -178,7 +219,7 @@ int main(void)
     static const char *const tname[] = {"permanent", "transient", "temporary"};
     static const char *const dname[] = {"killed", "normal", "crashed"};
     static char names[N][80];
-    struct CMUnitTest tests[N + 3];
+    struct CMUnitTest tests[N + 4];
     for (size_t i = 0; i < N; i++) {
         snprintf(names[i], sizeof names[i], "%s_%s_%s", sname[cases[i].strategy],
                  tname[cases[i].type], dname[cases[i].death]);
@@ -187,5 +228,6 @@ int main(void)
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_one_for_all_drops_temporary_sibling);
     tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_rest_for_one_edges);
     tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(test_one_for_all_two_deaths_one_restart);
-    return _cmocka_run_group_tests("supervision_restart", tests, N + 3, NULL, NULL);
+    tests[N + 3] = (struct CMUnitTest)cmocka_unit_test(test_restart_is_logged_at_info);
+    return _cmocka_run_group_tests("supervision_restart", tests, N + 4, NULL, NULL);
 }

@@ -518,8 +518,17 @@ int main(int argc, char **argv)
     }
     if (o.http_port &&
         shell_status_start_ex(rt, (uint16_t)o.http_port, o.name,
-                              o.observer_write ? SHELL_STATUS_WRITE : 0) == ACTOR_ID_INVALID)
-        fprintf(stderr, "mk-shell: --http: %s\n", mk_last_error());
+                              o.observer_write ? SHELL_STATUS_WRITE : 0) == ACTOR_ID_INVALID) {
+        /* As a mount port in use: the node does not start half-configured. */
+        fprintf(stderr, "mk-shell: cannot start the HTTP status endpoint: %s\n", mk_last_error());
+        if (!o.http_set)
+            fprintf(stderr,
+                    "mk-shell: (another program may use port %d: try --http PORT or "
+                    "--no-http)\n",
+                    o.http_port);
+        runtime_destroy(rt);
+        return 1;
+    }
     if (o.board) {
         dashboard_config_t dcfg;
         dashboard_config_init(&dcfg);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/runtime_internal.h"
 #include "hw/display/console_term.h"
@@ -84,7 +85,7 @@ static void free_console(void *state)
 {
     if (live_console == state)
         live_console = NULL;
-    free(state);
+    mk_free(state);
 }
 
 actor_id_t mk_console_actor_init(runtime_t *rt)
@@ -99,7 +100,7 @@ actor_id_t mk_console_actor_init(runtime_t *rt)
         cols = d->board->width / 8;
         rows = d->board->height / 16;
     }
-    console_t *c = calloc(1, sizeof *c);
+    console_t *c = mk_calloc(1, sizeof *c);
     if (!c) {
         mk_set_error("mk_console_actor_init: out of memory");
         return ACTOR_ID_INVALID;
@@ -108,7 +109,7 @@ actor_id_t mk_console_actor_init(runtime_t *rt)
     c->retry = TIMER_ID_INVALID;
     actor_id_t id = actor_spawn(rt, console_behavior, c, free_console, CONSOLE_MAILBOX);
     if (id == ACTOR_ID_INVALID) {
-        free(c);
+        mk_free(c);
         return ACTOR_ID_INVALID;
     }
     c->self = id;

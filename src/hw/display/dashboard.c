@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/runtime_internal.h"
 #include "microkernel/console.h"
@@ -242,7 +243,7 @@ actor_id_t dashboard_actor_init_config(runtime_t *rt, const dashboard_config_t *
         mk_set_error("dashboard_actor_init: no console registered at /sys/console");
         return ACTOR_ID_INVALID;
     }
-    dashboard_t *d = calloc(1, sizeof *d);
+    dashboard_t *d = mk_calloc(1, sizeof *d);
     if (!d) {
         mk_set_error("dashboard_actor_init: out of memory");
         return ACTOR_ID_INVALID;
@@ -259,9 +260,9 @@ actor_id_t dashboard_actor_init_config(runtime_t *rt, const dashboard_config_t *
     }
     d->round = d->cols <= CONSOLE_COLS;
     d->prev_last_row = FIRST_ACTOR_ROW - 1;
-    actor_id_t id = actor_spawn(rt, dashboard_behavior, d, free, DASHBOARD_MAILBOX);
+    actor_id_t id = actor_spawn(rt, dashboard_behavior, d, mk_free, DASHBOARD_MAILBOX);
     if (id == ACTOR_ID_INVALID) {
-        free(d);
+        mk_free(d);
         return ACTOR_ID_INVALID;
     }
     /* In a terminal the dashboard is what the session is for: it keeps

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/runtime_internal.h"
 #include "hw/display/display_internal.h"
@@ -166,7 +167,7 @@ static bool display_behavior(runtime_t *rt, actor_t *self, message_t *msg, void 
 static void free_dev(void *state)
 {
     display_dev_deinit(state);
-    free(state);
+    mk_free(state);
 }
 
 actor_id_t display_actor_init_backend(runtime_t *rt, const display_board_t *board,
@@ -176,19 +177,19 @@ actor_id_t display_actor_init_backend(runtime_t *rt, const display_board_t *boar
         mk_set_error("display_actor_init: NULL runtime");
         return ACTOR_ID_INVALID;
     }
-    display_dev_t *d = calloc(1, sizeof *d);
+    display_dev_t *d = mk_calloc(1, sizeof *d);
     if (!d) {
         mk_set_error("display_actor_init: out of memory");
         return ACTOR_ID_INVALID;
     }
     if (!display_dev_init(d, board ? board : &display_board_round466, mirror)) {
-        free(d);
+        mk_free(d);
         return ACTOR_ID_INVALID;
     }
     actor_id_t id = actor_spawn(rt, display_behavior, d, free_dev, DISPLAY_MAILBOX);
     if (id == ACTOR_ID_INVALID) {
         display_dev_deinit(d);
-        free(d);
+        mk_free(d);
         return ACTOR_ID_INVALID;
     }
     mk_actor_set_system(rt, id, true);

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "hw/display/display_internal.h"
 
@@ -78,7 +79,7 @@ static void fb_deinit(display_backend_t *be)
         munmap(f->mem, f->size);
     if (f->fd >= 0)
         close(f->fd);
-    free(f);
+    mk_free(f);
 }
 
 /* One RGB565 pixel in the device's format at `dst`. */
@@ -127,7 +128,7 @@ static bool fb_blank(display_backend_t *be, bool on)
 
 actor_id_t display_actor_init_fbdev(runtime_t *rt, const display_board_t *board, const char *device)
 {
-    fbdev_t *f = calloc(1, sizeof *f);
+    fbdev_t *f = mk_calloc(1, sizeof *f);
     if (!f) {
         mk_set_error("display_actor_init_fbdev: out of memory");
         return ACTOR_ID_INVALID;
@@ -147,7 +148,7 @@ actor_id_t display_actor_init_fbdev(runtime_t *rt, const display_board_t *board,
      * also when the spawn fails); before that it is freed here. */
     actor_id_t id = display_actor_init_backend(rt, board, &f->be);
     if (!opened)
-        free(f);
+        mk_free(f);
     else if (id != ACTOR_ID_INVALID)
         f->opened = NULL;
     return id;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "hw/display/display_internal.h"
 #include "hw/display/font_8x16.h"
@@ -21,8 +22,8 @@ bool display_dev_init(display_dev_t *d, const display_board_t *board, display_ba
     if (!board || board->width == 0 || board->height == 0)
         return mk_fail("display: no board or a zero-sized board");
     d->board = board;
-    d->fb = calloc((size_t)board->width * board->height, sizeof *d->fb);
-    d->strip = calloc((size_t)board->width * MK_FONT_HEIGHT, sizeof *d->strip);
+    d->fb = mk_calloc((size_t)board->width * board->height, sizeof *d->fb);
+    d->strip = mk_calloc((size_t)board->width * MK_FONT_HEIGHT, sizeof *d->strip);
     if (!d->fb || !d->strip) {
         display_dev_deinit(d);
         return mk_fail("display: out of memory for a %ux%u framebuffer", board->width,
@@ -44,8 +45,8 @@ void display_dev_deinit(display_dev_t *d)
 {
     if (d->mirror && d->mirror->deinit)
         d->mirror->deinit(d->mirror);
-    free(d->fb);
-    free(d->strip);
+    mk_free(d->fb);
+    mk_free(d->strip);
     memset(d, 0, sizeof *d);
 }
 

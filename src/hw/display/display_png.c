@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "hw/display/display_internal.h"
 
@@ -31,7 +32,7 @@ static void mem_write(png_structp png, png_bytep bytes, png_size_t n)
         size_t cap = m->cap ? m->cap * 2 : 65536;
         while (cap < m->len + n)
             cap *= 2;
-        uint8_t *d = realloc(m->data, cap);
+        uint8_t *d = mk_realloc(m->data, cap);
         if (!d) {
             m->failed = true;
             return;
@@ -63,18 +64,18 @@ bool display_png_encode(const uint16_t *pixels, uint16_t width, uint16_t height,
     if (!pixels || !out || !out_len || width == 0 || height == 0)
         return mk_fail("display_png_encode: NULL argument or zero size");
     png_mem_t m = {0};
-    uint8_t *row = malloc((size_t)width * 3);
+    uint8_t *row = mk_malloc((size_t)width * 3);
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!row || !info) {
         png_destroy_write_struct(&png, &info);
-        free(row);
+        mk_free(row);
         return mk_fail("display_png_encode: out of memory");
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        free(row);
-        free(m.data);
+        mk_free(row);
+        mk_free(m.data);
         return mk_fail("display_png_encode: libpng failed");
     }
     png_set_write_fn(png, &m, mem_write, mem_flush);
@@ -88,9 +89,9 @@ bool display_png_encode(const uint16_t *pixels, uint16_t width, uint16_t height,
     }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    free(row);
+    mk_free(row);
     if (m.failed) {
-        free(m.data);
+        mk_free(m.data);
         return mk_fail("display_png_encode: out of memory");
     }
     *out = m.data;
@@ -111,9 +112,9 @@ bool display_snapshot_png(runtime_t *rt, const char *path)
     if (!display_png_encode(fb, w, h, &png, &len))
         return false;
     size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
+    char *tmp = mk_malloc(plen + 16);
     if (!tmp) {
-        free(png);
+        mk_free(png);
         return mk_fail("display_snapshot_png: out of memory");
     }
     snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
@@ -132,7 +133,7 @@ bool display_snapshot_png(runtime_t *rt, const char *path)
         unlink(tmp);
         mk_set_error("display_snapshot_png: cannot write %s: %s", path, strerror(e));
     }
-    free(tmp);
-    free(png);
+    mk_free(tmp);
+    mk_free(png);
     return good;
 }

@@ -49,11 +49,11 @@ static void inbox_unref(inbox_t *in)
     for (item_t *it = in->head, *next; it; it = next) {
         next = it->next;
         natsMsg_Destroy(it->msg);
-        free(it);
+        mk_free(it);
     }
     close(in->efd);
     pthread_mutex_destroy(&in->mu);
-    free(in);
+    mk_free(in);
 }
 
 static void inbox_signal(inbox_t *in)
@@ -70,13 +70,13 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
     (void)sub;
     sub_ctx_t *sc = closure;
     inbox_t *in = sc->in;
-    item_t *it = malloc(sizeof *it);
+    item_t *it = mk_malloc(sizeof *it);
     pthread_mutex_lock(&in->mu);
     if (in->closing || !it || in->count >= in->max) {
         if (!in->closing)
             in->overflow++;
         pthread_mutex_unlock(&in->mu);
-        free(it);
+        mk_free(it);
         natsMsg_Destroy(msg);
         return;
     }
@@ -97,7 +97,7 @@ static void on_sub_complete(void *closure)
 {
     sub_ctx_t *sc = closure;
     inbox_t *in = sc->in;
-    free(sc);
+    mk_free(sc);
     inbox_unref(in);
 }
 
@@ -136,7 +136,7 @@ static void on_closed(natsConnection *nc, void *closure)
 natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *queue, int kind,
                                     actor_id_t dest)
 {
-    sub_ctx_t *sc = malloc(sizeof *sc);
+    sub_ctx_t *sc = mk_malloc(sizeof *sc);
     if (!sc) {
         mk_set_error("NATS: out of memory");
         return NULL;
@@ -157,7 +157,7 @@ natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *
         natsSubscription_SetPendingLimits(sub, (int)n->in->max, -1);
         return sub;
     }
-    free(sc);
+    mk_free(sc);
     mk_set_error("NATS: subscribe %s: %s", subject, nats_GetLastError(NULL));
     return NULL;
 }
@@ -282,7 +282,7 @@ static void drain(runtime_t *rt, nats_t *n)
         n->batch = it->next;
         handle(rt, n, it);
         natsMsg_Destroy(it->msg);
-        free(it);
+        mk_free(it);
     }
     if (n->held)
         return; /* on_space() signals */
@@ -406,7 +406,7 @@ static void nats_destroy(runtime_t *rt, void *data)
     for (item_t *it = n->batch, *next; it; it = next) {
         next = it->next;
         natsMsg_Destroy(it->msg);
-        free(it);
+        mk_free(it);
     }
     inbox_unref(n->in);
     mk_free(n->scratch);
@@ -416,7 +416,7 @@ static void nats_destroy(runtime_t *rt, void *data)
 /* A copy of cfg->servers split at commas, for natsOptions_SetServers. */
 static natsStatus set_servers(natsOptions *o, const char *servers)
 {
-    char *copy = strdup(servers);
+    char *copy = mk_strdup(servers);
     const char *urls[32];
     int count = 0;
     if (!copy)
@@ -426,7 +426,7 @@ static natsStatus set_servers(natsOptions *o, const char *servers)
         if (*tok)
             urls[count++] = tok;
     natsStatus s = count ? natsOptions_SetServers(o, urls, count) : NATS_INVALID_ARG;
-    free(copy);
+    mk_free(copy);
     return s;
 }
 
@@ -492,7 +492,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
     if (nats_of(rt))
         return mk_fail("runtime_attach_nats: node %u is already attached to NATS", rt->node_id);
     nats_t *n = mk_calloc(1, sizeof *n);
-    inbox_t *in = calloc(1, sizeof *in);
+    inbox_t *in = mk_calloc(1, sizeof *in);
     natsOptions *opts = NULL;
     if (!n || !in) {
         mk_set_error("runtime_attach_nats: out of memory");
@@ -566,7 +566,7 @@ fail : {
     return mk_fail("%s", why);
 }
 fail_mem:
-    free(in);
+    mk_free(in);
     mk_free(n);
     return false;
 }

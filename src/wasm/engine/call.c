@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_internal.h"
 
 static wasm_status_t api_error(wasm_instance_t *inst, wasm_err_t code, const char *msg)
@@ -28,7 +29,7 @@ bool wasm_exec_grow_stack(wasm_instance_t *inst, uint32_t need)
         cap *= 2;
     if (cap > inst->limits.max_stack_slots)
         cap = inst->limits.max_stack_slots;
-    wasm_value_t *s = realloc(ex->stack, (size_t)cap * sizeof *s);
+    wasm_value_t *s = mk_realloc(ex->stack, (size_t)cap * sizeof *s);
     if (!s)
         return false;
     ex->stack = s;
@@ -44,7 +45,7 @@ bool wasm_exec_grow_frames(wasm_instance_t *inst)
         cap = (uint64_t)inst->limits.max_call_depth + 1;
     if (cap <= ex->frame_cap)
         return false;
-    wasm_frame_t *f = realloc(ex->frames, (size_t)cap * sizeof *f);
+    wasm_frame_t *f = mk_realloc(ex->frames, (size_t)cap * sizeof *f);
     if (!f)
         return false;
     ex->frames = f;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "compile.h"
 
 static const uint8_t k_valtypes[] = {WASM_I32, WASM_I64,     WASM_F32,
@@ -34,7 +35,7 @@ static bool grow(comp_t *c, void **arr, uint32_t *cap, uint32_t need, size_t siz
     uint32_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
-    void *p = realloc(*arr, (size_t)n * size);
+    void *p = mk_realloc(*arr, (size_t)n * size);
     if (!p)
         return wasm_cc_nomem(c);
     *arr = p;
@@ -680,7 +681,7 @@ static bool read_locals(comp_t *c, const wasm_functype_t *t)
     if (r->lim && total > r->lim->max_locals)
         return wasm_fail(r, WASM_ERR_LIMIT, "%llu locals over the limit max_locals = %u",
                          (unsigned long long)total, r->lim->max_locals);
-    c->locals = malloc(total ? total : 1);
+    c->locals = mk_malloc(total ? total : 1);
     if (!c->locals)
         return wasm_cc_nomem(c);
     memcpy(c->locals, t->params, t->nparams);
@@ -727,10 +728,10 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
     if (ok) {
         /* keep only what is used: a module of many small functions would
          * otherwise hold the growth slack of every one */
-        uint32_t *ir = realloc(c.ir, (size_t)c.ir_len * sizeof *c.ir);
+        uint32_t *ir = mk_realloc(c.ir, (size_t)c.ir_len * sizeof *c.ir);
         if (ir)
             c.ir = ir;
-        uint32_t *map = realloc(c.map, (size_t)c.map_len * 2 * sizeof *c.map);
+        uint32_t *map = mk_realloc(c.map, (size_t)c.map_len * 2 * sizeof *c.map);
         if (map)
             c.map = map;
         code->type_index = m->func_types[func_index];
@@ -744,10 +745,10 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
         c.ir = NULL;
         c.map = NULL;
     }
-    free(c.ir);
-    free(c.map);
-    free(c.vals);
-    free(c.ctrls);
-    free(c.locals);
+    mk_free(c.ir);
+    mk_free(c.map);
+    mk_free(c.vals);
+    mk_free(c.ctrls);
+    mk_free(c.locals);
     return ok;
 }

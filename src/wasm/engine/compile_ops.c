@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "compile.h"
 
 /* Natural alignment (log2) of loads/stores 0x28..0x3E. */
@@ -249,7 +250,7 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
         return false;
     if (n > WASM_MAX_BRTABLE || (uint64_t)n + 1 > (uint64_t)(r->end - r->p))
         return wasm_fail(r, WASM_ERR_MALFORMED, "unexpected end (br_table of %u labels)", n);
-    uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
+    uint32_t *depths = mk_malloc(((size_t)n + 1) * sizeof *depths);
     if (!depths)
         return wasm_cc_nomem(c);
     bool ok = true;
@@ -274,7 +275,7 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
         uint32_t save = c->nvals;
         const uint8_t *lt = wasm_cc_label_types(l);
         uint8_t popped[64];
-        uint8_t *tmp = arity <= 64 ? popped : malloc(arity);
+        uint8_t *tmp = arity <= 64 ? popped : mk_malloc(arity);
         if (!tmp) {
             ok = wasm_cc_nomem(c);
             break;
@@ -285,7 +286,7 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
         if (ok)
             c->nvals = save;
         if (tmp != popped)
-            free(tmp);
+            mk_free(tmp);
     }
     if (!ok)
         goto out;
@@ -300,7 +301,7 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
     if (ok)
         ok = wasm_cc_set_unreachable(c);
 out:
-    free(depths);
+    mk_free(depths);
     return ok;
 }
 

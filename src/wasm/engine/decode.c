@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "leb128.h"
 #include "wasm_decode.h"
 #include "wasm_internal.h"
@@ -109,8 +110,8 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
     if (!wasm_read_u32(r, &n) ||
         !check_count(r, n, 3, lim_min(r->lim->max_types, WASM_MAX_TYPES), "types", "max_types"))
         return false;
-    m->types = calloc(n ? n : 1, sizeof *m->types);
-    m->type_canon = calloc(n ? n : 1, sizeof *m->type_canon);
+    m->types = mk_calloc(n ? n : 1, sizeof *m->types);
+    m->type_canon = mk_calloc(n ? n : 1, sizeof *m->type_canon);
     if (!m->types || !m->type_canon)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     /* open addressing over 2n..4n slots holding type index + 1: finding
@@ -118,11 +119,11 @@ static bool decode_types(wasm_reader_t *r, wasm_module_t *m)
     uint32_t slots = 16;
     while (slots < 2 * (uint64_t)n)
         slots *= 2;
-    uint32_t *bucket = calloc(slots, sizeof *bucket);
+    uint32_t *bucket = mk_calloc(slots, sizeof *bucket);
     if (!bucket)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     bool ok = decode_types_into(r, m, n, bucket, slots - 1);
-    free(bucket);
+    mk_free(bucket);
     return ok;
 }
 
@@ -141,7 +142,7 @@ static bool decode_types_into(wasm_reader_t *r, wasm_module_t *m, uint32_t n, ui
         if (!wasm_read_u32(r, &np) ||
             !check_count(r, np, 1, WASM_MAX_PARAMS, "parameters", "WASM_MAX_PARAMS"))
             return false;
-        types = malloc((size_t)np + 1);
+        types = mk_malloc((size_t)np + 1);
         if (!types)
             return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
         m->types[i].params = types;
@@ -153,7 +154,7 @@ static bool decode_types_into(wasm_reader_t *r, wasm_module_t *m, uint32_t n, ui
         if (!wasm_read_u32(r, &nr) ||
             !check_count(r, nr, 1, WASM_MAX_PARAMS, "results", "WASM_MAX_PARAMS"))
             return false;
-        uint8_t *all = realloc(types, (size_t)np + nr + 1);
+        uint8_t *all = mk_realloc(types, (size_t)np + nr + 1);
         if (!all)
             return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
         m->types[i].params = all;
@@ -223,7 +224,7 @@ static bool push_entry(wasm_reader_t *r, void **arr, uint32_t *count, size_t siz
     uint32_t n = *count;
     if ((n & (n - 1)) == 0) { /* capacity doubles at powers of two */
         size_t cap = n ? (size_t)n * 2 : 4;
-        void *p = realloc(*arr, cap * size);
+        void *p = mk_realloc(*arr, cap * size);
         if (!p)
             return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
         *arr = p;
@@ -240,7 +241,7 @@ static bool decode_imports(wasm_reader_t *r, wasm_module_t *m)
         !check_count(r, n, 4, lim_min(r->lim->max_imports, WASM_MAX_IMPORTS), "imports",
                      "max_imports"))
         return false;
-    m->imports = calloc(n ? n : 1, sizeof *m->imports);
+    m->imports = mk_calloc(n ? n : 1, sizeof *m->imports);
     if (!m->imports)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
@@ -307,7 +308,7 @@ static bool decode_functions(wasm_reader_t *r, wasm_module_t *m)
     if ((uint64_t)m->nfuncs + n > max)
         return wasm_fail(r, WASM_ERR_LIMIT, "%llu functions over the limit max_funcs = %u",
                          (unsigned long long)m->nfuncs + n, max);
-    uint32_t *ft = realloc(m->func_types, ((size_t)m->nfuncs + n + 1) * sizeof *ft);
+    uint32_t *ft = mk_realloc(m->func_types, ((size_t)m->nfuncs + n + 1) * sizeof *ft);
     if (!ft)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     m->func_types = ft;
@@ -374,7 +375,7 @@ static bool decode_exports(wasm_reader_t *r, wasm_module_t *m)
         !check_count(r, n, 3, lim_min(r->lim->max_exports, WASM_MAX_EXPORTS), "exports",
                      "max_exports"))
         return false;
-    m->exports = calloc(n ? n : 1, sizeof *m->exports);
+    m->exports = mk_calloc(n ? n : 1, sizeof *m->exports);
     if (!m->exports)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
@@ -406,7 +407,7 @@ static bool decode_elem_funcs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e
         !check_count(r, e->count, 1, lim_min(r->lim->max_segment_elems, WASM_MAX_TABLE_ELEMS),
                      "segment elements", "max_segment_elems"))
         return false;
-    e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
+    e->items = mk_calloc(e->count ? e->count : 1, sizeof *e->items);
     if (!e->items)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < e->count; i++) {
@@ -429,7 +430,7 @@ static bool decode_elem_exprs(wasm_reader_t *r, wasm_module_t *m, wasm_elem_t *e
         !check_count(r, e->count, 2, lim_min(r->lim->max_segment_elems, WASM_MAX_TABLE_ELEMS),
                      "segment elements", "max_segment_elems"))
         return false;
-    e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
+    e->items = mk_calloc(e->count ? e->count : 1, sizeof *e->items);
     if (!e->items)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < e->count; i++)
@@ -445,7 +446,7 @@ static bool decode_elems(wasm_reader_t *r, wasm_module_t *m)
         !check_count(r, n, 2, lim_min(r->lim->max_segments, WASM_MAX_SEGMENTS), "segments",
                      "max_segments"))
         return false;
-    m->elems = calloc(n ? n : 1, sizeof *m->elems);
+    m->elems = mk_calloc(n ? n : 1, sizeof *m->elems);
     if (!m->elems)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
@@ -495,8 +496,8 @@ static bool decode_datas(wasm_reader_t *r, wasm_module_t *m)
     if (m->has_datacount && n != m->ndatas)
         return wasm_fail(r, WASM_ERR_MALFORMED,
                          "data count and data section have inconsistent lengths");
-    free(m->datas);
-    m->datas = calloc(n ? n : 1, sizeof *m->datas);
+    mk_free(m->datas);
+    m->datas = mk_calloc(n ? n : 1, sizeof *m->datas);
     if (!m->datas)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     m->ndatas = n;
@@ -543,7 +544,7 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m, const uint8_t *sec_e
         return wasm_fail(r, WASM_ERR_LIMIT,
                          "%llu bytes of code over the limit max_code_bytes = %llu",
                          (unsigned long long)code_bytes, (unsigned long long)max_code);
-    m->codes = calloc(n ? n : 1, sizeof *m->codes);
+    m->codes = mk_calloc(n ? n : 1, sizeof *m->codes);
     if (!m->codes)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
@@ -579,7 +580,7 @@ static void decode_names(wasm_module_t *m, const uint8_t *p, const uint8_t *end)
         .base = p, .p = p, .end = end, .err = &scratch, .section = "name", .func = -1};
     if (m->nfuncs == 0 || m->func_names)
         return;
-    m->func_names = calloc(m->nfuncs, sizeof *m->func_names);
+    m->func_names = mk_calloc(m->nfuncs, sizeof *m->func_names);
     if (!m->func_names)
         return;
     while (r.p < r.end) {
@@ -604,7 +605,7 @@ static void decode_names(wasm_module_t *m, const uint8_t *p, const uint8_t *end)
             if (idx < m->nfuncs && m->func_names[idx] == NULL)
                 m->func_names[idx] = name;
             else
-                free(name);
+                mk_free(name);
         }
     }
 }
@@ -657,7 +658,7 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
             if (!wasm_read_name(r, &name))
                 return false;
             bool is_names = strcmp(name, "name") == 0;
-            free(name);
+            mk_free(name);
             if (r->p > sec_end)
                 return wasm_fail(r, WASM_ERR_MALFORMED,
                                  "unexpected end of section (custom section name)");
@@ -702,14 +703,14 @@ static bool decode_sections(wasm_reader_t *r, wasm_module_t *m)
         /* ref.func in code needs the declared set, complete once exports
          * and elements are known: both precede the code section. */
         if (id == 3 && !m->declared_funcs) {
-            m->declared_funcs = calloc((size_t)m->nfuncs / 8 + 1, 1);
+            m->declared_funcs = mk_calloc((size_t)m->nfuncs / 8 + 1, 1);
             if (!m->declared_funcs)
                 return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
         }
         if (id == 2 || id == 3) {
             /* keep a bitmap sized for every function once the count is known */
-            free(m->declared_funcs);
-            m->declared_funcs = calloc((size_t)m->nfuncs / 8 + 1, 1);
+            mk_free(m->declared_funcs);
+            m->declared_funcs = mk_calloc((size_t)m->nfuncs / 8 + 1, 1);
             if (!m->declared_funcs)
                 return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
         }
@@ -745,7 +746,7 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
         err = &local;
     err->code = WASM_OK;
     err->message[0] = '\0';
-    wasm_module_t *m = calloc(1, sizeof *m);
+    wasm_module_t *m = mk_calloc(1, sizeof *m);
     if (!m) {
         err->code = WASM_ERR_NOMEM;
         snprintf(err->message, sizeof err->message, "out of memory");
@@ -760,7 +761,7 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
                   len, (unsigned long long)max_bytes);
         goto fail;
     }
-    m->bytes = malloc(len ? len : 1);
+    m->bytes = mk_malloc(len ? len : 1);
     if (!m->bytes) {
         r.base = r.p = r.end = bytes;
         wasm_fail(&r, WASM_ERR_NOMEM, "out of memory");
@@ -771,7 +772,7 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
     m->len = len;
     r.base = r.p = m->bytes;
     r.end = m->bytes + len;
-    m->declared_funcs = calloc(1, 1);
+    m->declared_funcs = mk_calloc(1, 1);
     if (!m->declared_funcs) {
         wasm_fail(&r, WASM_ERR_NOMEM, "out of memory");
         goto fail;
@@ -807,36 +808,36 @@ void wasm_module_free(wasm_module_t *m)
     if (!m)
         return;
     for (uint32_t i = 0; i < m->ntypes; i++)
-        free((void *)m->types[i].params);
-    free(m->types);
-    free(m->type_canon);
+        mk_free((void *)m->types[i].params);
+    mk_free(m->types);
+    mk_free(m->type_canon);
     for (uint32_t i = 0; i < m->nimports; i++) {
-        free(m->imports[i].module);
-        free(m->imports[i].name);
+        mk_free(m->imports[i].module);
+        mk_free(m->imports[i].name);
     }
-    free(m->imports);
-    free(m->func_types);
+    mk_free(m->imports);
+    mk_free(m->func_types);
     if (m->codes)
         for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) {
-            free(m->codes[i].ir);
-            free(m->codes[i].pc_map);
+            mk_free(m->codes[i].ir);
+            mk_free(m->codes[i].pc_map);
         }
-    free(m->codes);
-    free(m->tables);
-    free(m->mems);
-    free(m->globals);
+    mk_free(m->codes);
+    mk_free(m->tables);
+    mk_free(m->mems);
+    mk_free(m->globals);
     for (uint32_t i = 0; i < m->nexports; i++)
-        free(m->exports[i].name);
-    free(m->exports);
+        mk_free(m->exports[i].name);
+    mk_free(m->exports);
     for (uint32_t i = 0; i < m->nelems; i++)
-        free(m->elems[i].items);
-    free(m->elems);
-    free(m->datas);
-    free(m->declared_funcs);
+        mk_free(m->elems[i].items);
+    mk_free(m->elems);
+    mk_free(m->datas);
+    mk_free(m->declared_funcs);
     if (m->func_names)
         for (uint32_t i = 0; i < m->nfuncs; i++)
-            free(m->func_names[i]);
-    free(m->func_names);
-    free(m->bytes);
-    free(m);
+            mk_free(m->func_names[i]);
+    mk_free(m->func_names);
+    mk_free(m->bytes);
+    mk_free(m);
 }

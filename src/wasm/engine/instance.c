@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_internal.h"
 
 static void set_err(wasm_error_t *err, wasm_err_t code, const char *fmt, ...)
@@ -158,7 +159,7 @@ wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *
     size_t off_ed = off_og + al16((size_t)own_g * sizeof(wasm_global_t));
     size_t off_dd = off_ed + al16(m->nelems);
     size_t total = off_dd + al16(m->ndatas);
-    char *block = calloc(1, total);
+    char *block = mk_calloc(1, total);
     if (!block) {
         set_err(err, WASM_ERR_NOMEM, "out of memory");
         return NULL;
@@ -290,12 +291,12 @@ void wasm_instance_free(wasm_instance_t *inst)
         return;
     const wasm_module_t *m = inst->module;
     for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
-        free(inst->own_tables[i].elems);
+        mk_free(inst->own_tables[i].elems);
     for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
         wasm_memory_release(&inst->own_mems[i]);
-    free(inst->exec.stack);
-    free(inst->exec.frames);
-    free(inst);
+    mk_free(inst->exec.stack);
+    mk_free(inst->exec.frames);
+    mk_free(inst);
 }
 
 const wasm_module_t *wasm_instance_module(const wasm_instance_t *inst)

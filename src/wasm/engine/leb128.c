@@ -4,6 +4,7 @@
  * the reader's buffer; they never read past `end` and never allocate except
  * for names.
  */
+#include "core/alloc_internal.h"
 #include "leb128.h"
 
 #include <stdarg.h>
@@ -206,7 +207,7 @@ bool wasm_read_name_len(wasm_reader_t *r, char **out, uint32_t *len)
         return false;
     if (!wasm_utf8_valid(s, n))
         return wasm_fail(r, WASM_ERR_MALFORMED, "malformed UTF-8 encoding");
-    char *c = malloc((size_t)n + 1);
+    char *c = mk_malloc((size_t)n + 1);
     if (c == NULL)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     memcpy(c, s, n);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_internal.h"
 
 #if WASM_MEMORY_MMAP
@@ -134,7 +135,7 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
     size_t bytes = pages_bytes(need);
     if (!bytes)
         return false;
-    uint8_t *p = m->data ? realloc(m->data, bytes) : calloc(1, bytes);
+    uint8_t *p = m->data ? mk_realloc(m->data, bytes) : mk_calloc(1, bytes);
     if (!p)
         return false;
     if (m->data)
@@ -146,7 +147,7 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
 
 static void backing_free(wasm_memory_t *m)
 {
-    free(m->data);
+    mk_free(m->data);
 }
 
 #endif
@@ -178,12 +179,12 @@ wasm_memory_t *wasm_memory_new(uint32_t min_pages, uint32_t max_pages, bool has_
     if (min_pages > WASM_MAX_PAGES ||
         (has_max && (max_pages > WASM_MAX_PAGES || max_pages < min_pages)))
         return NULL;
-    wasm_memory_t *m = malloc(sizeof *m);
+    wasm_memory_t *m = mk_malloc(sizeof *m);
     if (!m)
         return NULL;
     wasm_limits_desc_t d = {min_pages, has_max ? max_pages : 0, has_max};
     if (!wasm_memory_init_object(m, min_pages, has_max ? max_pages : WASM_MAX_PAGES, d)) {
-        free(m);
+        mk_free(m);
         return NULL;
     }
     return m;
@@ -194,7 +195,7 @@ void wasm_memory_free(wasm_memory_t *m)
     if (!m)
         return;
     wasm_memory_release(m);
-    free(m);
+    mk_free(m);
 }
 
 uint32_t wasm_memory_pages(const wasm_memory_t *m)

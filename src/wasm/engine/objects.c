@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_internal.h"
 
 const char *wasm_strerror(wasm_err_t err)
@@ -33,7 +34,7 @@ wasm_func_t *wasm_func_new_host(const wasm_functype_t *type, wasm_host_fn fn, vo
     if (!type || !fn || type->nresults > WASM_MAX_HOST_RESULTS || type->nparams > WASM_MAX_PARAMS)
         return NULL;
     size_t n = (size_t)type->nparams + type->nresults;
-    wasm_func_t *f = calloc(1, sizeof *f + n + 1);
+    wasm_func_t *f = mk_calloc(1, sizeof *f + n + 1);
     if (!f)
         return NULL;
     uint8_t *types = (uint8_t *)(f + 1);
@@ -55,7 +56,7 @@ wasm_func_t *wasm_func_new_host(const wasm_functype_t *type, wasm_host_fn fn, vo
 void wasm_func_free(wasm_func_t *f)
 {
     if (f && f->kind == WASM_FUNC_HOST)
-        free(f);
+        mk_free(f);
 }
 
 void *wasm_func_user_data(const wasm_func_t *f)
@@ -77,7 +78,7 @@ bool wasm_table_init_object(wasm_table_t *t, uint8_t elemtype, wasm_limits_desc_
     t->has_max = declared.has_max;
     t->max = max_effective;
     t->size = declared.min;
-    t->elems = calloc(declared.min ? declared.min : 1, sizeof *t->elems);
+    t->elems = mk_calloc(declared.min ? declared.min : 1, sizeof *t->elems);
     return t->elems != NULL;
 }
 
@@ -86,13 +87,13 @@ wasm_table_t *wasm_table_new(uint8_t elemtype, uint32_t min, uint32_t max, bool 
     if ((elemtype != WASM_FUNCREF && elemtype != WASM_EXTERNREF) || (has_max && max < min) ||
         min > WASM_MAX_TABLE_ELEMS)
         return NULL;
-    wasm_table_t *t = malloc(sizeof *t);
+    wasm_table_t *t = mk_malloc(sizeof *t);
     if (!t)
         return NULL;
     wasm_limits_desc_t d = {min, has_max ? max : 0, has_max};
     uint32_t eff = has_max && max < WASM_MAX_TABLE_ELEMS ? max : WASM_MAX_TABLE_ELEMS;
     if (!wasm_table_init_object(t, elemtype, d, eff)) {
-        free(t);
+        mk_free(t);
         return NULL;
     }
     return t;
@@ -102,8 +103,8 @@ void wasm_table_free(wasm_table_t *t)
 {
     if (!t)
         return;
-    free(t->elems);
-    free(t);
+    mk_free(t->elems);
+    mk_free(t);
 }
 
 uint32_t wasm_table_size(const wasm_table_t *t)
@@ -127,7 +128,7 @@ int32_t wasm_table_grow_elems(wasm_table_t *t, uint32_t delta, uintptr_t init)
         return -1;
     if (delta == 0)
         return (int32_t)old;
-    uintptr_t *p = realloc(t->elems, ((size_t)old + delta) * sizeof *p);
+    uintptr_t *p = mk_realloc(t->elems, ((size_t)old + delta) * sizeof *p);
     if (!p)
         return -1;
     for (uint32_t i = 0; i < delta; i++)
@@ -139,7 +140,7 @@ int32_t wasm_table_grow_elems(wasm_table_t *t, uint32_t delta, uintptr_t init)
 
 wasm_global_t *wasm_global_new(uint8_t valtype, bool mutable_, wasm_value_t value)
 {
-    wasm_global_t *g = malloc(sizeof *g);
+    wasm_global_t *g = mk_malloc(sizeof *g);
     if (!g)
         return NULL;
     g->valtype = valtype;
@@ -150,7 +151,7 @@ wasm_global_t *wasm_global_new(uint8_t valtype, bool mutable_, wasm_value_t valu
 
 void wasm_global_free(wasm_global_t *g)
 {
-    free(g);
+    mk_free(g);
 }
 
 wasm_value_t wasm_global_value(const wasm_global_t *g)

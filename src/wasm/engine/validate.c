@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_decode.h"
 
 bool wasm_functype_equal(const wasm_functype_t *a, const wasm_functype_t *b)
@@ -178,7 +179,7 @@ bool wasm_validate_export_names(wasm_reader_t *r, const wasm_module_t *m)
 {
     if (m->nexports < 2)
         return true;
-    const wasm_export_t **names = malloc(m->nexports * sizeof *names);
+    const wasm_export_t **names = mk_malloc(m->nexports * sizeof *names);
     if (!names)
         return wasm_fail(r, WASM_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < m->nexports; i++)
@@ -188,7 +189,7 @@ bool wasm_validate_export_names(wasm_reader_t *r, const wasm_module_t *m)
     for (uint32_t i = 1; i < m->nexports && ok; i++)
         if (cmp_names(&names[i - 1], &names[i]) == 0)
             ok = wasm_fail(r, WASM_ERR_INVALID, "duplicate export name \"%s\"", names[i]->name);
-    free(names);
+    mk_free(names);
     return ok;
 }
 
