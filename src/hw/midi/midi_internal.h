@@ -6,6 +6,8 @@
 #ifndef MK_HW_MIDI_INTERNAL_H
 #define MK_HW_MIDI_INTERNAL_H
 
+#include <stdio.h>
+
 #include "hw/midi/midi_backend.h"
 
 #define MIDI_PATH          "/node/hardware/midi"
@@ -18,5 +20,9 @@ const midi_backend_t *midi_current_backend(void);
 /* Register snapshot of the running backend (compat §6 `midi status`);
  * zeros and false when not configured. Call on the runtime's thread. */
 bool midi_read_status(midi_hal_status_t *out);
+
+/* Where the monitor prints (tests point it at a temporary file); NULL:
+ * stdout. */
+extern FILE *midi_monitor_out;
 
 #endif
