@@ -220,7 +220,7 @@ static void test_send_sysex_exact_bytes_and_errors(void **st)
     /* More than the free TX FIFO space: no partial send. */
     sc16is752_mock_set_tx_free(5);
     assert_hw_reply(call(f, MSG_MIDI_SEND_SYSEX, p, 10), MSG_MIDI_ERROR, "tx failed");
-    expect_tx(NULL, 0);
+    expect_tx((const uint8_t[]){0}, 0);
 }
 
 static void subscribe(fx_t *f, actor_id_t who, uint8_t ch, uint8_t filter)
