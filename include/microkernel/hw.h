@@ -32,8 +32,10 @@ typedef struct {
     int pwm_chip;               /* --pwm-chip N (default 0) */
     const char *pwm_sysfs_root; /* --pwm-sysfs-root, default "/sys/class/pwm" */
     const char *led_spidev;     /* --led-spidev, default "/dev/spidev0.0" */
-    int max_restarts;           /* supervisor: restarts allowed ... (default 5) */
-    unsigned window_ms;         /* ... within this many ms (default 10000) */
+    const char *midi;   /* --midi mock|sc16is752|alsa:<client>:<port>; NULL: mock with --hw mock,
+                           sc16is752 with --hw linux (microkernel/midi.h) */
+    int max_restarts;   /* supervisor: restarts allowed ... (default 5) */
+    unsigned window_ms; /* ... within this many ms (default 10000) */
 } hw_config_t;
 
 /* Defaults above; backend mock. */
@@ -41,10 +43,11 @@ void hw_config_init(hw_config_t *cfg);
 
 /*
  * Apply command-line option `opt` (its long name without "--": "hw",
- * "gpiochip", "i2c-bus", "pwm-chip", "pwm-sysfs-root", "led-spidev") with
+ * "gpiochip", "i2c-bus", "pwm-chip", "pwm-sysfs-root", "led-spidev", "midi") with
  * `value` (kept by pointer) to `cfg`. False with mk_last_error() set for an
  * unknown option, a --hw other than "linux", "mock" or "none", a bus or
- * chip number outside 0..255, or an empty path.
+ * chip number outside 0..255, an empty path, or a --midi backend that
+ * midi_select_backend() refuses.
  */
 bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value);
 
@@ -63,6 +66,8 @@ bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value);
  * initialised, paths or names taken, no actor slots); nothing is left running then.
  */
 actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg);
+/* hw_start() also starts the MIDI actor at "/node/hardware/midi" (not
+ * supervised; its failure is logged at LOG_WARN and does not fail hw_start). */
 
 /* The supervisor hw_start() returned, ACTOR_ID_INVALID if none on `rt`. */
 actor_id_t hw_supervisor(runtime_t *rt);

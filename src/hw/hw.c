@@ -20,6 +20,7 @@
 #include "hw/hal/led_hal.h"
 #include "hw/hal/pwm_hal.h"
 #include "hw/hw_internal.h"
+#include "microkernel/midi.h"
 #include "microkernel/supervision.h"
 
 const struct mk_gpio_hal *hw_default_gpio;
@@ -79,6 +80,12 @@ bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value)
             cfg->backend = HW_BACKEND_NONE;
         else
             return mk_fail("--hw: '%s' is not linux, mock or none", value);
+        return true;
+    }
+    if (strcmp(opt, "midi") == 0) {
+        if (!midi_select_backend(value))
+            return false;
+        cfg->midi = value;
         return true;
     }
     if (strcmp(opt, "i2c-bus") == 0 || strcmp(opt, "pwm-chip") == 0) {
@@ -369,6 +376,13 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     g_hw.rt = rt;
     g_hw.sup = sup;
     g_hw.manager = mgr;
+    /* The MIDI actor (docs/midi.md), unsupervised: the simulated SC16IS752
+     * with the mock backend, the chip on the Linux HALs otherwise. */
+    if (midi_select_backend(cfg.midi                         ? cfg.midi
+                            : cfg.backend == HW_BACKEND_MOCK ? "mock"
+                                                             : "sc16is752") &&
+        midi_actor_init(rt) == ACTOR_ID_INVALID)
+        actor_log(rt, LOG_WARN, "hw: /node/hardware/midi not started: %s", mk_last_error());
     return sup;
 }
 

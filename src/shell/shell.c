@@ -49,6 +49,8 @@ static const shell_cmd_t commands[] = {
     {"trust", "[ed25519:<key>]", "let the node with this key mount us (none: list the keys)", 0, 1,
      cmd_trust},
     {"untrust", "<ed25519:key>", "remove a key from the trust list", 1, 1, cmd_untrust},
+    {"midi", "[sub-command ...]", "MIDI: configure, note, cc, pc, send, monitor, arp, status", 0,
+     REST, cmd_midi},
     {"snapshot", "<file.png>", "write what the display shows as a PNG", 1, 1, cmd_snapshot},
     {"history", "", "the commands typed, kept across restarts", 0, 0, cmd_history},
     {"exit", "", "leave the shell (also: quit, Ctrl+D)", 0, 0, cmd_exit},

@@ -224,6 +224,9 @@ shell_result_t cmd_check(shell_t *, const shell_args_t *, const char *, size_t);
 /* cmd_display.c: `snapshot` (docs/display.md) */
 shell_result_t cmd_snapshot(shell_t *, const shell_args_t *, const char *, size_t);
 
+/* cmd_midi.c: `midi` (docs/midi.md) */
+shell_result_t cmd_midi(shell_t *, const shell_args_t *, const char *, size_t);
+
 /* history.c */
 void sh_history_load(shell_t *sh);
 void sh_history_record(shell_t *sh, const char *line);

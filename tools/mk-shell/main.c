@@ -96,6 +96,7 @@ static void usage(FILE *out)
             "  --pwm-chip N      sysfs pwmchipN (default 0)\n"
             "  --pwm-sysfs-root DIR  sysfs PWM class directory (default /sys/class/pwm)\n"
             "  --led-spidev DEV  WS2812 strip's SPI device (default /dev/spidev0.0)\n"
+            "  --midi mock|sc16is752|alsa:CLIENT:PORT  MIDI actor's backend (docs/midi.md)\n"
             "  --observer-write  let the web observer at http://127.0.0.1:PORT/ send\n"
             "                    messages, stop actors and reload WASM modules\n"
             "  --cf-url URL      the mk-proxy Worker (wss://.../ws) serving the cloud\n"
@@ -203,6 +204,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"pwm-chip", required_argument, NULL, OPT_HW_FIRST + 3},
         {"pwm-sysfs-root", required_argument, NULL, OPT_HW_FIRST + 4},
         {"led-spidev", required_argument, NULL, OPT_HW_FIRST + 5},
+        {"midi", required_argument, NULL, OPT_HW_FIRST + 6},
         {"observer-write", no_argument, NULL, OPT_OBSERVER_WRITE},
         {"nats", required_argument, NULL, OPT_NATS},
         {NULL, 0, NULL, 0},
@@ -307,7 +309,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         case OPT_HW_FIRST + 2:
         case OPT_HW_FIRST + 3:
         case OPT_HW_FIRST + 4:
-        case OPT_HW_FIRST + 5: {
+        case OPT_HW_FIRST + 5:
+        case OPT_HW_FIRST + 6: {
             const struct option *lo = longopts;
             while (lo->name && lo->val != c)
                 lo++;

@@ -50,6 +50,18 @@ typedef struct mk_i2c_hal {
 const mk_i2c_hal_t *i2c_mock_hal(void);
 bool i2c_mock_add_device(uint8_t addr);
 bool i2c_mock_add_nack_device(uint8_t addr);
+/*
+ * A simulated chip (e.g. hal/mock/sc16is752_mock.c): once attached at
+ * `addr`, every transfer to it goes to these callbacks (a plain read has
+ * wdata NULL, wlen 0), which return I2C_HAL_*. `ops` must outlive the
+ * attachment. False for an address > 0x7F or no free slot.
+ */
+typedef struct {
+    void *ctx;
+    int (*write)(void *ctx, const uint8_t *data, size_t len);
+    int (*write_read)(void *ctx, const uint8_t *wdata, size_t wlen, uint8_t *rdata, size_t rlen);
+} i2c_mock_device_ops_t;
+bool i2c_mock_attach(uint8_t addr, const i2c_mock_device_ops_t *ops);
 void i2c_mock_remove_device(uint8_t addr);
 void i2c_mock_remove_all(void);
 /* Preload register `reg` of `addr` (at most 32 bytes kept). */

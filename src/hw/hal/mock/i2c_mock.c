@@ -16,6 +16,7 @@ typedef struct {
     uint8_t ptr; /* register pointer */
     uint8_t reg[256][I2C_MOCK_REG_SIZE];
     uint8_t reg_len[256];
+    const i2c_mock_device_ops_t *ops; /* simulated chip: transfers go to its callbacks */
 } i2c_dev_t;
 
 typedef struct {
@@ -107,6 +108,8 @@ static int m_write(void *ctx, int port, uint8_t addr, const uint8_t *data, size_
 {
     i2c_dev_t *d;
     int rc = gate(ctx, port, addr, &d);
+    if (rc == I2C_HAL_OK && d->ops)
+        return d->ops->write(d->ops->ctx, data, len);
     if (rc == I2C_HAL_OK)
         dev_write(d, data, len);
     return rc;
@@ -116,6 +119,8 @@ static int m_read(void *ctx, int port, uint8_t addr, uint8_t *buf, size_t len)
 {
     i2c_dev_t *d;
     int rc = gate(ctx, port, addr, &d);
+    if (rc == I2C_HAL_OK && d->ops)
+        return d->ops->write_read(d->ops->ctx, NULL, 0, buf, len);
     if (rc == I2C_HAL_OK)
         dev_read(d, buf, len);
     return rc;
@@ -128,6 +133,8 @@ static int m_write_read(void *ctx, int port, uint8_t addr, const uint8_t *wdata,
     int rc = gate(ctx, port, addr, &d);
     if (rc != I2C_HAL_OK)
         return rc;
+    if (d->ops)
+        return d->ops->write_read(d->ops->ctx, wdata, wlen, rdata, rlen);
     if (wlen > 0)
         d->ptr = wdata[0]; /* a register address, not a register write */
     dev_read(d, rdata, rlen);
@@ -191,6 +198,14 @@ bool i2c_mock_add_device(uint8_t addr)
 bool i2c_mock_add_nack_device(uint8_t addr)
 {
     return add(addr, true);
+}
+
+bool i2c_mock_attach(uint8_t addr, const i2c_mock_device_ops_t *ops)
+{
+    if (!ops || !add(addr, false))
+        return false;
+    find(addr)->ops = ops;
+    return true;
 }
 
 void i2c_mock_remove_device(uint8_t addr)
