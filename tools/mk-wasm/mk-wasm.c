@@ -4,10 +4,11 @@
  *   mk-wasm run FILE --invoke NAME [ARGS...]   call an export, print results
  *   mk-wasm run [OPTIONS] FILE [ARGS...]        run a wasm32-wasi command
  * with OPTIONS --dir HOST[::GUEST] / --dir-ro HOST[::GUEST] (preopened
- * directories, fd 3 on, in order) and --listen-fd N (an inherited listening
- * socket for sock_accept). Errors (missing file, invalid module, unknown export, wrong argument
- * count or types, traps) are reported on stderr with exit status 1 (2 for usage); a WASI program's
- * proc_exit code becomes the tool's exit status.
+ * directories, fd 3 on, in order) and --listen-fd N (an inherited
+ * listening socket for sock_accept). Errors (missing file, invalid module,
+ * unknown export, wrong argument count or types, traps) go to stderr with
+ * exit status 1 (2 for usage); a WASI command's proc_exit code is the
+ * tool's exit status, and a trap in it gives 134 as native abort() does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -171,15 +172,23 @@ static wasm_instance_t *instantiate(const char *path, wasm_module_t *m, mk_wasi_
     return inst;
 }
 
-/* Report a non-OK status; returns the exit code. */
-static int report(const char *path, wasm_instance_t *inst, wasm_status_t st, mk_wasi_t *wasi)
+/* Exit status of a WASI command that trapped: what a native program that
+ * calls abort() gets from the shell (128 + SIGABRT), as wasi-libc's abort()
+ * and a Rust panic (panic=abort on wasm32-wasi) end in a trap. */
+#define MK_WASM_TRAP_EXIT 134
+
+/* Report a non-OK status; returns the exit code (1, or 134 for a trap of
+ * a command run through _start). */
+static int report(const char *path, wasm_instance_t *inst, wasm_status_t st, mk_wasi_t *wasi,
+                  bool command)
 {
     int code;
     if (st == WASM_STATUS_TRAP && mk_wasi_exited(wasi, &code))
         return code;
-    if (st == WASM_STATUS_TRAP)
+    if (st == WASM_STATUS_TRAP) {
         fprintf(stderr, "%s: %s: trap: %s\n", g_prog, path, wasm_instance_trap(inst)->message);
-    else if (st == WASM_STATUS_ERROR)
+        return command ? MK_WASM_TRAP_EXIT : 1;
+    } else if (st == WASM_STATUS_ERROR)
         fprintf(stderr, "%s: %s: %s\n", g_prog, path, wasm_instance_error(inst)->message);
     else
         fprintf(stderr, "%s: %s: execution did not finish (status %d)\n", g_prog, path, (int)st);
@@ -249,7 +258,7 @@ static int cmd_run(const char *path, const char *invoke, int argc, char **argv,
         goto out;
     wasm_status_t st = wasm_instance_initialize(inst);
     if (st != WASM_STATUS_OK) {
-        rc = report(path, inst, st, wasi);
+        rc = report(path, inst, st, wasi, !invoke);
         goto out;
     }
     const char *name = invoke ? invoke : "_start";
@@ -291,7 +300,7 @@ static int cmd_run(const char *path, const char *invoke, int argc, char **argv,
         for (uint32_t i = 0; i < t->nresults; i++)
             print_value(t->results[i], res[i]);
     } else {
-        rc = report(path, inst, st, wasi);
+        rc = report(path, inst, st, wasi, !invoke);
     }
     free(args);
     free(res);

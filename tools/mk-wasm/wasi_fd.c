@@ -58,6 +58,11 @@ static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *a
     }
     uint64_t off = op >= OP_PREAD ? args[3].u64 : 0;
     uint32_t ret = op >= OP_PREAD ? args[4].u32 : args[3].u32;
+    /* a bad result pointer is refused before any byte moves */
+    if (!wasi_mem(inst, ret, 4)) {
+        free(iov);
+        RET(E_FAULT);
+    }
     if (off > INT64_MAX) {
         free(iov);
         RET(E_INVAL);
@@ -111,6 +116,8 @@ HOSTFN(wasi_fd_seek)
         RET(err);
     if (whence < 0 || whence > 2)
         RET(E_INVAL);
+    if (!wasi_mem(inst, args[3].u32, 8))
+        RET(E_FAULT);
     if (f->type == FT_UNKNOWN || f->type == FT_SOCK_STREAM || f->type == FT_SOCK_DGRAM)
         RET(E_SPIPE); /* a pipe or socket: what lseek(2) says */
     if ((f->base & right) != right)
