@@ -381,6 +381,16 @@ static const host_fn_t k_wasi[] = {
 
 _Static_assert(sizeof k_wasi / sizeof k_wasi[0] == 46, "preview1 has 46 functions");
 
+bool wasi_fn_at(size_t i, const char **name, const char **sig, wasm_host_fn *fn)
+{
+    if (i >= sizeof k_wasi / sizeof k_wasi[0])
+        return false;
+    *name = k_wasi[i].name;
+    *sig = k_wasi[i].sig;
+    *fn = k_wasi[i].fn;
+    return true;
+}
+
 /* ---- the context ---- */
 
 mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp)

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -200,6 +201,11 @@ bool wasi_put_filestat(wasm_instance_t *inst, uint32_t at, const void *st);
  * buffer is outside memory, INVAL above WASI_MAX_IOVS. */
 struct iovec;
 int wasi_gather(wasm_instance_t *inst, uint32_t at, uint32_t n, struct iovec *iov);
+
+/* The i-th of the 46 preview1 functions (name, signature as params ">"
+ * results with i = i32 and I = i64, host function), false past the end.
+ * The host function's user pointer must be a binding_t (tests/fuzz). */
+bool wasi_fn_at(size_t i, const char **name, const char **sig, wasm_host_fn *fn);
 
 /* Host functions by file. */
 HOSTFN(wasi_fd_read);
