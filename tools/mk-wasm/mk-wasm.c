@@ -2,10 +2,13 @@
  * mk-wasm.c -- command-line front end of the WebAssembly engine:
  *   mk-wasm validate FILE
  *   mk-wasm run FILE --invoke NAME [ARGS...]   call an export, print results
- *   mk-wasm run FILE [ARGS...]                  run a wasm32-wasi command
- * Errors (missing file, invalid module, unknown export, wrong argument count
- * or types, traps) are reported on stderr with exit status 1 (2 for usage);
- * a WASI program's proc_exit code becomes the tool's exit status.
+ *   mk-wasm run [OPTIONS] FILE [ARGS...]        run a wasm32-wasi command
+ * with OPTIONS --dir HOST[::GUEST] / --dir-ro HOST[::GUEST] (preopened
+ * directories, fd 3 on, in order) and --listen-fd N (an inherited
+ * listening socket for sock_accept). Errors (missing file, invalid module,
+ * unknown export, wrong argument count or types, traps) go to stderr with
+ * exit status 1 (2 for usage); a WASI command's proc_exit code is the
+ * tool's exit status, and a trap in it gives 134 as native abort() does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +29,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: %s validate FILE\n"
             "       %s run FILE --invoke NAME [ARGS...]\n"
-            "       %s run FILE [ARGS...]      (wasm32-wasi command module)\n",
+            "       %s run [--dir HOST[::GUEST]] [--dir-ro HOST[::GUEST]] [--listen-fd N]\n"
+            "              FILE [ARGS...]      (wasm32-wasi command module)\n",
             g_prog, g_prog, g_prog);
     return 2;
 }
@@ -168,22 +172,71 @@ static wasm_instance_t *instantiate(const char *path, wasm_module_t *m, mk_wasi_
     return inst;
 }
 
-/* Report a non-OK status; returns the exit code. */
-static int report(const char *path, wasm_instance_t *inst, wasm_status_t st, mk_wasi_t *wasi)
+/* Exit status of a WASI command that trapped: what a native program that
+ * calls abort() gets from the shell (128 + SIGABRT), as wasi-libc's abort()
+ * and a Rust panic (panic=abort on wasm32-wasi) end in a trap. */
+#define MK_WASM_TRAP_EXIT 134
+
+/* Report a non-OK status; returns the exit code (1, or 134 for a trap of
+ * a command run through _start). */
+static int report(const char *path, wasm_instance_t *inst, wasm_status_t st, mk_wasi_t *wasi,
+                  bool command)
 {
     int code;
     if (st == WASM_STATUS_TRAP && mk_wasi_exited(wasi, &code))
         return code;
-    if (st == WASM_STATUS_TRAP)
+    if (st == WASM_STATUS_TRAP) {
         fprintf(stderr, "%s: %s: trap: %s\n", g_prog, path, wasm_instance_trap(inst)->message);
-    else if (st == WASM_STATUS_ERROR)
+        return command ? MK_WASM_TRAP_EXIT : 1;
+    } else if (st == WASM_STATUS_ERROR)
         fprintf(stderr, "%s: %s: %s\n", g_prog, path, wasm_instance_error(inst)->message);
     else
         fprintf(stderr, "%s: %s: execution did not finish (status %d)\n", g_prog, path, (int)st);
     return 1;
 }
 
-static int cmd_run(const char *path, const char *invoke, int argc, char **argv)
+/* Preopens and sockets given before FILE. */
+typedef struct run_opts {
+    int n;
+    char **spec; /* "--dir" etc. followed by its value, pairs */
+} run_opts_t;
+
+/* Apply the options to `wasi`; false after printing the reason. */
+static bool apply_opts(mk_wasi_t *wasi, const run_opts_t *o)
+{
+    for (int i = 0; i + 1 < o->n; i += 2) {
+        const char *opt = o->spec[i], *val = o->spec[i + 1];
+        if (strcmp(opt, "--listen-fd") == 0) {
+            char *end;
+            long fd = strtol(val, &end, 10);
+            if (*val == 0 || *end || fd < 0 || fd > 1 << 20 ||
+                !mk_wasi_add_listener(wasi, (int)fd)) {
+                fprintf(stderr, "%s: --listen-fd %s: %s\n", g_prog, val,
+                        *end || *val == 0 ? "not a number" : strerror(errno));
+                return false;
+            }
+            continue;
+        }
+        /* HOST[::GUEST]; the guest name defaults to the host path */
+        char host[4096];
+        const char *sep = strstr(val, "::");
+        size_t hl = sep ? (size_t)(sep - val) : strlen(val);
+        if (hl == 0 || hl >= sizeof host || (sep && sep[2] == 0)) {
+            fprintf(stderr, "%s: %s %s: expected HOST[::GUEST]\n", g_prog, opt, val);
+            return false;
+        }
+        memcpy(host, val, hl);
+        host[hl] = 0;
+        if (!mk_wasi_preopen(wasi, host, sep ? sep + 2 : host, strcmp(opt, "--dir-ro") == 0)) {
+            fprintf(stderr, "%s: %s %s: %s\n", g_prog, opt, host, strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
+static int cmd_run(const char *path, const char *invoke, int argc, char **argv,
+                   const run_opts_t *opts)
 {
     wasm_module_t *m = load(path);
     if (!m)
@@ -198,12 +251,14 @@ static int cmd_run(const char *path, const char *invoke, int argc, char **argv)
     wargv[0] = (char *)path;
     for (int i = 0; i < argc; i++)
         wargv[i + 1] = argv[i];
+    if (!apply_opts(wasi, opts))
+        goto out;
     inst = instantiate(path, m, wasi);
     if (!inst)
         goto out;
     wasm_status_t st = wasm_instance_initialize(inst);
     if (st != WASM_STATUS_OK) {
-        rc = report(path, inst, st, wasi);
+        rc = report(path, inst, st, wasi, !invoke);
         goto out;
     }
     const char *name = invoke ? invoke : "_start";
@@ -245,7 +300,7 @@ static int cmd_run(const char *path, const char *invoke, int argc, char **argv)
         for (uint32_t i = 0; i < t->nresults; i++)
             print_value(t->results[i], res[i]);
     } else {
-        rc = report(path, inst, st, wasi);
+        rc = report(path, inst, st, wasi, !invoke);
     }
     free(args);
     free(res);
@@ -266,11 +321,20 @@ int main(int argc, char **argv)
         return argc == 3 ? cmd_validate(argv[2]) : usage();
     if (strcmp(argv[1], "run") != 0)
         return usage();
-    const char *path = argv[2];
-    if (argc >= 4 && strcmp(argv[3], "--invoke") == 0) {
-        if (argc < 5)
-            return usage();
-        return cmd_run(path, argv[4], argc - 5, argv + 5);
+    run_opts_t opts = {0, argv + 2};
+    int i = 2;
+    while (i + 1 < argc && (strcmp(argv[i], "--dir") == 0 || strcmp(argv[i], "--dir-ro") == 0 ||
+                            strcmp(argv[i], "--listen-fd") == 0)) {
+        opts.n += 2;
+        i += 2;
     }
-    return cmd_run(path, NULL, argc - 3, argv + 3);
+    if (i >= argc || argv[i][0] == '-')
+        return usage();
+    const char *path = argv[i];
+    if (argc >= i + 2 && strcmp(argv[i + 1], "--invoke") == 0) {
+        if (argc < i + 3)
+            return usage();
+        return cmd_run(path, argv[i + 2], argc - i - 3, argv + i + 3, &opts);
+    }
+    return cmd_run(path, NULL, argc - i - 1, argv + i + 1, &opts);
 }

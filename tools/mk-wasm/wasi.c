@@ -1,30 +1,24 @@
 /*
- * wasi.c -- WASI preview1 host functions for mk-wasm (fd_write, fd_read on
- * stdio, args_*, environ_*, clock_*, random_get, proc_exit, fd_close,
- * fd_seek, fd_fdstat_get, fd_prestat_get = "none"). Every guest pointer is
- * bounds-checked through the engine's memory helpers; a bad pointer gives
- * EFAULT, never a host crash. proc_exit stops the program with a host trap
- * that mk_wasi_exited() recognises.
+ * wasi.c -- core of the WASI preview1 host of mk-wasm: the context and its
+ * guest fd table, binding of the 46 wasi_snapshot_preview1 imports, and the
+ * calls that touch no file: args_*, environ_*, clock_*, random_get,
+ * proc_exit, proc_raise, sched_yield. File calls are in wasi_fd.c and
+ * wasi_path.c, poll_oneoff and sock_* in wasi_poll.c. Every guest pointer is
+ * bounds-checked (FAULT, never a host crash); proc_exit stops the program
+ * with a host trap that mk_wasi_exited() recognises.
  */
-#include "wasi.h"
+#include "wasi_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-enum {
-    E_SUCCESS = 0,
-    E_BADF = 8,
-    E_FAULT = 21,
-    E_INVAL = 28,
-    E_IO = 29,
-    E_NOSYS = 52,
-    E_SPIPE = 70
-};
 
 typedef struct host_fn {
     const char *name;
@@ -32,51 +26,179 @@ typedef struct host_fn {
     wasm_host_fn fn;
 } host_fn_t;
 
-struct mk_wasi {
-    int argc;
-    char **argv;
-    char **envp;
-    bool exited;
-    int exit_code;
-    wasm_func_t **funcs; /* created on resolve, freed with the context */
-    size_t nfuncs;
-};
+/* ---- helpers shared by the other files (wasi_int.h) ---- */
 
-typedef struct binding {
-    mk_wasi_t *w;
-    const host_fn_t *h;
-} binding_t;
+int wasi_errno(int e)
+{
+    static const struct {
+        int host, wasi;
+    } map[] = {
+        {E2BIG, E_2BIG},
+        {EACCES, E_ACCES},
+        {EAGAIN, E_AGAIN},
+        {EBADF, E_BADF},
+        {EBUSY, E_BUSY},
+        {EEXIST, E_EXIST},
+        {EFAULT, E_FAULT},
+        {EFBIG, E_FBIG},
+        {EINTR, E_INTR},
+        {EINVAL, E_INVAL},
+        {EIO, E_IO},
+        {EISDIR, E_ISDIR},
+        {ELOOP, E_LOOP},
+        {EMFILE, E_MFILE},
+        {EMLINK, E_MLINK},
+        {ENAMETOOLONG, E_NAMETOOLONG},
+        {ENFILE, E_NFILE},
+        {ENOENT, E_NOENT},
+        {ENOMEM, E_NOMEM},
+        {ENOSPC, E_NOSPC},
+        {ENOSYS, E_NOSYS},
+        {ENOTCONN, E_NOTCONN},
+        {ENOTDIR, E_NOTDIR},
+        {ENOTEMPTY, E_NOTEMPTY},
+        {ENOTSOCK, E_NOTSOCK},
+        {EOPNOTSUPP, E_NOTSUP},
+        {ENOTTY, E_NOTTY},
+        {ENXIO, E_NXIO},
+        {EOVERFLOW, E_OVERFLOW},
+        {EPERM, E_PERM},
+        {EPIPE, E_PIPE},
+        {ERANGE, E_RANGE},
+        {EROFS, E_ROFS},
+        {ESPIPE, E_SPIPE},
+        {ETXTBSY, E_TXTBSY},
+        {ECONNRESET, 15},
+        {ECONNREFUSED, 14},
+        {ECONNABORTED, 13},
+        {EDQUOT, 19},
+        {EILSEQ, 25},
+        /* openat2 RESOLVE_BENEATH: the path would leave the preopen */
+        {EXDEV, E_NOTCAPABLE},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].host == e)
+            return map[i].wasi;
+    return E_IO;
+}
 
-static bool put_u32(wasm_instance_t *inst, uint32_t at, uint32_t v)
+uint8_t *wasi_mem(wasm_instance_t *inst, uint64_t at, uint64_t len)
+{
+    size_t size;
+    uint8_t *mem = wasm_memory_data(inst, &size);
+    if (!mem || at > size || len > size - at)
+        return NULL;
+    return mem + at;
+}
+
+bool wasi_put_u32(wasm_instance_t *inst, uint64_t at, uint32_t v)
 {
     return wasm_memory_write(inst, at, &v, 4);
 }
 
-static bool put_u64(wasm_instance_t *inst, uint32_t at, uint64_t v)
+bool wasi_put_u64(wasm_instance_t *inst, uint64_t at, uint64_t v)
 {
     return wasm_memory_write(inst, at, &v, 8);
 }
 
-static mk_wasi_t *ctx(void *user)
+wasi_fd_t *wasi_fd(mk_wasi_t *w, int32_t fd, uint64_t rights, int *err)
 {
-    return ((binding_t *)user)->w;
+    if (fd < 0 || fd >= WASI_MAX_FDS || !w->fds[fd].open) {
+        *err = E_BADF;
+        return NULL;
+    }
+    if ((w->fds[fd].base & rights) != rights) {
+        *err = E_NOTCAPABLE;
+        return NULL;
+    }
+    return &w->fds[fd];
 }
 
-#define RET(v)                                                                                     \
-    do {                                                                                           \
-        results[0].u64 = 0;                                                                        \
-        results[0].i32 = (v);                                                                      \
-        return WASM_STATUS_OK;                                                                     \
-    } while (0)
+int wasi_fd_alloc(mk_wasi_t *w)
+{
+    for (int i = 3; i < WASI_MAX_FDS; i++)
+        if (!w->fds[i].open)
+            return i;
+    return -1;
+}
 
-/* Sizes of a NULL-terminated or counted string list. */
+void wasi_fd_release(wasi_fd_t *f)
+{
+    if (f->dir)
+        closedir(f->dir);
+    if (f->own && f->host >= 0)
+        close(f->host);
+    free(f->name);
+    memset(f, 0, sizeof *f);
+    f->host = -1;
+}
+
+uint8_t wasi_filetype(unsigned m)
+{
+    if (S_ISREG(m))
+        return FT_FILE;
+    if (S_ISDIR(m))
+        return FT_DIR;
+    if (S_ISCHR(m))
+        return FT_CHAR;
+    if (S_ISBLK(m))
+        return FT_BLOCK;
+    if (S_ISLNK(m))
+        return FT_SYMLINK;
+    if (S_ISSOCK(m))
+        return FT_SOCK_STREAM;
+    return FT_UNKNOWN; /* a FIFO: preview1 has no type for it */
+}
+
+static uint64_t ns_of(struct timespec t)
+{
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+bool wasi_put_filestat(wasm_instance_t *inst, uint32_t at, const void *stp)
+{
+    const struct stat *st = stp;
+    uint8_t b[64] = {0};
+    uint64_t v[8] = {(uint64_t)st->st_dev,   (uint64_t)st->st_ino,  0,
+                     (uint64_t)st->st_nlink, (uint64_t)st->st_size, ns_of(st->st_atim),
+                     ns_of(st->st_mtim),     ns_of(st->st_ctim)};
+    memcpy(b, v, sizeof v);
+    memset(b + 16, 0, 8);
+    b[16] = wasi_filetype(st->st_mode);
+    return wasm_memory_write(inst, at, b, sizeof b);
+}
+
+bool wasi_times(uint64_t atim, uint64_t mtim, uint32_t fst, struct timespec ts[2])
+{
+    enum { ATIM = 1, ATIM_NOW = 2, MTIM = 4, MTIM_NOW = 8 };
+    if ((fst & ~15u) || ((fst & ATIM) && (fst & ATIM_NOW)) || ((fst & MTIM) && (fst & MTIM_NOW)))
+        return false;
+    uint64_t t[2] = {atim, mtim};
+    for (int i = 0; i < 2; i++) {
+        uint32_t set = i ? MTIM : ATIM, now = i ? MTIM_NOW : ATIM_NOW;
+        if (fst & now) {
+            ts[i].tv_sec = 0;
+            ts[i].tv_nsec = UTIME_NOW;
+        } else if (fst & set) {
+            ts[i].tv_sec = (time_t)(t[i] / 1000000000ull);
+            ts[i].tv_nsec = (long)(t[i] % 1000000000ull);
+        } else {
+            ts[i].tv_sec = 0;
+            ts[i].tv_nsec = UTIME_OMIT;
+        }
+    }
+    return true;
+}
+
+/* ---- args, environ ---- */
+
 static wasm_status_t list_sizes(wasm_instance_t *inst, char **list, int n, const wasm_value_t *args,
                                 wasm_value_t *results)
 {
     uint32_t bytes = 0;
     for (int i = 0; i < n; i++)
         bytes += (uint32_t)strlen(list[i]) + 1;
-    if (!put_u32(inst, args[0].u32, (uint32_t)n) || !put_u32(inst, args[1].u32, bytes))
+    if (!wasi_put_u32(inst, args[0].u32, (uint32_t)n) || !wasi_put_u32(inst, args[1].u32, bytes))
         RET(E_FAULT);
     RET(E_SUCCESS);
 }
@@ -84,13 +206,13 @@ static wasm_status_t list_sizes(wasm_instance_t *inst, char **list, int n, const
 static wasm_status_t list_get(wasm_instance_t *inst, char **list, int n, const wasm_value_t *args,
                               wasm_value_t *results)
 {
-    uint32_t ptrs = args[0].u32, buf = args[1].u32;
+    uint64_t ptrs = args[0].u32, buf = args[1].u32;
     for (int i = 0; i < n; i++) {
         size_t len = strlen(list[i]) + 1;
-        if (!put_u32(inst, ptrs + 4u * (uint32_t)i, buf) ||
+        if (buf > UINT32_MAX || !wasi_put_u32(inst, ptrs + 4u * (uint64_t)i, (uint32_t)buf) ||
             !wasm_memory_write(inst, buf, list[i], len))
             RET(E_FAULT);
-        buf += (uint32_t)len;
+        buf += len;
     }
     RET(E_SUCCESS);
 }
@@ -103,134 +225,29 @@ static int count_env(char **envp)
     return n;
 }
 
-static wasm_status_t w_args_sizes_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                      wasm_value_t *results)
+static HOSTFN(w_args_sizes_get)
 {
-    return list_sizes(inst, ctx(user)->argv, ctx(user)->argc, args, results);
+    return list_sizes(inst, wasi_ctx(user)->argv, wasi_ctx(user)->argc, args, results);
 }
 
-static wasm_status_t w_args_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                wasm_value_t *results)
+static HOSTFN(w_args_get)
 {
-    return list_get(inst, ctx(user)->argv, ctx(user)->argc, args, results);
+    return list_get(inst, wasi_ctx(user)->argv, wasi_ctx(user)->argc, args, results);
 }
 
-static wasm_status_t w_environ_sizes_get(wasm_instance_t *inst, void *user,
-                                         const wasm_value_t *args, wasm_value_t *results)
+static HOSTFN(w_environ_sizes_get)
 {
-    return list_sizes(inst, ctx(user)->envp, count_env(ctx(user)->envp), args, results);
+    char **e = wasi_ctx(user)->envp;
+    return list_sizes(inst, e, count_env(e), args, results);
 }
 
-static wasm_status_t w_environ_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                   wasm_value_t *results)
+static HOSTFN(w_environ_get)
 {
-    return list_get(inst, ctx(user)->envp, count_env(ctx(user)->envp), args, results);
+    char **e = wasi_ctx(user)->envp;
+    return list_get(inst, e, count_env(e), args, results);
 }
 
-/* fd_write / fd_read over an iovec array in guest memory. */
-static wasm_status_t rw(wasm_instance_t *inst, const wasm_value_t *args, wasm_value_t *results,
-                        bool write_)
-{
-    int fd = args[0].i32;
-    uint32_t iovs = args[1].u32, n = args[2].u32, total = 0;
-    if (write_ ? (fd != 1 && fd != 2) : fd != 0)
-        RET(E_BADF);
-    size_t size;
-    uint8_t *mem = wasm_memory_data(inst, &size);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t iov[2];
-        if (!wasm_memory_read(inst, (uint64_t)iovs + 8ull * i, iov, 8))
-            RET(E_FAULT);
-        if ((uint64_t)iov[0] + iov[1] > size)
-            RET(E_FAULT);
-        ssize_t k = write_ ? write(fd, mem + iov[0], iov[1]) : read(fd, mem + iov[0], iov[1]);
-        if (k < 0)
-            RET(E_IO);
-        total += (uint32_t)k;
-        if ((uint32_t)k < iov[1])
-            break;
-    }
-    if (!put_u32(inst, args[3].u32, total))
-        RET(E_FAULT);
-    RET(E_SUCCESS);
-}
-
-static wasm_status_t w_fd_write(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                wasm_value_t *results)
-{
-    (void)user;
-    return rw(inst, args, results, true);
-}
-
-static wasm_status_t w_fd_read(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                               wasm_value_t *results)
-{
-    (void)user;
-    return rw(inst, args, results, false);
-}
-
-static wasm_status_t w_fd_close(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                wasm_value_t *results)
-{
-    (void)inst;
-    (void)user;
-    RET(args[0].i32 >= 0 && args[0].i32 <= 2 ? E_SUCCESS : E_BADF);
-}
-
-static wasm_status_t w_fd_seek(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                               wasm_value_t *results)
-{
-    (void)inst;
-    (void)user;
-    RET(args[0].i32 >= 0 && args[0].i32 <= 2 ? E_SPIPE : E_BADF);
-}
-
-static wasm_status_t w_fd_fdstat_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                     wasm_value_t *results)
-{
-    (void)user;
-    if (args[0].i32 < 0 || args[0].i32 > 2)
-        RET(E_BADF);
-    /* fdstat (WASI preview1): u8 filetype, u16 flags at 2, u64 rights at 8
-     * and inheriting rights at 16. The type is what the host fd really is:
-     * wasi-libc's isatty() is "character device without fd_seek/fd_tell",
-     * so a pipe, file or socket must not look like a terminal. */
-    enum { FT_UNKNOWN = 0, FT_CHAR = 2, FT_DIR = 3, FT_FILE = 4, FT_SOCK_STREAM = 6 };
-    enum { R_READ = 0x2, R_SEEK = 0x4, R_TELL = 0x20, R_WRITE = 0x40 };
-    int fd = args[0].i32;
-    struct stat sb;
-    uint8_t type = FT_UNKNOWN; /* a pipe: WASI preview1 has no type for it */
-    uint64_t rights = fd == 0 ? R_READ : R_WRITE;
-    if (fstat(fd, &sb) != 0)
-        RET(E_BADF);
-    if (S_ISCHR(sb.st_mode)) {
-        type = FT_CHAR;
-        if (!isatty(fd)) /* /dev/null and the like seek, terminals do not */
-            rights |= R_SEEK | R_TELL;
-    } else if (S_ISREG(sb.st_mode)) {
-        type = FT_FILE;
-        rights |= R_SEEK | R_TELL;
-    } else if (S_ISDIR(sb.st_mode)) {
-        type = FT_DIR;
-    } else if (S_ISSOCK(sb.st_mode)) {
-        type = FT_SOCK_STREAM;
-    }
-    uint8_t st[24] = {0};
-    st[0] = type;
-    memcpy(st + 8, &rights, 8);
-    if (!wasm_memory_write(inst, args[1].u32, st, sizeof st))
-        RET(E_FAULT);
-    RET(E_SUCCESS);
-}
-
-static wasm_status_t w_fd_prestat_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                      wasm_value_t *results)
-{
-    (void)inst;
-    (void)user;
-    (void)args;
-    RET(E_BADF); /* no preopened directories */
-}
+/* ---- clocks, random, process ---- */
 
 static clockid_t clock_of(int32_t id)
 {
@@ -242,43 +259,39 @@ static clockid_t clock_of(int32_t id)
     }
 }
 
-static wasm_status_t w_clock_time_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                      wasm_value_t *results)
+static HOSTFN(w_clock_time_get)
 {
     (void)user;
     if (args[0].i32 < 0 || args[0].i32 > 3)
         RET(E_INVAL);
     struct timespec ts;
     clock_gettime(clock_of(args[0].i32), &ts);
-    if (!put_u64(inst, args[2].u32, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec))
+    if (!wasi_put_u64(inst, args[2].u32, ns_of(ts)))
         RET(E_FAULT);
     RET(E_SUCCESS);
 }
 
-static wasm_status_t w_clock_res_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                     wasm_value_t *results)
+static HOSTFN(w_clock_res_get)
 {
     (void)user;
     struct timespec ts;
     if (args[0].i32 < 0 || args[0].i32 > 3)
         RET(E_INVAL);
     clock_getres(clock_of(args[0].i32), &ts);
-    if (!put_u64(inst, args[1].u32, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec))
+    if (!wasi_put_u64(inst, args[1].u32, ns_of(ts)))
         RET(E_FAULT);
     RET(E_SUCCESS);
 }
 
-static wasm_status_t w_random_get(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                  wasm_value_t *results)
+static HOSTFN(w_random_get)
 {
     (void)user;
-    size_t size;
-    uint8_t *mem = wasm_memory_data(inst, &size);
-    uint32_t at = args[0].u32, n = args[1].u32;
-    if ((uint64_t)at + n > size)
+    uint32_t n = args[1].u32;
+    uint8_t *p = wasi_mem(inst, args[0].u32, n);
+    if (!p)
         RET(E_FAULT);
     for (uint32_t done = 0; done < n;) {
-        ssize_t k = getrandom(mem + at + done, n - done, 0);
+        ssize_t k = getrandom(p + done, n - done, 0);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -289,52 +302,96 @@ static wasm_status_t w_random_get(wasm_instance_t *inst, void *user, const wasm_
     RET(E_SUCCESS);
 }
 
-static wasm_status_t w_proc_exit(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                 wasm_value_t *results)
+static HOSTFN(w_proc_exit)
 {
     (void)results;
-    mk_wasi_t *w = ctx(user);
+    mk_wasi_t *w = wasi_ctx(user);
     w->exited = true;
     w->exit_code = args[0].i32;
     return wasm_host_trap(inst, "proc_exit");
 }
 
-static wasm_status_t w_sched_yield(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                                   wasm_value_t *results)
+/* proc_raise: preview1 has no signal delivery in any runtime in use
+ * (wasi-libc's raise() is not built on it); NOSYS. */
+static HOSTFN(w_proc_raise)
 {
     (void)inst;
     (void)user;
     (void)args;
-    RET(E_SUCCESS);
-}
-
-static wasm_status_t w_nosys(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                             wasm_value_t *results)
-{
-    (void)inst;
-    (void)args;
-    const binding_t *b = user;
-    (void)b;
     RET(E_NOSYS);
 }
 
+static HOSTFN(w_sched_yield)
+{
+    (void)inst;
+    (void)user;
+    (void)args;
+    sched_yield();
+    RET(E_SUCCESS);
+}
+
 static const host_fn_t k_wasi[] = {
-    {"args_sizes_get", "ii>i", w_args_sizes_get},
     {"args_get", "ii>i", w_args_get},
-    {"environ_sizes_get", "ii>i", w_environ_sizes_get},
+    {"args_sizes_get", "ii>i", w_args_sizes_get},
     {"environ_get", "ii>i", w_environ_get},
-    {"fd_write", "iiii>i", w_fd_write},
-    {"fd_read", "iiii>i", w_fd_read},
-    {"fd_close", "i>i", w_fd_close},
-    {"fd_seek", "iIii>i", w_fd_seek},
-    {"fd_fdstat_get", "ii>i", w_fd_fdstat_get},
-    {"fd_prestat_get", "ii>i", w_fd_prestat_get},
-    {"clock_time_get", "iIi>i", w_clock_time_get},
+    {"environ_sizes_get", "ii>i", w_environ_sizes_get},
     {"clock_res_get", "ii>i", w_clock_res_get},
-    {"random_get", "ii>i", w_random_get},
+    {"clock_time_get", "iIi>i", w_clock_time_get},
+    {"fd_advise", "iIIi>i", wasi_fd_advise},
+    {"fd_allocate", "iII>i", wasi_fd_allocate},
+    {"fd_close", "i>i", wasi_fd_close},
+    {"fd_datasync", "i>i", wasi_fd_datasync},
+    {"fd_fdstat_get", "ii>i", wasi_fd_fdstat_get},
+    {"fd_fdstat_set_flags", "ii>i", wasi_fd_fdstat_set_flags},
+    {"fd_fdstat_set_rights", "iII>i", wasi_fd_fdstat_set_rights},
+    {"fd_filestat_get", "ii>i", wasi_fd_filestat_get},
+    {"fd_filestat_set_size", "iI>i", wasi_fd_filestat_set_size},
+    {"fd_filestat_set_times", "iIIi>i", wasi_fd_filestat_set_times},
+    {"fd_pread", "iiiIi>i", wasi_fd_pread},
+    {"fd_prestat_get", "ii>i", wasi_fd_prestat_get},
+    {"fd_prestat_dir_name", "iii>i", wasi_fd_prestat_dir_name},
+    {"fd_pwrite", "iiiIi>i", wasi_fd_pwrite},
+    {"fd_read", "iiii>i", wasi_fd_read},
+    {"fd_readdir", "iiiIi>i", wasi_fd_readdir},
+    {"fd_renumber", "ii>i", wasi_fd_renumber},
+    {"fd_seek", "iIii>i", wasi_fd_seek},
+    {"fd_sync", "i>i", wasi_fd_sync},
+    {"fd_tell", "ii>i", wasi_fd_tell},
+    {"fd_write", "iiii>i", wasi_fd_write},
+    {"path_create_directory", "iii>i", wasi_path_create_directory},
+    {"path_filestat_get", "iiiii>i", wasi_path_filestat_get},
+    {"path_filestat_set_times", "iiiiIIi>i", wasi_path_filestat_set_times},
+    {"path_link", "iiiiiii>i", wasi_path_link},
+    {"path_open", "iiiiiIIii>i", wasi_path_open},
+    {"path_readlink", "iiiiii>i", wasi_path_readlink},
+    {"path_remove_directory", "iii>i", wasi_path_remove_directory},
+    {"path_rename", "iiiiii>i", wasi_path_rename},
+    {"path_symlink", "iiiii>i", wasi_path_symlink},
+    {"path_unlink_file", "iii>i", wasi_path_unlink_file},
+    {"poll_oneoff", "iiii>i", wasi_poll_oneoff},
     {"proc_exit", "i>", w_proc_exit},
+    {"proc_raise", "i>i", w_proc_raise},
+    {"random_get", "ii>i", w_random_get},
     {"sched_yield", ">i", w_sched_yield},
+    {"sock_accept", "iii>i", wasi_sock_accept},
+    {"sock_recv", "iiiiii>i", wasi_sock_recv},
+    {"sock_send", "iiiii>i", wasi_sock_send},
+    {"sock_shutdown", "ii>i", wasi_sock_shutdown},
 };
+
+_Static_assert(sizeof k_wasi / sizeof k_wasi[0] == 46, "preview1 has 46 functions");
+
+bool wasi_fn_at(size_t i, const char **name, const char **sig, wasm_host_fn *fn)
+{
+    if (i >= sizeof k_wasi / sizeof k_wasi[0])
+        return false;
+    *name = k_wasi[i].name;
+    *sig = k_wasi[i].sig;
+    *fn = k_wasi[i].fn;
+    return true;
+}
+
+/* ---- the context ---- */
 
 mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp)
 {
@@ -344,7 +401,86 @@ mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp)
     w->argc = argc;
     w->argv = argv;
     w->envp = envp;
+    for (int i = 0; i < WASI_MAX_FDS; i++)
+        w->fds[i].host = -1;
+    for (int i = 0; i <= 2; i++) {
+        wasi_fd_t *f = &w->fds[i];
+        struct stat st;
+        f->host = i;
+        f->open = true;
+        f->type = FT_UNKNOWN;
+        if (fstat(i, &st) == 0)
+            f->type = wasi_filetype(st.st_mode);
+        /* a terminal is a character device without seek/tell (wasi-libc's
+         * isatty()); /dev/null and files seek */
+        f->base = (i == 0 ? R_FD_READ : R_FD_WRITE) | R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET |
+                  R_POLL_FD_READWRITE | R_FD_SYNC | R_FD_DATASYNC | R_FD_ADVISE;
+        if (f->type == FT_FILE || (f->type == FT_CHAR && !isatty(i)))
+            f->base |= R_FD_SEEK | R_FD_TELL;
+        int fl = fcntl(i, F_GETFL);
+        if (fl >= 0 && (fl & O_APPEND))
+            f->flags |= FDF_APPEND;
+    }
     return w;
+}
+
+bool mk_wasi_preopen(mk_wasi_t *w, const char *host, const char *guest, bool readonly)
+{
+    if (strlen(guest) >= WASI_MAX_PATH) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    int fd = wasi_fd_alloc(w);
+    if (fd < 0) {
+        errno = EMFILE;
+        return false;
+    }
+    int h = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (h < 0)
+        return false;
+    char *name = strdup(guest);
+    if (!name) {
+        close(h);
+        errno = ENOMEM;
+        return false;
+    }
+    wasi_fd_t *f = &w->fds[fd];
+    f->open = true;
+    f->own = true;
+    f->host = h;
+    f->type = FT_DIR;
+    f->name = name;
+    f->base = R_DIR_ALL;
+    f->inh = R_DIR_ALL | R_FILE_ALL;
+    if (readonly) {
+        f->base &= ~R_MUTATE;
+        f->inh &= ~R_MUTATE;
+    }
+    return true;
+}
+
+bool mk_wasi_add_listener(mk_wasi_t *w, int hostfd)
+{
+    struct stat st;
+    if (fstat(hostfd, &st) != 0)
+        return false;
+    if (!S_ISSOCK(st.st_mode)) {
+        errno = ENOTSOCK;
+        return false;
+    }
+    int fd = wasi_fd_alloc(w);
+    if (fd < 0) {
+        errno = EMFILE;
+        return false;
+    }
+    wasi_fd_t *f = &w->fds[fd];
+    f->open = true;
+    f->own = false;
+    f->host = hostfd;
+    f->type = FT_SOCK_STREAM;
+    f->base = R_SOCK_ACCEPT | R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET | R_POLL_FD_READWRITE;
+    f->inh = R_SOCK_ALL;
+    return true;
 }
 
 /* Does `t` have the signature `sig`? */
@@ -367,18 +503,12 @@ bool mk_wasi_resolve(mk_wasi_t *w, const wasm_extern_desc_t *d, wasm_extern_t *o
 {
     if (strcmp(d->module, "wasi_snapshot_preview1") != 0 || d->kind != WASM_EXTERN_FUNC)
         return false;
-    static const host_fn_t nosys = {"(unimplemented)", ">i", w_nosys};
     const host_fn_t *h = NULL;
     for (size_t i = 0; i < sizeof k_wasi / sizeof k_wasi[0]; i++)
         if (strcmp(k_wasi[i].name, d->name) == 0)
             h = &k_wasi[i];
-    if (h && !sig_matches(&d->func, h->sig))
+    if (!h || !sig_matches(&d->func, h->sig))
         return false;
-    if (!h) { /* unimplemented: ENOSYS if it returns an errno */
-        if (d->func.nresults != 1 || d->func.results[0] != WASM_I32)
-            return false;
-        h = &nosys;
-    }
     binding_t *b = malloc(sizeof *b);
     wasm_func_t **grown = realloc(w->funcs, (w->nfuncs + 1) * sizeof *grown);
     if (!b || !grown) {
@@ -417,6 +547,9 @@ void mk_wasi_free(mk_wasi_t *w)
         free(wasm_func_user_data(w->funcs[i]));
         wasm_func_free(w->funcs[i]);
     }
+    for (int i = 0; i < WASI_MAX_FDS; i++)
+        if (w->fds[i].open)
+            wasi_fd_release(&w->fds[i]);
     free(w->funcs);
     free(w);
 }
