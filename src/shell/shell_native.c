@@ -27,6 +27,7 @@
 #endif
 #ifdef MK_SHELL_WASM
 #include "microkernel/wasm_actor.h"
+#include "microkernel/wat.h"
 #endif
 
 #define NSH_LINE_MAX      255    /* bytes of a command line kept (the rest is cut) */
@@ -504,6 +505,17 @@ static uint8_t *read_module(const char *path, size_t *len)
         return NULL;
     }
     *len = got;
+    if (wat_is_text(buf, got)) { /* a text module (.wat): translate, see wat.h */
+        uint8_t *bin;
+        char err[160];
+        bool ok = wat_to_wasm((const char *)buf, got, &bin, len, err, sizeof err);
+        free(buf);
+        if (!ok) {
+            out("%s:%s\n", path, err);
+            return NULL;
+        }
+        buf = bin;
+    }
     return buf;
 }
 
@@ -531,6 +543,8 @@ static void cmd_load(runtime_t *rt, char *rest)
     size_t bl = strlen(base);
     if (bl > 5 && strcmp(base + bl - 5, ".wasm") == 0)
         bl -= 5;
+    else if (bl > 4 && strcmp(base + bl - 4, ".wat") == 0)
+        bl -= 4;
     if (bl > NSH_WASM_NAME_MAX)
         bl = NSH_WASM_NAME_MAX;
     memcpy(name, base, bl);

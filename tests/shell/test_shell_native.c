@@ -359,6 +359,46 @@ static void input_from_another_node_is_ignored(void **state)
     assert_int_equal(con.prompts, 1); /* only for the console's own line */
 }
 
+/* load translates a text module (.wat, by content) with wat_to_wasm before
+ * spawning; a malformed one is reported as path:line:col and nothing is
+ * spawned. */
+static void load_accepts_a_wat_text_module(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/test_shell_wat_XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    static char good[256], bad[256], l1[300], l2[300];
+    snprintf(good, sizeof good, "%s/hello.wat", dir);
+    snprintf(bad, sizeof bad, "%s/bad.wat", dir);
+    FILE *f = fopen(good, "w");
+    assert_non_null(f);
+    fputs("(module (memory 1)\n (func (export \"handle_message\")\n"
+          "  (param i32 i64 i32 i32) (result i32) (i32.const 0)))\n",
+          f);
+    fclose(f);
+    f = fopen(bad, "w");
+    assert_non_null(f);
+    fputs("(module (func i32.bogus))", f);
+    fclose(f);
+    snprintf(l1, sizeof l1, "load %s", good);
+    snprintf(l2, sizeof l2, "load %s", bad);
+    static const char *lines[2];
+    lines[0] = l1;
+    lines[1] = l2;
+    session(lines, 2, NULL);
+    /* the text reached actor_spawn_wasm as binary (bytes equal wat2wasm's,
+     * see tests/wat): no translation error for hello.wat */
+    assert_lacks(out, "hello.wat:");
+    assert_lacks(out, "Cannot open");
+    char want[300];
+    snprintf(want, sizeof want, "%s:1:15: unknown instruction i32.bogus\n", bad);
+    assert_contains(out, want);
+    unlink(good);
+    unlink(bad);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +407,7 @@ int main(void)
         cmocka_unit_test(list_and_info_use_the_original_columns),
         cmocka_unit_test(send_and_call_with_text_and_hex),
         cmocka_unit_test(hex_payload_is_bounded_at_256_bytes),
+        cmocka_unit_test(load_accepts_a_wat_text_module),
         cmocka_unit_test(line_is_cut_at_255_bytes),
         cmocka_unit_test(call_times_out_after_5s_then_prompts),
         cmocka_unit_test(stop_and_errors),

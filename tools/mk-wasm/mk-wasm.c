@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "microkernel/wat.h"
 #include "wasi.h"
 #include "wasm_engine.h"
 
@@ -71,6 +72,17 @@ static wasm_module_t *load(const char *path)
     if (!bytes) {
         fprintf(stderr, "%s: %s: cannot read file: %s\n", g_prog, path, strerror(errno));
         return NULL;
+    }
+    if (wat_is_text(bytes, len)) { /* a text module (.wat): translate, see wat.h */
+        uint8_t *bin;
+        char werr[160];
+        bool ok = wat_to_wasm((const char *)bytes, len, &bin, &len, werr, sizeof werr);
+        free(bytes);
+        if (!ok) {
+            fprintf(stderr, "%s: %s:%s\n", g_prog, path, werr);
+            return NULL;
+        }
+        bytes = bin;
     }
     wasm_error_t err;
     wasm_module_t *m = wasm_module_compile(bytes, len, &err);

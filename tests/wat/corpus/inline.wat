@@ -1,0 +1,11 @@
+(module $m
+  (func $imp (import "a" "b") (param i32) (result i32))
+  (memory (import "a" "mem") 1)
+  (global $gi (import "a" "gl") (mut i64))
+  (table (export "tab") funcref (elem $f1 $f2))
+  (func $f1 (export "f1") (export "f1b") (result i32) (call $imp (i32.const 3)))
+  (func $f2 (type 0) (local.get 0))
+  (export "gi" (global $gi))
+  (export "fimp" (func $imp))
+  (export "m" (memory 0))
+)

@@ -1,0 +1,15 @@
+;; Importer for test_wasm_link.c.
+(module
+  (import "a" "mem" (memory 1))
+  (import "a" "tab" (table 2 funcref))
+  (import "a" "counter" (global $counter (mut i32)))
+  (import "a" "seven" (func $seven (result i32)))
+  (type $r (func (result i32)))
+  (func $eight (result i32) (i32.const 8))
+  (elem (i32.const 1) $eight)
+  (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "bump") (result i32)
+    (global.set $counter (i32.add (global.get $counter) (call $seven)))
+    (global.get $counter))
+  (func (export "call_slot") (param i32) (result i32) (call_indirect (type $r) (local.get 0)))
+)

@@ -1,0 +1,196 @@
+/* Tests of wat_to_wasm (src/wasm/wat): every module of tests/wat/corpus
+ * gives the same bytes as wabt's wat2wasm (run here on the same file), and
+ * malformed texts fail with the expected "line:column: message" and no
+ * output. argv[1] = wat2wasm path, argv[2] = corpus directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "microkernel/wat.h"
+
+static const char *g_wat2wasm, *g_corpus;
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *b = malloc(1 << 20);
+    *n = fread(b, 1, 1 << 20, f);
+    fclose(f);
+    return b;
+}
+
+static void corpus_matches_wat2wasm(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/test_wat_XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    assert_non_null(dir);
+    DIR *d = opendir(g_corpus);
+    assert_non_null(d);
+    struct dirent *de;
+    int count = 0;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".wat"))
+            continue;
+        char src[1024], ref[1024], cmd[3072];
+        snprintf(src, sizeof src, "%s/%s", g_corpus, de->d_name);
+        snprintf(ref, sizeof ref, "%s/ref.wasm", dir);
+        snprintf(cmd, sizeof cmd, "'%s' '%s' -o '%s'", g_wat2wasm, src, ref);
+        assert_int_equal(system(cmd), 0);
+        size_t tn = 0, rn = 0, on = 0;
+        unsigned char *text = slurp(src, &tn), *want = slurp(ref, &rn), *out;
+        char err[256];
+        bool ok = wat_to_wasm((const char *)text, tn, &out, &on, err, sizeof err);
+        if (!ok)
+            fprintf(stderr, "%s: %s\n", de->d_name, err);
+        assert_true(ok);
+        if (on != rn || memcmp(out, want, rn))
+            fail_msg("%s: bytes differ from wat2wasm", de->d_name);
+        assert_true(wat_is_text(text, tn));
+        assert_false(wat_is_text(out, on));
+        free(text);
+        free(want);
+        free(out);
+        unlink(ref);
+        count++;
+    }
+    closedir(d);
+    rmdir(dir);
+    assert_true(count >= 14);
+}
+
+static const struct {
+    const char *text, *want;
+} bad[] = {
+    {"(module", "1:8: missing ')' (unexpected end of text)"},
+    {"(module))", "1:9: unbalanced ')'"},
+    {"(module (func (result i32) (i32.const 1))\n  (fnuc))", "2:4: unknown module field fnuc"},
+    {"(module (func i32.ad))", "1:15: unknown instruction i32.ad"},
+    {"(module (func (i32.const 0x1_0000_0000) drop))", "1:26: integer out of range for i32"},
+    {"(module (func (i64.const 18446744073709551616) drop))", "1:26: expected integer"},
+    {"(module (func (i32.const -2147483649) drop))", "1:26: integer out of range for i32"},
+    {"(module (func (i32.const 1__0) drop))", "1:26: expected integer"},
+    {"(module (func (i32.const _1) drop))", "1:26: expected integer"},
+    {"(module (func (i32.const 1_) drop))", "1:26: expected integer"},
+    {"(module (func (f32.const 1e99) drop))", "1:26: bad f32 constant"},
+    {"(module (func (f32.const nan:0x800000) drop))", "1:26: nan payload out of range"},
+    {"(module (func (f64.const nan:0x0) drop))", "1:26: nan payload out of range"},
+    {"(module (func (f64.const infinity) drop))", "1:26: expected float"},
+    {"(module (func (f64.const 0x) drop))", "1:26: bad f64 constant"},
+    {"(module (data \"abc))", "1:15: unterminated string"},
+    {"(module (data \"a\\qb\"))", "1:17: bad escape in string"},
+    {"(module (data \"\\u{110000}\"))", "1:16: bad escape in string"},
+    {"(module (data \"\\u{d800}\"))", "1:16: bad escape in string"},
+    {"(module (data \"\\4\"))", "1:16: bad escape in string"},
+    {"(module (data \"a\tb\"))", "1:17: control character in string"},
+    {"(module (; never closed", "1:9: unterminated block comment"},
+    {"(module (; (; nested ;) still open", "1:9: unterminated block comment"},
+    {"(module (func $))", "1:15: empty identifier"},
+    {"(module (func (local.get $x)))", "1:26: unknown identifier $x"},
+    {"(module (func $f) (func $f))", "1:25: duplicate identifier $f"},
+    {"(module (func (call $nope)))", "1:21: unknown identifier $nope"},
+    {"(module (func (br $l)))", "1:19: unknown identifier $l"},
+    {"(module (func block $a end $b))", "1:28: mismatching label $b"},
+    {"(module (func block nop))", "1:24: expected end"},
+    {"(module (func (if (i32.const 1) nop)))", "1:33: expected (then ...)"},
+    {"(module (func (i32.load align=3 (i32.const 0)) drop))",
+     "1:25: alignment must be a power of two"},
+    {"(module (func (i32.load offset=-1 (i32.const 0)) drop))", "1:25: bad offset"},
+    {"(module (memory -1))", "1:17: expected unsigned 32-bit integer"},
+    {"(module (memory 1) (export \"m\" (mem 0)))", "1:33: unknown export kind"},
+    {"(module (func (param i33)))", "1:22: expected value type"},
+    {"(module (type (func)) (func (type 5)))", "1:36: unknown type"},
+    {"(module (type (func (param i32))) (func (type 0) (param i64)))",
+     "1:50: inline function type does not match (type)"},
+    {"(module (start 0) (start 0) (func))", "1:20: multiple start sections"},
+    {"(module (func (ref.null any)))", "1:25: expected func or extern"},
+    {"(module) (module)", "1:10: text after the module"},
+    {"(module \x01)", "1:9: unexpected character 0x01"},
+    {"(module (import \"a\" \"b\" (bogus)))", "1:26: unknown import kind"},
+    {"(module (data\"x\"))", "1:10: missing space before string"},
+};
+
+static void malformed_texts_give_line_and_column(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        unsigned char *out = (unsigned char *)1;
+        size_t on = 7;
+        char err[256];
+        bool ok = wat_to_wasm(bad[i].text, strlen(bad[i].text), &out, &on, err, sizeof err);
+        if (ok || strcmp(err, bad[i].want)) {
+            fprintf(stderr, "case %zu %s: got %s, want %s\n", i, bad[i].text, ok ? "success" : err,
+                    bad[i].want);
+            failures++;
+        }
+        assert_null(out);
+        assert_int_equal(on, 0);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void nesting_over_the_limit_is_an_error_not_a_crash(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *t = malloc(n * 2);
+    memset(t, '(', n);
+    memset(t + n, ')', n);
+    unsigned char *out;
+    size_t on;
+    char err[128];
+    assert_false(wat_to_wasm(t, 2 * n, &out, &on, err, sizeof err));
+    assert_string_equal(err, "1:257: nested deeper than 256");
+    /* deep folded instructions just under the limit still work */
+    char buf[8192];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "(module (func (result i32) ");
+    for (int i = 0; i < 200; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "(i32.eqz ");
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "(i32.const 0)");
+    for (int i = 0; i < 200; i++)
+        buf[k++] = ')';
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "))");
+    assert_true(wat_to_wasm(buf, k, &out, &on, err, sizeof err));
+    free(out);
+    free(t);
+}
+
+static void small_error_buffer_is_truncated_safely(void **state)
+{
+    (void)state;
+    unsigned char *out;
+    size_t on;
+    char err[6];
+    assert_false(wat_to_wasm("(module", 7, &out, &on, err, sizeof err));
+    assert_string_equal(err, "1:8: ");
+    assert_false(wat_to_wasm("(module", 7, &out, &on, NULL, 0));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_wat WAT2WASM CORPUS_DIR\n");
+        return 2;
+    }
+    g_wat2wasm = argv[1];
+    g_corpus = argv[2];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(corpus_matches_wat2wasm),
+        cmocka_unit_test(malformed_texts_give_line_and_column),
+        cmocka_unit_test(nesting_over_the_limit_is_an_error_not_a_crash),
+        cmocka_unit_test(small_error_buffer_is_truncated_safely),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
