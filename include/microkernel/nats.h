@@ -73,6 +73,9 @@ typedef struct {
      * Off by default: every node registers the same system names ("ns",
      * "shell"...), and only the first node would get them. */
     bool publish_names;
+    /* How long a path found through NATS (mk_nats_resolve_path) is trusted
+     * before actor_lookup() probes it again, in ms; 0: 5000 ms. */
+    uint32_t path_recheck_ms;
 } mk_nats_config_t;
 
 /*
@@ -121,6 +124,37 @@ bool mk_nats_unserve_path(runtime_t *rt, const char *path);
  */
 bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_type_t type,
                        const void *payload, size_t payload_size);
+
+/*
+ * Resolve namespace path `path` through NATS: the third step of
+ * actor_lookup() / actor_send_named() for a "/"-path once the namespace is
+ * installed (local > mounted peer > NATS > cloud; docs/scale-out.md,
+ * "Paths through the namespace"). Probes the path's subject with a request
+ * carrying header "Mk-Probe" and no frame (the server answers "no
+ * responders" at once when nobody serves it; a node serving it answers
+ * from libnats' thread, so the probe never waits on a runtime). Blocks the
+ * runtime's thread for that round trip, MK_NATS_PROBE_TIMEOUT_MS at most.
+ * When served: returns a local proxy actor (a system actor of this node,
+ * one per path, at most MK_NATS_PROXIES_MAX, the oldest stopped when a new
+ * one needs the slot) that publishes every message it receives to the
+ * path's subject with its original source and type (mk_nats_send_path), so
+ * the queue group picks a server and replies go straight to the sender.
+ * A proxy found within path_recheck_ms is returned without a probe; a
+ * proxy whose path is no longer served is stopped. When nobody serves the
+ * path and the registry is on, a path registered with mk_nats_register()
+ * is looked up there (mk_nats_lookup) and its remote actor returned.
+ * ACTOR_ID_INVALID with a reason: no attachment, an invalid path, not
+ * connected (a proxy already found is still returned), nobody serves it
+ * ("nobody serves \"<path>\" over NATS"), a probe timeout or libnats error, no memory or
+ * no actor slot for the proxy.
+ */
+actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path);
+#define MK_NATS_PROXIES_MAX      64u   /* paths resolved through NATS per node */
+#define MK_NATS_PROBE_TIMEOUT_MS 1000u /* a probe without an answer fails */
+#define MK_NATS_PATH_RECHECK_MS  5000u /* default path_recheck_ms */
+
+/* True when `rt` has a NATS attachment (connected or reconnecting). */
+bool mk_nats_attached(const runtime_t *rt);
 
 /*
  * Pure: the NATS subject for `path` into `out` (`out_size` bytes, NUL
@@ -191,6 +225,9 @@ typedef struct {
     uint64_t names_refreshed;       /* heartbeat refreshes of own entries */
     uint64_t names_recreated;       /* own entries re-created after expiring */
     uint64_t names_lost;            /* own entries taken by another node meanwhile */
+    uint64_t paths_probed;          /* mk_nats_resolve_path probes sent */
+    uint64_t paths_found;           /* probes a server of the path answered */
+    uint64_t proxy_dropped;         /* messages a path proxy could not forward */
 } mk_nats_stats_t;
 
 /* Copy the counters of `rt`'s attachment into *out; false with a reason

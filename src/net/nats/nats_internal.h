@@ -84,6 +84,14 @@ typedef struct {
     natsSubscription *sub;
 } path_sub_t;
 
+/* A path resolved through NATS (nats_resolve.c): the local proxy actor
+ * that publishes what it receives on the path's subject. */
+typedef struct {
+    char path[128];      /* "" when the slot is free */
+    actor_id_t id;       /* the proxy actor */
+    uint64_t checked_ms; /* mk_clock_ms() of the last probe that found a server */
+} path_proxy_t;
+
 typedef struct {
     natsConnection *nc;
     natsSubscription *node_sub;
@@ -95,8 +103,11 @@ typedef struct {
     unsigned char *scratch; /* frame being published */
     size_t scratch_size;
     mk_nats_stats_t stats;
-    mk_log_limit_t lim_in, lim_out, lim_names;
-    mk_nats_registry_t reg; /* nats_registry.c */
+    mk_log_limit_t lim_in, lim_out, lim_names, lim_proxy;
+    path_proxy_t proxies[MK_NATS_PROXIES_MAX]; /* nats_resolve.c */
+    size_t proxy_next;                         /* eviction: round robin */
+    uint32_t recheck_ms;                       /* cfg path_recheck_ms or its default */
+    mk_nats_registry_t reg;                    /* nats_registry.c */
 } nats_t;
 
 /* Subscribe `subject` (in `queue` when not NULL) for messages of `kind`
@@ -113,5 +124,14 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
 void mk_nats_registry_close(runtime_t *rt, nats_t *n);
 void mk_nats_registry_changed(nats_t *n, size_t slot, const char *subject);
 void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id);
+
+/* nats_resolve.c: an actor stopped (a proxy's slot is freed); stop every
+ * proxy actor (an explicit detach, not runtime_destroy). */
+void mk_nats_proxy_exit(nats_t *n, actor_id_t id);
+void mk_nats_proxies_stop(runtime_t *rt, nats_t *n);
+
+/* The header that marks a path probe (a request with no frame): the node
+ * serving the path answers it with an empty reply from libnats' thread. */
+#define MK_NATS_PROBE_HEADER "Mk-Probe"
 
 #endif

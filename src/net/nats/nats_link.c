@@ -66,10 +66,19 @@ static void inbox_signal(inbox_t *in)
 /* libnats' delivery thread. */
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-    (void)nc;
     (void)sub;
     sub_ctx_t *sc = closure;
     inbox_t *in = sc->in;
+    const char *probe = NULL;
+    if (sc->kind == KIND_PATH && natsMsg_GetReply(msg) &&
+        natsMsgHeader_Get(msg, MK_NATS_PROBE_HEADER, &probe) == NATS_OK) {
+        /* mk_nats_resolve_path() asks whether the path is served: answer
+         * here (libnats calls are thread-safe), so a probe never waits for
+         * a runtime, not even the asker's own. */
+        natsConnection_Publish(nc, natsMsg_GetReply(msg), NULL, 0);
+        natsMsg_Destroy(msg);
+        return;
+    }
     item_t *it = malloc(sizeof *it);
     pthread_mutex_lock(&in->mu);
     if (in->closing || !it || in->count >= in->max) {
@@ -381,8 +390,10 @@ static void on_actor_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
     for (size_t i = 0; n && i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i] && n->paths[i]->id == id)
             path_drop(&n->paths[i]);
-    if (n)
+    if (n) {
+        mk_nats_proxy_exit(n, id);
         mk_nats_registry_actor_exit(rt, n, id);
+    }
 }
 
 static void nats_destroy(runtime_t *rt, void *data)
@@ -499,6 +510,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         goto fail_mem;
     }
     n->reg.timer_fd = -1;
+    n->recheck_ms = cfg->path_recheck_ms ? cfg->path_recheck_ms : MK_NATS_PATH_RECHECK_MS;
     in->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (in->efd < 0) {
         mk_set_error("runtime_attach_nats: eventfd: %s", strerror(errno));
@@ -576,6 +588,7 @@ void runtime_detach_nats(runtime_t *rt)
     nats_t *n = rt ? nats_of(rt) : NULL;
     if (!n)
         return;
+    mk_nats_proxies_stop(rt, n);
     mk_runtime_set_ext(rt, MK_EXT_NATS, NULL, NULL);
     nats_destroy(rt, n);
 }
