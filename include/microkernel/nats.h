@@ -76,6 +76,14 @@ typedef struct {
     /* How long a path found through NATS (mk_nats_resolve_path) is trusted
      * before actor_lookup() probes it again, in ms; 0: 5000 ms. */
     uint32_t path_recheck_ms;
+    /* false (default): libnats reads the socket on its own threads and
+     * hands messages to the loop through an eventfd. true: the connection
+     * that carries frames is read and written by the runtime's epoll loop
+     * (natsOptions_SetEventLoop, synchronous subscriptions drained after
+     * each read): no thread hand-off per message; the registry, its
+     * watches and path probes then use a second, ordinary connection
+     * (docs/scale-out.md, "Threads"). */
+    bool event_loop;
 } mk_nats_config_t;
 
 /*

@@ -80,7 +80,8 @@ static runtime_t *node(node_id_t id, uint32_t recheck_ms)
     runtime_t *rt = runtime_init(id, 64);
     assert_non_null(rt);
     assert_true(ns_install(rt));
-    mk_nats_config_t cfg = {.servers = server.url, .path_recheck_ms = recheck_ms};
+    mk_nats_config_t cfg = {
+        .servers = server.url, .path_recheck_ms = recheck_ms, .event_loop = test_event_loop()};
     assert_true(runtime_attach_nats(rt, &cfg));
     return rt;
 }

@@ -30,7 +30,8 @@ static nats_server_t server;
 
 static bool attach_as(runtime_t *rt, const char *user, const char *password)
 {
-    mk_nats_config_t cfg = {.servers = server.url, .user = user, .password = password};
+    mk_nats_config_t cfg = {
+        .servers = server.url, .user = user, .password = password, .event_loop = test_event_loop()};
     return runtime_attach_nats(rt, &cfg);
 }
 

@@ -503,7 +503,8 @@ int main(int argc, char **argv)
                                .token = getenv("MK_NATS_TOKEN"),
                                .creds_file = getenv("MK_NATS_CREDS"),
                                .ca_file = getenv("MK_NATS_CA"),
-                               .names_ttl_ms = 30000};
+                               .names_ttl_ms = 30000,
+                               .event_loop = getenv("MK_NATS_EVENT_LOOP") != NULL};
         if (!runtime_attach_nats(rt, &nc)) {
             char why[256];
             snprintf(why, sizeof why, "%s", mk_last_error());

@@ -112,7 +112,7 @@ static natsStatus probe(nats_t *n, const char *subject)
     if (s == NATS_OK)
         s = natsMsgHeader_Set(req, MK_NATS_PROBE_HEADER, "1");
     if (s == NATS_OK)
-        s = natsConnection_RequestMsg(&reply, n->nc, req, MK_NATS_PROBE_TIMEOUT_MS);
+        s = natsConnection_RequestMsg(&reply, n->ctl, req, MK_NATS_PROBE_TIMEOUT_MS);
     n->stats.paths_probed++;
     natsMsg_Destroy(req);
     natsMsg_Destroy(reply);
@@ -131,17 +131,22 @@ actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path)
     char subject[MK_NATS_SUBJECT_MAX + 1];
     if (!mk_nats_path_subject(path, subject, sizeof subject))
         return ACTOR_ID_INVALID; /* also refuses paths over 127 bytes */
+    for (size_t i = 0; n->n_paths && i < MK_NATS_PATHS_MAX; i++)
+        if (n->paths[i] && strcmp(n->paths[i]->path, path) == 0)
+            return n->paths[i]->id; /* served here: no need to ask */
     path_proxy_t *p = proxy_find(n, path);
     uint64_t now = mk_clock_ms();
     if (p && now - p->checked_ms < n->recheck_ms)
         return p->id;
-    if (natsConnection_Status(n->nc) != NATS_CONN_STATUS_CONNECTED) {
+    if (natsConnection_Status(n->ctl) != NATS_CONN_STATUS_CONNECTED) {
         if (p)
             return p->id; /* trusted until the connection is back */
         mk_set_error("mk_nats_resolve_path: %s: not connected to NATS", path);
         return ACTOR_ID_INVALID;
     }
-    natsStatus s = probe(n, subject);
+    char probe_subject[MK_NATS_SUBJECT_MAX + 2];
+    mk_nats_probe_subject(subject, probe_subject);
+    natsStatus s = probe(n, probe_subject);
     if (s == NATS_OK) {
         if (!p && !(p = proxy_start(rt, n, path)))
             return ACTOR_ID_INVALID;
