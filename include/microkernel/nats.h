@@ -161,6 +161,29 @@ actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path);
 #define MK_NATS_PROBE_TIMEOUT_MS 1000u /* a probe without an answer fails */
 #define MK_NATS_PATH_RECHECK_MS  5000u /* default path_recheck_ms */
 
+/*
+ * The storage tier (docs/scale-out.md, "Storage tier"): start an actor that
+ * answers the local KV's requests (MSG_KV_GET/PUT/DELETE/LIST with the
+ * payloads and replies of node_services.h / docs/services.md) from the
+ * JetStream KV bucket `bucket` (1..64 bytes of [A-Za-z0-9_-]; made with
+ * history 1 by the first node that names it), so every node naming the
+ * same bucket shares one store. Keys (1..KV_KEY_MAX bytes, any bytes) are
+ * escaped into one bucket key ("=XX" for bytes outside [A-Za-z0-9_-]).
+ * The actor is registered at MK_NATS_KV_PATH; with `take_path` it also
+ * takes "/node/storage/kv" from a local holder (that actor keeps its other
+ * names, e.g. "local_kv"). Without `take_path`, actor_lookup() of
+ * "/node/storage/kv" reaches it only when neither this node nor a mounted
+ * peer has the path (order local > mounted peer > NATS > cloud). Each
+ * request blocks the runtime's thread for one JetStream round trip (2 s at
+ * most; a delete two); a list reads every key of the bucket. Replies while
+ * NATS is down are MSG_KV_ERROR "not connected to NATS".
+ * Returns the actor, or ACTOR_ID_INVALID with a reason: no attachment, a
+ * bad bucket name, a bucket already served here, a JetStream error (not
+ * enabled on the server), no actor slot, or a path registration refused.
+ */
+actor_id_t mk_nats_kv_start(runtime_t *rt, const char *bucket, bool take_path);
+#define MK_NATS_KV_PATH "/node/nats/storage/kv"
+
 /* True when `rt` has a NATS attachment (connected or reconnecting). */
 bool mk_nats_attached(const runtime_t *rt);
 

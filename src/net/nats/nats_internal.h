@@ -131,7 +131,11 @@ typedef struct {
     path_proxy_t proxies[MK_NATS_PROXIES_MAX]; /* nats_resolve.c */
     size_t proxy_next;                         /* eviction: round robin */
     uint32_t recheck_ms;                       /* cfg path_recheck_ms or its default */
-    mk_nats_registry_t reg;                    /* nats_registry.c */
+    jsCtx *store_js;                           /* storage tier (nats_kv.c), on ctl */
+    kvStore *store;                            /*   its bucket, NULL when none */
+    actor_id_t store_actor;                    /*   the actor answering MSG_KV_* */
+    char store_bucket[65];
+    mk_nats_registry_t reg; /* nats_registry.c */
 } nats_t;
 
 /* Subscribe `subject` (in `queue` when not NULL) for messages of `kind`
@@ -168,6 +172,9 @@ void mk_nats_evloop_sent(runtime_t *rt, nats_t *n);
 void mk_nats_evloop_write(runtime_t *rt, nats_t *n);
 bool mk_nats_evloop_flush(runtime_t *rt, nats_t *n, int timeout_ms);
 void mk_nats_evloop_stop(runtime_t *rt, nats_t *n);
+
+/* nats_kv.c: close the storage tier's bucket (the actor is not stopped). */
+void mk_nats_kv_close(nats_t *n);
 
 /* nats_resolve.c: an actor stopped (a proxy's slot is freed); stop every
  * proxy actor (an explicit detach, not runtime_destroy). */

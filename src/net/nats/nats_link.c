@@ -441,6 +441,8 @@ static void on_actor_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
         if (n->paths[i] && n->paths[i]->id == id)
             path_drop(n, &n->paths[i]);
     if (n) {
+        if (n->store && id == n->store_actor)
+            mk_nats_kv_close(n);
         mk_nats_proxy_exit(n, id);
         mk_nats_registry_actor_exit(rt, n, id);
     }
@@ -450,6 +452,7 @@ static void nats_destroy(runtime_t *rt, void *data)
 {
     nats_t *n = data;
     mk_nats_registry_close(rt, n);
+    mk_nats_kv_close(n);
     mk_net_set_fallback(rt, NULL, NULL);
     mk_actor_cancel_space(rt, n);
     if (n->held)

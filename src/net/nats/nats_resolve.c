@@ -131,6 +131,8 @@ actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path)
     char subject[MK_NATS_SUBJECT_MAX + 1];
     if (!mk_nats_path_subject(path, subject, sizeof subject))
         return ACTOR_ID_INVALID; /* also refuses paths over 127 bytes */
+    if (n->store && strcmp(path, "/node/storage/kv") == 0)
+        return n->store_actor; /* the storage tier (mk_nats_kv_start) */
     for (size_t i = 0; n->n_paths && i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i] && strcmp(n->paths[i]->path, path) == 0)
             return n->paths[i]->id; /* served here: no need to ask */
