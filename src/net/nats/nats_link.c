@@ -469,14 +469,14 @@ static void nats_destroy(runtime_t *rt, void *data)
         natsConnection_Close(n->ctl);
         natsConnection_Destroy(n->ctl);
     }
-    if (n->evloop) /* libnats' close would wait (0.5 s) for output nobody writes */
+    if (n->evloop) { /* libnats' close would wait (0.5 s) for output nobody writes */
         mk_nats_evloop_write(rt, n);
+        mk_nats_evloop_stop(rt, n); /* out of the loop before libnats closes the fd */
+    }
     natsConnection_Close(n->nc);
     natsConnection_Destroy(n->nc);
-    if (n->evloop) {
-        mk_nats_evloop_stop(rt, n);
+    if (n->evloop)
         pthread_mutex_destroy(&n->ev.mu);
-    }
     for (item_t *it = n->batch, *next; it; it = next) {
         next = it->next;
         natsMsg_Destroy(it->msg);
@@ -657,14 +657,14 @@ fail : {
         natsConnection_Close(n->ctl);
         natsConnection_Destroy(n->ctl);
     }
+    if (n->evloop)
+        mk_nats_evloop_stop(rt, n);
     if (n->nc) {
         natsConnection_Close(n->nc);
         natsConnection_Destroy(n->nc);
     }
-    if (n->evloop) {
-        mk_nats_evloop_stop(rt, n);
+    if (n->evloop)
         pthread_mutex_destroy(&n->ev.mu);
-    }
     inbox_unref(in);
     mk_free(n);
     return mk_fail("%s", why);
