@@ -14,6 +14,8 @@
  *                         tokens escaped (mk_nats_path_subject()); served
  *                         with queue group "mk.path" so several servers of
  *                         one path share its messages.
+ *   mk.probe.<t1>.<t2>... a probe (request, no frame) asking whether the
+ *                         path is served (mk_nats_resolve_path()).
  * Payload: the wire frame of ../shared/compat/wire-and-mount.md section 1
  * (28-byte header, big-endian, then the payload), exactly one frame per
  * NATS message.
@@ -110,9 +112,11 @@ void runtime_detach_nats(runtime_t *rt);
  * Serve namespace path `path` ("/a/b/c") for local actor `id` over NATS:
  * subscribes mk.path.<escaped tokens> in queue group "mk.path" (several
  * nodes serving one path share its messages; NATS picks one per message).
- * Messages arrive with their original source and type. One actor per path
- * per node; serving it again replaces the actor. The subscription goes
- * when the actor stops or with mk_nats_unserve_path().
+ * Messages arrive with their original source and type. Also subscribes
+ * mk.probe.<tokens> (same group), answering the probes of
+ * mk_nats_resolve_path() on libnats' thread. One actor per path per node;
+ * serving it again replaces the actor. The subscriptions go when the actor
+ * stops or with mk_nats_unserve_path().
  * False with a reason: no attachment, an invalid path (ns_path_check), a
  * path whose subject would exceed MK_NATS_SUBJECT_MAX, a non-local actor,
  * MK_NATS_PATHS_MAX paths already served, or a libnats error.
@@ -137,10 +141,12 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
  * Resolve namespace path `path` through NATS: the third step of
  * actor_lookup() / actor_send_named() for a "/"-path once the namespace is
  * installed (local > mounted peer > NATS > cloud; docs/scale-out.md,
- * "Paths through the namespace"). Probes the path's subject with a request
+ * "Paths through the namespace"). Probes mk.probe.<escaped tokens> (every
+ * server of the path subscribes it beside mk.path.<tokens>) with a request
  * carrying header "Mk-Probe" and no frame (the server answers "no
  * responders" at once when nobody serves it; a node serving it answers
- * from libnats' thread, so the probe never waits on a runtime). Blocks the
+ * from libnats' thread, so the probe never waits on a runtime). A path
+ * this node serves itself returns its actor without a probe. Blocks the
  * runtime's thread for that round trip, MK_NATS_PROBE_TIMEOUT_MS at most.
  * When served: returns a local proxy actor (a system actor of this node,
  * one per path, at most MK_NATS_PROXIES_MAX, the oldest stopped when a new
