@@ -3,7 +3,11 @@
  * in the same run (issue 21, docs/scale-out.md "Numbers"): ping-pong round
  * trips per second (0- and 64-byte payloads), one-way throughput of 4 KiB
  * messages (window of 256, acknowledged every 64), and a fan-out round of
- * one message to each of 50 nodes and their 50 answers. One local
+ * one message to each of 50 nodes and their 50 answers. NATS is measured
+ * twice: with libnats' own threads (the default) and with the connection
+ * driven by the runtime's epoll loop (mk_nats_config_t.event_loop).
+ * Distributed Erlang (bench/net/net_pingpong.erl, -sname, +S 1) runs the
+ * same ping-pong in the same run when erl/erlc are installed. One local
  * nats-server is started and stopped here (tests/nats/nats_server.h). The
  * far node is this program run again with --peer (exec, so no process
  * forks with libnats' threads running).
@@ -12,6 +16,7 @@
  * medians of `repeats` runs. Never a pass/fail test.
  */
 #include <nats/nats.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +70,19 @@ static bool far_fn(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     return true;
 }
 
-/* --peer tcp | --peer nats URL | --peer fanout URL: print "<port> <ids...>"
- * and serve until killed. */
+/* NATS cases whose name ends in "loop" drive the connection from the
+ * runtime's loop. */
+static bool loop_kind(const char *kind)
+{
+    size_t n = strlen(kind);
+    return n > 4 && !strcmp(kind + n - 4, "loop");
+}
+
+/* --peer tcp | --peer nats[loop] URL | --peer fanout[loop] URL: print
+ * "<port> <ids...>" and serve until killed. */
 static int run_peer(int argc, char **argv)
 {
-    bool fan = !strcmp(argv[2], "fanout");
+    bool fan = !strncmp(argv[2], "fanout", 6);
     int count = fan ? FANOUT : 1;
     static runtime_t *rts[FANOUT];
     static sink_t sinks[FANOUT];
@@ -81,7 +94,8 @@ static int run_peer(int argc, char **argv)
             port = transport_tcp_port(l);
             runtime_add_transport(rts[i], l);
         } else {
-            mk_nats_config_t cfg = {.servers = argc > 3 ? argv[3] : ""};
+            mk_nats_config_t cfg = {.servers = argc > 3 ? argv[3] : "",
+                                    .event_loop = loop_kind(argv[2])};
             if (!runtime_attach_nats(rts[i], &cfg)) {
                 fprintf(stderr, "peer: %s\n", mk_last_error());
                 return 1;
@@ -202,7 +216,7 @@ static double run_case(const char *kind, actor_behavior_fn local, driver_t *d)
     unsigned long long id;
     while (d->peers < FANOUT && fscanf(f, " %llu", &id) == 1) {
         d->peer[d->peers++] = (actor_id_t)id;
-        if (strcmp(kind, "fanout") != 0)
+        if (strncmp(kind, "fanout", 6) != 0)
             break;
     }
     runtime_t *rt = runtime_init(1, 16);
@@ -212,7 +226,7 @@ static double run_case(const char *kind, actor_behavior_fn local, driver_t *d)
         while (!node_is_connected(rt, 2) && now_s() < end)
             runtime_step(rt);
     } else {
-        mk_nats_config_t cfg = {.servers = nats_url};
+        mk_nats_config_t cfg = {.servers = nats_url, .event_loop = loop_kind(kind)};
         if (!runtime_attach_nats(rt, &cfg)) {
             fprintf(stderr, "bench_nats: %s\n", mk_last_error());
             exit(1);
@@ -250,13 +264,70 @@ static double bulk(const char *kind, long n)
     return (double)n * BULK_SIZE / s / 1e6;
 }
 
-static double fanout(long rounds)
+static double fanout(const char *kind, long rounds)
 {
     driver_t *d = calloc(1, sizeof *d);
     d->n = rounds;
-    double s = run_case("fanout", fanner, d);
+    double s = run_case(kind, fanner, d);
     free(d);
     return (double)rounds / s;
+}
+
+/* ---- distributed Erlang (as bench/net) ---------------------------------- */
+
+/* Ping-pong of `size`-byte binaries between two Erlang nodes (-sname,
+ * +S 1); false when erl/erlc are missing or the run fails. */
+static bool erlang_pingpong(size_t size, long n, double *rate)
+{
+    char dir[] = "/tmp/mk-bench-nats-erl-XXXXXX";
+    if (!mkdtemp(dir))
+        return false;
+    char cmd[1024];
+    bool ok = false;
+    snprintf(cmd, sizeof cmd, "erlc -o %s %s/net_pingpong.erl >/dev/null 2>&1", dir,
+             MK_BENCH_NET_DIR);
+    if (system(cmd) == 0) {
+        char host[256];
+        gethostname(host, sizeof host);
+        host[sizeof host - 1] = '\0';
+        host[strcspn(host, ".")] = '\0';
+        char pong_name[64], ping_name[64];
+        snprintf(pong_name, sizeof pong_name, "mknpong%d_%zu", (int)getpid(), size);
+        snprintf(ping_name, sizeof ping_name, "mknping%d_%zu", (int)getpid(), size);
+        fflush(stdout);
+        pid_t pong = fork();
+        if (pong == 0) {
+            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+                _exit(127);
+            execlp("erl", "erl", "-sname", pong_name, "-setcookie", "mkbench", "+S", "1",
+                   "-noshell", "-pa", dir, "-eval", "net_pingpong:pong().", (char *)NULL);
+            _exit(127);
+        }
+        usleep(1500000); /* the pong node registers its name */
+        snprintf(cmd, sizeof cmd,
+                 "erl -sname %s -setcookie mkbench +S 1 -noshell -pa %s -eval "
+                 "\"net_adm:ping('%s@%s'), timer:sleep(200), net_pingpong:ping('%s@%s', %ld, "
+                 "%zu), halt().\" 2>/dev/null",
+                 ping_name, dir, pong_name, host, pong_name, host, n, size);
+        FILE *p = popen(cmd, "r");
+        char line[256];
+        while (p && fgets(line, sizeof line, p)) {
+            size_t sz;
+            double r;
+            if (sscanf(line, "erlang size=%zu roundtrips_per_s=%lf", &sz, &r) == 2) {
+                *rate = r;
+                ok = true;
+            }
+        }
+        if (p)
+            pclose(p);
+        kill(pong, SIGTERM);
+        waitpid(pong, NULL, 0);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        return ok;
+    return ok;
 }
 
 int main(int argc, char **argv)
@@ -276,30 +347,52 @@ int main(int argc, char **argv)
     if (!nats_server_start(&srv, NULL))
         return 1;
     snprintf(nats_url, sizeof nats_url, "%s", srv.url);
-    double pp[4][BENCH_MAX_REPEATS], bk[2][BENCH_MAX_REPEATS], fo[BENCH_MAX_REPEATS];
+    /* pp: ping-pong [size 0/64][tcp, nats, nats loop, erlang]; bk: bulk
+     * [tcp, nats, nats loop]; fo: fan-out [nats, nats loop]. Repeats
+     * interleave the cases so each sees the same machine load. */
+    static const char *const kinds[3] = {"tcp", "nats", "natsloop"};
+    static const size_t sizes[2] = {0, 64};
+    double pp[2][4][BENCH_MAX_REPEATS], bk[3][BENCH_MAX_REPEATS], fo[2][BENCH_MAX_REPEATS];
+    int erl_ok[2] = {0, 0};
     for (int r = 0; r < repeats; r++) {
-        pp[0][r] = pingpong("tcp", 0, n);
-        pp[1][r] = pingpong("nats", 0, n);
-        pp[2][r] = pingpong("tcp", 64, n);
-        pp[3][r] = pingpong("nats", 64, n);
-        bk[0][r] = bulk("tcp", bulk_n);
-        bk[1][r] = bulk("nats", bulk_n);
-        fo[r] = fanout(n / 50 > 10 ? n / 50 : 10);
+        for (int z = 0; z < 2; z++) {
+            for (int k = 0; k < 3; k++)
+                pp[z][k][r] = pingpong(kinds[k], sizes[z], n);
+            pp[z][3][r] = 0;
+            if (erlang_pingpong(sizes[z], n, &pp[z][3][r]))
+                erl_ok[z]++;
+        }
+        for (int k = 0; k < 3; k++)
+            bk[k][r] = bulk(kinds[k], bulk_n);
+        fo[0][r] = fanout("fanout", n / 50 > 10 ? n / 50 : 10);
+        fo[1][r] = fanout("fanoutloop", n / 50 > 10 ? n / 50 : 10);
     }
-    double m[4], b[2];
-    for (int i = 0; i < 4; i++)
-        m[i] = bench_median(pp[i], repeats);
-    for (int i = 0; i < 2; i++)
-        b[i] = bench_median(bk[i], repeats);
     printf("bench_nats: medians of %d repeats, one local nats-server %s\n", repeats, srv.url);
-    printf("  ping-pong 0 B     direct tcp %10.0f rt/s   nats %10.0f rt/s   nats/tcp %5.1f %%\n",
-           m[0], m[1], 100 * m[1] / m[0]);
-    printf("  ping-pong 64 B    direct tcp %10.0f rt/s   nats %10.0f rt/s   nats/tcp %5.1f %%\n",
-           m[2], m[3], 100 * m[3] / m[2]);
-    printf("  one-way 4 KiB     direct tcp %10.1f MB/s   nats %10.1f MB/s   nats/tcp %5.1f %%\n",
-           b[0], b[1], 100 * b[1] / b[0]);
-    printf("  fan-out to %d nodes through nats: %.0f rounds/s (%.0f messages/s each way)\n", FANOUT,
-           bench_median(fo, repeats), bench_median(fo, repeats) * FANOUT);
+    for (int z = 0; z < 2; z++) {
+        double m[4];
+        for (int k = 0; k < 4; k++)
+            m[k] = bench_median(pp[z][k], repeats);
+        printf("  ping-pong %2zu B  direct tcp %8.0f rt/s  nats %8.0f rt/s (%4.1f %%)  "
+               "nats loop %8.0f rt/s (%4.1f %% of tcp)\n",
+               sizes[z], m[0], m[1], 100 * m[1] / m[0], m[2], 100 * m[2] / m[0]);
+        if (erl_ok[z] == repeats)
+            printf("  ping-pong %2zu B  erlang dist (+S 1) %8.0f rt/s  nats / erlang %.2fx  "
+                   "nats loop / erlang %.2fx\n",
+                   sizes[z], m[3], m[1] / m[3], m[2] / m[3]);
+        else
+            printf("  ping-pong %2zu B  erlang dist: not measured (erl/erlc missing or failed)\n",
+                   sizes[z]);
+    }
+    double b[3];
+    for (int k = 0; k < 3; k++)
+        b[k] = bench_median(bk[k], repeats);
+    printf("  one-way 4 KiB    direct tcp %8.1f MB/s  nats %8.1f MB/s (%4.1f %%)  "
+           "nats loop %8.1f MB/s (%4.1f %%)\n",
+           b[0], b[1], 100 * b[1] / b[0], b[2], 100 * b[2] / b[0]);
+    printf("  fan-out to %d nodes through nats: %.0f rounds/s (%.0f messages/s each way); "
+           "nats loop: %.0f rounds/s\n",
+           FANOUT, bench_median(fo[0], repeats), bench_median(fo[0], repeats) * FANOUT,
+           bench_median(fo[1], repeats));
     nats_server_stop(&srv);
     nats_CloseAndWait(5000);
     return 0;

@@ -190,8 +190,9 @@ int ns_register_path(runtime_t *rt, const char *path, actor_id_t id);
  * Resolve `path`: the longest mount point that is a prefix of it at a
  * component boundary (next byte '/' or the end) gives its target; else the
  * exact path-table entry; else ACTOR_ID_INVALID (no reason recorded: hot
- * path). actor_lookup() on a '/'-name does this and then, for the five
- * cloud service paths, falls back to the cloud provider
+ * path). actor_lookup() on a '/'-name does this, then asks NATS when the
+ * node is attached (mk_nats_resolve_path, microkernel/nats.h), and then,
+ * for the five cloud service paths, falls back to the cloud provider
  * (ns_set_cloud_provider).
  */
 actor_id_t ns_lookup_path(runtime_t *rt, const char *path);

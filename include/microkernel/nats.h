@@ -14,6 +14,8 @@
  *                         tokens escaped (mk_nats_path_subject()); served
  *                         with queue group "mk.path" so several servers of
  *                         one path share its messages.
+ *   mk.probe.<t1>.<t2>... a probe (request, no frame) asking whether the
+ *                         path is served (mk_nats_resolve_path()).
  * Payload: the wire frame of ../shared/compat/wire-and-mount.md section 1
  * (28-byte header, big-endian, then the payload), exactly one frame per
  * NATS message.
@@ -73,6 +75,17 @@ typedef struct {
      * Off by default: every node registers the same system names ("ns",
      * "shell"...), and only the first node would get them. */
     bool publish_names;
+    /* How long a path found through NATS (mk_nats_resolve_path) is trusted
+     * before actor_lookup() probes it again, in ms; 0: 5000 ms. */
+    uint32_t path_recheck_ms;
+    /* false (default): libnats reads the socket on its own threads and
+     * hands messages to the loop through an eventfd. true: the connection
+     * that carries frames is read and written by the runtime's epoll loop
+     * (natsOptions_SetEventLoop, synchronous subscriptions drained after
+     * each read): no thread hand-off per message; the registry, its
+     * watches and path probes then use a second, ordinary connection
+     * (docs/scale-out.md, "Threads"). */
+    bool event_loop;
 } mk_nats_config_t;
 
 /*
@@ -99,9 +112,11 @@ void runtime_detach_nats(runtime_t *rt);
  * Serve namespace path `path` ("/a/b/c") for local actor `id` over NATS:
  * subscribes mk.path.<escaped tokens> in queue group "mk.path" (several
  * nodes serving one path share its messages; NATS picks one per message).
- * Messages arrive with their original source and type. One actor per path
- * per node; serving it again replaces the actor. The subscription goes
- * when the actor stops or with mk_nats_unserve_path().
+ * Messages arrive with their original source and type. Also subscribes
+ * mk.probe.<tokens> (same group), answering the probes of
+ * mk_nats_resolve_path() on libnats' thread. One actor per path per node;
+ * serving it again replaces the actor. The subscriptions go when the actor
+ * stops or with mk_nats_unserve_path().
  * False with a reason: no attachment, an invalid path (ns_path_check), a
  * path whose subject would exceed MK_NATS_SUBJECT_MAX, a non-local actor,
  * MK_NATS_PATHS_MAX paths already served, or a libnats error.
@@ -121,6 +136,62 @@ bool mk_nats_unserve_path(runtime_t *rt, const char *path);
  */
 bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_type_t type,
                        const void *payload, size_t payload_size);
+
+/*
+ * Resolve namespace path `path` through NATS: the third step of
+ * actor_lookup() / actor_send_named() for a "/"-path once the namespace is
+ * installed (local > mounted peer > NATS > cloud; docs/scale-out.md,
+ * "Paths through the namespace"). Probes mk.probe.<escaped tokens> (every
+ * server of the path subscribes it beside mk.path.<tokens>) with a request
+ * carrying header "Mk-Probe" and no frame (the server answers "no
+ * responders" at once when nobody serves it; a node serving it answers
+ * from libnats' thread, so the probe never waits on a runtime). A path
+ * this node serves itself returns its actor without a probe. Blocks the
+ * runtime's thread for that round trip, MK_NATS_PROBE_TIMEOUT_MS at most.
+ * When served: returns a local proxy actor (a system actor of this node,
+ * one per path, at most MK_NATS_PROXIES_MAX, the oldest stopped when a new
+ * one needs the slot) that publishes every message it receives to the
+ * path's subject with its original source and type (mk_nats_send_path), so
+ * the queue group picks a server and replies go straight to the sender.
+ * A proxy found within path_recheck_ms is returned without a probe; a
+ * proxy whose path is no longer served is stopped. When nobody serves the
+ * path and the registry is on, a path registered with mk_nats_register()
+ * is looked up there (mk_nats_lookup) and its remote actor returned.
+ * ACTOR_ID_INVALID with a reason: no attachment, an invalid path, not
+ * connected (a proxy already found is still returned), nobody serves it
+ * ("nobody serves \"<path>\" over NATS"), a probe timeout or libnats error, no memory or
+ * no actor slot for the proxy.
+ */
+actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path);
+#define MK_NATS_PROXIES_MAX      64u   /* paths resolved through NATS per node */
+#define MK_NATS_PROBE_TIMEOUT_MS 1000u /* a probe without an answer fails */
+#define MK_NATS_PATH_RECHECK_MS  5000u /* default path_recheck_ms */
+
+/*
+ * The storage tier (docs/scale-out.md, "Storage tier"): start an actor that
+ * answers the local KV's requests (MSG_KV_GET/PUT/DELETE/LIST with the
+ * payloads and replies of node_services.h / docs/services.md) from the
+ * JetStream KV bucket `bucket` (1..64 bytes of [A-Za-z0-9_-]; made with
+ * history 1 by the first node that names it), so every node naming the
+ * same bucket shares one store. Keys (1..KV_KEY_MAX bytes, any bytes) are
+ * escaped into one bucket key ("=XX" for bytes outside [A-Za-z0-9_-]).
+ * The actor is registered at MK_NATS_KV_PATH; with `take_path` it also
+ * takes "/node/storage/kv" from a local holder (that actor keeps its other
+ * names, e.g. "local_kv"). Without `take_path`, actor_lookup() of
+ * "/node/storage/kv" reaches it only when neither this node nor a mounted
+ * peer has the path (order local > mounted peer > NATS > cloud). Each
+ * request blocks the runtime's thread for one JetStream round trip (2 s at
+ * most; a delete two); a list reads every key of the bucket. Replies while
+ * NATS is down are MSG_KV_ERROR "not connected to NATS".
+ * Returns the actor, or ACTOR_ID_INVALID with a reason: no attachment, a
+ * bad bucket name, a bucket already served here, a JetStream error (not
+ * enabled on the server), no actor slot, or a path registration refused.
+ */
+actor_id_t mk_nats_kv_start(runtime_t *rt, const char *bucket, bool take_path);
+#define MK_NATS_KV_PATH "/node/nats/storage/kv"
+
+/* True when `rt` has a NATS attachment (connected or reconnecting). */
+bool mk_nats_attached(const runtime_t *rt);
 
 /*
  * Pure: the NATS subject for `path` into `out` (`out_size` bytes, NUL
@@ -191,6 +262,9 @@ typedef struct {
     uint64_t names_refreshed;       /* heartbeat refreshes of own entries */
     uint64_t names_recreated;       /* own entries re-created after expiring */
     uint64_t names_lost;            /* own entries taken by another node meanwhile */
+    uint64_t paths_probed;          /* mk_nats_resolve_path probes sent */
+    uint64_t paths_found;           /* probes a server of the path answered */
+    uint64_t proxy_dropped;         /* messages a path proxy could not forward */
 } mk_nats_stats_t;
 
 /* Copy the counters of `rt`'s attachment into *out; false with a reason

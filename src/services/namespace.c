@@ -17,6 +17,7 @@
 
 #include "core/alloc_internal.h"
 #include "microkernel/actor.h"
+#include "microkernel/nats.h"
 #include "microkernel/node.h"
 #include "microkernel/supervision.h"
 #include "net/net_internal.h"
@@ -235,17 +236,27 @@ static actor_id_t op_lookup(runtime_t *rt, void *ctx, const char *path)
     actor_id_t id = ns_lookup_path(rt, path);
     if (id != ACTOR_ID_INVALID)
         return id;
+    /* Resolution order: local > mounted peer (both in the table) > NATS >
+     * cloud (docs/scale-out.md, "Paths through the namespace"). */
+    char nats_why[200] = "";
+    if (mk_nats_attached(rt)) {
+        if ((id = mk_nats_resolve_path(rt, path)) != ACTOR_ID_INVALID)
+            return id;
+        const char *why = mk_last_error();
+        const char *colon = strstr(why, ": ");
+        snprintf(nats_why, sizeof nats_why, " (NATS: %s)", colon ? colon + 2 : why);
+    }
     if (cloud_service_path(path)) {
         if (s->cloud != ACTOR_ID_INVALID && !mk_actor_find(rt, s->cloud))
             s->cloud = ACTOR_ID_INVALID; /* the proxy stopped: no stale provider */
         if (s->cloud != ACTOR_ID_INVALID)
             return s->cloud;
         mk_set_error("actor_lookup: no provider for %s: not registered on this node or by a "
-                     "mounted peer, and no cloud provider is configured",
-                     path);
+                     "mounted peer, and no cloud provider is configured%s",
+                     path, nats_why);
         return ACTOR_ID_INVALID;
     }
-    mk_set_error("actor_lookup: \"%s\" is not registered", path);
+    mk_set_error("actor_lookup: \"%s\" is not registered%s", path, nats_why);
     return ACTOR_ID_INVALID;
 }
 

@@ -192,6 +192,10 @@ bool sh_resolve(shell_t *sh, const char *ref, actor_id_t *out)
         *out = id;
         return true;
     }
+    char why[256] = ""; /* a path NATS could not resolve: say why */
+    const char *nats_part = ref[0] == '/' ? strstr(mk_last_error(), " (NATS: ") : NULL;
+    if (nats_part)
+        snprintf(why, sizeof why, "%s", nats_part);
     bool numeric = ref[0] >= '0' && ref[0] <= '9';
     /* Then the cluster-wide NATS registry, when the node has one
      * (docs/scale-out.md): `call` then reaches the actor through NATS. */
@@ -200,7 +204,7 @@ bool sh_resolve(shell_t *sh, const char *ref, actor_id_t *out)
         return true;
     }
     if (!numeric) {
-        sh_error(sh, "no actor named '%.80s'", ref);
+        sh_error(sh, "no actor named '%.80s'%s", ref, why);
         return false;
     }
     char err[SHELL_ERR_MAX];

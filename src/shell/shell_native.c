@@ -509,12 +509,18 @@ static uint8_t *read_module(const char *path, size_t *len)
         uint8_t *bin;
         char err[160];
         bool ok = wat_to_wasm((const char *)buf, got, &bin, len, err, sizeof err);
-        free(buf);
+        mk_free(buf);
         if (!ok) {
             out("%s:%s\n", path, err);
             return NULL;
         }
-        buf = bin;
+        /* wat_to_wasm() allocates with malloc(); callers free with mk_free(). */
+        buf = mk_malloc(*len);
+        if (buf)
+            memcpy(buf, bin, *len);
+        else
+            out("Out of memory: %s\n", path);
+        free(bin);
     }
     return buf;
 }

@@ -3,7 +3,8 @@
  * (src/net/nats/nats_subject.c): the first byte picks how many of the next
  * bytes are the subject (or the Mk-Src header), the rest is the message
  * data. Runs mk_nats_decode_node, mk_nats_decode_path, mk_nats_parse_name_value
- * and, on the same bytes as a name, mk_nats_path_subject and mk_nats_name_key. Invariants beyond
+ * and, on the same bytes as a name, mk_nats_path_subject and mk_nats_name_key, and
+ * mk_nats_kv_key_decode / _encode (storage-tier keys read from a bucket). Invariants beyond
  * "no crash": an accepted frame's source is ACTOR_ID_INVALID or of the publishing node, a path
  * frame has no destination, and an escaped subject holds only [A-Za-z0-9_~.-]. Seed corpus:
  * tests/fuzz/corpus/nats_frame/.
@@ -62,5 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_=.-", key[i]) ||
             !key[i])
             abort();
+    /* a decoded storage key encodes back to exactly what was read */
+    char dec[200], enc[600];
+    size_t dl = mk_nats_kv_key_decode(subj, sl, dec, sizeof dec);
+    if (dl && (mk_nats_kv_key_encode(dec, dl, enc, sizeof enc) != sl || memcmp(enc, subj, sl)))
+        abort();
     return 0;
 }

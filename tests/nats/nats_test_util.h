@@ -48,6 +48,14 @@ static inline double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The *_evloop variants of the tests (tests/nats/CMakeLists.txt) run the
+ * same code with the data connection driven by the runtime's loop
+ * (mk_nats_config_t.event_loop). */
+static inline bool test_event_loop(void)
+{
+    return getenv("MK_NATS_TEST_EVENT_LOOP") != NULL;
+}
+
 typedef bool (*until_fn)(void *ctx);
 
 /* Step every runtime until `done(ctx)` or a 20 s safety limit (a hang
@@ -66,7 +74,8 @@ static inline bool pump(runtime_t **rts, size_t n, until_fn done, void *ctx)
 
 static inline bool attach(runtime_t *rt, const char *url)
 {
-    mk_nats_config_t cfg = {.servers = url, .reconnect_wait_ms = 100};
+    mk_nats_config_t cfg = {
+        .servers = url, .reconnect_wait_ms = 100, .event_loop = test_event_loop()};
     bool ok = runtime_attach_nats(rt, &cfg);
     if (!ok)
         fprintf(stderr, "attach node %u: %s\n", runtime_node_id(rt), mk_last_error());

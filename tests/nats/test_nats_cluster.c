@@ -147,7 +147,10 @@ static int exchange(void)
 static runtime_t *registry_node(node_id_t id, int si)
 {
     runtime_t *r = runtime_init(id, 16);
-    mk_nats_config_t cfg = {.servers = srv[si].url, .names_ttl_ms = 60000, .names_replicas = 3};
+    mk_nats_config_t cfg = {.servers = srv[si].url,
+                            .names_ttl_ms = 60000,
+                            .names_replicas = 3,
+                            .event_loop = test_event_loop()};
     double end = mono_s() + 30.0;
     while (!runtime_attach_nats(r, &cfg)) {
         if (mono_s() > end)
@@ -190,7 +193,8 @@ static void test_fifty_nodes_on_a_three_server_cluster(void **state)
         char servers[256];
         int a = i % SRV, b = (i + 1) % SRV, c = (i + 2) % SRV;
         snprintf(servers, sizeof servers, "%s,%s,%s", srv[a].url, srv[b].url, srv[c].url);
-        mk_nats_config_t cfg = {.servers = servers, .reconnect_wait_ms = 100};
+        mk_nats_config_t cfg = {
+            .servers = servers, .reconnect_wait_ms = 100, .event_loop = test_event_loop()};
         rt[i] = runtime_init((node_id_t)(1000 + i), 16);
         states[i].me = i;
         ids[i] = actor_spawn(rt[i], node_fn, &states[i], NULL, 256);

@@ -4,7 +4,10 @@
  * shown in docs/scale-out.md). Node 1 cannot publish to node 2's private
  * service path, cannot publish frames as another node (the publisher token
  * of mk.node.<dest>.<src> is pinned by the server), and cannot attach with
- * a wrong password; what it may send still arrives. Ordering of one
+ * a wrong password; what it may send still arrives. Through the namespace
+ * the same holds: actor_lookup() on node 1 resolves node 2's public path
+ * (node 2 answers the probe: allow_responses) and not its private one.
+ * Ordering of one
  * publisher's messages makes the checks deterministic: the allowed marker
  * is sent after the refused ones.
  */
@@ -15,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "microkernel/namespace.h"
 #include "microkernel/wire.h"
 #include "nats_test_util.h"
 
@@ -26,7 +30,8 @@ static nats_server_t server;
 
 static bool attach_as(runtime_t *rt, const char *user, const char *password)
 {
-    mk_nats_config_t cfg = {.servers = server.url, .user = user, .password = password};
+    mk_nats_config_t cfg = {
+        .servers = server.url, .user = user, .password = password, .event_loop = test_event_loop()};
     return runtime_attach_nats(rt, &cfg);
 }
 
@@ -105,6 +110,17 @@ static void test_per_node_permissions(void **state)
     assert_non_null(
         strstr(text, "Publish Violation - User \"node1\", Subject \"mk.path.private.db\""));
     assert_non_null(strstr(text, "Publish Violation - User \"node1\", Subject \"mk.node.2.3\""));
+
+    /* through the namespace: the public path resolves to a local proxy,
+     * the private one not at all (its probe is refused by the server) */
+    assert_true(ns_install(rt[0]));
+    actor_id_t proxy = actor_lookup(rt[0], "/public/info");
+    if (proxy == ACTOR_ID_INVALID)
+        fail_msg("public path not resolved: %s", mk_last_error());
+    assert_int_equal(actor_id_node(proxy), 1);
+    assert_int_equal(actor_lookup(rt[0], "/private/db"), ACTOR_ID_INVALID);
+    assert_false(actor_send_named(rt[0], "/private/db", T_DATA, "steal", 6));
+    assert_int_equal(priv.got, 0);
     runtime_destroy(rt[0]);
     runtime_destroy(rt[1]);
     nats_server_stop(&server);

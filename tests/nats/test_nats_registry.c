@@ -33,8 +33,10 @@ static int teardown(void **state)
 
 static bool attach_ttl(runtime_t *rt, uint32_t ttl_ms)
 {
-    mk_nats_config_t cfg = {
-        .servers = server.url, .reconnect_wait_ms = 100, .names_ttl_ms = ttl_ms};
+    mk_nats_config_t cfg = {.servers = server.url,
+                            .reconnect_wait_ms = 100,
+                            .names_ttl_ms = ttl_ms,
+                            .event_loop = test_event_loop()};
     bool ok = runtime_attach_nats(rt, &cfg);
     if (!ok)
         fprintf(stderr, "attach node %u: %s\n", runtime_node_id(rt), mk_last_error());

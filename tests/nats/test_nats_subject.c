@@ -198,6 +198,29 @@ static void test_registry_keys_and_values(void **state)
     assert_int_equal(got, actor_id_make(5, 1));
 }
 
+/* Storage-tier keys: any bytes become one bucket token and come back
+ * unchanged; decoding refuses every other spelling (keys written by other
+ * nodes are outside input). */
+static void test_storage_keys_roundtrip_and_refuse_malformed(void **state)
+{
+    (void)state;
+    char enc[64], dec[32];
+    static const char key[] = "a.b/*> x=\x00\xff_-Z9";
+    size_t klen = sizeof key - 1;
+    size_t n = mk_nats_kv_key_encode(key, klen, enc, sizeof enc);
+    assert_string_equal(enc, "a=2Eb=2F=2A=3E=20x=3D=00=FF_-Z9");
+    assert_int_equal(n, strlen(enc));
+    assert_int_equal(mk_nats_kv_key_decode(enc, n, dec, sizeof dec), klen);
+    assert_memory_equal(dec, key, klen);
+    assert_int_equal(mk_nats_kv_key_encode(key, klen, enc, 8), 0); /* does not fit */
+    assert_int_equal(mk_nats_kv_key_encode("", 0, enc, sizeof enc), 0);
+    static const char *const bad[] = {"a.b", "=2", "=2e", "=41", "=G0", "a b", "x=", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (mk_nats_kv_key_decode(bad[i], strlen(bad[i]), dec, sizeof dec) != 0)
+            fail_msg("\"%s\" decoded", bad[i]);
+    assert_int_equal(mk_nats_kv_key_decode("abcd", 4, dec, 4), 0); /* too long for out */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_node_ids_are_strict),
         cmocka_unit_test(test_decode_checks_subject_frame_and_source),
         cmocka_unit_test(test_registry_keys_and_values),
+        cmocka_unit_test(test_storage_keys_roundtrip_and_refuse_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

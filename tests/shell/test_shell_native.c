@@ -20,6 +20,7 @@
 #include "microkernel/runtime.h"
 #include "microkernel/services.h"
 #include "microkernel/shell.h"
+#include "microkernel/wasm_actor.h"
 
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
@@ -359,6 +360,12 @@ static void input_from_another_node_is_ignored(void **state)
     assert_int_equal(con.prompts, 1); /* only for the console's own line */
 }
 
+static void wasm_setup(runtime_t *rt)
+{
+    (void)rt;
+    assert_true(wasm_actors_init());
+}
+
 /* load translates a text module (.wat, by content) with wat_to_wasm before
  * spawning; a malformed one is reported as path:line:col and nothing is
  * spawned. */
@@ -386,11 +393,13 @@ static void load_accepts_a_wat_text_module(void **state)
     static const char *lines[2];
     lines[0] = l1;
     lines[1] = l2;
-    session(lines, 2, NULL);
+    session(lines, 2, wasm_setup);
     /* the text reached actor_spawn_wasm as binary (bytes equal wat2wasm's,
      * see tests/wat): no translation error for hello.wat */
     assert_lacks(out, "hello.wat:");
     assert_lacks(out, "Cannot open");
+    assert_lacks(out, "Failed to spawn");
+    assert_contains(out, "as 'hello'\n");
     char want[300];
     snprintf(want, sizeof want, "%s:1:15: unknown instruction i32.bogus\n", bad);
     assert_contains(out, want);

@@ -65,6 +65,7 @@ typedef struct {
     bool dashboard;               /* --dashboard: the dashboard in this terminal */
     bool observer_write;          /* --observer-write: the web observer may send, stop, reload */
     const char *nats;             /* --nats URL[,URL]: join NATS (docs/scale-out.md); NULL: no */
+    const char *nats_kv;          /* --nats-kv BUCKET: /node/storage/kv in JetStream; NULL: no */
 } options_t;
 
 static void usage(FILE *out)
@@ -107,6 +108,8 @@ static void usage(FILE *out)
             "                    mounted peer or the cloud\n"
             "  --nats URL[,URL]  join NATS (docs/scale-out.md); credentials from\n"
             "                    $MK_NATS_USER/_PASSWORD, _TOKEN, _CREDS, _CA\n"
+            "  --nats-kv BUCKET  with --nats: /node/storage/kv is the JetStream KV\n"
+            "                    bucket BUCKET, shared by every node naming it\n"
             "  --script FILE     run the commands in FILE, then exit; the exit status\n"
             "                    is 1 when a command fails\n"
             "  --display BOARD   run a display (round466 or rect800, in memory) with the\n"
@@ -177,6 +180,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         OPT_OBSERVER_WRITE,
         OPT_DISPLAY,
         OPT_DASHBOARD,
+        OPT_NATS_KV,
         OPT_HW_FIRST /* hardware options: OPT_HW_FIRST + i, named in longopts */
     };
     static const struct option longopts[] = {
@@ -207,6 +211,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"midi", required_argument, NULL, OPT_HW_FIRST + 6},
         {"observer-write", no_argument, NULL, OPT_OBSERVER_WRITE},
         {"nats", required_argument, NULL, OPT_NATS},
+        {"nats-kv", required_argument, NULL, OPT_NATS_KV},
         {NULL, 0, NULL, 0},
     };
     unsigned long v;
@@ -301,6 +306,7 @@ static int parse_options(int argc, char **argv, options_t *o)
             break;
         case OPT_DASHBOARD: o->dashboard = true; break;
         case OPT_NATS: o->nats = optarg; break;
+        case OPT_NATS_KV: o->nats_kv = optarg; break;
         case OPT_HELP: usage(stdout); return 0;
         case OPT_VERSION: printf("mk-shell %s\n", shell_version()); return 0;
 #ifdef MK_SHELL_SERVICES
@@ -506,7 +512,8 @@ int main(int argc, char **argv)
                                .token = getenv("MK_NATS_TOKEN"),
                                .creds_file = getenv("MK_NATS_CREDS"),
                                .ca_file = getenv("MK_NATS_CA"),
-                               .names_ttl_ms = 30000};
+                               .names_ttl_ms = 30000,
+                               .event_loop = getenv("MK_NATS_EVENT_LOOP") != NULL};
         if (!runtime_attach_nats(rt, &nc)) {
             char why[256];
             snprintf(why, sizeof why, "%s", mk_last_error());
@@ -518,6 +525,15 @@ int main(int argc, char **argv)
             }
             fprintf(stderr, "mk-shell: --nats: no registry: %s\n", why);
         }
+        if (o.nats_kv && mk_nats_kv_start(rt, o.nats_kv, true) == ACTOR_ID_INVALID) {
+            fprintf(stderr, "mk-shell: --nats-kv: %s\n", mk_last_error());
+            runtime_destroy(rt);
+            return 1;
+        }
+    } else if (o.nats_kv) {
+        fprintf(stderr, "mk-shell: --nats-kv needs --nats\n");
+        runtime_destroy(rt);
+        return 1;
     }
     if (o.http_port &&
         shell_status_start_ex(rt, (uint16_t)o.http_port, o.name,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "hw/midi/midi_internal.h"
 #include "microkernel/error.h"
@@ -313,7 +314,7 @@ actor_id_t arpeggiator_init(runtime_t *rt)
         mk_set_error("arpeggiator_init: %s is not registered", MIDI_PATH);
         return ACTOR_ID_INVALID;
     }
-    arp_t *a = calloc(1, sizeof *a);
+    arp_t *a = mk_calloc(1, sizeof *a);
     if (!a) {
         mk_set_error("arpeggiator_init: out of memory");
         return ACTOR_ID_INVALID;
@@ -326,9 +327,9 @@ actor_id_t arpeggiator_init(runtime_t *rt)
     a->timer = TIMER_ID_INVALID;
     a->clock = g_clock;
     a->rng = g_seed;
-    actor_id_t id = actor_spawn(rt, arp_behavior, a, free, 64);
+    actor_id_t id = actor_spawn(rt, arp_behavior, a, mk_free, 64);
     if (id == ACTOR_ID_INVALID) {
-        free(a);
+        mk_free(a);
         return ACTOR_ID_INVALID;
     }
     if (!actor_register_name(rt, ARP_PATH, id)) {

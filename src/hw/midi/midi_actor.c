@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/log_limit.h"
 #include "hw/hal/gpio_hal.h"
@@ -321,7 +322,7 @@ static void midi_free(void *state)
     if (s->configured)
         s->be->deconfigure(s->be->ctx);
     g_running = false;
-    free(s);
+    mk_free(s);
 }
 
 actor_id_t midi_actor_init(runtime_t *rt)
@@ -334,13 +335,13 @@ actor_id_t midi_actor_init(runtime_t *rt)
         mk_set_error("midi_actor_init: a MIDI actor already runs in this process");
         return ACTOR_ID_INVALID;
     }
-    midi_state_t *s = calloc(1, sizeof *s);
+    midi_state_t *s = mk_calloc(1, sizeof *s);
     if (!s) {
         mk_set_error("midi_actor_init: out of memory");
         return ACTOR_ID_INVALID;
     }
     if (strcmp(g_spec, "mock") == 0 && !sc16is752_mock_attach(MIDI_MOCK_ADDR, MIDI_MOCK_IRQ)) {
-        free(s);
+        mk_free(s);
         mk_set_error("midi_actor_init: no free slot on the mock I2C bus for the SC16IS752");
         return ACTOR_ID_INVALID;
     }
@@ -349,7 +350,7 @@ actor_id_t midi_actor_init(runtime_t *rt)
     s->poll = TIMER_ID_INVALID;
     actor_id_t id = actor_spawn(rt, midi_behavior, s, midi_free, 64);
     if (id == ACTOR_ID_INVALID) {
-        free(s);
+        mk_free(s);
         return ACTOR_ID_INVALID;
     }
     g_running = true;

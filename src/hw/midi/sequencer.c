@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "hw/midi/midi_internal.h"
 #include "hw/midi/smf.h"
@@ -187,8 +188,8 @@ static const char *set_pattern(seq_t *s, int t, int slot, uint32_t len, const se
 
 static void on_load_smf(runtime_t *rt, seq_t *s, const message_t *m)
 {
-    smf_t *f = malloc(sizeof *f);
-    seq_event_t *ev = malloc(SEQ_PATTERN_EVENTS * sizeof *ev);
+    smf_t *f = mk_malloc(sizeof *f);
+    seq_event_t *ev = mk_malloc(SEQ_PATTERN_EVENTS * sizeof *ev);
     const char *err = NULL;
     if (!f || !ev) {
         err = "out of memory";
@@ -232,8 +233,8 @@ static void on_load_smf(runtime_t *rt, seq_t *s, const message_t *m)
     unsigned bpm = (60000000u + f->tempo_us / 2) / f->tempo_us;
     s->bpm = bpm < 30 ? 30 : bpm > 300 ? 300 : bpm;
 done:
-    free(f);
-    free(ev);
+    mk_free(f);
+    mk_free(ev);
     if (err)
         reply_err(rt, m, err);
     else
@@ -243,7 +244,7 @@ done:
 static void on_export(runtime_t *rt, seq_t *s, const message_t *m)
 {
     size_t cap = 33 + 8 * s->nrec;
-    uint8_t *buf = malloc(cap);
+    uint8_t *buf = mk_malloc(cap);
     if (!buf) {
         reply_err(rt, m, "out of memory");
         return;
@@ -251,7 +252,7 @@ static void on_export(runtime_t *rt, seq_t *s, const message_t *m)
     size_t n = smf_write(s->rec, s->nrec, SEQ_PPQN, 60000000u / s->bpm, buf, cap);
     if (m->source != ACTOR_ID_INVALID)
         (void)actor_send(rt, m->source, MSG_SEQ_SMF, buf, n);
-    free(buf);
+    mk_free(buf);
 }
 
 static bool track_arg(const message_t *m, seq_track_payload_t *p)
@@ -322,7 +323,7 @@ static bool seq_behavior(runtime_t *rt, actor_t *self, message_t *m, void *state
             reply_err(rt, m, "payload too small");
             break;
         }
-        seq_event_t *ev = malloc((h.n_events ? h.n_events : 1) * sizeof *ev);
+        seq_event_t *ev = mk_malloc((h.n_events ? h.n_events : 1) * sizeof *ev);
         if (!ev) {
             reply_err(rt, m, "out of memory");
             break;
@@ -331,7 +332,7 @@ static bool seq_behavior(runtime_t *rt, actor_t *self, message_t *m, void *state
         if (h.track < SEQ_TRACKS && h.slot < SEQ_SLOTS && h.slot == s->track[h.track].cur)
             silence(rt, s, h.track); /* its notes could never get their Note Off */
         const char *err = set_pattern(s, h.track, h.slot, h.length_ticks, ev, h.n_events);
-        free(ev);
+        mk_free(ev);
         if (err)
             reply_err(rt, m, err);
         else
@@ -376,7 +377,7 @@ actor_id_t sequencer_init(runtime_t *rt)
         mk_set_error("sequencer_init: %s is not registered", MIDI_PATH);
         return ACTOR_ID_INVALID;
     }
-    seq_t *s = calloc(1, sizeof *s);
+    seq_t *s = mk_calloc(1, sizeof *s);
     if (!s) {
         mk_set_error("sequencer_init: out of memory");
         return ACTOR_ID_INVALID;
@@ -386,9 +387,9 @@ actor_id_t sequencer_init(runtime_t *rt)
     s->clock = midi_get_clock();
     for (int t = 0; t < SEQ_TRACKS; t++)
         s->track[t].pending = -1;
-    actor_id_t id = actor_spawn(rt, seq_behavior, s, free, 64);
+    actor_id_t id = actor_spawn(rt, seq_behavior, s, mk_free, 64);
     if (id == ACTOR_ID_INVALID) {
-        free(s);
+        mk_free(s);
         return ACTOR_ID_INVALID;
     }
     if (!actor_register_name(rt, SEQ_PATH, id)) {

@@ -9,6 +9,8 @@
 
 #include <nats/nats.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 
 #include "core/log_limit.h"
 #include "core/runtime_internal.h"
@@ -44,7 +46,12 @@ typedef struct {
     bool publish_names; /* cfg publish_names */
 } mk_nats_registry_t;
 
-enum { KIND_NODE, KIND_PATH, KIND_INVAL /* a watched registry key changed */ };
+enum {
+    KIND_NODE,  /* a frame on mk.node.<me>.<src> */
+    KIND_PATH,  /* a frame on a served path */
+    KIND_INVAL, /* a watched registry key changed */
+    KIND_PROBE  /* a probe of a served path: answered on libnats' thread, never queued */
+};
 
 /* One received message waiting for the runtime's thread. Allocated with
  * malloc on libnats' thread: the library allocator (mk_set_allocator) is
@@ -81,11 +88,36 @@ typedef struct {
 typedef struct {
     char path[128];
     actor_id_t id;
-    natsSubscription *sub;
+    natsSubscription *sub;       /* mk.path.<tokens>: frames */
+    natsSubscription *probe_sub; /* mk.probe.<tokens>: probes, on n->ctl */
 } path_sub_t;
 
+/* A path resolved through NATS (nats_resolve.c): the local proxy actor
+ * that publishes what it receives on the path's subject. */
 typedef struct {
-    natsConnection *nc;
+    char path[128];      /* "" when the slot is free */
+    actor_id_t id;       /* the proxy actor */
+    uint64_t checked_ms; /* mk_clock_ms() of the last probe that found a server */
+} path_proxy_t;
+
+/* The data connection's socket in the runtime's loop (nats_evloop.c). */
+typedef struct {
+    pthread_mutex_t mu;     /* fd, fd_changed: libnats' reconnect thread sets them */
+    int fd;                 /* socket libnats attached, -1 when detached */
+    bool fd_changed;        /* to be (re)registered on the runtime's thread */
+    atomic_bool want_write; /* libnats has output buffered */
+    pthread_t loop_thread;  /* the runtime's thread */
+    mk_io_t io;             /* the socket in the loop */
+    bool out;               /* EPOLLOUT is polled */
+} mk_nats_ev_t;
+
+typedef struct {
+    natsConnection *nc;  /* frames: node and path subjects */
+    natsConnection *ctl; /* registry, watches, probes: nc, or in event-loop mode a
+                            second connection with libnats' own threads */
+    bool evloop;         /* nc is driven by the runtime's loop (cfg.event_loop) */
+    mk_nats_ev_t ev;     /* evloop only */
+    size_t n_paths;      /* paths[] in use */
     natsSubscription *node_sub;
     inbox_t *in;
     mk_io_t io;
@@ -95,7 +127,14 @@ typedef struct {
     unsigned char *scratch; /* frame being published */
     size_t scratch_size;
     mk_nats_stats_t stats;
-    mk_log_limit_t lim_in, lim_out, lim_names;
+    mk_log_limit_t lim_in, lim_out, lim_names, lim_proxy;
+    path_proxy_t proxies[MK_NATS_PROXIES_MAX]; /* nats_resolve.c */
+    size_t proxy_next;                         /* eviction: round robin */
+    uint32_t recheck_ms;                       /* cfg path_recheck_ms or its default */
+    jsCtx *store_js;                           /* storage tier (nats_kv.c), on ctl */
+    kvStore *store;                            /*   its bucket, NULL when none */
+    actor_id_t store_actor;                    /*   the actor answering MSG_KV_* */
+    char store_bucket[65];
     mk_nats_registry_t reg; /* nats_registry.c */
 } nats_t;
 
@@ -113,5 +152,46 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
 void mk_nats_registry_close(runtime_t *rt, nats_t *n);
 void mk_nats_registry_changed(nats_t *n, size_t slot, const char *subject);
 void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id);
+
+/* nats_link.c, for nats_evloop.c: queue a message for the runtime's
+ * thread (any thread); wake the loop's inbox callback; deliver queued
+ * messages now (runtime thread). */
+void mk_nats_inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest);
+void mk_nats_inbox_wake(inbox_t *in);
+void mk_nats_drain_now(runtime_t *rt, nats_t *n);
+
+/* nats_evloop.c: the event-loop options for the data connection; on the
+ * runtime's thread: apply what libnats' callbacks recorded (socket
+ * attached or gone, output pending) and pull subscribed messages into the
+ * inbox; after a publish, poll for writability (the output leaves on the
+ * loop's next turn); write now; a flush that pumps the socket itself
+ * (false with a reason after timeout_ms); leave the loop. */
+natsStatus mk_nats_evloop_options(natsOptions *o, nats_t *n);
+void mk_nats_evloop_apply(runtime_t *rt, nats_t *n);
+void mk_nats_evloop_sent(runtime_t *rt, nats_t *n);
+void mk_nats_evloop_write(runtime_t *rt, nats_t *n);
+bool mk_nats_evloop_flush(runtime_t *rt, nats_t *n, int timeout_ms);
+void mk_nats_evloop_stop(runtime_t *rt, nats_t *n);
+
+/* nats_kv.c: close the storage tier's bucket (the actor is not stopped). */
+void mk_nats_kv_close(nats_t *n);
+
+/* nats_resolve.c: an actor stopped (a proxy's slot is freed); stop every
+ * proxy actor (an explicit detach, not runtime_destroy). */
+void mk_nats_proxy_exit(nats_t *n, actor_id_t id);
+void mk_nats_proxies_stop(runtime_t *rt, nats_t *n);
+
+/* The header that marks a path probe (a request with no frame): the node
+ * serving the path answers it with an empty reply from libnats' thread. */
+#define MK_NATS_PROBE_HEADER "Mk-Probe"
+#define MK_NATS_PROBE_PREFIX "mk.probe."
+
+/* "mk.probe.<tokens>" for path subject "mk.path.<tokens>" into out
+ * (MK_NATS_SUBJECT_MAX + 2 bytes). */
+static inline void mk_nats_probe_subject(const char *path_subject, char *out)
+{
+    snprintf(out, MK_NATS_SUBJECT_MAX + 2, "%s%s", MK_NATS_PROBE_PREFIX,
+             path_subject + sizeof "mk.path." - 1);
+}
 
 #endif

@@ -63,13 +63,37 @@ static void inbox_signal(inbox_t *in)
     (void)r; /* only fails when the counter is saturated: readable anyway */
 }
 
+void mk_nats_inbox_wake(inbox_t *in)
+{
+    inbox_signal(in);
+}
+
+/* A probe of a path (mk_nats_resolve_path): answered at once, empty. */
+static void answer_probe(natsConnection *nc, natsMsg *msg)
+{
+    const char *probe = NULL;
+    if (natsMsg_GetReply(msg) && natsMsgHeader_Get(msg, MK_NATS_PROBE_HEADER, &probe) == NATS_OK)
+        natsConnection_Publish(nc, natsMsg_GetReply(msg), NULL, 0);
+}
+
 /* libnats' delivery thread. */
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-    (void)nc;
     (void)sub;
     sub_ctx_t *sc = closure;
-    inbox_t *in = sc->in;
+    /* mk_nats_resolve_path() asks whether the path is served: answer here
+     * (libnats calls are thread-safe), so a probe never waits for a
+     * runtime, not even the asker's own. */
+    if (sc->kind == KIND_PROBE) {
+        answer_probe(nc, msg);
+        natsMsg_Destroy(msg);
+        return;
+    }
+    mk_nats_inbox_push(sc->in, msg, sc->kind, sc->dest);
+}
+
+void mk_nats_inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest)
+{
     item_t *it = mk_malloc(sizeof *it);
     pthread_mutex_lock(&in->mu);
     if (in->closing || !it || in->count >= in->max) {
@@ -80,7 +104,7 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
         natsMsg_Destroy(msg);
         return;
     }
-    *it = (item_t){.msg = msg, .kind = sc->kind, .dest = sc->dest};
+    *it = (item_t){.msg = msg, .kind = kind, .dest = dest};
     bool was_empty = in->head == NULL;
     if (in->tail)
         in->tail->next = it;
@@ -136,15 +160,27 @@ static void on_closed(natsConnection *nc, void *closure)
 natsSubscription *mk_nats_subscribe(nats_t *n, const char *subject, const char *queue, int kind,
                                     actor_id_t dest)
 {
+    natsSubscription *sub = NULL;
+    natsStatus s;
+    if (n->evloop && (kind == KIND_NODE || kind == KIND_PATH)) { /* drained by the loop */
+        s = queue ? natsConnection_QueueSubscribeSync(&sub, n->nc, subject, queue)
+                  : natsConnection_SubscribeSync(&sub, n->nc, subject);
+        if (s == NATS_OK) {
+            natsSubscription_SetPendingLimits(sub, (int)n->in->max, -1);
+            return sub;
+        }
+        mk_set_error("NATS: subscribe %s: %s", subject, nats_GetLastError(NULL));
+        return NULL;
+    }
+    natsConnection *nc = kind == KIND_INVAL || kind == KIND_PROBE ? n->ctl : n->nc;
     sub_ctx_t *sc = mk_malloc(sizeof *sc);
     if (!sc) {
         mk_set_error("NATS: out of memory");
         return NULL;
     }
     *sc = (sub_ctx_t){.in = n->in, .kind = kind, .dest = dest};
-    natsSubscription *sub = NULL;
-    natsStatus s = queue ? natsConnection_QueueSubscribe(&sub, n->nc, subject, queue, on_msg, sc)
-                         : natsConnection_Subscribe(&sub, n->nc, subject, on_msg, sc);
+    s = queue ? natsConnection_QueueSubscribe(&sub, nc, subject, queue, on_msg, sc)
+              : natsConnection_Subscribe(&sub, nc, subject, on_msg, sc);
     if (s == NATS_OK) {
         pthread_mutex_lock(&n->in->mu);
         n->in->refs++;
@@ -293,6 +329,12 @@ static void drain(runtime_t *rt, nats_t *n)
         inbox_signal(n->in);
 }
 
+void mk_nats_drain_now(runtime_t *rt, nats_t *n)
+{
+    if (!n->held)
+        drain(rt, n);
+}
+
 static void on_inbox(runtime_t *rt, mk_io_t *io, uint32_t events)
 {
     (void)events;
@@ -300,6 +342,8 @@ static void on_inbox(runtime_t *rt, mk_io_t *io, uint32_t events)
     uint64_t v;
     ssize_t r = read(n->in->efd, &v, sizeof v); /* reset; EAGAIN: nothing new */
     (void)r;
+    if (n->evloop)
+        mk_nats_evloop_apply(rt, n);
     if (!n->held)
         drain(rt, n);
 }
@@ -352,6 +396,8 @@ static bool route_nats(runtime_t *rt, void *ctx, const message_t *msg)
     natsStatus s = natsConnection_Publish(n->nc, subject, n->scratch, (int)len);
     if (s != NATS_OK)
         return publish_failed(rt, n, s, subject);
+    if (n->evloop)
+        mk_nats_evloop_sent(rt, n);
     n->stats.published++;
     return true;
 }
@@ -366,11 +412,24 @@ static path_sub_t **path_find(nats_t *n, const char *path)
     return NULL;
 }
 
-static void path_drop(path_sub_t **slot)
+static void path_drop(nats_t *n, path_sub_t **slot)
 {
+    mk_nats_unsubscribe((*slot)->probe_sub);
     mk_nats_unsubscribe((*slot)->sub);
     mk_free(*slot);
     *slot = NULL;
+    n->n_paths--;
+}
+
+/* The server has processed everything sent so far; false with a reason. */
+static bool flush(runtime_t *rt, nats_t *n)
+{
+    if (n->evloop)
+        return mk_nats_evloop_flush(rt, n, 5000);
+    natsStatus s = natsConnection_FlushTimeout(n->nc, 5000);
+    if (s != NATS_OK)
+        return mk_fail("NATS: flush: %s", natsStatus_GetText(s));
+    return true;
 }
 
 static void on_actor_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
@@ -380,15 +439,20 @@ static void on_actor_exit(runtime_t *rt, void *ctx, actor_id_t id, int reason)
     nats_t *n = nats_of(rt);
     for (size_t i = 0; n && i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i] && n->paths[i]->id == id)
-            path_drop(&n->paths[i]);
-    if (n)
+            path_drop(n, &n->paths[i]);
+    if (n) {
+        if (n->store && id == n->store_actor)
+            mk_nats_kv_close(n);
+        mk_nats_proxy_exit(n, id);
         mk_nats_registry_actor_exit(rt, n, id);
+    }
 }
 
 static void nats_destroy(runtime_t *rt, void *data)
 {
     nats_t *n = data;
     mk_nats_registry_close(rt, n);
+    mk_nats_kv_close(n);
     mk_net_set_fallback(rt, NULL, NULL);
     mk_actor_cancel_space(rt, n);
     if (n->held)
@@ -398,11 +462,21 @@ static void nats_destroy(runtime_t *rt, void *data)
     pthread_mutex_unlock(&n->in->mu);
     for (size_t i = 0; i < MK_NATS_PATHS_MAX; i++)
         if (n->paths[i])
-            path_drop(&n->paths[i]);
+            path_drop(n, &n->paths[i]);
     mk_nats_unsubscribe(n->node_sub);
     mk_io_remove(rt, &n->io);
+    if (n->ctl != n->nc) {
+        natsConnection_Close(n->ctl);
+        natsConnection_Destroy(n->ctl);
+    }
+    if (n->evloop) { /* libnats' close would wait (0.5 s) for output nobody writes */
+        mk_nats_evloop_write(rt, n);
+        mk_nats_evloop_stop(rt, n); /* out of the loop before libnats closes the fd */
+    }
     natsConnection_Close(n->nc);
     natsConnection_Destroy(n->nc);
+    if (n->evloop)
+        pthread_mutex_destroy(&n->ev.mu);
     for (item_t *it = n->batch, *next; it; it = next) {
         next = it->next;
         natsMsg_Destroy(it->msg);
@@ -485,6 +559,33 @@ static natsStatus make_options(natsOptions **out, const mk_nats_config_t *cfg, n
     return s;
 }
 
+/* Connect one libnats connection (`evloop`: driven by the runtime's loop)
+ * into *out; false with a reason. */
+static bool connect_one(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg, bool evloop,
+                        natsConnection **out)
+{
+    natsOptions *opts = NULL;
+    natsStatus s = make_options(&opts, cfg, rt->node_id, n->in);
+    if (s == NATS_OK && evloop)
+        s = mk_nats_evloop_options(opts, n);
+    if (s != NATS_OK) {
+        natsOptions_Destroy(opts);
+        return mk_fail("runtime_attach_nats: options: %s (%s)", natsStatus_GetText(s),
+                       nats_GetLastError(NULL));
+    }
+    pthread_mutex_lock(&n->in->mu);
+    n->in->refs++; /* the connection's, dropped by on_closed() */
+    pthread_mutex_unlock(&n->in->mu);
+    s = natsConnection_Connect(out, opts);
+    natsOptions_Destroy(opts);
+    if (s != NATS_OK) {
+        inbox_unref(n->in); /* no connection: no on_closed() */
+        return mk_fail("runtime_attach_nats: connect to %s: %s (%s)", cfg->servers,
+                       natsStatus_GetText(s), nats_GetLastError(NULL));
+    }
+    return true;
+}
+
 bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
 {
     if (!rt || !cfg || !set(cfg->servers))
@@ -493,12 +594,12 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         return mk_fail("runtime_attach_nats: node %u is already attached to NATS", rt->node_id);
     nats_t *n = mk_calloc(1, sizeof *n);
     inbox_t *in = mk_calloc(1, sizeof *in);
-    natsOptions *opts = NULL;
     if (!n || !in) {
         mk_set_error("runtime_attach_nats: out of memory");
         goto fail_mem;
     }
     n->reg.timer_fd = -1;
+    n->recheck_ms = cfg->path_recheck_ms ? cfg->path_recheck_ms : MK_NATS_PATH_RECHECK_MS;
     in->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (in->efd < 0) {
         mk_set_error("runtime_attach_nats: eventfd: %s", strerror(errno));
@@ -508,33 +609,28 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
     in->refs = 1;
     in->max = cfg->pending_max ? cfg->pending_max : MK_NATS_PENDING_DEFAULT;
     n->in = in;
-    natsStatus s = make_options(&opts, cfg, rt->node_id, in);
-    if (s != NATS_OK) {
-        mk_set_error("runtime_attach_nats: options: %s (%s)", natsStatus_GetText(s),
-                     nats_GetLastError(NULL));
-        goto fail;
+    n->evloop = cfg->event_loop;
+    if (n->evloop) {
+        pthread_mutex_init(&n->ev.mu, NULL);
+        n->ev.fd = -1;
+        n->ev.loop_thread = pthread_self();
     }
-    pthread_mutex_lock(&in->mu);
-    in->refs++; /* the connection's, dropped by on_closed() */
-    pthread_mutex_unlock(&in->mu);
-    s = natsConnection_Connect(&n->nc, opts);
-    natsOptions_Destroy(opts);
-    if (s != NATS_OK) {
-        inbox_unref(in); /* no connection: no on_closed() */
-        mk_set_error("runtime_attach_nats: connect to %s: %s (%s)", cfg->servers,
-                     natsStatus_GetText(s), nats_GetLastError(NULL));
+    if (!connect_one(rt, n, cfg, n->evloop, &n->nc))
         goto fail;
-    }
+    if (n->evloop) { /* the socket into the loop; the registry gets its own connection */
+        mk_nats_evloop_apply(rt, n);
+        if (!connect_one(rt, n, cfg, false, &n->ctl))
+            goto fail;
+    } else
+        n->ctl = n->nc;
     char subject[MK_NATS_NODE_SUBJECT_MAX];
     mk_nats_node_wildcard(rt->node_id, subject);
     if (!(n->node_sub = mk_nats_subscribe(n, subject, NULL, KIND_NODE, ACTOR_ID_INVALID)))
         goto fail;
     /* The subscription must be known to the server before we say we are
      * attached: a peer may send right away. */
-    if ((s = natsConnection_FlushTimeout(n->nc, 5000)) != NATS_OK) {
-        mk_set_error("runtime_attach_nats: flush: %s", natsStatus_GetText(s));
+    if (!flush(rt, n))
         goto fail;
-    }
     if (cfg->names_ttl_ms && !mk_nats_registry_open(rt, n, cfg))
         goto fail;
     if (!mk_io_add(rt, &n->io, in->efd, EPOLLIN, on_inbox, n, true))
@@ -557,10 +653,18 @@ fail : {
     mk_net_set_fallback(rt, NULL, NULL);
     mk_nats_registry_close(rt, n);
     mk_nats_unsubscribe(n->node_sub);
+    if (n->ctl && n->ctl != n->nc) {
+        natsConnection_Close(n->ctl);
+        natsConnection_Destroy(n->ctl);
+    }
+    if (n->evloop)
+        mk_nats_evloop_stop(rt, n);
     if (n->nc) {
         natsConnection_Close(n->nc);
         natsConnection_Destroy(n->nc);
     }
+    if (n->evloop)
+        pthread_mutex_destroy(&n->ev.mu);
     inbox_unref(in);
     mk_free(n);
     return mk_fail("%s", why);
@@ -576,6 +680,7 @@ void runtime_detach_nats(runtime_t *rt)
     nats_t *n = rt ? nats_of(rt) : NULL;
     if (!n)
         return;
+    mk_nats_proxies_stop(rt, n);
     mk_runtime_set_ext(rt, MK_EXT_NATS, NULL, NULL);
     nats_destroy(rt, n);
 }
@@ -593,7 +698,7 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
                        (unsigned long long)id);
     path_sub_t **slot = path_find(n, path);
     if (slot)
-        path_drop(slot);
+        path_drop(n, slot);
     for (size_t i = 0; !slot && i < MK_NATS_PATHS_MAX; i++)
         if (!n->paths[i])
             slot = &n->paths[i];
@@ -605,7 +710,14 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
     snprintf(p->path, sizeof p->path, "%s", path);
     p->id = id;
     p->sub = mk_nats_subscribe(n, subject, MK_NATS_PATH_QUEUE, KIND_PATH, id);
-    if (!p->sub || natsConnection_FlushTimeout(n->nc, 5000) != NATS_OK) {
+    char probe[MK_NATS_SUBJECT_MAX + 2];
+    mk_nats_probe_subject(subject, probe);
+    if (p->sub)
+        p->probe_sub = mk_nats_subscribe(n, probe, MK_NATS_PATH_QUEUE, KIND_PROBE, id);
+    if (!p->sub || !p->probe_sub || !flush(rt, n) ||
+        (n->ctl != n->nc && natsConnection_FlushTimeout(n->ctl, 5000) != NATS_OK &&
+         mk_fail("NATS: flush of the probe subscription failed"))) {
+        mk_nats_unsubscribe(p->probe_sub);
         mk_nats_unsubscribe(p->sub);
         mk_free(p);
         char why[256]; /* mk_fail() writes the buffer mk_last_error() reads */
@@ -613,6 +725,7 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
         return mk_fail("mk_nats_serve_path: %s", why);
     }
     *slot = p;
+    n->n_paths++;
     return true;
 }
 
@@ -623,7 +736,7 @@ bool mk_nats_unserve_path(runtime_t *rt, const char *path)
     if (!slot)
         return mk_fail("mk_nats_unserve_path: \"%.64s\" is not served over NATS here",
                        path ? path : "");
-    path_drop(slot);
+    path_drop(n, slot);
     return true;
 }
 
@@ -658,6 +771,8 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
     natsMsg_Destroy(nm);
     if (s != NATS_OK)
         return publish_failed(rt, n, s, subject);
+    if (n->evloop)
+        mk_nats_evloop_sent(rt, n);
     n->stats.published++;
     return true;
 }

@@ -32,7 +32,7 @@ static const char *js_why(natsStatus s)
  * callers fail fast (or, for deletes, leave the entry to its TTL). */
 static bool connected(const nats_t *n)
 {
-    return natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
+    return natsConnection_Status(n->ctl) == NATS_CONN_STATUS_CONNECTED;
 }
 
 static void cache_drop(mk_nats_registry_t *r, size_t i)
@@ -70,7 +70,7 @@ static void on_heartbeat(runtime_t *rt, mk_io_t *io, uint32_t events)
     uint64_t ticks;
     if (read(n->reg.timer_fd, &ticks, sizeof ticks) < 0)
         return;
-    if (natsConnection_Status(n->nc) != NATS_CONN_STATUS_CONNECTED)
+    if (natsConnection_Status(n->ctl) != NATS_CONN_STATUS_CONNECTED)
         return; /* the next tick after the reconnect */
     for (size_t i = 0; i < MK_NATS_NAMES_MAX; i++) {
         mk_nats_own_t *o = n->reg.own[i];
@@ -134,7 +134,7 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = KV_WAIT_MS;
-    natsStatus s = natsConnection_JetStream(&r->js, n->nc, &jo);
+    natsStatus s = natsConnection_JetStream(&r->js, n->ctl, &jo);
     if (s == NATS_OK) {
         kvConfig kc;
         kvConfig_Init(&kc);
@@ -184,7 +184,7 @@ fail : {
 void mk_nats_registry_close(runtime_t *rt, nats_t *n)
 {
     mk_nats_registry_t *r = &n->reg;
-    bool up = r->kv && natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
+    bool up = r->kv && natsConnection_Status(n->ctl) == NATS_CONN_STATUS_CONNECTED;
     for (size_t i = 0; i < MK_NATS_NAMES_MAX; i++) {
         if (!r->own[i])
             continue;

@@ -232,3 +232,63 @@ bool mk_nats_parse_name_value(const char *buf, size_t len, actor_id_t *id)
     *id = v;
     return true;
 }
+
+/* ---- Storage tier keys (nats_kv.c) ---------------------------------------- */
+
+size_t mk_nats_kv_key_encode(const char *key, size_t len, char *out, size_t out_size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    if (!key || !out || len == 0 || out_size == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        size_t need = keep_byte(c) ? 1 : 3;
+        if (n + need + 1 > out_size)
+            return 0;
+        if (need == 1) {
+            out[n++] = (char)c;
+        } else {
+            out[n++] = '=';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+size_t mk_nats_kv_key_decode(const char *enc, size_t len, char *out, size_t out_size)
+{
+    size_t n = 0;
+    if (!enc || !out || len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)enc[i];
+        int v;
+        if (c == '=') {
+            int hi = i + 2 < len ? hex_digit(enc[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_digit(enc[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return 0;
+            v = hi * 16 + lo;
+            if (keep_byte((unsigned char)v))
+                return 0; /* not the one encoding of that byte */
+            i += 2;
+        } else if (keep_byte(c)) {
+            v = c;
+        } else {
+            return 0;
+        }
+        if (n + 1 >= out_size)
+            return 0;
+        out[n++] = (char)v;
+    }
+    out[n] = '\0';
+    return n;
+}

@@ -80,4 +80,18 @@ size_t mk_nats_name_value(actor_id_t id, char out[MK_NATS_NAME_VALUE_MAX + 1]);
  */
 bool mk_nats_parse_name_value(const char *buf, size_t len, actor_id_t *id);
 
+/*
+ * Storage tier (nats_kv.c): a local-KV key (`len` bytes, any bytes) as a
+ * JetStream KV key into `out` (`out_size` bytes with the NUL): bytes
+ * [A-Za-z0-9_-] kept, every other byte "=XX" (upper-case hex), so a key
+ * is one token with no wildcard. Returns the length, or 0 for NULL, an
+ * empty key or an output that does not fit (no reason set: hot path).
+ * mk_nats_kv_key_decode() is the strict inverse for keys read from the
+ * bucket (written by any node): only kept bytes and "=XX" of a byte that
+ * is not kept; returns the decoded length, or 0 when malformed or too
+ * long for `out_size` - 1 bytes. Pure.
+ */
+size_t mk_nats_kv_key_encode(const char *key, size_t len, char *out, size_t out_size);
+size_t mk_nats_kv_key_decode(const char *enc, size_t len, char *out, size_t out_size);
+
 #endif
