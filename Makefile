@@ -9,7 +9,7 @@ BUILD ?= build
 ASAN  ?= build-asan
 ARGS  ?=
 
-.PHONY: all deps deps-run build build-node run test test-plain test-asan bench clean
+.PHONY: all deps deps-run build build-node run test test-plain test-asan bench clean mcu mcu-test
 
 all: build
 
@@ -39,6 +39,14 @@ bench: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_BENCHMARKS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@$(BUILD)/bench/core/actor_bench
+
+# The bare-metal RISC-V image (docs/mcu.md): build it, or run its boot
+# suite under QEMU (also part of `make test`).
+mcu: deps
+	@bash scripts/mcu.sh build
+
+mcu-test: deps
+	@bash scripts/mcu.sh test
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
