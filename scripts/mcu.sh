@@ -5,7 +5,8 @@
 #   bash scripts/mcu.sh test    build, then run the boot suite under QEMU:
 #                               passes when QEMU exits 0 (the image reports
 #                               through the virt test device) and the last
-#                               suite line says "0 failed"
+#                               suite line says "0 failed"; then the UART
+#                               shell test (tests/mcu/uart_shell_tmux.sh)
 #   bash scripts/mcu.sh shell   build, then start the UART shell image in QEMU
 # The tools come from scripts/packages.txt (gcc-riscv64-unknown-elf,
 # picolibc-riscv64-unknown-elf, qemu-system-misc); a missing one fails loudly.
@@ -45,6 +46,8 @@ test)
         fi
     done
     echo "mcu: boot suites passed"
+    echo "== UART shell in tmux (tests/mcu/uart_shell_tmux.sh)"
+    MCU_SHELL_IMAGE="$dir/mk-mcu-shell.elf" bash tests/mcu/uart_shell_tmux.sh
     ;;
 shell) build && qemu "$dir/mk-mcu-shell.elf" ;;
 *)
