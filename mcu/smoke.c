@@ -392,6 +392,44 @@ out:
     return ok;
 }
 
+#ifdef MK_BOUNDED
+/* Exhaustion of the one arena is an error, never a crash: spawn 128 KiB
+ * echo.wasm actors until the arena refuses one, then stop them all and
+ * spawn again. Only where the arena is bounded (the image); on a hosted
+ * build this would run until the kernel's OOM killer. */
+static bool test_arena_exhaustion(runtime_t *rt)
+{
+    bool ok = false;
+    if (mcu_smoke_arena_probe)
+        mcu_smoke_arena_peak = mcu_smoke_arena_probe();
+    actor_id_t ids[15];
+    int n = 0;
+    const mcu_module_t *m = mcu_module_find("echo.wasm");
+    CHECK(m, "echo.wasm is not in the image");
+    while (n < 15) {
+        actor_id_t id = actor_spawn_wasm(rt, m->bytes, m->len, 4, 0, 0, FIBER_STACK_NONE);
+        if (id == ACTOR_ID_INVALID)
+            break;
+        ids[n++] = id;
+    }
+    CHECK(n < 15, "the arena held %d actors of 128 KiB", n);
+    CHECK(mk_last_error()[0] != '\0', "no reason for the refused spawn");
+    printf("  (arena full after %d echo.wasm actors: %s)\n", n, mk_last_error());
+    for (int i = 0; i < n; i++)
+        actor_stop(rt, ids[i]);
+    n = 0;
+    runtime_run(rt);
+    actor_id_t again = actor_spawn_wasm(rt, m->bytes, m->len, 4, 0, 0, FIBER_STACK_NONE);
+    CHECK(again != ACTOR_ID_INVALID, "no room after stopping them: %s", mk_last_error());
+    actor_stop(rt, again);
+    ok = true;
+out:
+    for (int i = 0; i < n; i++)
+        actor_stop(rt, ids[i]);
+    return ok;
+}
+#endif
+
 #endif
 
 typedef struct {
@@ -410,8 +448,14 @@ static const smoke_test_t tests[] = {
     {"wasm mk_sleep_ms suspend/resume", test_wasm_sleep},
     {"wasm fuel preemption", test_wasm_fuel},
     {"wasm hot reload", test_wasm_reload},
+#ifdef MK_BOUNDED
+    {"arena exhaustion is an error", test_arena_exhaustion},
+#endif
 #endif
 };
+
+size_t (*mcu_smoke_arena_probe)(void);
+size_t mcu_smoke_arena_peak;
 
 mcu_smoke_result_t mcu_smoke_run(runtime_t *rt)
 {

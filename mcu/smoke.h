@@ -17,6 +17,12 @@ typedef struct {
     int failed;
 } mcu_smoke_result_t;
 
+/* Set by the image: bytes of arena handed out so far. When set, the
+ * suite stores its value in mcu_smoke_arena_peak just before the arena
+ * exhaustion test (which fills the arena on purpose). */
+extern size_t (*mcu_smoke_arena_probe)(void);
+extern size_t mcu_smoke_arena_peak;
+
 /*
  * Run every test on `rt` (node 1, at least 16 actor slots, no actors
  * yet; WASM tests need wasm_actors_init() done and are skipped when the

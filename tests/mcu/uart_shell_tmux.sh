@@ -14,7 +14,7 @@ MK_SHELL=$image # tmux_lib.sh wants the program under test here
 source "$here/../shell/tmux_lib.sh"
 
 start uart "timeout --foreground 120 qemu-system-riscv32 -M virt -m 128M -nographic -bios none -kernel $image; echo QEMU EXITED \$?"
-wait_for "9 passed, 0 failed" 30
+wait_for "10 passed, 0 failed" 30
 wait_line "^mk>$" 10
 
 line "info"
