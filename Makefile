@@ -10,7 +10,7 @@ BUILD ?= build
 ASAN  ?= build-asan
 ARGS  ?=
 
-.PHONY: all deps deps-run build build-node run test test-plain test-asan bench docs clean
+.PHONY: all deps deps-run build build-node run test test-plain test-asan bench docs clean mcu mcu-test
 
 all: build
 
@@ -47,6 +47,14 @@ docs: deps-run
 	@bash scripts/install-deps.sh scripts/packages-docs.txt
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build $(BUILD) --target docs
+
+# The bare-metal RISC-V image (docs/mcu.md): build it, or run its boot
+# suite under QEMU (also part of `make test`).
+mcu: deps
+	@bash scripts/mcu.sh build
+
+mcu-test: deps
+	@bash scripts/mcu.sh test
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -35,6 +35,11 @@ ctest --test-dir build-poll --output-on-failure -j "$jobs" -L core -R '^test_'
 echo "== fuzz targets"
 bash scripts/fuzz-regress.sh build-fuzz 10
 
+# The bare-metal RISC-V image (docs/mcu.md): cross-built, its boot suite
+# run under qemu-system-riscv32 (tools from scripts/packages.txt).
+echo "== microcontroller image (mcu)"
+bash scripts/mcu.sh test
+
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DMK_SANITIZE=ON -DBUILD_BENCHMARKS=OFF

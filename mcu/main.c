@@ -1,0 +1,134 @@
+/*
+ * main.c -- the bare-metal image (docs/mcu.md): bring up the board (trap
+ * vector, timer and UART wake-ups), make one runtime, run the boot smoke
+ * suite and end the QEMU run with its result through the virt test device
+ * (exit 0: all passed). Built with MCU_SHELL, it serves the UART shell
+ * after the suite instead of exiting.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "microkernel/error.h"
+#include "microkernel/runtime.h"
+#include "platform/baremetal/board.h"
+#include "smoke.h"
+#include "uart_shell.h"
+#ifdef HAVE_WASM
+#include "microkernel/wasm_actor.h"
+#endif
+
+/* Linker-script symbols (picolibc.ld): the heap is the runtime's arena. */
+extern char __heap_start[], __heap_end[];
+
+#define STACK_PAINT 0xA5A5A5A5u
+
+/* Fill the unused part of the stack (from its bottom, __heap_end, to a
+ * little below the current frame) with STACK_PAINT, so stack_peak() can
+ * tell the deepest point the program reached. */
+static void stack_paint(void)
+{
+    uint32_t *p = (uint32_t *)(void *)__heap_end;
+    uint32_t *sp = (uint32_t *)__builtin_frame_address(0) - 64;
+    while (p < sp)
+        *p++ = STACK_PAINT;
+}
+
+/* Bytes of stack used at the deepest point since stack_paint(). */
+static size_t stack_peak(void)
+{
+    extern char __stack[];
+    const uint32_t *p = (const uint32_t *)(void *)__heap_end;
+    while (p < (const uint32_t *)(void *)__stack && *p == STACK_PAINT)
+        p++;
+    return (size_t)(__stack - (const char *)p);
+}
+
+static size_t runtime_base; /* arena bytes runtime_init() took */
+
+/* Bytes of the arena handed out so far (picolibc's malloc grows by sbrk). */
+static size_t arena_used(void)
+{
+    char *brk = sbrk(0);
+    return brk == (char *)-1 ? 0 : (size_t)(brk - __heap_start);
+}
+
+/* Bytes of the arena in use now (picolibc malloc's count). */
+static size_t arena_in_use(void)
+{
+    return (size_t)mallinfo().uordblks;
+}
+
+#ifdef HAVE_WASM
+#include "modules.h"
+
+/* Arena bytes one WASM actor of module `name` costs while alive: module
+ * copy, compiled code, instance, linear memory, mailbox and actor slot. */
+static void footprint_actor(runtime_t *rt, const char *name)
+{
+    const mcu_module_t *m = mcu_module_find(name);
+    size_t before = arena_in_use();
+    actor_id_t id =
+        m ? actor_spawn_wasm(rt, m->bytes, m->len, 8, 0, 0, FIBER_STACK_NONE) : ACTOR_ID_INVALID;
+    if (id == ACTOR_ID_INVALID) {
+        printf("footprint: %s: %s\n", name, m ? mk_last_error() : "not in the image");
+        return;
+    }
+    size_t linear = 0;
+    wasm_actor_memory_bytes(rt, id, &linear);
+    printf("footprint: one %s actor: %u bytes of arena (linear memory %u bytes)\n", name,
+           (unsigned)(arena_in_use() - before), (unsigned)linear);
+    actor_stop(rt, id);
+    runtime_run(rt);
+}
+#endif
+
+/* The figures of docs/mcu.md "Footprint", measured on the running image. */
+static void footprint(runtime_t *rt)
+{
+    extern char __data_start[], __bss_end[], __stack_size[];
+    printf("footprint: static RAM %u bytes (data + bss), stack %u bytes\n",
+           (unsigned)(__bss_end - __data_start), (unsigned)(size_t)__stack_size);
+    printf("footprint: runtime (16 actor slots) %u bytes of arena\n", (unsigned)runtime_base);
+#ifdef HAVE_WASM
+    footprint_actor(rt, "echo_nomem.wasm");
+    footprint_actor(rt, "echo_wat.wasm");
+    footprint_actor(rt, "echo.wasm");
+#else
+    (void)rt;
+#endif
+    size_t peak = mcu_smoke_arena_peak ? mcu_smoke_arena_peak : arena_used();
+    printf("footprint: peak arena use %u bytes (boot suite before its exhaustion test), "
+           "peak stack use %u bytes\n",
+           (unsigned)peak, (unsigned)stack_peak());
+}
+
+int main(void)
+{
+    stack_paint();
+    board_init();
+    printf("microkernel on rv32imac (QEMU virt), arena %u bytes\n",
+           (unsigned)(__heap_end - __heap_start));
+    size_t start = arena_in_use();
+    runtime_t *rt = runtime_init(1, 16);
+    runtime_base = arena_in_use() - start;
+    if (!rt) {
+        printf("runtime_init: %s\n", mk_last_error());
+        board_exit(2);
+    }
+#ifdef HAVE_WASM
+    if (!wasm_actors_init()) {
+        printf("wasm_actors_init: %s\n", mk_last_error());
+        board_exit(2);
+    }
+#endif
+    mcu_smoke_arena_probe = arena_used;
+    mcu_smoke_result_t r = mcu_smoke_run(rt);
+    footprint(rt);
+#ifdef MCU_SHELL
+    mcu_shell_run(rt);
+#endif
+    board_exit(r.failed == 0 ? 0 : 1);
+}
