@@ -8,7 +8,9 @@ docs/Doxyfile.in) rewrites, keeping every line where it is:
   - the first comment of the file -> `/** ... \\file */` (the header's page);
   - a comment whose last line is directly followed by a declaration (not a
     blank line, not a preprocessor line other than #define) -> `/** */`;
-  - `code; /* text */` -> `code; /**< text */`.
+  - `code; /* text */` -> `code; /**< text */`;
+  - `struct __attribute__((packed))` -> `struct` (doxygen would read the
+    typedef as a variable).
 Section rulers (`/* ---- Client ---- */` followed by a blank line) stay
 plain comments, so they document nothing.
 """
@@ -66,6 +68,7 @@ def main():
         if line.strip() and not line.lstrip().startswith("#"):
             first = False
         i += 1
+    out = [re.sub(r"\bstruct __attribute__\(\(packed\)\)", "struct", o) for o in out]
     sys.stdout.write("\n".join(out))
 
 

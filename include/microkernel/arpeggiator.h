@@ -29,23 +29,26 @@ extern "C" {
 
 /* Payloads: 4 bytes each, host order; shorter payloads are ignored. */
 typedef struct {
-    uint16_t bpm; /* beats per minute; a step is a 16th: 60000 / (bpm * 4) ms */
-    uint8_t _pad[2];
+    uint16_t bpm;    /* beats per minute; a step is a 16th: 60000 / (bpm * 4) ms */
+    uint8_t _pad[2]; /* zero */
 } arp_bpm_payload_t;
 
+/* MSG_ARP_SET_PATTERN. */
 typedef struct {
     uint8_t pattern; /* ARP_* */
-    uint8_t _pad[3];
+    uint8_t _pad[3]; /* zero */
 } arp_pattern_payload_t;
 
+/* MSG_ARP_SET_OCTAVES. */
 typedef struct {
     uint8_t octaves; /* 1..4 */
-    uint8_t _pad[3];
+    uint8_t _pad[3]; /* zero */
 } arp_octaves_payload_t;
 
+/* MSG_ARP_ENABLE. */
 typedef struct {
-    uint8_t enable; /* 0 = bypass (no output), non-zero = active */
-    uint8_t _pad[3];
+    uint8_t enable;  /* 0 = bypass (no output), non-zero = active */
+    uint8_t _pad[3]; /* zero */
 } arp_enable_payload_t;
 
 /*

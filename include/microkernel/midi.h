@@ -33,7 +33,7 @@ extern "C" {
 #define MIDI_FILTER_AFTERTOUCH 0x10u /* 0xAn and 0xDn */
 #define MIDI_FILTER_SYSEX      0x20u /* complete SysEx (MSG_MIDI_SYSEX_EVENT) */
 #define MIDI_FILTER_REALTIME   0x40u /* 0xF8..0xFF */
-#define MIDI_FILTER_ALL        0xFFu
+#define MIDI_FILTER_ALL        0xFFu /* every kind */
 
 #define MIDI_CHANNEL_ALL     0xFFu /* subscribe: every channel */
 #define MIDI_MAX_SUBSCRIBERS 8     /* compat §1.4 */
@@ -51,25 +51,29 @@ typedef struct {
     uint32_t i2c_freq_hz; /* 100000 or 400000 */
 } midi_config_payload_t;  /* 12 bytes */
 
+/* MSG_MIDI_SEND: one short message. */
 typedef struct {
-    uint8_t status; /* 0x80..0xEF, or a system status with a length (table §3.1) */
-    uint8_t data1;  /* sent as given (not masked) */
-    uint8_t data2;  /* ignored for 2-byte messages */
-    uint8_t _pad;
+    uint8_t status;    /* 0x80..0xEF, or a system status with a length (table §3.1) */
+    uint8_t data1;     /* sent as given (not masked) */
+    uint8_t data2;     /* ignored for 2-byte messages */
+    uint8_t _pad;      /* zero */
 } midi_send_payload_t; /* 4 bytes */
 
+/* MSG_MIDI_SEND_SYSEX: a complete SysEx message. */
 typedef struct {
-    uint16_t length; /* bytes in data[], F0 and F7 included */
-    uint8_t _pad[2];
+    uint16_t length;    /* bytes in data[], F0 and F7 included */
+    uint8_t _pad[2];    /* zero */
     uint8_t data[];     /* F0 ... F7 */
 } midi_sysex_payload_t; /* 4-byte header */
 
+/* MSG_MIDI_SUBSCRIBE: which channel and kinds the sender receives. */
 typedef struct {
-    uint8_t channel;    /* 0..15, or MIDI_CHANNEL_ALL */
-    uint8_t msg_filter; /* MIDI_FILTER_* bits */
-    uint8_t _pad[2];
+    uint8_t channel;        /* 0..15, or MIDI_CHANNEL_ALL */
+    uint8_t msg_filter;     /* MIDI_FILTER_* bits */
+    uint8_t _pad[2];        /* zero */
 } midi_subscribe_payload_t; /* 4 bytes */
 
+/* MSG_MIDI_EVENT: one received message, to subscribers. */
 typedef struct {
     uint8_t status;     /* full status byte (running status filled in) */
     uint8_t data1;      /* 0 when absent */
@@ -77,6 +81,7 @@ typedef struct {
     uint8_t channel;    /* status & 0x0F for 0x80..0xEF, else 0xFF */
 } midi_event_payload_t; /* 4 bytes */
 
+/* MSG_MIDI_SYSEX_EVENT: one received SysEx, to subscribers. */
 typedef struct {
     uint16_t length;          /* bytes in data[] */
     uint8_t _pad[2];          /* zero */

@@ -94,7 +94,7 @@ typedef struct {
 
 /* MSG_NS_LIST, 128 bytes: plain string prefix ("" lists flat names too). */
 typedef struct {
-    char prefix[NS_PATH_MAX];
+    char prefix[NS_PATH_MAX]; /* NUL-terminated */
 } ns_list_req_t;
 
 /* MSG_NS_MOUNT, 136 bytes. */
@@ -105,7 +105,7 @@ typedef struct {
 
 /* MSG_NS_UMOUNT, 128 bytes. */
 typedef struct {
-    char mount_point[NS_PATH_MAX];
+    char mount_point[NS_PATH_MAX]; /* NUL-terminated */
 } ns_umount_t;
 
 /* MSG_NS_REPLY, 1048 bytes, padding zero. */
@@ -375,6 +375,29 @@ actor_id_t ns_lookup_exact(runtime_t *rt, const char *path);
  * installed.
  */
 bool ns_set_cloud_provider(runtime_t *rt, actor_id_t id);
+
+/* Where a path's messages go (our extension, issue 15: `caps` reports it). */
+typedef enum {
+    NS_BACKEND_NONE = 0, /* nothing serves it: actor_lookup() fails */
+    NS_BACKEND_LOCAL,    /* an actor of this node, in the path table or a mount */
+    NS_BACKEND_PEER,     /* an actor of a mounted peer node (planted path or mount) */
+    NS_BACKEND_NATS,     /* a proxy to whoever serves it over NATS (microkernel/nats.h) */
+    NS_BACKEND_CLOUD     /* the cloud provider (ns_set_cloud_provider) */
+} ns_backend_t;
+
+/*
+ * Which backend serves `path`, in actor_lookup()'s resolution order (local
+ * > mounted peer > NATS > cloud, seed 002 "local flash/RAM > mounted peer >
+ * Cloudflare"); *id (may be NULL) gets the actor messages go to, or
+ * ACTOR_ID_INVALID. Like actor_lookup() it may probe NATS when the node is
+ * attached (bounded by the NATS probe timeout). NS_BACKEND_NONE with
+ * mk_last_error() set when nothing serves it, the path is malformed, or the
+ * namespace is not installed.
+ */
+ns_backend_t ns_path_backend(runtime_t *rt, const char *path, actor_id_t *id);
+
+/* "none", "local", "peer", "nats" or "cloud" ("?" for other values). */
+const char *ns_backend_name(ns_backend_t b);
 
 /* Number of paths in the table (local and planted by peers), 0 when not
  * installed. */

@@ -56,7 +56,7 @@ typedef struct {
     bool tls;                   /* require TLS (also implied by tls:// URLs) */
     const char *ca_file;        /* TLS trust anchors (PEM); NULL: system store */
     const char *cert_file;      /* TLS client certificate (PEM), with key_file */
-    const char *key_file;
+    const char *key_file;       /* its private key (PEM) */
     const char *name;           /* connection name shown by the server; NULL: "mk-node-<id>" */
     uint32_t pending_max;       /* 0: MK_NATS_PENDING_DEFAULT messages */
     uint32_t reconnect_wait_ms; /* between reconnect attempts; 0: 250 ms */
@@ -122,7 +122,7 @@ void runtime_detach_nats(runtime_t *rt);
  * MK_NATS_PATHS_MAX paths already served, or a libnats error.
  */
 bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id);
-#define MK_NATS_PATHS_MAX 256u
+#define MK_NATS_PATHS_MAX 256u /* paths one node serves over NATS */
 
 /* Stop serving `path`; false with a reason when it is not served. */
 bool mk_nats_unserve_path(runtime_t *rt, const char *path);
@@ -188,7 +188,7 @@ actor_id_t mk_nats_resolve_path(runtime_t *rt, const char *path);
  * enabled on the server), no actor slot, or a path registration refused.
  */
 actor_id_t mk_nats_kv_start(runtime_t *rt, const char *bucket, bool take_path);
-#define MK_NATS_KV_PATH "/node/nats/storage/kv"
+#define MK_NATS_KV_PATH "/node/nats/storage/kv" /* where mk_nats_kv_start registers */
 
 /* True when `rt` has a NATS attachment (connected or reconnecting). */
 bool mk_nats_attached(const runtime_t *rt);
@@ -227,9 +227,9 @@ size_t mk_nats_path_subject(const char *path, char *out, size_t out_size);
  * names held here, or a JetStream error.
  */
 bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id);
-#define MK_NATS_NAMES_MAX    256u /* names one node holds in the registry */
-#define MK_NATS_CACHE_MAX    256u /* lookups cached per node */
-#define MK_NATS_NAMES_BUCKET "mk-names"
+#define MK_NATS_NAMES_MAX    256u       /* names one node holds in the registry */
+#define MK_NATS_CACHE_MAX    256u       /* lookups cached per node */
+#define MK_NATS_NAMES_BUCKET "mk-names" /* JetStream KV bucket of the registry */
 
 /* Remove a name this node registered; false with a reason otherwise. */
 bool mk_nats_unregister(runtime_t *rt, const char *name);

@@ -39,7 +39,7 @@ extern "C" {
 
 /* Local KV ("local_kv", "/node/storage/kv"). */
 #define MSG_KV_GET       0xFF000134u /* [id=..\n]key=<k>\n */
-#define MSG_KV_PUT       0xFF000135u /* [id=..\n]key=<k>\nvalue=<bytes to end> */
+#define MSG_KV_PUT       0xFF000135u /* [id=..\n]key=<k>\nvalue=<v>, v to the end */
 #define MSG_KV_DELETE    0xFF000136u /* [id=..\n]key=<k>\n */
 #define MSG_KV_LIST      0xFF000137u /* [id=..\n][prefix=<p>\n][limit=<n>\n] */
 #define MSG_KV_OK        0xFF000138u /* reply; payload per request (docs) */
@@ -79,6 +79,7 @@ extern "C" {
 
 /* ---- Boot ---------------------------------------------------------------- */
 
+/* What services_start() starts, and how (services_config_init() gives the defaults). */
 typedef struct {
     const char *node_name;  /* NULL: host name (node_set_name rules) */
     const char *data_dir;   /* NULL: $XDG_DATA_HOME/microkernel, else

@@ -36,32 +36,38 @@ extern "C" {
 
 #define SEQ_PPQN           480  /* ticks per quarter note */
 #define SEQ_BAR_TICKS      1920 /* 4/4 */
-#define SEQ_TRACKS         8
-#define SEQ_SLOTS          4
+#define SEQ_TRACKS         8    /* tracks, each on its own MIDI channel */
+#define SEQ_SLOTS          4    /* pattern slots per track */
 #define SEQ_PATTERN_EVENTS 256  /* events per pattern */
 #define SEQ_RECORD_MAX     4096 /* events kept for export (later ones are not kept) */
 #define SEQ_STEP_MS        5    /* clock period: ticks advance by elapsed time */
 
 /* All payloads host order, natural alignment. */
 typedef struct {
-    uint16_t bpm; /* 30..300, else MSG_SEQ_ERROR "tempo out of range" */
-    uint8_t _pad[2];
+    uint16_t bpm;    /* 30..300, else MSG_SEQ_ERROR "tempo out of range" */
+    uint8_t _pad[2]; /* zero */
 } seq_tempo_payload_t;
 
+/* MSG_SEQ_SELECT, MSG_SEQ_MUTE, MSG_SEQ_SOLO: a track and a value. */
 typedef struct {
-    uint8_t track; /* 0..7 */
-    uint8_t value; /* slot 0..3 (SELECT), 0/1 (MUTE, SOLO) */
-    uint8_t _pad[2];
+    uint8_t track;   /* 0..7 */
+    uint8_t value;   /* slot 0..3 (SELECT), 0/1 (MUTE, SOLO) */
+    uint8_t _pad[2]; /* zero */
 } seq_track_payload_t;
 
+/* One event of a pattern. */
 typedef struct {
-    uint32_t tick;                /* offset in the pattern, < length_ticks */
-    uint8_t status, data1, data2; /* channel message 0x80..0xEF */
-    uint8_t _pad;
-} seq_event_t; /* 8 bytes */
+    uint32_t tick;  /* offset in the pattern, < length_ticks */
+    uint8_t status; /* channel message 0x80..0xEF */
+    uint8_t data1;  /* first data byte */
+    uint8_t data2;  /* second data byte (0 for 2-byte messages) */
+    uint8_t _pad;   /* zero */
+} seq_event_t;      /* 8 bytes */
 
+/* MSG_SEQ_PATTERN: a pattern for a track's slot, then its events. */
 typedef struct {
-    uint8_t track, slot;   /* 0..7, 0..3 */
+    uint8_t track;         /* 0..7 */
+    uint8_t slot;          /* 0..3 */
     uint16_t n_events;     /* <= 256 */
     uint32_t length_ticks; /* loop length, 1 .. 16 bars */
     seq_event_t events[];  /* n_events, any order */

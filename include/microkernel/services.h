@@ -55,16 +55,16 @@ extern "C" {
  * keeps them all in services.h). Payloads are in the peripheral headers:
  * gpio.h, pwm.h, i2c.h, led.h, display.h, console.h, midi.h, arpeggiator.h.
  */
-#define MSG_GPIO_CONFIGURE     0xFF000020u
-#define MSG_GPIO_WRITE         0xFF000021u
-#define MSG_GPIO_READ          0xFF000022u
-#define MSG_GPIO_SUBSCRIBE     0xFF000023u
-#define MSG_GPIO_UNSUBSCRIBE   0xFF000024u
+#define MSG_GPIO_CONFIGURE     0xFF000020u /* text "pin=N\nmode=..." (gpio.h) */
+#define MSG_GPIO_WRITE         0xFF000021u /* text "pin=N\nvalue=V" */
+#define MSG_GPIO_READ          0xFF000022u /* text "pin=N" */
+#define MSG_GPIO_SUBSCRIBE     0xFF000023u /* text "pin=N\nedge=..." */
+#define MSG_GPIO_UNSUBSCRIBE   0xFF000024u /* text "pin=N" */
 /* 0xFF000025 .. 0xFF000027 reserved (ADC). */
-#define MSG_GPIO_OK            0xFF000028u
-#define MSG_GPIO_VALUE         0xFF000029u
-#define MSG_GPIO_ERROR         0xFF00002Au
-#define MSG_GPIO_EVENT         0xFF00002Bu
+#define MSG_GPIO_OK            0xFF000028u /* reply: empty */
+#define MSG_GPIO_VALUE         0xFF000029u /* reply: text "pin=N\nvalue=0|1" */
+#define MSG_GPIO_ERROR         0xFF00002Au /* reply: error text */
+#define MSG_GPIO_EVENT         0xFF00002Bu /* to subscribers: text "pin=N\nvalue=..\nedge=.." */
 #define MSG_PWM_CONFIGURE      0xFF00002Cu /* pwm_config_payload_t */
 #define MSG_PWM_SET_DUTY       0xFF00002Du /* pwm_duty_payload_t */
 #define MSG_PWM_OK             0xFF00002Eu /* empty */
@@ -98,7 +98,7 @@ extern "C" {
 #define MSG_DISPLAY_OK         0xFF00005Cu /* reply: empty */
 #define MSG_DISPLAY_ERROR      0xFF00005Du /* reply: error text, no NUL */
 #define MSG_ANSI_CONSOLE_WRITE 0xFF000060u /* raw bytes, may hold ANSI sequences; no reply */
-#define MSG_CONSOLE_WRITE      MSG_ANSI_CONSOLE_WRITE
+#define MSG_CONSOLE_WRITE      MSG_ANSI_CONSOLE_WRITE /* the original's name */
 #define MSG_CONSOLE_CLEAR      0xFF000061u /* clear the screen, home the cursor; no reply */
 #define MSG_MIDI_CONFIGURE     0xFF000070u /* midi_config_payload_t */
 #define MSG_MIDI_SEND          0xFF000071u /* midi_send_payload_t */
@@ -235,7 +235,7 @@ typedef struct {
 
 /* Payload of MSG_PATH_UNREGISTER, 128 bytes: the NUL-terminated path. */
 typedef struct {
-    char path[NS_PATH_MAX];
+    char path[NS_PATH_MAX]; /* NUL-terminated */
 } path_unregister_payload_t;
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -247,10 +247,10 @@ _Static_assert(sizeof(path_unregister_payload_t) == 128, "path_unregister_payloa
 
 /* ---- Logging --------------------------------------------------------- */
 
-#define LOG_DEBUG 0
-#define LOG_INFO  1
-#define LOG_WARN  2
-#define LOG_ERROR 3
+#define LOG_DEBUG 0 /* actor_log level: detail for debugging */
+#define LOG_INFO  1 /* actor_log level: normal events */
+#define LOG_WARN  2 /* actor_log level: something went wrong, handled */
+#define LOG_ERROR 3 /* actor_log level: a failure */
 
 /* Payload of MSG_LOG (sent by actor_log to the log actor). */
 typedef struct {

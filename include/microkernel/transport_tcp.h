@@ -17,7 +17,7 @@ extern "C" {
 /* Output queued while the socket would block, per transport, in bytes.
  * Past it send() (and so actor_send()) returns false with a reason. */
 #ifndef MK_TCP_SEND_QUEUE_MAX
-#define MK_TCP_SEND_QUEUE_MAX (4u << 20)
+#define MK_TCP_SEND_QUEUE_MAX (4u << 20) /* bytes queued per link */
 #endif
 
 /*

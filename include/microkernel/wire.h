@@ -38,13 +38,13 @@ typedef struct __attribute__((packed)) {
     uint32_t reserved;     /* @24: 0 */
 } wire_header_t;
 
-#ifndef __cplusplus
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(wire_header_t) == WIRE_HEADER_SIZE, "wire_header_t is 28 bytes");
 #endif
 /* Largest payload accepted or produced: 16 MiB. Our limit, beyond the
  * original (which grows its buffer to whatever a header announces). */
 #ifndef WIRE_MAX_PAYLOAD
-#define WIRE_MAX_PAYLOAD (16u << 20)
+#define WIRE_MAX_PAYLOAD (16u << 20) /* bytes; may be set at build time */
 #endif
 #define WIRE_UDP_MAX_DATAGRAM 65507u /* largest UDP/IPv4 datagram, header included */
 #define WIRE_UDP_MAX_PAYLOAD  (WIRE_UDP_MAX_DATAGRAM - WIRE_HEADER_SIZE) /* 65479 */

@@ -853,6 +853,36 @@ bool ns_set_cloud_provider(runtime_t *rt, actor_id_t id)
     return true;
 }
 
+ns_backend_t ns_path_backend(runtime_t *rt, const char *path, actor_id_t *id)
+{
+    actor_id_t got = ACTOR_ID_INVALID;
+    ns_backend_t b = NS_BACKEND_NONE;
+    svc_t *s = rt ? ns_state(rt) : NULL;
+    if (!s) {
+        mk_set_error("ns_path_backend: the namespace is not installed");
+    } else if (!path || path[0] != '/') {
+        mk_set_error("ns_path_backend: \"%s\" is not a path", path ? path : "(null)");
+    } else if ((got = actor_lookup(rt, path)) != ACTOR_ID_INVALID) {
+        /* actor_lookup() tried the table, then NATS, then the cloud: see
+         * which one answered. */
+        if (ns_lookup_path(rt, path) == got)
+            b = actor_id_node(got) == rt->node_id ? NS_BACKEND_LOCAL : NS_BACKEND_PEER;
+        else if (got == s->cloud)
+            b = NS_BACKEND_CLOUD;
+        else
+            b = NS_BACKEND_NATS;
+    }
+    if (id)
+        *id = got;
+    return b;
+}
+
+const char *ns_backend_name(ns_backend_t b)
+{
+    static const char *const names[] = {"none", "local", "peer", "nats", "cloud"};
+    return (unsigned)b < sizeof names / sizeof names[0] ? names[b] : "?";
+}
+
 size_t ns_count(const runtime_t *rt)
 {
     const svc_t *s = ns_state(rt);

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,30 @@ static shell_result_t caps_reply(shell_t *sh, const message_t *msg)
 
 static shell_reply_handler_t caps_handler = {caps_reply, "Timeout (5s)"};
 
+/* This node's caps, then which backend serves each of the five cloud
+ * service paths as this node resolves them (issue 15; our extension after
+ * the original's lines): "backend /node/storage/kv=local 0x...". */
+static shell_result_t caps_local_reply(shell_t *sh, const message_t *msg)
+{
+    static const char *const paths[] = {"/node/storage/kv", "/node/storage/db",
+                                        "/node/queue/default", "/node/ai/infer", "/node/ai/embed"};
+    shell_result_t r = caps_reply(sh, msg);
+    if (r != SHELL_DONE)
+        return r;
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        actor_id_t id;
+        ns_backend_t b = ns_path_backend(sh->rt, paths[i], &id);
+        if (b == NS_BACKEND_NONE)
+            sh_printf(sh, "backend %s=none\n", paths[i]);
+        else
+            sh_printf(sh, "backend %s=%s 0x%016" PRIx64 "\n", paths[i], ns_backend_name(b),
+                      (uint64_t)id);
+    }
+    return SHELL_DONE;
+}
+
+static shell_reply_handler_t caps_local_handler = {caps_local_reply, "Timeout (5s)"};
+
 shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)line;
@@ -273,6 +298,9 @@ shell_result_t cmd_caps(shell_t *sh, const shell_args_t *args, const char *line,
             caps = actor_lookup(sh->rt, "/sys/caps");
         if (caps == ACTOR_ID_INVALID)
             return sh_error(sh, "no caps service on this node (%s)", path);
+        if (!actor_send(sh->rt, caps, MSG_CAPS_REQUEST, NULL, 0))
+            return sh_error(sh, "%s", mk_last_error());
+        return sh_wait_reply(sh, caps, SHELL_CALL_TIMEOUT_MS, &caps_local_handler);
     } else {
         /* A mounted node's name, or any actor (path, name, ID) that answers. */
         const char *t = args->argv[1];

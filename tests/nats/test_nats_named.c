@@ -141,6 +141,17 @@ static void test_resolution_order_local_nats_cloud(void **state)
     assert_true(via_nats != ACTOR_ID_INVALID && via_nats != cloud_id && via_nats != local);
     /* only the five cloud service paths fall back to the cloud (docs/cloud.md) */
     assert_int_equal(actor_lookup(rt[0], "/node/queue/default"), cloud_id);
+    /* caps' backend report (issue 15) names each of them */
+    actor_id_t b_id;
+    assert_int_equal(ns_path_backend(rt[0], "/svc/x", &b_id), NS_BACKEND_LOCAL);
+    assert_int_equal(b_id, local);
+    assert_int_equal(ns_path_backend(rt[0], "/node/storage/far", &b_id), NS_BACKEND_NATS);
+    assert_int_equal(b_id, via_nats);
+    assert_int_equal(ns_path_backend(rt[0], "/node/queue/default", &b_id), NS_BACKEND_CLOUD);
+    assert_int_equal(b_id, cloud_id);
+    assert_int_equal(ns_path_backend(rt[0], "/svc/nobody", &b_id), NS_BACKEND_NONE);
+    assert_int_equal(b_id, ACTOR_ID_INVALID);
+    assert_string_equal(ns_backend_name(NS_BACKEND_NATS), "nats");
     assert_int_equal(actor_lookup(rt[0], "/node/storage/nobody"), ACTOR_ID_INVALID);
 
     assert_int_equal(actor_lookup(rt[0], "/svc/nobody"), ACTOR_ID_INVALID);

@@ -356,6 +356,10 @@ static void with_namespace_and_caps(runtime_t *rt)
     assert_true(ns_actor_init(rt) != ACTOR_ID_INVALID);
     assert_true(caps_actor_init(rt) != ACTOR_ID_INVALID);
     assert_int_equal(ns_register_path(rt, "/app/echo", actor_lookup(rt, "echo")), NS_OK);
+    /* backends for caps: a local store, a peer's queue, the cloud for the rest */
+    assert_int_equal(ns_register_path(rt, "/node/storage/kv", actor_lookup(rt, "echo")), NS_OK);
+    assert_int_equal(ns_register_path(rt, "/node/queue/default", actor_id_make(9, 4)), NS_OK);
+    assert_true(ns_set_cloud_provider(rt, actor_lookup(rt, "mute")));
 }
 
 /* ls and caps print what the original's Linux mk-shell prints
@@ -373,9 +377,22 @@ static void ls_and_caps_follow_the_original(void **state)
     assert_contains(s.out, want);
     assert_contains(s.out, "\n(empty)\n");
     assert_contains(s.out, "\nplatform=linux\nidentity=");
-    /* The reply verbatim (no blank line added), then mute's timeout. */
-    assert_contains(s.out, "\ntransports=0\nTimeout (5s)\n");
-    assert_contains(s.out, "0/16  echo\n                                        /app/echo\n");
+    /* The reply verbatim (no blank line added), then which backend serves
+     * each cloud service path (issue 15), then mute's timeout. */
+    char backends[512];
+    unsigned long long echo = actor_id_make(7, 1), mute = actor_id_make(7, 2);
+    snprintf(backends, sizeof backends,
+             "\ntransports=0\n"
+             "backend /node/storage/kv=local 0x%016llx\n"
+             "backend /node/storage/db=cloud 0x%016llx\n"
+             "backend /node/queue/default=peer 0x%016llx\n"
+             "backend /node/ai/infer=cloud 0x%016llx\n"
+             "backend /node/ai/embed=cloud 0x%016llx\n"
+             "Timeout (5s)\n",
+             echo, mute, (unsigned long long)actor_id_make(9, 4), mute, mute);
+    assert_contains(s.out, backends);
+    /* (echo also holds /node/storage/kv: the shell asked it for history) */
+    assert_contains(s.out, "/16  echo\n                                        /app/echo\n");
 }
 
 /* Regression (issue 22): `call` printed the first 64 bytes of a reply and
