@@ -38,6 +38,8 @@ extern "C" {
     0xFF00019Cu /* a type-0 SMF (480 PPQN) of every event sent and                                 \
                    every tempo change played */
 
+#define SEQUENCER_PATH "/sys/sequencer" /* where sequencer_init registers it */
+
 #define SEQ_PPQN             480  /* ticks per quarter note */
 #define SEQ_BAR_TICKS        1920 /* 4/4 */
 #define SEQ_TRACKS           8

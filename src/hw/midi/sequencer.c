@@ -21,7 +21,7 @@
 #include "microkernel/message.h"
 #include "microkernel/midi.h"
 
-#define SEQ_PATH "/sys/sequencer"
+#define SEQ_PATH SEQUENCER_PATH
 
 typedef struct {
     uint32_t length; /* 0: empty slot */
