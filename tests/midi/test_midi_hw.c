@@ -13,6 +13,7 @@
 #include "hw/hw_test_util.h"
 #include "hw/midi/midi_backend.h"
 #include "hw/midi/midi_internal.h"
+#include "microkernel/gpio.h"
 #include "microkernel/hw.h"
 #include "microkernel/midi.h"
 #include "microkernel/supervision.h"
@@ -216,6 +217,51 @@ static void test_midi_in_is_woken_by_the_irq_line_without_timers(void **st)
     assert_null(strstr(g_log, "polling"));
 }
 
+/* The GPIO actor crashes and comes back with a new ID, keeping its
+ * subscribers: the MIDI actor follows it and MIDI IN still arrives. */
+static void test_midi_in_survives_a_gpio_actor_restart(void **st)
+{
+    fx_t *f = *st = fixture(true);
+    configure_and_subscribe(f);
+    actor_id_t old = actor_lookup(f->rt, "/node/hardware/gpio");
+    mk_actor_exit(f->rt, old, EXIT_CRASHED);
+    for (int t = 0; t < 200 && actor_lookup(f->rt, "/node/hardware/gpio") == old; t++)
+        hw_pump(f->rt, 1);
+    assert_int_not_equal(actor_lookup(f->rt, "/node/hardware/gpio"), old);
+    hw_pump(f->rt, 5); /* its bootstrap: watch the new notification pipe */
+    assert_true(gpio_mock_isr_enabled(43));
+    sc16is752_mock_inject_rx((const uint8_t *)"\x80\x3c\x00", 3);
+    expect_event(f, 0x80, 60, 0);
+    sc16is752_mock_inject_rx((const uint8_t *)"\x90\x3d\x01", 3);
+    expect_event(f, 0x90, 61, 1);
+    assert_int_equal(g_clk.starts, 0);
+}
+
+/* The GPIO actor refuses the IRQ subscription (all 16 taken): the logged
+ * fallback poll, and bytes arrive on its ticks. */
+static void test_midi_polls_when_the_gpio_actor_refuses_the_irq(void **st)
+{
+    fx_t *f = *st = fixture(true);
+    actor_id_t gpio = actor_lookup(f->rt, "/node/hardware/gpio");
+    for (int pin = 0; pin < 16; pin++) {
+        char text[16];
+        snprintf(text, sizeof text, "pin=%d", pin);
+        assert_hw_reply(hw_call_text(f->rt, f->client, gpio, MSG_GPIO_SUBSCRIBE, text), MSG_GPIO_OK,
+                        "");
+    }
+    configure_and_subscribe(f);
+    assert_non_null(strstr(g_log, "midi: IRQ line 43 cannot be requested (too many "
+                                  "subscriptions); polling every 10 ms"));
+    assert_int_equal(g_clk.starts, 1);
+    sc16is752_mock_inject_rx((const uint8_t *)"\xe0\x00\x40", 3);
+    hw_pump(f->rt, 10);
+    /* Our own pins 0..15 are not wired to anything: no edge events. */
+    assert_int_equal(hw_pending(), 0);
+    timer_payload_t t = {g_clk.id, 1};
+    assert_true(mk_send_from(f->rt, ACTOR_ID_INVALID, f->midi, MSG_TIMER, &t, sizeof t));
+    expect_event(f, 0xE0, 0, 64);
+}
+
 /* The IRQ line cannot be requested (no GPIO actor, and its descriptor is
  * watched by another actor): the fallback poll, logged, on the step clock;
  * bytes arrive only on a poll tick. */
@@ -262,6 +308,8 @@ int main(void)
         cmocka_unit_test_teardown(test_midi_crash_restarts_configured_with_subscribers, teardown),
         cmocka_unit_test_teardown(test_midi_unconfigured_crash_restarts_unconfigured, teardown),
         cmocka_unit_test_teardown(test_midi_in_is_woken_by_the_irq_line_without_timers, teardown),
+        cmocka_unit_test_teardown(test_midi_in_survives_a_gpio_actor_restart, teardown),
+        cmocka_unit_test_teardown(test_midi_polls_when_the_gpio_actor_refuses_the_irq, teardown),
         cmocka_unit_test_teardown(test_midi_falls_back_to_a_logged_poll_without_irq, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

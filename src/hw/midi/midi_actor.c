@@ -59,6 +59,10 @@ typedef struct {
     midi_sub_t subs[MIDI_MAX_SUBSCRIBERS];
     midi_irq_mode_t irq;
     actor_id_t gpio; /* GPIO actor subscribed to (MIDI_IRQ_GPIO/PENDING) */
+    /* Replies still due for unsubscribes sent to `skip_from`: they are not
+     * the answer to a later subscribe (one actor's replies keep order). */
+    unsigned gpio_skip;
+    actor_id_t skip_from;
     int watched_fd;  /* -1: none */
     timer_id_t poll; /* fallback poll timer, TIMER_ID_INVALID: none */
     mk_log_limit_t log;
@@ -203,7 +207,12 @@ static void disarm(runtime_t *rt, midi_state_t *s)
     if ((s->irq == MIDI_IRQ_GPIO || s->irq == MIDI_IRQ_PENDING) && s->gpio != ACTOR_ID_INVALID) {
         char text[24];
         int len = snprintf(text, sizeof text, "pin=%u", (unsigned)s->cfg.irq_pin);
-        (void)actor_send(rt, s->gpio, MSG_GPIO_UNSUBSCRIBE, text, (size_t)len);
+        if (actor_send(rt, s->gpio, MSG_GPIO_UNSUBSCRIBE, text, (size_t)len)) {
+            if (s->skip_from != s->gpio)
+                s->gpio_skip = 0;
+            s->skip_from = s->gpio;
+            s->gpio_skip++;
+        }
     }
     s->poll = TIMER_ID_INVALID;
     s->watched_fd = -1;
@@ -258,8 +267,20 @@ static void arm(runtime_t *rt, midi_state_t *s)
 /* Answers and edge events of the GPIO actor we subscribed to. */
 static void on_gpio(runtime_t *rt, midi_state_t *s, const message_t *msg)
 {
-    if (s->gpio == ACTOR_ID_INVALID || msg->source != s->gpio)
+    if (msg->type != MSG_GPIO_EVENT && s->gpio_skip && msg->source == s->skip_from) {
+        s->gpio_skip--; /* the answer to an earlier unsubscribe */
         return;
+    }
+    if (s->gpio == ACTOR_ID_INVALID)
+        return;
+    if (msg->source != s->gpio) {
+        /* A restarted GPIO actor keeps its subscribers (docs/hardware.md):
+         * follow it to its new ID. */
+        if (msg->type != MSG_GPIO_EVENT || s->irq != MIDI_IRQ_GPIO ||
+            actor_lookup(rt, "/node/hardware/gpio") != msg->source)
+            return;
+        s->gpio = msg->source;
+    }
     if (msg->type == MSG_GPIO_OK && s->irq == MIDI_IRQ_PENDING) {
         s->irq = MIDI_IRQ_GPIO;
         drain(rt, s); /* bytes that came before the subscription made no edge */
@@ -430,9 +451,10 @@ static bool midi_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *st
 }
 
 /* Supervisor factory side (hw_factory): re-apply the last configuration of
- * a restarted actor; the subscribers are kept. False: the chip did not come
- * back (the actor then exits EXIT_CRASHED and is restarted again, bounded
- * by the supervisor's restart intensity). */
+ * a restarted actor; the subscribers are kept. Always true: a chip that
+ * does not come back leaves the actor unconfigured (logged at ERROR; it
+ * answers "not configured" until the next MSG_MIDI_CONFIGURE) rather than
+ * crash-looping the supervisor that also runs GPIO, I2C, PWM and LED. */
 static bool midi_bring_up(void *rec)
 {
     midi_state_t *s = rec;
@@ -441,6 +463,7 @@ static bool midi_bring_up(void *rec)
     s->gpio = ACTOR_ID_INVALID;
     s->watched_fd = -1;
     s->poll = TIMER_ID_INVALID;
+    s->gpio_skip = 0;
     midi_parser_reset(&s->parser);
     bool ok = true;
     if (s->want_config && !s->configured)
@@ -453,10 +476,10 @@ static bool midi_bring_up(void *rec)
                   "midi: start %u of %s: %s, %d subscriber(s) kept", s->c.starts, MIDI_PATH,
                   !s->want_config ? "unconfigured"
                   : ok            ? "configuration re-applied"
-                                  : "re-configuring the chip failed",
+                                  : "re-configuring the chip failed (unconfigured)",
                   subs);
     }
-    return ok;
+    return true;
 }
 
 static void midi_take_down(void *rec)
@@ -504,6 +527,7 @@ void *midi_record_new(runtime_t *rt)
     s->watched_fd = -1;
     s->poll = TIMER_ID_INVALID;
     s->gpio = ACTOR_ID_INVALID;
+    s->skip_from = ACTOR_ID_INVALID;
     g_running = true;
     return s;
 }
