@@ -66,8 +66,10 @@ bool hw_config_set(hw_config_t *cfg, const char *opt, const char *value);
  * initialised, paths or names taken, no actor slots); nothing is left running then.
  */
 actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg);
-/* hw_start() also starts the MIDI actor at "/node/hardware/midi" (not
- * supervised; its failure is logged at LOG_WARN and does not fail hw_start). */
+/* hw_start() also starts the MIDI actor at "/node/hardware/midi" as the
+ * supervisor's last child (flat name "midi", permanent: restarted with its
+ * last configuration and subscribers, docs/midi.md); if it cannot start,
+ * that is logged at LOG_WARN and does not fail hw_start. */
 
 /* The supervisor hw_start() returned, ACTOR_ID_INVALID if none on `rt`. */
 actor_id_t hw_supervisor(runtime_t *rt);

@@ -102,7 +102,11 @@ typedef enum {
  * Linux ones). Spawns it (mailbox 64), registers "/node/hardware/midi" and
  * sends it its bootstrap. Needs the namespace (ns_install). Returns its ID,
  * or ACTOR_ID_INVALID with mk_last_error() set (path taken, no actor slot,
- * out of memory). The actor starts unconfigured (compat §1.4).
+ * out of memory, a MIDI actor already runs in this process). The actor
+ * starts unconfigured (compat §1.4) and is not supervised: hw_start() runs
+ * it under the hardware supervisor instead (microkernel/hw.h). Receive is
+ * woken by the IRQ line (through the GPIO actor when one runs) or the
+ * backend's descriptor; a 10 ms poll only when neither can be had (logged).
  */
 actor_id_t midi_actor_init(runtime_t *rt);
 

@@ -21,26 +21,35 @@ extern "C" {
 /* Requests (each answered with MSG_SEQ_OK or MSG_SEQ_ERROR + text, except
  * EXPORT which answers MSG_SEQ_SMF). Values outside the original's range
  * (0xFF000070..0x7D) and the other extensions' ranges. */
-#define MSG_SEQ_PLAY        0xFF000190u /* none: play from tick 0 */
-#define MSG_SEQ_STOP        0xFF000191u /* none: Note Off for every sounding note, clock stops */
-#define MSG_SEQ_SET_TEMPO   0xFF000192u /* seq_tempo_payload_t: 30..300 BPM, from the next step */
+#define MSG_SEQ_PLAY 0xFF000190u /* none: play from tick 0 */
+#define MSG_SEQ_STOP 0xFF000191u /* none: Note Off for every sounding note, clock stops */
+#define MSG_SEQ_SET_TEMPO                                                                          \
+    0xFF000192u                         /* seq_tempo_payload_t: 30..300 BPM, from the next tick;   \
+                                           replaces a loaded file's tempo map */
 #define MSG_SEQ_SET_PATTERN 0xFF000193u /* seq_pattern_payload_t + events */
 #define MSG_SEQ_SELECT      0xFF000194u /* seq_track_payload_t {track, slot}: on the next bar */
 #define MSG_SEQ_MUTE        0xFF000195u /* seq_track_payload_t {track, 0/1} */
 #define MSG_SEQ_SOLO        0xFF000196u /* seq_track_payload_t {track, 0/1} */
-#define MSG_SEQ_LOAD_SMF    0xFF000197u /* SMF bytes (type 0/1) */
+#define MSG_SEQ_LOAD_SMF    0xFF000197u /* SMF bytes (type 0/1), with its tempo map */
 #define MSG_SEQ_EXPORT      0xFF000198u /* none -> MSG_SEQ_SMF */
 #define MSG_SEQ_OK          0xFF00019Au /* empty */
 #define MSG_SEQ_ERROR       0xFF00019Bu /* error text, no NUL */
-#define MSG_SEQ_SMF         0xFF00019Cu /* a type-0 SMF (480 PPQN) of every event sent */
+#define MSG_SEQ_SMF                                                                                \
+    0xFF00019Cu /* a type-0 SMF (480 PPQN) of every event sent and                                 \
+                   every tempo change played */
 
-#define SEQ_PPQN           480  /* ticks per quarter note */
-#define SEQ_BAR_TICKS      1920 /* 4/4 */
-#define SEQ_TRACKS         8    /* tracks, each on its own MIDI channel */
-#define SEQ_SLOTS          4    /* pattern slots per track */
-#define SEQ_PATTERN_EVENTS 256  /* events per pattern */
-#define SEQ_RECORD_MAX     4096 /* events kept for export (later ones are not kept) */
-#define SEQ_STEP_MS        5    /* clock period: ticks advance by elapsed time */
+#define SEQUENCER_PATH "/sys/sequencer" /* where sequencer_init registers it */
+
+#define SEQ_PPQN             480     /* ticks per quarter note */
+#define SEQ_BAR_TICKS        1920    /* 4/4 */
+#define SEQ_TRACKS           8       /* tracks, each on its own MIDI channel */
+#define SEQ_SLOTS            4       /* pattern slots per track */
+#define SEQ_PATTERN_EVENTS   256     /* events per pattern */
+#define SEQ_RECORD_MAX       4096    /* events kept for export (later ones are not kept) */
+#define SEQ_STEP_MS          5       /* clock period: ticks advance by elapsed time */
+#define SEQ_TEMPO_RECORD_MAX 256     /* tempo changes kept for export */
+#define SEQ_TEMPO_MIN_US     200000  /* 300 BPM: faster file tempos are clamped to it */
+#define SEQ_TEMPO_MAX_US     2000000 /* 30 BPM: slower file tempos are clamped to it */
 
 /* All payloads host order, natural alignment. */
 typedef struct {

@@ -1,6 +1,6 @@
 /*
  * hw.c -- starting the hardware actors: the HAL backends chosen at run
- * time, the one-for-one supervisor over GPIO, I2C, PWM and LED, and a small
+ * time, the one-for-one supervisor over GPIO, I2C, PWM, LED and MIDI, and a small
  * manager actor that re-registers a restarted actor's namespace path and
  * re-sends its bootstrap (the supervisor only re-registers flat names).
  * Also the helpers every hardware actor uses (records, replies, faults).
@@ -20,6 +20,7 @@
 #include "hw/hal/led_hal.h"
 #include "hw/hal/pwm_hal.h"
 #include "hw/hw_internal.h"
+#include "hw/midi/midi_internal.h"
 #include "microkernel/midi.h"
 #include "microkernel/supervision.h"
 
@@ -28,7 +29,7 @@ const struct mk_i2c_hal *hw_default_i2c;
 const struct mk_pwm_hal *hw_default_pwm;
 const struct mk_led_hal *hw_default_led;
 
-#define HW_CHILDREN        4
+#define HW_CHILDREN        5 /* gpio, i2c, pwm, led, midi */
 #define HW_MOCK_I2C_DEVICE 0x50
 
 typedef struct {
@@ -299,14 +300,14 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     }
     m->rt = rt;
     m->sup = ACTOR_ID_INVALID;
-    const hw_actor_def_t *defs[HW_CHILDREN] = {&gpio_actor_def, &i2c_actor_def, &pwm_actor_def,
-                                               &led_actor_def};
-    void *recs[HW_CHILDREN] = {gpio_record_new(rt, gh), i2c_record_new(rt, ih),
-                               pwm_record_new(rt, ph), led_record_new(rt, lh)};
+    const hw_actor_def_t *defs[HW_CHILDREN - 1] = {&gpio_actor_def, &i2c_actor_def, &pwm_actor_def,
+                                                   &led_actor_def};
+    void *recs[HW_CHILDREN - 1] = {gpio_record_new(rt, gh), i2c_record_new(rt, ih),
+                                   pwm_record_new(rt, ph), led_record_new(rt, lh)};
     /* Probe each HAL (init + deinit): a board without, say, SPI still gets
      * the other actors; the skipped ones are logged. */
     char skipped[160] = "";
-    for (int i = 0; i < HW_CHILDREN; i++) {
+    for (int i = 0; i < HW_CHILDREN - 1; i++) {
         hw_common_t *c = recs[i];
         if (!c) {
             mk_set_error("hw_start: out of memory");
@@ -322,6 +323,20 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
         size_t used = strlen(skipped);
         snprintf(skipped + used, sizeof skipped - used, "%s%s", used ? ", " : "", defs[i]->name);
         mk_free(c);
+    }
+    /* The MIDI actor (docs/midi.md), last child: the simulated SC16IS752
+     * with the mock backend, the chip on the Linux HALs otherwise. It starts
+     * unconfigured (no probe); a failure here is logged, the rest runs. */
+    void *midi = NULL;
+    if (m->n > 0 && midi_select_backend(cfg.midi                         ? cfg.midi
+                                        : cfg.backend == HW_BACKEND_MOCK ? "mock"
+                                                                         : "sc16is752"))
+        midi = midi_record_new(rt);
+    if (midi) {
+        m->def[m->n] = &midi_actor_def;
+        m->rec[m->n++] = midi;
+    } else if (m->n > 0) {
+        actor_log(rt, LOG_WARN, "hw: /node/hardware/midi not started: %s", mk_last_error());
     }
     if (m->n == 0) {
         mk_free(m);
@@ -346,7 +361,7 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
             .factory = hw_factory,
             .factory_arg = c,
             .free_state = hw_release,
-            .mailbox_size = 32,
+            .mailbox_size = m->def[i] == &midi_actor_def ? 64 : 32,
             .restart_type = RESTART_PERMANENT,
         };
     }
@@ -376,13 +391,6 @@ actor_id_t hw_start(runtime_t *rt, const hw_config_t *cfg_in)
     g_hw.rt = rt;
     g_hw.sup = sup;
     g_hw.manager = mgr;
-    /* The MIDI actor (docs/midi.md), unsupervised: the simulated SC16IS752
-     * with the mock backend, the chip on the Linux HALs otherwise. */
-    if (midi_select_backend(cfg.midi                         ? cfg.midi
-                            : cfg.backend == HW_BACKEND_MOCK ? "mock"
-                                                             : "sc16is752") &&
-        midi_actor_init(rt) == ACTOR_ID_INVALID)
-        actor_log(rt, LOG_WARN, "hw: /node/hardware/midi not started: %s", mk_last_error());
     return sup;
 }
 

@@ -2,19 +2,26 @@
  * cmd_midi.c -- the shell's `midi` command (../shared/compat/midi.md §6):
  * configure the MIDI actor, send notes, CC, program changes and raw
  * messages, start/stop the monitor and the arpeggiator and set its BPM,
- * pattern and octaves, and print the SC16IS752's registers. Requests go
- * to the actors as messages; waits never block (SHELL_PENDING).
+ * pattern and octaves, print the SC16IS752's registers, and play / stop a
+ * Standard MIDI File through the sequencer (ours). Requests go to the
+ * actors as messages; waits never block (SHELL_PENDING).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/alloc_internal.h"
 #include "hw/midi/midi_internal.h"
 #include "microkernel/arpeggiator.h"
 #include "microkernel/midi.h"
 #include "microkernel/midi_monitor.h"
+#include "microkernel/sequencer.h"
 #include "shell/shell_internal.h"
 
-#define MIDI_WAIT_MS 3000u /* the original waits 3 s and says "Timeout (5s)" */
+#define MIDI_WAIT_MS  3000u        /* the original waits 3 s and says "Timeout (5s)" */
+#define MIDI_PLAY_MAX (256u << 10) /* `midi play`: largest file read, bytes */
 
 static const char *const k_note[12] = {"C",  "C#", "D",  "D#", "E",  "F",
                                        "F#", "G",  "G#", "A",  "A#", "B"};
@@ -45,7 +52,9 @@ static void usage(shell_t *sh)
                   "  midi monitor [off]             print MIDI IN traffic (/sys/midi_monitor)\n"
                   "  midi arp [on|off|stop]         start or switch the arpeggiator\n"
                   "  midi arp bpm <n> | pattern up|down|updown|random | octaves <n>\n"
-                  "  midi status                    SC16IS752 channel A registers\n");
+                  "  midi status                    SC16IS752 channel A registers\n"
+                  "  midi play <file.mid>           play a Standard MIDI File (/sys/sequencer)\n"
+                  "  midi stop                      stop it (Note Off for every sounding note)\n");
 }
 
 /* Send to the MIDI actor and wait for its reply. */
@@ -193,6 +202,109 @@ static shell_result_t do_status(shell_t *sh)
     return SHELL_DONE;
 }
 
+/* ---- midi play / midi stop (ours: the sequencer, docs/midi.md) ---------- */
+
+static shell_result_t play_started(shell_t *sh, const message_t *msg)
+{
+    if (msg->type != MSG_SEQ_OK)
+        return sh_error(sh, "sequencer did not start playing (reply type %u)", msg->type);
+    sh_printf(sh, "Playing (stop with 'midi stop')\n");
+    return SHELL_DONE;
+}
+
+static shell_reply_handler_t k_play_wait = {play_started, NULL};
+
+/* The file is loaded: start playing from tick 0. */
+static shell_result_t play_loaded(shell_t *sh, const message_t *msg)
+{
+    if (msg->type == MSG_SEQ_ERROR) {
+        int n = msg->payload_size > 200 ? 200 : (int)msg->payload_size;
+        return sh_error(sh, "%.*s", n, (const char *)msg->payload);
+    }
+    if (msg->type != MSG_SEQ_OK)
+        return sh_error(sh, "unexpected reply type %u from the sequencer", msg->type);
+    (void)actor_send(sh->rt, msg->source, MSG_SEQ_PLAY, NULL, 0);
+    return sh_wait_reply(sh, msg->source, MIDI_WAIT_MS, &k_play_wait);
+}
+
+static shell_reply_handler_t k_load_wait = {play_loaded, NULL};
+
+/* Read `path` (a regular file of 1 .. MIDI_PLAY_MAX bytes) into a new
+ * buffer; NULL after printing why. */
+static uint8_t *read_smf(shell_t *sh, const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f) {
+        sh_error(sh, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 1 ||
+        st.st_size > (off_t)MIDI_PLAY_MAX) {
+        fclose(f);
+        sh_error(sh, "%s: not a regular file of 1 to %u bytes", path, MIDI_PLAY_MAX);
+        return NULL;
+    }
+    uint8_t *buf = mk_malloc((size_t)st.st_size);
+    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+    fclose(f);
+    if (!buf || got != (size_t)st.st_size) {
+        mk_free(buf);
+        sh_error(sh, "cannot read %s", path);
+        return NULL;
+    }
+    *len = got;
+    return buf;
+}
+
+/* `midi play FILE`: start the sequencer if needed, load the file
+ * (MSG_SEQ_LOAD_SMF), then MSG_SEQ_PLAY; each step waits for its reply. */
+static shell_result_t do_play(shell_t *sh, const char *path)
+{
+    if (!path)
+        return sh_usage_error(sh, "midi play <file.mid>");
+    size_t len;
+    uint8_t *smf = read_smf(sh, path, &len);
+    if (!smf)
+        return SHELL_FAILED;
+    actor_id_t seq = actor_lookup(sh->rt, SEQUENCER_PATH);
+    if (seq == ACTOR_ID_INVALID)
+        seq = sequencer_init(sh->rt);
+    if (seq == ACTOR_ID_INVALID) {
+        mk_free(smf);
+        sh_printf(sh, "Failed (is MIDI actor running?)\n");
+        return SHELL_FAILED;
+    }
+    bool sent = actor_send(sh->rt, seq, MSG_SEQ_LOAD_SMF, smf, len);
+    mk_free(smf);
+    if (!sent)
+        return sh_error(sh, "cannot send to the sequencer: %s", mk_last_error());
+    sh_printf(sh, "Loading %s (%zu bytes)\n", path, len);
+    return sh_wait_reply(sh, seq, MIDI_WAIT_MS, &k_load_wait);
+}
+
+static shell_result_t stopped(shell_t *sh, const message_t *msg)
+{
+    if (msg->type != MSG_SEQ_OK)
+        return sh_error(sh, "unexpected reply type %u from the sequencer", msg->type);
+    sh_printf(sh, "Stopped\n");
+    return SHELL_DONE;
+}
+
+static shell_reply_handler_t k_stop_wait = {stopped, NULL};
+
+static shell_result_t do_stop(shell_t *sh)
+{
+    actor_id_t seq = actor_lookup(sh->rt, SEQUENCER_PATH);
+    if (seq == ACTOR_ID_INVALID) {
+        sh_printf(sh, "Sequencer not running\n");
+        return SHELL_DONE;
+    }
+    if (!actor_send(sh->rt, seq, MSG_SEQ_STOP, NULL, 0))
+        return sh_error(sh, "cannot send to the sequencer: %s", mk_last_error());
+    return sh_wait_reply(sh, seq, MIDI_WAIT_MS, &k_stop_wait);
+}
+
 shell_result_t cmd_midi(shell_t *sh, const shell_args_t *a, const char *line, size_t len)
 {
     (void)line, (void)len;
@@ -235,6 +347,10 @@ shell_result_t cmd_midi(shell_t *sh, const shell_args_t *a, const char *line, si
         return do_arp(sh, a);
     if (strcmp(sub, "status") == 0)
         return do_status(sh);
+    if (strcmp(sub, "play") == 0)
+        return do_play(sh, x);
+    if (strcmp(sub, "stop") == 0)
+        return do_stop(sh);
     sh_printf(sh, "Unknown MIDI command: %s (try 'midi help')\n", sub);
     return SHELL_DONE;
 }

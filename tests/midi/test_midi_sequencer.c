@@ -3,7 +3,9 @@
  * through the MIDI actor and the simulated SC16IS752: polyrhythm of two
  * pattern lengths at exact ticks, pattern switch on the bar, mute/solo and
  * stop without hanging notes, tempo change, SMF import; the export is read
- * back by python3-mido (an independent parser) event by event. */
+ * back by python3-mido (an independent parser) event by event, and a file
+ * with a tempo map written by mido plays each note at the 5 ms step mido's
+ * own clock puts it at, and comes back out with the same tempo map. */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,6 +301,130 @@ static void test_smf_import_plays_scaled_and_rejects_garbage(void **st)
                     "truncated chunk or event");
 }
 
+/* Run `script` under python3 with mido and `arg`; its stdout into out. */
+static void mido_run(const char *script, const char *arg, char *out, size_t cap)
+{
+    const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s -c '%s' %s 2>&1", py, script, arg);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int rc = pclose(p);
+    if (rc != 0)
+        fail_msg("python3-mido failed (exit %d; is python3-mido installed? "
+                 "bash scripts/install-deps.sh): %s",
+                 WEXITSTATUS(rc), out);
+}
+
+/* mido writes a type-1 file (96 PPQN) whose tempo track goes 120 -> 60 ->
+ * 240 BPM, and prints, for each note, the 5 ms step at which its own clock
+ * (MidiFile iteration, in seconds) says it sounds. */
+static const char k_mido_tempo_map[] =
+    "import sys, math, mido\n"
+    "f = mido.MidiFile(type=1, ticks_per_beat=96)\n"
+    "t0 = mido.MidiTrack(); f.tracks.append(t0)\n"
+    "t0.append(mido.MetaMessage(\"set_tempo\", tempo=500000, time=0))\n"
+    "t0.append(mido.MetaMessage(\"set_tempo\", tempo=1000000, time=192))\n"
+    "t0.append(mido.MetaMessage(\"set_tempo\", tempo=250000, time=192))\n"
+    "t1 = mido.MidiTrack(); f.tracks.append(t1)\n"
+    "for i in range(6):\n"
+    "    t1.append(mido.Message(\"note_on\", note=60 + i, velocity=100, time=0 if i == 0 else "
+    "48))\n"
+    "    t1.append(mido.Message(\"note_off\", note=60 + i, velocity=0, time=48))\n"
+    "f.save(sys.argv[1])\n"
+    "t = 0.0\n"
+    "out = []\n"
+    "for m in mido.MidiFile(sys.argv[1]):\n"
+    "    t += m.time\n"
+    "    if m.type in (\"note_on\", \"note_off\"):\n"
+    "        out.append(\"%d:%s %d\" % (math.ceil(round(t * 200, 6)), \"ON\" if m.type == "
+    "\"note_on\" else \"OFF\", m.note))\n"
+    "print(\",\".join(out), end=\"\")\n";
+
+static void test_smf_tempo_map_plays_on_midos_clock_and_exports_it(void **st)
+{
+    fx_t *f = *st;
+    char dir[] = "/tmp/mk-midi-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char in_path[64], out_path[64];
+    snprintf(in_path, sizeof in_path, "%s/tempo-map.mid", dir);
+    snprintf(out_path, sizeof out_path, "%s/export.mid", dir);
+    char want_steps[1024];
+    mido_run(k_mido_tempo_map, in_path, want_steps, sizeof want_steps);
+    FILE *r = fopen(in_path, "rb");
+    assert_non_null(r);
+    uint8_t file[1024];
+    size_t flen = fread(file, 1, sizeof file, r);
+    fclose(r);
+    ok(f, MSG_SEQ_LOAD_SMF, file, flen);
+
+    /* Play one 5 ms step at a time; note each MIDI message the chip
+     * transmits with the step that produced it (step 0: PLAY itself). */
+    sc16is752_mock_clear_tx();
+    ok(f, MSG_SEQ_PLAY, NULL, 0);
+    char got_steps[1024] = "";
+    size_t seen = 0;
+    for (int k = 0; k <= 680; k++) {
+        if (k > 0) {
+            timer_payload_t t = {g_clk.id, 1};
+            assert_true(mk_send_from(f->rt, ACTOR_ID_INVALID, f->seq, MSG_TIMER, &t, sizeof t));
+        }
+        hw_pump(f->rt, 2);
+        uint8_t tx[256];
+        size_t n = sc16is752_mock_get_tx(tx, sizeof tx);
+        for (; seen + 3 <= n; seen += 3) {
+            size_t u = strlen(got_steps);
+            snprintf(got_steps + u, sizeof got_steps - u, "%s%d:%s %u", u ? "," : "", k,
+                     (tx[seen] & 0xF0) == 0x90 ? "ON" : "OFF", tx[seen + 1]);
+        }
+    }
+    assert_string_equal(got_steps, want_steps);
+    assert_string_equal(want_steps, "0:ON 60,50:OFF 60,100:ON 61,150:OFF 61,200:ON 62,"
+                                    "300:OFF 62,400:ON 63,500:OFF 63,600:ON 64,625:OFF 64,"
+                                    "650:ON 65,675:OFF 65");
+    ok(f, MSG_SEQ_STOP, NULL, 0);
+
+    /* The export carries the tempo map at 480 PPQN, read back by mido. */
+    uint8_t out[8192];
+    size_t len;
+    exported(f, out, &len);
+    assert_int_equal(g_smf.ntempos, 3);
+    FILE *w = fopen(out_path, "wb");
+    assert_non_null(w);
+    assert_int_equal(fwrite(out, 1, len, w), len);
+    fclose(w);
+    char got[4096];
+    mido_read(out_path, got, sizeof got);
+    assert_string_equal(got, "0:tempo 500000,0:ON 60,240:OFF 60,480:ON 61,720:OFF 61,"
+                             "960:tempo 1000000,960:ON 62,1200:OFF 62,1440:ON 63,1680:OFF 63,"
+                             "1920:tempo 250000,1920:ON 64,2160:OFF 64,2400:ON 65,2640:OFF 65");
+    unlink(in_path);
+    unlink(out_path);
+    rmdir(dir);
+}
+
+/* A tempo set while playing is recorded at the tick where it happened. */
+static void test_set_tempo_during_play_is_exported(void **st)
+{
+    fx_t *f = *st;
+    pattern(f, 0, 0, 480, k_t0, 2);
+    ok(f, MSG_SEQ_PLAY, NULL, 0);
+    steps(f, 100); /* 120 BPM: tick 480 */
+    seq_tempo_payload_t t = {60, {0}};
+    ok(f, MSG_SEQ_SET_TEMPO, &t, sizeof t);
+    steps(f, 100); /* 60 BPM: 240 more ticks */
+    ok(f, MSG_SEQ_STOP, NULL, 0);
+    uint8_t out[8192];
+    size_t len;
+    assert_string_equal(exported(f, out, &len), "0:ON 60,240:OFF 60,480:ON 60,720:OFF 60");
+    assert_int_equal(g_smf.ntempos, 2);
+    assert_int_equal(g_smf.tempos[0].us, 500000);
+    assert_int_equal(g_smf.tempos[1].tick, 480);
+    assert_int_equal(g_smf.tempos[1].us, 1000000);
+}
+
 static void test_bad_patterns_rejected(void **st)
 {
     fx_t *f = *st;
@@ -331,6 +457,8 @@ int main(void)
         T(test_pattern_switch_waits_for_the_bar),
         T(test_tempo_change_spaces_ticks),
         T(test_smf_import_plays_scaled_and_rejects_garbage),
+        T(test_smf_tempo_map_plays_on_midos_clock_and_exports_it),
+        T(test_set_tempo_during_play_is_exported),
         T(test_bad_patterns_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /* test_midi_shell.c -- the shell's `midi` command (src/shell/cmd_midi.c)
  * in a real session (console on a pipe, as tests/shell/test_shell_session.c
  * does) against the MIDI actor on the simulated SC16IS752: the printed
- * lines of ../shared/compat/midi.md §6 and the exact bytes the chip sent. */
+ * lines of ../shared/compat/midi.md §6 and the exact bytes the chip sent;
+ * `midi play FILE` / `midi stop` through the sequencer on a clock that
+ * never ticks by itself (the test is independent of elapsed time). */
 #include <unistd.h>
 
 #include "hw/hal/gpio_hal.h"
@@ -10,7 +12,22 @@
 #include "hw/hw_test_util.h"
 #include "hw/midi/midi_internal.h"
 #include "microkernel/midi.h"
+#include "microkernel/sequencer.h"
 #include "microkernel/shell.h"
+
+/* A step clock that never fires: only tick 0 (played at once) sounds. */
+static timer_id_t still_start(void *ctx, runtime_t *rt, uint64_t period_ms)
+{
+    (void)ctx, (void)rt, (void)period_ms;
+    return 4242;
+}
+
+static void still_stop(void *ctx, runtime_t *rt, timer_id_t id)
+{
+    (void)ctx, (void)rt, (void)id;
+}
+
+static const midi_clock_t k_still = {NULL, still_start, still_stop};
 
 #define assert_contains(hay, needle)                                                               \
     do {                                                                                           \
@@ -128,12 +145,78 @@ static void test_midi_monitor_and_arp_commands(void **st)
     sc16is752_mock_detach();
 }
 
+/* Write `len` bytes to `dir`/`name`; the path into `path`. */
+static void put_file(const char *dir, const char *name, const void *data, size_t len, char *path,
+                     size_t cap)
+{
+    snprintf(path, cap, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void test_midi_play_and_stop_a_file(void **st)
+{
+    (void)st;
+    /* Type 0, 96 PPQN: C4 on at 0 (velocity 100), off at 96. */
+    static const uint8_t smf[] = {'M', 'T', 'h',  'd',  0,   0,   0,    6,    0,    0,   0,    1,
+                                  0,   96,  'M',  'T',  'r', 'k', 0,    0,    0,    12,  0x00, 0x90,
+                                  60,  100, 0x60, 0x80, 60,  0,   0x00, 0xFF, 0x2F, 0x00};
+    char dir[] = "/tmp/mk-midi-shell-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char good[128], bad[128], script[1024];
+    put_file(dir, "c4.mid", smf, sizeof smf, good, sizeof good);
+    put_file(dir, "bad.mid", "RIFF....", 8, bad, sizeof bad);
+    snprintf(script, sizeof script,
+             "midi stop\n"
+             "midi play\n"
+             "midi play %s/missing.mid\n"
+             "midi play %s\n"
+             "midi configure\n"
+             "midi play %s\n"
+             "midi stop\n"
+             "midi help\n"
+             "exit\n",
+             dir, bad, good);
+    midi_set_clock(&k_still);
+    session(script, true);
+    midi_set_clock(NULL);
+    assert_contains(g_out, "Sequencer not running\n");
+    assert_contains(g_out, "error: midi: midi play <file.mid>;");
+    assert_contains(g_out, "missing.mid: No such file or directory\n");
+    assert_contains(g_out, "error: midi: not a Standard MIDI File (no MThd header)\n");
+    assert_contains(g_out, "(34 bytes)\n");
+    assert_contains(g_out, "Playing (stop with 'midi stop')\n");
+    assert_contains(g_out, "Stopped\n");
+    assert_contains(g_out, "  midi play <file.mid>");
+    /* Tick 0 sounded at once; stop sent the Note Off of the sounding note. */
+    uint8_t tx[64];
+    size_t n = sc16is752_mock_get_tx(tx, sizeof tx);
+    const uint8_t want[] = {0x90, 60, 100, 0x80, 60, 0};
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(tx, want, sizeof want);
+    sc16is752_mock_detach();
+    unlink(good);
+    unlink(bad);
+    rmdir(dir);
+}
+
 static void test_midi_without_actor(void **st)
 {
     (void)st;
-    session("midi configure\nmidi note 0 60\nmidi monitor\nmidi arp\nexit\n", false);
+    char dir[] = "/tmp/mk-midi-shell-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128], script[256];
+    put_file(dir, "x.mid", "MThd", 4, path, sizeof path);
+    snprintf(script, sizeof script,
+             "midi configure\nmidi note 0 60\nmidi monitor\nmidi arp\nmidi play %s\nexit\n", path);
+    session(script, false);
     assert_contains(g_out, "MIDI actor not found\n");
     assert_contains(g_out, "Failed (is MIDI actor running?)\n");
+    assert_null(strstr(g_out, "Loading"));
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(void)
@@ -141,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_midi_commands_send_exact_bytes),
         cmocka_unit_test(test_midi_monitor_and_arp_commands),
+        cmocka_unit_test(test_midi_play_and_stop_a_file),
         cmocka_unit_test(test_midi_without_actor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* test_midi_smf.c -- the Standard MIDI File reader and writer
  * (src/hw/midi/smf.c): type 0 and type 1 files with running status, meta
- * and SysEx events, the first tempo, unknown chunks skipped; every
- * malformed input gets its named error; the writer's bytes read back. */
+ * and SysEx events, the tempo map (every Set Tempo of every track, by
+ * tick), unknown chunks skipped; every malformed input gets its named
+ * error; the writer's bytes (events and tempo map) read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,7 +50,7 @@ static void test_type1_with_running_status_meta_sysex(void **st)
 {
     (void)st;
     const uint8_t tempo[] = {0x00, 0xFF, 0x51, 0x03, 0x0F, 0x42, 0x40, /* 1000000 us */
-                             0x00, 0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20, /* later: ignored */
+                             0x60, 0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20, /* 500000 at t=96 */
                              0x00, 0xFF, 0x2F, 0x00};
     const uint8_t notes[] = {0x00, 0x90, 60,   100,              /* t=0 */
                              0x60, 64,   90,                     /* t=96, running status */
@@ -67,6 +68,11 @@ static void test_type1_with_running_status_meta_sysex(void **st)
     assert_int_equal(g_smf.ntracks, 2);
     assert_int_equal(g_smf.division, 96);
     assert_int_equal(g_smf.tempo_us, 1000000);
+    assert_int_equal(g_smf.ntempos, 2);
+    assert_int_equal(g_smf.tempos[0].tick, 0);
+    assert_int_equal(g_smf.tempos[0].us, 1000000);
+    assert_int_equal(g_smf.tempos[1].tick, 96);
+    assert_int_equal(g_smf.tempos[1].us, 500000);
     assert_int_equal(g_smf.nevents, 4);
     const smf_event_t want[4] = {
         {0, 1, 0x90, 60, 100}, {96, 1, 0x90, 64, 90}, {288, 1, 0x80, 60, 0}, {288, 1, 0xC2, 5, 0}};
@@ -76,6 +82,30 @@ static void test_type1_with_running_status_meta_sysex(void **st)
                      g_smf.events[i].track, g_smf.events[i].status, g_smf.events[i].data1,
                      g_smf.events[i].data2);
     assert_int_equal(g_smf.end_tick[1], 304);
+}
+
+/* Set Tempo events of several tracks merge into one map by tick; at one
+ * tick the later in file order wins (it is the one in force). */
+static void test_tempo_map_merges_tracks_by_tick(void **st)
+{
+    (void)st;
+    const uint8_t a[] = {0x83, 0x00, 0xFF, 0x51, 0x03, 0x0F, 0x42, 0x40, /* t=384: 1000000 */
+                         0x00, 0xFF, 0x2F, 0x00};
+    const uint8_t b[] = {0x60, 0xFF, 0x51, 0x03, 0x09, 0x27, 0xC0,       /* t=96: 600000 */
+                         0x82, 0x20, 0xFF, 0x51, 0x03, 0x03, 0x0D, 0x40, /* t=384: 200000 */
+                         0x00, 0x90, 60,   1,    0x00, 0xFF, 0x2F, 0x00};
+    const uint8_t *trk[2] = {a, b};
+    const size_t lens[2] = {sizeof a, sizeof b};
+    uint8_t file[128];
+    size_t n = build(file, 1, 96, trk, lens, 2);
+    assert_int_equal(smf_parse(file, n, &g_smf), SMF_OK);
+    assert_int_equal(g_smf.tempo_us, 500000); /* nothing at tick 0: the default */
+    assert_int_equal(g_smf.ntempos, 3);
+    const smf_tempo_t want[3] = {{96, 600000}, {384, 1000000}, {384, 200000}};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(g_smf.tempos[i].tick, want[i].tick);
+        assert_int_equal(g_smf.tempos[i].us, want[i].us);
+    }
 }
 
 static void test_unknown_chunk_skipped_and_default_tempo(void **st)
@@ -133,6 +163,29 @@ static void test_malformed_inputs_get_named_errors(void **st)
                0x20);
     EXPECT_ERR(SMF_ERR_TRUNCATED, HDR(0, 1, 96), 'M', 'T', 'r', 'k', 0, 0, 0, 4, 0x00, 0xF0, 0x7F,
                0x01);
+    /* A tempo of zero microseconds per quarter (would divide by zero). */
+    EXPECT_ERR(SMF_ERR_BAD_TEMPO, HDR(0, 1, 96), 'M', 'T', 'r', 'k', 0, 0, 0, 7, 0x00, 0xFF, 0x51,
+               0x03, 0, 0, 0);
+    /* Set Tempo with a length other than 3 is skipped like other metas. */
+    EXPECT_ERR(SMF_OK, HDR(0, 1, 96), 'M', 'T', 'r', 'k', 0, 0, 0, 6, 0x00, 0xFF, 0x51, 0x02, 1, 2);
+    assert_int_equal(g_smf.ntempos, 0);
+}
+
+/* More than SMF_MAX_TEMPOS Set Tempo events: refused, not truncated. */
+static void test_too_many_tempos(void **st)
+{
+    (void)st;
+    static uint8_t body[7 * (SMF_MAX_TEMPOS + 1)];
+    for (int i = 0; i <= SMF_MAX_TEMPOS; i++)
+        memcpy(body + 7 * i, (const uint8_t[]){0x01, 0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20}, 7);
+    const uint8_t *t1[1] = {body};
+    size_t l1[1] = {sizeof body};
+    static uint8_t file[sizeof body + 64];
+    size_t n = build(file, 0, 96, t1, l1, 1);
+    assert_int_equal(smf_parse(file, n, &g_smf), SMF_ERR_TOO_MANY_TEMPOS);
+    n = build(file, 0, 96, t1, (size_t[]){sizeof body - 7}, 1);
+    assert_int_equal(smf_parse(file, n, &g_smf), SMF_OK);
+    assert_int_equal(g_smf.ntempos, SMF_MAX_TEMPOS);
 }
 
 static void test_too_many_tracks_and_events(void **st)
@@ -182,11 +235,45 @@ static void test_writer_round_trip(void **st)
     assert_int_equal(g_smf.end_tick[0], 100000);
 }
 
+static void test_writer_tempo_map_round_trip(void **st)
+{
+    (void)st;
+    const smf_event_t ev[3] = {
+        {0, 0, 0x90, 60, 100}, {480, 0, 0x80, 60, 0}, {0x0FFFFFFF, 0, 0x90, 61, 1}};
+    const smf_tempo_t map[3] = {{0, 500000}, {480, 0xFFFFFF}, {0x0FFFFFFF, 1}};
+    uint8_t buf[128];
+    size_t need = smf_write_size(3, 3);
+    assert_true(need <= sizeof buf);
+    assert_int_equal(smf_write_map(ev, 3, map, 3, 480, buf, need - 1), 0);
+    size_t n = smf_write_map(ev, 3, map, 3, 480, buf, need);
+    assert_true(n > 0 && n <= need);
+    assert_int_equal(smf_parse(buf, n, &g_smf), SMF_OK);
+    assert_int_equal(g_smf.ntempos, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(g_smf.tempos[i].tick, map[i].tick);
+        assert_int_equal(g_smf.tempos[i].us, map[i].us);
+        assert_memory_equal(&g_smf.events[i], &ev[i], sizeof ev[i]);
+    }
+    /* The tempo goes before the events of its tick. */
+    static const uint8_t first[9] = {0x00, 0xFF, 0x51, 0x03, 0x07, 0xA1, 0x20, 0x00, 0x90};
+    assert_memory_equal(buf + 22, first, 9);
+    /* Out-of-range tempos are refused; no map at all writes the default. */
+    const smf_tempo_t zero = {0, 0};
+    assert_int_equal(smf_write_map(ev, 1, &zero, 1, 480, buf, sizeof buf), 0);
+    n = smf_write_map(ev, 1, NULL, 0, 480, buf, sizeof buf);
+    assert_int_equal(smf_parse(buf, n, &g_smf), SMF_OK);
+    assert_int_equal(g_smf.ntempos, 1);
+    assert_int_equal(g_smf.tempo_us, 500000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type1_with_running_status_meta_sysex),
+        cmocka_unit_test(test_tempo_map_merges_tracks_by_tick),
         cmocka_unit_test(test_unknown_chunk_skipped_and_default_tempo),
+        cmocka_unit_test(test_too_many_tempos),
+        cmocka_unit_test(test_writer_tempo_map_round_trip),
         cmocka_unit_test(test_malformed_inputs_get_named_errors),
         cmocka_unit_test(test_too_many_tracks_and_events),
         cmocka_unit_test(test_writer_round_trip),

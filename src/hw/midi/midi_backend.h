@@ -26,12 +26,19 @@ typedef struct {
 typedef struct midi_backend {
     const char *name; /* "sc16is752", "alsa" */
     void *ctx;
+    /* True when the notification is a GPIO HAL edge on midi_config_payload_t
+     * irq_pin (the MIDI actor then takes it from the GPIO actor if one runs). */
+    bool irq_is_gpio;
     /* Bring up the hardware as `cfg` says. False: the actor replies
      * "hal configure failed" and keeps its previous state. */
     bool (*configure)(void *ctx, const midi_config_payload_t *cfg);
     void (*deconfigure)(void *ctx);
     /* Descriptor readable (POLLIN) when bytes may be waiting; -1 if none. */
     int (*notify_fd)(void *ctx);
+    /* Consume what made notify_fd readable (queued GPIO edges), so a
+     * level-triggered watch does not fire again; NULL: drain_rx does it.
+     * Only for the fd's owner: never called when the GPIO actor owns it. */
+    void (*ack_notify)(void *ctx);
     /* Up to `max` received bytes into buf: count, 0 if none, < 0 on error. */
     int (*drain_rx)(void *ctx, uint8_t *buf, int max);
     /* Send all `len` bytes or nothing: 0, or -1 (not configured, FIFO full). */

@@ -13,7 +13,24 @@
 
 #define MIDI_PATH          "/node/hardware/midi"
 #define MIDI_MSG_BOOTSTRAP 1u  /* compat §1.4: sent to itself after init */
-#define MIDI_POLL_MS       10u /* fallback RX poll when the IRQ fd is another actor's */
+#define MIDI_POLL_MS       10u /* fallback RX poll, only when no IRQ can be had */
+
+struct hw_actor_def;
+/* The MIDI actor as a hardware actor (hw_internal.h): path MIDI_PATH, flat
+ * name "midi"; bring-up re-applies the last accepted configuration. */
+extern const struct hw_actor_def midi_actor_def;
+
+/*
+ * A new MIDI record (refs 0; hw_common_t first) on the selected backend,
+ * attaching the simulated SC16IS752 (0x48, IRQ GPIO 43) for "mock". One per
+ * process: NULL with mk_last_error() when one exists, the mock bus is full
+ * or memory is out. hw_start() runs it under its supervisor.
+ */
+void *midi_record_new(runtime_t *rt);
+
+/* Fallback poll ticks the MIDI actor handled in this process (tests prove
+ * with it that receive is interrupt driven). */
+uint64_t midi_poll_count(void);
 
 /* The backend midi_actor_init() would use now (never NULL). */
 const midi_backend_t *midi_current_backend(void);

@@ -98,15 +98,22 @@ static int sc_notify_fd(void *ctx)
     return s->gpio_inited ? s->gpio->notify_fd(s->gpio->ctx) : -1;
 }
 
+static void sc_ack_notify(void *ctx)
+{
+    sc16_t *s = ctx;
+    if (!s->gpio_inited)
+        return;
+    uint8_t pins[32];
+    while (s->gpio->drain_events(s->gpio->ctx, pins, (int)sizeof pins) > 0) {
+        /* edges only say "look at RXLVL" */
+    }
+}
+
 static int sc_drain_rx(void *ctx, uint8_t *buf, int max)
 {
     sc16_t *s = ctx;
     if (!s->configured)
         return -1;
-    uint8_t pins[32];
-    while (s->gpio->drain_events(s->gpio->ctx, pins, (int)sizeof pins) > 0) {
-        /* edges only say "look at RXLVL" */
-    }
     int lvl = reg_read(s, SC16_CH_A, SC16_RXLVL);
     if (lvl <= 0)
         return lvl;
@@ -151,9 +158,11 @@ static bool sc_read_status(void *ctx, midi_hal_status_t *out)
 static const midi_backend_t g_backend = {
     .name = "sc16is752",
     .ctx = &g_sc16,
+    .irq_is_gpio = true,
     .configure = sc_configure,
     .deconfigure = sc_deconfigure,
     .notify_fd = sc_notify_fd,
+    .ack_notify = sc_ack_notify,
     .drain_rx = sc_drain_rx,
     .tx = sc_tx,
     .read_status = sc_read_status,

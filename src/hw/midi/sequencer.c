@@ -21,7 +21,7 @@
 #include "microkernel/message.h"
 #include "microkernel/midi.h"
 
-#define SEQ_PATH "/sys/sequencer"
+#define SEQ_PATH SEQUENCER_PATH
 
 typedef struct {
     uint32_t length; /* 0: empty slot */
@@ -39,14 +39,50 @@ typedef struct {
 typedef struct {
     seq_track_t track[SEQ_TRACKS];
     bool playing;
-    uint64_t pos; /* song position: the last tick processed */
-    uint64_t acc; /* remainder: ms * bpm * PPQN not yet a whole tick (/ 60000) */
-    unsigned bpm;
+    uint64_t pos;      /* song position: the last tick processed */
+    uint64_t acc;      /* elapsed time since tick `pos`, in us x PPQN (a tick costs tempo_us) */
+    uint32_t tempo_us; /* current tempo: microseconds per quarter note */
+    /* Tempo map of the loaded file, in song ticks; loops every map_len
+     * ticks (the longest imported track). Empty after SET_TEMPO. */
+    size_t nmap;
+    uint32_t map_len;
+    smf_tempo_t map[SMF_MAX_TEMPOS];
     timer_id_t timer;
     const midi_clock_t *clock;
-    size_t nrec;
+    /* What was played, for export: events and tempo changes in song ticks.
+     * When either fills up, recording stops (the export then ends there). */
+    bool rec_full;
+    size_t nrec, nrect;
     smf_event_t rec[SEQ_RECORD_MAX];
+    smf_tempo_t rect[SEQ_TEMPO_RECORD_MAX];
 } seq_t;
+
+/* Clamp an outside tempo to 30..300 BPM (bounds the ticks per step). */
+static uint32_t clamp_tempo(uint32_t us)
+{
+    return us < SEQ_TEMPO_MIN_US ? SEQ_TEMPO_MIN_US : us > SEQ_TEMPO_MAX_US ? SEQ_TEMPO_MAX_US : us;
+}
+
+/* Record a tempo change at `tick` (one at the same tick replaces it). */
+static void record_tempo(seq_t *s, uint64_t tick, uint32_t us)
+{
+    if (s->nrect && s->rect[s->nrect - 1].tick == tick) {
+        s->rect[s->nrect - 1].us = us;
+        return;
+    }
+    if (s->rec_full || s->nrect == SEQ_TEMPO_RECORD_MAX) {
+        s->rec_full = true;
+        return;
+    }
+    s->rect[s->nrect++] = (smf_tempo_t){(uint32_t)tick, us};
+}
+
+static void set_tempo(seq_t *s, uint32_t us)
+{
+    s->tempo_us = us;
+    if (s->playing)
+        record_tempo(s, s->pos, us);
+}
 
 static void reply_ok(runtime_t *rt, const message_t *m)
 {
@@ -64,7 +100,9 @@ static void emit(runtime_t *rt, seq_t *s, uint64_t tick, uint8_t st, uint8_t d1,
 {
     midi_send_payload_t p = {st, d1, d2, 0};
     (void)actor_send_named(rt, MIDI_PATH, MSG_MIDI_SEND, &p, sizeof p);
-    if (s->nrec < SEQ_RECORD_MAX)
+    if (s->rec_full || s->nrec == SEQ_RECORD_MAX)
+        s->rec_full = true;
+    else
         s->rec[s->nrec++] = (smf_event_t){(uint32_t)tick, 0, st, d1, d2};
 }
 
@@ -115,6 +153,12 @@ static void play_event(runtime_t *rt, seq_t *s, int t, uint64_t tick, const seq_
 
 static void process_tick(runtime_t *rt, seq_t *s, uint64_t tick)
 {
+    if (s->nmap) { /* the file's tempo changes first: they time this tick on */
+        uint32_t local = (uint32_t)(tick % s->map_len);
+        for (size_t i = 0; i < s->nmap && s->map[i].tick <= local; i++)
+            if (s->map[i].tick == local)
+                set_tempo(s, s->map[i].us);
+    }
     for (int t = 0; t < SEQ_TRACKS; t++) {
         seq_track_t *tr = &s->track[t];
         if (tick % SEQ_BAR_TICKS == 0 && tr->pending >= 0) {
@@ -136,11 +180,14 @@ static void on_step(runtime_t *rt, seq_t *s)
 {
     if (!s->playing)
         return;
-    s->acc += (uint64_t)SEQ_STEP_MS * s->bpm * SEQ_PPQN;
-    uint64_t n = s->acc / 60000u;
-    s->acc %= 60000u;
-    for (uint64_t i = 0; i < n; i++)
+    /* A tick lasts tempo_us / PPQN microseconds: count time in us x PPQN
+     * so every tempo is exact; a tempo change inside the step times the
+     * ticks after it. At most 12 ticks per step (300 BPM). */
+    s->acc += (uint64_t)SEQ_STEP_MS * 1000u * SEQ_PPQN;
+    while (s->acc >= s->tempo_us) {
+        s->acc -= s->tempo_us;
         process_tick(rt, s, ++s->pos);
+    }
 }
 
 static void stop(runtime_t *rt, seq_t *s)
@@ -202,6 +249,7 @@ static void on_load_smf(runtime_t *rt, seq_t *s, const message_t *m)
     }
     stop(rt, s);
     int out_track = 0;
+    uint64_t song_len = 0;
     for (unsigned t = 0; t < f->ntracks && !err; t++) {
         size_t n = 0;
         for (size_t i = 0; i < f->nevents; i++) {
@@ -226,12 +274,25 @@ static void on_load_smf(runtime_t *rt, seq_t *s, const message_t *m)
             end = ev[n - 1].tick + 1u;
         end = (end + SEQ_BAR_TICKS - 1) / SEQ_BAR_TICKS * SEQ_BAR_TICKS;
         err = set_pattern(s, out_track, 0, (uint32_t)end, ev, n);
+        if (end > song_len)
+            song_len = end;
         s->track[out_track].cur = 0;
         s->track[out_track].pending = -1;
         out_track++;
     }
-    unsigned bpm = (60000000u + f->tempo_us / 2) / f->tempo_us;
-    s->bpm = bpm < 30 ? 30 : bpm > 300 ? 300 : bpm;
+    /* The tempo map, scaled to 480 PPQN and clamped to 30..300 BPM; the
+     * SMF default (120 BPM) until the first Set Tempo; changes past the
+     * song's end are never reached and dropped. */
+    s->nmap = 0;
+    s->map_len = (uint32_t)song_len;
+    if (song_len && f->ntempos && f->tempos[0].tick != 0)
+        s->map[s->nmap++] = (smf_tempo_t){0, SMF_DEFAULT_TEMPO_US};
+    for (size_t i = 0; song_len && i < f->ntempos; i++) {
+        uint64_t tick = (uint64_t)f->tempos[i].tick * SEQ_PPQN / f->division;
+        if (tick < song_len && s->nmap < SMF_MAX_TEMPOS)
+            s->map[s->nmap++] = (smf_tempo_t){(uint32_t)tick, clamp_tempo(f->tempos[i].us)};
+    }
+    s->tempo_us = clamp_tempo(f->tempo_us);
 done:
     mk_free(f);
     mk_free(ev);
@@ -243,13 +304,17 @@ done:
 
 static void on_export(runtime_t *rt, seq_t *s, const message_t *m)
 {
-    size_t cap = 33 + 8 * s->nrec;
+    /* Never played: the current tempo alone. */
+    const smf_tempo_t now = {0, s->tempo_us};
+    const smf_tempo_t *tempos = s->nrect ? s->rect : &now;
+    size_t nt = s->nrect ? s->nrect : 1;
+    size_t cap = smf_write_size(s->nrec, nt);
     uint8_t *buf = mk_malloc(cap);
     if (!buf) {
         reply_err(rt, m, "out of memory");
         return;
     }
-    size_t n = smf_write(s->rec, s->nrec, SEQ_PPQN, 60000000u / s->bpm, buf, cap);
+    size_t n = smf_write_map(s->rec, s->nrec, tempos, nt, SEQ_PPQN, buf, cap);
     if (m->source != ACTOR_ID_INVALID)
         (void)actor_send(rt, m->source, MSG_SEQ_SMF, buf, n);
     mk_free(buf);
@@ -283,7 +348,9 @@ static bool seq_behavior(runtime_t *rt, actor_t *self, message_t *m, void *state
         s->playing = true;
         s->pos = 0;
         s->acc = 0;
-        s->nrec = 0;
+        s->nrec = s->nrect = 0;
+        s->rec_full = false;
+        record_tempo(s, 0, s->tempo_us);
         s->timer = s->clock->start(s->clock->ctx, rt, SEQ_STEP_MS);
         if (s->timer == TIMER_ID_INVALID) {
             s->playing = false;
@@ -308,7 +375,8 @@ static bool seq_behavior(runtime_t *rt, actor_t *self, message_t *m, void *state
             reply_err(rt, m, "tempo out of range");
             break;
         }
-        s->bpm = p.bpm;
+        s->nmap = 0; /* the file's tempo map gives way to the user's tempo */
+        set_tempo(s, (60000000u + p.bpm / 2u) / p.bpm);
         reply_ok(rt, m);
         break;
     }
@@ -382,7 +450,7 @@ actor_id_t sequencer_init(runtime_t *rt)
         mk_set_error("sequencer_init: out of memory");
         return ACTOR_ID_INVALID;
     }
-    s->bpm = 120;
+    s->tempo_us = SMF_DEFAULT_TEMPO_US; /* 120 BPM */
     s->timer = TIMER_ID_INVALID;
     s->clock = midi_get_clock();
     for (int t = 0; t < SEQ_TRACKS; t++)

@@ -1,7 +1,8 @@
 /*
  * smf.c -- Standard MIDI File reader and writer (SMF 1.0): smf_parse
  * walks MThd and every MTrk with a bounded cursor, keeping channel events
- * and the first tempo; smf_write emits a type-0 file. Pure: no I/O, no
+ * and every Set Tempo (the tempo map); smf_write_map emits a type-0 file
+ * with the events and the tempo map merged in tick order. Pure: no I/O, no
  * allocation, fuzzed alone (tests/fuzz/fuzz_midi_smf.c).
  */
 #include "hw/midi/smf.h"
@@ -62,8 +63,14 @@ static smf_err_t track(const uint8_t *b, size_t pos, size_t end, uint8_t ti, smf
                 return e;
             if (len > end - pos)
                 return SMF_ERR_TRUNCATED;
-            if (type == 0x51 && len == 3 && out->tempo_us == 0)
-                out->tempo_us = (uint32_t)b[pos] << 16 | (uint32_t)b[pos + 1] << 8 | b[pos + 2];
+            if (type == 0x51 && len == 3) {
+                uint32_t us = (uint32_t)b[pos] << 16 | (uint32_t)b[pos + 1] << 8 | b[pos + 2];
+                if (us == 0)
+                    return SMF_ERR_BAD_TEMPO;
+                if (out->ntempos >= SMF_MAX_TEMPOS)
+                    return SMF_ERR_TOO_MANY_TEMPOS;
+                out->tempos[out->ntempos++] = (smf_tempo_t){tick, us};
+            }
             pos += len;
             if (type == 0x2F) {
                 out->end_tick[ti] = tick;
@@ -139,8 +146,17 @@ smf_err_t smf_parse(const uint8_t *b, size_t len, smf_t *out)
     }
     if (pos != len)
         return SMF_ERR_TRUNCATED;
-    if (out->tempo_us == 0)
-        out->tempo_us = 500000;
+    /* Tracks were read one after another: merge their tempos by tick
+     * (insertion sort, stable: equal ticks keep file order). */
+    for (size_t i = 1; i < out->ntempos; i++)
+        for (size_t j = i; j > 0 && out->tempos[j - 1].tick > out->tempos[j].tick; j--) {
+            smf_tempo_t t = out->tempos[j];
+            out->tempos[j] = out->tempos[j - 1];
+            out->tempos[j - 1] = t;
+        }
+    out->tempo_us = SMF_DEFAULT_TEMPO_US;
+    for (size_t i = 0; i < out->ntempos && out->tempos[i].tick == 0; i++)
+        out->tempo_us = out->tempos[i].us;
     return SMF_OK;
 }
 
@@ -158,6 +174,8 @@ const char *smf_strerror(smf_err_t e)
     case SMF_ERR_TOO_MANY_EVENTS: return "more than 4096 events";
     case SMF_ERR_BAD_STATUS: return "undefined status byte in a track";
     case SMF_ERR_TOO_LONG: return "track longer than 2^28 ticks";
+    case SMF_ERR_TOO_MANY_TEMPOS: return "more than 256 tempo changes";
+    case SMF_ERR_BAD_TEMPO: return "tempo of 0 microseconds per quarter";
     }
     return "unknown error";
 }
@@ -174,36 +192,54 @@ static size_t put_vlq(uint8_t *p, uint32_t v)
     return n;
 }
 
-size_t smf_write(const smf_event_t *ev, size_t n, uint16_t ppqn, uint32_t tempo_us, uint8_t *buf,
-                 size_t cap)
+size_t smf_write_size(size_t n, size_t nt)
 {
-    /* Worst case: header 14 + track header 8 + tempo 7 + EOT 4 + 8 per event. */
-    if (cap < 33 + 8 * n)
+    /* header 14 + track header 8 + EOT 4; 7 per tempo (4-byte delta + FF 51
+     * 03 + 3 bytes: 10 worst case), 8 per event (4-byte delta + 3 bytes). */
+    return 26 + 10 * (nt ? nt : 1) + 8 * n;
+}
+
+size_t smf_write_map(const smf_event_t *ev, size_t n, const smf_tempo_t *tempos, size_t nt,
+                     uint16_t ppqn, uint8_t *buf, size_t cap)
+{
+    static const smf_tempo_t dflt = {0, SMF_DEFAULT_TEMPO_US};
+    if (nt == 0) {
+        tempos = &dflt;
+        nt = 1;
+    }
+    if (cap < smf_write_size(n, nt))
         return 0;
+    for (size_t i = 0; i < nt; i++)
+        if (tempos[i].us == 0 || tempos[i].us > 0xFFFFFFu)
+            return 0;
     static const uint8_t head[14] = {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 0, 0, 1, 0, 0};
     memcpy(buf, head, sizeof head);
     buf[12] = (uint8_t)(ppqn >> 8);
     buf[13] = (uint8_t)ppqn;
     memcpy(buf + 14, "MTrk", 4);
     size_t p = 22;
-    const uint8_t tempo[7] = {0x00,
-                              0xFF,
-                              0x51,
-                              0x03,
-                              (uint8_t)(tempo_us >> 16),
-                              (uint8_t)(tempo_us >> 8),
-                              (uint8_t)tempo_us};
-    memcpy(buf + p, tempo, 7);
-    p += 7;
     uint32_t last = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t t = ev[i].tick < last ? last : ev[i].tick;
+    size_t i = 0, k = 0;
+    while (i < n || k < nt) {
+        /* A tempo goes before the events of its tick. */
+        bool tempo = k < nt && (i == n || tempos[k].tick <= ev[i].tick);
+        uint32_t tick = tempo ? tempos[k].tick : ev[i].tick;
+        uint32_t t = tick < last ? last : tick;
         p += put_vlq(buf + p, t - last);
         last = t;
-        buf[p++] = ev[i].status;
-        buf[p++] = ev[i].data1 & 0x7F;
-        if (midi_message_length(ev[i].status) == 3)
-            buf[p++] = ev[i].data2 & 0x7F;
+        if (tempo) {
+            uint32_t us = tempos[k++].us;
+            const uint8_t meta[6] = {
+                0xFF, 0x51, 0x03, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us};
+            memcpy(buf + p, meta, sizeof meta);
+            p += sizeof meta;
+        } else {
+            buf[p++] = ev[i].status;
+            buf[p++] = ev[i].data1 & 0x7F;
+            if (midi_message_length(ev[i].status) == 3)
+                buf[p++] = ev[i].data2 & 0x7F;
+            i++;
+        }
     }
     const uint8_t eot[4] = {0x00, 0xFF, 0x2F, 0x00};
     memcpy(buf + p, eot, 4);
@@ -214,4 +250,11 @@ size_t smf_write(const smf_event_t *ev, size_t n, uint16_t ppqn, uint32_t tempo_
     buf[20] = (uint8_t)(tlen >> 8);
     buf[21] = (uint8_t)tlen;
     return p;
+}
+
+size_t smf_write(const smf_event_t *ev, size_t n, uint16_t ppqn, uint32_t tempo_us, uint8_t *buf,
+                 size_t cap)
+{
+    const smf_tempo_t t = {0, tempo_us};
+    return smf_write_map(ev, n, &t, 1, ppqn, buf, cap);
 }
