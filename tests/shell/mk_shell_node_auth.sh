@@ -36,7 +36,8 @@ stop_node() {
     wait "$node_pid" || true
 }
 wait_listen() {
-    for _ in $(seq 1 100); do [ -n "$(bound_addr "$1")" ] && return 0; sleep 0.05; done
+    # up to 30 s: a node under ASan on a loaded machine starts slowly
+    for _ in $(seq 1 600); do [ -n "$(bound_addr "$1")" ] && return 0; sleep 0.05; done
     fail "no listener on port $1"
 }
 key_of() { "$MK_SHELL" --data-dir "$1" --no-http --no-listen --script <(echo whoami) |

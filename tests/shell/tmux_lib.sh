@@ -58,7 +58,7 @@ line() { keys "$1"; press Enter; }                   # type a line and run it
 
 # wait_for TEXT [SECONDS]: until the screen contains TEXT (fixed string).
 wait_for() {
-    local text=$1 limit=${2:-10} i
+    local text=$1 limit=${2:-30} i
     for ((i = 0; i < limit * 20; i++)); do
         if grep -qF -- "$text" <<<"$(screen)"; then return 0; fi
         sleep 0.05
@@ -74,7 +74,7 @@ has_line() { grep -qE -- "$1" <<<"$(screen)"; }
 
 # wait_count TEXT N [SECONDS]: until at least N lines contain TEXT.
 wait_count() {
-    local text=$1 want=$2 limit=${3:-10} i
+    local text=$1 want=$2 limit=${3:-30} i
     for ((i = 0; i < limit * 20; i++)); do
         if [ "$(count "$text")" -ge "$want" ]; then return 0; fi
         sleep 0.05
@@ -84,7 +84,7 @@ wait_count() {
 
 # wait_line REGEX [SECONDS]: until a screen line matches the extended regex.
 wait_line() {
-    local re=$1 limit=${2:-10} i
+    local re=$1 limit=${2:-30} i
     for ((i = 0; i < limit * 20; i++)); do
         if grep -qE -- "$re" <<<"$(screen)"; then return 0; fi
         sleep 0.05
@@ -94,7 +94,7 @@ wait_line() {
 
 # The pane's command has exited.
 wait_exit() {
-    local limit=${1:-10} i
+    local limit=${1:-30} i
     for ((i = 0; i < limit * 20; i++)); do
         if [ "$(tm display-message -p -t "$PANE" '#{pane_dead}')" = 1 ]; then return 0; fi
         sleep 0.05
