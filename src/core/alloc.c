@@ -19,6 +19,24 @@
 
 #include "microkernel/config.h"
 
+/* Under AddressSanitizer the arena poisons what is not handed out, so a
+ * use after free or an overflow inside the arena is still reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static mk_allocator_t current = {malloc, calloc, realloc, free};
 
 void mk_set_allocator(const mk_allocator_t *allocator)
@@ -36,7 +54,8 @@ void mk_set_allocator(const mk_allocator_t *allocator)
 #define POOL_MIN  16u
 #define N_CLASSES 16 /* upper bound; MK_ARENA_POOL_MAX decides how many are used */
 
-/* A region block: `size` bytes including this header; `used` 0 or 1. */
+/* A region block: `size` bytes including this header; `used` the bytes
+ * asked for (at least 1), 0 when free. Headers are never poisoned. */
 typedef struct {
     size_t size;
     size_t used;
@@ -89,6 +108,8 @@ bool mk_arena_init(void *base, size_t bytes)
                 i + 1 < count ? (pool_free_t *)(void *)(p + (i + 1) * arena.block_size[c]) : NULL;
         }
         arena.pool_free[c] = count ? (pool_free_t *)(void *)p : NULL;
+        for (size_t i = 0; i < count; i++) /* a free block keeps its link readable */
+            POISON(p + i * arena.block_size[c] + ALIGN, arena.block_size[c] - ALIGN);
         p += count * arena.block_size[c];
         arena.pool_hi[c] = p;
     }
@@ -97,6 +118,7 @@ bool mk_arena_init(void *base, size_t bytes)
     block_t *b = (block_t *)(void *)p;
     b->size = (size_t)(arena.region_end - p);
     b->used = 0;
+    POISON(p + HDR, b->size - HDR);
     arena.st.size = usable;
     arena.st.pool_bytes = (size_t)(p - (unsigned char *)lo);
     arena.on = true;
@@ -107,6 +129,8 @@ bool mk_arena_release(void)
 {
     if (!arena.on || arena.st.in_use != 0)
         return false;
+    unsigned char *lo = arena.n_classes ? arena.pool_lo[0] : arena.region;
+    UNPOISON(lo, (size_t)(arena.region_end - lo)); /* the caller's again */
     memset(&arena, 0, sizeof arena);
     return true;
 }
@@ -130,6 +154,7 @@ static void split(block_t *b, size_t need)
 {
     if (b->size - need >= HDR + ALIGN) {
         block_t *rest = (block_t *)(void *)((unsigned char *)b + need);
+        UNPOISON(rest, HDR);
         rest->size = b->size - need;
         rest->used = 0;
         absorb_free(rest);
@@ -171,6 +196,7 @@ static void *arena_malloc(size_t size)
         pool_free_t *f = arena.pool_free[c];
         arena.pool_free[c] = f->next;
         took(arena.block_size[c]);
+        UNPOISON(f, arena.block_size[c]);
         return f;
     }
     if (size > (size_t)(arena.region_end - arena.region)) {
@@ -183,9 +209,10 @@ static void *arena_malloc(size_t size)
         if (!b->used) {
             absorb_free(b);
             if (b->size >= need) {
-                b->used = 1;
+                b->used = size;
                 split(b, need);
                 took(b->size);
+                UNPOISON(p + HDR, size);
                 return p + HDR;
             }
         }
@@ -205,11 +232,13 @@ static void arena_free(void *ptr)
         f->next = arena.pool_free[c];
         arena.pool_free[c] = f;
         arena.st.in_use -= arena.block_size[c];
+        POISON((unsigned char *)f + ALIGN, arena.block_size[c] - ALIGN);
         return;
     }
     block_t *b = (block_t *)(void *)((unsigned char *)ptr - HDR);
     b->used = 0;
     arena.st.in_use -= b->size;
+    POISON(ptr, b->size - HDR);
     absorb_free(b);
 }
 
@@ -240,16 +269,21 @@ static void *arena_realloc(void *ptr, size_t size)
             return ptr;
     } else {
         block_t *b = (block_t *)(void *)((unsigned char *)ptr - HDR);
-        have = b->size - HDR;
+        have = b->used; /* the bytes the caller may hold */
         size_t need = round_up(size, ALIGN) + HDR;
         if (size <= (size_t)(arena.region_end - arena.region)) {
             /* In place: grow into the free blocks that follow. */
             size_t old = b->size;
             b->used = 0;
             absorb_free(b);
-            b->used = 1;
+            b->used = have;
             if (b->size >= need) {
                 split(b, need > old ? need : old);
+                b->used = size;
+                if (size < have)
+                    POISON((unsigned char *)ptr + size, have - size);
+                else
+                    UNPOISON(ptr, size);
                 arena.st.in_use += b->size - old;
                 if (arena.st.in_use > arena.st.peak)
                     arena.st.peak = arena.st.in_use;

@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include "core/alloc_internal.h"
 #include "microkernel/actor.h"
@@ -294,6 +297,18 @@ static void test_arena_blocks(void **state)
             assert_int_equal(q[k], (unsigned char)i);
         p[i] = q;
     }
+#if defined(__SANITIZE_ADDRESS__)
+    /* Under ASan the arena poisons what is free: a use after free or an
+     * overflow inside it is still reported. */
+    unsigned char *big = mk_malloc(1000);
+    assert_false(__asan_address_is_poisoned(big + 999));
+    assert_true(__asan_address_is_poisoned(big + 1000)); /* past the bytes asked for */
+    mk_free(big);
+    assert_true(__asan_address_is_poisoned(big + 100));
+    unsigned char *small = mk_malloc(40); /* a pool block */
+    mk_free(small);
+    assert_true(__asan_address_is_poisoned(small + 20));
+#endif
     for (int i = 0; i < 64; i += 2)
         mk_free(p[i]);
     for (int i = 1; i < 64; i += 2)
