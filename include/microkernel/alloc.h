@@ -56,7 +56,8 @@ void mk_set_allocator(const mk_allocator_t *allocator);
  * Returns false (arena unchanged) for a NULL `base`, a block too small
  * for the bookkeeping (under 1 KiB), or an arena already installed.
  * Process-wide and not thread-safe: install it before the first
- * runtime_init(), with every runtime on one thread. `base` stays the
+ * runtime_init() and wasm_actors_init(), with every runtime on one thread
+ * (a block allocated before it still goes back to its own allocator). `base` stays the
  * caller's; it must outlive the library's use of it.
  * An MK_BOUNDED build (CMake option MK_BOUNDED) never falls back to the
  * system allocator: without an arena every allocation fails, and

@@ -326,6 +326,14 @@ bool mk_arena_active(void)
 
 /* ---- the entry points ------------------------------------------------- */
 
+/* True when `ptr` is a block of the arena (not one allocated before it). */
+static bool in_arena(const void *ptr)
+{
+    const unsigned char *p = ptr;
+    const unsigned char *lo = arena.n_classes ? arena.pool_lo[0] : arena.region;
+    return p >= lo && p < arena.region_end;
+}
+
 /* An MK_BOUNDED build never falls back to the system allocator. */
 #if defined(MK_BOUNDED) && MK_BOUNDED
 #define NO_ARENA(call) return NULL
@@ -349,17 +357,17 @@ void *mk_calloc(size_t count, size_t size)
 
 void *mk_realloc(void *ptr, size_t size)
 {
-    if (arena.on)
+    if (arena.on && (!ptr || in_arena(ptr)))
         return arena_realloc(ptr, size);
     NO_ARENA(current.realloc(ptr, size));
 }
 
 void mk_free(void *ptr)
 {
-    if (arena.on)
+    if (arena.on && (!ptr || in_arena(ptr)))
         arena_free(ptr);
     else
-        current.free(ptr);
+        current.free(ptr); /* a block from before the arena: its allocator's */
 }
 
 char *mk_strdup(const char *s)
