@@ -1,15 +1,16 @@
 /*
  * main.c -- the bare-metal image (docs/mcu.md): bring up the board (trap
- * vector, timer and UART wake-ups), make one runtime, run the boot smoke
- * suite and end the QEMU run with its result through the virt test device
- * (exit 0: all passed). Built with MCU_SHELL, it serves the UART shell
- * after the suite instead of exiting.
+ * vector, timer and UART wake-ups), hand the runtime its one arena (the
+ * RAM the linker script leaves between bss and stack; bounded memory mode,
+ * mk_arena_init), make one runtime, run the boot smoke suite and end the
+ * QEMU run with its result through the virt test device (exit 0: all
+ * passed). Built with MCU_SHELL, it serves the UART shell after the suite.
  */
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+
+#include "microkernel/alloc.h"
 
 #include "microkernel/error.h"
 #include "microkernel/runtime.h"
@@ -20,7 +21,7 @@
 #include "microkernel/wasm_actor.h"
 #endif
 
-/* Linker-script symbols (picolibc.ld): the heap is the runtime's arena. */
+/* Linker-script symbols (picolibc.ld): the heap region is the arena. */
 extern char __heap_start[], __heap_end[];
 
 #define STACK_PAINT 0xA5A5A5A5u
@@ -48,17 +49,18 @@ static size_t stack_peak(void)
 
 static size_t runtime_base; /* arena bytes runtime_init() took */
 
-/* Bytes of the arena handed out so far (picolibc's malloc grows by sbrk). */
+/* Highest arena use so far, in bytes (blocks with their headers). */
 static size_t arena_used(void)
 {
-    char *brk = sbrk(0);
-    return brk == (char *)-1 ? 0 : (size_t)(brk - __heap_start);
+    mk_arena_stats_t st;
+    return mk_arena_stats(&st) ? st.peak : 0;
 }
 
-/* Bytes of the arena in use now (picolibc malloc's count). */
+/* Bytes of the arena in use now. */
 static size_t arena_in_use(void)
 {
-    return (size_t)mallinfo().uordblks;
+    mk_arena_stats_t st;
+    return mk_arena_stats(&st) ? st.in_use : 0;
 }
 
 #ifdef HAVE_WASM
@@ -109,8 +111,14 @@ int main(void)
 {
     stack_paint();
     board_init();
-    printf("microkernel on rv32imac (QEMU virt), arena %u bytes\n",
-           (unsigned)(__heap_end - __heap_start));
+    if (!mk_arena_init(__heap_start, (size_t)(__heap_end - __heap_start))) {
+        printf("mk_arena_init: the heap region is too small\n");
+        board_exit(2);
+    }
+    mk_arena_stats_t st;
+    mk_arena_stats(&st);
+    printf("microkernel on rv32imac (QEMU virt), arena %u bytes (%u in fixed pools)\n",
+           (unsigned)st.size, (unsigned)st.pool_bytes);
     size_t start = arena_in_use();
     runtime_t *rt = runtime_init(1, 16);
     runtime_base = arena_in_use() - start;

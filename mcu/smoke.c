@@ -70,7 +70,8 @@ static bool probe_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
         g->source = msg->source;
         g->type = msg->type;
         size_t n = msg->payload_size < sizeof g->text - 1 ? msg->payload_size : sizeof g->text - 1;
-        memcpy(g->text, msg->payload, n);
+        if (n > 0)
+            memcpy(g->text, msg->payload, n);
         g->text[n] = '\0';
         g->watched_alive = p->watch != ACTOR_ID_INVALID && actor_is_alive(rt, p->watch);
     }

@@ -9,13 +9,13 @@
  */
 #include "uart_shell.h"
 
-#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "microkernel/alloc.h"
 #include "microkernel/error.h"
 #include "microkernel/message.h"
 #include "microkernel/services.h"
@@ -90,7 +90,10 @@ static void cmd_info(runtime_t *rt)
     printf("node %u, rv32imac bare metal (QEMU virt), %u actors of %u\n",
            (unsigned)runtime_node_id(rt), (unsigned)runtime_actor_count(rt),
            (unsigned)runtime_get_max_actors(rt));
-    printf("arena in use %u bytes\n", (unsigned)mallinfo().uordblks);
+    mk_arena_stats_t st = {0};
+    mk_arena_stats(&st);
+    printf("arena in use %u bytes of %u (peak %u)\n", (unsigned)st.in_use, (unsigned)st.size,
+           (unsigned)st.peak);
 #ifdef HAVE_WASM
     printf("modules:");
     for (const mcu_module_t *m = mcu_modules; m->name; m++)

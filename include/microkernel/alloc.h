@@ -17,6 +17,7 @@
 #ifndef MICROKERNEL_ALLOC_H
 #define MICROKERNEL_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct mk_allocator {
@@ -32,5 +33,57 @@ typedef struct mk_allocator {
  * while no runtime exists.
  */
 void mk_set_allocator(const mk_allocator_t *allocator);
+
+/*
+ * Bounded memory mode (docs/mcu.md "Memory model"; issue 19, hive's rule
+ * "all memory statically bounded"). mk_arena_init() hands the library one
+ * caller-owned block of `bytes` bytes at `base`; from then on every
+ * allocation of the library (mk_malloc & co, and message_create()'s
+ * payload in an MK_BOUNDED build) is served from it and neither the
+ * allocator above nor the C library's malloc is called. The block is cut
+ * once, at this call, into:
+ *   - fixed pools of 16, 32, ... MK_ARENA_POOL_MAX-byte blocks,
+ *     MK_ARENA_POOL_BLOCKS of each (config.h; fewer when the pools would
+ *     take more than half the block), O(1) take and give back;
+ *   - the rest, a first-fit region with coalescing for larger or
+ *     variable-size blocks (actor slots with their mailboxes, WASM module
+ *     copies and code, linear memories, engine stacks), also used when a
+ *     pool is empty.
+ * Blocks are aligned for any type (max_align_t). When the arena cannot
+ * serve a request the allocation returns NULL and the caller fails with
+ * its usual error ("... out of memory ..." in mk_last_error()); nothing
+ * crashes, and the refusal is counted (mk_arena_stats().refused).
+ * Returns false (arena unchanged) for a NULL `base`, a block too small
+ * for the bookkeeping (under 1 KiB), or an arena already installed.
+ * Process-wide and not thread-safe: install it before the first
+ * runtime_init() and wasm_actors_init(), with every runtime on one thread
+ * (a block allocated before it still goes back to its own allocator). `base` stays the
+ * caller's; it must outlive the library's use of it.
+ * An MK_BOUNDED build (CMake option MK_BOUNDED) never falls back to the
+ * system allocator: without an arena every allocation fails, and
+ * runtime_init() says so.
+ */
+bool mk_arena_init(void *base, size_t bytes);
+
+/*
+ * Give the arena back: later allocations use the allocator above again
+ * (or fail, MK_BOUNDED). Returns false (arena kept) while blocks of it
+ * are still allocated or when none is installed.
+ */
+bool mk_arena_release(void);
+
+/* Counters of the installed arena, all in bytes unless said otherwise. */
+typedef struct {
+    size_t size;           /* usable bytes after alignment */
+    size_t pool_bytes;     /* of which fixed pools */
+    size_t in_use;         /* bytes of blocks now allocated (pool block or region block) */
+    size_t peak;           /* highest in_use since mk_arena_init() */
+    size_t largest_free;   /* largest free block of the region */
+    unsigned long allocs;  /* allocations served (count) */
+    unsigned long refused; /* allocations refused for want of room (count) */
+} mk_arena_stats_t;
+
+/* Fill `out`; false (out untouched) when no arena is installed. */
+bool mk_arena_stats(mk_arena_stats_t *out);
 
 #endif

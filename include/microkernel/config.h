@@ -71,6 +71,15 @@
 #ifndef MK_IDLE_SPIN_US
 #define MK_IDLE_SPIN_US 25
 #endif
+/* Bounded memory mode (microkernel/alloc.h mk_arena_init): the arena's
+ * fixed pools hold blocks of 16, 32, ... MK_ARENA_POOL_MAX bytes (a power
+ * of two), MK_ARENA_POOL_BLOCKS of each. */
+#ifndef MK_ARENA_POOL_MAX
+#define MK_ARENA_POOL_MAX 256
+#endif
+#ifndef MK_ARENA_POOL_BLOCKS
+#define MK_ARENA_POOL_BLOCKS 64
+#endif
 #ifndef MK_MAX_EXIT_HOOKS
 #define MK_MAX_EXIT_HOOKS 8 /* subsystems told of every actor exit */
 #endif

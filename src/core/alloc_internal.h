@@ -18,5 +18,7 @@ char *mk_strdup(const char *s);
 /* The first `n` bytes of `s` (which need no NUL among them) and a NUL,
  * through the library allocator; NULL when out of memory. */
 char *mk_strndup(const char *s, size_t n);
+/* True while mk_arena_init()'s arena serves the allocations. */
+bool mk_arena_active(void);
 
 #endif

@@ -112,11 +112,18 @@ static bool attach_payload(mk_msg_block_t *b, mk_msg_pool_t *pool, const void *p
         msg->free_payload = inline_payload_free;
     } else if (!pool) {
         /* message_create(): the original's layout, a malloc(3) block that
-         * free(3) releases, so a caller may take it or swap free_payload. */
+         * free(3) releases, so a caller may take it or swap free_payload.
+         * A bounded build (MK_BOUNDED, docs/mcu.md) takes it from the arena
+         * instead: free_payload is then mk_free. */
+#if defined(MK_BOUNDED) && MK_BOUNDED
+        msg->payload = mk_malloc(size);
+        msg->free_payload = mk_free;
+#else
         msg->payload = malloc(size);
+        msg->free_payload = free;
+#endif
         if (!msg->payload)
             return mk_fail("message_create: out of memory for a %zu-byte payload", size);
-        msg->free_payload = free;
     } else {
         int c = pool ? payload_class(size) : -1;
         if (c >= 0) {

@@ -35,6 +35,12 @@ runtime_t *runtime_init(node_id_t node_id, size_t max_actors)
         mk_set_error("runtime_init: max_actors %zu is outside 1..2^31", max_actors);
         return NULL;
     }
+#if defined(MK_BOUNDED) && MK_BOUNDED
+    if (!mk_arena_active()) {
+        mk_set_error("runtime_init: bounded build (MK_BOUNDED): call mk_arena_init() first");
+        return NULL;
+    }
+#endif
     runtime_t *rt = mk_calloc(1, sizeof *rt);
     if (!rt) {
         mk_set_error("runtime_init: out of memory");

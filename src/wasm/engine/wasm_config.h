@@ -105,7 +105,9 @@
  * virtual memory (microcontrollers). Bounds are checked explicitly either
  * way; nothing relies on guard pages. */
 #ifndef WASM_MEMORY_MMAP
-#if defined(__unix__) || defined(__APPLE__)
+#if defined(MK_BOUNDED) && MK_BOUNDED /* the arena holds them (docs/mcu.md) */
+#define WASM_MEMORY_MMAP 0
+#elif defined(__unix__) || defined(__APPLE__)
 #define WASM_MEMORY_MMAP 1
 #else
 #define WASM_MEMORY_MMAP 0
