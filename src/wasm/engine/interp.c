@@ -210,6 +210,8 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 #define NEXT()                                                                                     \
     do {                                                                                           \
         wasm_ir_profile_ops++;                                                                     \
+        wasm_ir_profile_pairs[prof_prev_ * WASM_OP_COUNT + *pc]++;                                 \
+        prof_prev_ = *pc;                                                                          \
         goto *labels[*pc++];                                                                       \
     } while (0)
 #else
@@ -222,6 +224,15 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 
 #if WASM_IR_PROFILE
 unsigned long long wasm_ir_profile_ops;
+/* dispatches of op b right after op a, at [a * WASM_OP_COUNT + b] */
+unsigned long long wasm_ir_profile_pairs[WASM_OP_COUNT * WASM_OP_COUNT];
+const char *const wasm_ir_profile_names[WASM_OP_COUNT] = {
+#define PROF_NAME(name) #name,
+    WASM_IR_OPS(PROF_NAME)
+#undef PROF_NAME
+};
+const unsigned wasm_ir_profile_nops = WASM_OP_COUNT;
+static uint32_t prof_prev_;
 #endif
 
 #define TRAP(kind)                                                                                 \
@@ -1289,7 +1300,13 @@ do_call : if (callee->kind == WASM_FUNC_HOST)
         RELOAD();
     else
         ir = code->ir;
-    pc = ir;
+    /* The body starts with `FUEL cost` (compile.c): do its work here and
+     * go past it, one dispatch less per call. Out of fuel, stop on it,
+     * exactly as if it had run (wasm_resume() re-executes the check). */
+    if (fuel <= 0)
+        PREEMPT_AT(ir);
+    fuel -= (int64_t)ir[1];
+    pc = ir + 2;
     NEXT();
 }
 
