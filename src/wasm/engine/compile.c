@@ -734,6 +734,11 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
         uint32_t *map = mk_realloc(c.map, (size_t)c.map_len * 2 * sizeof *c.map);
         if (map)
             c.map = map;
+#if WASM_DIRECT_THREADED
+        /* every op is in the map: turn op numbers into handler offsets */
+        for (uint32_t i = 0; i < c.map_len; i++)
+            c.ir[c.map[i * 2]] = wasm_interp_op_word(c.ir[c.map[i * 2]]);
+#endif
         code->type_index = m->func_types[func_index];
         code->nlocals = c.nlocals - t->nparams;
         code->frame_slots = c.nlocals + c.max_height;

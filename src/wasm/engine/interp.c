@@ -214,6 +214,9 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
         prof_prev_ = *pc;                                                                          \
         goto *labels[*pc++];                                                                       \
     } while (0)
+#elif WASM_DIRECT_THREADED
+/* the op word is the handler's byte offset from the first one */
+#define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*pc++)
 #else
 #define NEXT() goto *labels[*pc++]
 #endif
@@ -362,9 +365,37 @@ static uint32_t prof_prev_;
         NEXT();                                                                                    \
     }
 
+#if WASM_DIRECT_THREADED
+/* Handler offsets, published by wasm_interp_run(NULL) (label differences
+ * are only known inside the function that holds the labels). */
+static const int32_t *g_op_offsets;
+#endif
+
+uint32_t wasm_interp_op_word(uint32_t op)
+{
+#if WASM_DIRECT_THREADED
+    const int32_t *t = __atomic_load_n(&g_op_offsets, __ATOMIC_ACQUIRE);
+    if (t == NULL) {
+        (void)wasm_interp_run(NULL);
+        t = __atomic_load_n(&g_op_offsets, __ATOMIC_ACQUIRE);
+    }
+    return (uint32_t)t[op];
+#else
+    return op;
+#endif
+}
+
 wasm_status_t wasm_interp_run(wasm_instance_t *inst0)
 {
-#if WASM_USE_COMPUTED_GOTO
+#if WASM_DIRECT_THREADED
+#define LABEL_OFFSET(name) (int32_t)((const char *)&&L_##name - (const char *)&&L_UNREACHABLE),
+    static const int32_t offsets[WASM_OP_COUNT] = {WASM_IR_OPS(LABEL_OFFSET)};
+#undef LABEL_OFFSET
+    if (inst0 == NULL) { /* wasm_interp_op_word() asks for the table */
+        __atomic_store_n(&g_op_offsets, offsets, __ATOMIC_RELEASE);
+        return WASM_STATUS_OK;
+    }
+#elif WASM_USE_COMPUTED_GOTO
 #define LABEL_ENTRY(name) &&L_##name,
     static const void *const labels[WASM_OP_COUNT] = {WASM_IR_OPS(LABEL_ENTRY)};
 #undef LABEL_ENTRY

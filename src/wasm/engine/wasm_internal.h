@@ -255,6 +255,20 @@ struct wasm_instance {
  * finishes (OK), traps, runs out of fuel or suspends. */
 wasm_status_t wasm_interp_run(wasm_instance_t *inst);
 
+/* Direct threading: with computed goto (and not counting ops for
+ * WASM_IR_PROFILE), each op word of the compiled IR holds its handler's
+ * address as a byte offset from the interpreter's first handler, so a
+ * dispatch is one load and an add instead of two dependent loads. */
+#if WASM_USE_COMPUTED_GOTO && !WASM_IR_PROFILE
+#define WASM_DIRECT_THREADED 1
+#else
+#define WASM_DIRECT_THREADED 0
+#endif
+
+/* interp.c: the op word that stands for IR op `op` in compiled code: `op`
+ * itself, or its handler offset when WASM_DIRECT_THREADED. */
+uint32_t wasm_interp_op_word(uint32_t op);
+
 /* interp.c: record a trap of `kind` at IR position `pc` of `fn`. */
 void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wasm_func_t *fn,
                           const uint32_t *pc);
