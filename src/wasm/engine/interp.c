@@ -1270,6 +1270,123 @@ dispatch:
         NEXT();
     }
 
+    /* local.get x; <i32 op> k (the family order of bin_imm_index() in compile.c) */
+#define LOCAL_BIN_IMM(name, expr)                                                                  \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint32_t a = fp[pc[0]].u32, k = pc[1];                                                     \
+        pc += 2;                                                                                   \
+        (sp++)->u64 = (uint32_t)(expr);                                                            \
+        NEXT();                                                                                    \
+    }
+    LOCAL_BIN_IMM(LOCAL_AND_IMM, a & k)
+    LOCAL_BIN_IMM(LOCAL_OR_IMM, a | k)
+    LOCAL_BIN_IMM(LOCAL_XOR_IMM, a ^ k)
+    LOCAL_BIN_IMM(LOCAL_SHL_IMM, a << (k & 31))
+    LOCAL_BIN_IMM(LOCAL_SHR_S_IMM, (int32_t)a >> (k & 31))
+    LOCAL_BIN_IMM(LOCAL_SHR_U_IMM, a >> (k & 31))
+    LOCAL_BIN_IMM(LOCAL_MUL_IMM, a * k)
+    LOCAL_BIN_IMM(LOCAL_ROTL_IMM, rotl32(a, k))
+    LOCAL_BIN_IMM(LOCAL_ROTR_IMM, rotr32(a, k))
+    /* local.tee x; <i32 op> k: the value stays on the stack, changed */
+#define TEE_BIN_IMM(name, expr)                                                                    \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        fp[pc[0]] = sp[-1];                                                                        \
+        uint32_t a = sp[-1].u32, k = pc[1];                                                        \
+        pc += 2;                                                                                   \
+        sp[-1].u64 = (uint32_t)(expr);                                                             \
+        NEXT();                                                                                    \
+    }
+    TEE_BIN_IMM(TEE_ADD_IMM, a + k)
+    TEE_BIN_IMM(TEE_AND_IMM, a & k)
+    TEE_BIN_IMM(TEE_OR_IMM, a | k)
+    TEE_BIN_IMM(TEE_XOR_IMM, a ^ k)
+    TEE_BIN_IMM(TEE_SHL_IMM, a << (k & 31))
+    TEE_BIN_IMM(TEE_SHR_S_IMM, (int32_t)a >> (k & 31))
+    TEE_BIN_IMM(TEE_SHR_U_IMM, a >> (k & 31))
+    TEE_BIN_IMM(TEE_MUL_IMM, a * k)
+    TEE_BIN_IMM(TEE_ROTL_IMM, rotl32(a, k))
+    TEE_BIN_IMM(TEE_ROTR_IMM, rotr32(a, k))
+    /* local.get x; i32.const k; <i32 cmp> (+ br_if) */
+#define LOCAL_CMP_IMM(name, T, op)                                                                 \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)fp[pc[0]].u32, k = (T)pc[1];                                                      \
+        pc += 2;                                                                                   \
+        (sp++)->u64 = a op k;                                                                      \
+        NEXT();                                                                                    \
+    }
+#define LOCAL_CMP_IMM_BR(name, T, op)                                                              \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)fp[pc[0]].u32, k = (T)pc[1];                                                      \
+        if (a op k)                                                                                \
+            JUMP(pc[2]);                                                                           \
+        else                                                                                       \
+            pc += 3;                                                                               \
+        NEXT();                                                                                    \
+    }
+    LOCAL_CMP_IMM(LOCAL_EQ_IMM, uint32_t, ==)
+    LOCAL_CMP_IMM(LOCAL_NE_IMM, uint32_t, !=)
+    LOCAL_CMP_IMM(LOCAL_LT_S_IMM, int32_t, <)
+    LOCAL_CMP_IMM(LOCAL_LT_U_IMM, uint32_t, <)
+    LOCAL_CMP_IMM(LOCAL_GT_S_IMM, int32_t, >)
+    LOCAL_CMP_IMM(LOCAL_GT_U_IMM, uint32_t, >)
+    LOCAL_CMP_IMM(LOCAL_LE_S_IMM, int32_t, <=)
+    LOCAL_CMP_IMM(LOCAL_LE_U_IMM, uint32_t, <=)
+    LOCAL_CMP_IMM(LOCAL_GE_S_IMM, int32_t, >=)
+    LOCAL_CMP_IMM(LOCAL_GE_U_IMM, uint32_t, >=)
+    LOCAL_CMP_IMM_BR(LOCAL_EQ_IMM_BR_IF, uint32_t, ==)
+    LOCAL_CMP_IMM_BR(LOCAL_NE_IMM_BR_IF, uint32_t, !=)
+    LOCAL_CMP_IMM_BR(LOCAL_LT_S_IMM_BR_IF, int32_t, <)
+    LOCAL_CMP_IMM_BR(LOCAL_LT_U_IMM_BR_IF, uint32_t, <)
+    LOCAL_CMP_IMM_BR(LOCAL_GT_S_IMM_BR_IF, int32_t, >)
+    LOCAL_CMP_IMM_BR(LOCAL_GT_U_IMM_BR_IF, uint32_t, >)
+    LOCAL_CMP_IMM_BR(LOCAL_LE_S_IMM_BR_IF, int32_t, <=)
+    LOCAL_CMP_IMM_BR(LOCAL_LE_U_IMM_BR_IF, uint32_t, <=)
+    LOCAL_CMP_IMM_BR(LOCAL_GE_S_IMM_BR_IF, int32_t, >=)
+    LOCAL_CMP_IMM_BR(LOCAL_GE_U_IMM_BR_IF, uint32_t, >=)
+    /* i32.const k; i32.add; <load> off: the address wraps at 32 bits
+     * before the offset is added, as in the unfused pair */
+#define ADD_IMM_LOAD(name, T, CT)                                                                  \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(sp[-1].u32 + pc[0]) + pc[1];                            \
+        pc += 2;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        sp[-1].u64 = (CT)v_;                                                                       \
+        NEXT();                                                                                    \
+    }
+    /* local.get x; i32.const k; i32.add; <load> off */
+#define LOCAL_ADD_IMM_LOAD(name, T, CT)                                                            \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[pc[0]].u32 + pc[1]) + pc[2];                         \
+        pc += 3;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        (sp++)->u64 = (CT)v_;                                                                      \
+        NEXT();                                                                                    \
+    }
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD, uint32_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_F64_LOAD, uint64_t, uint64_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD, uint32_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_F64_LOAD, uint64_t, uint64_t)
+
 #if !WASM_USE_COMPUTED_GOTO
 default: TRAP(WASM_TRAP_UNREACHABLE);
 }
