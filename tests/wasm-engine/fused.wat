@@ -341,4 +341,78 @@
     call $count
     i32.const 1
     i32.add)
+  (func (export "l2_add") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.add)
+  (func (export "l2_sub") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.sub)
+  (func (export "l2_and") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.and)
+  (func (export "l2_or") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.or)
+  (func (export "l2_xor") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.xor)
+  (func (export "l2_mul") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.mul)
+  (func (export "l2f_add") (param f64 f64) (result f64)
+    local.get 0
+    local.get 1
+    f64.add)
+  (func (export "l2f_sub") (param f64 f64) (result f64)
+    local.get 0
+    local.get 1
+    f64.sub)
+  (func (export "l2f_mul") (param f64 f64) (result f64)
+    local.get 0
+    local.get 1
+    f64.mul)
+  ;; 3a - b through local.set/get twice (LOCAL_SET_GET2)
+  (func (export "setget2") (param i32 i32) (result i32) (local i32 i32)
+    local.get 0
+    i32.const 3
+    i32.mul
+    local.set 2
+    local.get 1
+    local.set 3
+    local.get 2
+    local.get 3
+    i32.sub)
+  ;; a - b through two local copies (LOCAL_COPY2)
+  (func (export "copy2") (param i32 i32) (result i32) (local i32 i32)
+    local.get 0
+    local.set 2
+    local.get 1
+    local.set 3
+    local.get 2
+    local.get 3
+    i32.sub)
+  ;; (a ^ b) + 7 stored (I32_ADD_IMM_SET), then doubled through a tee
+  (func (export "addimm_set") (param i32 i32) (result i32) (local i32)
+    local.get 0
+    local.get 1
+    i32.xor
+    i32.const 7
+    i32.add
+    local.set 2
+    local.get 2)
+  (func (export "addimm_tee") (param i32 i32) (result i32) (local i32)
+    local.get 0
+    local.get 1
+    i32.xor
+    i32.const 7
+    i32.add
+    local.tee 2
+    local.get 2
+    i32.add)
 )

@@ -4,7 +4,8 @@
  * unfused wasm instructions would (spec 4.3 numerics, 4.4.7 memory access):
  * local/tee with a constant operand, local-with-constant compares alone and
  * fused with br_if, and loads whose address is `x + k` (wrapping at 32 bits
- * before the static offset is added, trapping out of bounds); and that fuel
+ * before the static offset is added, trapping out of bounds), two-local
+ * binops and local set/get/copy pairs; and that fuel
  * still preempts a loop whose back-edge is a fused op and a call made with
  * the budget spent. argv[1] is fused.wasm, built from fused.wat by wat2wasm.
  */
@@ -180,6 +181,47 @@ static void test_loads_with_added_constant_wrap_and_trap_like_unfused(void **sta
     }
 }
 
+static uint32_t call2(const char *name, uint32_t a, uint32_t b)
+{
+    wasm_value_t args[2] = {{.u64 = a}, {.u64 = b}}, res = {.u64 = 0};
+    assert_int_equal(wasm_call_export(g_inst, name, args, 2, &res, 1), WASM_STATUS_OK);
+    return res.u32;
+}
+
+static void test_two_local_ops_and_local_moves_match_unfused(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"add", "sub", "and", "or", "xor", "mul"};
+    char name[32];
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++) {
+        for (size_t j = 0; j < sizeof k_inputs / sizeof k_inputs[0]; j += 3) {
+            uint32_t a = k_inputs[i], b = k_inputs[j];
+            for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+                snprintf(name, sizeof name, "l2_%s", ops[o]);
+                uint32_t want = !strcmp(ops[o], "sub") ? a - b : bin(ops[o], a, b);
+                assert_int_equal(call2(name, a, b), want);
+            }
+            assert_int_equal(call2("setget2", a, b), 3 * a - b);
+            assert_int_equal(call2("copy2", a, b), a - b);
+            assert_int_equal(call2("addimm_set", a, b), (a ^ b) + 7);
+            assert_int_equal(call2("addimm_tee", a, b), 2 * ((a ^ b) + 7));
+        }
+    }
+    static const double d[] = {0.0, -0.0, 1.5, -2.25, 1e300, -1e-300};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        for (size_t j = 0; j < sizeof d / sizeof d[0]; j++) {
+            wasm_value_t args[2] = {{.f64 = d[i]}, {.f64 = d[j]}}, res;
+            double want[3] = {d[i] + d[j], d[i] - d[j], d[i] * d[j]};
+            static const char *const fops[] = {"l2f_add", "l2f_sub", "l2f_mul"};
+            for (int o = 0; o < 3; o++) {
+                assert_int_equal(wasm_call_export(g_inst, fops[o], args, 2, &res, 1),
+                                 WASM_STATUS_OK);
+                assert_memory_equal(&res.f64, &want[o], sizeof(double));
+            }
+        }
+    }
+}
+
 static void test_fuel_preempts_fused_back_edge_and_call(void **state)
 {
     (void)state;
@@ -246,6 +288,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_local_and_tee_with_constant_match_unfused),
         cmocka_unit_test(test_local_compare_with_constant_and_branch_match_unfused),
         cmocka_unit_test(test_loads_with_added_constant_wrap_and_trap_like_unfused),
+        cmocka_unit_test(test_two_local_ops_and_local_moves_match_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edge_and_call),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

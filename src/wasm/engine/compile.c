@@ -524,9 +524,40 @@ static bool peephole(comp_t *c)
             return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
                    wasm_cc_emit(c, d);
         }
-        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2];
-            return refuse(c, p, WASM_OP_LOCAL2_I32_ADD) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && q + 1 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], op;
+            switch (b) {
+            case WASM_OP_I32_ADD: op = WASM_OP_LOCAL2_I32_ADD; break;
+            case WASM_OP_I32_SUB: op = WASM_OP_LOCAL2_I32_SUB; break;
+            case WASM_OP_I32_AND: op = WASM_OP_LOCAL2_I32_AND; break;
+            case WASM_OP_I32_OR: op = WASM_OP_LOCAL2_I32_OR; break;
+            case WASM_OP_I32_XOR: op = WASM_OP_LOCAL2_I32_XOR; break;
+            case WASM_OP_I32_MUL: op = WASM_OP_LOCAL2_I32_MUL; break;
+            case WASM_OP_F64_ADD: op = WASM_OP_LOCAL2_F64_ADD; break;
+            case WASM_OP_F64_SUB: op = WASM_OP_LOCAL2_F64_SUB; break;
+            case WASM_OP_F64_MUL: op = WASM_OP_LOCAL2_F64_MUL; break;
+            default: return true;
+            }
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        }
+        if (a == WASM_OP_LOCAL_SET_GET && q == p + 3 && b == WASM_OP_LOCAL_SET_GET &&
+            q + 3 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
+            return refuse(c, p, WASM_OP_LOCAL_SET_GET2) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
+        }
+        if (a == WASM_OP_LOCAL_COPY && q == p + 3 && b == WASM_OP_LOCAL_COPY &&
+            q + 3 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
+            return refuse(c, p, WASM_OP_LOCAL_COPY2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y) &&
+                   wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
+        }
+        if (a == WASM_OP_I32_ADD_IMM && q == p + 2 &&
+            (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
+            uint32_t k = ir[p + 1], x = ir[q + 1];
+            uint32_t op =
+                b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
+            return refuse(c, p, op) && wasm_cc_emit(c, k) && wasm_cc_emit(c, x);
         }
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];

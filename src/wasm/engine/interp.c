@@ -1387,6 +1387,53 @@ dispatch:
     LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD, uint32_t, uint32_t)
     LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_F64_LOAD, uint64_t, uint64_t)
 
+    OP(LOCAL_SET_GET2) /* local.set x; local.get y; local.set z; local.get w */
+    {
+        fp[pc[0]] = sp[-1];
+        fp[pc[2]] = fp[pc[1]];
+        sp[-1] = fp[pc[3]];
+        pc += 4;
+        NEXT();
+    }
+    OP(LOCAL_COPY2) /* local.get a; local.set b; local.get c; local.set d */
+    {
+        fp[pc[1]] = fp[pc[0]];
+        fp[pc[3]] = fp[pc[2]];
+        pc += 4;
+        NEXT();
+    }
+    OP(I32_ADD_IMM_SET) /* i32.const k; i32.add; local.set x */
+    {
+        fp[pc[1]].u64 = (uint32_t)((--sp)->u32 + pc[0]);
+        pc += 2;
+        NEXT();
+    }
+    OP(I32_ADD_IMM_TEE) /* i32.const k; i32.add; local.tee x */
+    {
+        sp[-1].u64 = (uint32_t)(sp[-1].u32 + pc[0]);
+        fp[pc[1]] = sp[-1];
+        pc += 2;
+        NEXT();
+    }
+    /* local.get x; local.get y; <binop> (the order of LOCAL2_I32_SUB on) */
+#define LOCAL2_BIN(name, T, field, rfield, expr)                                                   \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = fp[pc[0]].field, b = fp[pc[1]].field;                                                \
+        pc += 2;                                                                                   \
+        sp->u64 = 0;                                                                               \
+        (sp++)->rfield = (expr);                                                                   \
+        NEXT();                                                                                    \
+    }
+    LOCAL2_BIN(LOCAL2_I32_SUB, uint32_t, u32, u64, (uint32_t)(a - b))
+    LOCAL2_BIN(LOCAL2_I32_AND, uint32_t, u32, u64, a & b)
+    LOCAL2_BIN(LOCAL2_I32_OR, uint32_t, u32, u64, a | b)
+    LOCAL2_BIN(LOCAL2_I32_XOR, uint32_t, u32, u64, a ^ b)
+    LOCAL2_BIN(LOCAL2_I32_MUL, uint32_t, u32, u64, (uint32_t)(a * b))
+    LOCAL2_BIN(LOCAL2_F64_ADD, double, f64, f64, a + b)
+    LOCAL2_BIN(LOCAL2_F64_SUB, double, f64, f64, a - b)
+    LOCAL2_BIN(LOCAL2_F64_MUL, double, f64, f64, a *b)
+
 #if !WASM_USE_COMPUTED_GOTO
 default: TRAP(WASM_TRAP_UNREACHABLE);
 }
