@@ -19,6 +19,31 @@
 
 #if WASM_IR_PROFILE
 extern unsigned long long wasm_ir_profile_ops; /* interp.c, counted per dispatch */
+extern unsigned long long wasm_ir_profile_pairs[];
+extern const char *const wasm_ir_profile_names[];
+extern const unsigned wasm_ir_profile_nops;
+
+/* The `k` most frequent consecutive op pairs since the last call (then
+ * cleared): where a superinstruction would remove the most dispatches. */
+static void print_top_pairs(int k)
+{
+    unsigned n = wasm_ir_profile_nops;
+    for (int j = 0; j < k; j++) {
+        unsigned long long best = 0;
+        unsigned bi = 0;
+        for (unsigned i = 0; i < n * n; i++)
+            if (wasm_ir_profile_pairs[i] > best) {
+                best = wasm_ir_profile_pairs[i];
+                bi = i;
+            }
+        if (!best)
+            break;
+        printf("    %8.2f M  %s -> %s\n", (double)best / 2e6, wasm_ir_profile_names[bi / n],
+               wasm_ir_profile_names[bi % n]);
+        wasm_ir_profile_pairs[bi] = 0;
+    }
+    memset(wasm_ir_profile_pairs, 0, (size_t)n * n * sizeof *wasm_ir_profile_pairs);
+}
 #endif
 
 uint32_t wl_fib(uint32_t n);
@@ -244,6 +269,9 @@ static int bench_workloads(const char *path)
         printf(" %10.1f M IR ops", (double)(wasm_ir_profile_ops - ops0) / 2e6);
 #endif
         printf("\n");
+#if WASM_IR_PROFILE
+        print_top_pairs(12);
+#endif
         logsum += log(ratio);
         n++;
     }

@@ -160,6 +160,12 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
         c->ir[at] = WASM_OP_I32_EQ_IMM_BR_IF + (c->ir[at] - WASM_OP_I32_EQ_IMM);
         return wasm_cc_emit_target(c, l);
     }
+    /* local.get x; i32.const k; compare; br_if */
+    if (at + 3 == c->ir_len && c->label_at <= at && c->ir[at] >= WASM_OP_LOCAL_EQ_IMM &&
+        c->ir[at] <= WASM_OP_LOCAL_GE_U_IMM) {
+        c->ir[at] = WASM_OP_LOCAL_EQ_IMM_BR_IF + (c->ir[at] - WASM_OP_LOCAL_EQ_IMM);
+        return wasm_cc_emit_target(c, l);
+    }
     /* local.get x; br_if: test the local in place */
     if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_LOCAL_GET) {
         c->ir[at] = WASM_OP_LOCAL_BR_IF;
@@ -369,6 +375,30 @@ static bool refuse(comp_t *c, uint32_t at, uint32_t op)
     return wasm_cc_emit_op(c, op, off);
 }
 
+/* Position of an i32 op-with-constant in the order ADD AND OR XOR SHL SHR_S
+ * SHR_U MUL ROTL ROTR (the LOCAL_*_IMM and TEE_*_IMM families), or -1. */
+static int bin_imm_index(uint32_t op)
+{
+    if (op >= WASM_OP_I32_ADD_IMM && op <= WASM_OP_I32_MUL_IMM)
+        return (int)(op - WASM_OP_I32_ADD_IMM);
+    if (op == WASM_OP_I32_ROTL_IMM || op == WASM_OP_I32_ROTR_IMM)
+        return 8 + (int)(op - WASM_OP_I32_ROTL_IMM);
+    return -1;
+}
+
+/* Position of a load in the order I32_LOAD8_S 8_U 16_S 16_U I32_LOAD
+ * F64_LOAD (the *ADD_IMM_*LOAD families), or -1. */
+static int load_index(uint32_t op)
+{
+    if (op >= WASM_OP_I32_LOAD8_S && op <= WASM_OP_I32_LOAD16_U)
+        return (int)(op - WASM_OP_I32_LOAD8_S);
+    if (op == WASM_OP_I32_LOAD)
+        return 4;
+    if (op == WASM_OP_F64_LOAD)
+        return 5;
+    return -1;
+}
+
 /* Superinstructions (see DESIGN.md): rewrite the last two ops when they form
  * a common idiom and no label points between them. Runs after every
  * instruction, repeatedly, so three-op idioms fuse in two steps. */
@@ -441,6 +471,17 @@ static bool peephole(comp_t *c)
                                   : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
                 return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
             }
+            int bi = bin_imm_index(b);
+            if (bi > 0 && q + 2 == c->ir_len) { /* local x <op> k (add has its own) */
+                uint32_t k = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_AND_IMM + (uint32_t)(bi - 1)) &&
+                       wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+            }
+            if (b >= WASM_OP_I32_EQ_IMM && b <= WASM_OP_I32_GE_U_IMM && q + 2 == c->ir_len) {
+                uint32_t k = ir[q + 1];
+                return refuse(c, p, WASM_OP_LOCAL_EQ_IMM + (b - WASM_OP_I32_EQ_IMM)) &&
+                       wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+            }
             if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
                 uint32_t op;
                 switch (b) {
@@ -459,6 +500,22 @@ static bool peephole(comp_t *c)
             }
             return true;
         }
+        if (a == WASM_OP_LOCAL_TEE && q == p + 2 && bin_imm_index(b) >= 0 && q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], k = ir[q + 1];
+            return refuse(c, p, WASM_OP_TEE_ADD_IMM + (uint32_t)bin_imm_index(b)) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+        }
+        if (a == WASM_OP_I32_ADD_IMM && q == p + 2 && load_index(b) >= 0 && q + 2 == c->ir_len) {
+            uint32_t k = ir[p + 1], off = ir[q + 1];
+            return refuse(c, p, WASM_OP_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
+                   wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
+        }
+        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && load_index(b) >= 0 &&
+            q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], k = ir[p + 2], off = ir[q + 1];
+            return refuse(c, p, WASM_OP_LOCAL_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
+        }
         if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 &&
             (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
             uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[q + 1];
@@ -467,9 +524,40 @@ static bool peephole(comp_t *c)
             return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
                    wasm_cc_emit(c, d);
         }
-        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2];
-            return refuse(c, p, WASM_OP_LOCAL2_I32_ADD) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && q + 1 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], op;
+            switch (b) {
+            case WASM_OP_I32_ADD: op = WASM_OP_LOCAL2_I32_ADD; break;
+            case WASM_OP_I32_SUB: op = WASM_OP_LOCAL2_I32_SUB; break;
+            case WASM_OP_I32_AND: op = WASM_OP_LOCAL2_I32_AND; break;
+            case WASM_OP_I32_OR: op = WASM_OP_LOCAL2_I32_OR; break;
+            case WASM_OP_I32_XOR: op = WASM_OP_LOCAL2_I32_XOR; break;
+            case WASM_OP_I32_MUL: op = WASM_OP_LOCAL2_I32_MUL; break;
+            case WASM_OP_F64_ADD: op = WASM_OP_LOCAL2_F64_ADD; break;
+            case WASM_OP_F64_SUB: op = WASM_OP_LOCAL2_F64_SUB; break;
+            case WASM_OP_F64_MUL: op = WASM_OP_LOCAL2_F64_MUL; break;
+            default: return true;
+            }
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
+        }
+        if (a == WASM_OP_LOCAL_SET_GET && q == p + 3 && b == WASM_OP_LOCAL_SET_GET &&
+            q + 3 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
+            return refuse(c, p, WASM_OP_LOCAL_SET_GET2) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
+        }
+        if (a == WASM_OP_LOCAL_COPY && q == p + 3 && b == WASM_OP_LOCAL_COPY &&
+            q + 3 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
+            return refuse(c, p, WASM_OP_LOCAL_COPY2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y) &&
+                   wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
+        }
+        if (a == WASM_OP_I32_ADD_IMM && q == p + 2 &&
+            (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
+            uint32_t k = ir[p + 1], x = ir[q + 1];
+            uint32_t op =
+                b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
+            return refuse(c, p, op) && wasm_cc_emit(c, k) && wasm_cc_emit(c, x);
         }
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];
@@ -734,6 +822,11 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
         uint32_t *map = mk_realloc(c.map, (size_t)c.map_len * 2 * sizeof *c.map);
         if (map)
             c.map = map;
+#if WASM_DIRECT_THREADED
+        /* every op is in the map: turn op numbers into handler offsets */
+        for (uint32_t i = 0; i < c.map_len; i++)
+            c.ir[c.map[i * 2]] = wasm_interp_op_word(c.ir[c.map[i * 2]]);
+#endif
         code->type_index = m->func_types[func_index];
         code->nlocals = c.nlocals - t->nparams;
         code->frame_slots = c.nlocals + c.max_height;

@@ -210,8 +210,13 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 #define NEXT()                                                                                     \
     do {                                                                                           \
         wasm_ir_profile_ops++;                                                                     \
+        wasm_ir_profile_pairs[prof_prev_ * WASM_OP_COUNT + *pc]++;                                 \
+        prof_prev_ = *pc;                                                                          \
         goto *labels[*pc++];                                                                       \
     } while (0)
+#elif WASM_DIRECT_THREADED
+/* the op word is the handler's byte offset from the first one */
+#define NEXT() goto *(const void *)((const char *)&&L_UNREACHABLE + (int32_t)*pc++)
 #else
 #define NEXT() goto *labels[*pc++]
 #endif
@@ -222,6 +227,15 @@ static inline uint32_t bulk_take(int64_t *fuel, uint32_t n, uint32_t per_unit)
 
 #if WASM_IR_PROFILE
 unsigned long long wasm_ir_profile_ops;
+/* dispatches of op b right after op a, at [a * WASM_OP_COUNT + b] */
+unsigned long long wasm_ir_profile_pairs[WASM_OP_COUNT * WASM_OP_COUNT];
+const char *const wasm_ir_profile_names[WASM_OP_COUNT] = {
+#define PROF_NAME(name) #name,
+    WASM_IR_OPS(PROF_NAME)
+#undef PROF_NAME
+};
+const unsigned wasm_ir_profile_nops = WASM_OP_COUNT;
+static uint32_t prof_prev_;
 #endif
 
 #define TRAP(kind)                                                                                 \
@@ -351,9 +365,37 @@ unsigned long long wasm_ir_profile_ops;
         NEXT();                                                                                    \
     }
 
+#if WASM_DIRECT_THREADED
+/* Handler offsets, published by wasm_interp_run(NULL) (label differences
+ * are only known inside the function that holds the labels). */
+static const int32_t *g_op_offsets;
+#endif
+
+uint32_t wasm_interp_op_word(uint32_t op)
+{
+#if WASM_DIRECT_THREADED
+    const int32_t *t = __atomic_load_n(&g_op_offsets, __ATOMIC_ACQUIRE);
+    if (t == NULL) {
+        (void)wasm_interp_run(NULL);
+        t = __atomic_load_n(&g_op_offsets, __ATOMIC_ACQUIRE);
+    }
+    return (uint32_t)t[op];
+#else
+    return op;
+#endif
+}
+
 wasm_status_t wasm_interp_run(wasm_instance_t *inst0)
 {
-#if WASM_USE_COMPUTED_GOTO
+#if WASM_DIRECT_THREADED
+#define LABEL_OFFSET(name) (int32_t)((const char *)&&L_##name - (const char *)&&L_UNREACHABLE),
+    static const int32_t offsets[WASM_OP_COUNT] = {WASM_IR_OPS(LABEL_OFFSET)};
+#undef LABEL_OFFSET
+    if (inst0 == NULL) { /* wasm_interp_op_word() asks for the table */
+        __atomic_store_n(&g_op_offsets, offsets, __ATOMIC_RELEASE);
+        return WASM_STATUS_OK;
+    }
+#elif WASM_USE_COMPUTED_GOTO
 #define LABEL_ENTRY(name) &&L_##name,
     static const void *const labels[WASM_OP_COUNT] = {WASM_IR_OPS(LABEL_ENTRY)};
 #undef LABEL_ENTRY
@@ -1228,6 +1270,170 @@ dispatch:
         NEXT();
     }
 
+    /* local.get x; <i32 op> k (the family order of bin_imm_index() in compile.c) */
+#define LOCAL_BIN_IMM(name, expr)                                                                  \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint32_t a = fp[pc[0]].u32, k = pc[1];                                                     \
+        pc += 2;                                                                                   \
+        (sp++)->u64 = (uint32_t)(expr);                                                            \
+        NEXT();                                                                                    \
+    }
+    LOCAL_BIN_IMM(LOCAL_AND_IMM, a & k)
+    LOCAL_BIN_IMM(LOCAL_OR_IMM, a | k)
+    LOCAL_BIN_IMM(LOCAL_XOR_IMM, a ^ k)
+    LOCAL_BIN_IMM(LOCAL_SHL_IMM, a << (k & 31))
+    LOCAL_BIN_IMM(LOCAL_SHR_S_IMM, (int32_t)a >> (k & 31))
+    LOCAL_BIN_IMM(LOCAL_SHR_U_IMM, a >> (k & 31))
+    LOCAL_BIN_IMM(LOCAL_MUL_IMM, a * k)
+    LOCAL_BIN_IMM(LOCAL_ROTL_IMM, rotl32(a, k))
+    LOCAL_BIN_IMM(LOCAL_ROTR_IMM, rotr32(a, k))
+    /* local.tee x; <i32 op> k: the value stays on the stack, changed */
+#define TEE_BIN_IMM(name, expr)                                                                    \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        fp[pc[0]] = sp[-1];                                                                        \
+        uint32_t a = sp[-1].u32, k = pc[1];                                                        \
+        pc += 2;                                                                                   \
+        sp[-1].u64 = (uint32_t)(expr);                                                             \
+        NEXT();                                                                                    \
+    }
+    TEE_BIN_IMM(TEE_ADD_IMM, a + k)
+    TEE_BIN_IMM(TEE_AND_IMM, a & k)
+    TEE_BIN_IMM(TEE_OR_IMM, a | k)
+    TEE_BIN_IMM(TEE_XOR_IMM, a ^ k)
+    TEE_BIN_IMM(TEE_SHL_IMM, a << (k & 31))
+    TEE_BIN_IMM(TEE_SHR_S_IMM, (int32_t)a >> (k & 31))
+    TEE_BIN_IMM(TEE_SHR_U_IMM, a >> (k & 31))
+    TEE_BIN_IMM(TEE_MUL_IMM, a * k)
+    TEE_BIN_IMM(TEE_ROTL_IMM, rotl32(a, k))
+    TEE_BIN_IMM(TEE_ROTR_IMM, rotr32(a, k))
+    /* local.get x; i32.const k; <i32 cmp> (+ br_if) */
+#define LOCAL_CMP_IMM(name, T, op)                                                                 \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)fp[pc[0]].u32, k = (T)pc[1];                                                      \
+        pc += 2;                                                                                   \
+        (sp++)->u64 = a op k;                                                                      \
+        NEXT();                                                                                    \
+    }
+#define LOCAL_CMP_IMM_BR(name, T, op)                                                              \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = (T)fp[pc[0]].u32, k = (T)pc[1];                                                      \
+        if (a op k)                                                                                \
+            JUMP(pc[2]);                                                                           \
+        else                                                                                       \
+            pc += 3;                                                                               \
+        NEXT();                                                                                    \
+    }
+    LOCAL_CMP_IMM(LOCAL_EQ_IMM, uint32_t, ==)
+    LOCAL_CMP_IMM(LOCAL_NE_IMM, uint32_t, !=)
+    LOCAL_CMP_IMM(LOCAL_LT_S_IMM, int32_t, <)
+    LOCAL_CMP_IMM(LOCAL_LT_U_IMM, uint32_t, <)
+    LOCAL_CMP_IMM(LOCAL_GT_S_IMM, int32_t, >)
+    LOCAL_CMP_IMM(LOCAL_GT_U_IMM, uint32_t, >)
+    LOCAL_CMP_IMM(LOCAL_LE_S_IMM, int32_t, <=)
+    LOCAL_CMP_IMM(LOCAL_LE_U_IMM, uint32_t, <=)
+    LOCAL_CMP_IMM(LOCAL_GE_S_IMM, int32_t, >=)
+    LOCAL_CMP_IMM(LOCAL_GE_U_IMM, uint32_t, >=)
+    LOCAL_CMP_IMM_BR(LOCAL_EQ_IMM_BR_IF, uint32_t, ==)
+    LOCAL_CMP_IMM_BR(LOCAL_NE_IMM_BR_IF, uint32_t, !=)
+    LOCAL_CMP_IMM_BR(LOCAL_LT_S_IMM_BR_IF, int32_t, <)
+    LOCAL_CMP_IMM_BR(LOCAL_LT_U_IMM_BR_IF, uint32_t, <)
+    LOCAL_CMP_IMM_BR(LOCAL_GT_S_IMM_BR_IF, int32_t, >)
+    LOCAL_CMP_IMM_BR(LOCAL_GT_U_IMM_BR_IF, uint32_t, >)
+    LOCAL_CMP_IMM_BR(LOCAL_LE_S_IMM_BR_IF, int32_t, <=)
+    LOCAL_CMP_IMM_BR(LOCAL_LE_U_IMM_BR_IF, uint32_t, <=)
+    LOCAL_CMP_IMM_BR(LOCAL_GE_S_IMM_BR_IF, int32_t, >=)
+    LOCAL_CMP_IMM_BR(LOCAL_GE_U_IMM_BR_IF, uint32_t, >=)
+    /* i32.const k; i32.add; <load> off: the address wraps at 32 bits
+     * before the offset is added, as in the unfused pair */
+#define ADD_IMM_LOAD(name, T, CT)                                                                  \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(sp[-1].u32 + pc[0]) + pc[1];                            \
+        pc += 2;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        sp[-1].u64 = (CT)v_;                                                                       \
+        NEXT();                                                                                    \
+    }
+    /* local.get x; i32.const k; i32.add; <load> off */
+#define LOCAL_ADD_IMM_LOAD(name, T, CT)                                                            \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[pc[0]].u32 + pc[1]) + pc[2];                         \
+        pc += 3;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        (sp++)->u64 = (CT)v_;                                                                      \
+        NEXT();                                                                                    \
+    }
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_I32_LOAD, uint32_t, uint32_t)
+    ADD_IMM_LOAD(ADD_IMM_F64_LOAD, uint64_t, uint64_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD, uint32_t, uint32_t)
+    LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_F64_LOAD, uint64_t, uint64_t)
+
+    OP(LOCAL_SET_GET2) /* local.set x; local.get y; local.set z; local.get w */
+    {
+        fp[pc[0]] = sp[-1];
+        fp[pc[2]] = fp[pc[1]];
+        sp[-1] = fp[pc[3]];
+        pc += 4;
+        NEXT();
+    }
+    OP(LOCAL_COPY2) /* local.get a; local.set b; local.get c; local.set d */
+    {
+        fp[pc[1]] = fp[pc[0]];
+        fp[pc[3]] = fp[pc[2]];
+        pc += 4;
+        NEXT();
+    }
+    OP(I32_ADD_IMM_SET) /* i32.const k; i32.add; local.set x */
+    {
+        fp[pc[1]].u64 = (uint32_t)((--sp)->u32 + pc[0]);
+        pc += 2;
+        NEXT();
+    }
+    OP(I32_ADD_IMM_TEE) /* i32.const k; i32.add; local.tee x */
+    {
+        sp[-1].u64 = (uint32_t)(sp[-1].u32 + pc[0]);
+        fp[pc[1]] = sp[-1];
+        pc += 2;
+        NEXT();
+    }
+    /* local.get x; local.get y; <binop> (the order of LOCAL2_I32_SUB on) */
+#define LOCAL2_BIN(name, T, field, rfield, expr)                                                   \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        T a = fp[pc[0]].field, b = fp[pc[1]].field;                                                \
+        pc += 2;                                                                                   \
+        sp->u64 = 0;                                                                               \
+        (sp++)->rfield = (expr);                                                                   \
+        NEXT();                                                                                    \
+    }
+    LOCAL2_BIN(LOCAL2_I32_SUB, uint32_t, u32, u64, (uint32_t)(a - b))
+    LOCAL2_BIN(LOCAL2_I32_AND, uint32_t, u32, u64, a & b)
+    LOCAL2_BIN(LOCAL2_I32_OR, uint32_t, u32, u64, a | b)
+    LOCAL2_BIN(LOCAL2_I32_XOR, uint32_t, u32, u64, a ^ b)
+    LOCAL2_BIN(LOCAL2_I32_MUL, uint32_t, u32, u64, (uint32_t)(a * b))
+    LOCAL2_BIN(LOCAL2_F64_ADD, double, f64, f64, a + b)
+    LOCAL2_BIN(LOCAL2_F64_SUB, double, f64, f64, a - b)
+    LOCAL2_BIN(LOCAL2_F64_MUL, double, f64, f64, a *b)
+
 #if !WASM_USE_COMPUTED_GOTO
 default: TRAP(WASM_TRAP_UNREACHABLE);
 }
@@ -1289,7 +1495,13 @@ do_call : if (callee->kind == WASM_FUNC_HOST)
         RELOAD();
     else
         ir = code->ir;
-    pc = ir;
+    /* The body starts with `FUEL cost` (compile.c): do its work here and
+     * go past it, one dispatch less per call. Out of fuel, stop on it,
+     * exactly as if it had run (wasm_resume() re-executes the check). */
+    if (fuel <= 0)
+        PREEMPT_AT(ir);
+    fuel -= (int64_t)ir[1];
+    pc = ir + 2;
     NEXT();
 }
 

@@ -68,7 +68,24 @@
     X(I32_EQ_IMM_BR_IF) X(I32_NE_IMM_BR_IF) X(I32_LT_S_IMM_BR_IF) X(I32_LT_U_IMM_BR_IF)         \
     X(I32_GT_S_IMM_BR_IF) X(I32_GT_U_IMM_BR_IF) X(I32_LE_S_IMM_BR_IF) X(I32_LE_U_IMM_BR_IF)     \
     X(I32_GE_S_IMM_BR_IF) X(I32_GE_U_IMM_BR_IF) X(LOCAL_I32_LOAD8_S) X(LOCAL_I32_LOAD8_U)       \
-    X(LOCAL_I32_LOAD16_S) X(LOCAL_I32_LOAD16_U)
+    X(LOCAL_I32_LOAD16_S) X(LOCAL_I32_LOAD16_U)                                                \
+    X(LOCAL_AND_IMM) X(LOCAL_OR_IMM) X(LOCAL_XOR_IMM) X(LOCAL_SHL_IMM) X(LOCAL_SHR_S_IMM)      \
+    X(LOCAL_SHR_U_IMM) X(LOCAL_MUL_IMM) X(LOCAL_ROTL_IMM) X(LOCAL_ROTR_IMM)                    \
+    X(TEE_ADD_IMM) X(TEE_AND_IMM) X(TEE_OR_IMM) X(TEE_XOR_IMM) X(TEE_SHL_IMM)                  \
+    X(TEE_SHR_S_IMM) X(TEE_SHR_U_IMM) X(TEE_MUL_IMM) X(TEE_ROTL_IMM) X(TEE_ROTR_IMM)           \
+    X(LOCAL_EQ_IMM) X(LOCAL_NE_IMM) X(LOCAL_LT_S_IMM) X(LOCAL_LT_U_IMM) X(LOCAL_GT_S_IMM)      \
+    X(LOCAL_GT_U_IMM) X(LOCAL_LE_S_IMM) X(LOCAL_LE_U_IMM) X(LOCAL_GE_S_IMM) X(LOCAL_GE_U_IMM)  \
+    X(LOCAL_EQ_IMM_BR_IF) X(LOCAL_NE_IMM_BR_IF) X(LOCAL_LT_S_IMM_BR_IF)                        \
+    X(LOCAL_LT_U_IMM_BR_IF) X(LOCAL_GT_S_IMM_BR_IF) X(LOCAL_GT_U_IMM_BR_IF)                    \
+    X(LOCAL_LE_S_IMM_BR_IF) X(LOCAL_LE_U_IMM_BR_IF) X(LOCAL_GE_S_IMM_BR_IF)                    \
+    X(LOCAL_GE_U_IMM_BR_IF)                                                                    \
+    X(ADD_IMM_I32_LOAD8_S) X(ADD_IMM_I32_LOAD8_U) X(ADD_IMM_I32_LOAD16_S)                      \
+    X(ADD_IMM_I32_LOAD16_U) X(ADD_IMM_I32_LOAD) X(ADD_IMM_F64_LOAD)                            \
+    X(LOCAL_ADD_IMM_I32_LOAD8_S) X(LOCAL_ADD_IMM_I32_LOAD8_U) X(LOCAL_ADD_IMM_I32_LOAD16_S)    \
+    X(LOCAL_ADD_IMM_I32_LOAD16_U) X(LOCAL_ADD_IMM_I32_LOAD) X(LOCAL_ADD_IMM_F64_LOAD)          \
+    X(LOCAL_SET_GET2) X(LOCAL_COPY2) X(I32_ADD_IMM_SET) X(I32_ADD_IMM_TEE)                     \
+    X(LOCAL2_I32_SUB) X(LOCAL2_I32_AND) X(LOCAL2_I32_OR) X(LOCAL2_I32_XOR) X(LOCAL2_I32_MUL)   \
+    X(LOCAL2_F64_ADD) X(LOCAL2_F64_SUB) X(LOCAL2_F64_MUL)
 
 // clang-format on
 
@@ -254,6 +271,20 @@ struct wasm_instance {
 /* interp.c: run the execution of `inst` from its saved state until it
  * finishes (OK), traps, runs out of fuel or suspends. */
 wasm_status_t wasm_interp_run(wasm_instance_t *inst);
+
+/* Direct threading: with computed goto (and not counting ops for
+ * WASM_IR_PROFILE), each op word of the compiled IR holds its handler's
+ * address as a byte offset from the interpreter's first handler, so a
+ * dispatch is one load and an add instead of two dependent loads. */
+#if WASM_USE_COMPUTED_GOTO && !WASM_IR_PROFILE
+#define WASM_DIRECT_THREADED 1
+#else
+#define WASM_DIRECT_THREADED 0
+#endif
+
+/* interp.c: the op word that stands for IR op `op` in compiled code: `op`
+ * itself, or its handler offset when WASM_DIRECT_THREADED. */
+uint32_t wasm_interp_op_word(uint32_t op);
 
 /* interp.c: record a trap of `kind` at IR position `pc` of `fn`. */
 void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wasm_func_t *fn,
