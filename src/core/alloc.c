@@ -5,6 +5,7 @@
  * allocations on the message path and inject out-of-memory failures.
  */
 #include "core/alloc_internal.h"
+#include "platform/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,17 @@ void *mk_realloc(void *ptr, size_t size)
 }
 
 void mk_free(void *ptr)
+{
+    current.free(ptr);
+}
+
+/* The platform layer's memory (platform/mem.h): the same hooks. */
+void *mk_platform_realloc(void *ptr, size_t size)
+{
+    return current.realloc(ptr, size);
+}
+
+void mk_platform_free(void *ptr)
 {
     current.free(ptr);
 }
