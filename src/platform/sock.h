@@ -3,7 +3,7 @@
  * list (or take one address), make a socket, bind it (and listen) or
  * connect it, and keep the first that works. Used by the TCP and UDP
  * transports (src/net), mk_socket's blocking connect (src/http/socket), the
- * HTTP server (src/http), the mount listener (src/services) and the status
+ * HTTP server (src/http), the mount listener and dialer (src/services) and the status
  * port check (src/shell). libc only: errors come back as errno values and
  * the caller words them (mk_fail in the layers above).
  */

@@ -317,11 +317,11 @@ static void dial(mount_state_t *ms, actor_id_t requester, const char *host, uint
         mount_tell(ms->rt, s, requester, MSG_MOUNT_ERROR, text, (size_t)n);
         return;
     }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int err = fd < 0 ? errno : 0;
-    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) < 0 && errno != EINPROGRESS)
-        err = errno;
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_NONBLOCK | SOCK_CLOEXEC, MK_SOCK_CONNECT, 0, &err);
     freeaddrinfo(res);
+    if (fd >= 0)
+        err = 0; /* connected, or in progress (EINPROGRESS) */
     mconn_t *c = NULL;
     if (!err) {
         c = conn_new(ms, fd, true, host);
