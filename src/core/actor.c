@@ -317,3 +317,21 @@ size_t actor_mailbox_count(const actor_t *self)
 {
     return self ? mailbox_count(self->mbox) : 0;
 }
+
+bool mk_actor_mailbox_full(const runtime_t *rt, actor_id_t id)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    return a && mk_mailbox_full(a->mbox);
+}
+
+void *mk_actor_state_of(const runtime_t *rt, actor_id_t id, actor_behavior_fn behavior)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    return a && a->behavior == behavior ? a->state : NULL;
+}
+
+bool mk_actor_runs(const runtime_t *rt, actor_id_t id, actor_behavior_fn behavior)
+{
+    actor_t *a = mk_actor_find(rt, id);
+    return a && a->behavior == behavior;
+}

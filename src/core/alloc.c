@@ -10,6 +10,7 @@
  * callers report a NULL return with their own "out of memory" reason.
  */
 #include "core/alloc_internal.h"
+#include "platform/mem.h"
 
 #include <stdalign.h>
 #include <stddef.h>
@@ -368,6 +369,17 @@ void mk_free(void *ptr)
         arena_free(ptr);
     else
         current.free(ptr); /* a block from before the arena: its allocator's */
+}
+
+/* The platform layer's memory (platform/mem.h): the same hooks. */
+void *mk_platform_realloc(void *ptr, size_t size)
+{
+    return current.realloc(ptr, size);
+}
+
+void mk_platform_free(void *ptr)
+{
+    current.free(ptr);
 }
 
 char *mk_strdup(const char *s)

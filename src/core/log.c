@@ -138,3 +138,15 @@ void mk_log_limited(runtime_t *rt, mk_log_limit_t *lim, int level, const char *f
     else
         actor_log(rt, level, "%s", text);
 }
+
+mk_log_sink_fn mk_runtime_log_sink(const runtime_t *rt, void **ctx)
+{
+    if (ctx)
+        *ctx = rt->log_sink_ctx;
+    return rt->log_sink;
+}
+
+actor_id_t mk_runtime_log_actor(const runtime_t *rt)
+{
+    return rt->log_actor;
+}

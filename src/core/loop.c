@@ -11,6 +11,8 @@
  * so while events keep arriving within rt->spin_ns of going idle, the loop
  * polls without blocking for that long before it sleeps.
  */
+#include <errno.h>
+#include <string.h>
 #include <sys/epoll.h>
 
 #include "core/runtime_internal.h"
@@ -27,7 +29,7 @@ bool mk_io_add(runtime_t *rt, mk_io_t *io, int fd, uint32_t events, mk_io_fn fn,
     io->keeps_alive = keeps_alive;
     io->registered = false;
     if (mk_poller_add(rt->poller, fd, events, io) < 0)
-        return false;
+        return mk_fail("event loop: cannot add fd %d: %s", fd, strerror(errno));
     io->registered = true;
     if (keeps_alive)
         rt->wake_sources++;
@@ -39,7 +41,7 @@ bool mk_io_modify(runtime_t *rt, mk_io_t *io, uint32_t events)
     if (!io->registered)
         return mk_fail("event loop: fd %d is not registered", io->fd);
     if (mk_poller_modify(rt->poller, io->fd, events, io) < 0)
-        return false;
+        return mk_fail("event loop: cannot modify fd %d: %s", io->fd, strerror(errno));
     io->events = events;
     return true;
 }
@@ -63,6 +65,8 @@ int mk_io_poll(runtime_t *rt, int timeout_ms)
         return 0; /* a callback polled re-entrantly: finish the current batch first */
     rt->io_polls++;
     int n = mk_poller_wait(rt->poller, rt->events, MK_EVENT_BATCH, timeout_ms);
+    if (n < 0)
+        mk_set_error("event loop: wait: %s", strerror(errno));
     if (n <= 0)
         return 0;
     rt->n_events = n;

@@ -205,3 +205,8 @@ size_t runtime_list_names(const runtime_t *rt, const char **names, actor_id_t *i
     }
     return rt->n_names;
 }
+
+const mk_name_t *mk_registry_slot(const runtime_t *rt, size_t i)
+{
+    return i < MK_MAX_NAMES ? &rt->names[i] : NULL;
+}

@@ -8,6 +8,7 @@
  * adaptive idle spin (loop.c) while wake-ups come fast. The send path (actor_send -> mailbox
  * -> ready queue) allocates nothing in steady state.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,8 @@ runtime_t *runtime_init(node_id_t node_id, size_t max_actors)
     if (!rt->table || !rt->poller) {
         if (!rt->table)
             mk_set_error("runtime_init: out of memory for %zu actor slots", capacity);
+        else
+            mk_set_error("runtime_init: event loop: %s", strerror(errno));
         mk_poller_destroy(rt->poller);
         mk_free(rt->table);
         mk_free(rt);
@@ -299,4 +302,37 @@ void mk_runtime_set_ext(runtime_t *rt, mk_ext_slot_t slot, void *data,
 void *mk_runtime_ext(const runtime_t *rt, mk_ext_slot_t slot)
 {
     return rt->ext[slot].data;
+}
+
+/* ---- Accessors for the layers above (runtime_api.h) ------------------ */
+
+bool mk_runtime_ready_empty(const runtime_t *rt)
+{
+    return scheduler_is_empty(&rt->ready);
+}
+
+mk_msg_pool_t *mk_runtime_pool(runtime_t *rt)
+{
+    return &rt->pool;
+}
+
+void *mk_runtime_path_ctx(const runtime_t *rt)
+{
+    return rt->path_ctx;
+}
+
+bool mk_runtime_has_exit_hook(const runtime_t *rt, mk_exit_hook_fn fn)
+{
+    for (size_t i = 0; i < rt->n_exit_hooks; i++)
+        if (rt->exit_hooks[i].fn == fn)
+            return true;
+    return false;
+}
+
+bool mk_runtime_has_name_hook(const runtime_t *rt, mk_name_hook_fn fn)
+{
+    for (size_t i = 0; i < rt->n_name_hooks; i++)
+        if (rt->name_hooks[i].fn == fn)
+            return true;
+    return false;
 }

@@ -486,8 +486,8 @@ static void check_writable(http_rt_t *h, http_conn_t *c)
     p.conn_id = c->id;
     p.unsent = unsent;
     p.limit = c->max_output;
-    message_t *m =
-        mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, MSG_HTTP_WRITABLE, &p, sizeof p);
+    message_t *m = mk_pool_message(mk_runtime_pool(h->rt), ACTOR_ID_INVALID, c->owner,
+                                   MSG_HTTP_WRITABLE, &p, sizeof p);
     if (m)
         http_post(h, c, m);
 }
@@ -635,10 +635,9 @@ static bool hold(http_rt_t *h, http_conn_t *c, message_t *m)
 static bool drain(http_rt_t *h, http_conn_t *c, bool alive)
 {
     while (alive && c->held_head < c->n_held) {
-        actor_t *a = mk_actor_find(h->rt, c->owner);
-        if (!a)
+        if (!mk_actor_find(h->rt, c->owner))
             break;
-        if (mk_mailbox_full(a->mbox))
+        if (mk_actor_mailbox_full(h->rt, c->owner))
             return false;
         mk_deliver(h->rt, c->held[c->held_head++]);
     }
@@ -692,15 +691,16 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
 
 bool http_post(http_rt_t *h, http_conn_t *c, message_t *m)
 {
-    actor_t *a = mk_actor_find(h->rt, c->owner);
-    if (a && (c->held_head < c->n_held || mk_mailbox_full(a->mbox)))
+    if (mk_actor_find(h->rt, c->owner) &&
+        (c->held_head < c->n_held || mk_actor_mailbox_full(h->rt, c->owner)))
         return hold(h, c, m);
     return mk_deliver(h->rt, m); /* fails (m destroyed) when the owner is gone */
 }
 
 bool http_deliver(http_rt_t *h, http_conn_t *c, msg_type_t type, void *buf, size_t size)
 {
-    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, type, NULL, 0);
+    message_t *m =
+        mk_pool_message(mk_runtime_pool(h->rt), ACTOR_ID_INVALID, c->owner, type, NULL, 0);
     if (!m) {
         mk_free(buf);
         return false;
@@ -714,7 +714,8 @@ bool http_deliver(http_rt_t *h, http_conn_t *c, msg_type_t type, void *buf, size
 /* Post a copy of the small payload `p`. */
 static void post_copy(http_rt_t *h, http_conn_t *c, msg_type_t type, const void *p, size_t size)
 {
-    message_t *m = mk_pool_message(&h->rt->pool, ACTOR_ID_INVALID, c->owner, type, p, size);
+    message_t *m =
+        mk_pool_message(mk_runtime_pool(h->rt), ACTOR_ID_INVALID, c->owner, type, p, size);
     if (m)
         http_post(h, c, m);
 }

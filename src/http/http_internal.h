@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "core/log_limit.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "http/http_parse.h"
 #include "http/sse_parse.h"
 #include "http/ws_frame.h"

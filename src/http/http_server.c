@@ -23,6 +23,7 @@
 #include "http/http_internal.h"
 #include "http/socket/socket_internal.h"
 #include "platform/clock.h"
+#include "platform/sock.h"
 
 #define ANSWER_WRITE_MS 30000      /* a response must be written within this */
 #define ACCEPT_RETRY_MS 500        /* a listener paused at EMFILE tries again after this */
@@ -100,20 +101,19 @@ bool actor_http_listen(runtime_t *rt, uint16_t port)
     }
     if (!l)
         return mk_fail("actor_http_listen: %d listeners already exist", MK_HTTP_MAX_LISTENERS);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return mk_fail("actor_http_listen: socket: %s", strerror(errno));
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 1024) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
-        int err = errno;
+    int err = 0;
+    int fd = mk_sock_open_one(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+                              (struct sockaddr *)&a, sizeof a, MK_SOCK_LISTEN, 1024, &err);
+    if (fd >= 0 && getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
+        err = errno;
         close(fd);
-        return mk_fail("actor_http_listen: 127.0.0.1:%u: %s", (unsigned)port, strerror(err));
+        fd = -1;
     }
+    if (fd < 0)
+        return mk_fail("actor_http_listen: 127.0.0.1:%u: %s", (unsigned)port, strerror(err));
     if (!mk_io_add(rt, &l->io, fd, EPOLLIN, accept_ready, h, true)) {
         close(fd);
         return false;

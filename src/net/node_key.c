@@ -22,13 +22,8 @@
 
 void node_key_format(const unsigned char pub[NODE_KEY_RAW], char *out)
 {
-    static const char hex[] = "0123456789abcdef";
     memcpy(out, "ed25519:", 8);
-    for (size_t i = 0; i < NODE_KEY_RAW; i++) {
-        out[8 + 2 * i] = hex[pub[i] >> 4];
-        out[9 + 2 * i] = hex[pub[i] & 15];
-    }
-    out[NODE_KEY_TEXT_MAX] = '\0';
+    mk_hex_encode(pub, NODE_KEY_RAW, out + 8); /* NUL lands at out[NODE_KEY_TEXT_MAX] */
 }
 
 bool node_key_parse(const char *text, size_t len, unsigned char pub[NODE_KEY_RAW])
@@ -48,15 +43,8 @@ bool node_key_parse(const char *text, size_t len, unsigned char pub[NODE_KEY_RAW
     }
     if (len != 2 * NODE_KEY_RAW)
         return false;
-    unsigned char tmp[NODE_KEY_RAW];
-    for (size_t i = 0; i < NODE_KEY_RAW; i++) {
-        int hi = mk_hex_value(text[2 * i]), lo = mk_hex_value(text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        tmp[i] = (unsigned char)(hi << 4 | lo);
-    }
-    memcpy(pub, tmp, sizeof tmp);
-    return true;
+    /* pub is left untouched on a bad digit */
+    return mk_hex_decode(text, len, pub, NODE_KEY_RAW, NULL) == MK_HEX_OK;
 }
 
 /* Fill key->pub and key->text from key->pkey. */

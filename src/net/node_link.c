@@ -26,7 +26,7 @@
 #include "core/alloc_internal.h"
 #include "core/bytes.h"
 #include "core/log_limit.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
@@ -157,7 +157,7 @@ static void encode_name(unsigned char out[NAME_REG_SIZE], const char *name, acto
 static void link_on_up(runtime_t *rt, net_t *net, link_t *l)
 {
     unsigned char hello[HELLO_SIZE];
-    mk_put_be(hello, rt->node_id, 4);
+    mk_put_be(hello, runtime_node_id(rt), 4);
     mk_put_be(hello + 4, HELLO_VERSION, 4);
     /* The hello is our extension: an original peer never gets one. */
     if (!l->original && !send_control(rt, l, MSG_NODE_HELLO, hello, sizeof hello))
@@ -166,8 +166,8 @@ static void link_on_up(runtime_t *rt, net_t *net, link_t *l)
     size_t synced = 0;
     if (c && c->reliable) {
         for (size_t i = 0; i < MK_MAX_NAMES; i++) {
-            const mk_name_t *e = &rt->names[i];
-            if (!e->name[0] || actor_id_node(e->id) != rt->node_id)
+            const mk_name_t *e = mk_registry_slot(rt, i);
+            if (!e->name[0] || actor_id_node(e->id) != runtime_node_id(rt))
                 continue;
             unsigned char p[NAME_REG_SIZE];
             encode_name(p, e->name, e->id);
@@ -351,7 +351,7 @@ static void name_in(runtime_t *rt, link_t *l, const message_t *m)
         memcpy(&id, p + NAME_FIELD, sizeof id); /* host order, as the original */
         if (e && e->id == id)
             return; /* already known (a resync after reconnecting) */
-        if (e && actor_id_node(e->id) == rt->node_id) {
+        if (e && actor_id_node(e->id) == runtime_node_id(rt)) {
             /* Every node has its own "ns", "local_kv", "shell": the local
              * actor wins by design (docs/multi-node.md), nothing to warn of. */
             mk_log_limited(rt, &l->lim_names, LOG_DEBUG,
@@ -464,7 +464,7 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
         message_destroy(m);
         return;
     }
-    if (actor_id_node(m->dest) != rt->node_id) {
+    if (actor_id_node(m->dest) != runtime_node_id(rt)) {
         l->stats.dropped_undeliverable++;
         mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
                        "net: message from node %u for actor 0x%016llx of node %u "
@@ -473,8 +473,7 @@ static void incoming(runtime_t *rt, link_t *l, message_t *m)
         message_destroy(m);
         return;
     }
-    actor_t *a = mk_actor_find(rt, m->dest);
-    if (a && mk_mailbox_full(a->mbox)) {
+    if (mk_actor_mailbox_full(rt, m->dest)) {
         if (mk_actor_wait_space(rt, m->dest, on_space, l)) {
             l->held = m;
             return;
@@ -811,7 +810,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     if (!t || !t->send || !t->recv || !t->is_connected || !t->destroy)
         return mk_fail("runtime_add_transport: transport is %s",
                        t ? "incomplete (a method is NULL)" : "NULL");
-    if (t->peer_node == rt->node_id || t->peer_node == 0)
+    if (t->peer_node == runtime_node_id(rt) || t->peer_node == 0)
         return mk_fail("runtime_add_transport: peer node %u is %s", t->peer_node,
                        t->peer_node ? "this node" : "not a valid node ID");
     net_t *net = net_get(rt);

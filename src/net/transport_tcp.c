@@ -19,6 +19,7 @@
 #include "core/error_internal.h"
 #include "microkernel/transport_tcp.h"
 #include "net/net_internal.h"
+#include "platform/sock.h"
 
 static transport_t *wrap_connected(const char *fn, int fd, node_id_t peer_node);
 
@@ -27,21 +28,8 @@ transport_t *transport_tcp_listen(const char *host, uint16_t port, node_id_t pee
     struct addrinfo *res = mk_net_resolve("transport_tcp_listen", host, port, SOCK_STREAM, true);
     if (!res)
         return NULL;
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 8) == 0)
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_NONBLOCK | SOCK_CLOEXEC, MK_SOCK_LISTEN, 8, &err);
     freeaddrinfo(res);
     if (fd < 0) {
         mk_set_error("transport_tcp_listen: cannot listen on %s:%u: %s",
@@ -60,23 +48,8 @@ transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t pe
     struct addrinfo *res = mk_net_resolve("transport_tcp_connect", host, port, SOCK_STREAM, false);
     if (!res)
         return NULL;
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        int rc;
-        do
-            rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-        while (rc < 0 && errno == EINTR);
-        if (rc == 0)
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_CLOEXEC, MK_SOCK_CONNECT, 0, &err);
     freeaddrinfo(res);
     if (fd < 0) {
         mk_set_error("transport_tcp_connect: cannot connect to %s:%u: %s", host, port,

@@ -20,6 +20,7 @@
 #include "microkernel/transport_udp.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
+#include "platform/sock.h"
 
 #define SKIP_MAX 64 /* invalid datagrams skipped per recv() call (not MK_NET_RECV_BUDGET) */
 
@@ -168,20 +169,9 @@ static transport_t *make(const char *fn, const char *host, uint16_t port, node_i
     struct addrinfo *res = mk_net_resolve(fn, host, port, SOCK_DGRAM, bind_side);
     if (!res)
         return NULL;
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if ((bind_side ? bind(fd, ai->ai_addr, ai->ai_addrlen)
-                       : connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_NONBLOCK | SOCK_CLOEXEC,
+                               bind_side ? MK_SOCK_BIND : MK_SOCK_CONNECT, 0, &err);
     freeaddrinfo(res);
     if (fd < 0) {
         mk_set_error("%s: %s:%u: %s", fn, host && host[0] ? host : "*", port, strerror(err));

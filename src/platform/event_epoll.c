@@ -12,8 +12,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "core/error_internal.h"
-#include "core/alloc_internal.h"
+#include "platform/mem.h"
 
 #define MK_POLLER_BATCH 64
 
@@ -24,15 +23,17 @@ struct mk_poller {
 
 mk_poller_t *mk_poller_create(void)
 {
-    mk_poller_t *p = mk_calloc(1, sizeof *p);
+    mk_poller_t *p = mk_platform_realloc(NULL, sizeof *p);
     if (!p) {
-        mk_set_error("event loop: out of memory");
+        errno = ENOMEM;
         return NULL;
     }
+    memset(p, 0, sizeof *p);
     p->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (p->epfd < 0) {
-        mk_set_error("event loop: epoll_create1: %s", strerror(errno));
-        mk_free(p);
+        int err = errno;
+        mk_platform_free(p);
+        errno = err;
         return NULL;
     }
     return p;
@@ -43,20 +44,17 @@ void mk_poller_destroy(mk_poller_t *p)
     if (!p)
         return;
     close(p->epfd);
-    mk_free(p);
+    mk_platform_free(p);
 }
 
+/* epoll_ctl `op` for fd; 0, or -1 with errno. */
 static int control(mk_poller_t *p, int op, int fd, uint32_t events, void *data)
 {
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.events = events;
     ev.data.ptr = data;
-    if (epoll_ctl(p->epfd, op, fd, &ev) < 0) {
-        mk_set_error("event loop: epoll_ctl(fd %d): %s", fd, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return epoll_ctl(p->epfd, op, fd, &ev) < 0 ? -1 : 0;
 }
 
 int mk_poller_add(mk_poller_t *p, int fd, uint32_t events, void *data)
@@ -82,7 +80,6 @@ int mk_poller_wait(mk_poller_t *p, mk_poll_event_t *out, int max, int timeout_ms
     if (n < 0) {
         if (errno == EINTR)
             return 0;
-        mk_set_error("event loop: epoll_wait: %s", strerror(errno));
         return -1;
     }
     for (int i = 0; i < n; i++) {

@@ -14,8 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "core/alloc_internal.h"
-#include "core/error_internal.h"
+#include "platform/mem.h"
 
 struct mk_poller {
     struct pollfd *fds; /* fd < 0 while a one-shot entry is disarmed */
@@ -26,9 +25,12 @@ struct mk_poller {
 
 mk_poller_t *mk_poller_create(void)
 {
-    mk_poller_t *p = mk_calloc(1, sizeof *p);
-    if (!p)
-        mk_set_error("event loop: out of memory");
+    mk_poller_t *p = mk_platform_realloc(NULL, sizeof *p);
+    if (!p) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    memset(p, 0, sizeof *p);
     return p;
 }
 
@@ -36,10 +38,10 @@ void mk_poller_destroy(mk_poller_t *p)
 {
     if (!p)
         return;
-    mk_free(p->fds);
-    mk_free(p->data);
-    mk_free(p->interest);
-    mk_free(p);
+    mk_platform_free(p->fds);
+    mk_platform_free(p->data);
+    mk_platform_free(p->interest);
+    mk_platform_free(p);
 }
 
 /* The entry for `fd`, armed or not; -1 if none. */
@@ -51,6 +53,7 @@ static long find(const mk_poller_t *p, int fd)
     return -1;
 }
 
+/* Fill entry i (armed) with fd, its interest bits and data. */
 static void set(mk_poller_t *p, size_t i, int fd, uint32_t events, void *data)
 {
     p->fds[i].fd = fd;
@@ -60,16 +63,17 @@ static void set(mk_poller_t *p, size_t i, int fd, uint32_t events, void *data)
     p->interest[i] = events;
 }
 
+/* Double the capacity (16 at first); false, nothing lost, when memory runs out. */
 static bool grow(mk_poller_t *p)
 {
     size_t cap = p->cap ? p->cap * 2 : 16;
-    struct pollfd *fds = mk_realloc(p->fds, cap * sizeof *fds);
+    struct pollfd *fds = mk_platform_realloc(p->fds, cap * sizeof *fds);
     if (fds)
         p->fds = fds;
-    void **data = fds ? mk_realloc(p->data, cap * sizeof *data) : NULL;
+    void **data = fds ? mk_platform_realloc(p->data, cap * sizeof *data) : NULL;
     if (data)
         p->data = data;
-    uint32_t *interest = data ? mk_realloc(p->interest, cap * sizeof *interest) : NULL;
+    uint32_t *interest = data ? mk_platform_realloc(p->interest, cap * sizeof *interest) : NULL;
     if (!interest)
         return false;
     p->interest = interest;
@@ -81,12 +85,10 @@ int mk_poller_add(mk_poller_t *p, int fd, uint32_t events, void *data)
 {
     if (fd < 0 || find(p, fd) >= 0) {
         errno = fd < 0 ? EBADF : EEXIST;
-        mk_set_error("event loop: cannot add fd %d: %s", fd, strerror(errno));
         return -1;
     }
     if (p->n == p->cap && !grow(p)) {
         errno = ENOMEM;
-        mk_set_error("event loop: out of memory for fd %d", fd);
         return -1;
     }
     set(p, p->n++, fd, events, data);
@@ -98,7 +100,6 @@ int mk_poller_modify(mk_poller_t *p, int fd, uint32_t events, void *data)
     long i = find(p, fd);
     if (i < 0) {
         errno = ENOENT;
-        mk_set_error("event loop: fd %d is not registered", fd);
         return -1;
     }
     set(p, (size_t)i, fd, events, data);
@@ -110,7 +111,6 @@ int mk_poller_remove(mk_poller_t *p, int fd)
     long i = find(p, fd);
     if (i < 0) {
         errno = ENOENT;
-        mk_set_error("event loop: fd %d is not registered", fd);
         return -1;
     }
     size_t last = --p->n;
@@ -126,7 +126,6 @@ int mk_poller_wait(mk_poller_t *p, mk_poll_event_t *out, int max, int timeout_ms
     if (ready < 0) {
         if (errno == EINTR)
             return 0;
-        mk_set_error("event loop: poll: %s", strerror(errno));
         return -1;
     }
     int n = 0;

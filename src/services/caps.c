@@ -38,8 +38,8 @@ size_t services_caps_text(runtime_t *rt, char *buf, size_t cap)
                      "platform=linux\nidentity=%s\nnode_id=%" PRIu32 "\nwasm=" CAPS_WASM
                      "\ntls=" CAPS_TLS "\nhttp=true\nmax_actors=%zu\nactor_count=%zu\n"
                      "transports=%zu\n",
-                     s->info.name, rt->node_id, rt->max_actors, rt->alive,
-                     runtime_get_transport_count(rt));
+                     s->info.name, runtime_node_id(rt), runtime_get_max_actors(rt),
+                     runtime_actor_count(rt), runtime_get_transport_count(rt));
     if (n < 0 || (size_t)n >= cap) {
         buf[0] = '\0';
         return 0;

@@ -8,16 +8,13 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "services/kv_cache.h"
 
+/* The bucket hash of key s[0..n) (FNV-1a 32). */
 static uint32_t hash_key(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return mk_fnv1a32(s, n);
 }
 
 bool kv_cache_init(kv_cache_t *c)

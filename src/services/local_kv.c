@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
+#include "core/runtime_internal.h" /* reads self->mbox, rt->ready: left for the KV work (issue 22) */
 #include "microkernel/actor.h"
 #include "microkernel/mailbox.h"
 #include "microkernel/scheduler.h"

@@ -36,6 +36,7 @@
 #include "microkernel/node.h"
 #include "net/link_tls.h"
 #include "net/node_key.h"
+#include "platform/sock.h"
 #include "services/mount_internal.h"
 
 static uint64_t now_ms(void)
@@ -316,11 +317,11 @@ static void dial(mount_state_t *ms, actor_id_t requester, const char *host, uint
         mount_tell(ms->rt, s, requester, MSG_MOUNT_ERROR, text, (size_t)n);
         return;
     }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int err = fd < 0 ? errno : 0;
-    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) < 0 && errno != EINPROGRESS)
-        err = errno;
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_NONBLOCK | SOCK_CLOEXEC, MK_SOCK_CONNECT, 0, &err);
     freeaddrinfo(res);
+    if (fd >= 0)
+        err = 0; /* connected, or in progress (EINPROGRESS) */
     mconn_t *c = NULL;
     if (!err) {
         c = conn_new(ms, fd, true, host);
@@ -346,7 +347,7 @@ void mount_auto(runtime_t *rt, svc_t *s, node_id_t node, const char *name, const
      * (issue 13): only mounts a local user or the configuration asked for
      * are dialled. The hint is logged, rate-limited. */
     mount_state_t *ms = s->mount;
-    if (!ms || node == rt->node_id || svc_peer_find(s, node))
+    if (!ms || node == runtime_node_id(rt) || svc_peer_find(s, node))
         return;
     mk_log_limited(rt, &ms->lim_auto, LOG_INFO,
                    "mount: a peer reported node %" PRIu32 " (%.40s) at %.64s:%u; not dialled "
@@ -354,6 +355,7 @@ void mount_auto(runtime_t *rt, svc_t *s, node_id_t node, const char *name, const
                    node, name ? name : "?", host ? host : "?", port);
 }
 
+/* The mount actor: MSG_MOUNT from local actors dials a peer; replies MSG_MOUNT_OK/ERROR. */
 static bool mount_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
@@ -361,7 +363,7 @@ static bool mount_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
     if (msg->type == MSG_MOUNT) {
         char host[64];
         uint16_t port;
-        if (msg->source != ACTOR_ID_INVALID && actor_id_node(msg->source) != rt->node_id) {
+        if (msg->source != ACTOR_ID_INVALID && actor_id_node(msg->source) != runtime_node_id(rt)) {
             /* Dial only for local users: a peer must not make us connect out. */
             static const char e[] = "error=mount: refused: mount requests are only taken from "
                                     "actors of this node\n";
@@ -392,6 +394,7 @@ static bool mount_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *s
     return true;
 }
 
+/* Open the mount listener on cfg's host:port into ms; false with a reason (port in use...). */
 static bool listen_on(mount_state_t *ms, const services_config_t *cfg)
 {
     const char *host = cfg->mount_host && cfg->mount_host[0] ? cfg->mount_host : "127.0.0.1";
@@ -406,18 +409,11 @@ static bool listen_on(mount_state_t *ms, const services_config_t *cfg)
     int rc = getaddrinfo(host, ports, &hints, &res);
     if (rc != 0)
         return mk_fail("mount-listen: cannot resolve %s: %s", host, gai_strerror(rc));
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd >= 0)
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-        int err = errno;
-        freeaddrinfo(res);
-        if (fd >= 0)
-            close(fd);
-        return mk_fail("mount-listen: cannot listen on %s:%u: %s", host, port, strerror(err));
-    }
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_NONBLOCK | SOCK_CLOEXEC, MK_SOCK_LISTEN, 128, &err);
     freeaddrinfo(res);
+    if (fd < 0)
+        return mk_fail("mount-listen: cannot listen on %s:%u: %s", host, port, strerror(err));
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     getsockname(fd, (struct sockaddr *)&ss, &sl);

@@ -107,7 +107,7 @@ int ns_mount_connect(runtime_t *rt, const char *host, uint16_t port, mount_resul
 {
     if (result)
         memset(result, 0, sizeof *result);
-    if (rt && rt->current) {
+    if (rt && actor_self(rt) != ACTOR_ID_INVALID) {
         mk_set_error("ns_mount_connect: called from inside a behaviour (it runs the scheduler)");
         return -1;
     }

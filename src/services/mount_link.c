@@ -89,7 +89,7 @@ static const char *check_peer(mount_state_t *ms, const mk_mount_hello_t *h, bool
                  h->identity);
         return buf;
     }
-    if (h->node == ms->rt->node_id) {
+    if (h->node == runtime_node_id(ms->rt)) {
         snprintf(buf, len, "node ID clash: both nodes are node %" PRIu32, h->node);
         return buf;
     }
@@ -244,7 +244,7 @@ static void original_peer(mconn_t *c)
     } else {
         /* The listener answers only now, its hello first on the link. */
         unsigned char h[MOUNT_HELLO_SIZE];
-        mount_hello_write(h, ms->rt->node_id, ms->svc->info.name, false, 0);
+        mount_hello_write(h, runtime_node_id(ms->rt), ms->svc->info.name, false, 0);
         adopt(c, h, sizeof h);
     }
 }
@@ -484,7 +484,7 @@ static void got_hello(mconn_t *c)
         }
         if (ext) {
             /* Answer, so the connector learns who we are and stops. */
-            mount_hello_write(c->hello[1], ms->rt->node_id, ms->svc->info.name, true,
+            mount_hello_write(c->hello[1], runtime_node_id(ms->rt), ms->svc->info.name, true,
                               our_flags(ms));
             send_all(c, c->hello[1], MOUNT_HELLO_SIZE);
         }
@@ -496,7 +496,8 @@ static void got_hello(mconn_t *c)
         return;
     }
     if (!c->outgoing) {
-        mount_hello_write(c->hello[1], ms->rt->node_id, ms->svc->info.name, true, our_flags(ms));
+        mount_hello_write(c->hello[1], runtime_node_id(ms->rt), ms->svc->info.name, true,
+                          our_flags(ms));
         if (!send_all(c, c->hello[1], MOUNT_HELLO_SIZE)) {
             mount_conn_fail(c, "cannot send the hello: %s", strerror(errno));
             return;
@@ -577,7 +578,7 @@ void mount_send_hello(mconn_t *c)
 {
     mount_state_t *ms = c->ms;
     bool ext = ms->key != NULL;
-    mount_hello_write(c->hello[0], ms->rt->node_id, ms->svc->info.name, ext,
+    mount_hello_write(c->hello[0], runtime_node_id(ms->rt), ms->svc->info.name, ext,
                       ext ? our_flags(ms) : 0);
     if (!send_all(c, c->hello[0], MOUNT_HELLO_SIZE)) {
         mount_conn_fail(c, "cannot send the hello: %s", strerror(errno));

@@ -43,7 +43,7 @@ static bool path_fail(const char *fn, const char *path, size_t len, ns_path_erro
 static void broadcast_path(runtime_t *rt, svc_t *s, msg_type_t type, const char *path,
                            actor_id_t id)
 {
-    if (!s->broadcast || actor_id_node(id) != rt->node_id)
+    if (!s->broadcast || actor_id_node(id) != runtime_node_id(rt))
         return;
     path_register_payload_t p;
     memset(&p, 0, sizeof p);
@@ -84,11 +84,11 @@ static int peer_add_path(runtime_t *rt, svc_t *s, node_id_t node, const char *pa
         e->id = id;
         return NS_OK;
     }
-    if (planted(s, rt->node_id, node) >= s->quota_peer) {
+    if (planted(s, runtime_node_id(rt), node) >= s->quota_peer) {
         *why = "the node's path quota is used up";
         return NS_EFULL;
     }
-    if (planted(s, rt->node_id, 0) >= s->quota_all) {
+    if (planted(s, runtime_node_id(rt), 0) >= s->quota_all) {
         *why = "the quota of all peers' paths is used up";
         return NS_EFULL;
     }
@@ -103,11 +103,11 @@ static int peer_add_path(runtime_t *rt, svc_t *s, node_id_t node, const char *pa
 static int local_add_path(runtime_t *rt, svc_t *s, const char *path, size_t len, actor_id_t id)
 {
     ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
-    if (e && e->origin != rt->node_id)
+    if (e && e->origin != runtime_node_id(rt))
         ns_table_remove(&s->paths, e);
     else if (e)
         return NS_EEXIST;
-    return ns_table_add(&s->paths, path, len, id, rt->node_id) ? NS_OK : NS_EFULL;
+    return ns_table_add(&s->paths, path, len, id, runtime_node_id(rt)) ? NS_OK : NS_EFULL;
 }
 
 /* ---- Mount table --------------------------------------------------------- */
@@ -126,9 +126,10 @@ static actor_id_t mount_match(const svc_t *s, const char *path, size_t len)
     return best ? best->target : ACTOR_ID_INVALID;
 }
 
+/* Add mount r->path -> r->id for node `origin` (quota-checked for peers); NS_OK or NS_E*. */
 static int mount_add(runtime_t *rt, svc_t *s, const ns_req_t *r, node_id_t origin)
 {
-    bool remote = origin != rt->node_id;
+    bool remote = origin != runtime_node_id(rt);
     if (remote && actor_id_node(r->id) != origin)
         return NS_EINVAL;
     size_t mine = 0, remote_all = 0;
@@ -142,7 +143,7 @@ static int mount_add(runtime_t *rt, svc_t *s, const ns_req_t *r, node_id_t origi
         if (strcmp(m->point, r->path) == 0)
             return NS_EEXIST;
         mine += m->origin == origin;
-        remote_all += m->origin != rt->node_id;
+        remote_all += m->origin != runtime_node_id(rt);
     }
     if (!free_slot || (remote && (mine >= s->quota_mounts || remote_all >= NS_MAX_MOUNTS / 2)))
         return NS_EFULL;
@@ -153,12 +154,13 @@ static int mount_add(runtime_t *rt, svc_t *s, const ns_req_t *r, node_id_t origi
     return NS_OK;
 }
 
+/* Remove mount `point` (a peer only its own); NS_OK or NS_ENOENT. */
 static int mount_remove(runtime_t *rt, svc_t *s, const char *point, node_id_t origin)
 {
     for (size_t i = 0; i < NS_MAX_MOUNTS; i++) {
         ns_mount_entry_t *m = &s->mounts[i];
         if (m->point[0] && strcmp(m->point, point) == 0 &&
-            (origin == rt->node_id || m->origin == origin)) {
+            (origin == runtime_node_id(rt) || m->origin == origin)) {
             memset(m, 0, sizeof *m);
             return NS_OK;
         }
@@ -168,6 +170,7 @@ static int mount_remove(runtime_t *rt, svc_t *s, const char *point, node_id_t or
 
 /* ---- Path operations (called by the core registry) ------------------- */
 
+/* mk_path_ops_t.reg: register path -> id in the namespace; false with a reason. */
 static bool op_register(runtime_t *rt, void *ctx, const char *path, actor_id_t id)
 {
     svc_t *s = ctx;
@@ -177,7 +180,7 @@ static bool op_register(runtime_t *rt, void *ctx, const char *path, actor_id_t i
         return path_fail("actor_register_name", path, len, err);
     if (id == ACTOR_ID_INVALID)
         return mk_fail("actor_register_name: actor ID is ACTOR_ID_INVALID");
-    if (actor_id_node(id) == rt->node_id && !mk_actor_find(rt, id))
+    if (actor_id_node(id) == runtime_node_id(rt) && !mk_actor_find(rt, id))
         return mk_fail("actor_register_name: no live actor 0x%016" PRIx64, id);
     int rc = local_add_path(rt, s, path, len, id);
     if (rc == NS_EEXIST) {
@@ -191,6 +194,7 @@ static bool op_register(runtime_t *rt, void *ctx, const char *path, actor_id_t i
     return true;
 }
 
+/* mk_path_ops_t.unreg: remove a path this node registered; false with a reason. */
 static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
 {
     svc_t *s = ctx;
@@ -201,7 +205,7 @@ static bool op_unregister(runtime_t *rt, void *ctx, const char *path)
     ns_table_entry_t *e = ns_table_find(&s->paths, path, len);
     if (!e)
         return mk_fail("actor_unregister_name: \"%s\" is not registered", path);
-    if (e->origin != rt->node_id)
+    if (e->origin != runtime_node_id(rt))
         return mk_fail("actor_unregister_name: \"%s\" belongs to node %" PRIu32
                        " and goes away with it",
                        path, e->origin);
@@ -267,7 +271,7 @@ static void on_exit_hook(runtime_t *rt, void *ctx, actor_id_t id, int reason)
 {
     (void)reason;
     svc_t *s = ctx;
-    if (actor_id_node(id) != rt->node_id)
+    if (actor_id_node(id) != runtime_node_id(rt))
         return;
     if (s->paths.count)
         ns_deregister_actor_paths(rt, id);
@@ -295,12 +299,12 @@ bool ns_install(runtime_t *rt)
     s->quota_mounts = NS_PEER_MOUNTS_MAX;
     /* '/'-names registered before the namespace existed move over. */
     for (size_t i = 0; i < MK_MAX_NAMES; i++) {
-        mk_name_t *n = &rt->names[i];
+        const mk_name_t *n = mk_registry_slot(rt, i);
         if (n->name[0] != '/')
             continue;
         size_t len = strlen(n->name);
         if (ns_path_check(n->name, len, false) == NS_PATH_OK &&
-            ns_table_add(&s->paths, n->name, len, n->id, rt->node_id)) {
+            ns_table_add(&s->paths, n->name, len, n->id, runtime_node_id(rt))) {
             char name[MK_NAME_MAX + 1];
             strcpy(name, n->name);
             mk_registry_unregister(rt, name, false);
@@ -387,7 +391,7 @@ void ns_deregister_actor_paths(runtime_t *rt, actor_id_t id)
             continue;
         char path[NS_PATH_MAX];
         memcpy(path, e->path, (size_t)e->len + 1);
-        bool mine = e->origin == rt->node_id;
+        bool mine = e->origin == runtime_node_id(rt);
         if (mine)
             broadcast_path(rt, s, MSG_PATH_UNREGISTER, path, id);
         /* The broadcast may not touch the table; find the entry again. */
@@ -462,9 +466,11 @@ static size_t list_text(runtime_t *rt, svc_t *s, const char *prefix, bool names,
         if (e->path[0] && e->len >= plen && memcmp(e->path, prefix, plen) == 0)
             list_line(out, cap, &used, e->path, e->id);
     }
-    for (size_t i = 0; names && plen == 0 && i < MK_MAX_NAMES; i++)
-        if (rt->names[i].name[0])
-            list_line(out, cap, &used, rt->names[i].name, rt->names[i].id);
+    for (size_t i = 0; names && plen == 0 && i < MK_MAX_NAMES; i++) {
+        const mk_name_t *e = mk_registry_slot(rt, i);
+        if (e->name[0])
+            list_line(out, cap, &used, e->name, e->id);
+    }
     return used;
 }
 
@@ -495,8 +501,8 @@ void ns_sync_to_transport(runtime_t *rt, struct transport *tp)
         return;
     message_t m = {0};
     for (size_t i = 0; i < MK_MAX_NAMES; i++) {
-        const mk_name_t *e = &rt->names[i];
-        if (!e->name[0] || actor_id_node(e->id) != rt->node_id)
+        const mk_name_t *e = mk_registry_slot(rt, i);
+        if (!e->name[0] || actor_id_node(e->id) != runtime_node_id(rt))
             continue;
         name_register_payload_t p;
         memset(&p, 0, sizeof p);
@@ -511,7 +517,7 @@ void ns_sync_to_transport(runtime_t *rt, struct transport *tp)
     svc_t *s = ns_state(rt);
     for (size_t i = 0; s && i < NS_MAX_PATHS; i++) {
         const ns_table_entry_t *e = &s->paths.entries[i];
-        if (!e->path[0] || actor_id_node(e->id) != rt->node_id)
+        if (!e->path[0] || actor_id_node(e->id) != runtime_node_id(rt))
             continue;
         path_register_payload_t p;
         memset(&p, 0, sizeof p);
@@ -543,12 +549,12 @@ bool ns_control_in(runtime_t *rt, node_id_t peer, const message_t *m, void *ctx)
     }
     if (m->type == MSG_PATH_UNREGISTER) {
         ns_table_entry_t *e = ns_table_find(&s->paths, r.path, r.path_len);
-        if (e && e->origin == peer && peer != rt->node_id)
+        if (e && e->origin == peer && peer != runtime_node_id(rt))
             ns_table_remove(&s->paths, e);
         return true;
     }
     const char *why = NULL;
-    if (peer == rt->node_id)
+    if (peer == runtime_node_id(rt))
         why = "the peer claims this node's id";
     else
         peer_add_path(rt, s, peer, r.path, r.path_len, r.id, &why);
@@ -572,7 +578,7 @@ svc_peer_t *svc_peer_find(svc_t *s, node_id_t node)
 /* Remove every path and mount point `node` planted. */
 static void drop_node(runtime_t *rt, svc_t *s, node_id_t node)
 {
-    if (node == rt->node_id)
+    if (node == runtime_node_id(rt))
         return;
     for (size_t i = 0; i < NS_MAX_PATHS && s->paths.count; i++) {
         ns_table_entry_t *e = &s->paths.entries[i];
@@ -604,10 +610,11 @@ static void reply(runtime_t *rt, const message_t *msg, int status, actor_id_t id
         actor_send(rt, msg->source, MSG_NS_REPLY, &r, sizeof r);
 }
 
+/* MSG_NS_REGISTER from a local actor or a peer: add the path or mount; replies with the code. */
 static void handle_register(runtime_t *rt, svc_t *s, const message_t *msg, const ns_req_t *r)
 {
     node_id_t from = actor_id_node(msg->source);
-    bool remote = msg->source != ACTOR_ID_INVALID && from != rt->node_id;
+    bool remote = msg->source != ACTOR_ID_INVALID && from != runtime_node_id(rt);
     int rc;
     if (r->path[0] == '/') {
         const char *why = NULL;
@@ -625,15 +632,18 @@ static void handle_register(runtime_t *rt, svc_t *s, const message_t *msg, const
     reply(rt, msg, rc, r->id);
 }
 
+/* MSG_NS_LOOKUP: a path or flat name to an ID; replies NS_OK with it or NS_ENOENT. */
 static void handle_lookup(runtime_t *rt, const message_t *msg, const ns_req_t *r)
 {
     actor_id_t id = ACTOR_ID_INVALID;
     if (r->path[0] == '/') {
         id = ns_lookup_path(rt, r->path);
     } else if (r->path_len > 0) {
-        for (size_t i = 0; i < MK_MAX_NAMES && id == ACTOR_ID_INVALID; i++)
-            if (rt->names[i].name[0] && strcmp(rt->names[i].name, r->path) == 0)
-                id = rt->names[i].id;
+        for (size_t i = 0; i < MK_MAX_NAMES && id == ACTOR_ID_INVALID; i++) {
+            const mk_name_t *e = mk_registry_slot(rt, i);
+            if (e->name[0] && strcmp(e->name, r->path) == 0)
+                id = e->id;
+        }
     }
     reply(rt, msg, id != ACTOR_ID_INVALID ? NS_OK : NS_ENOENT, id);
 }
@@ -648,12 +658,13 @@ static void handle_list(runtime_t *rt, svc_t *s, const message_t *msg, const ns_
         actor_send(rt, msg->source, MSG_NS_REPLY, &out, sizeof out);
 }
 
+/* The namespace actor ('ns'): requests, peer syncs and child exits; always keeps running. */
 static bool ns_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
     svc_t *s = state;
     bool local_source =
-        msg->source == ACTOR_ID_INVALID || actor_id_node(msg->source) == rt->node_id;
+        msg->source == ACTOR_ID_INVALID || actor_id_node(msg->source) == runtime_node_id(rt);
     if (msg->type == MSG_CHILD_EXIT) {
         child_exit_payload_t p;
         if (local_source && msg->payload && msg->payload_size >= sizeof p) {
@@ -677,7 +688,7 @@ static bool ns_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
         reply(rt, msg, NS_EINVAL, ACTOR_ID_INVALID);
         return true;
     }
-    node_id_t from = local_source ? rt->node_id : actor_id_node(msg->source);
+    node_id_t from = local_source ? runtime_node_id(rt) : actor_id_node(msg->source);
     switch (msg->type) {
     case MSG_NS_REGISTER: handle_register(rt, s, msg, &r); break;
     case MSG_NS_LOOKUP: handle_lookup(rt, msg, &r); break;
@@ -750,7 +761,7 @@ int ns_call(runtime_t *rt, msg_type_t type, const void *payload, size_t payload_
     actor_id_t ns = s ? s->ns_actor : ACTOR_ID_INVALID;
     if (!rt || !reply_out)
         why = "the runtime or the reply is NULL";
-    else if (rt->current)
+    else if (actor_self(rt) != ACTOR_ID_INVALID)
         why = "called from inside a behaviour (it runs the scheduler)";
     else if (!payload || payload_size == 0)
         why = "the request has no payload";

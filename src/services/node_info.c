@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 #endif
 
+#include "core/bytes.h"
 #include "services/svc_internal.h"
 
 void mk_node_identity_compute(const char *env_name, const char *host, char out[32])
@@ -42,12 +43,8 @@ node_id_t mk_node_id_compute(const char *env_id, const char *identity)
         if (v >= 1 && v <= 15)
             return (node_id_t)v;
     }
-    uint32_t h = 2166136261u;
-    for (const char *p = identity ? identity : ""; *p; p++) {
-        h ^= (unsigned char)*p;
-        h *= 16777619u;
-    }
-    return h % 15 + 1;
+    const char *id = identity ? identity : "";
+    return mk_fnv1a32(id, strlen(id)) % 15 + 1;
 }
 
 const char *mk_node_identity(void)
@@ -89,7 +86,7 @@ bool node_name_valid(const char *name, size_t len)
 void svc_info_init(runtime_t *rt, svc_t *s)
 {
     node_info_t *in = &s->info;
-    in->id = rt->node_id;
+    in->id = runtime_node_id(rt);
     /* The identity, with any byte a node name may not hold replaced. */
     const char *id = mk_node_identity();
     size_t n = 0;

@@ -8,20 +8,11 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "core/error_internal.h"
 #include "services/ns_table.h"
 
 #define NO_ENTRY UINT32_MAX
-
-static uint32_t fnv1a(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
 
 bool ns_table_init(ns_table_t *t)
 {
@@ -66,13 +57,13 @@ ns_table_entry_t *ns_table_find(const ns_table_t *t, const char *path, size_t le
 {
     if (!t->entries || t->count == 0)
         return NULL;
-    uint32_t s = probe(t, path, len, fnv1a(path, len));
+    uint32_t s = probe(t, path, len, mk_fnv1a32(path, len));
     return t->index[s] ? &t->entries[t->index[s] - 1] : NULL;
 }
 
 bool ns_table_add(ns_table_t *t, const char *path, size_t len, actor_id_t id, node_id_t origin)
 {
-    uint32_t hash = fnv1a(path, len);
+    uint32_t hash = mk_fnv1a32(path, len);
     uint32_t s = probe(t, path, len, hash);
     if (t->index[s])
         return mk_fail("namespace: \"%s\" is already registered to actor 0x%016llx",

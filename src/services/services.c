@@ -16,11 +16,12 @@
 #include "microkernel/actor.h"
 #include "services/svc_internal.h"
 
+/* MK_EXT_SERVICES destructor: close mounts, drop the path table, free the state. */
 static void svc_destroy(runtime_t *rt, void *data)
 {
     svc_t *s = data;
     mount_destroy(rt, s);
-    if (rt->path_ctx == s)
+    if (mk_runtime_path_ctx(rt) == s)
         mk_runtime_set_path_ops(rt, NULL, NULL);
     ns_table_free(&s->paths);
     mk_free(s);

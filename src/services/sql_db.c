@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "microkernel/node_services.h"
 #include "services/local_kv.h"
 
@@ -74,6 +75,7 @@ static bool bind_params(sqlite3_stmt *st, const kv_request_t *rq, char *why, siz
     return ok;
 }
 
+/* Column c of the current row as JSON (blobs as lower-case hex); NULL when out of memory. */
 static cJSON *column_value(sqlite3_stmt *st, int c)
 {
     switch (sqlite3_column_type(st, c)) {
@@ -87,9 +89,7 @@ static cJSON *column_value(sqlite3_stmt *st, int c)
         char *hex = mk_malloc((size_t)n * 2 + 1);
         if (!hex)
             return NULL;
-        for (int i = 0; i < n; i++)
-            snprintf(hex + 2 * i, 3, "%02x", p[i]);
-        hex[2 * n] = '\0';
+        mk_hex_encode(p, (size_t)n, hex);
         cJSON *s = cJSON_CreateString(hex);
         mk_free(hex);
         return s;

@@ -9,7 +9,7 @@
 #include <limits.h>
 
 #include "core/log_limit.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/node_services.h"
 #include "services/ns_table.h"
 

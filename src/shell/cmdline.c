@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "shell/cmdline.h"
 
 static bool fail(char *err, const char *fmt, ...)
@@ -24,17 +25,6 @@ static bool fail(char *err, const char *fmt, ...)
     vsnprintf(err, SHELL_ERR_MAX, fmt, ap);
     va_end(ap);
     return false;
-}
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* ---- Splitting into words -------------------------------------------- */
@@ -67,8 +57,8 @@ static bool quoted_escape(split_t *s, const char *line, size_t len, size_t *i, c
     case '\\':
     case '\'': return put(s, c, err);
     case 'x': {
-        int hi = *i < len ? hex_value((unsigned char)line[*i]) : -1;
-        int lo = *i + 1 < len ? hex_value((unsigned char)line[*i + 1]) : -1;
+        int hi = *i < len ? mk_hex_value((unsigned char)line[*i]) : -1;
+        int lo = *i + 1 < len ? mk_hex_value((unsigned char)line[*i + 1]) : -1;
         if (hi < 0 || lo < 0)
             return fail(err, "bad escape \\x at column %zu: needs two hex digits", *i);
         *i += 2;
@@ -161,7 +151,7 @@ bool shell_parse_u64(const char *s, uint64_t *out, char *err)
         if (!*p)
             return fail(err, "'%.40s': no hex digits after 0x", s);
         for (; *p; p++) {
-            int d = hex_value((unsigned char)*p);
+            int d = mk_hex_value((unsigned char)*p);
             if (d < 0)
                 return fail(err, "'%.40s': '%c' is not a hex digit", s,
                             *p >= 0x20 && *p < 0x7f ? *p : '?');
@@ -198,16 +188,15 @@ bool shell_parse_type(const char *s, uint32_t *out, char *err)
 
 bool shell_parse_hex(const char *hex, size_t len, uint8_t *out, size_t cap, size_t *n, char *err)
 {
-    if (len % 2)
-        return fail(err, "x: payload has an odd number of hex digits (%zu)", len);
-    for (size_t i = 0; i < len; i++)
-        if (hex_value((unsigned char)hex[i]) < 0)
-            return fail(err, "x: payload has a non-hex character at position %zu", i + 1);
-    if (len / 2 > cap)
+    size_t bad = 0;
+    switch (mk_hex_decode(hex, len, out, cap, &bad)) {
+    case MK_HEX_OK: break;
+    case MK_HEX_ODD: return fail(err, "x: payload has an odd number of hex digits (%zu)", len);
+    case MK_HEX_BAD_DIGIT:
+        return fail(err, "x: payload has a non-hex character at position %zu", bad + 1);
+    case MK_HEX_TOO_LONG:
         return fail(err, "x: payload is %zu bytes, at most %zu allowed", len / 2, cap);
-    for (size_t i = 0; i < len; i += 2)
-        out[i / 2] =
-            (uint8_t)(hex_value((unsigned char)hex[i]) * 16 + hex_value((unsigned char)hex[i + 1]));
+    }
     *n = len / 2;
     return true;
 }
@@ -322,7 +311,6 @@ static size_t utf8_printable(const uint8_t *p, size_t n)
 
 size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, size_t *used)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t i = 0, o = 0;
     while (i < n) {
         uint8_t c = data[i];
@@ -343,8 +331,8 @@ size_t shell_escape_text(const uint8_t *data, size_t n, char *out, size_t cap, s
             break;
         out[o++] = '\\';
         out[o++] = 'x';
-        out[o++] = hex[c >> 4];
-        out[o++] = hex[c & 15];
+        out[o++] = mk_hex_digit(c >> 4);
+        out[o++] = mk_hex_digit(c);
         i++;
     }
     *used = i;

@@ -663,10 +663,9 @@ void observer_started(runtime_t *rt, observer_t *o, actor_id_t self)
     o->self = self;
     /* One observer per runtime keeps the log: a second one (another
      * status port) would chain to the first and outlive it. */
-    if (o->sink_installed || rt->log_sink == obs_log_sink)
+    if (o->sink_installed || mk_runtime_log_sink(rt, NULL) == obs_log_sink)
         return;
-    o->prev_sink = rt->log_sink;
-    o->prev_sink_ctx = rt->log_sink_ctx;
+    o->prev_sink = mk_runtime_log_sink(rt, &o->prev_sink_ctx);
     runtime_set_log_sink(rt, obs_log_sink, o);
     o->sink_installed = true;
 }
@@ -675,7 +674,8 @@ void observer_destroy(observer_t *o)
 {
     if (!o)
         return;
-    if (o->sink_installed && o->rt->log_sink == obs_log_sink && o->rt->log_sink_ctx == o)
+    void *sink_ctx = NULL;
+    if (o->sink_installed && mk_runtime_log_sink(o->rt, &sink_ctx) == obs_log_sink && sink_ctx == o)
         runtime_set_log_sink(o->rt, o->prev_sink, o->prev_sink_ctx);
     mk_free(o->rates);
     mk_free(o);

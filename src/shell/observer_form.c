@@ -9,18 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "shell/observer.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decode `n` bytes of a form component into `out` (cap bytes, NUL added);
  * -1 with a reason for a bad escape or no room. */
@@ -33,8 +23,8 @@ static int decode(const char *s, size_t n, char *out, size_t cap, size_t *outn, 
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int hi = i + 1 < n ? mk_hex_value((unsigned char)s[i + 1]) : -1;
+            int lo = i + 2 < n ? mk_hex_value((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 snprintf(err, SHELL_ERR_MAX, "%s: bad %%-escape at byte %zu", what, i);
                 return -1;

@@ -115,8 +115,7 @@ const obs_rate_t *obs_rate_of(const obs_sample_view_t *v, actor_id_t id)
 /* What kind of actor `id` is, from its behaviour. */
 static const char *actor_kind(runtime_t *rt, actor_id_t id)
 {
-    const actor_t *a = mk_actor_find(rt, id);
-    if (a && a->behavior == supervisor_behavior)
+    if (mk_actor_runs(rt, id, supervisor_behavior))
         return "supervisor";
 #ifdef MK_SHELL_WASM
     if (actor_is_wasm(rt, id))
@@ -248,8 +247,7 @@ void obs_json_tree(runtime_t *rt, obs_buf_t *b)
     ob_adds(b, "{\"supervisors\":[");
     bool first = true;
     for (size_t i = 0; i < n; i++) {
-        const actor_t *a = mk_actor_find(rt, all[i].id);
-        if (!a || a->behavior != supervisor_behavior)
+        if (!mk_actor_runs(rt, all[i].id, supervisor_behavior))
             continue;
         if (!first)
             ob_add(b, ",", 1);
@@ -427,8 +425,7 @@ void obs_prometheus(runtime_t *rt, obs_buf_t *b, const char *node_name, const ob
               "Children a supervisor started again since it started.");
     for (size_t i = 0; i < s.n_actors; i++) {
         supervisor_info_t si;
-        const actor_t *a = mk_actor_find(rt, s.actors[i].id);
-        if (!a || a->behavior != supervisor_behavior ||
+        if (!mk_actor_runs(rt, s.actors[i].id, supervisor_behavior) ||
             !supervisor_info(rt, s.actors[i].id, &si, NULL, 0))
             continue;
         ob_printf(b, "mk_supervisor_restarts_total{actor=\"0x%016llx\",name=\"",

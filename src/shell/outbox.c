@@ -58,12 +58,11 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
 static void drain(sh_outbox_t *ob)
 {
     while (ob->head) {
-        actor_t *a = mk_actor_find(ob->rt, ob->to);
-        if (!a) {
+        if (!mk_actor_find(ob->rt, ob->to)) {
             lose_all(ob);
             return;
         }
-        if (mk_mailbox_full(a->mbox)) {
+        if (mk_actor_mailbox_full(ob->rt, ob->to)) {
             if (!ob->waiting && mk_actor_wait_space(ob->rt, ob->to, on_space, ob))
                 ob->waiting = true;
             return;
@@ -89,12 +88,11 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
 
 bool sh_outbox_send(sh_outbox_t *ob, msg_type_t type, const void *data, size_t len, bool control)
 {
-    actor_t *a = mk_actor_find(ob->rt, ob->to);
-    if (!a)
+    if (!mk_actor_find(ob->rt, ob->to))
         return mk_fail("shell: no live actor 0x%016llx to send to", (unsigned long long)ob->to);
     if (ob->head)
         drain(ob); /* room may have come without a notification (e.g. after OOM) */
-    if (!ob->head && !mk_mailbox_full(a->mbox))
+    if (!ob->head && !mk_actor_mailbox_full(ob->rt, ob->to))
         return mk_send_from(ob->rt, ob->from, ob->to, type, len ? data : NULL, len);
     if (!control && ob->output_bytes + len > SH_OUTBOX_OUTPUT_MAX) {
         ob->dropped += len;

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 
 #ifndef SH_OUTBOX_OUTPUT_MAX
 #define SH_OUTBOX_OUTPUT_MAX (256u * 1024u) /* bytes of droppable output queued at most */

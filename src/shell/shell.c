@@ -560,8 +560,9 @@ actor_id_t shell_start(runtime_t *rt, const shell_config_t *cfg)
         actor_stop(rt, console);
         return ACTOR_ID_INVALID;
     }
-    if (actor_is_alive(rt, rt->log_actor) && actor_lookup(rt, "/sys/log") == ACTOR_ID_INVALID)
-        actor_register_name(rt, "/sys/log", rt->log_actor);
+    actor_id_t log_actor = mk_runtime_log_actor(rt);
+    if (actor_is_alive(rt, log_actor) && actor_lookup(rt, "/sys/log") == ACTOR_ID_INVALID)
+        actor_register_name(rt, "/sys/log", log_actor);
     if (cfg->capture_logs && !mk_runtime_ext(rt, MK_EXT_SHELL)) {
         log_route_t *lr = mk_malloc(sizeof *lr);
         if (lr) {

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "shell/line_edit.h"
 #include "microkernel/shell.h"
 #include "shell/cmdline.h"

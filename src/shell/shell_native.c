@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc_internal.h"
+#include "core/bytes.h"
 #include "core/error_internal.h"
 #include "core/log_limit.h"
 #include "microkernel/runtime.h"
@@ -166,17 +167,6 @@ static bool resolve(runtime_t *rt, const char *t, actor_id_t *out_id)
         return false;
     *out_id = (actor_id_t)v;
     return true;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* ---- Commands -------------------------------------------------------------- */
@@ -338,17 +328,9 @@ static bool do_send(runtime_t *rt, const char *cmd, char *rest)
     if (len >= 2 && data[0] == 'x' && data[1] == ':') {
         const char *h = data + 2;
         size_t hl = len - 2;
-        if (hl % 2 || hl / 2 > NSH_HEX_MAX) {
+        if (mk_hex_decode(h, hl, hex, sizeof hex, NULL) != MK_HEX_OK) {
             out("Bad hex payload\n");
             return false;
-        }
-        for (size_t i = 0; i < hl / 2; i++) {
-            int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-            if (hi < 0 || lo < 0) {
-                out("Bad hex payload\n");
-                return false;
-            }
-            hex[i] = (uint8_t)(hi << 4 | lo);
         }
         payload = hex;
         len = hl / 2;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
+#include "platform/sock.h"
 #include "shell/shell_internal.h"
 #ifdef MK_SHELL_HTTP
 #include "microkernel/display.h"
@@ -180,18 +181,14 @@ static bool port_free(uint16_t port)
 {
     if (port == 0)
         return true;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return mk_fail("shell_status_start: socket: %s", strerror(errno));
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 1) == 0;
-    int err = errno;
-    close(fd);
-    if (!ok)
+    int err = 0;
+    int fd = mk_sock_open_one(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, (struct sockaddr *)&a,
+                              sizeof a, MK_SOCK_LISTEN, 1, &err);
+    if (fd < 0)
         return mk_fail("cannot serve HTTP on 127.0.0.1:%u: %s", (unsigned)port, strerror(err));
+    close(fd);
     return true;
 }
 

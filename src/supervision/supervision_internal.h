@@ -10,7 +10,7 @@
 #ifndef MK_SUPERVISION_INTERNAL_H
 #define MK_SUPERVISION_INTERNAL_H
 
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/supervision.h"
 
 typedef enum {

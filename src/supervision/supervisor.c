@@ -131,18 +131,17 @@ nomem:
     return NULL;
 }
 
+/* The state of supervisor `id`; NULL with "<fn>: ..." when it is not a live supervisor. */
 static sup_t *sup_of(runtime_t *rt, actor_id_t id, const char *fn)
 {
-    actor_t *a = rt ? mk_actor_find(rt, id) : NULL;
-    if (!a) {
+    if (!rt || !mk_actor_find(rt, id)) {
         mk_set_error("%s: no live actor 0x%016llx", fn, (unsigned long long)id);
         return NULL;
     }
-    if (a->behavior != supervisor_behavior) {
+    sup_t *s = mk_actor_state_of(rt, id, supervisor_behavior);
+    if (!s)
         mk_set_error("%s: actor 0x%016llx is not a supervisor", fn, (unsigned long long)id);
-        return NULL;
-    }
-    return a->state;
+    return s;
 }
 
 static bool boot(runtime_t *rt, sup_t *s, actor_id_t self);

@@ -114,11 +114,11 @@ static void send_down(runtime_t *rt, msg_type_t type, actor_id_t to, actor_id_t 
  * marked first so supervisor_get_child() never returns a dead ID. */
 static void notify_parent(runtime_t *rt, const mk_edge_t *e, actor_id_t child, int reason)
 {
-    actor_t *parent = mk_actor_find(rt, e->b);
-    if (!parent)
+    if (!mk_actor_find(rt, e->b))
         return;
-    if (e->ref != MK_EDGE_NO_INDEX && parent->behavior == supervisor_behavior)
-        mk_sup_child_died(parent->state, e->ref, child);
+    void *sup = mk_actor_state_of(rt, e->b, supervisor_behavior);
+    if (e->ref != MK_EDGE_NO_INDEX && sup)
+        mk_sup_child_died(sup, e->ref, child);
     child_exit_payload_t p;
     memset(&p, 0, sizeof p);
     p.child_id = child;

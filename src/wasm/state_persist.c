@@ -18,7 +18,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/services.h"
 #include "microkernel/state_persist.h"
 

@@ -379,17 +379,15 @@ wasm_actor_t *wasm_actor_lookup(runtime_t *rt, actor_id_t id)
         mk_set_error("wasm actor: runtime is NULL");
         return NULL;
     }
-    actor_t *a = mk_actor_find(rt, id);
-    if (!a || a->behavior != wasm_actor_behavior || !a->state) {
+    wasm_actor_t *wa = mk_actor_state_of(rt, id, wasm_actor_behavior);
+    if (!wa)
         mk_set_error("wasm actor: 0x%016llx is not a live WASM actor", (unsigned long long)id);
-        return NULL;
-    }
-    return a->state;
+    return wa;
 }
 
 bool actor_is_wasm(runtime_t *rt, actor_id_t id)
 {
-    return rt && mk_actor_find(rt, id) && mk_actor_find(rt, id)->behavior == wasm_actor_behavior;
+    return rt && mk_actor_runs(rt, id, wasm_actor_behavior);
 }
 
 bool wasm_actor_memory_bytes(runtime_t *rt, actor_id_t id, size_t *bytes)
@@ -502,16 +500,15 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
     const char *what = "actor_reload_wasm";
     if (new_id_out)
         *new_id_out = ACTOR_ID_INVALID;
-    actor_t *a = rt ? mk_actor_find(rt, old_id) : NULL;
-    if (!a) {
+    if (!rt || !mk_actor_find(rt, old_id)) {
         mk_set_error("%s: no live local actor 0x%016llx", what, (unsigned long long)old_id);
         return RELOAD_ERR_NOT_FOUND;
     }
-    if (a->behavior != wasm_actor_behavior || !a->state) {
+    wasm_actor_t *wa = mk_actor_state_of(rt, old_id, wasm_actor_behavior);
+    if (!wa) {
         mk_set_error("%s: 0x%016llx is not a WASM actor", what, (unsigned long long)old_id);
         return RELOAD_ERR_NOT_WASM;
     }
-    wasm_actor_t *wa = a->state;
     if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING) {
         mk_set_error("%s: 0x%016llx is suspended in a blocking call", what,
                      (unsigned long long)old_id);

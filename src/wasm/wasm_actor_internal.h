@@ -10,7 +10,7 @@
 
 #include <stdatomic.h>
 
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/wasm_actor.h"
 #include "wasm/engine/wasm_engine.h"
 

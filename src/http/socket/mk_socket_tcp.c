@@ -21,6 +21,7 @@
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "http/socket/socket_internal.h"
+#include "platform/sock.h"
 
 static ssize_t tcp_read(mk_socket_t *self, uint8_t *buf, size_t len)
 {
@@ -98,19 +99,8 @@ int mk_tcp_connect_blocking(const char *host, uint16_t port, const char *who)
         mk_set_error("%s: cannot resolve %s: %s", who, host, gai_strerror(rc));
         return -1;
     }
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-        err = errno;
-        close(fd);
-        fd = -1;
-    }
+    int err = 0;
+    int fd = mk_sock_open_list(res, SOCK_CLOEXEC, MK_SOCK_CONNECT, 0, &err);
     freeaddrinfo(res);
     if (fd < 0) {
         mk_set_error("%s: cannot connect to %s:%u: %s", who, host, (unsigned)port, strerror(err));

@@ -15,7 +15,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "hw/display/console_term.h"
 #include "hw/display/display_internal.h"
 #include "microkernel/services.h"

@@ -19,7 +19,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/console.h"
 #include "microkernel/dashboard.h"
 #include "microkernel/display.h"

@@ -14,7 +14,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "hw/display/display_internal.h"
 #include "hw/display/font_8x16.h"
 #include "microkernel/services.h"
@@ -216,12 +216,10 @@ actor_id_t display_actor_init(runtime_t *rt)
 display_dev_t *display_dev_of(runtime_t *rt)
 {
     actor_id_t id = rt ? actor_lookup(rt, DISPLAY_PATH) : ACTOR_ID_INVALID;
-    actor_t *a = id != ACTOR_ID_INVALID ? mk_actor_find(rt, id) : NULL;
-    if (!a || a->behavior != display_behavior) {
+    display_dev_t *d = id != ACTOR_ID_INVALID ? mk_actor_state_of(rt, id, display_behavior) : NULL;
+    if (!d)
         mk_set_error("no display actor at %s on this node", DISPLAY_PATH);
-        return NULL;
-    }
-    return a->state;
+    return d;
 }
 
 /* ---- Helpers that send to the display ---------------------------------- */

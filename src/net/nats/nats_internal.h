@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "core/log_limit.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/nats.h"
 
 #define MK_NATS_KEY_MAX 400u /* "p." + 3 * 127 escaped bytes + NUL fits */

@@ -316,7 +316,7 @@ actor_id_t mk_nats_kv_start(runtime_t *rt, const char *bucket, bool take_path)
         goto fail;
     if (take_path) {
         actor_id_t old = ns_lookup_exact(rt, "/node/storage/kv");
-        if (old != ACTOR_ID_INVALID && actor_id_node(old) == rt->node_id)
+        if (old != ACTOR_ID_INVALID && actor_id_node(old) == runtime_node_id(rt))
             actor_unregister_name(rt, "/node/storage/kv");
         if (!actor_register_name(rt, "/node/storage/kv", id))
             goto fail;

@@ -22,7 +22,7 @@
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/log_limit.h"
-#include "core/runtime_internal.h"
+#include "core/runtime_api.h"
 #include "microkernel/nats.h"
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
@@ -244,7 +244,8 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
     n->stats.received++;
     if (it->kind == KIND_NODE) {
         const char *subj = natsMsg_GetSubject(nm);
-        r = mk_nats_decode_node(subj, subj ? strlen(subj) : 0, rt->node_id, data, len, &src, &m);
+        r = mk_nats_decode_node(subj, subj ? strlen(subj) : 0, runtime_node_id(rt), data, len, &src,
+                                &m);
     } else {
         const char *hdr = NULL;
         if (natsMsgHeader_Get(nm, MK_NATS_SRC_HEADER, &hdr) != NATS_OK)
@@ -262,7 +263,7 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
                        natsMsg_GetSubject(nm), mk_last_error());
         return;
     }
-    if (m->dest == ACTOR_ID_INVALID || actor_id_node(m->dest) != rt->node_id) {
+    if (m->dest == ACTOR_ID_INVALID || actor_id_node(m->dest) != runtime_node_id(rt)) {
         n->stats.dropped_undeliverable++;
         mk_log_limited(rt, &n->lim_in, LOG_WARN,
                        "nats: frame of type 0x%08x from node %u for actor 0x%016llx dropped "
@@ -279,8 +280,7 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
         message_destroy(m);
         return;
     }
-    actor_t *a = mk_actor_find(rt, m->dest);
-    if (a && mk_mailbox_full(a->mbox) && mk_actor_wait_space(rt, m->dest, on_space, n)) {
+    if (mk_actor_mailbox_full(rt, m->dest) && mk_actor_wait_space(rt, m->dest, on_space, n)) {
         n->held = m;
         return;
     }
@@ -392,7 +392,7 @@ static bool route_nats(runtime_t *rt, void *ctx, const message_t *msg)
     if (!encode(n, msg, &len))
         return false;
     char subject[MK_NATS_NODE_SUBJECT_MAX];
-    mk_nats_node_subject(actor_id_node(msg->dest), rt->node_id, subject);
+    mk_nats_node_subject(actor_id_node(msg->dest), runtime_node_id(rt), subject);
     natsStatus s = natsConnection_Publish(n->nc, subject, n->scratch, (int)len);
     if (s != NATS_OK)
         return publish_failed(rt, n, s, subject);
@@ -565,7 +565,7 @@ static bool connect_one(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg, b
                         natsConnection **out)
 {
     natsOptions *opts = NULL;
-    natsStatus s = make_options(&opts, cfg, rt->node_id, n->in);
+    natsStatus s = make_options(&opts, cfg, runtime_node_id(rt), n->in);
     if (s == NATS_OK && evloop)
         s = mk_nats_evloop_options(opts, n);
     if (s != NATS_OK) {
@@ -591,7 +591,8 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
     if (!rt || !cfg || !set(cfg->servers))
         return mk_fail("runtime_attach_nats: runtime, config and servers are required");
     if (nats_of(rt))
-        return mk_fail("runtime_attach_nats: node %u is already attached to NATS", rt->node_id);
+        return mk_fail("runtime_attach_nats: node %u is already attached to NATS",
+                       runtime_node_id(rt));
     nats_t *n = mk_calloc(1, sizeof *n);
     inbox_t *in = mk_calloc(1, sizeof *in);
     if (!n || !in) {
@@ -624,7 +625,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
     } else
         n->ctl = n->nc;
     char subject[MK_NATS_NODE_SUBJECT_MAX];
-    mk_nats_node_wildcard(rt->node_id, subject);
+    mk_nats_node_wildcard(runtime_node_id(rt), subject);
     if (!(n->node_sub = mk_nats_subscribe(n, subject, NULL, KIND_NODE, ACTOR_ID_INVALID)))
         goto fail;
     /* The subscription must be known to the server before we say we are
@@ -637,9 +638,7 @@ bool runtime_attach_nats(runtime_t *rt, const mk_nats_config_t *cfg)
         goto fail;
     /* Hooks cannot be removed and are few (MK_MAX_EXIT_HOOKS for every
      * subsystem): an attach after a detach reuses the one already there. */
-    bool hooked = false;
-    for (size_t i = 0; i < rt->n_exit_hooks; i++)
-        hooked |= rt->exit_hooks[i].fn == on_actor_exit;
+    bool hooked = mk_runtime_has_exit_hook(rt, on_actor_exit);
     if (!mk_net_set_fallback(rt, route_nats, NULL) ||
         (!hooked && !mk_runtime_on_exit(rt, on_actor_exit, NULL))) {
         mk_io_remove(rt, &n->io);
@@ -693,7 +692,7 @@ bool mk_nats_serve_path(runtime_t *rt, const char *path, actor_id_t id)
     char subject[MK_NATS_SUBJECT_MAX + 1];
     if (!mk_nats_path_subject(path, subject, sizeof subject))
         return false;
-    if (actor_id_node(id) != rt->node_id || !mk_actor_find(rt, id))
+    if (actor_id_node(id) != runtime_node_id(rt) || !mk_actor_find(rt, id))
         return mk_fail("mk_nats_serve_path: 0x%016llx is not a live actor of this node",
                        (unsigned long long)id);
     path_sub_t **slot = path_find(n, path);
@@ -749,7 +748,7 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
     char subject[MK_NATS_SUBJECT_MAX + 1];
     if (!mk_nats_path_subject(path, subject, sizeof subject))
         return false;
-    if (source != ACTOR_ID_INVALID && actor_id_node(source) != rt->node_id)
+    if (source != ACTOR_ID_INVALID && actor_id_node(source) != runtime_node_id(rt))
         return mk_fail("mk_nats_send_path: source 0x%016llx is not of this node",
                        (unsigned long long)source);
     message_t m = {.source = source,
@@ -762,7 +761,7 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
         return false;
     natsMsg *nm = NULL;
     char src[16];
-    snprintf(src, sizeof src, "%u", (unsigned)rt->node_id);
+    snprintf(src, sizeof src, "%u", (unsigned)runtime_node_id(rt));
     natsStatus s = natsMsg_Create(&nm, subject, NULL, (const char *)n->scratch, (int)len);
     if (s == NATS_OK)
         s = natsMsgHeader_Set(nm, MK_NATS_SRC_HEADER, src);

@@ -123,7 +123,7 @@ static void on_local_name(runtime_t *rt, void *ctx, const char *name, actor_id_t
             mk_nats_unregister(rt, name);
         return;
     }
-    if (actor_id_node(id) == rt->node_id && !mk_nats_register(rt, name, id))
+    if (actor_id_node(id) == runtime_node_id(rt) && !mk_nats_register(rt, name, id))
         mk_log_limited(rt, &n->lim_names, LOG_WARN, "nats: name \"%s\" not published: %s", name,
                        mk_last_error());
 }
@@ -167,9 +167,8 @@ bool mk_nats_registry_open(runtime_t *rt, nats_t *n, const mk_nats_config_t *cfg
         goto fail;
     r->publish_names = cfg->publish_names;
     /* The hook finds the state through the ext slot (NULL after detach). */
-    bool hooked = false; /* once per runtime: hooks cannot be removed */
-    for (size_t i = 0; i < rt->n_name_hooks; i++)
-        hooked |= rt->name_hooks[i].fn == on_local_name;
+    /* once per runtime: hooks cannot be removed */
+    bool hooked = mk_runtime_has_name_hook(rt, on_local_name);
     if (r->publish_names && !hooked && !mk_runtime_on_name(rt, on_local_name, NULL))
         goto fail;
     return true;
@@ -260,7 +259,7 @@ bool mk_nats_register(runtime_t *rt, const char *name, actor_id_t id)
     mk_nats_own_t o = {.id = id};
     if (!mk_nats_name_key(name, o.key, sizeof o.key))
         return false;
-    if (actor_id_node(id) != rt->node_id || !mk_actor_find(rt, id))
+    if (actor_id_node(id) != runtime_node_id(rt) || !mk_actor_find(rt, id))
         return mk_fail("mk_nats_register: 0x%016llx is not a live actor of this node",
                        (unsigned long long)id);
     mk_nats_own_t **slot = NULL;

@@ -40,7 +40,7 @@ static bool proxy_fn(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     const char *why = NULL;
     if (runtime_is_local_only_type(rt, msg->type))
         why = "a local-only type";
-    else if (msg->source != ACTOR_ID_INVALID && actor_id_node(msg->source) != rt->node_id)
+    else if (msg->source != ACTOR_ID_INVALID && actor_id_node(msg->source) != runtime_node_id(rt))
         why = "its source is not of this node (NATS could not carry the reply)";
     else if (!mk_nats_send_path(rt, msg->source, path, msg->type, msg->payload, msg->payload_size))
         why = mk_last_error();
