@@ -877,7 +877,7 @@ ns_backend_t ns_path_backend(runtime_t *rt, const char *path, actor_id_t *id)
         /* actor_lookup() tried the table, then NATS, then the cloud: see
          * which one answered. */
         if (ns_lookup_path(rt, path) == got)
-            b = actor_id_node(got) == rt->node_id ? NS_BACKEND_LOCAL : NS_BACKEND_PEER;
+            b = actor_id_node(got) == runtime_node_id(rt) ? NS_BACKEND_LOCAL : NS_BACKEND_PEER;
         else if (got == s->cloud)
             b = NS_BACKEND_CLOUD;
         else
