@@ -27,6 +27,14 @@
 
 #define IN_FLIGHT 64
 
+/* CPU seconds of this process (the runtime is single-threaded). */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -38,7 +46,7 @@ typedef struct {
     actor_id_t kv;
     msg_type_t type; /* MSG_KV_PUT or MSG_KV_GET */
     int total, sent, done, errors, key_space;
-    double t0, t1;
+    double t0, t1, c0, c1; /* wall and CPU seconds */
 } client_t;
 
 static void send_one(runtime_t *rt, client_t *c)
@@ -62,6 +70,7 @@ static bool client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     client_t *c = state;
     if (msg->type == 1) {
         c->t0 = now_s();
+        c->c0 = cpu_s();
         for (int i = 0; i < IN_FLIGHT && c->sent < c->total; i++)
             send_one(rt, c);
         return true;
@@ -73,12 +82,15 @@ static bool client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         send_one(rt, c);
     if (c->done == c->total) {
         c->t1 = now_s();
+        c->c1 = cpu_s();
         return false;
     }
     return true;
 }
 
-static double run_client(runtime_t *rt, msg_type_t type, int total, int key_space, int *errors)
+/* Operations per second of wall time; *cpu_us: CPU microseconds per one. */
+static double run_client(runtime_t *rt, msg_type_t type, int total, int key_space, int *errors,
+                         double *cpu_us)
 {
     client_t c = {.kv = actor_lookup(rt, "/node/storage/kv"),
                   .type = type,
@@ -88,6 +100,7 @@ static double run_client(runtime_t *rt, msg_type_t type, int total, int key_spac
     actor_send(rt, id, 1, NULL, 0);
     runtime_run(rt);
     *errors = c.errors;
+    *cpu_us = (c.c1 - c.c0) * 1e6 / c.total;
     return c.total / (c.t1 - c.t0);
 }
 
@@ -113,7 +126,7 @@ static double lookup_rate(runtime_t *rt, char names[][64], int n, long rounds)
 /* One repeat of the local KV actor in a fresh runtime on `dir`: puts, then
  * gets; lookups too when `lookups` (flat and path rates). */
 static bool kv_run(const char *dir, int puts, int gets, double *puts_s, double *gets_s,
-                   double *lookups, long rounds)
+                   double *put_cpu_us, double *get_cpu_us, double *lookups, long rounds)
 {
     runtime_t *rt = runtime_init(1, 64);
     services_config_t cfg = {.data_dir = dir, .no_mount_listen = true};
@@ -123,8 +136,8 @@ static bool kv_run(const char *dir, int puts, int gets, double *puts_s, double *
         return false;
     }
     int perr = 0, gerr = 0;
-    *puts_s = run_client(rt, MSG_KV_PUT, puts, puts, &perr);
-    *gets_s = run_client(rt, MSG_KV_GET, gets, puts, &gerr);
+    *puts_s = run_client(rt, MSG_KV_PUT, puts, puts, &perr, put_cpu_us);
+    *gets_s = run_client(rt, MSG_KV_GET, gets, puts, &gerr, get_cpu_us);
     if (lookups) {
         /* 100 flat names and 100 paths of the same actor. */
         static char flat[100][64], paths[100][64];
@@ -174,7 +187,8 @@ int main(int argc, char **argv)
     /* Repeats alternate which side goes first (the WAL and page cache of
      * the machine see both alike); each repeat writes fresh files. */
     double sq_p[BENCH_MAX_REPEATS], sq_g[BENCH_MAX_REPEATS], kv_p[BENCH_MAX_REPEATS],
-        kv_g[BENCH_MAX_REPEATS], lookups[2] = {0, 0};
+        kv_g[BENCH_MAX_REPEATS], lookups[2] = {0, 0}, sq_cpu[BENCH_MAX_REPEATS],
+                                 kv_cpu[BENCH_MAX_REPEATS], kv_gcpu[BENCH_MAX_REPEATS];
     bool ok = true;
     char sub[4096], file[4200];
     for (int r = 0; r < repeats && ok; r++) {
@@ -187,23 +201,25 @@ int main(int argc, char **argv)
         snprintf(file, sizeof file, "%s/plain.sqlite3", sub);
         for (int side = 0; side < 2 && ok; side++) {
             if ((side + r) % 2 == 0)
-                ok = plain_sqlite_run(file, puts, IN_FLIGHT, gets, &sq_p[r], &sq_g[r]);
+                ok = plain_sqlite_run(file, puts, IN_FLIGHT, gets, &sq_p[r], &sq_g[r], &sq_cpu[r]);
             else
-                ok = kv_run(sub, puts, gets, &kv_p[r], &kv_g[r], r == repeats - 1 ? lookups : NULL,
-                            rounds);
+                ok = kv_run(sub, puts, gets, &kv_p[r], &kv_g[r], &kv_cpu[r], &kv_gcpu[r],
+                            r == repeats - 1 ? lookups : NULL, rounds);
         }
         printf("repeat %d of %d: puts/s SQLite %.0f, KV actor %.0f; gets/s SQLite %.0f, KV actor "
-               "%.0f\n",
-               r + 1, repeats, sq_p[r], kv_p[r], sq_g[r], kv_g[r]);
+               "%.0f; CPU us/put SQLite %.2f, KV actor %.2f; KV CPU us/get %.2f\n",
+               r + 1, repeats, sq_p[r], kv_p[r], sq_g[r], kv_g[r], sq_cpu[r], kv_cpu[r],
+               kv_gcpu[r]);
         fflush(stdout);
     }
-    double one_p = 0, one_g = 0;
+    double one_p = 0, one_g = 0, one_cpu = 0;
     snprintf(file, sizeof file, "%s/plain1.sqlite3", dir);
     if (ok)
-        ok = plain_sqlite_run(file, plain_puts, 1, 0, &one_p, &one_g);
+        ok = plain_sqlite_run(file, plain_puts, 1, 0, &one_p, &one_g, &one_cpu);
     if (ok) {
         double sp = bench_median(sq_p, repeats), sg = bench_median(sq_g, repeats);
         double kp = bench_median(kv_p, repeats), kg = bench_median(kv_g, repeats);
+        double sc = bench_median(sq_cpu, repeats), kc = bench_median(kv_cpu, repeats);
         printf("\nservices bench: the local KV actor against SQLite called directly, same run, "
                "same disk (%s)\n",
                dir);
@@ -223,10 +239,10 @@ int main(int argc, char **argv)
                "        client and KV actor on one single-threaded runtime, each put or get a "
                "message and a reply\n");
         printf("  medians of %d interleaved repeat(s)\n", repeats);
-        printf("  %-40s %12s %12s\n", "", "puts/s", "gets/s");
-        printf("  %-40s %12.0f %12s\n", "SQLite, 1 txn per put", one_p, "");
-        printf("  %-40s %12.0f %12.0f\n", "SQLite, 64 puts per txn", sp, sg);
-        printf("  %-40s %12.0f %12.0f\n", "local KV actor, 64 in flight", kp, kg);
+        printf("  %-34s %10s %10s %14s\n", "", "puts/s", "gets/s", "CPU us/put");
+        printf("  %-34s %10.0f %10s %14.2f\n", "SQLite, 1 txn per put", one_p, "", one_cpu);
+        printf("  %-34s %10.0f %10.0f %14.2f\n", "SQLite, 64 puts per txn", sp, sg, sc);
+        printf("  %-34s %10.0f %10.0f %14.2f\n", "local KV actor, 64 in flight", kp, kg, kc);
         printf("  KV actor / SQLite with the same batching: puts %.2fx, gets %.2fx%s\n",
                sp > 0 ? kp / sp : 0.0, sg > 0 ? kg / sg : 0.0,
                kp >= sp ? "" : " (the actor is slower at puts)");

@@ -20,6 +20,13 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static bool step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -28,7 +35,7 @@ static bool step_done(sqlite3_stmt *st)
 }
 
 bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *puts_s,
-                      double *gets_s)
+                      double *gets_s, double *put_cpu_us)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *put = NULL, *get = NULL, *begin = NULL, *commit = NULL;
@@ -56,7 +63,7 @@ bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *p
     char value[PLAIN_VALUE_BYTES];
     memset(value, 'v', sizeof value);
     char key[32];
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     for (int i = 0; i < puts; i += batch) {
         if (!step_done(begin))
             goto fail;
@@ -70,7 +77,7 @@ bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *p
         if (!step_done(commit))
             goto fail;
     }
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     size_t bytes = 0;
     for (int i = 0; i < gets; i++) {
         int n =
@@ -86,6 +93,7 @@ bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *p
         goto out;
     }
     *puts_s = puts / (t1 - t0);
+    *put_cpu_us = (c1 - c0) * 1e6 / puts;
     *gets_s = gets > 0 ? gets / (t2 - t1) : 0;
     ok = true;
     goto out;

@@ -16,9 +16,10 @@
  * and statements as the local KV actor (src/services/local_kv.c), called
  * from this thread. Returns false (reason on stderr) on any SQLite error or a
  * missing key; on success *puts_s and *gets_s are operations per second of
- * wall time (*gets_s 0 when gets is 0).
+ * wall time (*gets_s 0 when gets is 0) and *put_cpu_us the process's CPU
+ * microseconds per put (fsync waits excluded).
  */
 bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *puts_s,
-                      double *gets_s);
+                      double *gets_s, double *put_cpu_us);
 
 #endif
