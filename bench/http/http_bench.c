@@ -1,12 +1,15 @@
 /*
  * http_bench.c -- issue 4's benchmark in one run: wrk against our server
  * answering a 13-byte body and against nginx (one worker) serving the same
- * body, both with Connection: close, then both with keep-alive (ours through
- * http_server_set_keepalive); requests/s, latency p50/p99 and our ratios. Then WebSocket echo round
- * trips per second from our client against a Node `ws` echo server and against our own server, with
- * the ratio. Needs wrk, nginx, node (+ ws installed by tests/http/peers/setup-node.sh). Usage:
- * http_bench [seconds per run] [repeats]: the HTTP runs are repeated (default 3), interleaved,
- * and the medians compared.
+ * body, both with Connection: close, then both with keep-alive; requests/s,
+ * latency p50/p99 and our ratios. Then WebSocket echo round trips per second
+ * from our client against a Node `ws` echo server and against our own server,
+ * with the ratio. Every server is a process of its own with one thread
+ * (issue 22: ours ran on the client's own runtime thread): ours is this
+ * program run again as `http_bench --serve close|keepalive`. Needs wrk,
+ * nginx, node (+ ws installed by tests/http/peers/setup-node.sh). Usage:
+ * http_bench [seconds per run] [repeats]: the HTTP runs are repeated
+ * (default 3), interleaved, and the medians compared.
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -27,9 +30,7 @@
 
 #define MSG_START 0x400
 static const char body[] = "Hello, World!"; /* 13 bytes */
-static atomic_int our_port;
 static atomic_bool quit;
-static atomic_int keepalive_req = -1; /* main -> server: 1 keep-alive, 0 close, -1 none */
 static int seconds = 5;
 
 static double now_s(void)
@@ -87,22 +88,23 @@ static void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-/* ---- our server -------------------------------------------------------- */
+/* ---- our server: its own process ------------------------------------- */
+
+static bool serve_keepalive;
 
 static bool server(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     (void)self;
     (void)state;
     if (msg->type == MSG_START) {
-        actor_http_listen(rt, 0);
-        our_port = http_listen_port(rt);
-        actor_set_timer(rt, 50, true);
-    } else if (msg->type == MSG_TIMER) {
-        int k = atomic_exchange(&keepalive_req, -1);
-        if (k >= 0)
-            http_server_set_keepalive(rt, k == 1);
-        if (atomic_load(&quit))
-            runtime_stop(rt);
+        http_server_set_keepalive(rt, serve_keepalive);
+        if (!actor_http_listen(rt, 0)) {
+            fprintf(stderr, "http_bench: listen: %s\n", mk_last_error());
+            exit(1);
+        }
+        /* The port on stdout tells the parent we are ready. */
+        printf("%u\n", (unsigned)http_listen_port(rt));
+        fflush(stdout);
     } else if (msg->type == MSG_HTTP_REQUEST) {
         const http_request_payload_t *p = msg->payload;
         if (strcmp(http_request_path(p), "/ws") == 0) {
@@ -116,6 +118,51 @@ static bool server(runtime_t *rt, actor_t *self, message_t *msg, void *state)
         actor_ws_send_text(rt, m->conn_id, ws_message_data(m), m->data_size);
     }
     return true;
+}
+
+/* `http_bench --serve close|keepalive`: one runtime on this process's only
+ * thread, until SIGTERM. */
+static int serve_main(const char *mode)
+{
+    serve_keepalive = strcmp(mode, "keepalive") == 0;
+    runtime_t *srt = runtime_init(1, 64);
+    actor_id_t s = actor_spawn(srt, server, NULL, NULL, 65536);
+    actor_send(srt, s, MSG_START, NULL, 0);
+    runtime_run(srt);
+    runtime_destroy(srt);
+    return 0;
+}
+
+/* Start this program as our server in its own process group; its port in
+ * *port. -1 if it did not start. */
+static pid_t spawn_ours(const char *self_exe, bool keepalive, uint16_t *port)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execl(self_exe, self_exe, "--serve", keepalive ? "keepalive" : "close", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *f = fdopen(fds[0], "r");
+    unsigned p = 0;
+    if (!f || fscanf(f, "%u", &p) != 1 || p == 0 || p > 65535) {
+        if (f)
+            fclose(f);
+        if (pid > 0)
+            stop(pid);
+        return -1;
+    }
+    fclose(f);
+    *port = (uint16_t)p;
+    return pid;
 }
 
 /* ---- wrk --------------------------------------------------------------- */
@@ -191,6 +238,8 @@ static bool ws_client(runtime_t *rt, actor_t *self, message_t *msg, void *state)
     switch (msg->type) {
     case MSG_START: actor_set_timer(rt, 20, true); break;
     case MSG_TIMER:
+        if (atomic_load(&quit))
+            runtime_stop(rt);
         if (atomic_exchange(&ws_go, false)) {
             memset(b, 0, sizeof *b);
             b->id = actor_ws_connect(rt, ws_url);
@@ -235,16 +284,10 @@ static void *run(void *arg)
     return NULL;
 }
 
-/* Ask the server to switch keep-alive on or off, and give its next 50 ms
- * tick time to take it. */
-static void server_keepalive(bool on)
-{
-    atomic_store(&keepalive_req, on ? 1 : 0);
-    usleep(200000);
-}
-
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--serve") == 0)
+        return serve_main(argv[2]);
     if (argc > 1)
         seconds = atoi(argv[1]) > 0 ? atoi(argv[1]) : 5;
     int repeats = argc > 2 ? atoi(argv[2]) : 3;
@@ -259,16 +302,22 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    rt = runtime_init(1, 64);
-    static wsbench_t wb;
-    actor_id_t s = actor_spawn(rt, server, NULL, NULL, 65536);
-    actor_id_t c = actor_spawn(rt, ws_client, &wb, NULL, 64);
-    actor_send(rt, s, MSG_START, NULL, 0);
-    actor_send(rt, c, MSG_START, NULL, 0);
-    pthread_t th;
-    pthread_create(&th, NULL, run, NULL);
-    while (!atomic_load(&our_port))
-        usleep(10000);
+    /* Our two servers (Connection: close, the seed's default, and
+     * keep-alive), each its own process like nginx and Node. */
+    char self_exe[4096];
+    ssize_t sl = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+    if (sl <= 0) {
+        fprintf(stderr, "http_bench: cannot find its own executable\n");
+        return 1;
+    }
+    self_exe[sl] = 0;
+    uint16_t port_c = 0, port_k = 0;
+    pid_t ours_c = spawn_ours(self_exe, false, &port_c);
+    pid_t ours_k = spawn_ours(self_exe, true, &port_k);
+    if (ours_c < 0 || ours_k < 0) {
+        fprintf(stderr, "http_bench: our server did not start\n");
+        return 1;
+    }
 
     char dir[] = "/tmp/mk-http-bench-XXXXXX";
     mkdtemp(dir);
@@ -294,18 +343,19 @@ int main(int argc, char **argv)
     /* Repeats interleave the four runs, so each sees the same machine, and
      * the medians are compared: single runs on a shared 2-CPU machine (wrk
      * takes both CPUs too) move by a fifth. */
-    printf("HTTP, 13-byte body, wrk -t2 -c64 -d%ds, %d interleaved repeats\n", seconds, repeats);
+    printf("HTTP, 13-byte body, wrk -t2 -c64 -d%ds, %d interleaved repeats; each server a process "
+           "of its own\n(ours: one runtime on one thread; nginx: worker_processes 1), wrk a third "
+           "process\n",
+           seconds, repeats);
     double r_ours_c[BENCH_MAX_REPEATS], r_ng_c[BENCH_MAX_REPEATS], r_ours_k[BENCH_MAX_REPEATS],
         r_ng_k[BENCH_MAX_REPEATS];
     for (int r = 0; r < repeats; r++) {
         printf("repeat %d of %d\n", r + 1, repeats);
-        server_keepalive(false); /* the seed's default: Connection: close */
-        wrk_t ours = wrk((uint16_t)our_port, true);
+        wrk_t ours = wrk(port_c, true);
         print_wrk("microkernel  (Connection: close)", ours);
         wrk_t nc = wrk(nport, true);
         print_wrk("nginx 1 wkr  (Connection: close)", nc);
-        server_keepalive(true);
-        wrk_t ok = wrk((uint16_t)our_port, false);
+        wrk_t ok = wrk(port_k, false);
         print_wrk("microkernel  (keep-alive)", ok);
         wrk_t nk = wrk(nport, false);
         print_wrk("nginx 1 wkr  (keep-alive)", nk);
@@ -321,8 +371,16 @@ int main(int argc, char **argv)
     printf("ratio microkernel / nginx (Connection: close): %.2fx\n", nc > 0 ? oc / nc : 0);
     printf("ratio microkernel / nginx (keep-alive):        %.2fx\n\n", nk > 0 ? ok / nk : 0);
     stop(npid);
+    stop(ours_c);
 
-    /* WebSocket echo round trips: Node ws server vs ours, same client. */
+    /* WebSocket echo round trips: Node ws server vs ours (each a process
+     * of its own), same client: a runtime on a thread of this process. */
+    rt = runtime_init(1, 64);
+    static wsbench_t wb;
+    actor_id_t c = actor_spawn(rt, ws_client, &wb, NULL, 64);
+    actor_send(rt, c, MSG_START, NULL, 0);
+    pthread_t th;
+    pthread_create(&th, NULL, run, NULL);
     uint16_t wport = free_port();
     char ps[16], script[512];
     snprintf(ps, sizeof ps, "%u", wport);
@@ -339,9 +397,13 @@ int main(int argc, char **argv)
     }
     stop(wpid);
     char url[128];
-    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", (int)our_port);
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/ws", (unsigned)port_k);
     double our_rate = ws_rate(url);
-    printf("WebSocket echo, 14-byte text, one connection, %ds\n", seconds);
+    stop(ours_k);
+    printf("WebSocket echo, 14-byte text, one connection, %ds; the same client (our runtime on a "
+           "thread\nof this process) against each server, each a process of its own (ours: one "
+           "runtime on one\nthread; Node: its event loop)\n",
+           seconds);
     if (node_up)
         printf("%-34s %10.0f round trips/s\n", "Node ws server", node_rate);
     else

@@ -1,14 +1,15 @@
 /*
- * plain_sqlite.c -- the baseline kv_bench compares against: a plain SQLite
- * program with the same schema and settings as the local KV actor (WAL,
- * synchronous=FULL, a WITHOUT ROWID blob table), doing one transaction per
- * put, then point gets with a prepared statement.
- * Usage: plain_sqlite <dir> <puts> <gets>; prints one line
- *   plain_sqlite puts_per_s=<x> gets_per_s=<y>
+ * plain_sqlite.c -- the baseline kv_bench compares the local KV actor with:
+ * SQLite called directly from one thread, with the actor's schema (a WITHOUT
+ * ROWID blob table) and every pragma it sets at open (locking_mode=EXCLUSIVE,
+ * journal_mode=WAL, synchronous=FULL, cache_size=-16384, mmap_size=256 MiB),
+ * its prepared upsert and point-get statements and its BEGIN IMMEDIATE /
+ * COMMIT, putting `batch` keys per transaction.
  */
+#include "plain_sqlite.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,42 +20,64 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+static double cpu_s(void)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: plain_sqlite <dir> <puts> <gets>\n");
-        return 2;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+bool plain_sqlite_run(const char *path, int puts, int batch, int gets, double *puts_s,
+                      double *gets_s, double *put_cpu_us)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *put = NULL, *get = NULL, *begin = NULL, *commit = NULL;
+    bool ok = false;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; "
+                     "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384; "
+                     "PRAGMA mmap_size=268435456; "
+                     "CREATE TABLE IF NOT EXISTS kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) "
+                     "WITHOUT ROWID",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO kv(key, value) VALUES(?1, ?2) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           -1, &put, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT value FROM kv WHERE key = ?1", -1, &get, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL) != SQLITE_OK) {
+        fprintf(stderr, "plain_sqlite: %s: %s\n", path, db ? sqlite3_errmsg(db) : "no memory");
+        goto out;
     }
-    int puts = atoi(argv[2]), gets = atoi(argv[3]);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/plain.sqlite3", argv[1]);
-    sqlite3 *db;
-    if (sqlite3_open(path, &db) != SQLITE_OK)
-        return 1;
-    sqlite3_exec(db,
-                 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                 "CREATE TABLE IF NOT EXISTS kv(key BLOB PRIMARY KEY, value BLOB NOT NULL) "
-                 "WITHOUT ROWID",
-                 NULL, NULL, NULL);
-    sqlite3_stmt *put, *get;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO kv(key, value) VALUES(?1, ?2) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       -1, &put, NULL);
-    sqlite3_prepare_v2(db, "SELECT value FROM kv WHERE key = ?1", -1, &get, NULL);
-    char value[100];
+    char value[PLAIN_VALUE_BYTES];
     memset(value, 'v', sizeof value);
     char key[32];
-    double t0 = now_s();
-    for (int i = 0; i < puts; i++) {
-        int n = snprintf(key, sizeof key, "k%08d", i);
-        sqlite3_bind_blob(put, 1, key, n, SQLITE_STATIC);
-        sqlite3_bind_blob(put, 2, value, sizeof value, SQLITE_STATIC);
-        if (sqlite3_step(put) != SQLITE_DONE)
-            return 1;
-        sqlite3_reset(put);
+    double t0 = now_s(), c0 = cpu_s();
+    for (int i = 0; i < puts; i += batch) {
+        if (!step_done(begin))
+            goto fail;
+        for (int j = i; j < i + batch && j < puts; j++) {
+            int n = snprintf(key, sizeof key, "k%08d", j);
+            sqlite3_bind_blob(put, 1, key, n, SQLITE_STATIC);
+            sqlite3_bind_blob(put, 2, value, sizeof value, SQLITE_STATIC);
+            if (!step_done(put))
+                goto fail;
+        }
+        if (!step_done(commit))
+            goto fail;
     }
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     size_t bytes = 0;
     for (int i = 0; i < gets; i++) {
         int n =
@@ -65,10 +88,22 @@ int main(int argc, char **argv)
         sqlite3_reset(get);
     }
     double t2 = now_s();
-    printf("plain_sqlite puts_per_s=%.0f gets_per_s=%.0f (%zu bytes read)\n", puts / (t1 - t0),
-           gets / (t2 - t1), bytes);
+    if (gets > 0 && bytes != (size_t)gets * PLAIN_VALUE_BYTES) {
+        fprintf(stderr, "plain_sqlite: gets returned %zu bytes\n", bytes);
+        goto out;
+    }
+    *puts_s = puts / (t1 - t0);
+    *put_cpu_us = (c1 - c0) * 1e6 / puts;
+    *gets_s = gets > 0 ? gets / (t2 - t1) : 0;
+    ok = true;
+    goto out;
+fail:
+    fprintf(stderr, "plain_sqlite: %s: %s\n", path, sqlite3_errmsg(db));
+out:
     sqlite3_finalize(put);
     sqlite3_finalize(get);
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
     sqlite3_close(db);
-    return 0;
+    return ok;
 }

@@ -118,6 +118,21 @@ void kv_cache_put(kv_cache_t *c, const char *key, size_t klen, const char *val, 
     c->bytes += klen + vlen;
 }
 
+void kv_cache_refresh(kv_cache_t *c, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    if (!c->ways)
+        return;
+    kv_cache_way_t *set, *w = find(c, key, klen, hash_key(key, klen), &set);
+    if (!w)
+        return;
+    if (vlen == w->vlen) { /* same size: overwrite the copy in place */
+        if (vlen)
+            memcpy(w->data + w->klen, val, vlen);
+        return;
+    }
+    kv_cache_put(c, key, klen, val, vlen);
+}
+
 void kv_cache_del(kv_cache_t *c, const char *key, size_t klen)
 {
     if (!c->ways)

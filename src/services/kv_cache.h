@@ -1,8 +1,9 @@
 /*
- * kv_cache.h -- a bounded write-through read cache in front of the local KV
- * store. The KV actor is the only writer of its database, so the cache is
- * coherent as long as every put and delete updates it and a failed commit
- * clears it. Private to src/services.
+ * kv_cache.h -- a bounded read cache in front of the local KV store, filled
+ * by reads and kept current by writes. The KV actor is the only writer of
+ * its database, so the cache is coherent as long as every put refreshes or
+ * drops the key's copy, every delete drops it and a failed commit clears it.
+ * Private to src/services.
  */
 #ifndef MK_SERVICES_KV_CACHE_H
 #define MK_SERVICES_KV_CACHE_H
@@ -42,6 +43,10 @@ const char *kv_cache_get(kv_cache_t *c, const char *key, size_t klen, size_t *vl
 /* Store (or replace) key -> value; values over KV_CACHE_VALUE_MAX only drop
  * an older entry. */
 void kv_cache_put(kv_cache_t *c, const char *key, size_t klen, const char *val, size_t vlen);
+/* A write of key -> value: a cached copy of the key is replaced (in place
+ * when the size is unchanged); a key not cached stays uncached, so a put
+ * of a new key costs no allocation (reads fill the cache). */
+void kv_cache_refresh(kv_cache_t *c, const char *key, size_t klen, const char *val, size_t vlen);
 /* Forget the key. */
 void kv_cache_del(kv_cache_t *c, const char *key, size_t klen);
 /* Forget everything (a transaction was rolled back). */

@@ -10,8 +10,9 @@
  * writes); every reply of the batch, reads included, is held back and sent
  * in request order after the commit. Statements are prepared once and
  * always bound, never built from payload bytes. Gets go through a bounded
- * write-through cache (kv_cache.c) first. A store file that fails
- * PRAGMA quick_check at open (kv_check.c) is refused, never served.
+ * read cache (kv_cache.c) first, which gets fill and puts only refresh (a
+ * put of a new key copies nothing into it). A store file that fails PRAGMA
+ * quick_check at open (kv_check.c) is refused, never served.
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -55,7 +56,7 @@ typedef struct {
     size_t n_pending, cap_pending;
     kv_buf_t out;        /* bytes of held replies */
     kv_buf_t scratch;    /* one reply being built when nothing is held */
-    kv_cache_t cache;    /* write-through read cache */
+    kv_cache_t cache;    /* read cache, refreshed by writes */
     char kv_damage[400]; /* why kv.sqlite3 failed MSG_KV_CHECK; "" while sound */
     char db_damage[400]; /* same for db.sqlite3 */
 } kv_t;
@@ -278,7 +279,7 @@ static void do_write(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_req
     }
     kv->batch_writes++;
     if (put)
-        kv_cache_put(&kv->cache, rq->key.ptr, rq->key.len, rq->value.ptr, rq->value.len);
+        kv_cache_refresh(&kv->cache, rq->key.ptr, rq->key.len, rq->value.ptr, rq->value.len);
     else
         kv_cache_del(&kv->cache, rq->key.ptr, rq->key.len);
     size_t start;

@@ -71,6 +71,42 @@ static void test_put_get_delete(void **st)
     reply_free(&r);
 }
 
+/* The read cache is filled by gets and refreshed by puts: a same-size put
+ * overwrites the cached copy in place, another size replaces it, a delete
+ * drops it; a get never sees an older value (issue 22: puts of new keys no
+ * longer copy into the cache). */
+static void test_cached_value_follows_puts(void **st)
+{
+    fx_t *f = *st;
+    reply_t r = KV(f, MSG_KV_PUT, "key=c\nvalue=aaa");
+    reply_free(&r);
+    for (int i = 0; i < 2; i++) { /* a miss that fills the cache, then a hit */
+        r = KV(f, MSG_KV_GET, "key=c");
+        assert_string_equal(r.data, "key=c\nvalue=aaa");
+        reply_free(&r);
+    }
+    r = KV(f, MSG_KV_PUT, "key=c\nvalue=bbb"); /* same size */
+    reply_free(&r);
+    r = KV(f, MSG_KV_GET, "key=c");
+    assert_string_equal(r.data, "key=c\nvalue=bbb");
+    reply_free(&r);
+    r = KV(f, MSG_KV_PUT, "key=c\nvalue=cccc"); /* longer */
+    reply_free(&r);
+    r = KV(f, MSG_KV_GET, "key=c");
+    assert_string_equal(r.data, "key=c\nvalue=cccc");
+    reply_free(&r);
+    r = KV(f, MSG_KV_PUT, "key=c\nvalue="); /* empty */
+    reply_free(&r);
+    r = KV(f, MSG_KV_GET, "key=c");
+    assert_string_equal(r.data, "key=c\nvalue=");
+    reply_free(&r);
+    r = KV(f, MSG_KV_DELETE, "key=c");
+    reply_free(&r);
+    r = KV(f, MSG_KV_GET, "key=c");
+    assert_int_equal(r.type, MSG_KV_NOT_FOUND);
+    reply_free(&r);
+}
+
 static void test_binary_values(void **st)
 {
     fx_t *f = *st;
@@ -490,6 +526,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_put_get_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cached_value_follows_puts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_binary_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
