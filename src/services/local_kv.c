@@ -21,10 +21,8 @@
 #include <string.h>
 
 #include "core/alloc_internal.h"
-#include "core/runtime_internal.h" /* reads self->mbox, rt->ready: left for the KV work (issue 22) */
+#include "core/runtime_api.h"
 #include "microkernel/actor.h"
-#include "microkernel/mailbox.h"
-#include "microkernel/scheduler.h"
 #include "services/kv_cache.h"
 #include "services/kv_proto.h"
 #include "services/local_kv.h"
@@ -424,7 +422,7 @@ static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
         reply_error(rt, kv, msg->source, MSG_KV_ERROR, (kv_slice_t){0},
                     "local_kv does not handle message type %s", "(see docs/services.md)");
     }
-    if (t == MSG_KV_FLUSH && msg->source == self->id)
+    if (t == MSG_KV_FLUSH && msg->source == actor_self(rt))
         kv->flush_queued = false;
     /* Group commit: close the batch at the end of the loop's turn, when no
      * request waits behind this one and no other actor is ready (one that
@@ -434,11 +432,12 @@ static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
         return true;
     if (kv->batch_writes >= KV_BATCH_MAX) {
         finish_batch(rt, kv);
-    } else if (mailbox_count(self->mbox) == 0) {
-        if (scheduler_is_empty(&rt->ready) || kv->yields >= KV_MAX_YIELDS) {
+    } else if (actor_mailbox_count(self) == 0) {
+        if (mk_runtime_ready_empty(rt) || kv->yields >= KV_MAX_YIELDS) {
             finish_batch(rt, kv);
         } else if (!kv->flush_queued) {
-            kv->flush_queued = mk_send_from(rt, self->id, self->id, MSG_KV_FLUSH, NULL, 0);
+            kv->flush_queued =
+                mk_send_from(rt, actor_self(rt), actor_self(rt), MSG_KV_FLUSH, NULL, 0);
             kv->yields++;
             if (!kv->flush_queued)
                 finish_batch(rt, kv);
