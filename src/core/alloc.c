@@ -371,15 +371,16 @@ void mk_free(void *ptr)
         current.free(ptr); /* a block from before the arena: its allocator's */
 }
 
-/* The platform layer's memory (platform/mem.h): the same hooks. */
+/* The platform layer's memory (platform/mem.h): the library's, so the
+ * hooks and, in bounded mode, the arena serve it too. */
 void *mk_platform_realloc(void *ptr, size_t size)
 {
-    return current.realloc(ptr, size);
+    return mk_realloc(ptr, size);
 }
 
 void mk_platform_free(void *ptr)
 {
-    current.free(ptr);
+    mk_free(ptr);
 }
 
 char *mk_strdup(const char *s)
