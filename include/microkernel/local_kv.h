@@ -14,8 +14,9 @@
  *
  * Replies go to the sender; other types are ignored. Key `a_b/c` is stored
  * in the file `a_ub__c` (`_` -> `_u`, `/` -> `__`); keys are 1..127 bytes.
- * Independent of our SQLite store (src/services/local_kv.c), which keeps
- * its own protocol at /node/storage/kv when services_start() runs.
+ * Independent of our SQLite store (src/services/local_kv.c), which holds
+ * /node/storage/kv when services_start() runs and answers these four
+ * requests there too, from its own table (docs/services.md).
  */
 #ifndef MICROKERNEL_LOCAL_KV_H
 #define MICROKERNEL_LOCAL_KV_H

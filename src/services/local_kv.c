@@ -13,6 +13,8 @@
  * read cache (kv_cache.c) first, which gets fill and puts only refresh (a
  * put of a new key copies nothing into it). A store file that fails PRAGMA
  * quick_check at open (kv_check.c) is refused, never served.
+ * The same table also answers the original's MSG_CF_KV_* text protocol
+ * (compat/services.md section 2, issue 14): see "The original's protocol".
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -23,6 +25,7 @@
 #include "core/alloc_internal.h"
 #include "core/runtime_api.h"
 #include "microkernel/actor.h"
+#include "microkernel/local_kv.h"
 #include "services/kv_cache.h"
 #include "services/kv_proto.h"
 #include "services/local_kv.h"
@@ -41,6 +44,23 @@ typedef struct {
     char id[KV_ID_MAX]; /* request id, for an error reply if COMMIT fails */
     size_t id_len;
 } pending_t;
+
+/* A reply of the original's protocol (MSG_CF_OK..MSG_CF_ERROR): its errors
+ * are MSG_CF_ERROR with bare text, not MSG_KV_ERROR. */
+static bool is_cf_reply(msg_type_t t)
+{
+    return t >= MSG_CF_OK && t <= MSG_CF_ERROR;
+}
+
+/* Tell `dest` why its request failed, in the protocol of `type`. */
+static void send_failure(runtime_t *rt, actor_id_t dest, msg_type_t type, const char *id,
+                         size_t id_len, const char *why)
+{
+    if (is_cf_reply(type))
+        actor_send(rt, dest, MSG_CF_ERROR, why, strlen(why));
+    else
+        svc_reply_error(rt, dest, MSG_KV_ERROR, id, id_len, "%s", why);
+}
 
 typedef struct {
     sqlite3 *db;  /* kv.sqlite3 */
@@ -109,7 +129,7 @@ static void emit(runtime_t *rt, kv_t *kv, actor_id_t dest, msg_type_t type, size
         pending_t *p = mk_realloc(kv->pending, cap * sizeof *p);
         if (!p) {
             b->len = start;
-            svc_reply_error(rt, dest, MSG_KV_ERROR, id.ptr, id.len, "out of memory");
+            send_failure(rt, dest, type, id.ptr, id.len, "out of memory");
             return;
         }
         kv->pending = p;
@@ -180,15 +200,14 @@ static void finish_batch(runtime_t *rt, kv_t *kv)
         if (ok)
             actor_send(rt, p->dest, p->type, kv->out.data + p->off, p->len);
         else
-            svc_reply_error(rt, p->dest, MSG_KV_ERROR, p->id, p->id_len, "%s", why);
+            send_failure(rt, p->dest, p->type, p->id, p->id_len, why);
     }
     kv->n_pending = 0;
     kv->out.len = 0;
 }
 
-static bool ensure_txn(runtime_t *rt, kv_t *kv)
+static bool ensure_txn(kv_t *kv)
 {
-    (void)rt;
     if (kv->in_txn)
         return true;
     if (!step_done(kv->begin))
@@ -248,6 +267,31 @@ static void do_get(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_reque
     sqlite3_clear_bindings(st);
 }
 
+/* Put (`value` non-NULL, `vlen` bytes) or delete the row of the `klen`-byte
+ * `key` inside the open batch (opening one if needed) and keep the read
+ * cache in step. NULL on success, else a format with one %s for
+ * sqlite3_errmsg(kv->db). Shared by MSG_KV_* and MSG_CF_KV_*, so both get
+ * the same group commit and durability. */
+static const char *write_row(kv_t *kv, const char *key, size_t klen, const char *value, size_t vlen)
+{
+    if (!ensure_txn(kv))
+        return "cannot begin a transaction: %s";
+    sqlite3_stmt *st = value ? kv->put : kv->del;
+    sqlite3_bind_blob(st, 1, key, (int)klen, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_blob(st, 2, vlen ? value : "", (int)vlen, SQLITE_STATIC);
+    bool ok = step_done(st);
+    sqlite3_clear_bindings(st);
+    if (!ok)
+        return "write failed: %s";
+    kv->batch_writes++;
+    if (value)
+        kv_cache_refresh(&kv->cache, key, klen, value, vlen);
+    else
+        kv_cache_del(&kv->cache, key, klen);
+    return NULL;
+}
+
 static void do_write(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
 {
     if (!need_key(rt, kv, msg, rq))
@@ -258,34 +302,41 @@ static void do_write(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_req
                     "missing field value (it must be the last field)");
         return;
     }
-    if (!ensure_txn(rt, kv)) {
-        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "cannot begin a transaction: %s",
-                    sqlite3_errmsg(kv->db));
+    const char *bad =
+        write_row(kv, rq->key.ptr, rq->key.len, put ? rq->value.ptr : NULL, rq->value.len);
+    if (bad) {
+        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, bad, sqlite3_errmsg(kv->db));
         return;
     }
-    sqlite3_stmt *st = put ? kv->put : kv->del;
-    sqlite3_bind_blob(st, 1, rq->key.ptr, (int)rq->key.len, SQLITE_STATIC);
-    if (put)
-        sqlite3_bind_blob(st, 2, rq->value.len ? rq->value.ptr : "", (int)rq->value.len,
-                          SQLITE_STATIC);
-    bool ok = step_done(st);
-    sqlite3_clear_bindings(st);
-    if (!ok) {
-        reply_error(rt, kv, msg->source, MSG_KV_ERROR, rq->id, "write failed: %s",
-                    sqlite3_errmsg(kv->db));
-        return;
-    }
-    kv->batch_writes++;
-    if (put)
-        kv_cache_refresh(&kv->cache, rq->key.ptr, rq->key.len, rq->value.ptr, rq->value.len);
-    else
-        kv_cache_del(&kv->cache, rq->key.ptr, rq->key.len);
     size_t start;
     kv_buf_t *b = begin_reply(kv, rq->id, &start);
     kv_buf_field(b, "key", rq->key.ptr, rq->key.len);
     if (!put)
         kv_buf_field(b, "deleted", sqlite3_changes(kv->db) > 0 ? "1" : "0", 1);
     emit(rt, kv, msg->source, MSG_KV_OK, start, rq->id);
+}
+
+/* Bind the statement listing the keys that start with the `plen`-byte
+ * `prefix` (<= KV_KEY_MAX), in key order, at most `rows`: keys in
+ * [prefix, upper) where upper is the prefix with its last non-0xFF byte
+ * incremented (no upper bound if there is none). `upper` must live until
+ * the caller resets the statement. */
+static sqlite3_stmt *list_stmt(kv_t *kv, const char *prefix, size_t plen,
+                               unsigned char upper[KV_KEY_MAX], size_t rows)
+{
+    size_t ulen = plen;
+    memcpy(upper, prefix ? prefix : "", ulen);
+    while (ulen > 0 && upper[ulen - 1] == 0xFF)
+        ulen--;
+    sqlite3_stmt *st = ulen ? kv->list_range : kv->list_from;
+    if (ulen)
+        upper[ulen - 1]++;
+    sqlite3_bind_blob(st, 1, plen ? prefix : "", (int)plen, SQLITE_STATIC);
+    int lim_idx = 2;
+    if (ulen)
+        sqlite3_bind_blob(st, lim_idx++, upper, (int)ulen, SQLITE_STATIC);
+    sqlite3_bind_int64(st, lim_idx, (sqlite3_int64)rows);
+    return st;
 }
 
 static void do_list(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_request_t *rq)
@@ -296,22 +347,8 @@ static void do_list(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_requ
                     "limit is not a number 1..1000");
         return;
     }
-    /* Keys in [prefix, upper) where upper is the prefix with its last
-     * non-0xFF byte incremented; no upper bound if there is none. */
     unsigned char upper[KV_KEY_MAX];
-    size_t ulen = rq->prefix.len;
-    memcpy(upper, rq->prefix.ptr ? rq->prefix.ptr : "", ulen);
-    while (ulen > 0 && upper[ulen - 1] == 0xFF)
-        ulen--;
-    sqlite3_stmt *st = ulen ? kv->list_range : kv->list_from;
-    if (ulen)
-        upper[ulen - 1]++;
-    sqlite3_bind_blob(st, 1, rq->prefix.len ? rq->prefix.ptr : "", (int)rq->prefix.len,
-                      SQLITE_STATIC);
-    int lim_idx = 2;
-    if (ulen)
-        sqlite3_bind_blob(st, lim_idx++, upper, (int)ulen, SQLITE_STATIC);
-    sqlite3_bind_int64(st, lim_idx, (sqlite3_int64)limit + 1);
+    sqlite3_stmt *st = list_stmt(kv, rq->prefix.ptr, rq->prefix.len, upper, limit + 1);
     size_t start;
     kv_buf_t *b = begin_reply(kv, rq->id, &start);
     size_t n = 0;
@@ -388,6 +425,169 @@ static void do_query(runtime_t *rt, kv_t *kv, const message_t *msg, const kv_req
     }
 }
 
+/* ---- The original's protocol (MSG_CF_KV_*) ------------------------------ */
+
+/*
+ * MSG_CF_KV_PUT/GET/DELETE/LIST with `key=value` lines, parsed by the same
+ * pure local_kv_text_get() as local_kv_compat.c, answered from the same
+ * table (a key put here is read by MSG_KV_GET and the other way round) and
+ * written through write_row(), so with the same group commit: the reply is
+ * sent after the commit. Replies as the original's local KV
+ * (compat/services.md section 2): MSG_CF_OK empty, MSG_CF_VALUE raw bytes,
+ * MSG_CF_NOT_FOUND empty, MSG_CF_KEYS keys joined by "\n" without a
+ * trailing one. Where the original silently truncated, this refuses with
+ * MSG_CF_ERROR and a sentence, so nothing is cut: a key or prefix over
+ * LOCAL_KV_KEY_MAX (127) bytes or with a NUL, a value over
+ * LOCAL_KV_VALUE_MAX (4096) bytes, and a GET of a value (put with
+ * MSG_KV_PUT) longer than a reply may carry.
+ */
+
+/* Reply `n` bytes of `p` as `type` (held until the commit if a batch is open). */
+static void cf_reply(runtime_t *rt, kv_t *kv, actor_id_t dest, msg_type_t type, const void *p,
+                     size_t n)
+{
+    size_t start;
+    kv_buf_t *b = begin_reply(kv, (kv_slice_t){0}, &start);
+    if (!kv_buf_add(b, p, n)) {
+        b->len = start;
+        send_failure(rt, dest, type, NULL, 0, "out of memory");
+        return;
+    }
+    emit(rt, kv, dest, type, start, (kv_slice_t){0});
+}
+
+static void cf_error(runtime_t *rt, kv_t *kv, actor_id_t dest, const char *fmt, const char *detail)
+{
+    char text[600];
+    snprintf(text, sizeof text, fmt, detail);
+    cf_reply(rt, kv, dest, MSG_CF_ERROR, text, strlen(text));
+}
+
+/* Field `name` of the request into `out` (LOCAL_KV_KEY_MAX + 2 bytes); its
+ * length, or (size_t)-1 after replying why it is unusable. */
+static size_t cf_name(runtime_t *rt, kv_t *kv, const message_t *msg, const char *name, char *out)
+{
+    size_t n = local_kv_text_get(msg->payload ? msg->payload : "", msg->payload_size, name, out,
+                                 LOCAL_KV_KEY_MAX + 2);
+    if (n > LOCAL_KV_KEY_MAX) {
+        cf_error(rt, kv, msg->source, "%s is longer than 127 bytes", name);
+        return (size_t)-1;
+    }
+    if (strlen(out) != n) {
+        cf_error(rt, kv, msg->source, "%s contains a NUL byte", name);
+        return (size_t)-1;
+    }
+    return n;
+}
+
+static void cf_get(runtime_t *rt, kv_t *kv, const message_t *msg, const char *key, size_t klen)
+{
+    if (!klen) { /* the original: no key is a key not found */
+        cf_reply(rt, kv, msg->source, MSG_CF_NOT_FOUND, NULL, 0);
+        return;
+    }
+    size_t vlen;
+    const char *v = kv_cache_get(&kv->cache, key, klen, &vlen);
+    sqlite3_stmt *st = kv->get;
+    int rc = SQLITE_ROW;
+    if (!v) {
+        sqlite3_bind_blob(st, 1, key, (int)klen, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            v = sqlite3_column_blob(st, 0);
+            vlen = (size_t)sqlite3_column_bytes(st, 0);
+            kv_cache_put(&kv->cache, key, klen, v, vlen);
+        }
+    }
+    if (rc == SQLITE_DONE) {
+        cf_reply(rt, kv, msg->source, MSG_CF_NOT_FOUND, NULL, 0);
+    } else if (rc != SQLITE_ROW) {
+        cf_error(rt, kv, msg->source, "get failed: %s", sqlite3_errmsg(kv->db));
+    } else if (vlen > LOCAL_KV_VALUE_MAX) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "value is %zu bytes, more than the 4096 a MSG_CF_VALUE carries; read it with "
+                 "MSG_KV_GET",
+                 vlen);
+        cf_reply(rt, kv, msg->source, MSG_CF_ERROR, why, strlen(why));
+    } else {
+        cf_reply(rt, kv, msg->source, MSG_CF_VALUE, vlen ? v : NULL, vlen);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Keys starting with `prefix`, in key order, joined by "\n", at most
+ * LOCAL_KV_VALUE_MAX bytes (stopping at the first key that does not fit,
+ * as the original). Keys this protocol cannot name (over 127 bytes, or
+ * with a "\n" or NUL; put with MSG_KV_PUT) are left out. */
+static void cf_list(runtime_t *rt, kv_t *kv, const message_t *msg, const char *prefix, size_t plen)
+{
+    unsigned char upper[KV_KEY_MAX];
+    /* Even 1-byte keys fill a reply after 2048 rows: a bounded scan. */
+    sqlite3_stmt *st = list_stmt(kv, prefix, plen, upper, LOCAL_KV_VALUE_MAX);
+    char out[LOCAL_KV_VALUE_MAX];
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = sqlite3_column_blob(st, 0);
+        size_t klen = (size_t)sqlite3_column_bytes(st, 0);
+        if (klen == 0 || klen > LOCAL_KV_KEY_MAX || memchr(k, '\n', klen) || memchr(k, 0, klen))
+            continue;
+        if (n + klen + (n ? 1 : 0) > sizeof out)
+            break;
+        if (n)
+            out[n++] = '\n';
+        memcpy(out + n, k, klen);
+        n += klen;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        cf_error(rt, kv, msg->source, "list failed: %s", sqlite3_errmsg(kv->db));
+    else
+        cf_reply(rt, kv, msg->source, MSG_CF_KEYS, out, n);
+}
+
+static void do_cf(runtime_t *rt, kv_t *kv, const message_t *msg)
+{
+    if (kv->kv_damage[0]) {
+        cf_error(rt, kv, msg->source, "the store is damaged, refusing to serve it: %s",
+                 kv->kv_damage);
+        return;
+    }
+    char name[LOCAL_KV_KEY_MAX + 2];
+    size_t n = cf_name(rt, kv, msg, msg->type == MSG_CF_KV_LIST ? "prefix" : "key", name);
+    if (n == (size_t)-1)
+        return;
+    if (msg->type == MSG_CF_KV_LIST) {
+        cf_list(rt, kv, msg, name, n);
+    } else if (msg->type == MSG_CF_KV_GET) {
+        cf_get(rt, kv, msg, name, n);
+    } else if (msg->type == MSG_CF_KV_DELETE && n == 0) {
+        cf_reply(rt, kv, msg->source, MSG_CF_OK, NULL, 0); /* the original: always OK */
+    } else if (msg->type == MSG_CF_KV_PUT && n == 0) {
+        cf_error(rt, kv, msg->source, "%s", "missing key"); /* the original's text */
+    } else {
+        /* PUT: one line, so no "\n" in it; no value line stores "" (the original). */
+        char value[LOCAL_KV_VALUE_MAX + 2];
+        size_t vlen = 0;
+        if (msg->type == MSG_CF_KV_PUT) {
+            vlen = local_kv_text_get(msg->payload ? msg->payload : "", msg->payload_size, "value",
+                                     value, sizeof value);
+            if (vlen > LOCAL_KV_VALUE_MAX) {
+                cf_error(rt, kv, msg->source, "%s", "value is longer than 4096 bytes");
+                return;
+            }
+        }
+        const char *bad = write_row(kv, name, n, msg->type == MSG_CF_KV_PUT ? value : NULL, vlen);
+        if (bad)
+            cf_error(rt, kv, msg->source, bad, sqlite3_errmsg(kv->db));
+        else
+            cf_reply(rt, kv, msg->source, MSG_CF_OK, NULL, 0);
+    }
+}
+
 static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
 {
     kv_t *kv = state;
@@ -418,6 +618,8 @@ static bool kv_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *stat
             do_list(rt, kv, msg, &rq);
         else
             do_query(rt, kv, msg, &rq);
+    } else if (t >= MSG_CF_KV_PUT && t <= MSG_CF_KV_LIST) {
+        do_cf(rt, kv, msg);
     } else if (t < MSG_SYSTEM_BASE) {
         reply_error(rt, kv, msg->source, MSG_KV_ERROR, (kv_slice_t){0},
                     "local_kv does not handle message type %s", "(see docs/services.md)");
