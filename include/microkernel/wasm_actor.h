@@ -110,7 +110,9 @@ actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_
  * (ACTOR_ID_INVALID, reason naming the path) when the file cannot be opened
  * or read, is empty, is not a regular file ("not a regular file": a FIFO,
  * device or directory is refused without waiting on it), or is larger than
- * max_module_bytes (wasm_module_limits_t).
+ * max_module_bytes (wasm_module_limits_t). A text module (WAT, recognised
+ * by content: wat_is_text, microkernel/wat.h) is translated first; a
+ * malformed one fails with "<path>:<line>:<col>: <reason>".
  */
 actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox_size,
                                  uint32_t stack_size, uint32_t heap_size,
@@ -265,7 +267,8 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
  * supervised actor restarted later gets its factory's module again.
  */
 bool wasm_actor_replace_module(runtime_t *rt, actor_id_t id, const uint8_t *buf, size_t len);
-/* wasm_actor_replace_module() with the bytes of the file at `path`. */
+/* wasm_actor_replace_module() with the bytes of the file at `path` (read
+ * as actor_spawn_wasm_file() reads it: a text module is translated). */
 bool actor_reload_wasm_file(runtime_t *rt, actor_id_t id, const char *path);
 
 /* ---- Extension: persistent state (seed 002 "Actor state persistence") ---- */

@@ -132,7 +132,9 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
  * regular file ("not a regular file": FIFO, device, directory, socket),
  * and refused before reading when larger than max_module_bytes. NULL with a
  * reason naming `path` when it cannot be read, is empty, or changed size
- * while being read. */
+ * while being read. A text module (wat_is_text) is translated with
+ * wat_to_wasm() and its binary returned; a malformed one fails with
+ * "path:line:col: reason". */
 uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
 
 /* ---- wasm_sleep.c ---- */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
+#include "microkernel/wat.h"
 #include "wasm/wasm_actor_internal.h"
 
 enum { PAGE = 65536, MAX_PAGES = 65536 };
@@ -341,6 +342,27 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
         goto fail;
     }
     close(fd);
+    if (wat_is_text(buf, len)) { /* a text module (.wat): translate (wat.h) */
+        uint8_t *bin;
+        size_t bin_len;
+        char err[160];
+        bool ok = wat_to_wasm((const char *)buf, len, &bin, &bin_len, err, sizeof err);
+        mk_free(buf);
+        if (!ok) {
+            mk_set_error("%s: %s:%s", what, path, err);
+            return NULL;
+        }
+        /* wat_to_wasm() allocates with malloc(); our callers mk_free(). */
+        buf = mk_malloc(bin_len ? bin_len : 1);
+        if (buf)
+            memcpy(buf, bin, bin_len);
+        else
+            mk_set_error("%s: %s: out of memory for %zu bytes", what, path, bin_len);
+        free(bin);
+        len = bin_len;
+        if (!buf)
+            return NULL;
+    }
     *len_out = len;
     return buf;
 fail:

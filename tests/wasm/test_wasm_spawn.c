@@ -7,6 +7,8 @@
  */
 #include "wasm_test_util.h"
 
+#include <fcntl.h>
+
 #include "microkernel/alloc.h"
 
 static probe_t probe;
@@ -86,6 +88,18 @@ static void refused_modules_say_why(void **state)
     unlink(empty);
     unlink(garbage);
 
+    /* A text module is translated first; a malformed one says where. */
+    char wat[] = "/tmp/mk_wasm_wat_XXXXXX";
+    int wfd = mkstemp(wat);
+    static const char bad[] = "(module (func i32.bogus))";
+    assert_true(write(wfd, bad, sizeof bad - 1) == (ssize_t)(sizeof bad - 1));
+    close(wfd);
+    id = actor_spawn_wasm_file(rt, wat, 16, 0, 1024, FIBER_STACK_NONE);
+    assert_int_equal(id, ACTOR_ID_INVALID);
+    char want[96];
+    snprintf(want, sizeof want, "%s:1:15: unknown instruction i32.bogus", wat);
+    assert_error_mentions(want);
+
     id = actor_spawn_wasm_file(rt, MODULE("nohandle.wasm"), 16, 0, 1024, FIBER_STACK_NONE);
     assert_int_equal(id, ACTOR_ID_INVALID);
     assert_error_mentions("handle_message");
@@ -103,6 +117,17 @@ static void refused_modules_say_why(void **state)
     id = actor_spawn_wasm(NULL, truncated, 8, 16, 0, 1024, FIBER_STACK_NONE);
     assert_int_equal(id, ACTOR_ID_INVALID);
     assert_int_equal(runtime_actor_count(rt), 0);
+
+    /* the same file, now well formed, spawns (mk-shell's `load x.wat`) */
+    static const char good[] = "(module (func (export \"handle_message\")\n"
+                               "  (param i32 i64 i32 i32) (result i32) (i32.const 1)))\n";
+    wfd = open(wat, O_WRONLY | O_TRUNC);
+    assert_true(write(wfd, good, sizeof good - 1) == (ssize_t)(sizeof good - 1));
+    close(wfd);
+    id = actor_spawn_wasm_file(rt, wat, 16, 0, 1024, FIBER_STACK_NONE);
+    assert_int_not_equal(id, ACTOR_ID_INVALID);
+    assert_true(actor_is_wasm(rt, id));
+    unlink(wat);
     runtime_destroy(rt);
 }
 
