@@ -30,8 +30,8 @@
 #endif
 
 #ifdef MK_SHELL_WASM
-/* The name `load` registers: the file name without its folder and ".wasm",
- * then name_1, name_2, ... when taken. False when none is free. */
+/* The name `load` registers: the file name without its folder and ".wasm"
+ * (or ".wat"), then name_1, name_2, ... when taken. False when none is free. */
 static bool load_name(shell_t *sh, const char *path, char *name, size_t cap)
 {
     const char *base = strrchr(path, '/');
@@ -39,6 +39,8 @@ static bool load_name(shell_t *sh, const char *path, char *name, size_t cap)
     size_t len = strlen(base);
     if (len > 5 && strcmp(base + len - 5, ".wasm") == 0)
         len -= 5;
+    else if (len > 4 && strcmp(base + len - 4, ".wat") == 0)
+        len -= 4;
     if (len == 0 || len > MK_NAME_MAX - 4)
         return false;
     snprintf(name, cap, "%.*s", (int)len, base);

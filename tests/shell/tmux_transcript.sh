@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tmux_transcript.sh -- the seed README's shell session, typed into mk-shell
 # in a real terminal: list, info, load echo.wasm, call echo 200 hello,
-# stop echo, exit -- asserting what the screen shows.
+# load hello.wat, stop echo, exit -- asserting what the screen shows.
 # Usage: MK_SHELL=path/to/mk-shell MK_WASM_DIR=folder-with-echo.wasm bash tmux_transcript.sh
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tmux_lib.sh"
@@ -29,6 +29,11 @@ wait_for "as 'echo_1'"
 line "list"
 wait_count "echo_1" 2
 wait_line "^  [0-9]+ +0x[0-9a-f]{15} idle     0/16 +echo_1$" || fail "list: echo_1 row"
+# a text module (.wat) loads too, named after its file
+printf '(module (func (export "handle_message")\n  (param i32 i64 i32 i32) (result i32) (i32.const 1)))\n' >"$WORK/hello.wat"
+line "load $WORK/hello.wat"
+wait_for "as 'hello'"
+has_line "^Spawned actor [0-9]+ as 'hello'$" || fail "load .wat: output"
 line "stop echo"
 wait_for "Stopped actor 0x"
 has_line '^Stopped actor 0x[0-9a-f]{16}$' || fail "stop: output"
