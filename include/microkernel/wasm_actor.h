@@ -112,7 +112,8 @@ actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_
  * device or directory is refused without waiting on it), or is larger than
  * max_module_bytes (wasm_module_limits_t). A text module (WAT, recognised
  * by content: wat_is_text, microkernel/wat.h) is translated first; a
- * malformed one fails with "<path>:<line>:<col>: <reason>".
+ * malformed one fails with "<path>:<line>:<col>: <reason>". (Not in a
+ * bounded-memory build, MK_BOUNDED, docs/mcu.md: binary modules only.)
  */
 actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox_size,
                                  uint32_t stack_size, uint32_t heap_size,

@@ -134,7 +134,8 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
  * reason naming `path` when it cannot be read, is empty, or changed size
  * while being read. A text module (wat_is_text) is translated with
  * wat_to_wasm() and its binary returned; a malformed one fails with
- * "path:line:col: reason". */
+ * "path:line:col: reason" (not in a bounded build, MK_BOUNDED: the text
+ * parser uses malloc()). */
 uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
 
 /* ---- wasm_sleep.c ---- */

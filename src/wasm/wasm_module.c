@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "core/alloc_internal.h"
+#ifndef MK_BOUNDED
 #include "microkernel/wat.h"
+#endif
 #include "wasm/wasm_actor_internal.h"
 
 enum { PAGE = 65536, MAX_PAGES = 65536 };
@@ -342,6 +344,8 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
         goto fail;
     }
     close(fd);
+    /* Not in bounded mode: the text parser allocates with malloc(). */
+#ifndef MK_BOUNDED
     if (wat_is_text(buf, len)) { /* a text module (.wat): translate (wat.h) */
         uint8_t *bin;
         size_t bin_len;
@@ -363,6 +367,7 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
         if (!buf)
             return NULL;
     }
+#endif
     *len_out = len;
     return buf;
 fail:
