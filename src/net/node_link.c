@@ -30,66 +30,12 @@
 #include "microkernel/node.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
+#include "net/node_link_int.h"
 #include "platform/clock.h"
 
-#define HELLO_SIZE      8 /* u32 node ID, u32 protocol version, both big-endian */
-#define HELLO_VERSION   1u
-#define NAME_FIELD      64 /* name[64], NUL-terminated, zero-padded */
-#define NAME_REG_SIZE   72 /* name[64] + actor ID in host order (compat section 3.2) */
-#define NAME_UNREG_SIZE 64 /* name[64] */
-
-typedef struct {
-    transport_t *t;          /* NULL: free slot */
-    mk_io_t io;              /* t->fd in the event loop */
-    bool up;                 /* connected as last seen (MSG_NODE_UP sent) */
-    message_t *held;         /* frame waiting for room in its actor's mailbox; reading paused */
-    bool parked;             /* hung up while paused or pending: fd out of the loop until resumed */
-    bool pending;            /* the budget ended the last read: recv() may have more, even
-                                frames already buffered in user space that no readiness
-                                event will report; the kick reads on, EPOLLIN is off */
-    bool original;           /* speak only what the original understands (no hello) */
-    bool ever_up;            /* connected at least once (a lost one frees its slot) */
-    node_link_stats_t stats; /* what came in and what was refused */
-    /* One log line per cause per second (a peer can repeat every cause). */
-    mk_log_limit_t lim_forged, lim_local_only, lim_control, lim_undeliverable, lim_names;
-    mk_log_limit_t lim_handshake, lim_updown, lim_transport;
-    runtime_t *rt; /* for the transport's log lines */
-} link_t;
-
-typedef struct {
-    msg_type_t first, last; /* inclusive */
-} type_range_t;
-
-typedef struct {
-    link_t links[MK_MAX_TRANSPORTS];
-    type_range_t local_only[MK_NET_LOCAL_ONLY_MAX]; /* never accepted from a link */
-    size_t n_local_only;
-    node_id_t original[MK_MAX_TRANSPORTS]; /* nodes spoken to in original mode; 0: free */
-    struct {
-        node_id_t node; /* 0: free */
-        char why[96];
-    } gone[MK_MAX_TRANSPORTS];    /* why the last freed links went, for send errors */
-    size_t gone_next;             /* ring index */
-    uint32_t handshake_ms;        /* given to every stream transport added (0: no limit) */
-    int deadline_fd;              /* timerfd for accepted peers' first frame; -1 until needed */
-    mk_io_t deadline;             /* deadline_fd in the loop while some deadline is pending */
-    uint64_t deadline_armed;      /* the mk_clock_ms() time it is set for, 0: disarmed */
-    mk_net_control_fn control_fn; /* dest 0 frames the net layer does not handle */
-    void *control_ctx;
-    actor_id_t monitors[MK_MAX_NODE_MONITORS]; /* ACTOR_ID_INVALID: free */
-    int kick_fd;  /* eventfd with a count of 1, never read: always readable; -1 until needed */
-    mk_io_t kick; /* kick_fd in the loop while some link is pending, else out */
-    mk_net_fallback_fn fallback; /* nodes without a transport (NATS), or NULL */
-    void *fallback_ctx;
-} net_t;
-
-static void link_update(runtime_t *rt, net_t *net, link_t *l);
 static void deadline_arm(runtime_t *rt, net_t *net);
-static void link_read(runtime_t *rt, link_t *l);
-static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive);
-static void on_kick(runtime_t *rt, mk_io_t *io, uint32_t events);
 
-static net_t *net_of(const runtime_t *rt)
+net_t *nl_net_of(const runtime_t *rt)
 {
     return mk_runtime_ext(rt, MK_EXT_NET);
 }
@@ -201,21 +147,15 @@ static void link_on_down(runtime_t *rt, net_t *net, link_t *l)
     notify_monitors(rt, net, MSG_NODE_DOWN, node, removed, reason);
 }
 
-static void link_release(runtime_t *rt, link_t *l);
-
 /* Destroy l's transport and free its slot (issue 13: after 8 short-lived
  * peers every add failed while none was connected). */
 static void link_free(runtime_t *rt, link_t *l)
 {
-    link_release(rt, l);
+    nl_link_release(rt, l);
     mk_io_remove(rt, &l->io);
     l->t->destroy(l->t);
     memset(l, 0, sizeof *l);
 }
-
-/* Put l->t->fd in the loop (EPOLLOUT too while output is queued), or take
- * a stale fd out. False with a reason when epoll refuses the fd. */
-static bool sync_io(runtime_t *rt, link_t *l);
 
 /* Put the kick in the loop for a pending link (a no-op when it is there),
  * making its eventfd the first time. Should that fail (no fd left, epoll
@@ -227,19 +167,19 @@ static void kick_arm(runtime_t *rt, net_t *net, link_t *l)
         return;
     if (net->kick_fd < 0 && (net->kick_fd = eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
         mk_set_error("eventfd: %s", strerror(errno));
-    else if (mk_io_add(rt, &net->kick, net->kick_fd, EPOLLIN, on_kick, net, true))
+    else if (mk_io_add(rt, &net->kick, net->kick_fd, EPOLLIN, nl_on_kick, net, true))
         return;
     actor_log(rt, LOG_ERROR, "net: cannot poll the receive kick (%s); node %u read to the end",
               mk_last_error(), l->t->peer_node);
     while (l->pending && !l->held)
-        link_read(rt, l);
+        nl_link_read(rt, l);
 }
 
 /* Reconcile l with its transport's state: resume reading later if the
  * budget ended a read, announce up/down, fix the loop registration. Up and
  * down can follow each other (a connection lost while sending the hello),
  * hence the bounded loop. */
-static void link_update(runtime_t *rt, net_t *net, link_t *l)
+void nl_link_update(runtime_t *rt, net_t *net, link_t *l)
 {
     kick_arm(rt, net, l);
     for (int pass = 0; pass < 4; pass++) {
@@ -255,7 +195,7 @@ static void link_update(runtime_t *rt, net_t *net, link_t *l)
     }
     if (!l->up && l->ever_up && l->t->fd < 0 && !l->held && !l->pending) {
         link_free(rt, l); /* a connection that cannot come back (a listener keeps its slot) */
-    } else if (!sync_io(rt, l)) {
+    } else if (!nl_sync_io(rt, l)) {
         actor_log(rt, LOG_ERROR, "net: transport to node %u cannot be polled: %s", l->t->peer_node,
                   mk_last_error());
     }
@@ -286,7 +226,7 @@ static void on_deadline(runtime_t *rt, mk_io_t *io, uint32_t events)
         mk_log_limited(rt, &l->lim_handshake, LOG_WARN, "net: peer accepted for node %u: %s",
                        l->t->peer_node, why);
         c->drop(l->t, why);
-        link_update(rt, net, l);
+        nl_link_update(rt, net, l);
     }
     deadline_arm(rt, net);
 }
@@ -323,340 +263,12 @@ static void deadline_arm(runtime_t *rt, net_t *net)
         mk_io_remove(rt, &net->deadline);
 }
 
-/* ---- Incoming frames --------------------------------------------------- */
-
-/* A name change broadcast by the peer of `l` (compat section 3.3), stored
- * without telling the hooks, so it is not broadcast again. Rules beyond
- * the original (issue 13): a peer registers names only for actors of its
- * own node, at most MK_NET_PEER_NAMES_MAX of them, and removes only names
- * it planted; everything it planted goes when its link does. */
-static void name_in(runtime_t *rt, link_t *l, const message_t *m)
-{
-    node_id_t peer = l->t->peer_node;
-    bool reg = m->type == MSG_NAME_REGISTER;
-    const unsigned char *p = m->payload;
-    /* The framer checked the size (72 / 64 bytes). */
-    if (memchr(p, '\0', NAME_FIELD) == NULL || p[0] == '\0' ||
-        strlen((const char *)p) > MK_NAME_MAX) {
-        l->stats.dropped_control++;
-        mk_log_limited(rt, &l->lim_control, LOG_WARN,
-                       "net: malformed %s from node %u (name not NUL-terminated or empty) ignored",
-                       reg ? "MSG_NAME_REGISTER" : "MSG_NAME_UNREGISTER", peer);
-        return;
-    }
-    const char *name = (const char *)p;
-    const mk_name_t *e = mk_registry_find(rt, name);
-    if (reg) {
-        actor_id_t id;
-        memcpy(&id, p + NAME_FIELD, sizeof id); /* host order, as the original */
-        if (e && e->id == id)
-            return; /* already known (a resync after reconnecting) */
-        if (e && actor_id_node(e->id) == runtime_node_id(rt)) {
-            /* Every node has its own "ns", "local_kv", "shell": the local
-             * actor wins by design (docs/multi-node.md), nothing to warn of. */
-            mk_log_limited(rt, &l->lim_names, LOG_DEBUG,
-                           "net: name \"%s\" of node %u shadowed by local actor 0x%016llx", name,
-                           peer, (unsigned long long)e->id);
-            return;
-        }
-        char why[160] = "";
-        if (actor_id_node(id) != peer)
-            snprintf(why, sizeof why, "it names an actor of another node");
-        else if (mk_registry_count_origin(rt, peer) >= (size_t)MK_NET_PEER_NAMES_MAX)
-            snprintf(why, sizeof why, "the node's quota of %d names is used up",
-                     (int)MK_NET_PEER_NAMES_MAX);
-        else if (!mk_registry_register_from(rt, name, id, peer))
-            snprintf(why, sizeof why, "%s", mk_last_error());
-        if (why[0]) {
-            l->stats.names_refused++;
-            mk_log_limited(rt, &l->lim_names, LOG_WARN,
-                           "net: name \"%s\" -> 0x%016llx from node %u not stored: %s", name,
-                           (unsigned long long)id, peer, why);
-        }
-        return;
-    }
-    if (!e)
-        return;
-    if (e->origin != peer) {
-        l->stats.names_refused++;
-        mk_log_limited(rt, &l->lim_names, LOG_WARN,
-                       "net: node %u asked to remove name \"%s\", which it did not register; "
-                       "refused",
-                       peer, name);
-        return;
-    }
-    mk_registry_unregister(rt, name, false);
-}
-
-static void hello_in(runtime_t *rt, link_t *l, const message_t *m)
-{
-    node_id_t peer = l->t->peer_node;
-    char why[96];
-    if (m->payload_size != HELLO_SIZE) {
-        snprintf(why, sizeof why, "malformed hello (%zu bytes)", m->payload_size);
-    } else {
-        node_id_t claimed = (node_id_t)mk_get_be(m->payload, 4);
-        if (claimed == peer)
-            return;
-        snprintf(why, sizeof why, "peer says it is node %u, expected node %u", claimed, peer);
-    }
-    l->stats.dropped_control++;
-    mk_log_limited(rt, &l->lim_control, LOG_ERROR, "net: transport to node %u: %s; closing", peer,
-                   why);
-    mk_net_common_t *c = mk_net_common(l->t);
-    if (c)
-        c->drop(l->t, why);
-}
-
-static bool local_only(const net_t *net, msg_type_t type)
-{
-    for (size_t i = 0; i < net->n_local_only; i++)
-        if (type >= net->local_only[i].first && type <= net->local_only[i].last)
-            return true;
-    return false;
-}
-
-/* One message from the peer of `l` (owned here). Refused, counted and
- * logged (rate-limited) before anything else: a source that is not an
- * actor of the peer's node (forged), and a type only this runtime may
- * produce (console input, timers, exits...). A message for a local actor
- * whose mailbox is full is kept in l->held and the link stops reading
- * until on_space() delivers it: nothing that arrived is dropped for lack
- * of room. A message for an actor that does not exist is dropped. */
-static void incoming(runtime_t *rt, link_t *l, message_t *m)
-{
-    net_t *net = net_of(rt);
-    node_id_t peer = l->t->peer_node;
-    node_id_t src_node = actor_id_node(m->source);
-    l->stats.frames_in++;
-    if (src_node != 0 && src_node != peer) {
-        l->stats.dropped_forged_source++;
-        mk_log_limited(rt, &l->lim_forged, LOG_WARN,
-                       "net: frame of type 0x%08x from node %u claims source 0x%016llx of "
-                       "node %u; dropped (forged source)",
-                       m->type, peer, (unsigned long long)m->source, src_node);
-        message_destroy(m);
-        return;
-    }
-    if (m->dest == ACTOR_ID_INVALID) {
-        if (m->type == MSG_NODE_HELLO)
-            hello_in(rt, l, m);
-        else if (m->type == MSG_NAME_REGISTER || m->type == MSG_NAME_UNREGISTER)
-            name_in(rt, l, m);
-        else if (net->control_fn && net->control_fn(rt, peer, m, net->control_ctx))
-            ;
-        else {
-            l->stats.dropped_control++;
-            mk_log_limited(rt, &l->lim_control, LOG_WARN,
-                           "net: message of type 0x%08x from node %u has no "
-                           "destination; dropped",
-                           m->type, peer);
-        }
-        message_destroy(m);
-        return;
-    }
-    if (local_only(net, m->type)) {
-        l->stats.dropped_local_only++;
-        mk_log_limited(rt, &l->lim_local_only, LOG_WARN,
-                       "net: frame of local-only type 0x%08x from node %u for actor 0x%016llx "
-                       "refused",
-                       m->type, peer, (unsigned long long)m->dest);
-        message_destroy(m);
-        return;
-    }
-    if (actor_id_node(m->dest) != runtime_node_id(rt)) {
-        l->stats.dropped_undeliverable++;
-        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
-                       "net: message from node %u for actor 0x%016llx of node %u "
-                       "dropped (messages are not forwarded)",
-                       peer, (unsigned long long)m->dest, actor_id_node(m->dest));
-        message_destroy(m);
-        return;
-    }
-    if (mk_actor_mailbox_full(rt, m->dest)) {
-        if (mk_actor_wait_space(rt, m->dest, on_space, l)) {
-            l->held = m;
-            return;
-        }
-        l->stats.dropped_undeliverable++;
-        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
-                       "net: message from node %u dropped: mailbox full and %s", peer,
-                       mk_last_error());
-        message_destroy(m);
-        return;
-    }
-    if (!mk_deliver(rt, m)) {
-        l->stats.dropped_undeliverable++;
-        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN, "net: message from node %u dropped: %s",
-                       peer, mk_last_error());
-        return;
-    }
-    l->stats.delivered++;
-}
-
-/* Read and deliver what the transport of `l` has, until it has no more, its
- * connection changes (dropped, or a new peer accepted: the new fd is polled
- * after re-registration), a full mailbox pauses the link, or
- * MK_NET_RECV_BUDGET messages were delivered. The last leaves the link
- * pending (link_update() arms the kick): a peer flooding at full speed gets
- * one budget per poll of the loop, never the whole loop. */
-static void link_read(runtime_t *rt, link_t *l)
-{
-    transport_t *t = l->t;
-    int fd = t->fd;
-    l->pending = false;
-    for (unsigned n = 0; fd >= 0 && !l->held; n++) {
-        if (t->fd != fd) {
-            /* A listener accepted inside recv() and read on: go on with
-             * the new connection (its next frames may be buffered already,
-             * which no readiness event would report). A lost one ends. */
-            if (!t->is_connected(t))
-                break;
-            fd = t->fd;
-        }
-        if (n == MK_NET_RECV_BUDGET) {
-            l->pending = true;
-            return;
-        }
-        message_t *m = t->recv(t);
-        if (!m)
-            break;
-        if (!l->up && t->is_connected(t)) {
-            link_update(rt, net_of(rt), l); /* hello and names out before anything is handled */
-            if (l->t != t) {                /* lost and freed meanwhile (never a listener) */
-                message_destroy(m);
-                return;
-            }
-        }
-        incoming(rt, l, m);
-    }
-    if (!l->held)
-        l->parked = false; /* read to the end: a hang-up shows as EOF or is reported again */
-}
-
-/* The kick is readable, so every poll of the loop runs this while it is
- * registered: give each pending link one more budget, and leave the loop
- * when none is pending any more. */
-static void on_kick(runtime_t *rt, mk_io_t *io, uint32_t events)
-{
-    (void)events;
-    net_t *net = io->ctx;
-    bool again = false;
-    for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++) {
-        link_t *l = &net->links[i];
-        if (!l->t || !l->pending || l->held)
-            continue;
-        link_read(rt, l);
-        link_update(rt, net, l);
-        again = again || (l->pending && !l->held);
-    }
-    if (!again)
-        mk_io_remove(rt, &net->kick);
-}
-
-/* The mailbox l->held waits for has room (alive) or its actor stopped:
- * deliver or drop the held frame, then read on. Frames the transport had
- * already buffered are read here, not left for a readiness event that may
- * never come. */
-static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
-{
-    link_t *l = ctx;
-    message_t *m = l->held;
-    l->held = NULL;
-    l->parked = false;
-    if (!m)
-        return;
-    if (alive) {
-        incoming(rt, l, m); /* may pause again if another producer took the room */
-    } else {
-        l->stats.dropped_undeliverable++;
-        mk_log_limited(rt, &l->lim_undeliverable, LOG_WARN,
-                       "net: message from node %u dropped: actor 0x%016llx stopped while its "
-                       "mailbox was full",
-                       l->t->peer_node, (unsigned long long)id);
-        message_destroy(m);
-    }
-    link_read(rt, l);
-    link_update(rt, net_of(rt), l);
-}
-
-/* Forget the frame `l` holds and its wait (the transport goes away). */
-static void link_release(runtime_t *rt, link_t *l)
-{
-    mk_actor_cancel_space(rt, l);
-    if (l->held) {
-        actor_log(rt, LOG_WARN,
-                  "net: message for actor 0x%016llx dropped: its transport was removed while "
-                  "the mailbox was full",
-                  (unsigned long long)l->held->dest);
-        message_destroy(l->held);
-        l->held = NULL;
-    }
-    l->parked = false;
-    l->pending = false;
-}
-
-static void on_io(runtime_t *rt, mk_io_t *io, uint32_t events)
-{
-    net_t *net = net_of(rt);
-    link_t *l = io->ctx;
-    transport_t *t = l->t;
-    mk_net_common_t *c = mk_net_common(t);
-    if ((events & EPOLLOUT) && c)
-        c->flush(t);
-    if (l->held || l->pending) {
-        /* Paused, or pending and read by the kick (an event of this batch
-         * may predate either). A hang-up would be reported again and again:
-         * leave the loop until resumed; the data before it is still read
-         * then. */
-        if (events & (EPOLLERR | EPOLLHUP))
-            l->parked = true;
-    } else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        int fd = t->fd;
-        link_read(rt, l);
-        bool hup = (events & (EPOLLERR | EPOLLHUP)) && t->fd == fd;
-        if (hup && (l->held || l->pending)) {
-            l->parked = true;
-        } else if (hup && t->is_connected(t)) {
-            if (c) {
-                c->drop(t, "connection hung up (EPOLLHUP/EPOLLERR)");
-            } else {
-                actor_log(rt, LOG_ERROR,
-                          "net: transport to node %u hung up but says it is "
-                          "connected; no longer polled",
-                          t->peer_node);
-                mk_io_remove(rt, io);
-            }
-        }
-    }
-    link_update(rt, net, l);
-}
-
-static bool sync_io(runtime_t *rt, link_t *l)
-{
-    transport_t *t = l->t;
-    mk_net_common_t *c = mk_net_common(t);
-    /* Paused links keep flushing output but read nothing; pending ones are
-     * read by the kick, once per poll. */
-    uint32_t want = (l->held || l->pending ? 0 : EPOLLIN) |
-                    (c && t->fd >= 0 && c->wants_write(t) ? EPOLLOUT : 0);
-    if (l->io.registered && (l->io.fd != t->fd || l->parked))
-        mk_io_remove(rt, &l->io);
-    if (t->fd < 0 || l->parked)
-        return true;
-    if (!l->io.registered)
-        return mk_io_add(rt, &l->io, t->fd, want, on_io, l, true);
-    if (l->io.events != want)
-        return mk_io_modify(rt, &l->io, want);
-    return true;
-}
-
 /* ---- Hooks: router, registry, exits ------------------------------------ */
 
 static bool route(runtime_t *rt, void *ctx, const message_t *msg)
 {
     (void)ctx;
-    net_t *net = net_of(rt);
+    net_t *net = nl_net_of(rt);
     node_id_t node = actor_id_node(msg->dest);
     link_t *l = link_find(net, node);
     if (!l && net && net->fallback && node != 0)
@@ -673,8 +285,8 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
     if (!l->up && !l->held && !l->pending && l->t->fd >= 0) {
         /* Seed: a listener accepts lazily, on the first send as on the
          * first poll: take a waiting peer (and what it sent) now. */
-        link_read(rt, l);
-        link_update(rt, net, l);
+        nl_link_read(rt, l);
+        nl_link_update(rt, net, l);
         if (!(l = link_find(net, node)))
             return mk_fail("actor_send: no transport reaches node %u", node);
     }
@@ -685,19 +297,19 @@ static bool route(runtime_t *rt, void *ctx, const message_t *msg)
     }
     if (l->t->send(l->t, msg)) {
         if (!(l->io.events & EPOLLOUT))
-            sync_io(rt, l); /* output queued: poll for writability */
+            nl_sync_io(rt, l); /* output queued: poll for writability */
         return true;
     }
     char why[256];
     snprintf(why, sizeof why, "%s", mk_last_error());
-    link_update(rt, net, l);
+    nl_link_update(rt, net, l);
     return mk_fail("actor_send: %s", why);
 }
 
 static void on_name(runtime_t *rt, void *ctx, const char *name, actor_id_t id, bool registered)
 {
     (void)ctx;
-    net_t *net = net_of(rt);
+    net_t *net = nl_net_of(rt);
     if (!net)
         return;
     unsigned char p[NAME_REG_SIZE];
@@ -709,9 +321,9 @@ static void on_name(runtime_t *rt, void *ctx, const char *name, actor_id_t id, b
             continue;
         if (!send_control(rt, l, registered ? MSG_NAME_REGISTER : MSG_NAME_UNREGISTER, p,
                           registered ? NAME_REG_SIZE : NAME_UNREG_SIZE))
-            link_update(rt, net, l);
+            nl_link_update(rt, net, l);
         else if (!(l->io.events & EPOLLOUT))
-            sync_io(rt, l);
+            nl_sync_io(rt, l);
     }
 }
 
@@ -719,7 +331,7 @@ static void on_exit_hook(runtime_t *rt, void *ctx, actor_id_t id, int reason)
 {
     (void)ctx;
     (void)reason;
-    net_t *net = net_of(rt);
+    net_t *net = nl_net_of(rt);
     if (!net)
         return;
     for (size_t i = 0; i < MK_MAX_NODE_MONITORS; i++)
@@ -735,7 +347,7 @@ static void net_destroy(runtime_t *rt, void *data)
         link_t *l = &net->links[i];
         if (!l->t)
             continue;
-        link_release(rt, l);
+        nl_link_release(rt, l);
         mk_io_remove(rt, &l->io);
         l->t->destroy(l->t);
         l->t = NULL;
@@ -752,7 +364,7 @@ static void net_destroy(runtime_t *rt, void *data)
 /* The runtime's net state, made (with its hooks) on first use. */
 static net_t *net_get(runtime_t *rt)
 {
-    net_t *net = net_of(rt);
+    net_t *net = nl_net_of(rt);
     if (net)
         return net;
     net = mk_calloc(1, sizeof *net);
@@ -841,8 +453,8 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
     l->held = held;
     for (size_t i = 0; i < MK_MAX_TRANSPORTS; i++)
         l->original = l->original || net->original[i] == t->peer_node;
-    if (!sync_io(rt, l)) {
-        link_release(rt, l);
+    if (!nl_sync_io(rt, l)) {
+        nl_link_release(rt, l);
         l->t = NULL;
         return false;
     }
@@ -852,7 +464,7 @@ bool runtime_add_transport(runtime_t *rt, transport_t *t)
         c->log_ctx = l;
         c->handshake_ms = net->handshake_ms;
     }
-    link_update(rt, net, l);
+    nl_link_update(rt, net, l);
     return true;
 }
 
@@ -880,7 +492,7 @@ bool node_monitor(runtime_t *rt, actor_id_t watcher)
 
 bool node_demonitor(runtime_t *rt, actor_id_t watcher)
 {
-    net_t *net = rt ? net_of(rt) : NULL;
+    net_t *net = rt ? nl_net_of(rt) : NULL;
     for (size_t i = 0; net && i < MK_MAX_NODE_MONITORS; i++) {
         if (net->monitors[i] == watcher && watcher != ACTOR_ID_INVALID) {
             net->monitors[i] = ACTOR_ID_INVALID;
@@ -913,7 +525,7 @@ bool runtime_set_local_only_types(runtime_t *rt, msg_type_t first, msg_type_t la
 bool runtime_is_local_only_type(runtime_t *rt, msg_type_t type)
 {
     net_t *net = rt ? net_get(rt) : NULL;
-    return net && local_only(net, type);
+    return net && nl_local_only(net, type);
 }
 
 bool mk_net_set_handshake_ms(runtime_t *rt, uint32_t ms)
@@ -988,17 +600,17 @@ static bool control_out(runtime_t *rt, net_t *net, link_t *l, msg_type_t type, c
     if (!send_control(rt, l, type, p, n)) {
         char why[256];
         snprintf(why, sizeof why, "%s", mk_last_error());
-        link_update(rt, net, l);
+        nl_link_update(rt, net, l);
         return mk_fail("%s", why);
     }
     if (!(l->io.events & EPOLLOUT))
-        sync_io(rt, l);
+        nl_sync_io(rt, l);
     return true;
 }
 
 bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, size_t n)
 {
-    net_t *net = rt ? net_of(rt) : NULL;
+    net_t *net = rt ? nl_net_of(rt) : NULL;
     if (!rt || (n > 0 && !p))
         return mk_fail("mk_net_broadcast_control: %s is NULL", rt ? "payload" : "runtime");
     bool all = true;
@@ -1018,7 +630,7 @@ bool mk_net_broadcast_control(runtime_t *rt, msg_type_t type, const void *p, siz
 
 bool mk_net_send_control(runtime_t *rt, node_id_t node, msg_type_t type, const void *p, size_t n)
 {
-    net_t *net = rt ? net_of(rt) : NULL;
+    net_t *net = rt ? nl_net_of(rt) : NULL;
     link_t *l = link_find(net, node);
     if (!l || !l->up)
         return mk_fail("mk_net_send_control: node %u is %s", node,
@@ -1036,7 +648,7 @@ bool mk_net_link_can_add(runtime_t *rt, node_id_t node)
 
 bool mk_net_link_is(runtime_t *rt, node_id_t node, const transport_t *t)
 {
-    link_t *l = rt ? link_find(net_of(rt), node) : NULL;
+    link_t *l = rt ? link_find(nl_net_of(rt), node) : NULL;
     return l && l->up && l->t == t;
 }
 
@@ -1044,7 +656,7 @@ bool runtime_link_stats(runtime_t *rt, node_id_t node, node_link_stats_t *out)
 {
     if (!rt || !out)
         return mk_fail("runtime_link_stats: %s is NULL", rt ? "out" : "runtime");
-    link_t *l = link_find(net_of(rt), node);
+    link_t *l = link_find(nl_net_of(rt), node);
     if (!l)
         return mk_fail("runtime_link_stats: no transport for node %u", node);
     *out = l->stats;
@@ -1053,13 +665,13 @@ bool runtime_link_stats(runtime_t *rt, node_id_t node, node_link_stats_t *out)
 
 bool node_is_connected(runtime_t *rt, node_id_t node)
 {
-    link_t *l = rt ? link_find(net_of(rt), node) : NULL;
+    link_t *l = rt ? link_find(nl_net_of(rt), node) : NULL;
     return l && l->up;
 }
 
 size_t runtime_get_transport_count(const runtime_t *rt)
 {
-    const net_t *net = rt ? net_of(rt) : NULL;
+    const net_t *net = rt ? nl_net_of(rt) : NULL;
     size_t n = 0;
     for (size_t i = 0; net && i < MK_MAX_TRANSPORTS; i++)
         n += net->links[i].t != NULL;
