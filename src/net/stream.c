@@ -25,8 +25,9 @@
 #include "microkernel/services.h"
 #include "microkernel/wire.h"
 #include "net/net_internal.h"
-#include "platform/clock.h"
 #include "net/stream_io.h"
+#include "platform/clock.h"
+#include "platform/sock.h"
 
 #define RX_INITIAL  (64u << 10) /* receive buffer to start with and shrink back to */
 #define SMALL_FRAME 512         /* frames up to this size are copied and sent with one send() */
@@ -307,8 +308,7 @@ static void try_accept(transport_t *t)
         return;
     }
     if (s->net_order) {
-        int one = 1; /* TCP: small messages leave at once */
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        mk_sock_tune_link(fd); /* TCP: no delay, keepalive (a vanished peer is noticed) */
     }
     s->conn_fd = fd;
     s->down[0] = '\0';

@@ -59,12 +59,12 @@ transport_t *transport_tcp_connect(const char *host, uint16_t port, node_id_t pe
     return wrap_connected("transport_tcp_connect", fd, peer_node);
 }
 
-/* A connected socket made non-blocking with TCP_NODELAY, as a transport;
+/* A connected socket made non-blocking with TCP_NODELAY and keepalive
+ * (mk_sock_tune_link), as a transport;
  * the fd is closed on failure. */
 static transport_t *wrap_connected(const char *fn, int fd, node_id_t peer_node)
 {
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    mk_sock_tune_link(fd);
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
         mk_set_error("%s: fcntl: %s", fn, strerror(errno));

@@ -6,6 +6,8 @@
  * asks, EINTR retried). Linux/POSIX sockets; libc only.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include "platform/sock.h"
@@ -54,4 +56,23 @@ int mk_sock_open_list(const struct addrinfo *list, int type_flags, mk_sock_role_
             return fd;
     }
     return -1;
+}
+
+int mk_sock_tune_link(int fd)
+{
+    static const struct {
+        int level, name, value;
+    } opts[] = {
+        {IPPROTO_TCP, TCP_NODELAY, 1},
+        {SOL_SOCKET, SO_KEEPALIVE, 1},
+        {IPPROTO_TCP, TCP_KEEPIDLE, MK_TCP_KEEPIDLE_S},
+        {IPPROTO_TCP, TCP_KEEPINTVL, MK_TCP_KEEPINTVL_S},
+        {IPPROTO_TCP, TCP_KEEPCNT, MK_TCP_KEEPCNT},
+        {IPPROTO_TCP, TCP_USER_TIMEOUT, (int)MK_TCP_USER_TIMEOUT_MS},
+    };
+    int first = 0;
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (setsockopt(fd, opts[i].level, opts[i].name, &opts[i].value, sizeof(int)) != 0 && !first)
+            first = errno;
+    return first;
 }

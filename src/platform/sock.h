@@ -40,4 +40,24 @@ int mk_sock_open_one(int family, int socktype, int protocol, const struct sockad
 int mk_sock_open_list(const struct addrinfo *list, int type_flags, mk_sock_role_t role, int backlog,
                       int *err);
 
+/* Keepalive of node links (mk_sock_tune_link): a link idle for
+ * MK_TCP_KEEPIDLE_S seconds is probed every MK_TCP_KEEPINTVL_S seconds and
+ * declared lost after MK_TCP_KEEPCNT unanswered probes (10 + 5 x 3 = 25 s);
+ * data left unacknowledged for MK_TCP_USER_TIMEOUT_MS loses it too. A peer
+ * that vanished without closing (power cut, cable pulled) is thus noticed
+ * within about 30 s, and a restarted peer can mount again. */
+#define MK_TCP_KEEPIDLE_S      10
+#define MK_TCP_KEEPINTVL_S     5
+#define MK_TCP_KEEPCNT         3
+#define MK_TCP_USER_TIMEOUT_MS 30000u
+
+/*
+ * Set up the connected TCP socket `fd` of a node link: TCP_NODELAY (small
+ * frames leave at once), SO_KEEPALIVE with the MK_TCP_KEEP* values above
+ * and TCP_USER_TIMEOUT (Linux tcp(7)). Best effort: an option the kernel
+ * refuses is left as it was; returns 0 when all were set, else the errno of
+ * the first that failed (the socket stays usable either way).
+ */
+int mk_sock_tune_link(int fd);
+
 #endif

@@ -26,6 +26,7 @@
 #include "net/net_internal.h"
 #include "net/stream_io.h"
 #include "net/trust.h"
+#include "platform/sock.h"
 #include "services/mount_internal.h"
 
 /* Our flags in the hello extension and in AUTH1. */
@@ -138,8 +139,7 @@ static void adopt(mconn_t *c, const void *pre, size_t pre_len)
         return;
     }
     mk_io_remove(rt, &c->io);
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    mk_sock_tune_link(c->fd); /* no delay; keepalive: a vanished peer is noticed */
     if (!c->lio && !(c->lio = link_io_new(c->fd, NULL, false))) {
         mount_conn_fail(c, "%s", mk_last_error());
         return;

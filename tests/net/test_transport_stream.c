@@ -13,11 +13,14 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <cmocka.h>
 
 #include "microkernel/wire.h"
 #include "net_test_util.h"
+#include "platform/sock.h"
 
 static const stream_kind_t kinds[] = {KIND_UNIX, KIND_TCP};
 
@@ -342,6 +345,42 @@ static void test_peer_gone_is_detected(void **state)
     }
 }
 
+/* A node link over TCP notices a peer that vanished without closing (power
+ * cut): both ends of a link have keepalive and a user timeout set, the
+ * accepted one and the connecting one (mk_sock_tune_link). */
+static int sockopt(int fd, int level, int name)
+{
+    int v = -1;
+    socklen_t n = sizeof v;
+    assert_int_equal(getsockopt(fd, level, name, &v, &n), 0);
+    return v;
+}
+
+static void test_tcp_links_have_keepalive_and_user_timeout(void **state)
+{
+    (void)state;
+    transport_t *srv, *cli;
+    assert_true(stream_pair(KIND_TCP, 2, 1, &srv, &cli));
+    message_t m = {.dest = 2, .type = 1};
+    assert_true(cli->send(cli, &m)); /* the listener accepts on its first read */
+    message_t *got = recv_one(srv, cli, 5);
+    assert_non_null(got);
+    message_destroy(got);
+    int fds[2] = {srv->fd, cli->fd};
+    for (int i = 0; i < 2; i++) {
+        assert_true(fds[i] >= 0);
+        assert_int_equal(sockopt(fds[i], SOL_SOCKET, SO_KEEPALIVE), 1);
+        assert_int_equal(sockopt(fds[i], IPPROTO_TCP, TCP_KEEPIDLE), MK_TCP_KEEPIDLE_S);
+        assert_int_equal(sockopt(fds[i], IPPROTO_TCP, TCP_KEEPINTVL), MK_TCP_KEEPINTVL_S);
+        assert_int_equal(sockopt(fds[i], IPPROTO_TCP, TCP_KEEPCNT), MK_TCP_KEEPCNT);
+        assert_int_equal(sockopt(fds[i], IPPROTO_TCP, TCP_USER_TIMEOUT),
+                         (int)MK_TCP_USER_TIMEOUT_MS);
+        assert_int_equal(sockopt(fds[i], IPPROTO_TCP, TCP_NODELAY), 1);
+    }
+    srv->destroy(srv);
+    cli->destroy(cli);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -395,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_truncated_frame_then_close),
         cmocka_unit_test(test_send_queue_limit_refuses_with_reason),
         cmocka_unit_test(test_peer_gone_is_detected),
+        cmocka_unit_test(test_tcp_links_have_keepalive_and_user_timeout),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_unix_listen_replaces_stale_socket_but_not_live_one),
     };
