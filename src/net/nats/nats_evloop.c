@@ -101,7 +101,7 @@ static bool deliver_sub(runtime_t *rt, nats_t *n, natsSubscription *sub, int kin
         if (natsSubscription_NextMsg(&m, sub, 0) != NATS_OK)
             return false;
         mk_nats_handle(rt, n, m, kind, dest);
-        natsMsg_Destroy(m);
+        mk_nats_msg_done(n, m);
     }
     return msgs > 0;
 }

@@ -17,8 +17,14 @@
 #include "core/runtime_api.h"
 #include "microkernel/nats.h"
 
-#define MK_NATS_KEY_MAX      400u /* "p." + 3 * 127 escaped bytes + NUL fits */
-#define MK_NATS_DRAIN_BUDGET 64   /* messages delivered per loop turn (as MK_NET_RECV_BUDGET) */
+#define MK_NATS_KEY_MAX        400u /* "p." + 3 * 127 escaped bytes + NUL fits */
+#define MK_NATS_DRAIN_BUDGET   64   /* messages delivered per loop turn (as MK_NET_RECV_BUDGET) */
+/* Handled natsMsgs are destroyed in batches (mk_nats_msg_done): libnats
+ * frees a message on its garbage-collector thread, waking it per destroy
+ * when it sleeps; a batch wakes it once. At most this many messages and
+ * bytes of payload wait. */
+#define MK_NATS_DEAD_MAX       64
+#define MK_NATS_DEAD_BYTES_MAX (64u * 1024u)
 
 /* An own registry entry, refreshed by the heartbeat. */
 typedef struct {
@@ -126,6 +132,8 @@ typedef struct {
     item_t *batch;   /* taken from the inbox, not yet handled (runtime thread only) */
     message_t *held; /* waiting for room in its actor's mailbox */
     path_sub_t *paths[MK_NATS_PATHS_MAX];
+    natsMsg *dead[MK_NATS_DEAD_MAX]; /* handled, destroyed in a batch (runtime thread) */
+    size_t n_dead, dead_bytes;
     unsigned char *scratch; /* frame being published */
     size_t scratch_size;
     mk_nats_stats_t stats;
@@ -163,6 +171,13 @@ void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id);
  * Wake the loop's inbox callback (any thread). */
 void mk_nats_handle(runtime_t *rt, nats_t *n, natsMsg *nm, int kind, actor_id_t dest);
 void mk_nats_inbox_wake(inbox_t *in);
+
+/* Runtime thread: `m` (NULL: nothing) is done with; it is destroyed with
+ * the next batch, which goes when MK_NATS_DEAD_MAX messages or
+ * MK_NATS_DEAD_BYTES_MAX payload bytes wait. mk_nats_msg_flush() destroys
+ * the waiting ones now (detach). */
+void mk_nats_msg_done(nats_t *n, natsMsg *m);
+void mk_nats_msg_flush(nats_t *n);
 
 /* nats_evloop.c: the event-loop options for the data connection; on the
  * runtime's thread: apply what libnats' callbacks recorded (socket

@@ -295,6 +295,24 @@ void mk_nats_handle(runtime_t *rt, nats_t *n, natsMsg *nm, int kind, actor_id_t 
     n->stats.delivered++;
 }
 
+void mk_nats_msg_flush(nats_t *n)
+{
+    for (size_t i = 0; i < n->n_dead; i++)
+        natsMsg_Destroy(n->dead[i]);
+    n->n_dead = 0;
+    n->dead_bytes = 0;
+}
+
+void mk_nats_msg_done(nats_t *n, natsMsg *m)
+{
+    if (!m)
+        return;
+    n->dead[n->n_dead++] = m;
+    n->dead_bytes += (size_t)natsMsg_GetDataLength(m);
+    if (n->n_dead == MK_NATS_DEAD_MAX || n->dead_bytes >= MK_NATS_DEAD_BYTES_MAX)
+        mk_nats_msg_flush(n);
+}
+
 /* Take everything the libnats threads queued (NULL when nothing). */
 static item_t *inbox_take(inbox_t *in)
 {
@@ -321,7 +339,7 @@ static void drain(runtime_t *rt, nats_t *n)
         if (it->kind != KIND_INVAL)
             n->stats.handed_over++; /* a frame that crossed from libnats' thread */
         mk_nats_handle(rt, n, it->msg, it->kind, it->dest);
-        natsMsg_Destroy(it->msg);
+        mk_nats_msg_done(n, it->msg);
         mk_free(it);
     }
     if (n->held)
@@ -457,6 +475,7 @@ static void nats_destroy(runtime_t *rt, void *data)
     mk_actor_cancel_space(rt, n);
     if (n->held)
         message_destroy(n->held);
+    mk_nats_msg_flush(n);
     pthread_mutex_lock(&n->in->mu);
     n->in->closing = true;
     pthread_mutex_unlock(&n->in->mu);
@@ -664,6 +683,7 @@ fail : {
     }
     if (n->evloop)
         pthread_mutex_destroy(&n->ev.mu);
+    mk_nats_msg_flush(n);
     inbox_unref(in);
     mk_free(n);
     return mk_fail("%s", why);
@@ -767,7 +787,7 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
         s = natsMsgHeader_Set(nm, MK_NATS_SRC_HEADER, src);
     if (s == NATS_OK)
         s = natsConnection_PublishMsg(n->nc, nm);
-    natsMsg_Destroy(nm);
+    mk_nats_msg_done(n, nm);
     if (s != NATS_OK)
         return publish_failed(rt, n, s, subject);
     if (n->evloop)
