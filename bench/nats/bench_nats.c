@@ -7,7 +7,9 @@
  * twice: with libnats' own threads (the default) and with the connection
  * driven by the runtime's epoll loop (mk_nats_config_t.event_loop).
  * Distributed Erlang (bench/net/net_pingpong.erl, -sname, +S 1) runs the
- * same ping-pong in the same run when erl/erlc are installed. One local
+ * same ping-pong in the same run when erl/erlc are installed, and the
+ * server's floor (two raw protocol connections, no library) shows what any
+ * client could reach through the same nats-server. One local
  * nats-server is started and stopped here (tests/nats/nats_server.h). The
  * far node is this program run again with --peer (exec, so no process
  * forks with libnats' threads running).
@@ -15,11 +17,15 @@
  * Usage: bench_nats [round_trips] [bulk_messages] [repeats]; prints
  * medians of `repeats` runs. Never a pass/fail test.
  */
+#include <arpa/inet.h>
 #include <nats/nats.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +279,81 @@ static double fanout(const char *kind, long rounds)
     return (double)rounds / s;
 }
 
+/* ---- the server's floor ------------------------------------------------ */
+
+/* Read from `fd` until the buffer ends a message of `want` bytes of
+ * payload ("MSG ...\r\n" + payload + "\r\n"); false on error or EOF. */
+static bool raw_read_msg(int fd, size_t want)
+{
+    char buf[512];
+    size_t have = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
+        if (r <= 0)
+            return false;
+        have += (size_t)r;
+        char *nl = memchr(buf, '\n', have);
+        if (nl && !strncmp(buf, "PING", 4)) { /* the server's keep-alive */
+            if (write(fd, "PONG\r\n", 6) != 6)
+                return false;
+            have -= (size_t)(nl + 1 - buf);
+            memmove(buf, nl + 1, have);
+            continue;
+        }
+        if (nl && have >= (size_t)(nl + 1 - buf) + want + 2)
+            return true;
+        if (have == sizeof buf)
+            return false;
+    }
+}
+
+static int raw_connect(int port, const char *sub)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    char buf[4096];
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+        read(fd, buf, sizeof buf) <= 0) /* INFO */
+        exit(1);
+    int len =
+        snprintf(buf, sizeof buf,
+                 "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB %s 1\r\nPING\r\n", sub);
+    if (write(fd, buf, (size_t)len) != len || read(fd, buf, sizeof buf) <= 0) /* PONG */
+        exit(1);
+    return fd;
+}
+
+/* What any client could reach through this server: two raw protocol
+ * connections in one process, blocking reads, no library, `size`-byte
+ * payloads (a frame's 28-byte header included, as the nodes send). The
+ * same four socket hops and two server passes per round trip as the
+ * nodes' ping-pong. */
+static double raw_floor(int port, size_t size, long n)
+{
+    int a = raw_connect(port, "mkraw.a"), b = raw_connect(port, "mkraw.b");
+    char pa[256], pb[256];
+    char payload[128];
+    memset(payload, 'x', sizeof payload);
+    size += 28;
+    int la = snprintf(pa, sizeof pa, "PUB mkraw.b %zu\r\n%.*s\r\n", size, (int)size, payload);
+    int lb = snprintf(pb, sizeof pb, "PUB mkraw.a %zu\r\n%.*s\r\n", size, (int)size, payload);
+    double t0 = 0;
+    for (long i = 0; i < n; i++) {
+        if (i == n / 10)
+            t0 = now_s();
+        if (write(a, pa, (size_t)la) != la || !raw_read_msg(b, size) ||
+            write(b, pb, (size_t)lb) != lb || !raw_read_msg(a, size))
+            exit(1);
+    }
+    double rate = (double)(n - n / 10) / (now_s() - t0);
+    close(a);
+    close(b);
+    return rate;
+}
+
 /* ---- distributed Erlang (as bench/net) ---------------------------------- */
 
 /* Ping-pong of `size`-byte binaries between two Erlang nodes (-sname,
@@ -353,11 +434,13 @@ int main(int argc, char **argv)
     static const char *const kinds[3] = {"tcp", "nats", "natsloop"};
     static const size_t sizes[2] = {0, 64};
     double pp[2][4][BENCH_MAX_REPEATS], bk[3][BENCH_MAX_REPEATS], fo[2][BENCH_MAX_REPEATS];
+    double floor_rt[2][BENCH_MAX_REPEATS];
     int erl_ok[2] = {0, 0};
     for (int r = 0; r < repeats; r++) {
         for (int z = 0; z < 2; z++) {
             for (int k = 0; k < 3; k++)
                 pp[z][k][r] = pingpong(kinds[k], sizes[z], n);
+            floor_rt[z][r] = raw_floor(srv.port, sizes[z], n);
             pp[z][3][r] = 0;
             if (erlang_pingpong(sizes[z], n, &pp[z][3][r]))
                 erl_ok[z]++;
@@ -375,6 +458,10 @@ int main(int argc, char **argv)
         printf("  ping-pong %2zu B  direct tcp %8.0f rt/s  nats %8.0f rt/s (%4.1f %%)  "
                "nats loop %8.0f rt/s (%4.1f %% of tcp)\n",
                sizes[z], m[0], m[1], 100 * m[1] / m[0], m[2], 100 * m[2] / m[0]);
+        double fl = bench_median(floor_rt[z], repeats);
+        printf("  ping-pong %2zu B  server floor (raw protocol, no library) %8.0f rt/s  "
+               "nats loop %4.1f %% of it\n",
+               sizes[z], fl, 100 * m[2] / fl);
         if (erl_ok[z] == repeats)
             printf("  ping-pong %2zu B  erlang dist (+S 1) %8.0f rt/s  nats / erlang %.2fx  "
                    "nats loop / erlang %.2fx\n",

@@ -94,7 +94,8 @@ typedef struct {
  * priority). The libnats connection reconnects on its own for ever (every
  * reconnect_wait_ms) and re-subscribes. Incoming messages are queued by
  * libnats' delivery thread and handed to the runtime's loop through an
- * eventfd (docs/scale-out.md, "Threads"). The attachment lives until
+ * eventfd, or with cfg->event_loop read and delivered by the loop itself
+ * (docs/scale-out.md, "Threads"). The attachment lives until
  * runtime_detach_nats() or runtime_destroy().
  * Returns false with a reason for mk_last_error(): NULL arguments, no
  * servers, an attachment already present, a libnats error (unreachable
@@ -265,6 +266,10 @@ typedef struct {
     uint64_t paths_probed;          /* mk_nats_resolve_path probes sent */
     uint64_t paths_found;           /* probes a server of the path answered */
     uint64_t proxy_dropped;         /* messages a path proxy could not forward */
+    /* Frames handed from libnats' delivery thread to the runtime's thread
+     * through the inbox (default mode: every frame; event_loop: 0, the
+     * loop takes them from the socket itself). */
+    uint64_t handed_over;
 } mk_nats_stats_t;
 
 /* Copy the counters of `rt`'s attachment into *out; false with a reason

@@ -250,6 +250,37 @@ static void test_bursts_beyond_the_drain_budget_all_arrive(void **state)
     runtime_destroy(rt[0]);
 }
 
+/* Issue 21, latency: in event-loop mode a frame goes from the socket to
+ * the mailbox on the runtime's thread with no hand-off (before, the loop
+ * still queued each frame through the inbox meant for libnats' threads);
+ * in the default mode every frame crosses from libnats' delivery thread.
+ * 300 frames by id and 20 by path into an 8-message mailbox (so frames
+ * are also held and resumed) all arrive, and `handed_over` tells which
+ * road they took. */
+static void test_frames_cross_a_thread_only_in_the_default_mode(void **state)
+{
+    (void)state;
+    runtime_t *rt[2] = {runtime_init(61, 64), runtime_init(62, 64)};
+    assert_true(attach(rt[0], server.url));
+    assert_true(attach(rt[1], server.url));
+    sink_t sink = {0};
+    actor_id_t id = actor_spawn(rt[0], sink_fn, &sink, NULL, 8);
+    assert_true(mk_nats_serve_path(rt[0], "/svc/nothread", id));
+    for (int i = 0; i < 300; i++)
+        assert_true(actor_send(rt[1], id, T_DATA, "by-id", 6));
+    for (int i = 0; i < 20; i++)
+        assert_true(mk_nats_send_path(rt[1], ACTOR_ID_INVALID, "/svc/nothread", T_DATA, "p", 2));
+    want_t w = {&sink, 320};
+    assert_true(pump(rt, 2, got_enough, &w));
+    mk_nats_stats_t st;
+    assert_true(mk_nats_stats(rt[0], &st));
+    assert_int_equal(st.delivered, 320);
+    assert_int_equal(st.dropped_overflow, 0);
+    assert_int_equal(st.handed_over, test_event_loop() ? 0 : 320);
+    runtime_destroy(rt[0]);
+    runtime_destroy(rt[1]);
+}
+
 /* Bad arguments, a second attach, an unreachable server. */
 static void test_attach_errors(void **state)
 {
@@ -287,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_hostile_frames_are_dropped_and_counted),
         cmocka_unit_test(test_oversize_send_is_refused),
         cmocka_unit_test(test_bursts_beyond_the_drain_budget_all_arrive),
+        cmocka_unit_test(test_frames_cross_a_thread_only_in_the_default_mode),
         cmocka_unit_test(test_attach_errors),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

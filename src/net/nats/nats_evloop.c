@@ -3,7 +3,8 @@
  * docs/scale-out.md "Threads"; cfg.event_loop): the data connection's
  * socket is read and written on the runtime's thread through
  * natsOptions_SetEventLoop, and its subscriptions are synchronous ones
- * drained after each read, so a frame crosses no libnats thread. libnats
+ * whose messages are delivered right after each read, on the same thread
+ * and with no queue between: a frame crosses no libnats thread. libnats
  * may still call the attach / write callbacks from its reconnect and ping
  * threads: they only record what changed and wake the loop (eventfd).
  */
@@ -86,25 +87,42 @@ static void write_out(runtime_t *rt, nats_t *n)
         ev->out = more;
 }
 
-/* Move what synchronous subscription `sub` holds into the inbox (asking
- * for the count first: an empty NextMsg records an error, which costs). */
-static void pull_sub(nats_t *n, natsSubscription *sub, int kind, actor_id_t dest)
+/* Deliver what synchronous subscription `sub` holds, at most *budget
+ * messages and none once a frame is held (asking for the count first: an
+ * empty NextMsg records an error, which costs). True when some are left. */
+static bool deliver_sub(runtime_t *rt, nats_t *n, natsSubscription *sub, int kind, actor_id_t dest,
+                        int *budget)
 {
     int msgs = 0;
     natsMsg *m;
     if (natsSubscription_GetPending(sub, &msgs, NULL) != NATS_OK)
-        return;
-    while (msgs-- > 0 && natsSubscription_NextMsg(&m, sub, 0) == NATS_OK)
-        mk_nats_inbox_push(n->in, m, kind, dest);
+        return false;
+    for (; msgs > 0 && *budget > 0 && !n->held; msgs--, (*budget)--) {
+        if (natsSubscription_NextMsg(&m, sub, 0) != NATS_OK)
+            return false;
+        mk_nats_handle(rt, n, m, kind, dest);
+        mk_nats_msg_done(n, m);
+    }
+    return msgs > 0;
 }
 
-static void pull(nats_t *n)
+void mk_nats_evloop_deliver(runtime_t *rt, nats_t *n)
 {
+    int budget = MK_NATS_DRAIN_BUDGET;
+    bool more = false;
     if (n->node_sub)
-        pull_sub(n, n->node_sub, KIND_NODE, ACTOR_ID_INVALID);
+        more = deliver_sub(rt, n, n->node_sub, KIND_NODE, ACTOR_ID_INVALID, &budget);
+    /* mk_nats_handle() only queues into mailboxes: no actor runs, so no
+     * path is dropped while this walks them. */
     for (size_t i = 0; n->n_paths && i < MK_NATS_PATHS_MAX; i++)
-        if (n->paths[i])
-            pull_sub(n, n->paths[i]->sub, KIND_PATH, n->paths[i]->id);
+        if (n->paths[i] &&
+            deliver_sub(rt, n, n->paths[i]->sub, KIND_PATH, n->paths[i]->id, &budget))
+            more = true;
+    /* Held: on_space() wakes the inbox. Over budget: come back after the
+     * loop's other sources had their turn (what is left stays in libnats'
+     * subscriptions, bounded by their pending limits). */
+    if (more && !n->held)
+        mk_nats_inbox_wake(n->in);
 }
 
 static void on_sock(runtime_t *rt, mk_io_t *io, uint32_t events)
@@ -113,8 +131,7 @@ static void on_sock(runtime_t *rt, mk_io_t *io, uint32_t events)
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
         natsConnection_ProcessReadEvent(n->nc);
     write_out(rt, n);
-    pull(n);
-    mk_nats_drain_now(rt, n);
+    mk_nats_evloop_deliver(rt, n);
 }
 
 void mk_nats_evloop_apply(runtime_t *rt, nats_t *n)
@@ -133,7 +150,6 @@ void mk_nats_evloop_apply(runtime_t *rt, nats_t *n)
                            mk_last_error());
     }
     write_out(rt, n);
-    pull(n);
 }
 
 void mk_nats_evloop_sent(runtime_t *rt, nats_t *n)

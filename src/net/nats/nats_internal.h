@@ -1,6 +1,7 @@
 /*
  * nats_internal.h -- what the files of the NATS attachment share: the
- * per-runtime state (nats_link.c owns it), the inbox libnats' threads fill,
+ * per-runtime state (nats_link.c owns it), the inbox libnats' threads fill
+ * (default mode, registry watches),
  * and the registry's part (nats_registry.c). Runtime thread only, except
  * inbox_t fields under its mutex.
  */
@@ -16,7 +17,14 @@
 #include "core/runtime_api.h"
 #include "microkernel/nats.h"
 
-#define MK_NATS_KEY_MAX 400u /* "p." + 3 * 127 escaped bytes + NUL fits */
+#define MK_NATS_KEY_MAX        400u /* "p." + 3 * 127 escaped bytes + NUL fits */
+#define MK_NATS_DRAIN_BUDGET   64   /* messages delivered per loop turn (as MK_NET_RECV_BUDGET) */
+/* Handled natsMsgs are destroyed in batches (mk_nats_msg_done): libnats
+ * frees a message on its garbage-collector thread, waking it per destroy
+ * when it sleeps; a batch wakes it once. At most this many messages and
+ * bytes of payload wait. */
+#define MK_NATS_DEAD_MAX       64
+#define MK_NATS_DEAD_BYTES_MAX (64u * 1024u)
 
 /* An own registry entry, refreshed by the heartbeat. */
 typedef struct {
@@ -124,6 +132,8 @@ typedef struct {
     item_t *batch;   /* taken from the inbox, not yet handled (runtime thread only) */
     message_t *held; /* waiting for room in its actor's mailbox */
     path_sub_t *paths[MK_NATS_PATHS_MAX];
+    natsMsg *dead[MK_NATS_DEAD_MAX]; /* handled, destroyed in a batch (runtime thread) */
+    size_t n_dead, dead_bytes;
     unsigned char *scratch; /* frame being published */
     size_t scratch_size;
     mk_nats_stats_t stats;
@@ -153,21 +163,32 @@ void mk_nats_registry_close(runtime_t *rt, nats_t *n);
 void mk_nats_registry_changed(nats_t *n, size_t slot, const char *subject);
 void mk_nats_registry_actor_exit(runtime_t *rt, nats_t *n, actor_id_t id);
 
-/* nats_link.c, for nats_evloop.c: queue a message for the runtime's
- * thread (any thread); wake the loop's inbox callback; deliver queued
- * messages now (runtime thread). */
-void mk_nats_inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest);
+/* nats_link.c, for nats_evloop.c: check and deliver one received message
+ * of `kind` (dest: the path's actor, or the cache slot for KIND_INVAL) on
+ * the runtime's thread; `nm` stays the caller's. A frame for a full
+ * mailbox is kept in n->held (the caller stops taking more until
+ * on_space() signals the inbox); every refusal is counted in n->stats.
+ * Wake the loop's inbox callback (any thread). */
+void mk_nats_handle(runtime_t *rt, nats_t *n, natsMsg *nm, int kind, actor_id_t dest);
 void mk_nats_inbox_wake(inbox_t *in);
-void mk_nats_drain_now(runtime_t *rt, nats_t *n);
+
+/* Runtime thread: `m` (NULL: nothing) is done with; it is destroyed with
+ * the next batch, which goes when MK_NATS_DEAD_MAX messages or
+ * MK_NATS_DEAD_BYTES_MAX payload bytes wait. mk_nats_msg_flush() destroys
+ * the waiting ones now (detach). */
+void mk_nats_msg_done(nats_t *n, natsMsg *m);
+void mk_nats_msg_flush(nats_t *n);
 
 /* nats_evloop.c: the event-loop options for the data connection; on the
  * runtime's thread: apply what libnats' callbacks recorded (socket
- * attached or gone, output pending) and pull subscribed messages into the
- * inbox; after a publish, poll for writability (the output leaves on the
- * loop's next turn); write now; a flush that pumps the socket itself
- * (false with a reason after timeout_ms); leave the loop. */
+ * attached or gone, output pending); deliver what the synchronous
+ * subscriptions hold (up to 64 messages, the inbox is woken when more
+ * remain; none while a frame is held); after a publish, poll for writability (the output leaves on
+ * the loop's next turn); write now; a flush that pumps the socket itself (false with a reason after
+ * timeout_ms); leave the loop. */
 natsStatus mk_nats_evloop_options(natsOptions *o, nats_t *n);
 void mk_nats_evloop_apply(runtime_t *rt, nats_t *n);
+void mk_nats_evloop_deliver(runtime_t *rt, nats_t *n);
 void mk_nats_evloop_sent(runtime_t *rt, nats_t *n);
 void mk_nats_evloop_write(runtime_t *rt, nats_t *n);
 bool mk_nats_evloop_flush(runtime_t *rt, nats_t *n, int timeout_ms);

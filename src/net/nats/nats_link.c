@@ -3,10 +3,12 @@
  * the libnats connection, the node subscription mk.node.<id>.*, path
  * subscriptions in queue group "mk.path", the fallback route that publishes
  * frames for nodes without a direct transport, and delivery of what arrives.
- * libnats calls the message handlers on its own threads; they only append
- * the natsMsg to a mutex-guarded inbox and write the inbox's eventfd. The
- * runtime's loop drains the inbox on its thread: nothing else here runs off
- * that thread, and no actor is touched from a libnats thread.
+ * In the default mode libnats calls the message handlers on its own
+ * threads; they only append the natsMsg to a mutex-guarded inbox and write
+ * the inbox's eventfd, and the runtime's loop drains the inbox on its
+ * thread. In event-loop mode (nats_evloop.c) frames skip the inbox: the
+ * loop takes them from synchronous subscriptions and hands them to
+ * mk_nats_handle() itself. No actor is touched from a libnats thread.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,8 +31,6 @@
 #include "net/nats/nats_internal.h"
 #include "net/nats/nats_subject.h"
 #include "net/net_internal.h"
-
-#define DRAIN_BUDGET 64 /* messages delivered per loop turn (as MK_NET_RECV_BUDGET) */
 
 static nats_t *nats_of(const runtime_t *rt)
 {
@@ -76,6 +76,8 @@ static void answer_probe(natsConnection *nc, natsMsg *msg)
         natsConnection_Publish(nc, natsMsg_GetReply(msg), NULL, 0);
 }
 
+static void inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest);
+
 /* libnats' delivery thread. */
 static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
@@ -89,10 +91,12 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
         natsMsg_Destroy(msg);
         return;
     }
-    mk_nats_inbox_push(sc->in, msg, sc->kind, sc->dest);
+    inbox_push(sc->in, msg, sc->kind, sc->dest);
 }
 
-void mk_nats_inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest)
+/* Queue `msg` (owned from here on) for the runtime's thread; dropped and
+ * counted as overflow when the inbox is full or out of memory. */
+static void inbox_push(inbox_t *in, natsMsg *msg, int kind, actor_id_t dest)
 {
     item_t *it = mk_malloc(sizeof *it);
     pthread_mutex_lock(&in->mu);
@@ -228,21 +232,19 @@ static void on_space(runtime_t *rt, void *ctx, actor_id_t id, bool alive)
     inbox_signal(n->in); /* read on */
 }
 
-/* One received NATS message (its item is freed by the caller). */
-static void handle(runtime_t *rt, nats_t *n, item_t *it)
+void mk_nats_handle(runtime_t *rt, nats_t *n, natsMsg *nm, int kind, actor_id_t dest)
 {
-    natsMsg *nm = it->msg;
     const char *data = natsMsg_GetData(nm);
     size_t len = (size_t)natsMsg_GetDataLength(nm);
     node_id_t src = 0;
     message_t *m = NULL;
     mk_nats_in_t r;
-    if (it->kind == KIND_INVAL) {
-        mk_nats_registry_changed(n, (size_t)it->dest, natsMsg_GetSubject(nm));
+    if (kind == KIND_INVAL) {
+        mk_nats_registry_changed(n, (size_t)dest, natsMsg_GetSubject(nm));
         return;
     }
     n->stats.received++;
-    if (it->kind == KIND_NODE) {
+    if (kind == KIND_NODE) {
         const char *subj = natsMsg_GetSubject(nm);
         r = mk_nats_decode_node(subj, subj ? strlen(subj) : 0, runtime_node_id(rt), data, len, &src,
                                 &m);
@@ -252,7 +254,7 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
             hdr = NULL;
         r = mk_nats_decode_path(hdr, hdr ? strlen(hdr) : 0, data, len, &src, &m);
         if (m)
-            m->dest = it->dest;
+            m->dest = dest;
     }
     if (r != MK_NATS_IN_OK) {
         if (r == MK_NATS_IN_FORGED)
@@ -293,6 +295,24 @@ static void handle(runtime_t *rt, nats_t *n, item_t *it)
     n->stats.delivered++;
 }
 
+void mk_nats_msg_flush(nats_t *n)
+{
+    for (size_t i = 0; i < n->n_dead; i++)
+        natsMsg_Destroy(n->dead[i]);
+    n->n_dead = 0;
+    n->dead_bytes = 0;
+}
+
+void mk_nats_msg_done(nats_t *n, natsMsg *m)
+{
+    if (!m)
+        return;
+    n->dead[n->n_dead++] = m;
+    n->dead_bytes += (size_t)natsMsg_GetDataLength(m);
+    if (n->n_dead == MK_NATS_DEAD_MAX || n->dead_bytes >= MK_NATS_DEAD_BYTES_MAX)
+        mk_nats_msg_flush(n);
+}
+
 /* Take everything the libnats threads queued (NULL when nothing). */
 static item_t *inbox_take(inbox_t *in)
 {
@@ -304,20 +324,22 @@ static item_t *inbox_take(inbox_t *in)
     return all;
 }
 
-/* Deliver up to DRAIN_BUDGET queued messages, taking new ones from the
+/* Deliver up to MK_NATS_DRAIN_BUDGET queued messages, taking new ones from the
  * inbox as the batch runs out. When some remain (in the batch or the
  * inbox), signal the eventfd again so other sources get their turn first:
  * the signal that announced them may have been consumed by this turn's
  * read, and libnats signals only when the inbox turns non-empty. */
 static void drain(runtime_t *rt, nats_t *n)
 {
-    for (int done = 0; !n->held && done < DRAIN_BUDGET; done++) {
+    for (int done = 0; !n->held && done < MK_NATS_DRAIN_BUDGET; done++) {
         if (!n->batch && !(n->batch = inbox_take(n->in)))
             break;
         item_t *it = n->batch;
         n->batch = it->next;
-        handle(rt, n, it);
-        natsMsg_Destroy(it->msg);
+        if (it->kind != KIND_INVAL)
+            n->stats.handed_over++; /* a frame that crossed from libnats' thread */
+        mk_nats_handle(rt, n, it->msg, it->kind, it->dest);
+        mk_nats_msg_done(n, it->msg);
         mk_free(it);
     }
     if (n->held)
@@ -329,12 +351,6 @@ static void drain(runtime_t *rt, nats_t *n)
         inbox_signal(n->in);
 }
 
-void mk_nats_drain_now(runtime_t *rt, nats_t *n)
-{
-    if (!n->held)
-        drain(rt, n);
-}
-
 static void on_inbox(runtime_t *rt, mk_io_t *io, uint32_t events)
 {
     (void)events;
@@ -342,8 +358,10 @@ static void on_inbox(runtime_t *rt, mk_io_t *io, uint32_t events)
     uint64_t v;
     ssize_t r = read(n->in->efd, &v, sizeof v); /* reset; EAGAIN: nothing new */
     (void)r;
-    if (n->evloop)
+    if (n->evloop) {
         mk_nats_evloop_apply(rt, n);
+        mk_nats_evloop_deliver(rt, n);
+    }
     if (!n->held)
         drain(rt, n);
 }
@@ -457,6 +475,7 @@ static void nats_destroy(runtime_t *rt, void *data)
     mk_actor_cancel_space(rt, n);
     if (n->held)
         message_destroy(n->held);
+    mk_nats_msg_flush(n);
     pthread_mutex_lock(&n->in->mu);
     n->in->closing = true;
     pthread_mutex_unlock(&n->in->mu);
@@ -664,6 +683,7 @@ fail : {
     }
     if (n->evloop)
         pthread_mutex_destroy(&n->ev.mu);
+    mk_nats_msg_flush(n);
     inbox_unref(in);
     mk_free(n);
     return mk_fail("%s", why);
@@ -767,7 +787,7 @@ bool mk_nats_send_path(runtime_t *rt, actor_id_t source, const char *path, msg_t
         s = natsMsgHeader_Set(nm, MK_NATS_SRC_HEADER, src);
     if (s == NATS_OK)
         s = natsConnection_PublishMsg(n->nc, nm);
-    natsMsg_Destroy(nm);
+    mk_nats_msg_done(n, nm);
     if (s != NATS_OK)
         return publish_failed(rt, n, s, subject);
     if (n->evloop)
