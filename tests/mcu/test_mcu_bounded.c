@@ -5,8 +5,10 @@
  * mcu/sources.cmake) and runs the image's boot smoke suite (mcu/smoke.c).
  * Proofs: after init neither the allocator hooks (mk_set_allocator) nor
  * the C library's malloc family (wrapped at link time) are called; a full
- * arena is an error with a reason, never a crash; without an arena the
- * bounded build refuses to start.
+ * arena is an error with a reason, never a crash; each per-kind pool
+ * (messages, mailboxes, WASM memories, engine stacks) refuses on its own
+ * with its name in mk_last_error(); without an arena the bounded build
+ * refuses to start.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -522,6 +524,38 @@ static void test_wasm_stack_pool_exhaustion_traps_not_crashes(void **state)
     assert_true(mk_arena_release());
 }
 
+/* A block stays in the pool of its kind when it grows (a linear memory's
+ * memory.grow): past the pool it is refused and the old block is kept. */
+static void test_realloc_stays_in_its_pool(void **state)
+{
+    (void)state;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    mk_arena_pool_stats_t mem, gen0, gen1;
+    pool_stats(MK_POOL_GENERAL, &gen0);
+    unsigned char *p = mk_calloc_in(MK_POOL_WASM_MEMORY, 1, 100);
+    assert_non_null(p);
+    memset(p, 7, 100);
+    p = mk_realloc_in(MK_POOL_WASM_MEMORY, p, 40000);
+    assert_non_null(p);
+    assert_int_equal(p[99], 7);
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    pool_stats(MK_POOL_GENERAL, &gen1);
+    assert_int_equal(mem.in_use, 40000 + 16);
+    assert_int_equal(gen1.in_use, gen0.in_use); /* nothing in the general region */
+    /* The kind argument does not move a block: mk_realloc grows it in place. */
+    unsigned char *q = mk_realloc(p, 60000);
+    assert_ptr_equal(q, p);
+    assert_null(mk_realloc(q, 70000)); /* over the one-page pool */
+    assert_int_equal(q[99], 7);        /* the old block is intact */
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    assert_int_equal(mem.refused, 1);
+    mk_free(q);
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    assert_int_equal(mem.in_use, 0);
+    assert_int_equal(mem.largest_free, 65536 + 16 - 16);
+    assert_true(mk_arena_release());
+}
+
 /* Bad layouts are refused and leave no arena behind. */
 static void test_bad_layouts_are_refused(void **state)
 {
@@ -556,6 +590,7 @@ int main(void)
         cmocka_unit_test_teardown(test_message_pool_exhaustion_names_the_pool, teardown),
         cmocka_unit_test_teardown(test_wasm_memory_pool_exhaustion_names_the_pool, teardown),
         cmocka_unit_test_teardown(test_wasm_stack_pool_exhaustion_traps_not_crashes, teardown),
+        cmocka_unit_test_teardown(test_realloc_stays_in_its_pool, teardown),
         cmocka_unit_test_teardown(test_bad_layouts_are_refused, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
