@@ -47,6 +47,10 @@ static size_t stack_peak(void)
     return (size_t)(__stack - (const char *)p);
 }
 
+#ifndef MCU_MAX_ACTORS
+#define MCU_MAX_ACTORS 16 /* the runtime's actor slots */
+#endif
+
 static size_t runtime_base; /* arena bytes runtime_init() took */
 
 /* Highest arena use so far, in bytes (blocks with their headers). */
@@ -87,13 +91,34 @@ static void footprint_actor(runtime_t *rt, const char *name)
 }
 #endif
 
+/* The RAM budget as the linker laid it out: static data, the arena and
+ * the stack are all of the RAM region (picolibc.ld), and peak use of each
+ * per-kind pool (mk_arena_pool_stats). */
+static void footprint_pools(void)
+{
+    extern char __data_start[], __bss_end[], __stack_size[], __heap_start[], __heap_end[];
+    size_t stat = (size_t)(__bss_end - __data_start);
+    size_t heap = (size_t)(__heap_end - __heap_start);
+    size_t stack = (size_t)__stack_size;
+    printf("footprint: RAM %u bytes = static %u + arena %u + stack %u (peak stack use %u)\n",
+           (unsigned)(stat + heap + stack), (unsigned)stat, (unsigned)heap, (unsigned)stack,
+           (unsigned)stack_peak());
+    for (int k = 0; k < MK_POOL_KINDS; k++) {
+        mk_arena_pool_stats_t ps;
+        if (mk_arena_pool_stats((mk_pool_kind_t)k, &ps))
+            printf("footprint: pool %s: %u bytes, peak %u, refused %lu\n", ps.name,
+                   (unsigned)ps.size, (unsigned)ps.peak, ps.refused);
+    }
+}
+
 /* The figures of docs/mcu.md "Footprint", measured on the running image. */
 static void footprint(runtime_t *rt)
 {
     extern char __data_start[], __bss_end[], __stack_size[];
     printf("footprint: static RAM %u bytes (data + bss), stack %u bytes\n",
            (unsigned)(__bss_end - __data_start), (unsigned)(size_t)__stack_size);
-    printf("footprint: runtime (16 actor slots) %u bytes of arena\n", (unsigned)runtime_base);
+    printf("footprint: runtime (%u actor slots) %u bytes of arena\n", (unsigned)MCU_MAX_ACTORS,
+           (unsigned)runtime_base);
 #ifdef HAVE_WASM
     footprint_actor(rt, "echo_nomem.wasm");
     footprint_actor(rt, "echo_wat.wasm");
@@ -120,7 +145,7 @@ int main(void)
     printf("microkernel on rv32imac (QEMU virt), arena %u bytes (%u in fixed pools)\n",
            (unsigned)st.size, (unsigned)st.pool_bytes);
     size_t start = arena_in_use();
-    runtime_t *rt = runtime_init(1, 16);
+    runtime_t *rt = runtime_init(1, MCU_MAX_ACTORS);
     runtime_base = arena_in_use() - start;
     if (!rt) {
         printf("runtime_init: %s\n", mk_last_error());
@@ -132,9 +157,17 @@ int main(void)
         board_exit(2);
     }
 #endif
+#ifdef MCU_SMALL
+    printf("footprint: runtime (%u actor slots) %u bytes of arena\n", (unsigned)MCU_MAX_ACTORS,
+           (unsigned)runtime_base);
+    mcu_smoke_result_t r = mcu_small_run(rt);
+    (void)footprint;
+#else
     mcu_smoke_arena_probe = arena_used;
     mcu_smoke_result_t r = mcu_smoke_run(rt);
     footprint(rt);
+#endif
+    footprint_pools();
 #ifdef MCU_SHELL
     mcu_shell_run(rt);
 #endif

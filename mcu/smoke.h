@@ -31,4 +31,10 @@ extern size_t mcu_smoke_arena_peak;
  */
 mcu_smoke_result_t mcu_smoke_run(runtime_t *rt);
 
+/* The small-RAM images' suite (small.c, built with MCU_SMALL): WASM echo
+ * calls with (MCU_SMALL_MEMORY) and without linear memory, and a full
+ * WASM memory pool refusing with its name. Prints one line per test and
+ * "N passed, N failed". */
+mcu_smoke_result_t mcu_small_run(runtime_t *rt);
+
 #endif

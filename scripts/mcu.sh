@@ -2,7 +2,9 @@
 # mcu.sh -- the bare-metal RISC-V image (docs/mcu.md, issue 19).
 #   bash scripts/mcu.sh build   configure + build build-mcu/ with the cross
 #                               toolchain; prints the footprint (size)
-#   bash scripts/mcu.sh test    build, then run the boot suite under QEMU:
+#   bash scripts/mcu.sh test    build, then run the boot suites under QEMU
+#                               (full image, no-engine image, and the small
+#                               RAM images mk-mcu-96k and mk-mcu-tiny):
 #                               passes when QEMU exits 0 (the image reports
 #                               through the virt test device) and the last
 #                               suite line says "0 failed"; then the UART
@@ -32,7 +34,9 @@ case "${1:-test}" in
 build) build ;;
 test)
     build
-    for image in mk-mcu-nowasm mk-mcu; do
+    # mk-mcu-96k: 96,000 bytes of RAM in all with a 64 KiB linear memory;
+    # mk-mcu-tiny: 24 KiB with zero-linear-memory modules (docs/mcu.md).
+    for image in mk-mcu-nowasm mk-mcu mk-mcu-96k mk-mcu-tiny; do
         echo "== boot suite: $image under qemu-system-riscv32 -M virt"
         log=$(mktemp)
         rc=0

@@ -54,7 +54,8 @@ void mk_set_allocator(const mk_allocator_t *allocator);
  * its usual error ("... out of memory ..." in mk_last_error()); nothing
  * crashes, and the refusal is counted (mk_arena_stats().refused).
  * Returns false (arena unchanged) for a NULL `base`, a block too small
- * for the bookkeeping (under 1 KiB), or an arena already installed.
+ * for the per-kind pools plus 1 KiB of general region, a per-kind pool
+ * under 32 bytes but not 0, or an arena already installed.
  * Process-wide and not thread-safe: install it before the first
  * runtime_init() and wasm_actors_init(), with every runtime on one thread
  * (a block allocated before it still goes back to its own allocator). `base` stays the
@@ -64,6 +65,31 @@ void mk_set_allocator(const mk_allocator_t *allocator);
  * runtime_init() says so.
  */
 bool mk_arena_init(void *base, size_t bytes);
+
+/* The kinds of arena memory with a fixed pool of their own. */
+typedef enum {
+    MK_POOL_GENERAL = 0, /* everything else: size-class pools + general region */
+    MK_POOL_MESSAGES,    /* message blocks and payloads (core/message.c) */
+    MK_POOL_MAILBOXES,   /* an actor with its mailbox ring (core/actor.c, mailbox.c) */
+    MK_POOL_WASM_MEMORY, /* WASM linear memories (wasm/engine/memory.c) */
+    MK_POOL_WASM_STACKS, /* WASM value and call-frame stacks (wasm/engine/call.c) */
+    MK_POOL_KINDS
+} mk_pool_kind_t;
+
+/* Bytes of each per-kind pool; 0 puts that kind in the general region. */
+typedef struct {
+    size_t messages;    /* MK_POOL_MESSAGES */
+    size_t mailboxes;   /* MK_POOL_MAILBOXES */
+    size_t wasm_memory; /* MK_POOL_WASM_MEMORY: 64 KiB per page + 16 bytes per memory */
+    size_t wasm_stacks; /* MK_POOL_WASM_STACKS */
+} mk_arena_layout_t;
+
+/*
+ * mk_arena_init() with the per-kind pool sizes in `layout` (bytes, rounded
+ * down to the 16-byte alignment) instead of the config.h macros. Same
+ * results as mk_arena_init(); false also for a NULL `layout`.
+ */
+bool mk_arena_init_layout(void *base, size_t bytes, const mk_arena_layout_t *layout);
 
 /*
  * Give the arena back: later allocations use the allocator above again
@@ -83,7 +109,27 @@ typedef struct {
     unsigned long refused; /* allocations refused for want of room (count) */
 } mk_arena_stats_t;
 
-/* Fill `out`; false (out untouched) when no arena is installed. */
+/* Fill `out` (the whole arena; largest_free is the general region's);
+ * false (out untouched) when no arena is installed. */
 bool mk_arena_stats(mk_arena_stats_t *out);
+
+/* Counters of one pool, in bytes unless said otherwise. */
+typedef struct {
+    const char *name;      /* "message pool", ... (static) */
+    size_t size;           /* bytes of the pool (0: the kind uses the general region) */
+    size_t in_use;         /* bytes of its blocks now allocated, headers included */
+    size_t peak;           /* highest in_use since mk_arena_init() */
+    size_t largest_free;   /* largest block it can still give */
+    unsigned long allocs;  /* allocations served (count) */
+    unsigned long refused; /* allocations refused because it was full (count) */
+} mk_arena_pool_stats_t;
+
+/*
+ * Fill `out` for the pool of `kind`. MK_POOL_GENERAL counts the size-class
+ * pools and the general region together (its peak is then the sum of both
+ * peaks, an upper bound). False (out untouched) when no arena is installed
+ * or `kind` is out of range.
+ */
+bool mk_arena_pool_stats(mk_pool_kind_t kind, mk_arena_pool_stats_t *out);
 
 #endif

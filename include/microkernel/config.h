@@ -80,6 +80,21 @@
 #ifndef MK_ARENA_POOL_BLOCKS
 #define MK_ARENA_POOL_BLOCKS 64
 #endif
+/* Bounded memory mode: bytes of the fixed pool of each kind, carved from
+ * the arena by mk_arena_init() (microkernel/alloc.h, docs/mcu.md). 0 puts
+ * the kind in the arena's general region. */
+#ifndef MK_BOUNDED_MESSAGE_POOL_BYTES
+#define MK_BOUNDED_MESSAGE_POOL_BYTES 32768 /* message blocks and payloads */
+#endif
+#ifndef MK_BOUNDED_MAILBOX_POOL_BYTES
+#define MK_BOUNDED_MAILBOX_POOL_BYTES 16384 /* actors with their mailbox rings */
+#endif
+#ifndef MK_BOUNDED_WASM_MEMORY_POOL_BYTES
+#define MK_BOUNDED_WASM_MEMORY_POOL_BYTES 327680 /* WASM linear memories (4 pages + headers) */
+#endif
+#ifndef MK_BOUNDED_WASM_STACK_POOL_BYTES
+#define MK_BOUNDED_WASM_STACK_POOL_BYTES 65536 /* WASM value and frame stacks */
+#endif
 #ifndef MK_MAX_EXIT_HOOKS
 #define MK_MAX_EXIT_HOOKS 8 /* subsystems told of every actor exit */
 #endif

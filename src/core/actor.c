@@ -81,9 +81,10 @@ actor_id_t actor_spawn(runtime_t *rt, actor_behavior_fn behavior, void *initial_
     }
     size_t capacity = mk_round_pow2(mailbox_size);
     size_t head = (sizeof(actor_t) + 15) & ~(size_t)15;
-    actor_t *a = mk_malloc(head + mk_mailbox_bytes(capacity));
+    actor_t *a = mk_malloc_in(MK_POOL_MAILBOXES, head + mk_mailbox_bytes(capacity));
     if (!a) {
-        mk_set_error("actor_spawn: out of memory for an actor with a %zu-slot mailbox", capacity);
+        mk_set_error("actor_spawn: %s for an actor with a %zu-slot mailbox", mk_arena_oom(),
+                     capacity);
         return ACTOR_ID_INVALID;
     }
     uint32_t slot = 0, seq = 0;

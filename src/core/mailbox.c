@@ -36,9 +36,9 @@ mailbox_t *mailbox_create(size_t capacity)
         return NULL;
     }
     capacity = mk_round_pow2(capacity);
-    mailbox_t *mb = mk_malloc(mk_mailbox_bytes(capacity));
+    mailbox_t *mb = mk_malloc_in(MK_POOL_MAILBOXES, mk_mailbox_bytes(capacity));
     if (!mb) {
-        mk_set_error("mailbox_create: out of memory");
+        mk_set_error("mailbox_create: %s", mk_arena_oom());
         return NULL;
     }
     mk_mailbox_init(mb, capacity);

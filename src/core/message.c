@@ -116,14 +116,14 @@ static bool attach_payload(mk_msg_block_t *b, mk_msg_pool_t *pool, const void *p
          * A bounded build (MK_BOUNDED, docs/mcu.md) takes it from the arena
          * instead: free_payload is then mk_free. */
 #if defined(MK_BOUNDED) && MK_BOUNDED
-        msg->payload = mk_malloc(size);
+        msg->payload = mk_malloc_in(MK_POOL_MESSAGES, size);
         msg->free_payload = mk_free;
 #else
         msg->payload = malloc(size);
         msg->free_payload = free;
 #endif
         if (!msg->payload)
-            return mk_fail("message_create: out of memory for a %zu-byte payload", size);
+            return mk_fail("message_create: %s for a %zu-byte payload", mk_arena_oom(), size);
     } else {
         int c = pool ? payload_class(size) : -1;
         if (c >= 0) {
@@ -133,15 +133,15 @@ static bool attach_payload(mk_msg_block_t *b, mk_msg_pool_t *pool, const void *p
                 pool->n_free_payloads[c]--;
             } else {
                 if (!pool->anchor) {
-                    pool->anchor = mk_malloc(sizeof *pool->anchor);
+                    pool->anchor = mk_malloc_in(MK_POOL_MESSAGES, sizeof *pool->anchor);
                     if (!pool->anchor)
-                        return mk_fail("message: out of memory for a %zu-byte payload", size);
+                        return mk_fail("message: %s for a %zu-byte payload", mk_arena_oom(), size);
                     pool->anchor->pool = pool;
                     pool->anchor->n_hdrs = 0;
                 }
-                h = mk_malloc(sizeof *h + class_size[c]);
+                h = mk_malloc_in(MK_POOL_MESSAGES, sizeof *h + class_size[c]);
                 if (!h)
-                    return mk_fail("message: out of memory for a %zu-byte payload", size);
+                    return mk_fail("message: %s for a %zu-byte payload", mk_arena_oom(), size);
                 h->anchor = pool->anchor;
                 h->cls = (uint32_t)c;
                 pool->anchor->n_hdrs++;
@@ -149,9 +149,9 @@ static bool attach_payload(mk_msg_block_t *b, mk_msg_pool_t *pool, const void *p
             msg->payload = h->data;
             msg->free_payload = pool_payload_free;
         } else {
-            msg->payload = mk_malloc(size);
+            msg->payload = mk_malloc_in(MK_POOL_MESSAGES, size);
             if (!msg->payload)
-                return mk_fail("message: out of memory for a %zu-byte payload", size);
+                return mk_fail("message: %s for a %zu-byte payload", mk_arena_oom(), size);
             msg->free_payload = mk_free;
         }
     }
@@ -187,9 +187,9 @@ message_t *mk_pool_message(mk_msg_pool_t *pool, actor_id_t source, actor_id_t de
         pool->free_blocks = b->next_free;
         pool->n_free_blocks--;
     } else {
-        b = mk_malloc(sizeof *b);
+        b = mk_malloc_in(MK_POOL_MESSAGES, sizeof *b);
         if (!b) {
-            mk_set_error("message: out of memory");
+            mk_set_error("message: %s", mk_arena_oom());
             return NULL;
         }
     }
@@ -203,9 +203,9 @@ message_t *message_create(actor_id_t source, actor_id_t dest, msg_type_t type, c
         mk_set_error("message_create: payload is NULL but payload_size is %zu", payload_size);
         return NULL;
     }
-    mk_msg_block_t *b = mk_malloc(sizeof *b);
+    mk_msg_block_t *b = mk_malloc_in(MK_POOL_MESSAGES, sizeof *b);
     if (!b) {
-        mk_set_error("message_create: out of memory");
+        mk_set_error("message_create: %s", mk_arena_oom());
         return NULL;
     }
     return fill(b, NULL, source, dest, type, payload, payload_size);

@@ -5,8 +5,10 @@
  * mcu/sources.cmake) and runs the image's boot smoke suite (mcu/smoke.c).
  * Proofs: after init neither the allocator hooks (mk_set_allocator) nor
  * the C library's malloc family (wrapped at link time) are called; a full
- * arena is an error with a reason, never a crash; without an arena the
- * bounded build refuses to start.
+ * arena is an error with a reason, never a crash; each per-kind pool
+ * (messages, mailboxes, WASM memories, engine stacks) refuses on its own
+ * with its name in mk_last_error(); without an arena the bounded build
+ * refuses to start.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include "microkernel/actor.h"
 #include "microkernel/alloc.h"
 #include "microkernel/error.h"
+#include "microkernel/message.h"
 #include "microkernel/runtime.h"
 #include "microkernel/wasm_actor.h"
 #include "modules.h"
@@ -196,13 +199,18 @@ static bool counter(runtime_t *rt, actor_t *self, message_t *msg, void *st)
     return true;
 }
 
+/* Every kind in the general region (per-kind pools of 0 bytes). */
+static const mk_arena_layout_t shared_layout = {0, 0, 0, 0};
+
 /* A full arena refuses with a reason and loses nothing; room comes back
- * when blocks are freed. */
+ * when blocks are freed. Here every kind shares the general region. */
 static void test_exhaustion_is_an_error(void **state)
 {
     (void)state;
     static _Alignas(64) unsigned char small[64 * 1024];
-    assert_true(mk_arena_init(small, sizeof small));
+    /* The configured pools do not fit 64 KiB: mk_arena_init says no. */
+    assert_false(mk_arena_init(small, sizeof small));
+    assert_true(mk_arena_init_layout(small, sizeof small, &shared_layout));
     runtime_t *rt = runtime_init(1, 16);
     assert_non_null(rt);
     assert_true(wasm_actors_init());
@@ -253,7 +261,7 @@ static void test_exhaustion_is_an_error(void **state)
 
     /* An arena too small for the runtime itself: runtime_init says so. */
     static _Alignas(64) unsigned char tiny[2048];
-    assert_true(mk_arena_init(tiny, sizeof tiny));
+    assert_true(mk_arena_init_layout(tiny, sizeof tiny, &shared_layout));
     assert_null(runtime_init(1, 16));
     assert_non_null(strstr(mk_last_error(), "out of memory"));
 }
@@ -278,7 +286,7 @@ static void test_no_arena_is_refused(void **state)
 static void test_arena_blocks(void **state)
 {
     (void)state;
-    assert_true(mk_arena_init(arena_buf + 3, 200000)); /* unaligned start */
+    assert_true(mk_arena_init_layout(arena_buf + 3, 200000, &shared_layout)); /* unaligned */
     mk_arena_stats_t st;
     void *p[64];
     for (int i = 0; i < 64; i++) {
@@ -319,6 +327,258 @@ static void test_arena_blocks(void **state)
     assert_true(mk_arena_release());
 }
 
+/* ---- the per-kind pools ---------------------------------------------- */
+
+#define MSG_PING 200u /* echo protocol of examples/wasm/echo.c */
+#define MSG_PONG 201u
+#define MSG_ASK  300u
+
+typedef struct {
+    actor_id_t target;
+    int pongs;
+} asker_t;
+
+/* Sends a ping to its target on MSG_ASK; counts the pongs. */
+static bool asker(runtime_t *rt, actor_t *self, message_t *msg, void *st)
+{
+    (void)self;
+    asker_t *a = st;
+    if (msg->type == MSG_ASK)
+        actor_send(rt, a->target, MSG_PING, NULL, 0);
+    else if (msg->type == MSG_PONG)
+        a->pongs++;
+    return true;
+}
+
+/* An arena with small pools of its own per kind (bytes). */
+static const mk_arena_layout_t small_pools = {
+    .messages = 8192,
+    .mailboxes = 4096,
+    .wasm_memory = 65536 + 16, /* exactly one page with its block header */
+    .wasm_stacks = 16384,
+};
+
+static void pool_stats(mk_pool_kind_t kind, mk_arena_pool_stats_t *out)
+{
+    assert_true(mk_arena_pool_stats(kind, out));
+}
+
+/* The mailbox pool: actors until it is full, an error naming it, nothing
+ * else refused, room back after stopping them. */
+static void test_mailbox_pool_exhaustion_names_the_pool(void **state)
+{
+    (void)state;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    runtime_t *rt = runtime_init(1, 64);
+    assert_non_null(rt);
+    mk_arena_pool_stats_t mb, gen;
+    pool_stats(MK_POOL_MAILBOXES, &mb);
+    assert_int_equal(mb.size, 4096);
+    actor_id_t ids[64];
+    int n = 0;
+    while (n < 64 && (ids[n] = actor_spawn(rt, idle, NULL, NULL, 16)) != ACTOR_ID_INVALID)
+        n++;
+    assert_true(n > 0 && n < 64);
+    assert_non_null(strstr(mk_last_error(), "mailbox pool full"));
+    assert_non_null(strstr(mk_last_error(), "MK_BOUNDED_MAILBOX_POOL_BYTES 4096"));
+    pool_stats(MK_POOL_MAILBOXES, &mb);
+    pool_stats(MK_POOL_GENERAL, &gen);
+    assert_int_equal(mb.refused, 1);
+    assert_int_equal(gen.refused, 0); /* it did not spill into the general region */
+    assert_true(mb.peak <= mb.size);
+    for (int i = 0; i < n; i++)
+        actor_stop(rt, ids[i]);
+    runtime_run(rt);
+    pool_stats(MK_POOL_MAILBOXES, &mb);
+    assert_int_equal(mb.in_use, 0);
+    actor_id_t again = actor_spawn(rt, idle, NULL, NULL, 16);
+    assert_int_not_equal(again, ACTOR_ID_INVALID);
+    runtime_destroy(rt);
+    mk_arena_stats_t st;
+    assert_true(mk_arena_stats(&st));
+    assert_int_equal(st.in_use, 0);
+    assert_true(mk_arena_release());
+}
+
+/* The message pool: sends until it is full, an error naming it, every
+ * queued message delivered, sending works again. */
+static void test_message_pool_exhaustion_names_the_pool(void **state)
+{
+    (void)state;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    runtime_t *rt = runtime_init(1, 16);
+    assert_non_null(rt);
+    actor_id_t a = actor_spawn(rt, counter, NULL, NULL, 256);
+    assert_int_not_equal(a, ACTOR_ID_INVALID);
+    static char payload[1000];
+    int sent = 0;
+    delivered = 0;
+    while (sent < 256 && actor_send(rt, a, 10, payload, sizeof payload))
+        sent++;
+    assert_true(sent > 0 && sent < 256);
+    assert_non_null(strstr(mk_last_error(), "message pool full"));
+    mk_arena_pool_stats_t msgs, gen;
+    pool_stats(MK_POOL_MESSAGES, &msgs);
+    pool_stats(MK_POOL_GENERAL, &gen);
+    assert_true(msgs.refused > 0);
+    assert_int_equal(gen.refused, 0);
+    assert_true(msgs.peak <= 8192);
+    runtime_run(rt);
+    assert_int_equal(delivered, sent); /* nothing queued was lost */
+    assert_true(actor_send(rt, a, 10, payload, sizeof payload));
+    runtime_run(rt);
+    assert_int_equal(delivered, sent + 1);
+    runtime_destroy(rt);
+    mk_arena_stats_t st;
+    assert_true(mk_arena_stats(&st));
+    assert_int_equal(st.in_use, 0);
+    assert_true(mk_arena_release());
+}
+
+/* The WASM memory pool holds one page: an actor with a 64 KiB memory
+ * (echo.wat) answers; a second one is refused naming the pool; an actor
+ * without linear memory (echo_nomem.wat) still spawns and answers. */
+static void test_wasm_memory_pool_exhaustion_names_the_pool(void **state)
+{
+    (void)state;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    runtime_t *rt = runtime_init(1, 16);
+    assert_non_null(rt);
+    assert_true(wasm_actors_init());
+    const mcu_module_t *wat = mcu_module_find("echo_wat.wasm");
+    const mcu_module_t *nomem = mcu_module_find("echo_nomem.wasm");
+    assert_non_null(wat);
+    assert_non_null(nomem);
+    actor_id_t e1 = actor_spawn_wasm(rt, wat->bytes, wat->len, 8, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(e1, ACTOR_ID_INVALID);
+    assert_int_equal(actor_spawn_wasm(rt, wat->bytes, wat->len, 8, 0, 0, FIBER_STACK_NONE),
+                     ACTOR_ID_INVALID);
+    assert_non_null(strstr(mk_last_error(), "WASM memory pool full"));
+    actor_id_t e2 = actor_spawn_wasm(rt, nomem->bytes, nomem->len, 8, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(e2, ACTOR_ID_INVALID);
+    asker_t q1 = {e1, 0}, q2 = {e2, 0};
+    actor_id_t a1 = actor_spawn(rt, asker, &q1, NULL, 8);
+    actor_id_t a2 = actor_spawn(rt, asker, &q2, NULL, 8);
+    assert_true(actor_send(rt, a1, MSG_ASK, NULL, 0));
+    assert_true(actor_send(rt, a2, MSG_ASK, NULL, 0));
+    runtime_run(rt);
+    assert_int_equal(q1.pongs, 1);
+    assert_int_equal(q2.pongs, 1);
+    mk_arena_pool_stats_t mem, gen;
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    pool_stats(MK_POOL_GENERAL, &gen);
+    assert_int_equal(mem.refused, 1);
+    assert_int_equal(gen.refused, 0);
+    assert_int_equal(mem.in_use, 65536 + 16);
+    actor_stop(rt, e1);
+    runtime_run(rt);
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    assert_int_equal(mem.in_use, 0);
+    e1 = actor_spawn_wasm(rt, wat->bytes, wat->len, 8, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(e1, ACTOR_ID_INVALID);
+    runtime_destroy(rt);
+    wasm_actors_cleanup();
+    mk_arena_stats_t st;
+    assert_true(mk_arena_stats(&st));
+    assert_int_equal(st.in_use, 0);
+    assert_true(mk_arena_release());
+}
+
+/* A WASM stack pool too small for one engine stack: the call traps (the
+ * actor stops with a reason), the pool counts the refusal, the runtime
+ * and its other actors go on. */
+static void test_wasm_stack_pool_exhaustion_traps_not_crashes(void **state)
+{
+    (void)state;
+    mk_arena_layout_t tiny_stacks = small_pools;
+    tiny_stacks.wasm_stacks = 256;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &tiny_stacks));
+    runtime_t *rt = runtime_init(1, 16);
+    assert_non_null(rt);
+    assert_true(wasm_actors_init());
+    const mcu_module_t *nomem = mcu_module_find("echo_nomem.wasm");
+    assert_non_null(nomem);
+    actor_id_t e = actor_spawn_wasm(rt, nomem->bytes, nomem->len, 8, 0, 0, FIBER_STACK_NONE);
+    assert_int_not_equal(e, ACTOR_ID_INVALID);
+    asker_t q = {e, 0};
+    actor_id_t a = actor_spawn(rt, asker, &q, NULL, 8);
+    assert_true(actor_send(rt, a, MSG_ASK, NULL, 0));
+    runtime_run(rt);
+    assert_int_equal(q.pongs, 0);
+    assert_false(actor_is_alive(rt, e));
+    mk_arena_pool_stats_t stk;
+    pool_stats(MK_POOL_WASM_STACKS, &stk);
+    assert_true(stk.refused > 0);
+    assert_string_equal(stk.name, "WASM stack pool");
+    /* The rest of the runtime goes on. */
+    delivered = 0;
+    actor_id_t c = actor_spawn(rt, counter, NULL, NULL, 8);
+    assert_true(actor_send(rt, c, 10, "x", 1));
+    runtime_run(rt);
+    assert_int_equal(delivered, 1);
+    runtime_destroy(rt);
+    wasm_actors_cleanup();
+    mk_arena_stats_t st;
+    assert_true(mk_arena_stats(&st));
+    assert_int_equal(st.in_use, 0);
+    assert_true(mk_arena_release());
+}
+
+/* A block stays in the pool of its kind when it grows (a linear memory's
+ * memory.grow): past the pool it is refused and the old block is kept. */
+static void test_realloc_stays_in_its_pool(void **state)
+{
+    (void)state;
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    mk_arena_pool_stats_t mem, gen0, gen1;
+    pool_stats(MK_POOL_GENERAL, &gen0);
+    unsigned char *p = mk_calloc_in(MK_POOL_WASM_MEMORY, 1, 100);
+    assert_non_null(p);
+    memset(p, 7, 100);
+    p = mk_realloc_in(MK_POOL_WASM_MEMORY, p, 40000);
+    assert_non_null(p);
+    assert_int_equal(p[99], 7);
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    pool_stats(MK_POOL_GENERAL, &gen1);
+    assert_int_equal(mem.in_use, 40000 + 16);
+    assert_int_equal(gen1.in_use, gen0.in_use); /* nothing in the general region */
+    /* The kind argument does not move a block: mk_realloc grows it in place. */
+    unsigned char *q = mk_realloc(p, 60000);
+    assert_ptr_equal(q, p);
+    assert_null(mk_realloc(q, 70000)); /* over the one-page pool */
+    assert_int_equal(q[99], 7);        /* the old block is intact */
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    assert_int_equal(mem.refused, 1);
+    mk_free(q);
+    pool_stats(MK_POOL_WASM_MEMORY, &mem);
+    assert_int_equal(mem.in_use, 0);
+    assert_int_equal(mem.largest_free, 65536 + 16 - 16);
+    assert_true(mk_arena_release());
+}
+
+/* Bad layouts are refused and leave no arena behind. */
+static void test_bad_layouts_are_refused(void **state)
+{
+    (void)state;
+    mk_arena_layout_t l = small_pools;
+    assert_false(mk_arena_init_layout(arena_buf, 4096, &l)); /* pools larger than the arena */
+    l.messages = 8;                                          /* not 0, too small for a block */
+    assert_false(mk_arena_init_layout(arena_buf, 256 * 1024, &l));
+    assert_false(mk_arena_init_layout(arena_buf, 256 * 1024, NULL));
+    assert_false(mk_arena_active());
+    mk_arena_pool_stats_t ps;
+    assert_false(mk_arena_pool_stats(MK_POOL_MESSAGES, &ps));
+    assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &small_pools));
+    assert_false(mk_arena_pool_stats(MK_POOL_KINDS, &ps));
+    /* The general region serves what has no pool of its own. */
+    void *p = mk_malloc(1000);
+    assert_non_null(p);
+    pool_stats(MK_POOL_GENERAL, &ps);
+    assert_true(ps.in_use >= 1000);
+    mk_free(p);
+    assert_true(mk_arena_release());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +586,12 @@ int main(void)
         cmocka_unit_test_teardown(test_exhaustion_is_an_error, teardown),
         cmocka_unit_test_teardown(test_no_arena_is_refused, teardown),
         cmocka_unit_test_teardown(test_arena_blocks, teardown),
+        cmocka_unit_test_teardown(test_mailbox_pool_exhaustion_names_the_pool, teardown),
+        cmocka_unit_test_teardown(test_message_pool_exhaustion_names_the_pool, teardown),
+        cmocka_unit_test_teardown(test_wasm_memory_pool_exhaustion_names_the_pool, teardown),
+        cmocka_unit_test_teardown(test_wasm_stack_pool_exhaustion_traps_not_crashes, teardown),
+        cmocka_unit_test_teardown(test_realloc_stays_in_its_pool, teardown),
+        cmocka_unit_test_teardown(test_bad_layouts_are_refused, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

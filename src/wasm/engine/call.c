@@ -29,7 +29,7 @@ bool wasm_exec_grow_stack(wasm_instance_t *inst, uint32_t need)
         cap *= 2;
     if (cap > inst->limits.max_stack_slots)
         cap = inst->limits.max_stack_slots;
-    wasm_value_t *s = mk_realloc(ex->stack, (size_t)cap * sizeof *s);
+    wasm_value_t *s = mk_realloc_in(MK_POOL_WASM_STACKS, ex->stack, (size_t)cap * sizeof *s);
     if (!s)
         return false;
     ex->stack = s;
@@ -45,7 +45,7 @@ bool wasm_exec_grow_frames(wasm_instance_t *inst)
         cap = (uint64_t)inst->limits.max_call_depth + 1;
     if (cap <= ex->frame_cap)
         return false;
-    wasm_frame_t *f = mk_realloc(ex->frames, (size_t)cap * sizeof *f);
+    wasm_frame_t *f = mk_realloc_in(MK_POOL_WASM_STACKS, ex->frames, (size_t)cap * sizeof *f);
     if (!f)
         return false;
     ex->frames = f;
@@ -133,7 +133,7 @@ wasm_status_t wasm_call(wasm_instance_t *inst, wasm_func_t *f, const wasm_value_
         return WASM_STATUS_TRAP;
     }
     if (ex->frame_cap == 0 && !wasm_exec_grow_frames(inst) && inst->limits.max_call_depth > 0)
-        return api_error(inst, WASM_ERR_NOMEM, "out of memory for the frame stack");
+        return api_error(inst, WASM_ERR_NOMEM, mk_arena_oom());
     if (nargs)
         memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
     if (code->nlocals)

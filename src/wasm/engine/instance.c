@@ -225,7 +225,7 @@ wasm_instance_t *wasm_instance_new(const wasm_module_t *m, const wasm_extern_t *
             goto fail;
         }
         if (!wasm_memory_init_object(&inst->own_mems[i], l->min, eff, *l)) {
-            set_err(err, WASM_ERR_NOMEM, "out of memory for %u pages", l->min);
+            set_err(err, WASM_ERR_NOMEM, "%s for %u pages", mk_arena_oom(), l->min);
             goto fail;
         }
         inst->mems[m->nmem_imports + i] = &inst->own_mems[i];

@@ -135,7 +135,8 @@ static bool backing_reserve(wasm_memory_t *m, uint64_t need)
     size_t bytes = pages_bytes(need);
     if (!bytes)
         return false;
-    uint8_t *p = m->data ? mk_realloc(m->data, bytes) : mk_calloc(1, bytes);
+    uint8_t *p = m->data ? mk_realloc_in(MK_POOL_WASM_MEMORY, m->data, bytes)
+                         : mk_calloc_in(MK_POOL_WASM_MEMORY, 1, bytes);
     if (!p)
         return false;
     if (m->data)
