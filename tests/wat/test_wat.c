@@ -119,6 +119,20 @@ static const struct {
     {"(module \x01)", "1:9: unexpected character 0x01"},
     {"(module (import \"a\" \"b\" (bogus)))", "1:26: unknown import kind"},
     {"(module (data\"x\"))", "1:10: missing space before string"},
+    /* the spec suite's text-form assert_malformed cases the parser accepted
+     * before (issue 20 §4): token.wast, float_literals.wast, imports.wast,
+     * block.wast/loop.wast, call_indirect.wast */
+    {"(module (data \"a\"\"b\"))", "1:18: missing space after string"},
+    {"(module (global f32 (f32.const 1_e1)))", "1:32: expected float"},
+    {"(module (global f64 (f64.const 1.0e_1)))", "1:32: expected float"},
+    {"(module (global f64 (f64.const 1.0_e1)))", "1:32: expected float"},
+    {"(module (func) (import \"\" \"\" (func)))", "1:17: import after function"},
+    {"(module (memory 0) (import \"\" \"\" (memory 1 2)))", "1:21: import after memory"},
+    {"(module (global i64 (i64.const 0)) (func (import \"\" \"\")))", "1:37: import after global"},
+    {"(module (func (i32.const 0) (block (param $x i32) (drop))))",
+     "1:43: unexpected token $x: no parameter names here"},
+    {"(module (table 0 funcref) (func (call_indirect (param $x i32) (i32.const 0))))",
+     "1:55: unexpected token $x: no parameter names here"},
 };
 
 static void malformed_texts_give_line_and_column(void **state)

@@ -65,6 +65,7 @@ typedef struct {
     unsigned cnt[13];
     unsigned nfuncs_decl;
     buf_t *code;
+    bool anon_params; /* block types, call_indirect: (param $x) is malformed */
 } P;
 
 static bool fail(P *p, const tok_t *t, const char *fmt, ...)
@@ -256,6 +257,14 @@ static bool lex_string(P *p, size_t *ip, tok_t *t, unsigned line, size_t ls)
     t->str_n = b.n;
     t->n = i + 1 - *ip;
     *ip = i + 1;
+    /* tokens are separated by white space, a comment or a parenthesis
+     * (spec 6.2.1): "a""b" is one malformed token, not two strings */
+    if (*ip < p->len && (p->text[*ip] == '"' || idchar((unsigned char)p->text[*ip]))) {
+        tok_t at = {.line = line, .col = (unsigned)(*ip - ls + 1)};
+        free(b.p);
+        t->str = NULL;
+        return fail(p, &at, "missing space after string");
+    }
     return true;
 }
 
@@ -380,10 +389,20 @@ static void skip_sexpr(P *p) /* at '(' : skip to after matching ')' */
 static bool clean_num(const tok_t *t, char *o, size_t cap, size_t *on)
 {
     size_t n = 0;
+    /* '_' only between two digits (spec 6.3.1): hex digits in a hex
+     * mantissa, decimal digits elsewhere (so not next to 'e' or '.') */
+    size_t sgn = t->n && (t->s[0] == '+' || t->s[0] == '-');
+    bool hex = t->n > sgn + 1 && t->s[sgn] == '0' && t->s[sgn + 1] == 'x';
+    bool in_exp = false;
     for (size_t i = 0; i < t->n; i++) {
+        if (hex && (t->s[i] == 'p' || t->s[i] == 'P'))
+            in_exp = true;
         if (t->s[i] == '_') {
-            if (!i || i + 1 == t->n || t->s[i + 1] == '_' || hexval(t->s[i - 1]) < 0 ||
-                hexval(t->s[i + 1]) < 0)
+            if (!i || i + 1 == t->n)
+                return false;
+            int a = hexval(t->s[i - 1]), z = hexval(t->s[i + 1]);
+            bool hexdig = hex && !in_exp;
+            if (a < 0 || z < 0 || (!hexdig && (a > 9 || z > 9)))
                 return false;
             continue;
         }
@@ -625,6 +644,9 @@ static bool parse_sig(P *p, ftype_t *f, bool with_params, names_t *locals)
 {
     while (with_params && peek_field(p, "param")) {
         p->pos += 2;
+        if (cur(p)->kind == T_ID && p->anon_params)
+            return fail(p, cur(p), "unexpected token %.*s: no parameter names here", (int)cur(p)->n,
+                        cur(p)->s);
         if (cur(p)->kind == T_ID) {
             if (locals && !name_add(p, locals, cur(p)))
                 return false;
@@ -971,15 +993,19 @@ static bool block_head(P *p)
         return false;
     if (id)
         p->labels.v[p->labels.n - 1] = (name_t){id->s, id->n};
+    p->anon_params = true;
     if (peek_field(p, "type")) {
         int x = parse_typeuse(p, NULL, NULL);
+        p->anon_params = false;
         if (x < 0)
             return false;
         sleb(b, x);
         return true;
     }
     ftype_t f = {0};
-    if (!parse_sig(p, &f, true, NULL))
+    bool sig_ok = parse_sig(p, &f, true, NULL);
+    p->anon_params = false;
+    if (!sig_ok)
         return false;
     if (!f.np && !f.nr)
         byte(b, 0x40);
@@ -1108,7 +1134,9 @@ static bool instr_imm(P *p, const op_t *o)
         if (is_index_tok(cur(p)))
             if (!parse_idx(p, &p->tables, &tab, false))
                 return false;
+        p->anon_params = true;
         int t = parse_typeuse(p, NULL, NULL);
+        p->anon_params = false;
         if (t < 0)
             return false;
         uleb(b, (uint64_t)t);
@@ -1388,6 +1416,7 @@ static const char *const kinds[] = {"func", "table", "memory", "global"};
 static bool pass1(P *p, size_t first, bool imports)
 {
     p->pos = first;
+    const char *defined = NULL; /* first func/table/memory/global defined */
     while (cur(p)->kind == T_LP) {
         size_t at = p->pos;
         tok_t *k = &p->t[at + 1];
@@ -1426,6 +1455,11 @@ static bool pass1(P *p, size_t first, bool imports)
             imp = peek_field(p, "import");
             if (imp && imports && ns == &p->funcs)
                 p->nimp_func++;
+            if (!imp && !defined)
+                defined = ns == &p->funcs    ? "function"
+                          : ns == &p->tables ? "table"
+                          : ns == &p->mems   ? "memory"
+                                             : "global";
         } else if (is_kw(k, "data") || is_kw(k, "elem")) {
             ns = is_kw(k, "data") ? &p->datas : &p->elems;
             opt_id(p, &id);
@@ -1448,6 +1482,9 @@ static bool pass1(P *p, size_t first, bool imports)
         } else if (!is_kw(k, "export") && !is_kw(k, "start")) {
             return fail(p, k, "unknown module field %.*s", (int)k->n, k->s);
         }
+        /* imports come before every definition (spec 6.6.13) */
+        if (imp && defined && imports)
+            return fail(p, k, "import after %s", defined);
         if (ns && imp == imports && !name_add(p, ns, id))
             return false;
         if (p->failed)
