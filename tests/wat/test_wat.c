@@ -181,6 +181,21 @@ static void nesting_over_the_limit_is_an_error_not_a_crash(void **state)
     free(t);
 }
 
+/* comments.wast: a lone CR ends a line comment (spec 6.2.4); the code
+ * after it was swallowed by the comment before */
+static void line_comment_ends_at_lone_cr(void **state)
+{
+    (void)state;
+    static const char t[] = "(module (func (result i32) ;; c\r(i32.const 2)))";
+    unsigned char *out;
+    size_t on;
+    char err[128];
+    assert_true(wat_to_wasm(t, sizeof t - 1, &out, &on, err, sizeof err));
+    static const unsigned char body[] = {0x41, 0x02, 0x0b}; /* i32.const 2, end */
+    assert_true(on > sizeof body && !memcmp(out + on - sizeof body, body, sizeof body));
+    free(out);
+}
+
 static void small_error_buffer_is_truncated_safely(void **state)
 {
     (void)state;
@@ -205,6 +220,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(malformed_texts_give_line_and_column),
         cmocka_unit_test(nesting_over_the_limit_is_an_error_not_a_crash),
         cmocka_unit_test(small_error_buffer_is_truncated_safely),
+        cmocka_unit_test(line_comment_ends_at_lone_cr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  * WAT_MAX_TEXT/DEPTH/TOKEN; the only recursion (folded instructions) is
  * bounded by WAT_MAX_DEPTH. */
 #include "microkernel/wat.h"
+#include "wat_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,17 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { T_LP, T_RP, T_KW, T_ID, T_STR, T_EOF };
-
-typedef struct {
-    int kind;
-    const char *s; /* start in text (T_STR: decoded bytes in str) */
-    size_t n;
-    unsigned char *str; /* T_STR only, owned */
-    size_t str_n;
-    unsigned line, col;
-} tok_t;
 
 typedef struct {
     unsigned char *p;
@@ -281,7 +271,8 @@ static bool lex(P *p)
         } else if (c == ' ' || c == '\t' || c == '\r') {
             i++;
         } else if (c == ';' && i + 1 < p->len && p->text[i + 1] == ';') {
-            while (i < p->len && p->text[i] != '\n')
+            /* a line comment ends at LF or a lone CR (spec 6.2.4, newline) */
+            while (i < p->len && p->text[i] != '\n' && p->text[i] != '\r')
                 i++;
         } else if (c == '(' && i + 1 < p->len && p->text[i + 1] == ';') {
             unsigned nest = 1;
@@ -2101,7 +2092,7 @@ bool wat_is_text(const unsigned char *buf, size_t len)
         if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')
             i++;
         else if (buf[i] == ';' && i + 1 < len && buf[i + 1] == ';')
-            while (i < len && buf[i] != '\n')
+            while (i < len && buf[i] != '\n' && buf[i] != '\r')
                 i++;
         else if (buf[i] == '(' && i + 1 < len && buf[i + 1] == ';') {
             unsigned d = 1;
@@ -2118,4 +2109,43 @@ bool wat_is_text(const unsigned char *buf, size_t len)
             return buf[i] == '(';
     }
     return false;
+}
+
+bool wat_lex(const char *text, size_t len, tok_t **toks, size_t *n, char *err, size_t err_cap)
+{
+    P p = {.text = text, .len = len, .err = err, .err_cap = err_cap};
+    *toks = NULL;
+    *n = 0;
+    if (err && err_cap)
+        err[0] = 0;
+    if (!lex(&p)) {
+        wat_tokens_free(p.t, p.nt);
+        return false;
+    }
+    *toks = p.t;
+    *n = p.nt;
+    return true;
+}
+
+void wat_tokens_free(tok_t *toks, size_t n)
+{
+    for (size_t i = 0; toks && i < n; i++)
+        free(toks[i].str);
+    free(toks);
+}
+
+bool wat_const(const tok_t *t, unsigned char vt, uint64_t *bits, char *err, size_t err_cap)
+{
+    tok_t one[2] = {*t, {.kind = T_EOF, .line = t->line, .col = t->col}};
+    P p = {.t = one, .nt = 2, .err = err, .err_cap = err_cap};
+    if (err && err_cap)
+        err[0] = 0;
+    if (vt == 0x7F || vt == 0x7E) {
+        int64_t v;
+        if (!parse_int(&p, vt == 0x7F ? 32 : 64, &v))
+            return false;
+        *bits = vt == 0x7F ? (uint64_t)(uint32_t)v : (uint64_t)v;
+        return true;
+    }
+    return parse_float(&p, vt == 0x7D ? 32 : 64, bits);
 }
