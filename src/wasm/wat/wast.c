@@ -372,7 +372,32 @@ bool wast_parse(const char *text, size_t len, wast_script_t *out, char *err, siz
     if (!wat_lex(text ? text : "", len, &w.t, &w.nt, err, err_cap))
         return false;
     bool ok = true;
-    while (cur(&w)->kind != T_EOF) {
+    /* a script that is a bare module body ("(func) (memory 0)"): one module
+     * (the spec interpreter's and wast2json's reading) */
+    static const char *const fields[] = {"type",   "import", "func",  "table", "memory",
+                                         "global", "export", "start", "elem",  "data"};
+    bool bare = false;
+    for (size_t i = 0; w.nt > 1 && i < sizeof fields / sizeof fields[0]; i++)
+        bare |= w.t[0].kind == T_LP && is_kw(&w.t[1], fields[i]);
+    if (bare) {
+        out->cmds = calloc(1, sizeof *out->cmds);
+        if (!out->cmds)
+            ok = wfail(&w, NULL, "out of memory");
+        else {
+            out->n = 1;
+            out->cmds[0].kind = WAST_MODULE;
+            out->cmds[0].line = w.t[0].line;
+            char werr[256];
+            if (!wat_to_wasm(text, len, &out->cmds[0].module, &out->cmds[0].module_len, werr,
+                             sizeof werr)) {
+                ok = wfail(&w, NULL, "%s", werr); /* werr holds line:column */
+                if (err && err_cap)
+                    snprintf(err, err_cap, "%s", werr);
+            }
+        }
+        w.pos = w.nt - 1;
+    }
+    while (ok && cur(&w)->kind != T_EOF) {
         if (out->n >= WAST_MAX_COMMANDS) {
             ok = wfail(&w, cur(&w), "more than %u commands", WAST_MAX_COMMANDS);
             break;

@@ -34,7 +34,7 @@ typedef struct {
 } names_t;
 
 typedef struct {
-    unsigned char params[64], results[16];
+    unsigned char params[128], results[32]; /* per function type (docs/wasm-engine.md) */
     unsigned np, nr;
 } ftype_t;
 
@@ -383,6 +383,8 @@ static bool clean_num(const tok_t *t, char *o, size_t cap, size_t *on)
     /* '_' only between two digits (spec 6.3.1): hex digits in a hex
      * mantissa, decimal digits elsewhere (so not next to 'e' or '.') */
     size_t sgn = t->n && (t->s[0] == '+' || t->s[0] == '-');
+    if (t->n > sgn + 4 && !memcmp(t->s + sgn, "nan:", 4))
+        sgn += 4; /* nan:0x... payload */
     bool hex = t->n > sgn + 1 && t->s[sgn] == '0' && t->s[sgn + 1] == 'x';
     bool in_exp = false;
     for (size_t i = 0; i < t->n; i++) {
@@ -672,8 +674,8 @@ static bool parse_sig(P *p, ftype_t *f, bool with_params, names_t *locals)
     return true;
 }
 
-/* typeuse: (type x)? params results. Returns type index or -1. */
-static int parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
+/* typeuse: (type x)? params results. Returns type index (0..2^32-1) or -1. */
+static int64_t parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
 {
     ftype_t f = {0};
     int idx = -1;
@@ -682,10 +684,23 @@ static int parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
         uint32_t x;
         if (!parse_idx(p, &p->types, &x, false))
             return -1;
-        if (x >= p->nftypes)
-            return fail(p, cur(p), "unknown type"), -1;
         if (!expect(p, T_RP, "')'"))
             return -1;
+        if (x >= p->nftypes) {
+            /* a numeric index past the types: encoded as written, the
+             * validator rejects it ("unknown type", spec 3.4.10) as
+             * wat2wasm leaves it to the validator */
+            tok_t *at = cur(p);
+            if (!parse_sig(p, &f, true, locals))
+                return -1;
+            /* with an inline signature it cannot be checked: malformed
+             * (func.wast "unknown type" assert_malformed) */
+            if (f.np || f.nr)
+                return fail(p, at, "unknown type"), -1;
+            if (sig_out)
+                *sig_out = f;
+            return (int64_t)x;
+        }
         idx = (int)x;
     }
     tok_t *at = cur(p);
@@ -986,7 +1001,7 @@ static bool block_head(P *p)
         p->labels.v[p->labels.n - 1] = (name_t){id->s, id->n};
     p->anon_params = true;
     if (peek_field(p, "type")) {
-        int x = parse_typeuse(p, NULL, NULL);
+        int64_t x = parse_typeuse(p, NULL, NULL);
         p->anon_params = false;
         if (x < 0)
             return false;
@@ -1126,7 +1141,7 @@ static bool instr_imm(P *p, const op_t *o)
             if (!parse_idx(p, &p->tables, &tab, false))
                 return false;
         p->anon_params = true;
-        int t = parse_typeuse(p, NULL, NULL);
+        int64_t t = parse_typeuse(p, NULL, NULL);
         p->anon_params = false;
         if (t < 0)
             return false;
@@ -1499,7 +1514,7 @@ static bool func_field(P *p, uint32_t idx)
         return false;
     p->locals.n = 0;
     p->labels.n = 0;
-    int t = parse_typeuse(p, &p->locals, NULL);
+    int64_t t = parse_typeuse(p, &p->locals, NULL);
     if (t < 0)
         return false;
     if (imp) {
@@ -1644,7 +1659,7 @@ static bool pass2(P *p, size_t first)
             opt_id(p, &id);
             if (is_kw(d, "func")) {
                 p->locals.n = 0;
-                int t = parse_typeuse(p, &p->locals, NULL);
+                int64_t t = parse_typeuse(p, &p->locals, NULL);
                 if (t < 0)
                     return false;
                 byte(s, 0);
@@ -1740,10 +1755,26 @@ static bool pass2(P *p, size_t first)
                 p->pos += 2;
                 buf_t e = {0};
                 uint32_t n = 0, x;
+                /* (elem x*) or (elem expr*) with expr (ref.func x),
+                 * (ref.null t) or (item instr*) (spec 6.6.8, abbreviations) */
+                bool exprs = cur(p)->kind == T_LP;
                 while (cur(p)->kind != T_RP) {
-                    if (!parse_idx(p, &p->funcs, &x, false))
-                        return free(e.p), false;
-                    uleb(&e, x);
+                    if (exprs) {
+                        bool item = peek_field(p, "item");
+                        if (item)
+                            p->pos += 2;
+                        buf_t *save = p->code;
+                        p->code = &e;
+                        bool ok = item ? parse_instrs(p, 1) : parse_instr(p, 1);
+                        p->code = save;
+                        if (!ok || (item && !expect(p, T_RP, "')'")))
+                            return free(e.p), false;
+                        byte(&e, 0x0b);
+                    } else {
+                        if (!parse_idx(p, &p->funcs, &x, false))
+                            return free(e.p), false;
+                        uleb(&e, x);
+                    }
                     n++;
                 }
                 p->pos++;
@@ -1752,16 +1783,17 @@ static bool pass2(P *p, size_t first)
                 uleb(dst, n);
                 uleb(dst, n);
                 buf_t *es = &p->sec[9];
-                if (my) {
-                    byte(es, 2);
+                unsigned ex = exprs ? 4 : 0;
+                if (my || (exprs && rt != 0x70)) {
+                    byte(es, 2 | ex);
                     uleb(es, my);
                 } else
-                    byte(es, 0);
+                    byte(es, ex);
                 byte(es, 0x41);
                 byte(es, 0);
                 byte(es, 0x0b);
-                if (my)
-                    byte(es, 0);
+                if (my || (exprs && rt != 0x70))
+                    byte(es, exprs ? rt : 0);
                 uleb(es, n);
                 put(es, e.p, e.n);
                 free(e.p);
