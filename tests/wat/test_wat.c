@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "microkernel/wat.h"
+#include "wast.h"
 
 static const char *g_wat2wasm, *g_corpus;
 
@@ -227,6 +228,113 @@ static void small_error_buffer_is_truncated_safely(void **state)
     assert_false(wat_to_wasm("(module", 7, &out, &on, NULL, 0));
 }
 
+/* ---- the WAST script reader (src/wasm/wat/wast.c) ---- */
+
+static void script_gives_the_commands_wast2json_would(void **state)
+{
+    (void)state;
+    static const char t[] =
+        "(module $m (func (export \"f\") (param i32) (result i32) local.get 0))\n"
+        "(register \"reg\" $m)\n"
+        "(assert_return (invoke $m \"f\" (i32.const -1)) (i32.const 0xffffffff))\n"
+        "(assert_return (invoke \"g\" (ref.extern 3) (ref.null func))\n"
+        "  (f64.const nan:arithmetic) (ref.func))\n"
+        "(assert_trap (module (func $s unreachable) (start $s)) \"unreachable\")\n"
+        "(assert_malformed (module quote \"(func\" \")\") \"x\")\n"
+        "(assert_malformed (module binary \"\\00asm\") \"y\")\n"
+        "(get \"a\\00b\")\n";
+    wast_script_t sc;
+    char err[160];
+    assert_true(wast_parse(t, sizeof t - 1, &sc, err, sizeof err));
+    assert_int_equal(sc.n, 8);
+    const wast_cmd_t *c = sc.cmds;
+    assert_int_equal(c[0].kind, WAST_MODULE);
+    assert_string_equal(c[0].name, "$m");
+    assert_false(c[0].module_text);
+    assert_memory_equal(c[0].module, "\0asm", 4);
+    assert_int_equal(c[1].kind, WAST_REGISTER);
+    assert_string_equal(c[1].as, "reg");
+    assert_string_equal(c[1].name, "$m");
+    assert_int_equal(c[2].kind, WAST_ASSERT_RETURN);
+    assert_int_equal(c[2].line, 3);
+    assert_string_equal(c[2].action_module, "$m");
+    assert_int_equal(c[2].nargs, 1);
+    assert_int_equal(c[2].args[0].bits, 0xffffffffu);
+    assert_int_equal(c[2].results[0].bits, 0xffffffffu);
+    assert_int_equal(c[3].nargs, 2);
+    assert_string_equal(c[3].args[0].type, "externref");
+    assert_int_equal(c[3].args[0].bits, 3);
+    assert_true(c[3].args[1].null);
+    assert_int_equal(c[3].results[0].nan, WAST_NAN_ARITHMETIC);
+    assert_true(c[3].results[1].any);
+    assert_int_equal(c[4].kind, WAST_ASSERT_UNINSTANTIABLE);
+    assert_string_equal(c[4].text, "unreachable");
+    assert_int_equal(c[5].kind, WAST_ASSERT_MALFORMED);
+    assert_true(c[5].module_text);
+    assert_int_equal(c[5].module_len, 6);
+    assert_memory_equal(c[5].module, "(func)", 6);
+    assert_int_equal(c[6].kind, WAST_ASSERT_MALFORMED);
+    assert_false(c[6].module_text);
+    assert_int_equal(c[6].module_len, 4);
+    assert_int_equal(c[7].kind, WAST_ACTION);
+    assert_true(c[7].get);
+    assert_int_equal(c[7].field_len, 3);
+    assert_memory_equal(c[7].field, "a\0b", 3);
+    wast_script_free(&sc);
+}
+
+static const struct {
+    const char *text, *want;
+} bad_scripts[] = {
+    {"(assert_return (invoke \"f\") (i32.const 1)", "1:42: missing ')' (unexpected end of text)"},
+    {"(frobnicate)", "1:2: unknown command frobnicate"},
+    {"\n  (invoke f)", "2:11: expected the export name"},
+    {"(assert_return (invoke \"f\") (i32.const 0x1_0000_0000))",
+     "1:40: integer out of range for i32"},
+    {"(assert_return (invoke \"f\") (f32.const nan:x))", "1:40: bad nan payload"},
+    {"(assert_trap (invoke \"f\"))", "1:26: expected the failure message"},
+    {"(register $m)", "1:11: expected the register name"},
+    {"(assert_return (invoke \"f\") (v128.const i32x4 0 0 0 0))",
+     "1:29: expected a constant value"},
+    {"(module binary \"\\00asm\" 1)", "1:25: expected ')' or a string"},
+    {"(assert_invalid (invoke \"f\") \"x\")", "1:17: expected (module ...)"},
+    {"(assert_return (invoke \"f\") (ref.null any))", "1:39: expected func or extern"},
+    {"(invoke \"f\") x", "1:14: expected a command"},
+    {"(assert_return (invoke \"f\") (i32.const))", "1:39: expected integer"},
+};
+
+static void malformed_scripts_give_line_and_column(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof bad_scripts / sizeof bad_scripts[0]; i++) {
+        wast_script_t sc = {(wast_cmd_t *)1, 7};
+        char err[160];
+        bool ok =
+            wast_parse(bad_scripts[i].text, strlen(bad_scripts[i].text), &sc, err, sizeof err);
+        if (ok || strcmp(err, bad_scripts[i].want)) {
+            fprintf(stderr, "script %zu %s: got %s, want %s\n", i, bad_scripts[i].text,
+                    ok ? "success" : err, bad_scripts[i].want);
+            failures++;
+        }
+        if (ok)
+            wast_script_free(&sc);
+        assert_null(sc.cmds);
+        assert_int_equal(sc.n, 0);
+    }
+    /* more than WAST_MAX_VALUES arguments */
+    char big[2048];
+    size_t k = (size_t)snprintf(big, sizeof big, "(invoke \"f\"");
+    for (unsigned i = 0; i <= WAST_MAX_VALUES; i++)
+        k += (size_t)snprintf(big + k, sizeof big - k, " (i32.const %u)", i);
+    k += (size_t)snprintf(big + k, sizeof big - k, ")");
+    wast_script_t sc;
+    char err[160];
+    assert_false(wast_parse(big, k, &sc, err, sizeof err));
+    assert_non_null(strstr(err, "more than 64 values"));
+    assert_int_equal(failures, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -242,6 +350,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(small_error_buffer_is_truncated_safely),
         cmocka_unit_test(line_comment_ends_at_lone_cr),
         cmocka_unit_test(numeric_type_index_past_the_types_is_left_to_the_validator),
+        cmocka_unit_test(script_gives_the_commands_wast2json_would),
+        cmocka_unit_test(malformed_scripts_give_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
