@@ -6,11 +6,12 @@
  * failed per file and in total. SIMD files are skipped and counted apart.
  * Files wast2json cannot convert are read by our WAST reader (wast.h) into
  * the same commands (--reader own: always; --cross-check: run both and
- * require equal counts); text-form modules go through wat_to_wasm. Every assert_invalid /
- * assert_malformed / assert_unlinkable must fail for the spec's reason (error class and text) and
- * every assert_uninstantiable with the spec's trap. With --expect, each file's outcome is compared
- * with its pin in expected.txt. Exit status 1 if any assertion failed or a pin disagrees, 77 if
- * only SIMD files (skipped) were named.
+ * require equal counts); text-form modules go through wat_to_wasm. Every
+ * assert_invalid / assert_malformed / assert_unlinkable must fail for the
+ * spec's reason (error class and text) and every assert_uninstantiable with
+ * the spec's trap. With --expect, each file's outcome is compared with its
+ * pin in expected.txt. Exit status 1 if any assertion failed or a pin
+ * disagrees, 77 if only SIMD files (skipped) were named.
  */
 #include <cJSON.h>
 #include <dirent.h>
