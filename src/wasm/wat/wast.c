@@ -212,7 +212,13 @@ static bool value(W *w, wast_value_t *v, bool result)
 
 static bool values(W *w, wast_value_t **out, size_t *n, bool result)
 {
-    *out = calloc(WAST_MAX_VALUES, sizeof **out);
+    size_t want = 0; /* the values ahead, to allocate just those */
+    for (size_t i = w->pos; i < w->nt && w->t[i].kind == T_LP && want <= WAST_MAX_VALUES;
+         i = matching(w, i) + 1)
+        want++;
+    if (want > WAST_MAX_VALUES)
+        want = WAST_MAX_VALUES;
+    *out = calloc(want ? want : 1, sizeof **out);
     if (!*out)
         return wfail(w, NULL, "out of memory");
     while (cur(w)->kind == T_LP) {
