@@ -349,7 +349,7 @@ static wasm_status_t do_action(runner_t *r, const cJSON *action, wasm_value_t *r
     char name[1024];
     size_t nlen = 0;
     for (const char *p = field; *p && nlen < sizeof name; p++) {
-        if (memcmp(p, g_nul_utf8, 3) == 0) {
+        if (strncmp(p, g_nul_utf8, 3) == 0) { /* strncmp: stops at the end */
             name[nlen++] = '\0';
             p += 2;
         } else {
