@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "microkernel/wat.h"
+#include "wast.h"
 
 static const char *g_wat2wasm, *g_corpus;
 
@@ -110,7 +111,7 @@ static const struct {
     {"(module (memory -1))", "1:17: expected unsigned 32-bit integer"},
     {"(module (memory 1) (export \"m\" (mem 0)))", "1:33: unknown export kind"},
     {"(module (func (param i33)))", "1:22: expected value type"},
-    {"(module (type (func)) (func (type 5)))", "1:36: unknown type"},
+    {"(module (type (func)) (func (type $t)))", "1:35: unknown identifier $t"},
     {"(module (type (func (param i32))) (func (type 0) (param i64)))",
      "1:50: inline function type does not match (type)"},
     {"(module (start 0) (start 0) (func))", "1:20: multiple start sections"},
@@ -119,6 +120,20 @@ static const struct {
     {"(module \x01)", "1:9: unexpected character 0x01"},
     {"(module (import \"a\" \"b\" (bogus)))", "1:26: unknown import kind"},
     {"(module (data\"x\"))", "1:10: missing space before string"},
+    /* the spec suite's text-form assert_malformed cases the parser accepted
+     * before (issue 20 §4): token.wast, float_literals.wast, imports.wast,
+     * block.wast/loop.wast, call_indirect.wast */
+    {"(module (data \"a\"\"b\"))", "1:18: missing space after string"},
+    {"(module (global f32 (f32.const 1_e1)))", "1:32: expected float"},
+    {"(module (global f64 (f64.const 1.0e_1)))", "1:32: expected float"},
+    {"(module (global f64 (f64.const 1.0_e1)))", "1:32: expected float"},
+    {"(module (func) (import \"\" \"\" (func)))", "1:17: import after function"},
+    {"(module (memory 0) (import \"\" \"\" (memory 1 2)))", "1:21: import after memory"},
+    {"(module (global i64 (i64.const 0)) (func (import \"\" \"\")))", "1:37: import after global"},
+    {"(module (func (i32.const 0) (block (param $x i32) (drop))))",
+     "1:43: unexpected token $x: no parameter names here"},
+    {"(module (table 0 funcref) (func (call_indirect (param $x i32) (i32.const 0))))",
+     "1:55: unexpected token $x: no parameter names here"},
 };
 
 static void malformed_texts_give_line_and_column(void **state)
@@ -167,6 +182,41 @@ static void nesting_over_the_limit_is_an_error_not_a_crash(void **state)
     free(t);
 }
 
+/* call_indirect.wast, func.wast: (type 5) past the module's types is
+ * encoded as written for the validator to reject ("unknown type"), as
+ * wat2wasm does; the parser rejected the assert_invalid modules before */
+static void numeric_type_index_past_the_types_is_left_to_the_validator(void **state)
+{
+    (void)state;
+    static const char t[] = "(module (type (func)) (func (type 5)))";
+    unsigned char *out;
+    size_t on;
+    char err[128];
+    assert_true(wat_to_wasm(t, sizeof t - 1, &out, &on, err, sizeof err));
+    /* function section: id 3, size 2, one function of type 5 */
+    static const unsigned char fsec[] = {0x03, 0x02, 0x01, 0x05};
+    bool found = false;
+    for (size_t i = 0; i + sizeof fsec <= on; i++)
+        found |= !memcmp(out + i, fsec, sizeof fsec);
+    assert_true(found);
+    free(out);
+}
+
+/* comments.wast: a lone CR ends a line comment (spec 6.2.4); the code
+ * after it was swallowed by the comment before */
+static void line_comment_ends_at_lone_cr(void **state)
+{
+    (void)state;
+    static const char t[] = "(module (func (result i32) ;; c\r(i32.const 2)))";
+    unsigned char *out;
+    size_t on;
+    char err[128];
+    assert_true(wat_to_wasm(t, sizeof t - 1, &out, &on, err, sizeof err));
+    static const unsigned char body[] = {0x41, 0x02, 0x0b}; /* i32.const 2, end */
+    assert_true(on > sizeof body && !memcmp(out + on - sizeof body, body, sizeof body));
+    free(out);
+}
+
 static void small_error_buffer_is_truncated_safely(void **state)
 {
     (void)state;
@@ -176,6 +226,113 @@ static void small_error_buffer_is_truncated_safely(void **state)
     assert_false(wat_to_wasm("(module", 7, &out, &on, err, sizeof err));
     assert_string_equal(err, "1:8: ");
     assert_false(wat_to_wasm("(module", 7, &out, &on, NULL, 0));
+}
+
+/* ---- the WAST script reader (src/wasm/wat/wast.c) ---- */
+
+static void script_gives_the_commands_wast2json_would(void **state)
+{
+    (void)state;
+    static const char t[] =
+        "(module $m (func (export \"f\") (param i32) (result i32) local.get 0))\n"
+        "(register \"reg\" $m)\n"
+        "(assert_return (invoke $m \"f\" (i32.const -1)) (i32.const 0xffffffff))\n"
+        "(assert_return (invoke \"g\" (ref.extern 3) (ref.null func))\n"
+        "  (f64.const nan:arithmetic) (ref.func))\n"
+        "(assert_trap (module (func $s unreachable) (start $s)) \"unreachable\")\n"
+        "(assert_malformed (module quote \"(func\" \")\") \"x\")\n"
+        "(assert_malformed (module binary \"\\00asm\") \"y\")\n"
+        "(get \"a\\00b\")\n";
+    wast_script_t sc;
+    char err[160];
+    assert_true(wast_parse(t, sizeof t - 1, &sc, err, sizeof err));
+    assert_int_equal(sc.n, 8);
+    const wast_cmd_t *c = sc.cmds;
+    assert_int_equal(c[0].kind, WAST_MODULE);
+    assert_string_equal(c[0].name, "$m");
+    assert_false(c[0].module_text);
+    assert_memory_equal(c[0].module, "\0asm", 4);
+    assert_int_equal(c[1].kind, WAST_REGISTER);
+    assert_string_equal(c[1].as, "reg");
+    assert_string_equal(c[1].name, "$m");
+    assert_int_equal(c[2].kind, WAST_ASSERT_RETURN);
+    assert_int_equal(c[2].line, 3);
+    assert_string_equal(c[2].action_module, "$m");
+    assert_int_equal(c[2].nargs, 1);
+    assert_int_equal(c[2].args[0].bits, 0xffffffffu);
+    assert_int_equal(c[2].results[0].bits, 0xffffffffu);
+    assert_int_equal(c[3].nargs, 2);
+    assert_string_equal(c[3].args[0].type, "externref");
+    assert_int_equal(c[3].args[0].bits, 3);
+    assert_true(c[3].args[1].null);
+    assert_int_equal(c[3].results[0].nan, WAST_NAN_ARITHMETIC);
+    assert_true(c[3].results[1].any);
+    assert_int_equal(c[4].kind, WAST_ASSERT_UNINSTANTIABLE);
+    assert_string_equal(c[4].text, "unreachable");
+    assert_int_equal(c[5].kind, WAST_ASSERT_MALFORMED);
+    assert_true(c[5].module_text);
+    assert_int_equal(c[5].module_len, 6);
+    assert_memory_equal(c[5].module, "(func)", 6);
+    assert_int_equal(c[6].kind, WAST_ASSERT_MALFORMED);
+    assert_false(c[6].module_text);
+    assert_int_equal(c[6].module_len, 4);
+    assert_int_equal(c[7].kind, WAST_ACTION);
+    assert_true(c[7].get);
+    assert_int_equal(c[7].field_len, 3);
+    assert_memory_equal(c[7].field, "a\0b", 3);
+    wast_script_free(&sc);
+}
+
+static const struct {
+    const char *text, *want;
+} bad_scripts[] = {
+    {"(assert_return (invoke \"f\") (i32.const 1)", "1:42: missing ')' (unexpected end of text)"},
+    {"(frobnicate)", "1:2: unknown command frobnicate"},
+    {"\n  (invoke f)", "2:11: expected the export name"},
+    {"(assert_return (invoke \"f\") (i32.const 0x1_0000_0000))",
+     "1:40: integer out of range for i32"},
+    {"(assert_return (invoke \"f\") (f32.const nan:x))", "1:40: bad nan payload"},
+    {"(assert_trap (invoke \"f\"))", "1:26: expected the failure message"},
+    {"(register $m)", "1:11: expected the register name"},
+    {"(assert_return (invoke \"f\") (v128.const i32x4 0 0 0 0))",
+     "1:29: expected a constant value"},
+    {"(module binary \"\\00asm\" 1)", "1:25: expected ')' or a string"},
+    {"(assert_invalid (invoke \"f\") \"x\")", "1:17: expected (module ...)"},
+    {"(assert_return (invoke \"f\") (ref.null any))", "1:39: expected func or extern"},
+    {"(invoke \"f\") x", "1:14: expected a command"},
+    {"(assert_return (invoke \"f\") (i32.const))", "1:39: expected integer"},
+};
+
+static void malformed_scripts_give_line_and_column(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof bad_scripts / sizeof bad_scripts[0]; i++) {
+        wast_script_t sc = {(wast_cmd_t *)1, 7};
+        char err[160];
+        bool ok =
+            wast_parse(bad_scripts[i].text, strlen(bad_scripts[i].text), &sc, err, sizeof err);
+        if (ok || strcmp(err, bad_scripts[i].want)) {
+            fprintf(stderr, "script %zu %s: got %s, want %s\n", i, bad_scripts[i].text,
+                    ok ? "success" : err, bad_scripts[i].want);
+            failures++;
+        }
+        if (ok)
+            wast_script_free(&sc);
+        assert_null(sc.cmds);
+        assert_int_equal(sc.n, 0);
+    }
+    /* more than WAST_MAX_VALUES arguments */
+    char big[2048];
+    size_t k = (size_t)snprintf(big, sizeof big, "(invoke \"f\"");
+    for (unsigned i = 0; i <= WAST_MAX_VALUES; i++)
+        k += (size_t)snprintf(big + k, sizeof big - k, " (i32.const %u)", i);
+    k += (size_t)snprintf(big + k, sizeof big - k, ")");
+    wast_script_t sc;
+    char err[160];
+    assert_false(wast_parse(big, k, &sc, err, sizeof err));
+    assert_non_null(strstr(err, "more than 64 values"));
+    assert_int_equal(failures, 0);
 }
 
 int main(int argc, char **argv)
@@ -191,6 +348,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(malformed_texts_give_line_and_column),
         cmocka_unit_test(nesting_over_the_limit_is_an_error_not_a_crash),
         cmocka_unit_test(small_error_buffer_is_truncated_safely),
+        cmocka_unit_test(line_comment_ends_at_lone_cr),
+        cmocka_unit_test(numeric_type_index_past_the_types_is_left_to_the_validator),
+        cmocka_unit_test(script_gives_the_commands_wast2json_would),
+        cmocka_unit_test(malformed_scripts_give_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

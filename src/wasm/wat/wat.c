@@ -7,6 +7,7 @@
  * WAT_MAX_TEXT/DEPTH/TOKEN; the only recursion (folded instructions) is
  * bounded by WAT_MAX_DEPTH. */
 #include "microkernel/wat.h"
+#include "wat_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,17 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { T_LP, T_RP, T_KW, T_ID, T_STR, T_EOF };
-
-typedef struct {
-    int kind;
-    const char *s; /* start in text (T_STR: decoded bytes in str) */
-    size_t n;
-    unsigned char *str; /* T_STR only, owned */
-    size_t str_n;
-    unsigned line, col;
-} tok_t;
 
 typedef struct {
     unsigned char *p;
@@ -44,7 +34,7 @@ typedef struct {
 } names_t;
 
 typedef struct {
-    unsigned char params[64], results[16];
+    unsigned char params[128], results[32]; /* per function type (docs/wasm-engine.md) */
     unsigned np, nr;
 } ftype_t;
 
@@ -65,6 +55,7 @@ typedef struct {
     unsigned cnt[13];
     unsigned nfuncs_decl;
     buf_t *code;
+    bool anon_params; /* block types, call_indirect: (param $x) is malformed */
 } P;
 
 static bool fail(P *p, const tok_t *t, const char *fmt, ...)
@@ -256,6 +247,14 @@ static bool lex_string(P *p, size_t *ip, tok_t *t, unsigned line, size_t ls)
     t->str_n = b.n;
     t->n = i + 1 - *ip;
     *ip = i + 1;
+    /* tokens are separated by white space, a comment or a parenthesis
+     * (spec 6.2.1): "a""b" is one malformed token, not two strings */
+    if (*ip < p->len && (p->text[*ip] == '"' || idchar((unsigned char)p->text[*ip]))) {
+        tok_t at = {.line = line, .col = (unsigned)(*ip - ls + 1)};
+        free(b.p);
+        t->str = NULL;
+        return fail(p, &at, "missing space after string");
+    }
     return true;
 }
 
@@ -272,7 +271,8 @@ static bool lex(P *p)
         } else if (c == ' ' || c == '\t' || c == '\r') {
             i++;
         } else if (c == ';' && i + 1 < p->len && p->text[i + 1] == ';') {
-            while (i < p->len && p->text[i] != '\n')
+            /* a line comment ends at LF or a lone CR (spec 6.2.4, newline) */
+            while (i < p->len && p->text[i] != '\n' && p->text[i] != '\r')
                 i++;
         } else if (c == '(' && i + 1 < p->len && p->text[i + 1] == ';') {
             unsigned nest = 1;
@@ -380,10 +380,22 @@ static void skip_sexpr(P *p) /* at '(' : skip to after matching ')' */
 static bool clean_num(const tok_t *t, char *o, size_t cap, size_t *on)
 {
     size_t n = 0;
+    /* '_' only between two digits (spec 6.3.1): hex digits in a hex
+     * mantissa, decimal digits elsewhere (so not next to 'e' or '.') */
+    size_t sgn = t->n && (t->s[0] == '+' || t->s[0] == '-');
+    if (t->n > sgn + 4 && !memcmp(t->s + sgn, "nan:", 4))
+        sgn += 4; /* nan:0x... payload */
+    bool hex = t->n > sgn + 1 && t->s[sgn] == '0' && t->s[sgn + 1] == 'x';
+    bool in_exp = false;
     for (size_t i = 0; i < t->n; i++) {
+        if (hex && (t->s[i] == 'p' || t->s[i] == 'P'))
+            in_exp = true;
         if (t->s[i] == '_') {
-            if (!i || i + 1 == t->n || t->s[i + 1] == '_' || hexval(t->s[i - 1]) < 0 ||
-                hexval(t->s[i + 1]) < 0)
+            if (!i || i + 1 == t->n)
+                return false;
+            int a = hexval(t->s[i - 1]), z = hexval(t->s[i + 1]);
+            bool hexdig = hex && !in_exp;
+            if (a < 0 || z < 0 || (!hexdig && (a > 9 || z > 9)))
                 return false;
             continue;
         }
@@ -625,6 +637,9 @@ static bool parse_sig(P *p, ftype_t *f, bool with_params, names_t *locals)
 {
     while (with_params && peek_field(p, "param")) {
         p->pos += 2;
+        if (cur(p)->kind == T_ID && p->anon_params)
+            return fail(p, cur(p), "unexpected token %.*s: no parameter names here", (int)cur(p)->n,
+                        cur(p)->s);
         if (cur(p)->kind == T_ID) {
             if (locals && !name_add(p, locals, cur(p)))
                 return false;
@@ -659,8 +674,8 @@ static bool parse_sig(P *p, ftype_t *f, bool with_params, names_t *locals)
     return true;
 }
 
-/* typeuse: (type x)? params results. Returns type index or -1. */
-static int parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
+/* typeuse: (type x)? params results. Returns type index (0..2^32-1) or -1. */
+static int64_t parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
 {
     ftype_t f = {0};
     int idx = -1;
@@ -669,10 +684,23 @@ static int parse_typeuse(P *p, names_t *locals, ftype_t *sig_out)
         uint32_t x;
         if (!parse_idx(p, &p->types, &x, false))
             return -1;
-        if (x >= p->nftypes)
-            return fail(p, cur(p), "unknown type"), -1;
         if (!expect(p, T_RP, "')'"))
             return -1;
+        if (x >= p->nftypes) {
+            /* a numeric index past the types: encoded as written, the
+             * validator rejects it ("unknown type", spec 3.4.10) as
+             * wat2wasm leaves it to the validator */
+            tok_t *at = cur(p);
+            if (!parse_sig(p, &f, true, locals))
+                return -1;
+            /* with an inline signature it cannot be checked: malformed
+             * (func.wast "unknown type" assert_malformed) */
+            if (f.np || f.nr)
+                return fail(p, at, "unknown type"), -1;
+            if (sig_out)
+                *sig_out = f;
+            return (int64_t)x;
+        }
         idx = (int)x;
     }
     tok_t *at = cur(p);
@@ -971,15 +999,19 @@ static bool block_head(P *p)
         return false;
     if (id)
         p->labels.v[p->labels.n - 1] = (name_t){id->s, id->n};
+    p->anon_params = true;
     if (peek_field(p, "type")) {
-        int x = parse_typeuse(p, NULL, NULL);
+        int64_t x = parse_typeuse(p, NULL, NULL);
+        p->anon_params = false;
         if (x < 0)
             return false;
         sleb(b, x);
         return true;
     }
     ftype_t f = {0};
-    if (!parse_sig(p, &f, true, NULL))
+    bool sig_ok = parse_sig(p, &f, true, NULL);
+    p->anon_params = false;
+    if (!sig_ok)
         return false;
     if (!f.np && !f.nr)
         byte(b, 0x40);
@@ -1108,7 +1140,9 @@ static bool instr_imm(P *p, const op_t *o)
         if (is_index_tok(cur(p)))
             if (!parse_idx(p, &p->tables, &tab, false))
                 return false;
-        int t = parse_typeuse(p, NULL, NULL);
+        p->anon_params = true;
+        int64_t t = parse_typeuse(p, NULL, NULL);
+        p->anon_params = false;
         if (t < 0)
             return false;
         uleb(b, (uint64_t)t);
@@ -1388,6 +1422,7 @@ static const char *const kinds[] = {"func", "table", "memory", "global"};
 static bool pass1(P *p, size_t first, bool imports)
 {
     p->pos = first;
+    const char *defined = NULL; /* first func/table/memory/global defined */
     while (cur(p)->kind == T_LP) {
         size_t at = p->pos;
         tok_t *k = &p->t[at + 1];
@@ -1426,6 +1461,11 @@ static bool pass1(P *p, size_t first, bool imports)
             imp = peek_field(p, "import");
             if (imp && imports && ns == &p->funcs)
                 p->nimp_func++;
+            if (!imp && !defined)
+                defined = ns == &p->funcs    ? "function"
+                          : ns == &p->tables ? "table"
+                          : ns == &p->mems   ? "memory"
+                                             : "global";
         } else if (is_kw(k, "data") || is_kw(k, "elem")) {
             ns = is_kw(k, "data") ? &p->datas : &p->elems;
             opt_id(p, &id);
@@ -1448,6 +1488,9 @@ static bool pass1(P *p, size_t first, bool imports)
         } else if (!is_kw(k, "export") && !is_kw(k, "start")) {
             return fail(p, k, "unknown module field %.*s", (int)k->n, k->s);
         }
+        /* imports come before every definition (spec 6.6.13) */
+        if (imp && defined && imports)
+            return fail(p, k, "import after %s", defined);
         if (ns && imp == imports && !name_add(p, ns, id))
             return false;
         if (p->failed)
@@ -1471,7 +1514,7 @@ static bool func_field(P *p, uint32_t idx)
         return false;
     p->locals.n = 0;
     p->labels.n = 0;
-    int t = parse_typeuse(p, &p->locals, NULL);
+    int64_t t = parse_typeuse(p, &p->locals, NULL);
     if (t < 0)
         return false;
     if (imp) {
@@ -1616,7 +1659,7 @@ static bool pass2(P *p, size_t first)
             opt_id(p, &id);
             if (is_kw(d, "func")) {
                 p->locals.n = 0;
-                int t = parse_typeuse(p, &p->locals, NULL);
+                int64_t t = parse_typeuse(p, &p->locals, NULL);
                 if (t < 0)
                     return false;
                 byte(s, 0);
@@ -1712,10 +1755,26 @@ static bool pass2(P *p, size_t first)
                 p->pos += 2;
                 buf_t e = {0};
                 uint32_t n = 0, x;
+                /* (elem x*) or (elem expr*) with expr (ref.func x),
+                 * (ref.null t) or (item instr*) (spec 6.6.8, abbreviations) */
+                bool exprs = cur(p)->kind == T_LP;
                 while (cur(p)->kind != T_RP) {
-                    if (!parse_idx(p, &p->funcs, &x, false))
-                        return free(e.p), false;
-                    uleb(&e, x);
+                    if (exprs) {
+                        bool item = peek_field(p, "item");
+                        if (item)
+                            p->pos += 2;
+                        buf_t *save = p->code;
+                        p->code = &e;
+                        bool ok = item ? parse_instrs(p, 1) : parse_instr(p, 1);
+                        p->code = save;
+                        if (!ok || (item && !expect(p, T_RP, "')'")))
+                            return free(e.p), false;
+                        byte(&e, 0x0b);
+                    } else {
+                        if (!parse_idx(p, &p->funcs, &x, false))
+                            return free(e.p), false;
+                        uleb(&e, x);
+                    }
                     n++;
                 }
                 p->pos++;
@@ -1724,16 +1783,17 @@ static bool pass2(P *p, size_t first)
                 uleb(dst, n);
                 uleb(dst, n);
                 buf_t *es = &p->sec[9];
-                if (my) {
-                    byte(es, 2);
+                unsigned ex = exprs ? 4 : 0;
+                if (my || (exprs && rt != 0x70)) {
+                    byte(es, 2 | ex);
                     uleb(es, my);
                 } else
-                    byte(es, 0);
+                    byte(es, ex);
                 byte(es, 0x41);
                 byte(es, 0);
                 byte(es, 0x0b);
-                if (my)
-                    byte(es, 0);
+                if (my || (exprs && rt != 0x70))
+                    byte(es, exprs ? rt : 0);
                 uleb(es, n);
                 put(es, e.p, e.n);
                 free(e.p);
@@ -2064,7 +2124,7 @@ bool wat_is_text(const unsigned char *buf, size_t len)
         if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')
             i++;
         else if (buf[i] == ';' && i + 1 < len && buf[i + 1] == ';')
-            while (i < len && buf[i] != '\n')
+            while (i < len && buf[i] != '\n' && buf[i] != '\r')
                 i++;
         else if (buf[i] == '(' && i + 1 < len && buf[i + 1] == ';') {
             unsigned d = 1;
@@ -2081,4 +2141,43 @@ bool wat_is_text(const unsigned char *buf, size_t len)
             return buf[i] == '(';
     }
     return false;
+}
+
+bool wat_lex(const char *text, size_t len, tok_t **toks, size_t *n, char *err, size_t err_cap)
+{
+    P p = {.text = text, .len = len, .err = err, .err_cap = err_cap};
+    *toks = NULL;
+    *n = 0;
+    if (err && err_cap)
+        err[0] = 0;
+    if (!lex(&p)) {
+        wat_tokens_free(p.t, p.nt);
+        return false;
+    }
+    *toks = p.t;
+    *n = p.nt;
+    return true;
+}
+
+void wat_tokens_free(tok_t *toks, size_t n)
+{
+    for (size_t i = 0; toks && i < n; i++)
+        free(toks[i].str);
+    free(toks);
+}
+
+bool wat_const(const tok_t *t, unsigned char vt, uint64_t *bits, char *err, size_t err_cap)
+{
+    tok_t one[2] = {*t, {.kind = T_EOF, .line = t->line, .col = t->col}};
+    P p = {.t = one, .nt = 2, .err = err, .err_cap = err_cap};
+    if (err && err_cap)
+        err[0] = 0;
+    if (vt == 0x7F || vt == 0x7E) {
+        int64_t v;
+        if (!parse_int(&p, vt == 0x7F ? 32 : 64, &v))
+            return false;
+        *bits = vt == 0x7F ? (uint64_t)(uint32_t)v : (uint64_t)v;
+        return true;
+    }
+    return parse_float(&p, vt == 0x7D ? 32 : 64, bits);
 }

@@ -1,0 +1,3 @@
+(module
+  ;; comment  (func (export "f") (result i32) (i32.const 1)))
+(assert_return (invoke "f") (i32.const 1))
