@@ -21,6 +21,58 @@
 
 static bool initialized;
 
+#ifndef MK_HAVE_WASI
+/* No WASI host in this build (MK_BOUNDED; wasm_actor_wasi.c is empty):
+ * the opt-in refuses with a reason, so the port's source lists need no
+ * extra file. */
+
+bool wa_wasi_init(void)
+{
+    return true;
+}
+
+void wa_wasi_cleanup(void)
+{
+}
+
+bool wa_wasi_resolve(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why, size_t why_len)
+{
+    (void)d;
+    (void)out;
+    snprintf(why, why_len, "no WASI host in a bounded-memory build (MK_BOUNDED)");
+    return false;
+}
+
+wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg)
+{
+    (void)cfg;
+    mk_set_error("%s: no WASI host in a bounded-memory build (MK_BOUNDED)", what);
+    return NULL;
+}
+
+void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
+{
+    (void)x;
+    (void)wa;
+}
+
+bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *inst)
+{
+    (void)what;
+    (void)wa;
+    (void)inst;
+    return true;
+}
+
+bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
+{
+    (void)wa;
+    (void)code;
+    return false;
+}
+
+#endif
+
 bool wasm_actors_init(void)
 {
     if (!wasm_host_init())

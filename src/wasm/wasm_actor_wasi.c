@@ -5,9 +5,11 @@
  * thread. stdin is end of file; stdout/stderr go to files or, line by line
  * and rate-limited like mk_log, to the node's log; poll_oneoff on clocks
  * sleeps through wasm_sleep.c's timer heap and sched_yield goes behind the
- * ready actors, both suspending only this actor. A bounded build
- * (MK_BOUNDED) has no WASI host: the entry points refuse with a reason.
+ * ready actors, both suspending only this actor. Only with MK_HAVE_WASI
+ * (not in a bounded build, MK_BOUNDED): wasm_actor.c then has stubs that
+ * refuse with a reason.
  */
+#ifdef MK_HAVE_WASI
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,8 +19,6 @@
 #include "core/alloc_internal.h"
 #include "microkernel/services.h"
 #include "wasm/wasm_actor_internal.h"
-
-#ifdef MK_HAVE_WASI
 
 #include "wasm/wasi/wasi.h"
 
@@ -311,51 +311,6 @@ bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
     return wa->wasi && mk_wasi_exited(wa->wasi->w, code);
 }
 
-#else /* MK_BOUNDED: no WASI host */
-
-bool wa_wasi_init(void)
-{
-    return true;
-}
-
-void wa_wasi_cleanup(void)
-{
-}
-
-bool wa_wasi_resolve(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why, size_t why_len)
-{
-    (void)d;
-    (void)out;
-    snprintf(why, why_len, "no WASI host in a bounded-memory build (MK_BOUNDED)");
-    return false;
-}
-
-wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg)
-{
-    (void)cfg;
-    mk_set_error("%s: no WASI host in a bounded-memory build (MK_BOUNDED)", what);
-    return NULL;
-}
-
-void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
-{
-    (void)x;
-    (void)wa;
-}
-
-bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *inst)
-{
-    (void)what;
-    (void)wa;
-    (void)inst;
-    return true;
-}
-
-bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
-{
-    (void)wa;
-    (void)code;
-    return false;
-}
-
+#else
+typedef int mk_wasm_actor_wasi_unused_t; /* ISO C: not an empty unit */
 #endif
