@@ -220,6 +220,28 @@ static void proc_exit_code_reaches_the_supervisor(void **state)
     free(probe);
 }
 
+/* A reload keeps the WASI context (preopens, stdout file) and initialises
+ * the new instance's wasi-libc (_initialize). */
+static void reload_keeps_the_wasi_context(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_guest(rt);
+    assert_true(actor_reload_wasm_file(rt, g.id, MK_WASI_ACTOR_WASM));
+    g_done = 0;
+    g_until = 101;
+    probe_send(rt, p, g.id, 1, NULL, 0);
+    run_until(rt, &g_done, 10000);
+    const probe_rec_t *r = probe_find(probe, 101);
+    assert_non_null(r);
+    assert_int_equal(rec_i32(r, 0), 0);
+    assert_non_null(strstr(slurp(g.out), "read back: written by a wasm actor\n"));
+    runtime_destroy(rt);
+    free(probe);
+}
+
 static void without_opt_in_wasi_does_not_link(void **state)
 {
     (void)state;
@@ -257,6 +279,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(escapes_fail_with_notcapable, setup, teardown),
         cmocka_unit_test_setup_teardown(sleep_suspends_only_the_actor, setup, teardown),
         cmocka_unit_test_setup_teardown(proc_exit_code_reaches_the_supervisor, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_keeps_the_wasi_context, setup, teardown),
         cmocka_unit_test_setup_teardown(without_opt_in_wasi_does_not_link, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_preopen_is_refused, setup, teardown),
     };
