@@ -119,6 +119,65 @@ actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox
                                  uint32_t stack_size, uint32_t heap_size,
                                  fiber_stack_class_t fiber_stack);
 
+/* ---- Extension: WASI preview1 for actors (opt-in, issue 20) ---- */
+
+/* A directory the actor's WASI guest sees (preopened fd 3, 4, ... in order). */
+typedef struct wasm_actor_wasi_dir {
+    const char *host;  /* host directory, opened at spawn */
+    const char *guest; /* the name fd_prestat_dir_name reports ("/data", "."); NULL: host */
+    bool readonly;     /* withhold every right that changes the tree or a file */
+} wasm_actor_wasi_dir_t;
+
+/* What a WASM actor that opts in to wasi_snapshot_preview1 gets. Everything
+ * is copied at spawn; NULL arrays with a count of 0 are fine. */
+typedef struct wasm_actor_wasi {
+    const wasm_actor_wasi_dir_t *dirs; /* preopened directories */
+    size_t ndirs;                      /* at most WASM_WASI_MAX_DIRS */
+    const char *const *args;           /* argv, args[0] the program name */
+    size_t nargs;                      /* at most WASM_WASI_MAX_STRINGS */
+    const char *const *env;            /* "NAME=value" strings */
+    size_t nenv;                       /* at most WASM_WASI_MAX_STRINGS */
+    const char *stdout_path; /* appended to (created 0644); NULL: the node's log, LOG_INFO */
+    const char *stderr_path; /* appended to (created 0644); NULL: the node's log, LOG_WARN */
+} wasm_actor_wasi_t;
+
+#define WASM_WASI_MAX_DIRS      64u    /* preopens per actor */
+#define WASM_WASI_MAX_STRINGS   256u   /* args, and env strings, per actor */
+#define WASM_WASI_MAX_STR_BYTES 65536u /* bytes of all args and env strings together */
+/* A line of stdout/stderr routed to the log is cut at this many bytes. */
+#define WASM_WASI_LINE_MAX      512u
+/* proc_exit(n) stops the actor with exit reason EXIT_NORMAL for n == 0,
+ * WASM_WASI_EXIT_BASE + n for 1 <= n <= 191, and 255 otherwise (the log
+ * line gives n itself). */
+#define WASM_WASI_EXIT_BASE     64
+
+/*
+ * Extension: actor_spawn_wasm() for a module that may also import
+ * functions of "wasi_snapshot_preview1" (all 46; docs/wasm-actors.md,
+ * "WASI"), served from the context `wasi` describes. Without this opt-in a
+ * WASI import fails to link with an error naming it. The module still
+ * exports handle_message; a reactor's _initialize export (clang
+ * -mexec-model=reactor) is called once at spawn, with the start-function
+ * fuel cap. Nothing blocks the node: stdin reads end of file, poll_oneoff
+ * on clocks and sched_yield suspend only this actor (whatever
+ * fiber_stack is), and proc_exit stops it (reason: WASM_WASI_EXIT_BASE).
+ * Returns ACTOR_ID_INVALID with mk_last_error() set for everything
+ * actor_spawn_wasm() refuses, a NULL `wasi`, a limit above exceeded, a
+ * preopen that is not an openable directory, or an output file that
+ * cannot be opened (the path and errno named). Not in a bounded-memory
+ * build (MK_BOUNDED): it always fails there.
+ */
+actor_id_t actor_spawn_wasm_wasi(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
+                                 size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
+                                 fiber_stack_class_t fiber_stack, const wasm_actor_wasi_t *wasi);
+
+/* Extension: read the module at `path` as actor_spawn_wasm_file() does and
+ * spawn it with actor_spawn_wasm_wasi(). */
+actor_id_t actor_spawn_wasm_file_wasi(runtime_t *rt, const char *path, size_t mailbox_size,
+                                      uint32_t stack_size, uint32_t heap_size,
+                                      fiber_stack_class_t fiber_stack,
+                                      const wasm_actor_wasi_t *wasi);
+
 /* ---- Supervision integration (seed) ---- */
 
 /* Behaviour of every WASM actor; the `behavior` field of a child_spec_t. */

@@ -52,18 +52,82 @@ static bool load_name(shell_t *sh, const char *path, char *name, size_t cap)
     return true;
 }
 
+/* load's words after the command: one path, and --wasi / --dir HOST[::GUEST] /
+ * --dir-ro HOST[::GUEST] in any order (a --dir implies --wasi). The
+ * preopens point into `args` (HOST is cut at "::" in `hosts`). False after
+ * printing the reason. */
+typedef struct load_opts {
+    const char *path;
+    bool wasi;
+    wasm_actor_wasi_dir_t dirs[SHELL_ARGS_MAX / 2];
+    char hosts[SHELL_ARGS_MAX / 2][256];
+    size_t ndirs;
+} load_opts_t;
+
+static bool load_parse(shell_t *sh, const shell_args_t *args, load_opts_t *o)
+{
+    for (size_t i = 1; i < args->argc; i++) {
+        const char *a = args->argv[i];
+        if (!strcmp(a, "--wasi")) {
+            o->wasi = true;
+        } else if (!strcmp(a, "--dir") || !strcmp(a, "--dir-ro")) {
+            if (i + 1 >= args->argc) {
+                sh_usage_error(sh, "%s needs HOST[::GUEST]", a);
+                return false;
+            }
+            const char *v = args->argv[++i], *sep = strstr(v, "::");
+            size_t hl = sep ? (size_t)(sep - v) : strlen(v);
+            if (hl == 0 || hl >= sizeof o->hosts[0] || (sep && sep[2] == 0)) {
+                sh_usage_error(sh, "%s %.80s: expected HOST[::GUEST]", a, v);
+                return false;
+            }
+            memcpy(o->hosts[o->ndirs], v, hl);
+            o->hosts[o->ndirs][hl] = 0;
+            o->dirs[o->ndirs] =
+                (wasm_actor_wasi_dir_t){o->hosts[o->ndirs], sep ? sep + 2 : NULL, a[5] == '-'};
+            o->ndirs++;
+            o->wasi = true;
+        } else if (a[0] == '-' && a[1] == '-') {
+            sh_usage_error(sh, "unknown option '%.40s' (--wasi, --dir, --dir-ro)", a);
+            return false;
+        } else if (o->path) {
+            sh_usage_error(sh, "one module path only ('%.80s' and '%.80s')", o->path, a);
+            return false;
+        } else {
+            o->path = a;
+        }
+    }
+    if (!o->path) {
+        sh_usage_error(sh, "no module path");
+        return false;
+    }
+    return true;
+}
+
 shell_result_t cmd_load(shell_t *sh, const shell_args_t *args, const char *line, size_t len)
 {
     (void)line;
     (void)len;
-    const char *path = args->argv[1];
+    load_opts_t o;
+    memset(&o, 0, sizeof o);
+    if (!load_parse(sh, args, &o))
+        return SHELL_FAILED;
+    const char *path = o.path;
     char name[MK_NAME_MAX + 1];
     if (!load_name(sh, path, name, sizeof name))
         return sh_usage_error(sh, "no name can be made from '%.80s'", path);
     if (!wasm_actors_init())
         return sh_error(sh, "%s", mk_last_error());
-    actor_id_t id = actor_spawn_wasm_file(sh->rt, path, 16, WASM_DEFAULT_STACK_SIZE,
-                                          WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL);
+    actor_id_t id;
+    if (o.wasi) { /* argv[0] is the module's name; stdout/stderr go to the node's log */
+        const char *argv0[] = {name};
+        wasm_actor_wasi_t w = {o.dirs, o.ndirs, argv0, 1, NULL, 0, NULL, NULL};
+        id = actor_spawn_wasm_file_wasi(sh->rt, path, 16, WASM_DEFAULT_STACK_SIZE,
+                                        WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL, &w);
+    } else {
+        id = actor_spawn_wasm_file(sh->rt, path, 16, WASM_DEFAULT_STACK_SIZE,
+                                   WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL);
+    }
     if (id == ACTOR_ID_INVALID)
         return sh_error(sh, "%s", mk_last_error());
     if (!actor_register_name(sh->rt, name, id)) {

@@ -21,10 +21,66 @@
 
 static bool initialized;
 
+#ifndef MK_HAVE_WASI
+/* No WASI host in this build (MK_BOUNDED; wasm_actor_wasi.c is empty):
+ * the opt-in refuses with a reason, so the port's source lists need no
+ * extra file. */
+
+bool wa_wasi_init(void)
+{
+    return true;
+}
+
+void wa_wasi_cleanup(void)
+{
+}
+
+bool wa_wasi_resolve(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why, size_t why_len)
+{
+    (void)d;
+    (void)out;
+    snprintf(why, why_len, "no WASI host in a bounded-memory build (MK_BOUNDED)");
+    return false;
+}
+
+wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg)
+{
+    (void)cfg;
+    mk_set_error("%s: no WASI host in a bounded-memory build (MK_BOUNDED)", what);
+    return NULL;
+}
+
+void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
+{
+    (void)x;
+    (void)wa;
+}
+
+bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *inst)
+{
+    (void)what;
+    (void)wa;
+    (void)inst;
+    return true;
+}
+
+bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
+{
+    (void)wa;
+    (void)code;
+    return false;
+}
+
+#endif
+
 bool wasm_actors_init(void)
 {
     if (!wasm_host_init())
         return false;
+    if (!wa_wasi_init()) {
+        wasm_host_cleanup();
+        return false;
+    }
     initialized = true;
     return true;
 }
@@ -38,6 +94,7 @@ bool wasm_actors_init_pool(void *pool_buf, size_t pool_size)
 
 void wasm_actors_cleanup(void)
 {
+    wa_wasi_cleanup();
     wasm_host_cleanup();
     initialized = false;
 }
@@ -60,30 +117,38 @@ static bool fiber_ok(const char *what, fiber_stack_class_t f)
     return mk_fail("%s: unknown fiber_stack class %d", what, (int)f);
 }
 
-/* A new actor state holding a reference to `s` and a fresh instance. */
+/* A new actor state holding a reference to `s` and a fresh instance;
+ * `wasi` (may be NULL) becomes the actor's, also when this fails. */
 static wasm_actor_t *wa_create(const char *what, wasm_shared_t *s, const wasm_settings_t *set,
-                               const char *state_path)
+                               const char *state_path, wa_wasi_t *wasi)
 {
     wasm_actor_t *wa = mk_calloc(1, sizeof *wa);
     if (!wa) {
         mk_set_error("%s: out of memory", what);
+        wa_wasi_free(wasi, NULL);
         return NULL;
     }
     wa->set = *set;
+    wa->wasi = wasi;
     if (state_path && !(wa->state_path = mk_strdup(state_path))) {
         mk_set_error("%s: out of memory", what);
-        mk_free(wa);
-        return NULL;
+        goto fail;
     }
     wa->inst = wasm_shared_instantiate(what, s, set, wa, &wa->handle);
-    if (!wa->inst) {
-        mk_free(wa->state_path);
-        mk_free(wa);
-        return NULL;
+    if (!wa->inst)
+        goto fail;
+    if (!wa_wasi_initialize(what, wa, wa->inst)) {
+        wasm_instance_free(wa->inst);
+        goto fail;
     }
     wasm_shared_retain(s);
     wa->shared = s;
     return wa;
+fail:
+    wa_wasi_free(wa->wasi, NULL);
+    mk_free(wa->state_path);
+    mk_free(wa);
+    return NULL;
 }
 
 static void drop_instance(wasm_instance_t *inst)
@@ -114,16 +179,17 @@ void wasm_actor_free(void *state)
     drop_instance(wa->inst);
     wasm_shared_release(wa->shared);
     drop_next(wa);
+    wa_wasi_free(wa->wasi, wa);
     mk_free(wa->saved);
     mk_free(wa->state_path);
     mk_free(wa);
 }
 
-actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
-                            size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
-                            fiber_stack_class_t fiber_stack)
+/* actor_spawn_wasm, with the WASI opt-in when `wasi` is not NULL. */
+static actor_id_t spawn(const char *what, runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
+                        size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
+                        fiber_stack_class_t fiber_stack, const wasm_actor_wasi_t *wasi)
 {
-    const char *what = "actor_spawn_wasm";
     if (!rt || !wasm_buf) {
         mk_set_error("%s: %s is NULL", what, rt ? "wasm_buf" : "runtime");
         return ACTOR_ID_INVALID;
@@ -136,10 +202,15 @@ actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_
         return ACTOR_ID_INVALID;
     wasm_settings_t set;
     settings_init(&set, stack_size, heap_size, fiber_stack);
-    wasm_shared_t *s = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size);
+    wasm_shared_t *s = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size, wasi != NULL);
     if (!s)
         return ACTOR_ID_INVALID;
-    wasm_actor_t *wa = wa_create(what, s, &set, NULL);
+    wa_wasi_t *ctx = NULL;
+    if (wasi && !(ctx = wa_wasi_create(what, wasi))) {
+        wasm_shared_release(s);
+        return ACTOR_ID_INVALID;
+    }
+    wasm_actor_t *wa = wa_create(what, s, &set, NULL, ctx);
     wasm_shared_release(s);
     if (!wa)
         return ACTOR_ID_INVALID;
@@ -150,6 +221,41 @@ actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_
     }
     wa->rt = rt;
     wa->id = id;
+    return id;
+}
+
+actor_id_t actor_spawn_wasm(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
+                            size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
+                            fiber_stack_class_t fiber_stack)
+{
+    return spawn("actor_spawn_wasm", rt, wasm_buf, wasm_size, mailbox_size, stack_size, heap_size,
+                 fiber_stack, NULL);
+}
+
+actor_id_t actor_spawn_wasm_wasi(runtime_t *rt, const uint8_t *wasm_buf, size_t wasm_size,
+                                 size_t mailbox_size, uint32_t stack_size, uint32_t heap_size,
+                                 fiber_stack_class_t fiber_stack, const wasm_actor_wasi_t *wasi)
+{
+    if (!wasi) {
+        mk_set_error("actor_spawn_wasm_wasi: wasi is NULL");
+        return ACTOR_ID_INVALID;
+    }
+    return spawn("actor_spawn_wasm_wasi", rt, wasm_buf, wasm_size, mailbox_size, stack_size,
+                 heap_size, fiber_stack, wasi);
+}
+
+actor_id_t actor_spawn_wasm_file_wasi(runtime_t *rt, const char *path, size_t mailbox_size,
+                                      uint32_t stack_size, uint32_t heap_size,
+                                      fiber_stack_class_t fiber_stack,
+                                      const wasm_actor_wasi_t *wasi)
+{
+    size_t len = 0;
+    uint8_t *buf = wasm_read_file("actor_spawn_wasm_file_wasi", path, &len);
+    if (!buf)
+        return ACTOR_ID_INVALID;
+    actor_id_t id =
+        actor_spawn_wasm_wasi(rt, buf, len, mailbox_size, stack_size, heap_size, fiber_stack, wasi);
+    mk_free(buf);
     return id;
 }
 
@@ -222,6 +328,16 @@ static bool finish(wasm_actor_t *wa, wasm_status_t st, const wasm_value_t *res)
         }
         return true;
     case WASM_STATUS_TRAP: {
+        int code;
+        if (wa_wasi_exited(wa, &code)) {
+            int reason = code == 0                 ? EXIT_NORMAL
+                         : code > 0 && code <= 191 ? WASM_WASI_EXIT_BASE + code
+                                                   : 255;
+            actor_log(wa->rt, code ? LOG_WARN : LOG_INFO,
+                      "wasm actor 0x%016llx: proc_exit(%d): stopped (exit reason %d)",
+                      (unsigned long long)wa->id, code, reason);
+            return stop_with(wa, reason);
+        }
         const wasm_trap_info_t *t = wasm_instance_trap(wa->inst);
         char fn[32];
         const char *name = t->func_name;
@@ -272,11 +388,12 @@ bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *sta
     wasm_status_t st;
     switch (wa->wait) {
     case WA_SLEEPING:
+    case WA_YIELDED:
     case WA_PREEMPTED:
         if (!wake)
             return true; /* unreachable: held, or the wake comes first */
         wasm_instance_set_fuel(wa->inst, (int64_t)wa->set.fuel_slice);
-        if (wa->wait == WA_SLEEPING) {
+        if (wa->wait != WA_PREEMPTED) { /* a suspended host call: result 0 */
             wasm_value_t r = {.i32 = 0};
             wa->wait = WA_IDLE;
             st = wasm_resume(wa->inst, &r, 1, res, 1);
@@ -334,7 +451,7 @@ void *wasm_actor_factory(void *arg)
         mk_set_error("wasm_actor_factory: arg is NULL");
         return NULL;
     }
-    return wa_create("wasm_actor_factory", fa->shared, &fa->set, fa->state_path);
+    return wa_create("wasm_actor_factory", fa->shared, &fa->set, fa->state_path, NULL);
 }
 
 wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm_size,
@@ -354,7 +471,7 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
         return NULL;
     }
     settings_init(&fa->set, stack_size, heap_size, fiber_stack);
-    fa->shared = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size);
+    fa->shared = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size, false);
     if (!fa->shared) {
         mk_free(fa);
         return NULL;
@@ -466,11 +583,15 @@ static reload_result_t stage_reload(const char *what, wasm_actor_t *wa, const ui
         mk_set_error("%s: buffer is NULL", what);
         return RELOAD_ERR_MODULE_LOAD;
     }
-    wasm_shared_t *s = wasm_shared_compile(what, buf, len, wa->set.heap_size);
+    wasm_shared_t *s = wasm_shared_compile(what, buf, len, wa->set.heap_size, wa->wasi != NULL);
     if (!s)
         return RELOAD_ERR_MODULE_LOAD;
     wasm_func_t *handle = NULL;
     wasm_instance_t *inst = wasm_shared_instantiate(what, s, &wa->set, wa, &handle);
+    if (inst && !wa_wasi_initialize(what, wa, inst)) {
+        wasm_instance_free(inst);
+        inst = NULL;
+    }
     if (!inst) {
         wasm_shared_release(s);
         return RELOAD_ERR_INSTANCE;
@@ -509,7 +630,7 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
         mk_set_error("%s: 0x%016llx is not a WASM actor", what, (unsigned long long)old_id);
         return RELOAD_ERR_NOT_WASM;
     }
-    if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING) {
+    if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING || wa->wait == WA_YIELDED) {
         mk_set_error("%s: 0x%016llx is suspended in a blocking call", what,
                      (unsigned long long)old_id);
         return RELOAD_ERR_FIBER_ACTIVE;

@@ -70,7 +70,10 @@ typedef enum {
     WA_SLEEPING,  /* in mk_sleep_ms: held, a timer wakes it */
     WA_RECEIVING, /* in mk_recv: the next message resumes it */
     WA_PREEMPTED, /* out of fuel: a wake message resumes it */
+    WA_YIELDED,   /* in WASI sched_yield: a wake message resumes it with 0 */
 } wa_wait_t;
+
+typedef struct wa_wasi wa_wasi_t;
 
 /* One WASM actor (its actor state). Fields marked "bound" are set on the
  * first message, because the supervision factory runs before the actor
@@ -98,6 +101,7 @@ typedef struct wasm_actor {
     bool has_saved;
     char *state_path;             /* file backing the saved state, or NULL */
     wasm_log_budget_t log_budget; /* mk_log lines (wasm_host.c) */
+    wa_wasi_t *wasi;              /* opt-in WASI context (wasm_actor_wasi.c), or NULL */
 } wasm_actor_t;
 
 /* ---- wasm_module.c ---- */
@@ -111,11 +115,11 @@ wasm_func_t *wasm_host_find(const char *name, const wasm_functype_t *type, char 
                             size_t why_len);
 
 /* Compile `len` bytes (not modified); check handle_message, resolve the
- * imports, and check that memory 0 (if any) can grow by a payload region of
- * `heap_size` bytes within its declared maximum. NULL with mk_last_error()
- * set ("<what>: <reason>"). */
+ * imports (also those of wasi_snapshot_preview1 when `wasi`), and check that memory 0 (if any) can
+ * grow by a payload region of `heap_size` bytes within its declared maximum. NULL with
+ * mk_last_error() set ("<what>: <reason>"). */
 wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t len,
-                                   uint32_t heap_size);
+                                   uint32_t heap_size, bool wasi);
 void wasm_shared_retain(wasm_shared_t *s);
 void wasm_shared_release(wasm_shared_t *s);
 
@@ -146,6 +150,25 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out);
 bool wasm_sleep_add(wasm_actor_t *wa);
 /* Take `wa` out of the sleep heap (no-op when not in it). */
 void wasm_sleep_remove(wasm_actor_t *wa);
+
+/* ---- wasm_actor_wasi.c (WASI opt-in; stubs in a bounded build) ---- */
+
+/* The process-wide WASI host functions (wasm_actors_init / cleanup). */
+bool wa_wasi_init(void);
+void wa_wasi_cleanup(void);
+/* Resolve a wasi_snapshot_preview1 import; false with `why`. */
+bool wa_wasi_resolve(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why, size_t why_len);
+/* A WASI context from `cfg` (copied: strings, preopens opened, output
+ * files opened); NULL with a reason naming `what`. */
+wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg);
+/* Flush a partial log line (when bound to a runtime) and free. NULL ok. */
+void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa);
+/* Call the reactor's _initialize export of `inst` (an instance of WASI
+ * actor `wa`; no-op without WASI or the export); false with a reason when
+ * it traps, exits, suspends or runs out of fuel. */
+bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *inst);
+/* True (and the proc_exit code) once the guest called proc_exit. */
+bool wa_wasi_exited(const wasm_actor_t *wa, int *code);
 
 /* ---- wasm_actor.c ---- */
 

@@ -101,7 +101,7 @@ static const char *kind_name(wasm_extern_kind_t k)
 }
 
 wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t len,
-                                   uint32_t heap_size)
+                                   uint32_t heap_size, bool wasi)
 {
     if (!buf || len == 0) {
         mk_set_error("%s: empty module (0 bytes)", what);
@@ -171,10 +171,19 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
             mk_set_error("%s: import %u unreadable", what, i);
             goto fail;
         }
+        bool is_wasi = strcmp(d.module, "wasi_snapshot_preview1") == 0;
+        if (wasi && is_wasi) { /* the opt-in (actor_spawn_wasm_wasi) */
+            if (!wa_wasi_resolve(&d, &s->imports[i], why, sizeof why)) {
+                mk_set_error("%s: import wasi_snapshot_preview1.%s: %s", what, d.name, why);
+                goto fail;
+            }
+            continue;
+        }
         if (d.kind != WASM_EXTERN_FUNC || strcmp(d.module, "env") != 0) {
             mk_set_error("%s: import %s.%s (%s) is not provided by the host "
-                         "(only functions from \"env\": see docs/wasm-actors.md)",
-                         what, d.module, d.name, kind_name(d.kind));
+                         "(only functions from \"env\"%s: see docs/wasm-actors.md)",
+                         what, d.module, d.name, kind_name(d.kind),
+                         is_wasi ? "; WASI is opt-in: actor_spawn_wasm_wasi" : "");
             goto fail;
         }
         wasm_func_t *f = wasm_host_find(d.name, &d.func, why, sizeof why);

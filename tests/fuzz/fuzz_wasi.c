@@ -1,5 +1,5 @@
 /*
- * fuzz_wasi.c -- libFuzzer target for mk-wasm's WASI preview1 host: what a
+ * fuzz_wasi.c -- libFuzzer target for the WASI preview1 host (src/wasm/wasi): what a
  * hostile guest controls is every argument of every call and the bytes of
  * its memory (iovec arrays, paths, subscriptions, buffers). Input: byte 0
  * picks one of the 46 functions, the next bytes give its arguments (i32s
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wasi_int.h"
+#include "wasm/wasi/wasi_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "microkernel/wat.h"
-#include "wasi.h"
+#include "wasm/wasi/wasi.h"
 #include "wasm_engine.h"
 
 extern char **environ;

@@ -1,11 +1,13 @@
 /*
- * wasi_fd.c -- the fd_* calls of the WASI preview1 host of mk-wasm: reads
+ * wasi_fd.c -- the fd_* calls of the WASI preview1 host (mk-wasm, WASM actors): reads
  * and writes through guest iovec arrays, seeking, syncing, fd and file
  * status, preopen names, renumbering and fd_readdir. Each call checks the
  * slot is open (BADF) and has the right the witx names for it (NOTCAPABLE)
  * before it touches the host fd; host errors map through wasi_errno().
  */
-#include "wasi_int.h"
+#include "wasm/wasi/wasi_int.h"
+
+#include "core/alloc_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,34 +42,48 @@ static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *a
     static const uint64_t need[] = {R_FD_READ, R_FD_WRITE, R_FD_READ | R_FD_SEEK,
                                     R_FD_WRITE | R_FD_SEEK};
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, need[op], &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, need[op], &err);
     if (!f)
         RET(err);
     uint32_t n = args[2].u32;
-    struct iovec *iov = calloc(n ? n : 1, sizeof *iov);
+    struct iovec *iov = mk_calloc(n ? n : 1, sizeof *iov);
     if (n > WASI_MAX_IOVS) {
-        free(iov);
+        mk_free(iov);
         RET(E_INVAL);
     }
     if (!iov)
         RET(E_NOMEM);
     err = wasi_gather(inst, args[1].u32, n, iov);
     if (err) {
-        free(iov);
+        mk_free(iov);
         RET(err);
     }
     uint64_t off = op >= OP_PREAD ? args[3].u64 : 0;
     uint32_t ret = op >= OP_PREAD ? args[4].u32 : args[3].u32;
     /* a bad result pointer is refused before any byte moves */
     if (!wasi_mem(inst, ret, 4)) {
-        free(iov);
+        mk_free(iov);
         RET(E_FAULT);
     }
     if (off > INT64_MAX) {
-        free(iov);
+        mk_free(iov);
         RET(E_INVAL);
     }
     ssize_t k;
+    mk_wasi_t *w = wasi_ctx(inst, user);
+    if (op == OP_WRITE && f->host < 0 && w->hooks.write) { /* stdio of an embedder */
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (iov[i].iov_len > UINT32_MAX - total)
+                iov[i].iov_len = UINT32_MAX - total; /* the count is a u32 */
+            w->hooks.write(w->hooks.ctx, args[0].i32, iov[i].iov_base, iov[i].iov_len);
+            total += iov[i].iov_len;
+        }
+        mk_free(iov);
+        if (!wasi_put_u32(inst, ret, (uint32_t)total))
+            RET(E_FAULT);
+        RET(E_SUCCESS);
+    }
     do {
         switch (op) {
         case OP_READ: k = readv(f->host, iov, (int)n); break;
@@ -76,7 +92,7 @@ static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *a
         default: k = pwritev(f->host, iov, (int)n, (off_t)off); break;
         }
     } while (k < 0 && errno == EINTR);
-    free(iov);
+    mk_free(iov);
     if (k < 0)
         RET(wasi_errno(errno));
     if (!wasi_put_u32(inst, ret, (uint32_t)k))
@@ -111,7 +127,7 @@ HOSTFN(wasi_fd_seek)
     int64_t off = args[1].i64;
     /* seeking by 0 from the current position is a tell (witx: fd_tell) */
     uint64_t right = (off == 0 && whence == 1) ? R_FD_TELL : R_FD_SEEK;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     if (whence < 0 || whence > 2)
@@ -134,7 +150,7 @@ HOSTFN(wasi_fd_seek)
 HOSTFN(wasi_fd_tell)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_TELL, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_TELL, &err);
     if (!f)
         RET(err);
     off_t r = lseek(f->host, 0, SEEK_CUR);
@@ -149,7 +165,7 @@ HOSTFN(wasi_fd_close)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     wasi_fd_release(f);
@@ -160,7 +176,7 @@ HOSTFN(wasi_fd_sync)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_SYNC, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_SYNC, &err);
     if (!f)
         RET(err);
     RET(fsync(f->host) == 0 ? E_SUCCESS : wasi_errno(errno));
@@ -170,7 +186,7 @@ HOSTFN(wasi_fd_datasync)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_DATASYNC, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_DATASYNC, &err);
     if (!f)
         RET(err);
     RET(fdatasync(f->host) == 0 ? E_SUCCESS : wasi_errno(errno));
@@ -180,7 +196,7 @@ HOSTFN(wasi_fd_advise)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_ADVISE, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_ADVISE, &err);
     if (!f)
         RET(err);
     static const int adv[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
@@ -195,7 +211,7 @@ HOSTFN(wasi_fd_allocate)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_ALLOCATE, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_ALLOCATE, &err);
     if (!f)
         RET(err);
     if (args[1].u64 > INT64_MAX || args[2].u64 > INT64_MAX - args[1].u64)
@@ -207,7 +223,7 @@ HOSTFN(wasi_fd_allocate)
 HOSTFN(wasi_fd_fdstat_get)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     /* fdstat: u8 filetype, u16 flags at 2, u64 rights at 8 and inheriting
@@ -227,7 +243,7 @@ HOSTFN(wasi_fd_fdstat_set_flags)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_FDSTAT_SET_FLAGS, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_FDSTAT_SET_FLAGS, &err);
     if (!f)
         RET(err);
     uint32_t fl = args[1].u32;
@@ -253,7 +269,7 @@ HOSTFN(wasi_fd_fdstat_set_rights)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     /* rights only ever shrink */
@@ -267,7 +283,7 @@ HOSTFN(wasi_fd_fdstat_set_rights)
 HOSTFN(wasi_fd_filestat_get)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_FILESTAT_GET, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_FILESTAT_GET, &err);
     if (!f)
         RET(err);
     struct stat st;
@@ -282,7 +298,7 @@ HOSTFN(wasi_fd_filestat_set_size)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_FILESTAT_SET_SIZE, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_FILESTAT_SET_SIZE, &err);
     if (!f)
         RET(err);
     if (args[1].u64 > INT64_MAX)
@@ -294,7 +310,7 @@ HOSTFN(wasi_fd_filestat_set_times)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_FILESTAT_SET_TIMES, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_FILESTAT_SET_TIMES, &err);
     if (!f)
         RET(err);
     struct timespec ts[2];
@@ -306,7 +322,7 @@ HOSTFN(wasi_fd_filestat_set_times)
 HOSTFN(wasi_fd_prestat_get)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     if (!f->name)
@@ -321,7 +337,7 @@ HOSTFN(wasi_fd_prestat_get)
 HOSTFN(wasi_fd_prestat_dir_name)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, 0, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, 0, &err);
     if (!f)
         RET(err);
     if (!f->name)
@@ -337,7 +353,7 @@ HOSTFN(wasi_fd_prestat_dir_name)
 HOSTFN(wasi_fd_renumber)
 {
     (void)inst;
-    mk_wasi_t *w = wasi_ctx(user);
+    mk_wasi_t *w = wasi_ctx(inst, user);
     int err;
     wasi_fd_t *from = wasi_fd(w, args[0].i32, 0, &err);
     wasi_fd_t *to = from ? wasi_fd(w, args[1].i32, 0, &err) : NULL;
@@ -381,7 +397,7 @@ static uint8_t dtype(const struct dirent *e, int dirfd)
 HOSTFN(wasi_fd_readdir)
 {
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), args[0].i32, R_FD_READDIR, &err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, R_FD_READDIR, &err);
     if (!f)
         RET(err);
     uint32_t at = args[1].u32, len = args[2].u32;

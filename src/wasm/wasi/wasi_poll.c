@@ -1,12 +1,14 @@
 /*
  * wasi_poll.c -- poll_oneoff and the sock_* calls of the WASI preview1 host
- * of mk-wasm. poll_oneoff waits with ppoll(2) for the earliest clock
+ * (mk-wasm, WASM actors). poll_oneoff waits with ppoll(2) for the earliest clock
  * subscription or the first ready fd subscription (clock deadlines are
  * kept on CLOCK_MONOTONIC; an absolute realtime deadline is converted once).
  * Sockets are those given with --listen-fd and what sock_accept returns
  * from them; preview1 has no socket creation, connect or bind.
  */
-#include "wasi_int.h"
+#include "wasm/wasi/wasi_int.h"
+
+#include "core/alloc_internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -68,7 +70,7 @@ static uint64_t readable(int fd, uint8_t type)
 
 HOSTFN(wasi_poll_oneoff)
 {
-    mk_wasi_t *w = wasi_ctx(user);
+    mk_wasi_t *w = wasi_ctx(inst, user);
     uint32_t n = args[2].u32;
     if (n == 0 || n > WASI_MAX_SUBS)
         RET(E_INVAL);
@@ -76,11 +78,11 @@ HOSTFN(wasi_poll_oneoff)
     uint8_t *out = wasi_mem(inst, args[1].u32, 32ull * n);
     if (!in || !out || !wasi_mem(inst, args[3].u32, 4))
         RET(E_FAULT);
-    sub_t *subs = calloc(n, sizeof *subs);
-    struct pollfd *pfds = calloc(n, sizeof *pfds);
+    sub_t *subs = mk_calloc(n, sizeof *subs);
+    struct pollfd *pfds = mk_calloc(n, sizeof *pfds);
     if (!subs || !pfds) {
-        free(subs);
-        free(pfds);
+        mk_free(subs);
+        mk_free(pfds);
         RET(E_NOMEM);
     }
     uint64_t mono = now_ns(CLOCK_MONOTONIC), earliest = UINT64_MAX;
@@ -135,9 +137,14 @@ HOSTFN(wasi_poll_oneoff)
         }
     }
     int ready = 0;
+    bool nowait = w->hooks.sleep != NULL; /* an embedder's loop must not block */
     for (;;) {
         struct timespec ts = {0, 0}, *tp = NULL;
-        if (!nimmediate && earliest != UINT64_MAX) {
+        if (nowait) {
+            if (!npfd)
+                break; /* clocks only: nothing to check now */
+            tp = &ts;
+        } else if (!nimmediate && earliest != UINT64_MAX) {
             uint64_t t = now_ns(CLOCK_MONOTONIC), rel = earliest > t ? earliest - t : 0;
             ts.tv_sec = (time_t)(rel / 1000000000ull);
             ts.tv_nsec = (long)(rel % 1000000000ull);
@@ -146,8 +153,8 @@ HOSTFN(wasi_poll_oneoff)
             tp = &ts;
         }
         if (!npfd && !tp) { /* nothing could ever happen */
-            free(subs);
-            free(pfds);
+            mk_free(subs);
+            mk_free(pfds);
             RET(E_INVAL);
         }
         ready = ppoll(npfd ? pfds : NULL, npfd, tp, NULL);
@@ -156,8 +163,8 @@ HOSTFN(wasi_poll_oneoff)
     }
     if (ready < 0) {
         int e = errno;
-        free(subs);
-        free(pfds);
+        mk_free(subs);
+        mk_free(pfds);
         RET(wasi_errno(e));
     }
     uint64_t t = now_ns(CLOCK_MONOTONIC);
@@ -167,7 +174,7 @@ HOSTFN(wasi_poll_oneoff)
         if (u->error) {
             put_event(out + 32ull * nev++, u, u->error, 0, 0);
         } else if (u->tag == EV_CLOCK) {
-            if (u->deadline <= t || (ready == 0 && !npfd && u->deadline == earliest))
+            if (u->deadline <= t || (!nowait && ready == 0 && !npfd && u->deadline == earliest))
                 put_event(out + 32ull * nev++, u, 0, 0, 0);
         } else if (u->pidx >= 0 && pfds[u->pidx].revents) {
             short re = pfds[u->pidx].revents;
@@ -177,19 +184,31 @@ HOSTFN(wasi_poll_oneoff)
             put_event(out + 32ull * nev++, u, err, nb, flags);
         }
     }
+    if (nowait && nev == 0) {
+        for (uint32_t i = 0; i < n; i++) /* what fires at the deadline */
+            if (subs[i].tag == EV_CLOCK && subs[i].deadline == earliest)
+                put_event(out + 32ull * nev++, &subs[i], 0, 0, 0);
+        mk_free(subs);
+        mk_free(pfds);
+        if (earliest == UINT64_MAX)
+            RET(E_AGAIN); /* fds only, none ready: the guest cannot wait here */
+        wasi_put_u32(inst, args[3].u32, nev);
+        results[0].u64 = 0;
+        return w->hooks.sleep(w->hooks.ctx, inst, earliest);
+    }
     if (nev == 0) /* ppoll timed out a hair early by our clock: the earliest clock fired */
         for (uint32_t i = 0; i < n && !nev; i++)
             if (subs[i].tag == EV_CLOCK && subs[i].deadline == earliest)
                 put_event(out, &subs[i], 0, 0, 0), nev = 1;
-    free(subs);
-    free(pfds);
+    mk_free(subs);
+    mk_free(pfds);
     wasi_put_u32(inst, args[3].u32, nev);
     RET(E_SUCCESS);
 }
 
-static wasi_fd_t *sock(void *user, int32_t fd, uint64_t rights, int *err)
+static wasi_fd_t *sock(wasm_instance_t *inst, void *user, int32_t fd, uint64_t rights, int *err)
 {
-    wasi_fd_t *f = wasi_fd(wasi_ctx(user), fd, 0, err);
+    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), fd, 0, err);
     if (!f)
         return NULL;
     if (f->type != FT_SOCK_STREAM && f->type != FT_SOCK_DGRAM) {
@@ -205,9 +224,9 @@ static wasi_fd_t *sock(void *user, int32_t fd, uint64_t rights, int *err)
 
 HOSTFN(wasi_sock_accept)
 {
-    mk_wasi_t *w = wasi_ctx(user);
+    mk_wasi_t *w = wasi_ctx(inst, user);
     int err;
-    wasi_fd_t *f = sock(user, args[0].i32, R_SOCK_ACCEPT, &err);
+    wasi_fd_t *f = sock(inst, user, args[0].i32, R_SOCK_ACCEPT, &err);
     if (!f)
         RET(err);
     if (args[1].u32 & ~(uint32_t)FDF_NONBLOCK)
@@ -239,7 +258,7 @@ HOSTFN(wasi_sock_accept)
 HOSTFN(wasi_sock_recv)
 {
     int err;
-    wasi_fd_t *f = sock(user, args[0].i32, R_FD_READ, &err);
+    wasi_fd_t *f = sock(inst, user, args[0].i32, R_FD_READ, &err);
     if (!f)
         RET(err);
     uint32_t n = args[2].u32, fl = args[3].u32;
@@ -247,12 +266,12 @@ HOSTFN(wasi_sock_recv)
         RET(E_INVAL);
     if (!wasi_mem(inst, args[4].u32, 4) || !wasi_mem(inst, args[5].u32, 2))
         RET(E_FAULT);
-    struct iovec *iov = calloc(n ? n : 1, sizeof *iov);
+    struct iovec *iov = mk_calloc(n ? n : 1, sizeof *iov);
     if (!iov)
         RET(E_NOMEM);
     err = wasi_gather(inst, args[1].u32, n, iov);
     if (err) {
-        free(iov);
+        mk_free(iov);
         RET(err);
     }
     struct msghdr m = {.msg_iov = iov, .msg_iovlen = n};
@@ -260,7 +279,7 @@ HOSTFN(wasi_sock_recv)
     do
         k = recvmsg(f->host, &m, ((fl & 1) ? MSG_PEEK : 0) | ((fl & 2) ? MSG_WAITALL : 0));
     while (k < 0 && errno == EINTR);
-    free(iov);
+    mk_free(iov);
     if (k < 0)
         RET(wasi_errno(errno));
     uint16_t ro = (m.msg_flags & MSG_TRUNC) ? 1 : 0; /* recv_data_truncated */
@@ -272,7 +291,7 @@ HOSTFN(wasi_sock_recv)
 HOSTFN(wasi_sock_send)
 {
     int err;
-    wasi_fd_t *f = sock(user, args[0].i32, R_FD_WRITE, &err);
+    wasi_fd_t *f = sock(inst, user, args[0].i32, R_FD_WRITE, &err);
     if (!f)
         RET(err);
     uint32_t n = args[2].u32;
@@ -280,12 +299,12 @@ HOSTFN(wasi_sock_send)
         RET(E_INVAL);
     if (!wasi_mem(inst, args[4].u32, 4))
         RET(E_FAULT);
-    struct iovec *iov = calloc(n ? n : 1, sizeof *iov);
+    struct iovec *iov = mk_calloc(n ? n : 1, sizeof *iov);
     if (!iov)
         RET(E_NOMEM);
     err = wasi_gather(inst, args[1].u32, n, iov);
     if (err) {
-        free(iov);
+        mk_free(iov);
         RET(err);
     }
     struct msghdr m = {.msg_iov = iov, .msg_iovlen = n};
@@ -293,7 +312,7 @@ HOSTFN(wasi_sock_send)
     do
         k = sendmsg(f->host, &m, MSG_NOSIGNAL);
     while (k < 0 && errno == EINTR);
-    free(iov);
+    mk_free(iov);
     if (k < 0)
         RET(wasi_errno(errno));
     wasi_put_u32(inst, args[4].u32, (uint32_t)k);
@@ -304,7 +323,7 @@ HOSTFN(wasi_sock_shutdown)
 {
     (void)inst;
     int err;
-    wasi_fd_t *f = sock(user, args[0].i32, R_SOCK_SHUTDOWN, &err);
+    wasi_fd_t *f = sock(inst, user, args[0].i32, R_SOCK_SHUTDOWN, &err);
     if (!f)
         RET(err);
     static const int how[] = {-1, SHUT_RD, SHUT_WR, SHUT_RDWR};

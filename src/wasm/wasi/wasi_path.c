@@ -1,5 +1,5 @@
 /*
- * wasi_path.c -- the path_* calls of the WASI preview1 host of mk-wasm.
+ * wasi_path.c -- the path_* calls of the WASI preview1 host (mk-wasm, WASM actors).
  * A guest path is relative to a directory fd (a preopen or a directory
  * opened under one) and may never leave it: every lookup goes through
  * openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (Linux >= 5.6),
@@ -9,7 +9,9 @@
  * the parent that way and act on the last component with the *at() call,
  * which never follows a symlink in that component.
  */
-#include "wasi_int.h"
+#include "wasm/wasi/wasi_int.h"
+
+#include "core/alloc_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,7 +106,7 @@ static int get_parent(int dirfd, char *path, parent_t *p)
 static wasi_fd_t *dir_and_path(wasm_instance_t *inst, void *user, int32_t fd, uint64_t rights,
                                uint32_t at, uint32_t len, char *path, int *err)
 {
-    wasi_fd_t *d = wasi_fd(wasi_ctx(user), fd, rights, err);
+    wasi_fd_t *d = wasi_fd(wasi_ctx(inst, user), fd, rights, err);
     if (!d)
         return NULL;
     if (d->type != FT_DIR) {
@@ -117,7 +119,7 @@ static wasi_fd_t *dir_and_path(wasm_instance_t *inst, void *user, int32_t fd, ui
 
 HOSTFN(wasi_path_open)
 {
-    mk_wasi_t *w = wasi_ctx(user);
+    mk_wasi_t *w = wasi_ctx(inst, user);
     char path[WASI_MAX_PATH];
     int err;
     uint32_t dirflags = args[1].u32, oflags = args[4].u32, fdflags = args[7].u32;

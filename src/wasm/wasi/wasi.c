@@ -1,5 +1,5 @@
 /*
- * wasi.c -- core of the WASI preview1 host of mk-wasm: the context and its
+ * wasi.c -- core of the WASI preview1 host (mk-wasm, WASM actors): the context and its
  * guest fd table, binding of the 46 wasi_snapshot_preview1 imports, and the
  * calls that touch no file: args_*, environ_*, clock_*, random_get,
  * proc_exit, proc_raise, sched_yield. File calls are in wasi_fd.c and
@@ -7,10 +7,13 @@
  * bounds-checked (FAULT, never a host crash); proc_exit stops the program
  * with a host trap that mk_wasi_exited() recognises.
  */
-#include "wasi_int.h"
+#include "wasm/wasi/wasi_int.h"
+
+#include "core/alloc_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
@@ -128,7 +131,7 @@ void wasi_fd_release(wasi_fd_t *f)
         closedir(f->dir);
     if (f->own && f->host >= 0)
         close(f->host);
-    free(f->name);
+    mk_free(f->name);
     memset(f, 0, sizeof *f);
     f->host = -1;
 }
@@ -227,23 +230,23 @@ static int count_env(char **envp)
 
 static HOSTFN(w_args_sizes_get)
 {
-    return list_sizes(inst, wasi_ctx(user)->argv, wasi_ctx(user)->argc, args, results);
+    return list_sizes(inst, wasi_ctx(inst, user)->argv, wasi_ctx(inst, user)->argc, args, results);
 }
 
 static HOSTFN(w_args_get)
 {
-    return list_get(inst, wasi_ctx(user)->argv, wasi_ctx(user)->argc, args, results);
+    return list_get(inst, wasi_ctx(inst, user)->argv, wasi_ctx(inst, user)->argc, args, results);
 }
 
 static HOSTFN(w_environ_sizes_get)
 {
-    char **e = wasi_ctx(user)->envp;
+    char **e = wasi_ctx(inst, user)->envp;
     return list_sizes(inst, e, count_env(e), args, results);
 }
 
 static HOSTFN(w_environ_get)
 {
-    char **e = wasi_ctx(user)->envp;
+    char **e = wasi_ctx(inst, user)->envp;
     return list_get(inst, e, count_env(e), args, results);
 }
 
@@ -305,7 +308,7 @@ static HOSTFN(w_random_get)
 static HOSTFN(w_proc_exit)
 {
     (void)results;
-    mk_wasi_t *w = wasi_ctx(user);
+    mk_wasi_t *w = wasi_ctx(inst, user);
     w->exited = true;
     w->exit_code = args[0].i32;
     return wasm_host_trap(inst, "proc_exit");
@@ -323,9 +326,12 @@ static HOSTFN(w_proc_raise)
 
 static HOSTFN(w_sched_yield)
 {
-    (void)inst;
-    (void)user;
     (void)args;
+    mk_wasi_t *w = wasi_ctx(inst, user);
+    if (w->hooks.yield) {
+        results[0].u64 = 0;
+        return w->hooks.yield(w->hooks.ctx, inst);
+    }
     sched_yield();
     RET(E_SUCCESS);
 }
@@ -395,7 +401,7 @@ bool wasi_fn_at(size_t i, const char **name, const char **sig, wasm_host_fn *fn)
 
 mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp)
 {
-    mk_wasi_t *w = calloc(1, sizeof *w);
+    mk_wasi_t *w = mk_calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->argc = argc;
@@ -424,6 +430,45 @@ mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp)
     return w;
 }
 
+mk_wasi_t *mk_wasi_new_embedded(int argc, char **argv, char **envp, const mk_wasi_hooks_t *hooks,
+                                int out_fd, int err_fd)
+{
+    int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return NULL;
+    mk_wasi_t *w = mk_calloc(1, sizeof *w);
+    if (!w) {
+        close(in);
+        errno = ENOMEM;
+        return NULL;
+    }
+    w->argc = argc;
+    w->argv = argv;
+    w->envp = envp;
+    w->hooks = *hooks;
+    for (int i = 0; i < WASI_MAX_FDS; i++)
+        w->fds[i].host = -1;
+    int host[3] = {in, out_fd, err_fd};
+    for (int i = 0; i <= 2; i++) {
+        wasi_fd_t *f = &w->fds[i];
+        f->host = host[i];
+        f->own = host[i] >= 0;
+        f->open = true;
+        /* a character device without seek: wasi-libc line-buffers it */
+        f->type = FT_CHAR;
+        f->base = (i == 0 ? R_FD_READ : R_FD_WRITE) | R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET |
+                  R_POLL_FD_READWRITE;
+        if (i > 0 && host[i] >= 0) {
+            struct stat st;
+            if (fstat(host[i], &st) == 0)
+                f->type = wasi_filetype(st.st_mode);
+            f->base |= R_FD_SYNC | R_FD_DATASYNC;
+            f->flags = FDF_APPEND;
+        }
+    }
+    return w;
+}
+
 bool mk_wasi_preopen(mk_wasi_t *w, const char *host, const char *guest, bool readonly)
 {
     if (strlen(guest) >= WASI_MAX_PATH) {
@@ -438,7 +483,7 @@ bool mk_wasi_preopen(mk_wasi_t *w, const char *host, const char *guest, bool rea
     int h = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (h < 0)
         return false;
-    char *name = strdup(guest);
+    char *name = mk_strdup(guest);
     if (!name) {
         close(h);
         errno = ENOMEM;
@@ -509,10 +554,10 @@ bool mk_wasi_resolve(mk_wasi_t *w, const wasm_extern_desc_t *d, wasm_extern_t *o
             h = &k_wasi[i];
     if (!h || !sig_matches(&d->func, h->sig))
         return false;
-    binding_t *b = malloc(sizeof *b);
-    wasm_func_t **grown = realloc(w->funcs, (w->nfuncs + 1) * sizeof *grown);
+    binding_t *b = mk_malloc(sizeof *b);
+    wasm_func_t **grown = mk_realloc(w->funcs, (w->nfuncs + 1) * sizeof *grown);
     if (!b || !grown) {
-        free(b);
+        mk_free(b);
         if (grown)
             w->funcs = grown;
         return false;
@@ -522,13 +567,81 @@ bool mk_wasi_resolve(mk_wasi_t *w, const wasm_extern_desc_t *d, wasm_extern_t *o
     b->h = h;
     wasm_func_t *f = wasm_func_new_host(&d->func, h->fn, b);
     if (!f) {
-        free(b);
+        mk_free(b);
         return false;
     }
     w->funcs[w->nfuncs++] = f;
     out->kind = WASM_EXTERN_FUNC;
     out->u.func = f;
     return true;
+}
+
+/* ---- process-wide functions (WASM actors) ---- */
+
+#define NWASI (sizeof k_wasi / sizeof k_wasi[0])
+static wasm_func_t *g_shared[NWASI];
+static binding_t g_shared_bind[NWASI];
+static bool g_shared_ready;
+
+bool mk_wasi_shared_init(mk_wasi_t *(*ctx_of)(wasm_instance_t *inst))
+{
+    if (g_shared_ready)
+        return true;
+    for (size_t i = 0; i < NWASI; i++) {
+        uint8_t types[16];
+        const char *sig = k_wasi[i].sig, *gt = strchr(sig, '>');
+        size_t np = (size_t)(gt - sig), nr = strlen(gt + 1);
+        for (size_t k = 0; k < np + nr; k++) {
+            char c = k < np ? sig[k] : gt[1 + k - np];
+            types[k] = c == 'i' ? WASM_I32 : WASM_I64;
+        }
+        wasm_functype_t t = {(uint32_t)np, (uint32_t)nr, types, types + np};
+        g_shared_bind[i] = (binding_t){NULL, &k_wasi[i], ctx_of};
+        g_shared[i] = wasm_func_new_host(&t, k_wasi[i].fn, &g_shared_bind[i]);
+        if (!g_shared[i]) {
+            mk_wasi_shared_cleanup();
+            errno = ENOMEM;
+            return false;
+        }
+    }
+    g_shared_ready = true;
+    return true;
+}
+
+bool mk_wasi_resolve_shared(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why,
+                            size_t why_len)
+{
+    if (strcmp(d->module, "wasi_snapshot_preview1") != 0 || d->kind != WASM_EXTERN_FUNC) {
+        snprintf(why, why_len, "not a wasi_snapshot_preview1 function");
+        return false;
+    }
+    for (size_t i = 0; i < NWASI; i++) {
+        if (strcmp(k_wasi[i].name, d->name) != 0)
+            continue;
+        if (!sig_matches(&d->func, k_wasi[i].sig)) {
+            snprintf(why, why_len, "type differs from preview1's (%s)", k_wasi[i].sig);
+            return false;
+        }
+        if (!g_shared_ready) {
+            snprintf(why, why_len, "WASI host functions not initialised");
+            return false;
+        }
+        out->kind = WASM_EXTERN_FUNC;
+        out->u.func = g_shared[i];
+        return true;
+    }
+    snprintf(why, why_len, "not one of the 46 preview1 functions");
+    return false;
+}
+
+void mk_wasi_shared_cleanup(void)
+{
+    for (size_t i = 0; i < NWASI; i++) {
+        if (g_shared[i])
+            wasm_func_free(g_shared[i]);
+        g_shared[i] = NULL;
+    }
+    g_shared_ready = false;
 }
 
 bool mk_wasi_exited(const mk_wasi_t *w, int *code)
@@ -544,12 +657,12 @@ void mk_wasi_free(mk_wasi_t *w)
         return;
     /* each function's user pointer is its binding */
     for (size_t i = 0; i < w->nfuncs; i++) {
-        free(wasm_func_user_data(w->funcs[i]));
+        mk_free(wasm_func_user_data(w->funcs[i]));
         wasm_func_free(w->funcs[i]);
     }
     for (int i = 0; i < WASI_MAX_FDS; i++)
         if (w->fds[i].open)
             wasi_fd_release(&w->fds[i]);
-    free(w->funcs);
-    free(w);
+    mk_free(w->funcs);
+    mk_free(w);
 }

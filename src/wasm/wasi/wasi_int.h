@@ -1,5 +1,5 @@
 /*
- * wasi_int.h -- internals shared by the WASI preview1 host files of mk-wasm
+ * wasi_int.h -- internals shared by the WASI preview1 host files (src/wasm/wasi)
  * (wasi.c, wasi_fd.c, wasi_path.c, wasi_poll.c): the guest fd table, the
  * preview1 constants (errno, rights, file types, flags, from the witx of
  * wasi_snapshot_preview1 as mirrored in wasi-libc's <wasi/api.h>) and
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "wasi.h"
+#include "wasm/wasi/wasi.h"
 
 /* errno (preview1 `errno`, u16) */
 enum {
@@ -150,19 +150,25 @@ struct mk_wasi {
     char **envp;
     bool exited;
     int exit_code;
-    wasm_func_t **funcs; /* created on resolve, freed with the context */
+    mk_wasi_hooks_t hooks; /* embedder's (mk_wasi_new_embedded); all NULL for mk-wasm */
+    wasm_func_t **funcs;   /* created on resolve, freed with the context */
     size_t nfuncs;
     wasi_fd_t fds[WASI_MAX_FDS];
 };
 
+/* The user pointer of every WASI host function: its context, or (for the
+ * process-wide functions of mk_wasi_shared_init) NULL and a lookup from the
+ * calling instance. */
 typedef struct binding {
     mk_wasi_t *w;
     const void *h;
+    mk_wasi_t *(*ctx_of)(wasm_instance_t *inst);
 } binding_t;
 
-static inline mk_wasi_t *wasi_ctx(void *user)
+static inline mk_wasi_t *wasi_ctx(wasm_instance_t *inst, void *user)
 {
-    return ((binding_t *)user)->w;
+    binding_t *b = user;
+    return b->w ? b->w : b->ctx_of(inst);
 }
 
 #define RET(v)                                                                                     \

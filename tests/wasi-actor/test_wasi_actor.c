@@ -1,0 +1,287 @@
+/*
+ * test_wasi_actor.c -- WASI preview1 for WASM actors (actor_spawn_wasm_wasi,
+ * docs/wasm-actors.md "WASI"): a wasi-libc C program (wasi_actor.c) running
+ * as an actor writes and reads a file in its preopen, prints to stdout (a
+ * file) and stderr (the log), sees stdin at end of file, sleeps while other
+ * actors run (checked by the order of events), fails to escape its
+ * preopens with ENOTCAPABLE, and exits with a code its supervisor sees.
+ * Without the opt-in the same module does not link.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include "wasm_test_util.h"
+
+#define WASI_ENOTCAPABLE 76 /* preview1 errno, = wasi-libc's ENOTCAPABLE */
+
+static char g_dir[64];
+static exits_t exits;
+static log_capture_t logs;
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "/tmp/wasi_actor_XXXXXX");
+    if (!mkdtemp(g_dir))
+        return -1;
+    char p[128];
+    /* <dir>/data: the preopen; <dir>/secret.txt: beside it; data/link -> .. */
+    snprintf(p, sizeof p, "%s/data", g_dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/ro", g_dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/secret.txt", g_dir);
+    FILE *f = fopen(p, "w");
+    if (!f)
+        return -1;
+    fputs("secret\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/data/link", g_dir);
+    if (symlink("..", p) != 0)
+        return -1;
+    memset(&exits, 0, sizeof exits);
+    memset(&logs, 0, sizeof logs);
+    return wasm_actors_init() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    wasm_actors_cleanup();
+    nftw(g_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[4096];
+    memset(buf, 0, sizeof buf);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+typedef struct {
+    actor_id_t id;
+    char out[128];
+} spawned_t;
+
+static spawned_t spawn_guest(runtime_t *rt)
+{
+    spawned_t s;
+    char data[96], ro[96];
+    snprintf(data, sizeof data, "%s/data", g_dir);
+    snprintf(ro, sizeof ro, "%s/ro", g_dir);
+    snprintf(s.out, sizeof s.out, "%s/stdout.txt", g_dir);
+    wasm_actor_wasi_dir_t dirs[] = {{data, "/data", false}, {ro, "/ro", true}};
+    const char *args[] = {"wasi_actor"};
+    const char *env[] = {"GREETING=hello"};
+    wasm_actor_wasi_t w = {dirs, 2, args, 1, env, 1, s.out, NULL};
+    s.id = actor_spawn_wasm_file_wasi(rt, MK_WASI_ACTOR_WASM, 16, 0, 0, FIBER_STACK_NONE, &w);
+    if (s.id == ACTOR_ID_INVALID)
+        fail_msg("spawn: %s", mk_last_error());
+    return s;
+}
+
+static volatile int g_done;
+static msg_type_t g_until;
+
+static void stop_at(runtime_t *rt, void *ctx, const message_t *msg)
+{
+    (void)rt;
+    (void)ctx;
+    if (msg->type == g_until)
+        g_done = 1;
+}
+
+static probe_t *new_probe(void)
+{
+    probe_t *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    p->on_msg = stop_at;
+    return p;
+}
+
+static void files_stdout_and_log(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    runtime_set_log_sink(rt, capture_sink, &logs);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_guest(rt);
+    g_done = 0;
+    g_until = 101;
+    probe_send(rt, p, g.id, 1, NULL, 0);
+    run_until(rt, &g_done, 10000);
+    const probe_rec_t *r = probe_find(probe, 101);
+    assert_non_null(r);
+    assert_int_equal(rec_i32(r, 0), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/data/out.txt", g_dir);
+    assert_string_equal(slurp(path), "written by a wasm actor\n");
+    const char *out = slurp(g.out);
+    assert_non_null(strstr(out, "read back: written by a wasm actor\n"));
+    assert_non_null(strstr(out, "env GREETING=hello\n"));
+    assert_non_null(strstr(out, "stdin read: 0\n")); /* end of file, not a wait */
+    assert_non_null(strstr(logs.text, "stderr: a line for the log"));
+    runtime_destroy(rt);
+    free(probe);
+}
+
+static void escapes_fail_with_notcapable(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_guest(rt);
+    g_done = 0;
+    g_until = 102;
+    probe_send(rt, p, g.id, 2, NULL, 0);
+    run_until(rt, &g_done, 10000);
+    assert_non_null(probe_find(probe, 102));
+    char want[64];
+    const char *out = slurp(g.out);
+    snprintf(want, sizeof want, "dotdot: %d\n", WASI_ENOTCAPABLE);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "absolute: %d\n", WASI_ENOTCAPABLE);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "symlink: %d\n", WASI_ENOTCAPABLE);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "readonly write: %d\n", WASI_ENOTCAPABLE);
+    assert_non_null(strstr(out, want));
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* A native actor that answers the probe with type 200. */
+static bool other(runtime_t *rt, actor_t *self, message_t *msg, void *state)
+{
+    (void)self;
+    (void)state;
+    actor_send(rt, msg->source, 200, NULL, 0);
+    return true;
+}
+
+static void sleep_suspends_only_the_actor(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
+    spawned_t g = spawn_guest(rt);
+    g_done = 0;
+    g_until = 104;
+    probe_send(rt, p, g.id, 3, NULL, 0); /* sleeps 20 ms, then sched_yield */
+    probe_send(rt, p, o, 50, NULL, 0);   /* queued behind it */
+    run_until(rt, &g_done, 10000);
+    /* went to sleep, the other actor answered meanwhile, then woke */
+    assert_int_equal(probe->n, 3);
+    assert_int_equal(probe->recs[0].type, 103);
+    assert_int_equal(probe->recs[1].type, 200);
+    assert_int_equal(probe->recs[2].type, 104);
+    runtime_destroy(rt);
+    free(probe);
+}
+
+static void proc_exit_code_reaches_the_supervisor(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    runtime_set_log_sink(rt, capture_sink, &logs);
+    assert_true(mk_runtime_on_exit(rt, record_exit, &exits));
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_guest(rt);
+    probe_send(rt, p, g.id, 4, NULL, 0);
+    for (int i = 0; i < 100000 && exit_reason_of(&exits, g.id) < 0; i++)
+        runtime_step(rt);
+    assert_int_equal(exit_reason_of(&exits, g.id), WASM_WASI_EXIT_BASE + 7);
+    assert_false(actor_is_wasm(rt, g.id));
+    assert_non_null(strstr(logs.text, "proc_exit(7)"));
+    assert_non_null(strstr(slurp(g.out), "exiting with 7\n"));
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* A reload keeps the WASI context (preopens, stdout file) and initialises
+ * the new instance's wasi-libc (_initialize). */
+static void reload_keeps_the_wasi_context(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_guest(rt);
+    assert_true(actor_reload_wasm_file(rt, g.id, MK_WASI_ACTOR_WASM));
+    g_done = 0;
+    g_until = 101;
+    probe_send(rt, p, g.id, 1, NULL, 0);
+    run_until(rt, &g_done, 10000);
+    const probe_rec_t *r = probe_find(probe, 101);
+    assert_non_null(r);
+    assert_int_equal(rec_i32(r, 0), 0);
+    assert_non_null(strstr(slurp(g.out), "read back: written by a wasm actor\n"));
+    runtime_destroy(rt);
+    free(probe);
+}
+
+static void without_opt_in_wasi_does_not_link(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    actor_id_t id = actor_spawn_wasm_file(rt, MK_WASI_ACTOR_WASM, 16, 0, 0, FIBER_STACK_NONE);
+    assert_int_equal(id, ACTOR_ID_INVALID);
+    assert_error_mentions("import wasi_snapshot_preview1.");
+    assert_error_mentions("WASI is opt-in");
+    runtime_destroy(rt);
+}
+
+static void bad_preopen_is_refused(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/no-such-dir", g_dir);
+    wasm_actor_wasi_dir_t dirs[] = {{missing, "/x", false}};
+    wasm_actor_wasi_t w = {.dirs = dirs, .ndirs = 1};
+    actor_id_t id =
+        actor_spawn_wasm_file_wasi(rt, MK_WASI_ACTOR_WASM, 16, 0, 0, FIBER_STACK_NONE, &w);
+    assert_int_equal(id, ACTOR_ID_INVALID);
+    assert_error_mentions("no-such-dir");
+    assert_int_equal(
+        actor_spawn_wasm_file_wasi(rt, MK_WASI_ACTOR_WASM, 16, 0, 0, FIBER_STACK_NONE, NULL),
+        ACTOR_ID_INVALID);
+    assert_error_mentions("wasi is NULL");
+    runtime_destroy(rt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(files_stdout_and_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(escapes_fail_with_notcapable, setup, teardown),
+        cmocka_unit_test_setup_teardown(sleep_suspends_only_the_actor, setup, teardown),
+        cmocka_unit_test_setup_teardown(proc_exit_code_reaches_the_supervisor, setup, teardown),
+        cmocka_unit_test_setup_teardown(reload_keeps_the_wasi_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(without_opt_in_wasi_does_not_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_preopen_is_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,87 @@
+/*
+ * wasi_actor.c -- a WASM actor in C against Debian's wasi-libc, built as a
+ * reactor (clang --target=wasm32-wasi -mexec-model=reactor) for
+ * test_wasi_actor.c. Each message type is one scenario; the actor replies
+ * to the sender with type 100 + scenario and a status word, and prints
+ * what it saw to stdout (routed by the test to a file) or stderr (routed
+ * to the node's log).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+__attribute__((import_module("env"), import_name("mk_send"))) int32_t
+mk_send(int64_t dest, int32_t type, const void *payload, int32_t size);
+
+static int reply(int64_t to, int32_t type, int32_t status)
+{
+    return mk_send(to, type, &status, 4);
+}
+
+/* An open that must fail: the errno it failed with, 0 if it opened. */
+static int open_errno(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno;
+}
+
+__attribute__((export_name("handle_message"))) int32_t handle_message(int32_t type, int64_t src,
+                                                                      int32_t ptr, int32_t size)
+{
+    (void)ptr;
+    (void)size;
+    switch (type) {
+    case 1: { /* files in the preopen */
+        FILE *f = fopen("/data/out.txt", "w");
+        if (!f)
+            return reply(src, 101, errno), 1;
+        fputs("written by a wasm actor\n", f);
+        fclose(f);
+        char buf[64] = {0};
+        f = fopen("/data/out.txt", "r");
+        if (!f || !fgets(buf, sizeof buf, f))
+            return reply(src, 101, -1), 1;
+        fclose(f);
+        printf("read back: %s", buf);
+        printf("env GREETING=%s\n", getenv("GREETING") ? getenv("GREETING") : "(unset)");
+        char in[8];
+        printf("stdin read: %d\n", (int)read(0, in, sizeof in));
+        fflush(stdout);
+        fprintf(stderr, "a line for the log\n");
+        reply(src, 101, 0);
+        return 1;
+    }
+    case 2: /* escapes: "..", an absolute path, a symlink out */
+        printf("dotdot: %d\n", open_errno("/data/../secret.txt"));
+        printf("absolute: %d\n", open_errno("/etc/passwd"));
+        printf("symlink: %d\n", open_errno("/data/link/secret.txt"));
+        printf("readonly write: %d\n",
+               open("/ro/new.txt", O_WRONLY | O_CREAT, 0644) < 0 ? errno : 0);
+        fflush(stdout);
+        reply(src, 102, ENOTCAPABLE);
+        return 1;
+    case 3: {               /* sleep: suspends only this actor */
+        reply(src, 103, 0); /* "going to sleep" */
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        sched_yield();
+        reply(src, 104, 0); /* "woke up" */
+        return 1;
+    }
+    case 4: /* proc_exit */
+        printf("exiting with 7\n");
+        fflush(stdout);
+        exit(7);
+    default: return 1;
+    }
+}
