@@ -140,9 +140,21 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
 
 /* br_if right after an i32 comparison becomes one fused compare-and-branch
  * (only when no label points between the two). */
+static bool last_is_s3_to(comp_t *c, uint32_t h);
+
 static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
 {
     uint32_t at = c->last_op_at;
+    /* slot compare; br_if: compare two slots and branch, one op */
+    if (last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
+        c->ir[at] <= WASM_OP_S3_I32_GE_U) {
+        c->ir[at] = WASM_OP_S3_I32_EQ_BR_IF + (c->ir[at] - WASM_OP_S3_I32_EQ);
+        c->ir[at + 1] = c->ir[at + 2];
+        c->ir[at + 2] = c->ir[at + 3];
+        c->ir[at + 3] = c->nlocals + c->nvals;
+        c->ir_len = at + 4;
+        return wasm_cc_emit_target(c, l);
+    }
     if (at + 1 == c->ir_len && c->label_at <= at) {
         uint32_t op = c->ir[at];
         if (op == WASM_OP_I32_EQZ) {
@@ -248,6 +260,7 @@ bool wasm_cc_set_unreachable(comp_t *c)
 {
     ctrl_t *t = wasm_cc_top(c);
     c->nvals = t->height;
+    c->npend = 0;
     t->unreachable = true;
     return true;
 }
@@ -567,6 +580,89 @@ static bool peephole(comp_t *c)
     }
 }
 
+/* ---- slot-addressed ops (DESIGN.md "Slot-addressed ops") ---- */
+
+/* Wasm opcodes that read pending local.get aliases in place (compile_ops.c
+ * wasm_cc_slot_op()); every other instruction sees them emitted first. */
+static bool slot_aware(uint8_t op)
+{
+    return op == 0x20 || wasm_cc_slot_op(op) != 0;
+}
+
+/* Emit the bottom `n` pending local.gets as real pushes (each through the
+ * peephole, so the stack-op fusions still apply to them). */
+static bool materialise(comp_t *c, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        if (!wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, c->pend_off[k]) ||
+            !wasm_cc_emit(c, c->pend_local[k]) || !peephole(c))
+            return false;
+    }
+    c->npend -= n;
+    memmove(c->pend_local, c->pend_local + n, c->npend * sizeof c->pend_local[0]);
+    memmove(c->pend_off, c->pend_off + n, c->npend * sizeof c->pend_off[0]);
+    return true;
+}
+
+bool wasm_cc_flush(comp_t *c)
+{
+    return materialise(c, c->npend);
+}
+
+bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off)
+{
+    if (c->npend == WASM_CC_MAX_PENDING && !materialise(c, 1))
+        return false;
+    c->pend_local[c->npend] = i;
+    c->pend_off[c->npend] = off;
+    c->npend++;
+    return true;
+}
+
+bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off)
+{
+    uint32_t hb = c->nvals - 1 + nin; /* operand height before the op */
+    uint32_t nl = c->nlocals;
+    if (c->npend > nin && !materialise(c, c->npend - nin))
+        return false;
+    uint32_t slot[2];
+    for (uint32_t k = 0; k < nin; k++) {
+        uint32_t from_top = nin - k; /* 1 = top operand */
+        slot[k] = from_top <= c->npend ? c->pend_local[c->npend - from_top] : nl + hb - from_top;
+    }
+    c->npend = 0;
+    uint32_t dst = nl + hb - nin;
+    return wasm_cc_emit_op(c, s3op, off) && wasm_cc_emit(c, dst) && wasm_cc_emit(c, slot[0]) &&
+           wasm_cc_emit(c, nin == 2 ? slot[1] : imm) && wasm_cc_emit(c, dst + 1);
+}
+
+static bool is_s3_value(uint32_t op)
+{
+    return op >= WASM_OP_S3_I32_ADD && op <= WASM_OP_S3_I32_LOAD16_U;
+}
+
+/* The last op is a slot op writing the operand-stack slot at height h,
+ * nothing emitted after it and no label pointing past its start. */
+static bool last_is_s3_to(comp_t *c, uint32_t h)
+{
+    uint32_t at = c->last_op_at;
+    return at + 5 == c->ir_len && c->label_at <= at && is_s3_value(c->ir[at]) &&
+           c->ir[at + 1] == c->nlocals + h && c->ir[at + 4] == c->nlocals + h + 1;
+}
+
+bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off)
+{
+    uint32_t h = tee ? c->nvals - 1 : c->nvals; /* height of the value set */
+    if (c->npend || !last_is_s3_to(c, h))
+        return false;
+    uint32_t at = c->last_op_at;
+    c->ir[at + 1] = i;
+    c->ir[at + 4]--; /* the result no longer occupies a stack slot */
+    if (tee)         /* the value stays an operand, as an alias of local i (npend was 0) */
+        (void)wasm_cc_pend_local(c, i, off);
+    return true;
+}
+
 /* One instruction at r->p. Sets *done after the function's final `end`. */
 static bool compile_instr(comp_t *c, bool *done)
 {
@@ -578,6 +674,8 @@ static bool compile_instr(comp_t *c, bool *done)
         return false;
     if (wasm_cc_live(c))
         c->ctrls[c->fuel_owner].fuel_count++;
+    if (c->npend && !slot_aware(op) && !wasm_cc_flush(c))
+        return false;
     switch (op) {
     case 0x00:
         return (!wasm_cc_live(c) || wasm_cc_emit_op(c, WASM_OP_UNREACHABLE, off)) &&

@@ -1434,6 +1434,10 @@ dispatch:
     LOCAL2_BIN(LOCAL2_F64_SUB, double, f64, f64, a - b)
     LOCAL2_BIN(LOCAL2_F64_MUL, double, f64, f64, a *b)
 
+#define WASM_INTERP_SLOTS_INSIDE_RUN 1
+#include "interp_slots.h"
+#undef WASM_INTERP_SLOTS_INSIDE_RUN
+
 #if !WASM_USE_COMPUTED_GOTO
 default: TRAP(WASM_TRAP_UNREACHABLE);
 }

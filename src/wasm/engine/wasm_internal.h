@@ -85,7 +85,17 @@
     X(LOCAL_ADD_IMM_I32_LOAD16_U) X(LOCAL_ADD_IMM_I32_LOAD) X(LOCAL_ADD_IMM_F64_LOAD)          \
     X(LOCAL_SET_GET2) X(LOCAL_COPY2) X(I32_ADD_IMM_SET) X(I32_ADD_IMM_TEE)                     \
     X(LOCAL2_I32_SUB) X(LOCAL2_I32_AND) X(LOCAL2_I32_OR) X(LOCAL2_I32_XOR) X(LOCAL2_I32_MUL)   \
-    X(LOCAL2_F64_ADD) X(LOCAL2_F64_SUB) X(LOCAL2_F64_MUL)
+    X(LOCAL2_F64_ADD) X(LOCAL2_F64_SUB) X(LOCAL2_F64_MUL)                                     \
+    X(S3_I32_ADD) X(S3_I32_SUB) X(S3_I32_MUL) X(S3_I32_AND) X(S3_I32_OR) X(S3_I32_XOR)         \
+    X(S3_I32_SHL) X(S3_I32_SHR_S) X(S3_I32_SHR_U)                                              \
+    X(S3_I32_EQ) X(S3_I32_NE) X(S3_I32_LT_S) X(S3_I32_LT_U) X(S3_I32_GT_S) X(S3_I32_GT_U)      \
+    X(S3_I32_LE_S) X(S3_I32_LE_U) X(S3_I32_GE_S) X(S3_I32_GE_U)                                \
+    X(S3_F64_ADD) X(S3_F64_SUB) X(S3_F64_MUL) X(S3_F64_DIV)                                    \
+    X(S3_I32_LOAD) X(S3_F64_LOAD) X(S3_I32_LOAD8_S) X(S3_I32_LOAD8_U) X(S3_I32_LOAD16_S)       \
+    X(S3_I32_LOAD16_U)                                                                         \
+    X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
+    X(S3_I32_GT_S_BR_IF) X(S3_I32_GT_U_BR_IF) X(S3_I32_LE_S_BR_IF) X(S3_I32_LE_U_BR_IF)        \
+    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF)
 
 // clang-format on
 
