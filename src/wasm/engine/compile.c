@@ -650,17 +650,76 @@ static bool last_is_s3_to(comp_t *c, uint32_t h)
            c->ir[at + 1] == c->nlocals + h && c->ir[at + 4] == c->nlocals + h + 1;
 }
 
-bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off)
+/* The last op is a plain stack op with a slot form (a load, or a binary
+ * op of wasm_cc_slot_op()) whose result is the value at height h: rewrite
+ * it in place into that slot form writing local i (operands stay on the
+ * operand stack, at heights h and h + 1). */
+static bool stack_op_to_local(comp_t *c, uint32_t h, uint32_t i, bool *done)
+{
+    uint32_t at = c->last_op_at, op = c->ir[at], nl = c->nlocals;
+    if (c->label_at > at)
+        return true;
+    if (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32 && at + 2 == c->ir_len) {
+        uint32_t s3 = wasm_cc_slot_op((uint8_t)(0x28 + (op - WASM_OP_I32_LOAD)));
+        if (!s3)
+            return true;
+        uint32_t offset = c->ir[at + 1];
+        *done = true;
+        c->ir[at] = s3;
+        c->ir_len = at + 1;
+        return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, offset) &&
+               wasm_cc_emit(c, nl + h);
+    }
+    if (op >= WASM_OP_I32_EQZ && op <= WASM_OP_I32_EQZ + (0xC4 - 0x45) && at + 1 == c->ir_len) {
+        uint32_t s3 = wasm_cc_slot_op((uint8_t)(0x45 + (op - WASM_OP_I32_EQZ)));
+        if (!s3 || s3 >= WASM_OP_S3_I32_LOAD) /* loads were handled above */
+            return true;
+        *done = true;
+        c->ir[at] = s3;
+        return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, nl + h + 1) &&
+               wasm_cc_emit(c, nl + h);
+    }
+    return true;
+}
+
+bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done)
 {
     uint32_t h = tee ? c->nvals - 1 : c->nvals; /* height of the value set */
-    if (c->npend || !last_is_s3_to(c, h))
-        return false;
+    *done = false;
+    if (c->npend)
+        return true;
     uint32_t at = c->last_op_at;
-    c->ir[at + 1] = i;
-    c->ir[at + 4]--; /* the result no longer occupies a stack slot */
-    if (tee)         /* the value stays an operand, as an alias of local i (npend was 0) */
+    if (last_is_s3_to(c, h)) {
+        c->ir[at + 1] = i;
+        c->ir[at + 4]--; /* the result no longer occupies a stack slot */
+        *done = true;
+    } else if (!stack_op_to_local(c, h, i, done)) {
+        return false;
+    }
+    if (!*done)
+        return true;
+    if (tee) /* the value stays an operand, as an alias of local i (npend was 0) */
         (void)wasm_cc_pend_local(c, i, off);
     return true;
+}
+
+/* The branch of `if` to its else/end, placeholder target last: a slot
+ * compare just before becomes the negated compare-and-branch. */
+static bool emit_if_branch(comp_t *c, uint32_t off)
+{
+    /* eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u, each negated */
+    static const uint8_t k_neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+    uint32_t at = c->last_op_at;
+    if (last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
+        c->ir[at] <= WASM_OP_S3_I32_GE_U) {
+        c->ir[at] = WASM_OP_S3_I32_EQ_BR_IF + k_neg[c->ir[at] - WASM_OP_S3_I32_EQ];
+        c->ir[at + 1] = c->ir[at + 2];
+        c->ir[at + 2] = c->ir[at + 3];
+        c->ir[at + 3] = c->nlocals + c->nvals;
+        c->ir_len = at + 4;
+        return wasm_cc_emit(c, 0);
+    }
+    return wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) && wasm_cc_emit(c, 0);
 }
 
 /* One instruction at r->p. Sets *done after the function's final `end`. */
@@ -710,7 +769,7 @@ static bool compile_instr(comp_t *c, bool *done)
                 c->label_at = c->ir_len; /* back-edges land after the FUEL op */
             }
         } else if (op == 0x04 && was_live) {
-            if (!wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) || !wasm_cc_emit(c, 0))
+            if (!emit_if_branch(c, off))
                 return false;
             t->else_patch = c->ir_len;
         }

@@ -91,14 +91,15 @@ bool wasm_cc_nomem(comp_t *c);
  * three-address op `s3op` for an instruction whose `nin` (1 or 2)
  * operands were just validated and whose one result was pushed, reading
  * pending aliases in place (`imm` is a load's offset); turn the
- * slot op just emitted into a write of local `i` for `local.set/tee i`
- * (true when it did; the type stack is already updated). False on NOMEM. */
+ * last op (a slot op, or a plain load or binary op that has a slot form)
+ * into a write of local `i` for `local.set/tee i` (*done when it did; the
+ * type stack is already updated). False on NOMEM. */
 bool wasm_cc_flush(comp_t *c);
 /* The slot op of wasm opcode `op` (a load or binary op with one), else 0. */
 uint32_t wasm_cc_slot_op(uint8_t op);
 bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off);
 bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off);
-bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off);
+bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done);
 
 /* compile_ops.c: one instruction each, immediates read from c->r; `off` is
  * the instruction's module byte offset. Validate, then emit when live. */

@@ -409,8 +409,11 @@ bool wasm_cc_op_local(comp_t *c, uint8_t op, uint32_t off)
         return false;
     if (op == 0x22 && !wasm_cc_push(c, t))
         return false;
-    if (wasm_cc_live(c) && wasm_cc_slot_set(c, i, op == 0x22, off))
-        return true; /* the slot op before writes local i itself */
+    bool done = false;
+    if (wasm_cc_live(c) && !wasm_cc_slot_set(c, i, op == 0x22, off, &done))
+        return false;
+    if (done)
+        return true; /* the op before writes local i itself */
     return !wasm_cc_live(c) ||
            (wasm_cc_emit_op(c, op == 0x21 ? WASM_OP_LOCAL_SET : WASM_OP_LOCAL_TEE, off) &&
             wasm_cc_emit(c, i));
