@@ -107,4 +107,19 @@
     i32.mul
     local.get 0
     i32.sub)
+;; a local tested in place: local.get; i32.eqz; br_if and local.get; if
+  (func (export "local_unless") (param i32 i32) (result i32)
+    block
+      local.get 0
+      i32.eqz
+      br_if 0
+      local.get 1
+      if
+        i32.const 3
+        return
+      end
+      i32.const 2
+      return
+    end
+    i32.const 1)
 )

@@ -65,6 +65,7 @@ static void test_aliases_are_read_before_their_local_is_overwritten(void **state
                 s = v[k] - s;
             assert_int_equal(call2("many_pending", a, b), s);
             assert_int_equal(call2("cmp_if", a, b), (int32_t)a < (int32_t)b ? 1u : 2u);
+            assert_int_equal(call2("local_unless", a, b), !a ? 1u : b ? 3u : 2u);
         }
     }
 }

@@ -141,6 +141,7 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
 /* br_if right after an i32 comparison becomes one fused compare-and-branch
  * (only when no label points between the two). */
 static bool last_is_s3_to(comp_t *c, uint32_t h);
+static bool refuse(comp_t *c, uint32_t at, uint32_t op);
 
 static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
 {
@@ -158,6 +159,13 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
     if (at + 1 == c->ir_len && c->label_at <= at) {
         uint32_t op = c->ir[at];
         if (op == WASM_OP_I32_EQZ) {
+            /* local.get x; i32.eqz; br_if: test the local in place */
+            if (c->nrecent >= 2 && c->recent[c->nrecent - 2] + 2 == at && c->label_at + 2 <= at &&
+                c->ir[at - 2] == WASM_OP_LOCAL_GET) {
+                uint32_t x = c->ir[at - 1];
+                return refuse(c, at - 2, WASM_OP_LOCAL_BR_UNLESS) && wasm_cc_emit(c, x) &&
+                       wasm_cc_emit_target(c, l);
+            }
             c->ir[at] = WASM_OP_BR_UNLESS;
             return wasm_cc_emit_target(c, l);
         }
@@ -717,6 +725,11 @@ static bool emit_if_branch(comp_t *c, uint32_t off)
         c->ir[at + 2] = c->ir[at + 3];
         c->ir[at + 3] = c->nlocals + c->nvals;
         c->ir_len = at + 4;
+        return wasm_cc_emit(c, 0);
+    }
+    /* local.get x; if: test the local in place */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_LOCAL_GET) {
+        c->ir[at] = WASM_OP_LOCAL_BR_UNLESS;
         return wasm_cc_emit(c, 0);
     }
     return wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) && wasm_cc_emit(c, 0);

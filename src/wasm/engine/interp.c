@@ -1185,6 +1185,14 @@ dispatch:
             pc += 2;
         NEXT();
     }
+    OP(LOCAL_BR_UNLESS) /* local.get x; i32.eqz; br_if target, or local.get x; if */
+    {
+        if (!fp[pc[0]].u32)
+            JUMP(pc[1]);
+        else
+            pc += 2;
+        NEXT();
+    }
     OP(LOCAL_GET2)
     {
         sp[0] = fp[pc[0]];

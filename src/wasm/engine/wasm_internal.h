@@ -95,7 +95,7 @@
     X(S3_I32_LOAD16_U)                                                                         \
     X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
     X(S3_I32_GT_S_BR_IF) X(S3_I32_GT_U_BR_IF) X(S3_I32_LE_S_BR_IF) X(S3_I32_LE_U_BR_IF)        \
-    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF)
+    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)
 
 // clang-format on
 
