@@ -18,7 +18,10 @@
 #define WASM_MAX_PAGES 65536u
 
 /* IR operations. Each is one 32-bit word followed by its immediates. The
- * list is laid out by hand: clang-format cannot lay out an X-macro list. */
+ * list is laid out by hand: clang-format cannot lay out an X-macro list.
+ * S3_* are the slot-addressed ops (DESIGN.md): S3_<op> dst a b sp and
+ * S3_<load> dst addr offset sp, with S3_I32_ADD .. S3_I32_LOAD16_U in one
+ * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target. */
 // clang-format off
 #define WASM_IR_OPS(X)                                                                         \
     X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
