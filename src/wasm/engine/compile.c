@@ -627,19 +627,65 @@ bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off)
     return true;
 }
 
+/* The fused stack op (result pushed) equal to slot op `s3op` whose first
+ * operand is a local (a_local) or the stack top, second a local
+ * (b_local), or 0 when there is none. Index order of both families:
+ * add sub mul and or xor for i32, then f64 add sub mul. */
+static const uint32_t k_s3_bin[9] = {WASM_OP_S3_I32_ADD, WASM_OP_S3_I32_SUB, WASM_OP_S3_I32_MUL,
+                                     WASM_OP_S3_I32_AND, WASM_OP_S3_I32_OR,  WASM_OP_S3_I32_XOR,
+                                     WASM_OP_S3_F64_ADD, WASM_OP_S3_F64_SUB, WASM_OP_S3_F64_MUL};
+static const uint32_t k_local2[9] = {
+    WASM_OP_LOCAL2_I32_ADD, WASM_OP_LOCAL2_I32_SUB, WASM_OP_LOCAL2_I32_MUL,
+    WASM_OP_LOCAL2_I32_AND, WASM_OP_LOCAL2_I32_OR,  WASM_OP_LOCAL2_I32_XOR,
+    WASM_OP_LOCAL2_F64_ADD, WASM_OP_LOCAL2_F64_SUB, WASM_OP_LOCAL2_F64_MUL};
+static const uint32_t k_bin_local[9] = {
+    WASM_OP_I32_ADD_LOCAL, WASM_OP_I32_SUB_LOCAL, WASM_OP_I32_MUL_LOCAL,
+    WASM_OP_I32_AND_LOCAL, WASM_OP_I32_OR_LOCAL,  WASM_OP_I32_XOR_LOCAL,
+    WASM_OP_F64_ADD_LOCAL, WASM_OP_F64_SUB_LOCAL, WASM_OP_F64_MUL_LOCAL};
+static const uint32_t k_s3_load[6] = {WASM_OP_S3_I32_LOAD,     WASM_OP_S3_F64_LOAD,
+                                      WASM_OP_S3_I32_LOAD8_S,  WASM_OP_S3_I32_LOAD8_U,
+                                      WASM_OP_S3_I32_LOAD16_S, WASM_OP_S3_I32_LOAD16_U};
+static const uint32_t k_local_load[6] = {WASM_OP_LOCAL_I32_LOAD,     WASM_OP_LOCAL_F64_LOAD,
+                                         WASM_OP_LOCAL_I32_LOAD8_S,  WASM_OP_LOCAL_I32_LOAD8_U,
+                                         WASM_OP_LOCAL_I32_LOAD16_S, WASM_OP_LOCAL_I32_LOAD16_U};
+
+static uint32_t legacy_form(uint32_t s3op, uint32_t nin, bool a_local, bool b_local)
+{
+    if (nin == 1) {
+        for (int k = 0; k < 6; k++)
+            if (k_s3_load[k] == s3op && a_local)
+                return k_local_load[k];
+        return 0;
+    }
+    for (int k = 0; k < 9; k++)
+        if (k_s3_bin[k] == s3op && b_local)
+            return a_local ? k_local2[k] : k_bin_local[k];
+    return 0;
+}
+
 bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off)
 {
     uint32_t hb = c->nvals - 1 + nin; /* operand height before the op */
     uint32_t nl = c->nlocals;
     if (c->npend > nin && !materialise(c, c->npend - nin))
         return false;
-    uint32_t slot[2];
+    uint32_t slot[2] = {0, 0};
     for (uint32_t k = 0; k < nin; k++) {
         uint32_t from_top = nin - k; /* 1 = top operand */
         slot[k] = from_top <= c->npend ? c->pend_local[c->npend - from_top] : nl + hb - from_top;
     }
     c->npend = 0;
     uint32_t dst = nl + hb - nin;
+    /* Where a fused stack op does the same (result pushed), it is cheaper
+     * per dispatch; local.set/tee turns it into the slot form later. */
+    uint32_t legacy = legacy_form(s3op, nin, slot[0] < nl, nin == 2 && slot[1] < nl);
+    if (legacy && nin == 1)
+        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[0]) && wasm_cc_emit(c, imm);
+    if (legacy && slot[0] < nl)
+        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[0]) &&
+               wasm_cc_emit(c, slot[1]);
+    if (legacy)
+        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[1]);
     return wasm_cc_emit_op(c, s3op, off) && wasm_cc_emit(c, dst) && wasm_cc_emit(c, slot[0]) &&
            wasm_cc_emit(c, nin == 2 ? slot[1] : imm) && wasm_cc_emit(c, dst + 1);
 }
@@ -667,6 +713,34 @@ static bool stack_op_to_local(comp_t *c, uint32_t h, uint32_t i, bool *done)
     uint32_t at = c->last_op_at, op = c->ir[at], nl = c->nlocals;
     if (c->label_at > at)
         return true;
+    for (int k = 0; k < 9; k++) {
+        if (op == k_local2[k] && at + 3 == c->ir_len) { /* LOCAL2_<op> a b */
+            uint32_t a = c->ir[at + 1], b = c->ir[at + 2];
+            *done = true;
+            c->ir[at] = k_s3_bin[k];
+            c->ir_len = at + 1;
+            return wasm_cc_emit(c, i) && wasm_cc_emit(c, a) && wasm_cc_emit(c, b) &&
+                   wasm_cc_emit(c, nl + h);
+        }
+        if (op == k_bin_local[k] && at + 2 == c->ir_len) { /* <op>_LOCAL b, a on the stack */
+            uint32_t b = c->ir[at + 1];
+            *done = true;
+            c->ir[at] = k_s3_bin[k];
+            c->ir_len = at + 1;
+            return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, b) &&
+                   wasm_cc_emit(c, nl + h);
+        }
+    }
+    for (int k = 0; k < 6; k++) {
+        if (op == k_local_load[k] && at + 3 == c->ir_len) { /* LOCAL_<load> x offset */
+            uint32_t x = c->ir[at + 1], offset = c->ir[at + 2];
+            *done = true;
+            c->ir[at] = k_s3_load[k];
+            c->ir_len = at + 1;
+            return wasm_cc_emit(c, i) && wasm_cc_emit(c, x) && wasm_cc_emit(c, offset) &&
+                   wasm_cc_emit(c, nl + h);
+        }
+    }
     if (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32 && at + 2 == c->ir_len) {
         uint32_t s3 = wasm_cc_slot_op((uint8_t)(0x28 + (op - WASM_OP_I32_LOAD)));
         if (!s3)
