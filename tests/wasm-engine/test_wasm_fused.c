@@ -8,6 +8,9 @@
  * binops and local set/get/copy pairs; and that fuel
  * still preempts a loop whose back-edge is a fused op and a call made with
  * the budget spent. argv[1] is fused.wasm, built from fused.wat by wat2wasm.
+ * Since the slot-addressed ops, two-local binops and loads whose address is
+ * a local compile to S3_* ops (test_wasm_slots.c has their own cases), so
+ * the same expectations now cover those too.
  */
 #include <setjmp.h>
 #include <stdarg.h>

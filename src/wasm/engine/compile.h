@@ -10,6 +10,9 @@
 
 #define UNKNOWN 0 /* polymorphic operand type in unreachable code */
 
+/* Most `local.get`s kept as aliases at once; older ones are emitted. */
+#define WASM_CC_MAX_PENDING 8
+
 enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
 
 typedef struct ctrl {
@@ -46,6 +49,12 @@ typedef struct comp {
     uint32_t recent[4];  /* IR indices of the last emitted ops, oldest first */
     uint32_t nrecent;
     uint32_t label_at; /* highest IR index a label points to */
+    /* Pending `local.get`s (slot-addressed IR, DESIGN.md): the top npend
+     * operands exist only as aliases of these locals, bottom first, with
+     * the byte offsets of their instructions; nothing was emitted yet. */
+    uint32_t pend_local[WASM_CC_MAX_PENDING];
+    uint32_t pend_off[WASM_CC_MAX_PENDING];
+    uint32_t npend;
 } comp_t;
 
 /* Operand type stack (spec appendix, validation algorithm): push a type;
@@ -75,6 +84,22 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset);
 bool wasm_cc_emit_target(comp_t *c, ctrl_t *l);
 /* Record an out-of-memory failure; returns false. */
 bool wasm_cc_nomem(comp_t *c);
+
+/* Slot-addressed IR (DESIGN.md "Slot-addressed ops"). Emit every pending
+ * `local.get` as a real push (before any op that is not slot-aware);
+ * record a `local.get i` as an alias instead (live code only); emit
+ * three-address op `s3op` for an instruction whose `nin` (1 or 2)
+ * operands were just validated and whose one result was pushed, reading
+ * pending aliases in place (`imm` is a load's offset); turn the
+ * last op (a slot op, or a plain load or binary op that has a slot form)
+ * into a write of local `i` for `local.set/tee i` (*done when it did; the
+ * type stack is already updated). False on NOMEM. */
+bool wasm_cc_flush(comp_t *c);
+/* The slot op of wasm opcode `op` (a load or binary op with one), else 0. */
+uint32_t wasm_cc_slot_op(uint8_t op);
+bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off);
+bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off);
+bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done);
 
 /* compile_ops.c: one instruction each, immediates read from c->r; `off` is
  * the instruction's module byte offset. Validate, then emit when live. */

@@ -36,6 +36,33 @@ bool wasm_cc_need_zero(comp_t *c)
     return true;
 }
 
+uint32_t wasm_cc_slot_op(uint8_t op)
+{
+    switch (op) {
+    case 0x28: return WASM_OP_S3_I32_LOAD;
+    case 0x2B: return WASM_OP_S3_F64_LOAD;
+    case 0x2C:
+    case 0x2D:
+    case 0x2E:
+    case 0x2F: return WASM_OP_S3_I32_LOAD8_S + (op - 0x2Cu);
+    case 0x6A: return WASM_OP_S3_I32_ADD;
+    case 0x6B: return WASM_OP_S3_I32_SUB;
+    case 0x6C: return WASM_OP_S3_I32_MUL;
+    case 0x71: return WASM_OP_S3_I32_AND;
+    case 0x72: return WASM_OP_S3_I32_OR;
+    case 0x73: return WASM_OP_S3_I32_XOR;
+    case 0x74: return WASM_OP_S3_I32_SHL;
+    case 0x75: return WASM_OP_S3_I32_SHR_S;
+    case 0x76: return WASM_OP_S3_I32_SHR_U;
+    default:
+        if (op >= 0x46 && op <= 0x4F) /* i32 comparisons */
+            return WASM_OP_S3_I32_EQ + (op - 0x46u);
+        if (op >= 0xA0 && op <= 0xA3) /* f64 add sub mul div */
+            return WASM_OP_S3_F64_ADD + (op - 0xA0u);
+        return 0;
+    }
+}
+
 bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
 {
     uint32_t align, offset;
@@ -57,6 +84,8 @@ bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
     }
     if (!wasm_cc_live(c))
         return true;
+    if (c->npend && wasm_cc_slot_op(op)) /* address is a pending local */
+        return wasm_cc_emit_slot3(c, wasm_cc_slot_op(op), 1, offset, off);
     return wasm_cc_emit_op(c, WASM_OP_I32_LOAD + k, off) && wasm_cc_emit(c, offset);
 }
 
@@ -118,7 +147,11 @@ bool wasm_cc_op_numeric(comp_t *c, uint8_t op, uint32_t ir_op, uint32_t off)
             return false;
     if (!wasm_cc_push(c, letter_type(gt[1])))
         return false;
-    return !wasm_cc_live(c) || wasm_cc_emit_op(c, ir_op, off);
+    if (!wasm_cc_live(c))
+        return true;
+    if (c->npend && wasm_cc_slot_op(op)) /* an operand is a pending local */
+        return wasm_cc_emit_slot3(c, wasm_cc_slot_op(op), 2, 0, off);
+    return wasm_cc_emit_op(c, ir_op, off);
 }
 
 /* Saturating truncations 0xFC 0..7: operand and result types. */
@@ -367,16 +400,20 @@ bool wasm_cc_op_local(comp_t *c, uint8_t op, uint32_t off)
     if (i >= c->nlocals)
         return wasm_fail(c->r, WASM_ERR_INVALID, "unknown local %u", i);
     uint8_t t = c->locals[i];
-    if (op == 0x20) {
+    if (op == 0x20) { /* an alias until an op reads it (or it is emitted) */
         if (!wasm_cc_push(c, t))
             return false;
-        return !wasm_cc_live(c) ||
-               (wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, off) && wasm_cc_emit(c, i));
+        return !wasm_cc_live(c) || wasm_cc_pend_local(c, i, off);
     }
     if (!wasm_cc_pop_expect(c, t, NULL))
         return false;
     if (op == 0x22 && !wasm_cc_push(c, t))
         return false;
+    bool done = false;
+    if (wasm_cc_live(c) && !wasm_cc_slot_set(c, i, op == 0x22, off, &done))
+        return false;
+    if (done)
+        return true; /* the op before writes local i itself */
     return !wasm_cc_live(c) ||
            (wasm_cc_emit_op(c, op == 0x21 ? WASM_OP_LOCAL_SET : WASM_OP_LOCAL_TEE, off) &&
             wasm_cc_emit(c, i));

@@ -1185,6 +1185,14 @@ dispatch:
             pc += 2;
         NEXT();
     }
+    OP(LOCAL_BR_UNLESS) /* local.get x; i32.eqz; br_if target, or local.get x; if */
+    {
+        if (!fp[pc[0]].u32)
+            JUMP(pc[1]);
+        else
+            pc += 2;
+        NEXT();
+    }
     OP(LOCAL_GET2)
     {
         sp[0] = fp[pc[0]];
@@ -1433,6 +1441,10 @@ dispatch:
     LOCAL2_BIN(LOCAL2_F64_ADD, double, f64, f64, a + b)
     LOCAL2_BIN(LOCAL2_F64_SUB, double, f64, f64, a - b)
     LOCAL2_BIN(LOCAL2_F64_MUL, double, f64, f64, a *b)
+
+#define WASM_INTERP_SLOTS_INSIDE_RUN 1
+#include "interp_slots.h"
+#undef WASM_INTERP_SLOTS_INSIDE_RUN
 
 #if !WASM_USE_COMPUTED_GOTO
 default: TRAP(WASM_TRAP_UNREACHABLE);

@@ -18,7 +18,10 @@
 #define WASM_MAX_PAGES 65536u
 
 /* IR operations. Each is one 32-bit word followed by its immediates. The
- * list is laid out by hand: clang-format cannot lay out an X-macro list. */
+ * list is laid out by hand: clang-format cannot lay out an X-macro list.
+ * S3_* are the slot-addressed ops (DESIGN.md): S3_<op> dst a b sp and
+ * S3_<load> dst addr offset sp, with S3_I32_ADD .. S3_I32_LOAD16_U in one
+ * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target. */
 // clang-format off
 #define WASM_IR_OPS(X)                                                                         \
     X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
@@ -85,7 +88,17 @@
     X(LOCAL_ADD_IMM_I32_LOAD16_U) X(LOCAL_ADD_IMM_I32_LOAD) X(LOCAL_ADD_IMM_F64_LOAD)          \
     X(LOCAL_SET_GET2) X(LOCAL_COPY2) X(I32_ADD_IMM_SET) X(I32_ADD_IMM_TEE)                     \
     X(LOCAL2_I32_SUB) X(LOCAL2_I32_AND) X(LOCAL2_I32_OR) X(LOCAL2_I32_XOR) X(LOCAL2_I32_MUL)   \
-    X(LOCAL2_F64_ADD) X(LOCAL2_F64_SUB) X(LOCAL2_F64_MUL)
+    X(LOCAL2_F64_ADD) X(LOCAL2_F64_SUB) X(LOCAL2_F64_MUL)                                     \
+    X(S3_I32_ADD) X(S3_I32_SUB) X(S3_I32_MUL) X(S3_I32_AND) X(S3_I32_OR) X(S3_I32_XOR)         \
+    X(S3_I32_SHL) X(S3_I32_SHR_S) X(S3_I32_SHR_U)                                              \
+    X(S3_I32_EQ) X(S3_I32_NE) X(S3_I32_LT_S) X(S3_I32_LT_U) X(S3_I32_GT_S) X(S3_I32_GT_U)      \
+    X(S3_I32_LE_S) X(S3_I32_LE_U) X(S3_I32_GE_S) X(S3_I32_GE_U)                                \
+    X(S3_F64_ADD) X(S3_F64_SUB) X(S3_F64_MUL) X(S3_F64_DIV)                                    \
+    X(S3_I32_LOAD) X(S3_F64_LOAD) X(S3_I32_LOAD8_S) X(S3_I32_LOAD8_U) X(S3_I32_LOAD16_S)       \
+    X(S3_I32_LOAD16_U)                                                                         \
+    X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
+    X(S3_I32_GT_S_BR_IF) X(S3_I32_GT_U_BR_IF) X(S3_I32_LE_S_BR_IF) X(S3_I32_LE_U_BR_IF)        \
+    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)
 
 // clang-format on
 
