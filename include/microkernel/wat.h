@@ -12,8 +12,10 @@
 
 /* Translate the text module text[0..len) (WebAssembly spec 3.x, "Text
  * Format"; a UTF-8 text, no NUL needed) into the binary format (spec 5.x).
- * On success *out is a malloc(3)ed buffer of *out_len bytes that the caller
- * frees with free(3); returns true. On failure returns false, *out is NULL,
+ * On success *out is a buffer of *out_len bytes from the library's
+ * allocator (mk_set_allocator(), alloc.h; malloc(3) unless a host installed
+ * its own) that the caller frees with that allocator's free (free(3) by
+ * default); returns true. On failure returns false, *out is NULL,
  * and err (err_cap bytes, NUL-terminated, may be NULL) holds
  * "line:column: message" (1-based line and column, column in bytes) naming
  * the first malformed token, an unknown identifier, or a limit exceeded

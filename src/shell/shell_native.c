@@ -496,13 +496,7 @@ static uint8_t *read_module(const char *path, size_t *len)
             out("%s:%s\n", path, err);
             return NULL;
         }
-        /* wat_to_wasm() allocates with malloc(); callers free with mk_free(). */
-        buf = mk_malloc(*len);
-        if (buf)
-            memcpy(buf, bin, *len);
-        else
-            out("Out of memory: %s\n", path);
-        free(bin);
+        buf = bin; /* from the library's allocator, as callers mk_free() it */
     }
     return buf;
 }

@@ -353,7 +353,7 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
         goto fail;
     }
     close(fd);
-    /* Not in bounded mode: the text parser allocates with malloc(). */
+    /* Not in bounded mode: the text parser's working memory is not bounded. */
 #ifndef MK_BOUNDED
     if (wat_is_text(buf, len)) { /* a text module (.wat): translate (wat.h) */
         uint8_t *bin;
@@ -365,16 +365,8 @@ uint8_t *wasm_read_file(const char *what, const char *path, size_t *len_out)
             mk_set_error("%s: %s:%s", what, path, err);
             return NULL;
         }
-        /* wat_to_wasm() allocates with malloc(); our callers mk_free(). */
-        buf = mk_malloc(bin_len ? bin_len : 1);
-        if (buf)
-            memcpy(buf, bin, bin_len);
-        else
-            mk_set_error("%s: %s: out of memory for %zu bytes", what, path, bin_len);
-        free(bin);
+        buf = bin; /* from the library's allocator: our callers mk_free() it */
         len = bin_len;
-        if (!buf)
-            return NULL;
     }
 #endif
     *len_out = len;

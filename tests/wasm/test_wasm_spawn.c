@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include "microkernel/alloc.h"
+#include "microkernel/wat.h"
 
 static probe_t probe;
 
@@ -254,6 +255,32 @@ static void allocator_sees_wasm_actors(void **state)
     free(buf);
 }
 
+/* The text parser allocates through the library's allocator too: an
+ * installed allocator sees every block of a translation (tokens, module
+ * under construction, the result) and, once the caller frees the result
+ * with it, gets every block back. Before, wat_to_wasm used malloc(3). */
+static void allocator_sees_the_text_parser(void **state)
+{
+    (void)state;
+    static const mk_allocator_t counting = {count_malloc, count_calloc, count_realloc, count_free};
+    static const char text[] = "(module (func (export \"f\") (result i32) i32.const 7))";
+    live_blocks = total_blocks = 0;
+    mk_set_allocator(&counting);
+    unsigned char *bin = NULL;
+    size_t n = 0;
+    char err[128];
+    assert_true(wat_to_wasm(text, sizeof text - 1, &bin, &n, err, sizeof err));
+    assert_true(total_blocks >= 2);   /* at least the tokens and the result */
+    assert_int_equal(live_blocks, 1); /* only the result is left */
+    assert_true(n > 8);
+    assert_memory_equal(bin, "\0asm", 4);
+    count_free(bin);
+    assert_false(wat_to_wasm("(module (func i32.bogus))", 25, &bin, &n, err, sizeof err));
+    assert_null(bin);
+    mk_set_allocator(NULL);
+    assert_int_equal(live_blocks, 0);
+}
+
 static void module_without_memory_gets_messages(void **state)
 {
     (void)state;
@@ -311,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(payload_sizes_around_heap_size, setup, teardown),
         cmocka_unit_test_setup_teardown(payload_region_follows_declared_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(allocator_sees_wasm_actors, setup, teardown),
+        cmocka_unit_test_setup_teardown(allocator_sees_the_text_parser, setup, teardown),
         cmocka_unit_test_setup_teardown(module_without_memory_gets_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(send_by_name_self_and_log, setup, teardown),
     };

@@ -5,6 +5,7 @@
  * wat_to_wasm. Pure (buf,len) in; bounded by WAST_MAX_TEXT/COMMANDS/VALUES
  * and WAT_MAX_DEPTH; no recursion. Grammar: the spec's interpreter README,
  * "Scripts" (module, register, invoke, get, assert_*). */
+#include "core/alloc_internal.h"
 #include "wast.h"
 
 #include <stdarg.h>
@@ -63,7 +64,7 @@ static bool expect(W *w, int kind, const char *what)
 
 static char *dup_tok(W *w, const tok_t *t)
 {
-    char *s = malloc(t->n + 1);
+    char *s = mk_malloc(t->n + 1);
     if (!s)
         return wfail(w, NULL, "out of memory"), NULL;
     memcpy(s, t->s, t->n);
@@ -95,7 +96,7 @@ static bool strings(W *w, unsigned char **out, size_t *n)
             return wfail(w, &w->t[i], "module longer than %u bytes", WAST_MAX_TEXT);
         total += w->t[i].str_n;
     }
-    unsigned char *b = malloc(total ? total : 1);
+    unsigned char *b = mk_malloc(total ? total : 1);
     if (!b)
         return wfail(w, NULL, "out of memory");
     size_t k = 0;
@@ -137,7 +138,7 @@ static bool module(W *w, wast_cmd_t *c, bool named)
     char werr[256];
     if (!wat_to_wasm(s, len, &c->module, &c->module_len, werr, sizeof werr)) {
         /* kept as text: the runner reports the parser's verdict on it */
-        c->module = malloc(len ? len : 1);
+        c->module = mk_malloc(len ? len : 1);
         if (!c->module)
             return wfail(w, NULL, "out of memory");
         memcpy(c->module, s, len);
@@ -218,7 +219,7 @@ static bool values(W *w, wast_value_t **out, size_t *n, bool result)
         want++;
     if (want > WAST_MAX_VALUES)
         want = WAST_MAX_VALUES;
-    *out = calloc(want ? want : 1, sizeof **out);
+    *out = mk_calloc(want ? want : 1, sizeof **out);
     if (!*out)
         return wfail(w, NULL, "out of memory");
     while (cur(w)->kind == T_LP) {
@@ -246,7 +247,7 @@ static bool action(W *w, wast_cmd_t *c)
     }
     if (cur(w)->kind != T_STR)
         return wfail(w, cur(w), "expected the export name");
-    c->field = malloc(cur(w)->str_n + 1);
+    c->field = mk_malloc(cur(w)->str_n + 1);
     if (!c->field)
         return wfail(w, NULL, "out of memory");
     if (cur(w)->str_n)
@@ -263,7 +264,7 @@ static bool message(W *w, wast_cmd_t *c)
 {
     if (cur(w)->kind != T_STR)
         return wfail(w, cur(w), "expected the failure message");
-    c->text = malloc(cur(w)->str_n + 1);
+    c->text = mk_malloc(cur(w)->str_n + 1);
     if (!c->text)
         return wfail(w, NULL, "out of memory");
     if (cur(w)->str_n)
@@ -295,7 +296,7 @@ static bool command(W *w, wast_cmd_t *c)
         tok_t s = *cur(w);
         if (memchr(s.str, 0, s.str_n))
             return wfail(w, &s, "NUL in a register name");
-        if (!(c->as = malloc(s.str_n + 1)))
+        if (!(c->as = mk_malloc(s.str_n + 1)))
             return wfail(w, NULL, "out of memory");
         if (s.str_n)
             memcpy(c->as, s.str, s.str_n);
@@ -341,14 +342,14 @@ static bool command(W *w, wast_cmd_t *c)
 
 static void cmd_free(wast_cmd_t *c)
 {
-    free(c->name);
-    free(c->as);
-    free(c->module);
-    free(c->action_module);
-    free(c->field);
-    free(c->args);
-    free(c->results);
-    free(c->text);
+    mk_free(c->name);
+    mk_free(c->as);
+    mk_free(c->module);
+    mk_free(c->action_module);
+    mk_free(c->field);
+    mk_free(c->args);
+    mk_free(c->results);
+    mk_free(c->text);
 }
 
 void wast_script_free(wast_script_t *s)
@@ -357,7 +358,7 @@ void wast_script_free(wast_script_t *s)
         return;
     for (size_t i = 0; i < s->n; i++)
         cmd_free(&s->cmds[i]);
-    free(s->cmds);
+    mk_free(s->cmds);
     s->cmds = NULL;
     s->n = 0;
 }
@@ -386,7 +387,7 @@ bool wast_parse(const char *text, size_t len, wast_script_t *out, char *err, siz
     for (size_t i = 0; w.nt > 1 && i < sizeof fields / sizeof fields[0]; i++)
         bare |= w.t[0].kind == T_LP && is_kw(&w.t[1], fields[i]);
     if (bare) {
-        out->cmds = calloc(1, sizeof *out->cmds);
+        out->cmds = mk_calloc(1, sizeof *out->cmds);
         if (!out->cmds)
             ok = wfail(&w, NULL, "out of memory");
         else {
@@ -410,7 +411,7 @@ bool wast_parse(const char *text, size_t len, wast_script_t *out, char *err, siz
         }
         if (out->n == w.cap) {
             size_t c = w.cap ? w.cap * 2 : 64;
-            wast_cmd_t *q = realloc(out->cmds, c * sizeof *q);
+            wast_cmd_t *q = mk_realloc(out->cmds, c * sizeof *q);
             if (!q) {
                 ok = wfail(&w, NULL, "out of memory");
                 break;

@@ -73,7 +73,7 @@ typedef struct {
  * True on success: free *out with wast_script_free. False on a malformed
  * script (an unknown command, a missing string, a bad constant, a limit),
  * with *out empty and err = "line:column: message" (1-based, column in
- * bytes), or "0:0: out of memory". Memory: malloc(3), as wat_to_wasm. */
+ * bytes), or "0:0: out of memory". Memory: the library's allocator, as wat_to_wasm. */
 bool wast_parse(const char *text, size_t len, wast_script_t *out, char *err, size_t err_cap);
 void wast_script_free(wast_script_t *s);
 

@@ -6,6 +6,7 @@
  * (spec 5.5). Instructions in plain and folded form (spec 6.5). Bounded by
  * WAT_MAX_TEXT/DEPTH/TOKEN; the only recursion (folded instructions) is
  * bounded by WAT_MAX_DEPTH. */
+#include "core/alloc_internal.h"
 #include "microkernel/wat.h"
 #include "wat_internal.h"
 
@@ -84,7 +85,7 @@ static void put(buf_t *b, const void *d, size_t n)
         size_t c = b->cap ? b->cap * 2 : 64;
         while (c < b->n + n)
             c *= 2;
-        unsigned char *q = realloc(b->p, c);
+        unsigned char *q = mk_realloc(b->p, c);
         if (!q) {
             b->oom = true;
             return;
@@ -150,7 +151,7 @@ static bool push_tok(P *p, tok_t t)
 {
     if (p->nt == p->cap) {
         size_t c = p->cap ? p->cap * 2 : 256;
-        tok_t *q = realloc(p->t, c * sizeof *q);
+        tok_t *q = mk_realloc(p->t, c * sizeof *q);
         if (!q)
             return fail(p, NULL, "out of memory");
         p->t = q;
@@ -167,14 +168,14 @@ static bool lex_string(P *p, size_t *ip, tok_t *t, unsigned line, size_t ls)
     for (;;) {
         tok_t at = {.line = line, .col = (unsigned)(i - ls + 1)};
         if (i >= p->len || p->text[i] == '\n') {
-            free(b.p);
+            mk_free(b.p);
             return fail(p, t, "unterminated string");
         }
         unsigned char c = (unsigned char)p->text[i];
         if (c == '"')
             break;
         if (c < 0x20 || c == 0x7f) {
-            free(b.p);
+            mk_free(b.p);
             return fail(p, &at, "control character in string");
         }
         if (c != '\\') {
@@ -229,17 +230,17 @@ static bool lex_string(P *p, size_t *ip, tok_t *t, unsigned line, size_t ls)
                 i++;
             } else {
             bad:
-                free(b.p);
+                mk_free(b.p);
                 return fail(p, &at, "bad escape in string");
             }
         }
         if (b.n > WAT_MAX_TOKEN) {
-            free(b.p);
+            mk_free(b.p);
             return fail(p, t, "string longer than %u bytes", WAT_MAX_TOKEN);
         }
     }
     if (b.oom) {
-        free(b.p);
+        mk_free(b.p);
         return fail(p, t, "out of memory");
     }
     t->kind = T_STR;
@@ -251,7 +252,7 @@ static bool lex_string(P *p, size_t *ip, tok_t *t, unsigned line, size_t ls)
      * (spec 6.2.1): "a""b" is one malformed token, not two strings */
     if (*ip < p->len && (p->text[*ip] == '"' || idchar((unsigned char)p->text[*ip]))) {
         tok_t at = {.line = line, .col = (unsigned)(*ip - ls + 1)};
-        free(b.p);
+        mk_free(b.p);
         t->str = NULL;
         return fail(p, &at, "missing space after string");
     }
@@ -313,7 +314,7 @@ static bool lex(P *p)
                 return false;
         } else if (c == '"') {
             if (!lex_string(p, &i, &t, line, ls) || !push_tok(p, t)) {
-                free(t.str);
+                mk_free(t.str);
                 return false;
             }
         } else if (idchar(c)) {
@@ -542,7 +543,7 @@ static bool name_add(P *p, names_t *ns, const tok_t *id)
     }
     if (ns->n == ns->cap) {
         size_t c = ns->cap ? ns->cap * 2 : 16;
-        name_t *q = realloc(ns->v, c * sizeof *q);
+        name_t *q = mk_realloc(ns->v, c * sizeof *q);
         if (!q)
             return fail(p, id, "out of memory");
         ns->v = q;
@@ -617,7 +618,7 @@ static int ftype_add(P *p, const ftype_t *f)
 {
     if (p->nftypes == p->ftcap) {
         size_t c = p->ftcap ? p->ftcap * 2 : 16;
-        ftype_t *q = realloc(p->ftypes, c * sizeof *q);
+        ftype_t *q = mk_realloc(p->ftypes, c * sizeof *q);
         if (!q)
             return fail(p, NULL, "out of memory"), -1;
         p->ftypes = q;
@@ -1124,15 +1125,15 @@ static bool instr_imm(P *p, const op_t *o)
             if (t->kind == T_KW && !parse_u64(t, &u, &neg))
                 break;
             if (!parse_idx(p, &p->labels, &x, true))
-                return free(tmp.p), false;
+                return mk_free(tmp.p), false;
             uleb(&tmp, x);
             n++;
         }
         if (!n)
-            return free(tmp.p), fail(p, cur(p), "br_table needs a label");
+            return mk_free(tmp.p), fail(p, cur(p), "br_table needs a label");
         uleb(b, n - 1);
         put(b, tmp.p, tmp.n);
-        free(tmp.p);
+        mk_free(tmp.p);
         return !tmp.oom || fail(p, NULL, "out of memory");
     }
     case I_CALLIND: {
@@ -1257,9 +1258,9 @@ static bool parse_instr(P *p, unsigned depth)
                 b->n = at;
                 while (cur(p)->kind == T_LP && !peek_field(p, "then"))
                     if (!parse_instr(p, depth + 1))
-                        return free(head.p), false;
+                        return mk_free(head.p), false;
                 put(b, head.p, head.n);
-                free(head.p);
+                mk_free(head.p);
                 if (!peek_field(p, "then"))
                     return fail(p, cur(p), "expected (then ...)");
                 p->pos += 2;
@@ -1292,13 +1293,13 @@ static bool parse_instr(P *p, unsigned depth)
         if (b->oom)
             return fail(p, NULL, "out of memory");
         size_t hn = mid - start, rn = b->n - mid;
-        unsigned char *tmp = malloc(hn ? hn : 1);
+        unsigned char *tmp = mk_malloc(hn ? hn : 1);
         if (!tmp)
             return fail(p, NULL, "out of memory");
         memcpy(tmp, b->p + start, hn);
         memmove(b->p + start, b->p + mid, rn);
         memcpy(b->p + start + rn, tmp, hn);
-        free(tmp);
+        mk_free(tmp);
         return true;
     }
     if (!find_op(t, &o))
@@ -1580,8 +1581,8 @@ static bool func_field(P *p, uint32_t idx)
     vecbytes(&p->sec[10], body.p, body.n);
     p->cnt[10]++;
 out:
-    free(body.p);
-    free(loc.p);
+    mk_free(body.p);
+    mk_free(loc.p);
     p->code = NULL;
     return !p->failed;
 }
@@ -1670,10 +1671,10 @@ static bool pass2(P *p, size_t first)
                 unsigned char rt;
                 buf_t lim = {0};
                 if (!limits(p, &lim) || !parse_valtype(p, &rt))
-                    return free(lim.p), false;
+                    return mk_free(lim.p), false;
                 byte(s, rt);
                 put(s, lim.p, lim.n);
-                free(lim.p);
+                mk_free(lim.p);
                 timp_i++;
             } else if (is_kw(d, "memory")) {
                 byte(s, 2);
@@ -1725,7 +1726,7 @@ static bool pass2(P *p, size_t first)
                 byte(ds, 0);
                 byte(ds, 0x0b);
                 vecbytes(ds, d.p, d.n);
-                free(d.p);
+                mk_free(d.p);
                 p->cnt[11]++;
                 if (!expect(p, T_RP, "')'"))
                     return false;
@@ -1768,11 +1769,11 @@ static bool pass2(P *p, size_t first)
                         bool ok = item ? parse_instrs(p, 1) : parse_instr(p, 1);
                         p->code = save;
                         if (!ok || (item && !expect(p, T_RP, "')'")))
-                            return free(e.p), false;
+                            return mk_free(e.p), false;
                         byte(&e, 0x0b);
                     } else {
                         if (!parse_idx(p, &p->funcs, &x, false))
-                            return free(e.p), false;
+                            return mk_free(e.p), false;
                         uleb(&e, x);
                     }
                     n++;
@@ -1796,15 +1797,15 @@ static bool pass2(P *p, size_t first)
                     byte(es, exprs ? rt : 0);
                 uleb(es, n);
                 put(es, e.p, e.n);
-                free(e.p);
+                mk_free(e.p);
                 p->cnt[9]++;
             } else {
                 buf_t lim = {0};
                 if (!limits(p, &lim) || !parse_valtype(p, &rt))
-                    return free(lim.p), false;
+                    return mk_free(lim.p), false;
                 byte(dst, rt);
                 put(dst, lim.p, lim.n);
-                free(lim.p);
+                mk_free(lim.p);
             }
         } else if (is_kw(k, "global")) {
             opt_id(p, &id);
@@ -1901,7 +1902,7 @@ static bool pass2(P *p, size_t first)
                 p->pos++;
             }
             vecbytes(s, d.p, d.n);
-            free(d.p);
+            mk_free(d.p);
             p->cnt[11]++;
             di++;
         } else if (is_kw(k, "elem")) {
@@ -1977,11 +1978,11 @@ static bool pass2(P *p, size_t first)
                     q = r + 2;
                 }
                 if (all && !ix.oom) {
-                    free(e.p);
+                    mk_free(e.p);
                     e = ix;
                     rt = -1;
                 } else
-                    free(ix.p);
+                    mk_free(ix.p);
             }
             unsigned ex = rt >= 0 ? 4 : 0;
             bool short_form = active && !tab && (rt < 0 || rt == 0x70);
@@ -1997,14 +1998,14 @@ static bool pass2(P *p, size_t first)
                 byte(s, rt >= 0 ? (unsigned)rt : 0); /* reftype / elemkind */
             uleb(s, n);
             put(s, e.p, e.n);
-            free(off.p);
-            free(e.p);
+            mk_free(off.p);
+            mk_free(e.p);
             p->cnt[9]++;
             ei++;
             goto elem_ok;
         elem_bad:
-            free(off.p);
-            free(e.p);
+            mk_free(off.p);
+            mk_free(e.p);
             return false;
         elem_ok:;
         }
@@ -2020,15 +2021,15 @@ static bool pass2(P *p, size_t first)
 static void free_all(P *p)
 {
     for (size_t i = 0; i < p->nt; i++)
-        free(p->t[i].str);
-    free(p->t);
+        mk_free(p->t[i].str);
+    mk_free(p->t);
     names_t *ns[] = {&p->funcs, &p->globals, &p->mems,   &p->tables, &p->types,
                      &p->datas, &p->elems,   &p->locals, &p->labels};
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
-        free(ns[i]->v);
-    free(p->ftypes);
+        mk_free(ns[i]->v);
+    mk_free(p->ftypes);
     for (int i = 0; i < 13; i++)
-        free(p->sec[i].p);
+        mk_free(p->sec[i].p);
 }
 
 bool wat_to_wasm(const char *text, size_t len, unsigned char **out, size_t *out_len, char *err,
@@ -2084,7 +2085,7 @@ bool wat_to_wasm(const char *text, size_t len, unsigned char **out, size_t *out_
             uleb(&c, p.cnt[11]);
             byte(&o, 12);
             vecbytes(&o, c.p, c.n);
-            free(c.p);
+            mk_free(c.p);
             continue;
         }
         if (!p.cnt[s])
@@ -2098,16 +2099,16 @@ bool wat_to_wasm(const char *text, size_t len, unsigned char **out, size_t *out_
         byte(&o, (unsigned)s);
         vecbytes(&o, c.p, c.n);
         bool bad = c.oom;
-        free(c.p);
+        mk_free(c.p);
         if (bad)
             o.oom = true;
     }
     if (o.oom) {
-        free(o.p);
+        mk_free(o.p);
         fail(&p, NULL, "out of memory");
         goto done;
     }
-    *out = o.p ? o.p : malloc(1);
+    *out = o.p ? o.p : mk_malloc(1);
     *out_len = o.n;
     ok = *out != NULL;
 done:
@@ -2162,8 +2163,8 @@ bool wat_lex(const char *text, size_t len, tok_t **toks, size_t *n, char *err, s
 void wat_tokens_free(tok_t *toks, size_t n)
 {
     for (size_t i = 0; toks && i < n; i++)
-        free(toks[i].str);
-    free(toks);
+        mk_free(toks[i].str);
+    mk_free(toks);
 }
 
 bool wat_const(const tok_t *t, unsigned char vt, uint64_t *bits, char *err, size_t err_cap)

@@ -21,7 +21,7 @@ typedef struct {
 } tok_t;
 
 /* Lex text[0..len) (spec 6.2, the rules of wat_to_wasm, including
- * WAT_MAX_DEPTH and WAT_MAX_TOKEN) into *toks (malloc(3)ed, *n tokens, the
+ * WAT_MAX_DEPTH and WAT_MAX_TOKEN) into *toks (library allocator, *n tokens, the
  * last one T_EOF; free with wat_tokens_free). False with err =
  * "line:column: message" and *toks NULL on malformed text or no memory. */
 bool wat_lex(const char *text, size_t len, tok_t **toks, size_t *n, char *err, size_t err_cap);
