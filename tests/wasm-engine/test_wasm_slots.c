@@ -91,6 +91,58 @@ static void test_slot_loads_and_float_ops_match_stack_ops(void **state)
     }
 }
 
+static uint64_t rotl64(uint64_t a, uint64_t b)
+{
+    return (a << (b & 63)) | (a >> ((64 - b) & 63));
+}
+
+static uint64_t call64(const char *name, uint64_t a, uint64_t b)
+{
+    wasm_value_t args[2] = {{.u64 = a}, {.u64 = b}}, res = {.u64 = 0};
+    assert_int_equal(wasm_call_export(g_inst, name, args, 2, &res, 1), WASM_STATUS_OK);
+    return res.u64;
+}
+
+static void test_i64_and_rotate_slot_ops_match_stack_ops(void **state)
+{
+    (void)state;
+    static const uint64_t v[] = {0,
+                                 1,
+                                 63,
+                                 64,
+                                 0x7FFFFFFFFFFFFFFFull,
+                                 0x8000000000000000ull,
+                                 0xFFFFFFFFFFFFFFFFull,
+                                 0x0123456789ABCDEFull};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+            uint64_t a = v[i], b = v[j], s = b & 63, t = a + b;
+            int64_t sa = (int64_t)a, sb = (int64_t)b;
+            uint64_t r = (rotl64(t, b) ^ a) - a * b;
+            r ^= (a >> s) | (uint64_t)(sa >> s);
+            r += t << s;
+            r += rotl64(a, 64 - s);
+            r -= a & b;
+            r += b | a;
+            assert_true(call64("i64_mix", a, b) == r);
+            assert_true(call64("i64_alias", a, b) == b);
+            uint32_t m = (a == b) | (a != b) << 1 | (sa < sb) << 2 | (a < b) << 3 | (sa > sb) << 4 |
+                         (a > b) << 5 | (sa <= sb) << 6 | (a <= b) << 7 | (sa >= sb) << 8 |
+                         (uint32_t)(a >= b) << 9;
+            if (!(a < b))
+                m |= 1024;
+            if (sb > sa)
+                m |= 2048;
+            assert_int_equal((uint32_t)call64("i64_cmps", a, b), m);
+            uint32_t x = (uint32_t)a, y = (uint32_t)b, k = y & 31;
+            uint32_t rl = k ? (x << k) | (x >> (32 - k)) : x;
+            uint32_t k2 = rl & 31;
+            uint32_t rr = k2 ? (y >> k2) | (y << (32 - k2)) : y;
+            assert_int_equal(call2("i32_rot", x, y), rl ^ rr);
+        }
+    }
+}
+
 static void test_trap_in_slot_load_reports_the_load_offset(void **state)
 {
     (void)state;
@@ -184,6 +236,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_aliases_are_read_before_their_local_is_overwritten),
         cmocka_unit_test(test_slot_loads_and_float_ops_match_stack_ops),
+        cmocka_unit_test(test_i64_and_rotate_slot_ops_match_stack_ops),
         cmocka_unit_test(test_trap_in_slot_load_reports_the_load_offset),
         cmocka_unit_test(test_fuel_preempts_slot_back_edge),
         cmocka_unit_test(test_suspension_between_slot_ops_resumes_correctly),

@@ -59,6 +59,14 @@ uint32_t wasm_cc_slot_op(uint8_t op)
             return WASM_OP_S3_I32_EQ + (op - 0x46u);
         if (op >= 0xA0 && op <= 0xA3) /* f64 add sub mul div */
             return WASM_OP_S3_F64_ADD + (op - 0xA0u);
+        if (op == 0x77 || op == 0x78) /* i32 rotl rotr */
+            return WASM_OP_S3_I32_ROTL + (op - 0x77u);
+        if (op >= 0x7C && op <= 0x7E) /* i64 add sub mul */
+            return WASM_OP_S3_I64_ADD + (op - 0x7Cu);
+        if (op >= 0x83 && op <= 0x8A) /* i64 and or xor shl shr_s shr_u rotl rotr */
+            return WASM_OP_S3_I64_AND + (op - 0x83u);
+        if (op >= 0x51 && op <= 0x5A) /* i64 comparisons */
+            return WASM_OP_S3_I64_EQ + (op - 0x51u);
         return 0;
     }
 }

@@ -94,6 +94,11 @@
     X(S3_I32_EQ) X(S3_I32_NE) X(S3_I32_LT_S) X(S3_I32_LT_U) X(S3_I32_GT_S) X(S3_I32_GT_U)      \
     X(S3_I32_LE_S) X(S3_I32_LE_U) X(S3_I32_GE_S) X(S3_I32_GE_U)                                \
     X(S3_F64_ADD) X(S3_F64_SUB) X(S3_F64_MUL) X(S3_F64_DIV)                                    \
+    X(S3_I32_ROTL) X(S3_I32_ROTR)                                                              \
+    X(S3_I64_ADD) X(S3_I64_SUB) X(S3_I64_MUL) X(S3_I64_AND) X(S3_I64_OR) X(S3_I64_XOR)         \
+    X(S3_I64_SHL) X(S3_I64_SHR_S) X(S3_I64_SHR_U) X(S3_I64_ROTL) X(S3_I64_ROTR)                \
+    X(S3_I64_EQ) X(S3_I64_NE) X(S3_I64_LT_S) X(S3_I64_LT_U) X(S3_I64_GT_S) X(S3_I64_GT_U)      \
+    X(S3_I64_LE_S) X(S3_I64_LE_U) X(S3_I64_GE_S) X(S3_I64_GE_U)                                \
     X(S3_I32_LOAD) X(S3_F64_LOAD) X(S3_I32_LOAD8_S) X(S3_I32_LOAD8_U) X(S3_I32_LOAD16_S)       \
     X(S3_I32_LOAD16_U)                                                                         \
     X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
