@@ -256,4 +256,29 @@
     local.get 0
     i32.rotr
     i32.xor)
+;; slot stores: address and value pending, value pending over a computed
+;; address, every width; then the stored bytes are read back
+  (func (export "stores") (param i32 i64 f64)
+    local.get 0
+    local.get 1
+    i64.store offset=16
+    local.get 0
+    local.get 2
+    f64.store offset=24
+    local.get 0
+    local.get 0
+    i32.store offset=4
+    local.get 0
+    i32.const 4
+    i32.add
+    local.get 0
+    i32.store8 offset=4
+    local.get 0
+    local.get 0
+    i32.store16 offset=10)
+;; a slot store out of bounds traps at the store
+  (func $trap_store (export "trap_store") (param i32 i32)
+    local.get 0
+    local.get 1
+    i32.store offset=16)
 )

@@ -162,6 +162,46 @@ static void test_trap_in_slot_load_reports_the_load_offset(void **state)
     assert_int_equal(g_bytes[t->code_offset - 1], 0x00);
 }
 
+static void test_slot_stores_write_every_width_and_trap_at_the_store(void **state)
+{
+    (void)state;
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    assert_non_null(mem);
+    const uint32_t base = 512;
+    memset(mem + base, 0xAA, 40);
+    wasm_value_t args[3] = {{.u64 = base}, {.u64 = 0x0123456789ABCDEFull}, {.f64 = -2.5}};
+    assert_int_equal(wasm_call_export(g_inst, "stores", args, 3, NULL, 0), WASM_STATUS_OK);
+    uint32_t w;
+    uint64_t q;
+    double d;
+    memcpy(&w, mem + base + 4, 4);
+    assert_int_equal(w, base);
+    assert_int_equal(mem[base + 8], (uint8_t)base); /* store8 at (base + 4) + 4 */
+    assert_int_equal(mem[base + 9], 0xAA);
+    uint16_t h;
+    memcpy(&h, mem + base + 10, 2);
+    assert_int_equal(h, (uint16_t)base);
+    assert_int_equal(mem[base + 12], 0xAA);
+    memcpy(&q, mem + base + 16, 8);
+    assert_true(q == 0x0123456789ABCDEFull);
+    memcpy(&d, mem + base + 24, 8);
+    assert_true(d == -2.5);
+
+    wasm_value_t targs[2] = {{.u64 = 65536 - 16 - 4}, {.u64 = 7}};
+    assert_int_equal(wasm_call_export(g_inst, "trap_store", targs, 2, NULL, 0), WASM_STATUS_OK);
+    targs[0].u64 += 1;
+    assert_int_equal(wasm_call_export(g_inst, "trap_store", targs, 2, NULL, 0), WASM_STATUS_TRAP);
+    const wasm_trap_info_t *t = wasm_instance_trap(g_inst);
+    assert_int_equal(t->kind, WASM_TRAP_MEMORY_OOB);
+    assert_string_equal(t->func_name, "trap_store");
+    /* the offset names the i32.store (0x36) after `local.get 0; local.get 1` */
+    assert_true(t->code_offset >= 4 && t->code_offset < g_len);
+    assert_int_equal(g_bytes[t->code_offset], 0x36);
+    assert_int_equal(g_bytes[t->code_offset - 2], 0x20);
+    assert_int_equal(g_bytes[t->code_offset - 1], 0x01);
+}
+
 static void test_fuel_preempts_slot_back_edge(void **state)
 {
     (void)state;
@@ -238,6 +278,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_slot_loads_and_float_ops_match_stack_ops),
         cmocka_unit_test(test_i64_and_rotate_slot_ops_match_stack_ops),
         cmocka_unit_test(test_trap_in_slot_load_reports_the_load_offset),
+        cmocka_unit_test(test_slot_stores_write_every_width_and_trap_at_the_store),
         cmocka_unit_test(test_fuel_preempts_slot_back_edge),
         cmocka_unit_test(test_suspension_between_slot_ops_resumes_correctly),
     };

@@ -71,6 +71,18 @@ uint32_t wasm_cc_slot_op(uint8_t op)
     }
 }
 
+uint32_t wasm_cc_store_slot_op(uint8_t op)
+{
+    switch (op) {
+    case 0x36: return WASM_OP_S3_I32_STORE;
+    case 0x37: return WASM_OP_S3_I64_STORE;
+    case 0x39: return WASM_OP_S3_F64_STORE;
+    case 0x3A: return WASM_OP_S3_I32_STORE8;
+    case 0x3B: return WASM_OP_S3_I32_STORE16;
+    default: return 0;
+    }
+}
+
 bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
 {
     uint32_t align, offset;
@@ -94,6 +106,8 @@ bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
         return true;
     if (c->npend && wasm_cc_slot_op(op)) /* address is a pending local */
         return wasm_cc_emit_slot3(c, wasm_cc_slot_op(op), 1, offset, off);
+    if (c->npend && wasm_cc_store_slot_op(op)) /* value (and address) pending */
+        return wasm_cc_emit_slot_store(c, wasm_cc_store_slot_op(op), offset, off);
     return wasm_cc_emit_op(c, WASM_OP_I32_LOAD + k, off) && wasm_cc_emit(c, offset);
 }
 

@@ -117,3 +117,26 @@ S3_CMP_BR(S3_I32_LE_U_BR_IF, uint32_t, u32, <=)
 S3_CMP_BR(S3_I32_GE_S_BR_IF, int32_t, i32, >=)
 S3_CMP_BR(S3_I32_GE_U_BR_IF, uint32_t, u32, >=)
 #undef S3_CMP_BR
+
+/* S3_<store> addr value offset sp: store(fp[addr] + offset) = fp[value];
+ * sp set first (both operands consumed), so a trap leaves the stack as
+ * the stack store does; pc stays on the first immediate, so the report
+ * names the store's byte offset. */
+#define S3_STORE(name, T, field)                                                                   \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[2];                                             \
+        T v_ = (T)fp[pc[1]].field;                                                                 \
+        sp = fp + pc[3];                                                                           \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        memcpy(mem + ea, &v_, sizeof v_);                                                          \
+        pc += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }
+S3_STORE(S3_I32_STORE, uint32_t, u32)
+S3_STORE(S3_I64_STORE, uint64_t, u64)
+S3_STORE(S3_F64_STORE, uint64_t, u64)
+S3_STORE(S3_I32_STORE8, uint8_t, u32)
+S3_STORE(S3_I32_STORE16, uint16_t, u32)
+#undef S3_STORE

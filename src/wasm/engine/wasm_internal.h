@@ -21,7 +21,8 @@
  * list is laid out by hand: clang-format cannot lay out an X-macro list.
  * S3_* are the slot-addressed ops (DESIGN.md): S3_<op> dst a b sp and
  * S3_<load> dst addr offset sp, with S3_I32_ADD .. S3_I32_LOAD16_U in one
- * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target. */
+ * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target, then
+ * S3_<store> addr value offset sp (outside that range: no result). */
 // clang-format off
 #define WASM_IR_OPS(X)                                                                         \
     X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
@@ -103,7 +104,8 @@
     X(S3_I32_LOAD16_U)                                                                         \
     X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
     X(S3_I32_GT_S_BR_IF) X(S3_I32_GT_U_BR_IF) X(S3_I32_LE_S_BR_IF) X(S3_I32_LE_U_BR_IF)        \
-    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)
+    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)                  \
+    X(S3_I32_STORE) X(S3_I64_STORE) X(S3_F64_STORE) X(S3_I32_STORE8) X(S3_I32_STORE16)
 
 // clang-format on
 
