@@ -281,4 +281,36 @@
     local.get 0
     local.get 1
     i32.store offset=16)
+;; round-4 stack fusions: local shift/rotate by a constant xor-ed into the
+;; top, shr_u then and with constants, xor then add
+  (func (export "fuse_chain") (param i32 i32) (result i32)
+    local.get 1
+    local.get 0
+    i32.const 7
+    i32.rotl
+    i32.xor
+    local.get 0
+    i32.const 13
+    i32.rotr
+    i32.xor
+    local.get 0
+    i32.const 3
+    i32.shl
+    i32.xor
+    local.get 0
+    i32.const 10
+    i32.shr_u
+    i32.xor
+    i32.const 5
+    i32.shr_u
+    i32.const 0x3ff
+    i32.and
+    local.get 0
+    i32.const 1
+    i32.add
+    local.get 1
+    i32.const 2
+    i32.mul
+    i32.xor
+    i32.add)
 )

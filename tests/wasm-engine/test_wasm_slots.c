@@ -66,6 +66,10 @@ static void test_aliases_are_read_before_their_local_is_overwritten(void **state
             assert_int_equal(call2("many_pending", a, b), s);
             assert_int_equal(call2("cmp_if", a, b), (int32_t)a < (int32_t)b ? 1u : 2u);
             assert_int_equal(call2("local_unless", a, b), !a ? 1u : b ? 3u : 2u);
+            uint32_t f =
+                b ^ ((a << 7) | (a >> 25)) ^ ((a >> 13) | (a << 19)) ^ (a << 3) ^ (a >> 10);
+            f = ((f >> 5) & 0x3ffu) + ((a + 1) ^ (b * 2));
+            assert_int_equal(call2("fuse_chain", a, b), f);
         }
     }
 }

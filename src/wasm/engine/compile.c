@@ -580,6 +580,24 @@ static bool peephole(comp_t *c)
                 b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
             return refuse(c, p, op) && wasm_cc_emit(c, k) && wasm_cc_emit(c, x);
         }
+        if (b == WASM_OP_I32_XOR && q == p + 3 && q + 1 == c->ir_len &&
+            (a == WASM_OP_LOCAL_SHL_IMM || a == WASM_OP_LOCAL_SHR_U_IMM ||
+             a == WASM_OP_LOCAL_ROTL_IMM || a == WASM_OP_LOCAL_ROTR_IMM)) {
+            uint32_t x = ir[p + 1], k = ir[p + 2];
+            uint32_t op = a == WASM_OP_LOCAL_SHL_IMM     ? WASM_OP_LOCAL_SHL_IMM_XOR
+                          : a == WASM_OP_LOCAL_SHR_U_IMM ? WASM_OP_LOCAL_SHR_U_IMM_XOR
+                          : a == WASM_OP_LOCAL_ROTL_IMM  ? WASM_OP_LOCAL_ROTL_IMM_XOR
+                                                         : WASM_OP_LOCAL_ROTR_IMM_XOR;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+        }
+        if (a == WASM_OP_I32_SHR_U_IMM && q == p + 2 && b == WASM_OP_I32_AND_IMM &&
+            q + 2 == c->ir_len) {
+            uint32_t k = ir[p + 1], m = ir[q + 1];
+            return refuse(c, p, WASM_OP_I32_SHR_U_AND_IMM) && wasm_cc_emit(c, k) &&
+                   wasm_cc_emit(c, m);
+        }
+        if (a == WASM_OP_I32_XOR && q == p + 1 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len)
+            return refuse(c, p, WASM_OP_I32_XOR_ADD);
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];
             return refuse(c, p, WASM_OP_I32_ADD_SET) && wasm_cc_emit(c, d);
