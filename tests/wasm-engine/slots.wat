@@ -313,4 +313,23 @@
     i32.mul
     i32.xor
     i32.add)
+;; select under a condition computed with a constant (crc's loop)
+  (func (export "select_imm") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    local.get 0
+    local.get 1
+    i32.add
+    i32.const 1
+    i32.and
+    select
+    local.get 1
+    local.get 0
+    local.get 1
+    i32.const 3
+    i32.shl
+    i32.const 0
+    i32.lt_s
+    select
+    i32.xor)
 )

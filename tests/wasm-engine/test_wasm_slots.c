@@ -70,6 +70,8 @@ static void test_aliases_are_read_before_their_local_is_overwritten(void **state
                 b ^ ((a << 7) | (a >> 25)) ^ ((a >> 13) | (a << 19)) ^ (a << 3) ^ (a >> 10);
             f = ((f >> 5) & 0x3ffu) + ((a + 1) ^ (b * 2));
             assert_int_equal(call2("fuse_chain", a, b), f);
+            uint32_t sel = (((a + b) & 1) ? a : b) ^ ((int32_t)(b << 3) < 0 ? b : a);
+            assert_int_equal(call2("select_imm", a, b), sel);
         }
     }
 }

@@ -596,6 +596,13 @@ static bool peephole(comp_t *c)
             return refuse(c, p, WASM_OP_I32_SHR_U_AND_IMM) && wasm_cc_emit(c, k) &&
                    wasm_cc_emit(c, m);
         }
+        if ((a == WASM_OP_I32_AND_IMM || a == WASM_OP_I32_LT_S_IMM) && q == p + 2 &&
+            b == WASM_OP_SELECT && q + 1 == c->ir_len) {
+            uint32_t k = ir[p + 1];
+            uint32_t op =
+                a == WASM_OP_I32_AND_IMM ? WASM_OP_I32_AND_IMM_SELECT : WASM_OP_I32_LT_S_IMM_SELECT;
+            return refuse(c, p, op) && wasm_cc_emit(c, k);
+        }
         if (a == WASM_OP_I32_XOR && q == p + 1 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len)
             return refuse(c, p, WASM_OP_I32_XOR_ADD);
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {

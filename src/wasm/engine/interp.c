@@ -1471,6 +1471,24 @@ dispatch:
         sp[-1].u64 = (uint32_t)(a + (b ^ c_));
         NEXT();
     }
+    /* i32.const k; i32.and|i32.lt_s; select: the condition from the top
+     * value and k, then select between the two below it */
+    OP(I32_AND_IMM_SELECT)
+    {
+        uint32_t c_ = sp[-1].u32 & *pc++;
+        sp -= 2;
+        if (!c_)
+            sp[-1] = sp[0];
+        NEXT();
+    }
+    OP(I32_LT_S_IMM_SELECT)
+    {
+        bool c_ = (int32_t)sp[-1].u32 < (int32_t)*pc++;
+        sp -= 2;
+        if (!c_)
+            sp[-1] = sp[0];
+        NEXT();
+    }
 #define WASM_INTERP_SLOTS_INSIDE_RUN 1
 #include "interp_slots.h"
 #undef WASM_INTERP_SLOTS_INSIDE_RUN
