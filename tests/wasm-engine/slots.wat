@@ -122,4 +122,214 @@
       return
     end
     i32.const 1)
+;; i64 slot ops (round 4): pending aliases read in place, local.set
+;; retargets, a stack operand under an alias, every shift/rotate
+  (func (export "i64_mix") (param i64 i64) (result i64) (local i64)
+    local.get 0
+    local.get 1
+    i64.add
+    local.set 2
+    local.get 2
+    local.get 1
+    i64.rotl
+    local.get 0
+    i64.xor
+    local.get 0
+    local.get 1
+    i64.mul
+    i64.sub
+    local.get 0
+    local.get 1
+    i64.shr_u
+    local.get 0
+    local.get 1
+    i64.shr_s
+    i64.or
+    i64.xor
+    local.get 2
+    local.get 1
+    i64.shl
+    i64.add
+    local.get 0
+    local.get 1
+    i64.rotr
+    i64.add
+    local.get 0
+    local.get 1
+    i64.and
+    i64.sub
+    local.get 1
+    local.get 0
+    i64.or
+    i64.add)
+;; the operand below a slot op is read before local.set overwrites its local
+  (func (export "i64_alias") (param i64 i64) (result i64)
+    local.get 0
+    local.get 1
+    local.get 0
+    i64.sub
+    local.set 0
+    local.get 0
+    i64.add)
+;; all ten i64 compares as slot ops, one bit each; then one under br_if
+;; and one under if
+  (func (export "i64_cmps") (param i64 i64) (result i32)
+    local.get 0
+    local.get 1
+    i64.eq
+    local.get 0
+    local.get 1
+    i64.ne
+    i32.const 1
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.lt_s
+    i32.const 2
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.lt_u
+    i32.const 3
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.gt_s
+    i32.const 4
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.gt_u
+    i32.const 5
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.le_s
+    i32.const 6
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.le_u
+    i32.const 7
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.ge_s
+    i32.const 8
+    i32.shl
+    i32.or
+    local.get 0
+    local.get 1
+    i64.ge_u
+    i32.const 9
+    i32.shl
+    i32.or
+    block (param i32) (result i32)
+      local.get 0
+      local.get 1
+      i64.lt_u
+      br_if 0
+      i32.const 1024
+      i32.or
+    end
+    local.get 1
+    local.get 0
+    i64.gt_s
+    if (param i32) (result i32)
+      i32.const 2048
+      i32.or
+    end)
+;; i32 rotates as slot ops, one retargeted by local.tee
+  (func (export "i32_rot") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.rotl
+    local.tee 0
+    local.get 1
+    local.get 0
+    i32.rotr
+    i32.xor)
+;; slot stores: address and value pending, value pending over a computed
+;; address, every width; then the stored bytes are read back
+  (func (export "stores") (param i32 i64 f64)
+    local.get 0
+    local.get 1
+    i64.store offset=16
+    local.get 0
+    local.get 2
+    f64.store offset=24
+    local.get 0
+    local.get 0
+    i32.store offset=4
+    local.get 0
+    i32.const 4
+    i32.add
+    local.get 0
+    i32.store8 offset=4
+    local.get 0
+    local.get 0
+    i32.store16 offset=10)
+;; a slot store out of bounds traps at the store
+  (func $trap_store (export "trap_store") (param i32 i32)
+    local.get 0
+    local.get 1
+    i32.store offset=16)
+;; round-4 stack fusions: local shift/rotate by a constant xor-ed into the
+;; top, shr_u then and with constants, xor then add
+  (func (export "fuse_chain") (param i32 i32) (result i32)
+    local.get 1
+    local.get 0
+    i32.const 7
+    i32.rotl
+    i32.xor
+    local.get 0
+    i32.const 13
+    i32.rotr
+    i32.xor
+    local.get 0
+    i32.const 3
+    i32.shl
+    i32.xor
+    local.get 0
+    i32.const 10
+    i32.shr_u
+    i32.xor
+    i32.const 5
+    i32.shr_u
+    i32.const 0x3ff
+    i32.and
+    local.get 0
+    i32.const 1
+    i32.add
+    local.get 1
+    i32.const 2
+    i32.mul
+    i32.xor
+    i32.add)
+;; select under a condition computed with a constant (crc's loop)
+  (func (export "select_imm") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    local.get 0
+    local.get 1
+    i32.add
+    i32.const 1
+    i32.and
+    select
+    local.get 1
+    local.get 0
+    local.get 1
+    i32.const 3
+    i32.shl
+    i32.const 0
+    i32.lt_s
+    select
+    i32.xor)
 )

@@ -66,6 +66,12 @@ static void test_aliases_are_read_before_their_local_is_overwritten(void **state
             assert_int_equal(call2("many_pending", a, b), s);
             assert_int_equal(call2("cmp_if", a, b), (int32_t)a < (int32_t)b ? 1u : 2u);
             assert_int_equal(call2("local_unless", a, b), !a ? 1u : b ? 3u : 2u);
+            uint32_t f =
+                b ^ ((a << 7) | (a >> 25)) ^ ((a >> 13) | (a << 19)) ^ (a << 3) ^ (a >> 10);
+            f = ((f >> 5) & 0x3ffu) + ((a + 1) ^ (b * 2));
+            assert_int_equal(call2("fuse_chain", a, b), f);
+            uint32_t sel = (((a + b) & 1) ? a : b) ^ ((int32_t)(b << 3) < 0 ? b : a);
+            assert_int_equal(call2("select_imm", a, b), sel);
         }
     }
 }
@@ -91,6 +97,58 @@ static void test_slot_loads_and_float_ops_match_stack_ops(void **state)
     }
 }
 
+static uint64_t rotl64(uint64_t a, uint64_t b)
+{
+    return (a << (b & 63)) | (a >> ((64 - b) & 63));
+}
+
+static uint64_t call64(const char *name, uint64_t a, uint64_t b)
+{
+    wasm_value_t args[2] = {{.u64 = a}, {.u64 = b}}, res = {.u64 = 0};
+    assert_int_equal(wasm_call_export(g_inst, name, args, 2, &res, 1), WASM_STATUS_OK);
+    return res.u64;
+}
+
+static void test_i64_and_rotate_slot_ops_match_stack_ops(void **state)
+{
+    (void)state;
+    static const uint64_t v[] = {0,
+                                 1,
+                                 63,
+                                 64,
+                                 0x7FFFFFFFFFFFFFFFull,
+                                 0x8000000000000000ull,
+                                 0xFFFFFFFFFFFFFFFFull,
+                                 0x0123456789ABCDEFull};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+            uint64_t a = v[i], b = v[j], s = b & 63, t = a + b;
+            int64_t sa = (int64_t)a, sb = (int64_t)b;
+            uint64_t r = (rotl64(t, b) ^ a) - a * b;
+            r ^= (a >> s) | (uint64_t)(sa >> s);
+            r += t << s;
+            r += rotl64(a, 64 - s);
+            r -= a & b;
+            r += b | a;
+            assert_true(call64("i64_mix", a, b) == r);
+            assert_true(call64("i64_alias", a, b) == b);
+            uint32_t m = (a == b) | (a != b) << 1 | (sa < sb) << 2 | (a < b) << 3 | (sa > sb) << 4 |
+                         (a > b) << 5 | (sa <= sb) << 6 | (a <= b) << 7 | (sa >= sb) << 8 |
+                         (uint32_t)(a >= b) << 9;
+            if (!(a < b))
+                m |= 1024;
+            if (sb > sa)
+                m |= 2048;
+            assert_int_equal((uint32_t)call64("i64_cmps", a, b), m);
+            uint32_t x = (uint32_t)a, y = (uint32_t)b, k = y & 31;
+            uint32_t rl = k ? (x << k) | (x >> (32 - k)) : x;
+            uint32_t k2 = rl & 31;
+            uint32_t rr = k2 ? (y >> k2) | (y << (32 - k2)) : y;
+            assert_int_equal(call2("i32_rot", x, y), rl ^ rr);
+        }
+    }
+}
+
 static void test_trap_in_slot_load_reports_the_load_offset(void **state)
 {
     (void)state;
@@ -108,6 +166,46 @@ static void test_trap_in_slot_load_reports_the_load_offset(void **state)
     assert_int_equal(g_bytes[t->code_offset], 0x28);
     assert_int_equal(g_bytes[t->code_offset - 2], 0x20);
     assert_int_equal(g_bytes[t->code_offset - 1], 0x00);
+}
+
+static void test_slot_stores_write_every_width_and_trap_at_the_store(void **state)
+{
+    (void)state;
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    assert_non_null(mem);
+    const uint32_t base = 512;
+    memset(mem + base, 0xAA, 40);
+    wasm_value_t args[3] = {{.u64 = base}, {.u64 = 0x0123456789ABCDEFull}, {.f64 = -2.5}};
+    assert_int_equal(wasm_call_export(g_inst, "stores", args, 3, NULL, 0), WASM_STATUS_OK);
+    uint32_t w;
+    uint64_t q;
+    double d;
+    memcpy(&w, mem + base + 4, 4);
+    assert_int_equal(w, base);
+    assert_int_equal(mem[base + 8], (uint8_t)base); /* store8 at (base + 4) + 4 */
+    assert_int_equal(mem[base + 9], 0xAA);
+    uint16_t h;
+    memcpy(&h, mem + base + 10, 2);
+    assert_int_equal(h, (uint16_t)base);
+    assert_int_equal(mem[base + 12], 0xAA);
+    memcpy(&q, mem + base + 16, 8);
+    assert_true(q == 0x0123456789ABCDEFull);
+    memcpy(&d, mem + base + 24, 8);
+    assert_true(d == -2.5);
+
+    wasm_value_t targs[2] = {{.u64 = 65536 - 16 - 4}, {.u64 = 7}};
+    assert_int_equal(wasm_call_export(g_inst, "trap_store", targs, 2, NULL, 0), WASM_STATUS_OK);
+    targs[0].u64 += 1;
+    assert_int_equal(wasm_call_export(g_inst, "trap_store", targs, 2, NULL, 0), WASM_STATUS_TRAP);
+    const wasm_trap_info_t *t = wasm_instance_trap(g_inst);
+    assert_int_equal(t->kind, WASM_TRAP_MEMORY_OOB);
+    assert_string_equal(t->func_name, "trap_store");
+    /* the offset names the i32.store (0x36) after `local.get 0; local.get 1` */
+    assert_true(t->code_offset >= 4 && t->code_offset < g_len);
+    assert_int_equal(g_bytes[t->code_offset], 0x36);
+    assert_int_equal(g_bytes[t->code_offset - 2], 0x20);
+    assert_int_equal(g_bytes[t->code_offset - 1], 0x01);
 }
 
 static void test_fuel_preempts_slot_back_edge(void **state)
@@ -184,7 +282,9 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_aliases_are_read_before_their_local_is_overwritten),
         cmocka_unit_test(test_slot_loads_and_float_ops_match_stack_ops),
+        cmocka_unit_test(test_i64_and_rotate_slot_ops_match_stack_ops),
         cmocka_unit_test(test_trap_in_slot_load_reports_the_load_offset),
+        cmocka_unit_test(test_slot_stores_write_every_width_and_trap_at_the_store),
         cmocka_unit_test(test_fuel_preempts_slot_back_edge),
         cmocka_unit_test(test_suspension_between_slot_ops_resumes_correctly),
     };

@@ -580,6 +580,31 @@ static bool peephole(comp_t *c)
                 b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
             return refuse(c, p, op) && wasm_cc_emit(c, k) && wasm_cc_emit(c, x);
         }
+        if (b == WASM_OP_I32_XOR && q == p + 3 && q + 1 == c->ir_len &&
+            (a == WASM_OP_LOCAL_SHL_IMM || a == WASM_OP_LOCAL_SHR_U_IMM ||
+             a == WASM_OP_LOCAL_ROTL_IMM || a == WASM_OP_LOCAL_ROTR_IMM)) {
+            uint32_t x = ir[p + 1], k = ir[p + 2];
+            uint32_t op = a == WASM_OP_LOCAL_SHL_IMM     ? WASM_OP_LOCAL_SHL_IMM_XOR
+                          : a == WASM_OP_LOCAL_SHR_U_IMM ? WASM_OP_LOCAL_SHR_U_IMM_XOR
+                          : a == WASM_OP_LOCAL_ROTL_IMM  ? WASM_OP_LOCAL_ROTL_IMM_XOR
+                                                         : WASM_OP_LOCAL_ROTR_IMM_XOR;
+            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+        }
+        if (a == WASM_OP_I32_SHR_U_IMM && q == p + 2 && b == WASM_OP_I32_AND_IMM &&
+            q + 2 == c->ir_len) {
+            uint32_t k = ir[p + 1], m = ir[q + 1];
+            return refuse(c, p, WASM_OP_I32_SHR_U_AND_IMM) && wasm_cc_emit(c, k) &&
+                   wasm_cc_emit(c, m);
+        }
+        if ((a == WASM_OP_I32_AND_IMM || a == WASM_OP_I32_LT_S_IMM) && q == p + 2 &&
+            b == WASM_OP_SELECT && q + 1 == c->ir_len) {
+            uint32_t k = ir[p + 1];
+            uint32_t op =
+                a == WASM_OP_I32_AND_IMM ? WASM_OP_I32_AND_IMM_SELECT : WASM_OP_I32_LT_S_IMM_SELECT;
+            return refuse(c, p, op) && wasm_cc_emit(c, k);
+        }
+        if (a == WASM_OP_I32_XOR && q == p + 1 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len)
+            return refuse(c, p, WASM_OP_I32_XOR_ADD);
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];
             return refuse(c, p, WASM_OP_I32_ADD_SET) && wasm_cc_emit(c, d);
@@ -594,7 +619,7 @@ static bool peephole(comp_t *c)
  * wasm_cc_slot_op()); every other instruction sees them emitted first. */
 static bool slot_aware(uint8_t op)
 {
-    return op == 0x20 || wasm_cc_slot_op(op) != 0;
+    return op == 0x20 || wasm_cc_slot_op(op) != 0 || wasm_cc_store_slot_op(op) != 0;
 }
 
 /* Emit the bottom `n` pending local.gets as real pushes (each through the
@@ -688,6 +713,22 @@ bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, ui
         return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[1]);
     return wasm_cc_emit_op(c, s3op, off) && wasm_cc_emit(c, dst) && wasm_cc_emit(c, slot[0]) &&
            wasm_cc_emit(c, nin == 2 ? slot[1] : imm) && wasm_cc_emit(c, dst + 1);
+}
+
+bool wasm_cc_emit_slot_store(comp_t *c, uint32_t sop, uint32_t offset, uint32_t off)
+{
+    uint32_t hb = c->nvals + 2; /* operand height before the store */
+    uint32_t nl = c->nlocals;
+    if (c->npend > 2 && !materialise(c, c->npend - 2))
+        return false;
+    uint32_t slot[2] = {0, 0};
+    for (uint32_t k = 0; k < 2; k++) {
+        uint32_t from_top = 2 - k; /* 1 = the value */
+        slot[k] = from_top <= c->npend ? c->pend_local[c->npend - from_top] : nl + hb - from_top;
+    }
+    c->npend = 0;
+    return wasm_cc_emit_op(c, sop, off) && wasm_cc_emit(c, slot[0]) && wasm_cc_emit(c, slot[1]) &&
+           wasm_cc_emit(c, offset) && wasm_cc_emit(c, nl + hb - 2);
 }
 
 static bool is_s3_value(uint32_t op)

@@ -100,6 +100,12 @@ uint32_t wasm_cc_slot_op(uint8_t op);
 bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off);
 bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off);
 bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done);
+/* The slot store of wasm store opcode `op` (i32/i64/f64.store,
+ * i32.store8/16), else 0; emit it for a store whose two operands were just
+ * validated (popped), the value and maybe the address being pending
+ * aliases (`offset` is the memarg offset). False on NOMEM. */
+uint32_t wasm_cc_store_slot_op(uint8_t op);
+bool wasm_cc_emit_slot_store(comp_t *c, uint32_t sop, uint32_t offset, uint32_t off);
 
 /* compile_ops.c: one instruction each, immediates read from c->r; `off` is
  * the instruction's module byte offset. Validate, then emit when live. */

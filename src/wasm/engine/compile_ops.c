@@ -59,7 +59,27 @@ uint32_t wasm_cc_slot_op(uint8_t op)
             return WASM_OP_S3_I32_EQ + (op - 0x46u);
         if (op >= 0xA0 && op <= 0xA3) /* f64 add sub mul div */
             return WASM_OP_S3_F64_ADD + (op - 0xA0u);
+        if (op == 0x77 || op == 0x78) /* i32 rotl rotr */
+            return WASM_OP_S3_I32_ROTL + (op - 0x77u);
+        if (op >= 0x7C && op <= 0x7E) /* i64 add sub mul */
+            return WASM_OP_S3_I64_ADD + (op - 0x7Cu);
+        if (op >= 0x83 && op <= 0x8A) /* i64 and or xor shl shr_s shr_u rotl rotr */
+            return WASM_OP_S3_I64_AND + (op - 0x83u);
+        if (op >= 0x51 && op <= 0x5A) /* i64 comparisons */
+            return WASM_OP_S3_I64_EQ + (op - 0x51u);
         return 0;
+    }
+}
+
+uint32_t wasm_cc_store_slot_op(uint8_t op)
+{
+    switch (op) {
+    case 0x36: return WASM_OP_S3_I32_STORE;
+    case 0x37: return WASM_OP_S3_I64_STORE;
+    case 0x39: return WASM_OP_S3_F64_STORE;
+    case 0x3A: return WASM_OP_S3_I32_STORE8;
+    case 0x3B: return WASM_OP_S3_I32_STORE16;
+    default: return 0;
     }
 }
 
@@ -86,6 +106,8 @@ bool wasm_cc_op_memory(comp_t *c, uint8_t op, uint32_t off)
         return true;
     if (c->npend && wasm_cc_slot_op(op)) /* address is a pending local */
         return wasm_cc_emit_slot3(c, wasm_cc_slot_op(op), 1, offset, off);
+    if (c->npend && wasm_cc_store_slot_op(op)) /* value (and address) pending */
+        return wasm_cc_emit_slot_store(c, wasm_cc_store_slot_op(op), offset, off);
     return wasm_cc_emit_op(c, WASM_OP_I32_LOAD + k, off) && wasm_cc_emit(c, offset);
 }
 

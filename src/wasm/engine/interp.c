@@ -1442,6 +1442,53 @@ dispatch:
     LOCAL2_BIN(LOCAL2_F64_SUB, double, f64, f64, a - b)
     LOCAL2_BIN(LOCAL2_F64_MUL, double, f64, f64, a *b)
 
+    /* round-4 stack fusions (DESIGN.md "Superinstructions"): LOCAL_<sh>_IMM_XOR
+     * x k is `local.get x; i32.const k; i32.<sh>; i32.xor` on the stack top */
+#define LOCAL_SH_IMM_XOR(name, expr)                                                               \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint32_t a = fp[pc[0]].u32, k = pc[1];                                                     \
+        pc += 2;                                                                                   \
+        sp[-1].u64 = sp[-1].u32 ^ (uint32_t)(expr);                                                \
+        NEXT();                                                                                    \
+    }
+    LOCAL_SH_IMM_XOR(LOCAL_SHL_IMM_XOR, a << (k & 31))
+    LOCAL_SH_IMM_XOR(LOCAL_SHR_U_IMM_XOR, a >> (k & 31))
+    LOCAL_SH_IMM_XOR(LOCAL_ROTL_IMM_XOR, rotl32(a, k))
+    LOCAL_SH_IMM_XOR(LOCAL_ROTR_IMM_XOR, rotr32(a, k))
+#undef LOCAL_SH_IMM_XOR
+    OP(I32_SHR_U_AND_IMM) /* i32.const k; i32.shr_u; i32.const m; i32.and */
+    {
+        uint32_t a = sp[-1].u32, k = pc[0], m = pc[1];
+        pc += 2;
+        sp[-1].u64 = (a >> (k & 31)) & m;
+        NEXT();
+    }
+    OP(I32_XOR_ADD) /* i32.xor; i32.add: a + (b ^ c) */
+    {
+        uint32_t c_ = sp[-1].u32, b = sp[-2].u32, a = sp[-3].u32;
+        sp -= 2;
+        sp[-1].u64 = (uint32_t)(a + (b ^ c_));
+        NEXT();
+    }
+    /* i32.const k; i32.and|i32.lt_s; select: the condition from the top
+     * value and k, then select between the two below it */
+    OP(I32_AND_IMM_SELECT)
+    {
+        uint32_t c_ = sp[-1].u32 & *pc++;
+        sp -= 2;
+        if (!c_)
+            sp[-1] = sp[0];
+        NEXT();
+    }
+    OP(I32_LT_S_IMM_SELECT)
+    {
+        bool c_ = (int32_t)sp[-1].u32 < (int32_t)*pc++;
+        sp -= 2;
+        if (!c_)
+            sp[-1] = sp[0];
+        NEXT();
+    }
 #define WASM_INTERP_SLOTS_INSIDE_RUN 1
 #include "interp_slots.h"
 #undef WASM_INTERP_SLOTS_INSIDE_RUN

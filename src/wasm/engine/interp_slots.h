@@ -44,6 +44,29 @@ S3_BIN(S3_F64_ADD, double, f64, f64, a + b)
 S3_BIN(S3_F64_SUB, double, f64, f64, a - b)
 S3_BIN(S3_F64_MUL, double, f64, f64, a *b)
 S3_BIN(S3_F64_DIV, double, f64, f64, a / b)
+S3_BIN(S3_I32_ROTL, uint32_t, u32, u64, (uint32_t)((a << (b & 31)) | (a >> ((32 - b) & 31))))
+S3_BIN(S3_I32_ROTR, uint32_t, u32, u64, (uint32_t)((a >> (b & 31)) | (a << ((32 - b) & 31))))
+S3_BIN(S3_I64_ADD, uint64_t, u64, u64, a + b)
+S3_BIN(S3_I64_SUB, uint64_t, u64, u64, a - b)
+S3_BIN(S3_I64_MUL, uint64_t, u64, u64, a *b)
+S3_BIN(S3_I64_AND, uint64_t, u64, u64, a &b)
+S3_BIN(S3_I64_OR, uint64_t, u64, u64, a | b)
+S3_BIN(S3_I64_XOR, uint64_t, u64, u64, a ^ b)
+S3_BIN(S3_I64_SHL, uint64_t, u64, u64, a << (b & 63))
+S3_BIN(S3_I64_SHR_S, uint64_t, u64, u64, (uint64_t)((int64_t)a >> (b & 63)))
+S3_BIN(S3_I64_SHR_U, uint64_t, u64, u64, a >> (b & 63))
+S3_BIN(S3_I64_ROTL, uint64_t, u64, u64, (a << (b & 63)) | (a >> ((64 - b) & 63)))
+S3_BIN(S3_I64_ROTR, uint64_t, u64, u64, (a >> (b & 63)) | (a << ((64 - b) & 63)))
+S3_BIN(S3_I64_EQ, uint64_t, u64, u64, a == b)
+S3_BIN(S3_I64_NE, uint64_t, u64, u64, a != b)
+S3_BIN(S3_I64_LT_S, int64_t, i64, u64, a < b)
+S3_BIN(S3_I64_LT_U, uint64_t, u64, u64, a < b)
+S3_BIN(S3_I64_GT_S, int64_t, i64, u64, a > b)
+S3_BIN(S3_I64_GT_U, uint64_t, u64, u64, a > b)
+S3_BIN(S3_I64_LE_S, int64_t, i64, u64, a <= b)
+S3_BIN(S3_I64_LE_U, uint64_t, u64, u64, a <= b)
+S3_BIN(S3_I64_GE_S, int64_t, i64, u64, a >= b)
+S3_BIN(S3_I64_GE_U, uint64_t, u64, u64, a >= b)
 #undef S3_BIN
 
 /* S3_<load> dst addr offset sp: fp[dst] = load(fp[addr] + offset). The
@@ -94,3 +117,26 @@ S3_CMP_BR(S3_I32_LE_U_BR_IF, uint32_t, u32, <=)
 S3_CMP_BR(S3_I32_GE_S_BR_IF, int32_t, i32, >=)
 S3_CMP_BR(S3_I32_GE_U_BR_IF, uint32_t, u32, >=)
 #undef S3_CMP_BR
+
+/* S3_<store> addr value offset sp: store(fp[addr] + offset) = fp[value];
+ * sp set first (both operands consumed), so a trap leaves the stack as
+ * the stack store does; pc stays on the first immediate, so the report
+ * names the store's byte offset. */
+#define S3_STORE(name, T, field)                                                                   \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)fp[pc[0]].u32 + pc[2];                                             \
+        T v_ = (T)fp[pc[1]].field;                                                                 \
+        sp = fp + pc[3];                                                                           \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        memcpy(mem + ea, &v_, sizeof v_);                                                          \
+        pc += 4;                                                                                   \
+        NEXT();                                                                                    \
+    }
+S3_STORE(S3_I32_STORE, uint32_t, u32)
+S3_STORE(S3_I64_STORE, uint64_t, u64)
+S3_STORE(S3_F64_STORE, uint64_t, u64)
+S3_STORE(S3_I32_STORE8, uint8_t, u32)
+S3_STORE(S3_I32_STORE16, uint16_t, u32)
+#undef S3_STORE

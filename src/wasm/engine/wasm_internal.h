@@ -21,7 +21,8 @@
  * list is laid out by hand: clang-format cannot lay out an X-macro list.
  * S3_* are the slot-addressed ops (DESIGN.md): S3_<op> dst a b sp and
  * S3_<load> dst addr offset sp, with S3_I32_ADD .. S3_I32_LOAD16_U in one
- * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target. */
+ * range (compile.c relies on it), then S3_<cmp>_BR_IF a b sp target, then
+ * S3_<store> addr value offset sp (outside that range: no result). */
 // clang-format off
 #define WASM_IR_OPS(X)                                                                         \
     X(UNREACHABLE) X(BR) X(BR_IF) X(BR_UNLESS) X(BR_MOVE) X(BR_IF_MOVE) X(BR_TABLE) X(RETURN) \
@@ -94,11 +95,19 @@
     X(S3_I32_EQ) X(S3_I32_NE) X(S3_I32_LT_S) X(S3_I32_LT_U) X(S3_I32_GT_S) X(S3_I32_GT_U)      \
     X(S3_I32_LE_S) X(S3_I32_LE_U) X(S3_I32_GE_S) X(S3_I32_GE_U)                                \
     X(S3_F64_ADD) X(S3_F64_SUB) X(S3_F64_MUL) X(S3_F64_DIV)                                    \
+    X(S3_I32_ROTL) X(S3_I32_ROTR)                                                              \
+    X(S3_I64_ADD) X(S3_I64_SUB) X(S3_I64_MUL) X(S3_I64_AND) X(S3_I64_OR) X(S3_I64_XOR)         \
+    X(S3_I64_SHL) X(S3_I64_SHR_S) X(S3_I64_SHR_U) X(S3_I64_ROTL) X(S3_I64_ROTR)                \
+    X(S3_I64_EQ) X(S3_I64_NE) X(S3_I64_LT_S) X(S3_I64_LT_U) X(S3_I64_GT_S) X(S3_I64_GT_U)      \
+    X(S3_I64_LE_S) X(S3_I64_LE_U) X(S3_I64_GE_S) X(S3_I64_GE_U)                                \
     X(S3_I32_LOAD) X(S3_F64_LOAD) X(S3_I32_LOAD8_S) X(S3_I32_LOAD8_U) X(S3_I32_LOAD16_S)       \
     X(S3_I32_LOAD16_U)                                                                         \
     X(S3_I32_EQ_BR_IF) X(S3_I32_NE_BR_IF) X(S3_I32_LT_S_BR_IF) X(S3_I32_LT_U_BR_IF)            \
     X(S3_I32_GT_S_BR_IF) X(S3_I32_GT_U_BR_IF) X(S3_I32_LE_S_BR_IF) X(S3_I32_LE_U_BR_IF)        \
-    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)
+    X(S3_I32_GE_S_BR_IF) X(S3_I32_GE_U_BR_IF) X(LOCAL_BR_UNLESS)                  \
+    X(S3_I32_STORE) X(S3_I64_STORE) X(S3_F64_STORE) X(S3_I32_STORE8) X(S3_I32_STORE16)         \
+    X(LOCAL_SHL_IMM_XOR) X(LOCAL_SHR_U_IMM_XOR) X(LOCAL_ROTL_IMM_XOR) X(LOCAL_ROTR_IMM_XOR)     \
+    X(I32_SHR_U_AND_IMM) X(I32_XOR_ADD) X(I32_AND_IMM_SELECT) X(I32_LT_S_IMM_SELECT)
 
 // clang-format on
 
