@@ -1,6 +1,6 @@
 /* WAST script reader (issue 20 §4): turns a spec test script into the
  * command list of wast.h, the same commands wabt's wast2json writes. The
- * script is lexed by wat.c's lexer (wat_lex), its constants read by wat.c's
+ * script is lexed by wat_lex.c's lexer (wat_lex), its constants read by its
  * number parsers (wat_const), and every text module is translated by
  * wat_to_wasm. Pure (buf,len) in; bounded by WAST_MAX_TEXT/COMMANDS/VALUES
  * and WAT_MAX_DEPTH; no recursion. Grammar: the spec's interpreter README,

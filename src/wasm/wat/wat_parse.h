@@ -1,8 +1,9 @@
-/* Private state and helpers of the text format parser, shared by its three
+/* Private state and helpers of the text format parser, shared by its four
  * parts (issue 20 §4): wat_lex.c (lexer, numbers, wat_lex/wat_const/
- * wat_is_text), wat_instr.c (instructions, spec 6.5) and wat.c (byte
- * buffers, names and types, module fields, wat_to_wasm). Not a public
- * interface and not used by the WAST reader (wast.c has its own cursor). */
+ * wat_is_text), wat_names.c (byte buffers, names, types), wat_instr.c
+ * (instructions, spec 6.5) and wat.c (module fields, wat_to_wasm). Not a
+ * public interface and not used by the WAST reader (wast.c has its own
+ * cursor). */
 #ifndef MK_WAT_PARSE_H
 #define MK_WAT_PARSE_H
 
@@ -122,7 +123,7 @@ static inline void skip_sexpr(P *p) /* at '(' : skip to after matching ')' */
     } while (d);
 }
 
-/* ---- byte buffers (wat.c) ---- */
+/* ---- byte buffers (wat_names.c) ---- */
 
 /* Append n bytes of d to b (library allocator, doubling from 64 bytes). On
  * no memory b->oom is set and every later append is dropped; the caller
@@ -136,7 +137,7 @@ void wat_sleb(buf_t *b, int64_t v);
 /* Append a vector: uleb length n, then the n bytes of d (spec 5.1.3). */
 void wat_vecbytes(buf_t *b, const unsigned char *d, size_t n);
 
-/* ---- names and types (wat.c) ---- */
+/* ---- names and types (wat_names.c) ---- */
 
 /* Give the next index of ns to id (NULL: anonymous). False with "duplicate
  * identifier $x" or "out of memory". */
@@ -147,6 +148,12 @@ bool wat_name_add(P *p, names_t *ns, const tok_t *id);
 bool wat_parse_idx(P *p, names_t *ns, uint32_t *out, bool from_end_relative);
 /* *id = the current token if it is an $id (and advance), else NULL. True. */
 bool wat_opt_id(P *p, const tok_t **id);
+/* The value type keyword t as its binary code (i32 0x7F, i64 0x7E, f32
+ * 0x7D, f64 0x7C, funcref 0x70, externref 0x6F; spec 5.3.1), or -1. */
+int wat_valtype(const tok_t *t);
+/* The current token as a value type into *out; advances. False with
+ * "expected value type". */
+bool wat_parse_valtype(P *p, unsigned char *out);
 /* Index of a type equal to f in p->ftypes, or -1. */
 int wat_ftype_find(P *p, const ftype_t *f);
 /* Append f as a new type (and to the type section); its index, or -1 with
