@@ -294,7 +294,7 @@ static bool command(W *w, wast_cmd_t *c)
         if (cur(w)->kind != T_STR)
             return wfail(w, cur(w), "expected the register name");
         tok_t s = *cur(w);
-        if (memchr(s.str, 0, s.str_n))
+        if (s.str_n && memchr(s.str, 0, s.str_n)) /* "" has no bytes (str NULL) */
             return wfail(w, &s, "NUL in a register name");
         if (!(c->as = mk_malloc(s.str_n + 1)))
             return wfail(w, NULL, "out of memory");
