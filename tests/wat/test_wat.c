@@ -303,6 +303,21 @@ static const struct {
     {"(assert_return (invoke \"f\") (i32.const))", "1:39: expected integer"},
 };
 
+/* Regression: (register "") passed the empty string's NULL bytes to memchr
+ * (undefined behaviour, found by fuzz_wast under UBSan); it registers "". */
+static void register_with_empty_name_is_empty_string(void **state)
+{
+    (void)state;
+    const char *text = "(register \"\" $m)";
+    wast_script_t sc = {0};
+    char err[160];
+    assert_true(wast_parse(text, strlen(text), &sc, err, sizeof err));
+    assert_int_equal(sc.n, 1);
+    assert_int_equal(sc.cmds[0].kind, WAST_REGISTER);
+    assert_string_equal(sc.cmds[0].as, "");
+    wast_script_free(&sc);
+}
+
 static void malformed_scripts_give_line_and_column(void **state)
 {
     (void)state;
@@ -352,6 +367,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(numeric_type_index_past_the_types_is_left_to_the_validator),
         cmocka_unit_test(script_gives_the_commands_wast2json_would),
         cmocka_unit_test(malformed_scripts_give_line_and_column),
+        cmocka_unit_test(register_with_empty_name_is_empty_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

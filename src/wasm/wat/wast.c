@@ -1,6 +1,6 @@
 /* WAST script reader (issue 20 §4): turns a spec test script into the
  * command list of wast.h, the same commands wabt's wast2json writes. The
- * script is lexed by wat.c's lexer (wat_lex), its constants read by wat.c's
+ * script is lexed by wat_lex.c's lexer (wat_lex), its constants read by its
  * number parsers (wat_const), and every text module is translated by
  * wat_to_wasm. Pure (buf,len) in; bounded by WAST_MAX_TEXT/COMMANDS/VALUES
  * and WAT_MAX_DEPTH; no recursion. Grammar: the spec's interpreter README,
@@ -294,7 +294,7 @@ static bool command(W *w, wast_cmd_t *c)
         if (cur(w)->kind != T_STR)
             return wfail(w, cur(w), "expected the register name");
         tok_t s = *cur(w);
-        if (memchr(s.str, 0, s.str_n))
+        if (s.str_n && memchr(s.str, 0, s.str_n)) /* "" has no bytes (str NULL) */
             return wfail(w, &s, "NUL in a register name");
         if (!(c->as = mk_malloc(s.str_n + 1)))
             return wfail(w, NULL, "out of memory");

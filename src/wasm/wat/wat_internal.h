@@ -1,5 +1,5 @@
-/* Internals of the text format parser shared by wat.c and the WAST script
- * reader wast.c (issue 20 §4): the token list of wat.c's lexer and its
+/* Internals of the text format parser shared by wat_lex.c and the WAST script
+ * reader wast.c (issue 20 §4): the token list of wat_lex.c's lexer and its
  * constant parsers, so a script is lexed and its values read exactly as a
  * module's text is. Not a public interface. */
 #ifndef MK_WAT_INTERNAL_H
