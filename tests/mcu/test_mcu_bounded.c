@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -487,14 +488,24 @@ static void test_wasm_memory_pool_exhaustion_names_the_pool(void **state)
 /* A WASM stack pool too small for one engine stack: the call traps (the
  * actor stops with a reason), the pool counts the refusal, the runtime
  * and its other actors go on. */
+static char trap_line[256]; /* the first log line naming a trap */
+static void keep_trap_line(const char *line, void *ctx)
+{
+    (void)ctx;
+    if (!trap_line[0] && strstr(line, "call stack exhausted"))
+        snprintf(trap_line, sizeof trap_line, "%s", line);
+}
+
 static void test_wasm_stack_pool_exhaustion_traps_not_crashes(void **state)
 {
     (void)state;
+    trap_line[0] = '\0';
     mk_arena_layout_t tiny_stacks = small_pools;
     tiny_stacks.wasm_stacks = 256;
     assert_true(mk_arena_init_layout(arena_buf, 256 * 1024, &tiny_stacks));
     runtime_t *rt = runtime_init(1, 16);
     assert_non_null(rt);
+    runtime_set_log_sink(rt, keep_trap_line, NULL);
     assert_true(wasm_actors_init());
     const mcu_module_t *nomem = mcu_module_find("echo_nomem.wasm");
     assert_non_null(nomem);
@@ -510,6 +521,9 @@ static void test_wasm_stack_pool_exhaustion_traps_not_crashes(void **state)
     pool_stats(MK_POOL_WASM_STACKS, &stk);
     assert_true(stk.refused > 0);
     assert_string_equal(stk.name, "WASM stack pool");
+    /* The trap names the full pool, not just "call stack exhausted". */
+    if (!strstr(trap_line, "WASM stack pool full"))
+        fail_msg("trap line does not name the pool: \"%s\"", trap_line);
     /* The rest of the runtime goes on. */
     delivered = 0;
     actor_id_t c = actor_spawn(rt, counter, NULL, NULL, 8);

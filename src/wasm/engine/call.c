@@ -30,6 +30,7 @@ bool wasm_exec_grow_stack(wasm_instance_t *inst, uint32_t need)
     if (cap > inst->limits.max_stack_slots)
         cap = inst->limits.max_stack_slots;
     wasm_value_t *s = mk_realloc_in(MK_POOL_WASM_STACKS, ex->stack, (size_t)cap * sizeof *s);
+    ex->stack_oom = !s;
     if (!s)
         return false;
     ex->stack = s;
@@ -46,6 +47,7 @@ bool wasm_exec_grow_frames(wasm_instance_t *inst)
     if (cap <= ex->frame_cap)
         return false;
     wasm_frame_t *f = mk_realloc_in(MK_POOL_WASM_STACKS, ex->frames, (size_t)cap * sizeof *f);
+    ex->stack_oom = !f;
     if (!f)
         return false;
     ex->frames = f;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/alloc_internal.h"
 #include "wasm_internal.h"
 
 const char *wasm_trap_strerror(wasm_trap_kind_t kind)
@@ -63,15 +64,22 @@ void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wa
     }
     if (kind == WASM_TRAP_HOST && t->message[0])
         return; /* keep the host's text */
+    /* A stack the allocator refused (a full WASM stack pool in bounded
+     * mode) is named, so it is not mistaken for deep recursion. */
+    const char *why = "";
+    if (kind == WASM_TRAP_STACK_EXHAUSTED && inst->exec.stack_oom)
+        why = mk_arena_oom();
+    inst->exec.stack_oom = false;
+    const char *sep = why[0] ? ": " : "";
     if (fn && fn->kind == WASM_FUNC_WASM) {
         if (t->func_name)
-            snprintf(t->message, sizeof t->message, "%s in %s (offset 0x%x)",
-                     wasm_trap_strerror(kind), t->func_name, t->code_offset);
+            snprintf(t->message, sizeof t->message, "%s in %s (offset 0x%x)%s%s",
+                     wasm_trap_strerror(kind), t->func_name, t->code_offset, sep, why);
         else
-            snprintf(t->message, sizeof t->message, "%s in func[%u] (offset 0x%x)",
-                     wasm_trap_strerror(kind), t->func_index, t->code_offset);
+            snprintf(t->message, sizeof t->message, "%s in func[%u] (offset 0x%x)%s%s",
+                     wasm_trap_strerror(kind), t->func_index, t->code_offset, sep, why);
     } else {
-        snprintf(t->message, sizeof t->message, "%s", wasm_trap_strerror(kind));
+        snprintf(t->message, sizeof t->message, "%s%s%s", wasm_trap_strerror(kind), sep, why);
     }
 }
 

@@ -269,6 +269,8 @@ typedef struct wasm_exec {
     wasm_func_t *entry;       /* function the host called */
     uint32_t pending_results; /* results the suspended host call owes */
     int64_t fuel;
+    bool stack_oom; /* the last stack growth was refused by the allocator (not a limit):
+                       the "call stack exhausted" trap then says which pool was full */
 } wasm_exec_t;
 
 struct wasm_instance {
