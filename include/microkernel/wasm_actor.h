@@ -205,6 +205,36 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
                                             uint32_t stack_size, uint32_t heap_size,
                                             fiber_stack_class_t fiber_stack);
 
+/*
+ * Extension (issue 20 goal 2): wasm_factory_arg_create() for a module that
+ * may also import wasi_snapshot_preview1, as actor_spawn_wasm_wasi() spawns
+ * it. `wasi` is deep-copied (strings, arrays; the caller keeps its own).
+ * Every actor the factory makes -- the first start and each restart by a
+ * supervisor -- gets a fresh WASI context: the preopens are opened again,
+ * the output files reopened for appending, args and env copied anew; the
+ * fds of the previous incarnation were all closed when it stopped
+ * (wasm_actor_free). Returns NULL with mk_last_error() set for everything
+ * wasm_factory_arg_create() refuses and everything actor_spawn_wasm_wasi()
+ * refuses for the same arguments (a NULL `wasi`, a limit exceeded, a
+ * preopen that is not an openable directory, an output file that cannot be
+ * opened: checked once here by making and freeing a context, so an output
+ * file is created here). A later restart whose preopen vanished fails the
+ * same way and the supervisor reports a failed start. Not in a
+ * bounded-memory build (MK_BOUNDED): it always fails there.
+ */
+wasm_factory_arg_t *wasm_factory_arg_create_wasi(const uint8_t *wasm_buf, size_t wasm_size,
+                                                 uint32_t stack_size, uint32_t heap_size,
+                                                 fiber_stack_class_t fiber_stack,
+                                                 const wasm_actor_wasi_t *wasi);
+
+/* Extension: read the module at `path` as actor_spawn_wasm_file() does
+ * (text modules translated; the path named in errors) and make a factory
+ * arg with wasm_factory_arg_create_wasi(). */
+wasm_factory_arg_t *wasm_factory_arg_create_file_wasi(const char *path, uint32_t stack_size,
+                                                      uint32_t heap_size,
+                                                      fiber_stack_class_t fiber_stack,
+                                                      const wasm_actor_wasi_t *wasi);
+
 /* Free a factory arg. Actors made from it may still run: the compiled
  * module is reference counted and freed with the last of them. NULL is
  * ignored. */

@@ -50,6 +50,18 @@ wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg)
     return NULL;
 }
 
+wasm_actor_wasi_t *wa_wasi_config_copy(const char *what, const wasm_actor_wasi_t *cfg)
+{
+    (void)cfg;
+    mk_set_error("%s: no WASI host in a bounded-memory build (MK_BOUNDED)", what);
+    return NULL;
+}
+
+void wa_wasi_config_free(wasm_actor_wasi_t *cfg)
+{
+    (void)cfg;
+}
+
 void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
 {
     (void)x;
@@ -451,14 +463,19 @@ void *wasm_actor_factory(void *arg)
         mk_set_error("wasm_actor_factory: arg is NULL");
         return NULL;
     }
-    return wa_create("wasm_actor_factory", fa->shared, &fa->set, fa->state_path, NULL);
+    const char *what = "wasm_actor_factory";
+    wa_wasi_t *ctx = NULL; /* each incarnation its own: preopens opened anew */
+    if (fa->wasi && !(ctx = wa_wasi_create(what, fa->wasi)))
+        return NULL;
+    return wa_create(what, fa->shared, &fa->set, fa->state_path, ctx);
 }
 
-wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm_size,
-                                            uint32_t stack_size, uint32_t heap_size,
-                                            fiber_stack_class_t fiber_stack)
+/* wasm_factory_arg_create, with the WASI opt-in when `wasi` is not NULL. */
+static wasm_factory_arg_t *factory_arg_create(const char *what, const uint8_t *wasm_buf,
+                                              size_t wasm_size, uint32_t stack_size,
+                                              uint32_t heap_size, fiber_stack_class_t fiber_stack,
+                                              const wasm_actor_wasi_t *wasi)
 {
-    const char *what = "wasm_factory_arg_create";
     if (!initialized) {
         mk_set_error("%s: wasm_actors_init() was not called", what);
         return NULL;
@@ -471,11 +488,58 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
         return NULL;
     }
     settings_init(&fa->set, stack_size, heap_size, fiber_stack);
-    fa->shared = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size, false);
-    if (!fa->shared) {
-        mk_free(fa);
+    fa->shared = wasm_shared_compile(what, wasm_buf, wasm_size, heap_size, wasi != NULL);
+    if (!fa->shared)
+        goto fail;
+    if (wasi) {
+        /* The spawn's checks once now (limits, preopens, output files), so
+         * a bad configuration fails here and not at the first start. */
+        wa_wasi_t *probe = wa_wasi_create(what, wasi);
+        if (!probe)
+            goto fail;
+        wa_wasi_free(probe, NULL);
+        if (!(fa->wasi = wa_wasi_config_copy(what, wasi)))
+            goto fail;
+    }
+    return fa;
+fail:
+    wasm_factory_arg_destroy(fa);
+    return NULL;
+}
+
+wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm_size,
+                                            uint32_t stack_size, uint32_t heap_size,
+                                            fiber_stack_class_t fiber_stack)
+{
+    return factory_arg_create("wasm_factory_arg_create", wasm_buf, wasm_size, stack_size, heap_size,
+                              fiber_stack, NULL);
+}
+
+wasm_factory_arg_t *wasm_factory_arg_create_wasi(const uint8_t *wasm_buf, size_t wasm_size,
+                                                 uint32_t stack_size, uint32_t heap_size,
+                                                 fiber_stack_class_t fiber_stack,
+                                                 const wasm_actor_wasi_t *wasi)
+{
+    const char *what = "wasm_factory_arg_create_wasi";
+    if (!wasi) {
+        mk_set_error("%s: wasi is NULL", what);
         return NULL;
     }
+    return factory_arg_create(what, wasm_buf, wasm_size, stack_size, heap_size, fiber_stack, wasi);
+}
+
+wasm_factory_arg_t *wasm_factory_arg_create_file_wasi(const char *path, uint32_t stack_size,
+                                                      uint32_t heap_size,
+                                                      fiber_stack_class_t fiber_stack,
+                                                      const wasm_actor_wasi_t *wasi)
+{
+    size_t len = 0;
+    uint8_t *buf = wasm_read_file("wasm_factory_arg_create_file_wasi", path, &len);
+    if (!buf)
+        return NULL;
+    wasm_factory_arg_t *fa =
+        wasm_factory_arg_create_wasi(buf, len, stack_size, heap_size, fiber_stack, wasi);
+    mk_free(buf);
     return fa;
 }
 
@@ -484,6 +548,7 @@ void wasm_factory_arg_destroy(wasm_factory_arg_t *arg)
     if (!arg)
         return;
     wasm_shared_release(arg->shared);
+    wa_wasi_config_free(arg->wasi);
     mk_free(arg->state_path);
     mk_free(arg);
 }

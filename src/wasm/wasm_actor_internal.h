@@ -43,7 +43,8 @@ typedef struct wasm_settings {
 struct wasm_factory_arg {
     wasm_shared_t *shared; /* one reference */
     wasm_settings_t set;
-    char *state_path; /* malloc'd or NULL */
+    char *state_path;        /* malloc'd or NULL */
+    wasm_actor_wasi_t *wasi; /* deep copy (wa_wasi_config_copy) or NULL: no WASI */
 };
 
 /* mk_log lines one actor may write: a burst of WASM_LOG_BURST, refilled at
@@ -161,6 +162,12 @@ bool wa_wasi_resolve(const wasm_extern_desc_t *d, wasm_extern_t *out, char *why,
 /* A WASI context from `cfg` (copied: strings, preopens opened, output
  * files opened); NULL with a reason naming `what`. */
 wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg);
+/* A deep copy of `cfg` (one allocation per string and array, mk_malloc);
+ * NULL with a reason naming `what` when memory runs out. Its counts are not
+ * checked here (wa_wasi_create does). */
+wasm_actor_wasi_t *wa_wasi_config_copy(const char *what, const wasm_actor_wasi_t *cfg);
+/* Free a copy made by wa_wasi_config_copy(). NULL ok. */
+void wa_wasi_config_free(wasm_actor_wasi_t *cfg);
 /* Flush a partial log line (when bound to a runtime) and free. NULL ok. */
 void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa);
 /* Call the reactor's _initialize export of `inst` (an instance of WASI

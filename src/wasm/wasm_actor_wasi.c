@@ -263,6 +263,83 @@ fail:
     return NULL;
 }
 
+/* A copy of the first `n` strings of `v` (NULL entries stay NULL), or
+ * NULL for n == 0 or no memory (*ok false then). */
+static const char **dup_vec(const char *const *v, size_t n, bool *ok)
+{
+    if (!n)
+        return NULL;
+    const char **out = mk_calloc(n, sizeof *out);
+    if (!out) {
+        *ok = false;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v[i] && !(out[i] = mk_strdup(v[i])))
+            *ok = false;
+    return out;
+}
+
+static void free_vec(const char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        mk_free((char *)v[i]);
+    mk_free(v);
+}
+
+wasm_actor_wasi_t *wa_wasi_config_copy(const char *what, const wasm_actor_wasi_t *cfg)
+{
+    wasm_actor_wasi_t *c = mk_calloc(1, sizeof *c);
+    if (!c) {
+        mk_set_error("%s: out of memory", what);
+        return NULL;
+    }
+    bool ok = true;
+    c->nargs = cfg->nargs;
+    c->nenv = cfg->nenv;
+    c->args = dup_vec(cfg->args, cfg->nargs, &ok);
+    c->env = dup_vec(cfg->env, cfg->nenv, &ok);
+    if (cfg->stdout_path && !(c->stdout_path = mk_strdup(cfg->stdout_path)))
+        ok = false;
+    if (cfg->stderr_path && !(c->stderr_path = mk_strdup(cfg->stderr_path)))
+        ok = false;
+    if (cfg->ndirs) {
+        wasm_actor_wasi_dir_t *d = mk_calloc(cfg->ndirs, sizeof *d);
+        c->dirs = d;
+        c->ndirs = d ? cfg->ndirs : 0;
+        for (size_t i = 0; d && i < cfg->ndirs; i++) {
+            d[i].readonly = cfg->dirs[i].readonly;
+            if ((cfg->dirs[i].host && !(d[i].host = mk_strdup(cfg->dirs[i].host))) ||
+                (cfg->dirs[i].guest && !(d[i].guest = mk_strdup(cfg->dirs[i].guest))))
+                ok = false;
+        }
+        if (!d)
+            ok = false;
+    }
+    if (!ok) {
+        wa_wasi_config_free(c);
+        mk_set_error("%s: out of memory", what);
+        return NULL;
+    }
+    return c;
+}
+
+void wa_wasi_config_free(wasm_actor_wasi_t *cfg)
+{
+    if (!cfg)
+        return;
+    free_vec((const char **)cfg->args, cfg->nargs);
+    free_vec((const char **)cfg->env, cfg->nenv);
+    for (size_t i = 0; cfg->dirs && i < cfg->ndirs; i++) {
+        mk_free((char *)cfg->dirs[i].host);
+        mk_free((char *)cfg->dirs[i].guest);
+    }
+    mk_free((void *)cfg->dirs);
+    mk_free((char *)cfg->stdout_path);
+    mk_free((char *)cfg->stderr_path);
+    mk_free(cfg);
+}
+
 void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
 {
     if (!x)

@@ -7,6 +7,7 @@
  * preopens with ENOTCAPABLE, and exits with a code its supervisor sees.
  * Without the opt-in the same module does not link.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -272,6 +273,130 @@ static void bad_preopen_is_refused(void **state)
     runtime_destroy(rt);
 }
 
+/* Open file descriptors of this process now (/proc/self/fd, minus the
+ * directory's own). */
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n - 1;
+}
+
+/* Run until the supervisor's child 0 is no longer `old` (it was restarted)
+ * and has a live successor. */
+static actor_id_t next_child(runtime_t *rt, actor_id_t sup, actor_id_t old)
+{
+    for (int i = 0; i < 100000; i++) {
+        actor_id_t c = supervisor_get_child(rt, sup, 0);
+        if (c != ACTOR_ID_INVALID && c != old)
+            return c;
+        runtime_step(rt);
+    }
+    fail_msg("child 0x%016llx was not restarted", (unsigned long long)old);
+    return ACTOR_ID_INVALID;
+}
+
+/* Issue 20 follow-up, step 1: a WASI actor under a supervisor gets a fresh
+ * context at every restart -- the file it holds open is at the same guest
+ * fd each time (a fresh table), and after 50 restarts the process has as
+ * many fds open as after the first start (the previous incarnations' are
+ * closed). */
+static void supervised_restarts_get_fresh_contexts(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    runtime_set_log_sink(rt, capture_sink, &logs);
+    assert_true(mk_runtime_on_exit(rt, record_exit, &exits));
+    char data[96], out[128];
+    snprintf(data, sizeof data, "%s/data", g_dir);
+    snprintf(out, sizeof out, "%s/stdout.txt", g_dir);
+    wasm_actor_wasi_dir_t dirs[] = {{data, "/data", false}};
+    const char *args[] = {"wasi_actor"};
+    wasm_actor_wasi_t w = {dirs, 1, args, 1, NULL, 0, out, NULL};
+    wasm_factory_arg_t *fa =
+        wasm_factory_arg_create_file_wasi(MK_WASI_ACTOR_WASM, 0, 0, FIBER_STACK_NONE, &w);
+    if (!fa)
+        fail_msg("factory arg: %s", mk_last_error());
+    dirs[0].host = "/nonexistent-overwritten"; /* the arg holds its own copy */
+    child_spec_t spec = {.name = "wasi_child",
+                         .behavior = wasm_actor_behavior,
+                         .factory = wasm_actor_factory,
+                         .factory_arg = fa,
+                         .free_state = wasm_actor_free,
+                         .mailbox_size = 16,
+                         .restart_type = RESTART_PERMANENT};
+    actor_id_t sup = supervisor_start(rt, STRATEGY_ONE_FOR_ONE, 1000, 600000, &spec, 1);
+    assert_int_not_equal(sup, ACTOR_ID_INVALID);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    actor_id_t child = supervisor_get_child(rt, sup, 0);
+    int baseline = -1, now = -1, first_fd = -1;
+    for (int round = 0; round <= 50; round++) {
+        size_t before = probe->n;
+        g_done = 0;
+        g_until = 105;
+        probe_send(rt, p, child, 5, NULL, 0); /* hold a file and a directory open */
+        run_until(rt, &g_done, 10000);
+        assert_int_equal(probe->n, before + 1);
+        int fd = rec_i32(&probe->recs[before], 0);
+        if (round == 0)
+            first_fd = fd;
+        if (fd != first_fd)
+            fail_msg("round %d: guest fd %d, the first incarnation had %d", round, fd, first_fd);
+        if (round == 1) /* the first restart's context, its file and directory open */
+            baseline = count_fds();
+        if (round == 50) /* the fiftieth restart's, at the same point */
+            now = count_fds();
+        probe_send(rt, p, child, 4, NULL, 0); /* proc_exit(7): the supervisor restarts it */
+        actor_id_t old = child;
+        child = next_child(rt, sup, old);
+        assert_int_equal(exit_reason_of(&exits, old), WASM_WASI_EXIT_BASE + 7);
+    }
+    assert_true(first_fd >= 4); /* after stdio and the preopen */
+    if (now != baseline)
+        fail_msg("open fds after 50 restarts: %d, after the first: %d", now, baseline);
+    supervisor_stop(rt, sup);
+    runtime_destroy(rt);
+    wasm_factory_arg_destroy(fa);
+    free(probe);
+}
+
+/* wasm_factory_arg_create_wasi refuses what actor_spawn_wasm_wasi refuses,
+ * and wasm_factory_arg_create still links without WASI. */
+static void factory_arg_wasi_errors(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    uint8_t *buf = read_all(MK_WASI_ACTOR_WASM, &len);
+    assert_non_null(buf);
+    assert_null(wasm_factory_arg_create_wasi(buf, len, 0, 0, FIBER_STACK_NONE, NULL));
+    assert_error_mentions("wasi is NULL");
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/no-such-dir", g_dir);
+    wasm_actor_wasi_dir_t dirs[] = {{missing, "/x", false}};
+    wasm_actor_wasi_t w = {.dirs = dirs, .ndirs = 1};
+    assert_null(wasm_factory_arg_create_wasi(buf, len, 0, 0, FIBER_STACK_NONE, &w));
+    assert_error_mentions("no-such-dir");
+    w.ndirs = WASM_WASI_MAX_DIRS + 1;
+    assert_null(wasm_factory_arg_create_wasi(buf, len, 0, 0, FIBER_STACK_NONE, &w));
+    assert_error_mentions("preopens");
+    wasm_actor_wasi_t bad_out = {.stdout_path = "/nonexistent-dir/out.txt"};
+    assert_null(wasm_factory_arg_create_wasi(buf, len, 0, 0, FIBER_STACK_NONE, &bad_out));
+    assert_error_mentions("/nonexistent-dir/out.txt");
+    assert_null(wasm_factory_arg_create(buf, len, 0, 0, FIBER_STACK_NONE));
+    assert_error_mentions("WASI is opt-in");
+    assert_null(
+        wasm_factory_arg_create_file_wasi("/nonexistent.wasm", 0, 0, FIBER_STACK_NONE, &bad_out));
+    assert_error_mentions("/nonexistent.wasm");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +407,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reload_keeps_the_wasi_context, setup, teardown),
         cmocka_unit_test_setup_teardown(without_opt_in_wasi_does_not_link, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_preopen_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(supervised_restarts_get_fresh_contexts, setup, teardown),
+        cmocka_unit_test_setup_teardown(factory_arg_wasi_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

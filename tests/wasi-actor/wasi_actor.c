@@ -78,6 +78,12 @@ __attribute__((export_name("handle_message"))) int32_t handle_message(int32_t ty
         reply(src, 104, 0); /* "woke up" */
         return 1;
     }
+    case 5: { /* keep a file and a directory open; reply with the file's fd */
+        int fd = open("/data/held.txt", O_WRONLY | O_CREAT, 0644);
+        int dfd = open("/data", O_RDONLY | O_DIRECTORY);
+        reply(src, 105, fd < 0 || dfd < 0 ? -errno : fd);
+        return 1; /* both stay open until the actor stops */
+    }
     case 4: /* proc_exit */
         printf("exiting with 7\n");
         fflush(stdout);
