@@ -6,6 +6,11 @@
  * compile+instantiate of a generated 1 MB module, and the time and memory of 10,000 instantiations
  * of a small compiled module. A benchmark, not a test: it prints figures and fails only on
  * mismatches.
+ *
+ * Environment: WASM_BENCH_ONLY=name[,name...] runs only those workloads (and
+ * skips the module and instantiation figures), for profiling one kernel;
+ * WASM_BENCH_RUNS=n times each engine run n times (default 2, best kept),
+ * for A/B comparisons on a noisy machine.
  */
 #include <math.h>
 #include <stdio.h>
@@ -208,7 +213,23 @@ static const uint8_t k_small_module[] = {
     0x0A, 0x06, 0x01, 0x04, 0x00, 0x23, 0x00, 0x0B, /* f: global.get 0 */
 };
 
-static int bench_workloads(const char *path)
+/* Whether workload `name` is in the comma-separated list `only` (NULL: all). */
+static int selected(const char *only, const char *name)
+{
+    if (!only)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = only; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return 1;
+        p += len + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+static int bench_workloads(const char *path, const char *only, int runs)
 {
     size_t len;
     uint8_t *bytes = read_file(path, &len);
@@ -233,6 +254,8 @@ static int bench_workloads(const char *path)
     int n = 0, bad = 0;
     for (size_t i = 0; i < sizeof k_workloads / sizeof k_workloads[0]; i++) {
         const workload_t *w = &k_workloads[i];
+        if (!selected(only, w->name))
+            continue;
         double best_native = 1e9;
         uint32_t want = 0;
         for (int r = 0; r < 3; r++) {
@@ -248,7 +271,7 @@ static int bench_workloads(const char *path)
 #if WASM_IR_PROFILE
         unsigned long long ops0 = wasm_ir_profile_ops;
 #endif
-        for (int r = 0; r < 2; r++) {
+        for (int r = 0; r < runs; r++) {
             double t0 = now();
             st = wasm_call_export(inst, w->name, &arg, 1, &res, 1);
             double t = now() - t0;
@@ -344,8 +367,15 @@ static void bench_instantiate(void)
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : WASM_BENCH_MODULE;
-    int bad = bench_workloads(path);
-    bench_big_module();
-    bench_instantiate();
+    const char *only = getenv("WASM_BENCH_ONLY");
+    const char *runs_s = getenv("WASM_BENCH_RUNS");
+    int runs = runs_s ? atoi(runs_s) : 2;
+    if (runs < 1)
+        runs = 1;
+    int bad = bench_workloads(path, only, runs);
+    if (!only) {
+        bench_big_module();
+        bench_instantiate();
+    }
     return bad ? 1 : 0;
 }

@@ -143,6 +143,14 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
 static bool last_is_s3_to(comp_t *c, uint32_t h);
 static bool refuse(comp_t *c, uint32_t at, uint32_t op);
 
+/* Whether the op before the last one (at IR index `at`) is `op`, exactly
+ * `len` words long and not the target of a label, so both can fuse. */
+static bool prev_op_is(const comp_t *c, uint32_t at, uint32_t op, uint32_t len)
+{
+    return at >= len && c->nrecent >= 2 && c->recent[c->nrecent - 2] + len == at &&
+           c->label_at + len <= at && c->ir[at - len] == op;
+}
+
 static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
 {
     uint32_t at = c->last_op_at;
@@ -169,12 +177,38 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             c->ir[at] = WASM_OP_BR_UNLESS;
             return wasm_cc_emit_target(c, l);
         }
+        if (op == WASM_OP_I32_NE &&
+            prev_op_is(c, at, WASM_OP_LOCAL_GET_LOCAL_ADD_IMM_TEE, 5)) {
+            /* local.get n; local.get i; i32.const k; i32.add; local.tee i;
+             * i32.ne; br_if: a counted loop's back-edge, one op */
+            uint32_t *w = &c->ir[at - 4];
+            uint32_t n = w[0], x = w[1], k = w[2], d = w[3];
+            return refuse(c, at - 5, WASM_OP_LOCAL_ADD_IMM_TEE_NE_BR_IF) && wasm_cc_emit(c, n) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d) &&
+                   wasm_cc_emit_target(c, l);
+        }
         if (op >= WASM_OP_I32_EQ && op <= WASM_OP_I32_GE_U) {
             c->ir[at] = WASM_OP_I32_EQ_BR_IF + (op - WASM_OP_I32_EQ);
             return wasm_cc_emit_target(c, l);
         }
     }
     /* i32.const k; compare; br_if */
+    if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] == WASM_OP_I32_NE_IMM) {
+        uint32_t m = c->ir[at + 1];
+        if (prev_op_is(c, at, WASM_OP_LOCAL_ADD_IMM_TEE, 4)) {
+            /* local.get x; i32.const k; i32.add; local.tee d; i32.const m;
+             * i32.ne; br_if */
+            uint32_t x = c->ir[at - 3], k = c->ir[at - 2], d = c->ir[at - 1];
+            return refuse(c, at - 4, WASM_OP_LOCAL_ADD_IMM_TEE_NE_IMM_BR_IF) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d) &&
+                   wasm_cc_emit(c, m) && wasm_cc_emit_target(c, l);
+        }
+        if (prev_op_is(c, at, WASM_OP_LOCAL_TEE, 2)) { /* local.tee x; i32.const m; i32.ne; br_if */
+            uint32_t x = c->ir[at - 1];
+            return refuse(c, at - 2, WASM_OP_TEE_NE_IMM_BR_IF) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, m) && wasm_cc_emit_target(c, l);
+        }
+    }
     if (at + 2 == c->ir_len && c->label_at <= at && c->ir[at] >= WASM_OP_I32_EQ_IMM &&
         c->ir[at] <= WASM_OP_I32_GE_U_IMM) {
         c->ir[at] = WASM_OP_I32_EQ_IMM_BR_IF + (c->ir[at] - WASM_OP_I32_EQ_IMM);
@@ -224,6 +258,21 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
     uint32_t drop = c->nvals - (l->height + arity);
     if (drop == 0 && op_plain == WASM_OP_BR_IF)
         return emit_br_if(c, off, l);
+    uint32_t at = c->last_op_at;
+    if (drop == 0 && op_plain == WASM_OP_BR && c->nrecent && c->recent[c->nrecent - 1] == at &&
+        c->label_at <= at) {
+        /* the moves into a loop's or join's variables, then br: one op */
+        if (c->ir[at] == WASM_OP_LOCAL_COPY && at + 3 == c->ir_len) {
+            uint32_t x = c->ir[at + 1], y = c->ir[at + 2];
+            return refuse(c, at, WASM_OP_LOCAL_COPY_BR) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit_target(c, l);
+        }
+        if (c->ir[at] == WASM_OP_LOCAL_SET && at + 2 == c->ir_len) {
+            uint32_t x = c->ir[at + 1];
+            return refuse(c, at, WASM_OP_LOCAL_SET_BR) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit_target(c, l);
+        }
+    }
     if (drop == 0)
         return wasm_cc_emit_op(c, op_plain, off) && wasm_cc_emit_target(c, l);
     return wasm_cc_emit_op(c, op_move, off) && wasm_cc_emit_target(c, l) && wasm_cc_emit(c, drop) &&
@@ -396,6 +445,18 @@ static bool refuse(comp_t *c, uint32_t at, uint32_t op)
     return wasm_cc_emit_op(c, op, off);
 }
 
+/* refuse() for a fusion whose only trapping part is its last op (a load or
+ * store): the fused op reports that op's byte offset, `q` being its IR index
+ * (the last entry of the pc map). */
+static bool refuse_trap_last(comp_t *c, uint32_t at, uint32_t op)
+{
+    uint32_t off = c->map[(c->map_len - 1) * 2 + 1];
+    if (!refuse(c, at, op))
+        return false;
+    c->map[(c->map_len - 1) * 2 + 1] = off;
+    return true;
+}
+
 /* Position of an i32 op-with-constant in the order ADD AND OR XOR SHL SHR_S
  * SHR_U MUL ROTL ROTR (the LOCAL_*_IMM and TEE_*_IMM families), or -1. */
 static int bin_imm_index(uint32_t op)
@@ -490,7 +551,9 @@ static bool peephole(comp_t *c)
                               : b == WASM_OP_F64_LOAD
                                   ? WASM_OP_LOCAL_F64_LOAD
                                   : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
-                return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, off);
+                if (!refuse(c, p, op) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, off))
+                    return false;
+                continue; /* a LOCAL_GET before it: LOCAL_GET_LOCAL_F64_LOAD */
             }
             int bi = bin_imm_index(b);
             if (bi > 0 && q + 2 == c->ir_len) { /* local x <op> k (add has its own) */
@@ -502,6 +565,12 @@ static bool peephole(comp_t *c)
                 uint32_t k = ir[q + 1];
                 return refuse(c, p, WASM_OP_LOCAL_EQ_IMM + (b - WASM_OP_I32_EQ_IMM)) &&
                        wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
+            }
+            if (b == WASM_OP_LOCAL_F64_LOAD && q + 3 == c->ir_len) {
+                /* a local pushed under a load from another local (round 5) */
+                uint32_t y = ir[q + 1], off = ir[q + 2];
+                return refuse_trap_last(c, p, WASM_OP_LOCAL_GET_LOCAL_F64_LOAD) &&
+                       wasm_cc_emit(c, x) && wasm_cc_emit(c, y) && wasm_cc_emit(c, off);
             }
             if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
                 uint32_t op;
@@ -517,7 +586,9 @@ static bool peephole(comp_t *c)
                 case WASM_OP_F64_MUL: op = WASM_OP_F64_MUL_LOCAL; break;
                 default: return true;
                 }
-                return refuse(c, p, op) && wasm_cc_emit(c, x);
+                if (!refuse(c, p, op) || !wasm_cc_emit(c, x))
+                    return false;
+                continue; /* LOCAL2_F64_MUL before it: LOCAL3_F64_MUL */
             }
             return true;
         }
@@ -578,7 +649,9 @@ static bool peephole(comp_t *c)
             uint32_t k = ir[p + 1], x = ir[q + 1];
             uint32_t op =
                 b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
-            return refuse(c, p, op) && wasm_cc_emit(c, k) && wasm_cc_emit(c, x);
+            if (!refuse(c, p, op) || !wasm_cc_emit(c, k) || !wasm_cc_emit(c, x))
+                return false;
+            continue; /* LOCAL_GET2 before a tee: LOCAL_GET_LOCAL_ADD_IMM_TEE */
         }
         if (b == WASM_OP_I32_XOR && q == p + 3 && q + 1 == c->ir_len &&
             (a == WASM_OP_LOCAL_SHL_IMM || a == WASM_OP_LOCAL_SHR_U_IMM ||
@@ -601,10 +674,46 @@ static bool peephole(comp_t *c)
             uint32_t k = ir[p + 1];
             uint32_t op =
                 a == WASM_OP_I32_AND_IMM ? WASM_OP_I32_AND_IMM_SELECT : WASM_OP_I32_LT_S_IMM_SELECT;
-            return refuse(c, p, op) && wasm_cc_emit(c, k);
+            if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
+                return false;
+            continue; /* LOCAL_GET2 before it: LOCAL2_AND_IMM_SELECT */
         }
         if (a == WASM_OP_I32_XOR && q == p + 1 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len)
             return refuse(c, p, WASM_OP_I32_XOR_ADD);
+        /* round 5 */
+        if (a == WASM_OP_I32_SHL_IMM && q == p + 2 && b == WASM_OP_I32_SHR_S_IMM &&
+            q + 2 == c->ir_len && (ir[p + 1] & 31) == (ir[q + 1] & 31) &&
+            ((ir[p + 1] & 31) == 16 || (ir[p + 1] & 31) == 24)) {
+            /* (x << 16) >> 16 signed: the sign extension of the low half */
+            uint32_t op = (ir[p + 1] & 31) == 16 ? WASM_OP_I32_EXTEND16_S : WASM_OP_I32_EXTEND8_S;
+            if (!refuse(c, p, op))
+                return false;
+            continue;
+        }
+        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD_IMM_TEE &&
+            q + 3 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], k = ir[q + 1], d = ir[q + 2];
+            return refuse(c, p, WASM_OP_LOCAL_GET_LOCAL_ADD_IMM_TEE) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d);
+        }
+        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_AND_IMM_SELECT &&
+            q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], k = ir[q + 1];
+            return refuse(c, p, WASM_OP_LOCAL2_AND_IMM_SELECT) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit(c, k);
+        }
+        if (a == WASM_OP_LOCAL2_F64_MUL && q == p + 3 && b == WASM_OP_F64_MUL_LOCAL &&
+            q + 2 == c->ir_len) {
+            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1];
+            return refuse(c, p, WASM_OP_LOCAL3_F64_MUL) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, y) && wasm_cc_emit(c, z);
+        }
+        if ((a == WASM_OP_F64_ADD || a == WASM_OP_F64_SUB) && q == p + 1 &&
+            b == WASM_OP_F64_STORE && q + 2 == c->ir_len) {
+            uint32_t off = ir[q + 1];
+            uint32_t op = a == WASM_OP_F64_ADD ? WASM_OP_F64_ADD_STORE : WASM_OP_F64_SUB_STORE;
+            return refuse_trap_last(c, p, op) && wasm_cc_emit(c, off);
+        }
         if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
             uint32_t d = ir[q + 1];
             return refuse(c, p, WASM_OP_I32_ADD_SET) && wasm_cc_emit(c, d);

@@ -1497,6 +1497,108 @@ dispatch:
             sp[-1] = sp[0];
         NEXT();
     }
+    /* round-5 fusions (DESIGN.md "Superinstructions"): counted-loop
+     * back-edges, phi moves before a branch, a select by a local's bit, a
+     * product of three locals, an f64 result stored at once, and a local
+     * pushed under a load */
+    OP(LOCAL_GET_LOCAL_ADD_IMM_TEE) /* local.get a; local.get x; i32.const k; i32.add; local.tee d */
+    {
+        wasm_value_t a = fp[pc[0]]; /* read before the tee: a may be d */
+        uint64_t v = (uint32_t)(fp[pc[1]].u32 + pc[2]);
+        fp[pc[3]].u64 = v;
+        sp[0] = a;
+        sp[1].u64 = v;
+        sp += 2;
+        pc += 4;
+        NEXT();
+    }
+    OP(LOCAL_ADD_IMM_TEE_NE_BR_IF) /* the above; i32.ne; br_if t */
+    {
+        uint32_t a = fp[pc[0]].u32;
+        uint32_t v = fp[pc[1]].u32 + pc[2];
+        fp[pc[3]].u64 = v;
+        if (a != v)
+            JUMP(pc[4]);
+        else
+            pc += 5;
+        NEXT();
+    }
+    OP(LOCAL_ADD_IMM_TEE_NE_IMM_BR_IF) /* local.get x; i32.const k; i32.add; local.tee d;
+                                          i32.const m; i32.ne; br_if t */
+    {
+        uint32_t v = fp[pc[0]].u32 + pc[1];
+        fp[pc[2]].u64 = v;
+        if (v != pc[3])
+            JUMP(pc[4]);
+        else
+            pc += 5;
+        NEXT();
+    }
+    OP(TEE_NE_IMM_BR_IF) /* local.tee x; i32.const m; i32.ne; br_if t */
+    {
+        wasm_value_t v = *--sp;
+        fp[pc[0]] = v;
+        if (v.u32 != pc[1])
+            JUMP(pc[2]);
+        else
+            pc += 3;
+        NEXT();
+    }
+    OP(LOCAL_COPY_BR) /* local.get x; local.set y; br t */
+    {
+        fp[pc[1]] = fp[pc[0]];
+        JUMP(pc[2]);
+        NEXT();
+    }
+    OP(LOCAL_SET_BR) /* local.set x; br t */
+    {
+        fp[pc[0]] = *--sp;
+        JUMP(pc[1]);
+        NEXT();
+    }
+    OP(LOCAL2_AND_IMM_SELECT) /* local.get a; local.get b; i32.const k; i32.and; select */
+    {
+        if (!(fp[pc[1]].u32 & pc[2]))
+            sp[-1] = fp[pc[0]];
+        pc += 3;
+        NEXT();
+    }
+    OP(LOCAL3_F64_MUL) /* local.get a; local.get b; f64.mul; local.get c; f64.mul */
+    {
+        double r = fp[pc[0]].f64 * fp[pc[1]].f64;
+        r = r * fp[pc[2]].f64;
+        (sp++)->f64 = r;
+        pc += 3;
+        NEXT();
+    }
+#define F64_BIN_STORE(name, op)                                                                    \
+    OP(name) /* f64.<op>; f64.store off */                                                         \
+    {                                                                                              \
+        double r_ = sp[-2].f64 op sp[-1].f64;                                                      \
+        uint64_t ea = (uint64_t)sp[-3].u32 + *pc++;                                                \
+        sp -= 3;                                                                                   \
+        if (ea + 8 > memsize)                                                                      \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        memcpy(mem + ea, &r_, 8);                                                                  \
+        NEXT();                                                                                    \
+    }
+    F64_BIN_STORE(F64_ADD_STORE, +)
+    F64_BIN_STORE(F64_SUB_STORE, -)
+#undef F64_BIN_STORE
+    OP(LOCAL_GET_LOCAL_F64_LOAD) /* local.get a; local.get x; f64.load off */
+    {
+        wasm_value_t a = fp[pc[0]];
+        uint64_t ea = (uint64_t)fp[pc[1]].u32 + pc[2];
+        pc += 3;
+        if (ea + 8 > memsize)
+            TRAP(WASM_TRAP_MEMORY_OOB);
+        uint64_t v;
+        memcpy(&v, mem + ea, 8);
+        sp[0] = a;
+        sp[1].u64 = v;
+        sp += 2;
+        NEXT();
+    }
 #define WASM_INTERP_SLOTS_INSIDE_RUN 1
 #include "interp_slots.h"
 #undef WASM_INTERP_SLOTS_INSIDE_RUN
