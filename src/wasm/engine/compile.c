@@ -177,8 +177,7 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             c->ir[at] = WASM_OP_BR_UNLESS;
             return wasm_cc_emit_target(c, l);
         }
-        if (op == WASM_OP_I32_NE &&
-            prev_op_is(c, at, WASM_OP_LOCAL_GET_LOCAL_ADD_IMM_TEE, 5)) {
+        if (op == WASM_OP_I32_NE && prev_op_is(c, at, WASM_OP_LOCAL_GET_LOCAL_ADD_IMM_TEE, 5)) {
             /* local.get n; local.get i; i32.const k; i32.add; local.tee i;
              * i32.ne; br_if: a counted loop's back-edge, one op */
             uint32_t *w = &c->ir[at - 4];

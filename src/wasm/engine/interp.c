@@ -1501,7 +1501,8 @@ dispatch:
      * back-edges, phi moves before a branch, a select by a local's bit, a
      * product of three locals, an f64 result stored at once, and a local
      * pushed under a load */
-    OP(LOCAL_GET_LOCAL_ADD_IMM_TEE) /* local.get a; local.get x; i32.const k; i32.add; local.tee d */
+    OP(LOCAL_GET_LOCAL_ADD_IMM_TEE) /* local.get a; local.get x; i32.const k; i32.add; local.tee d
+                                     */
     {
         wasm_value_t a = fp[pc[0]]; /* read before the tee: a may be d */
         uint64_t v = (uint32_t)(fp[pc[1]].u32 + pc[2]);

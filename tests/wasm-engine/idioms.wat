@@ -1,0 +1,189 @@
+;; Compiler idioms the engine fuses into one IR op each (compile.c
+;; peephole(), emit_br_if(), emit_branch(); DESIGN.md "Superinstructions",
+;; round 5). test_wasm_idioms.c checks each result against C, that the fused
+;; op is really there, fuel at fused back-edges and trap offsets.
+(module
+  (memory 1)
+  ;; 0: sum of 1..n with `local.get n; local.get i; i32.const 1; i32.add;
+  ;; local.tee i; i32.ne; br_if` (n >= 1)
+  (func $count_ne (export "count_ne") (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (loop $l
+      local.get $s
+      local.get $i
+      i32.add
+      local.set $s
+      local.get $n
+      local.get $i
+      i32.const 1
+      i32.add
+      local.tee $i
+      i32.ne
+      br_if $l)
+    local.get $s
+    local.get $i
+    i32.add)
+  ;; 1: the compared local is the one written: old x != x + k
+  (func $ne_self (export "ne_self") (param $x i32) (param $k i32) (result i32)
+    (block $b
+      local.get $x
+      local.get $x
+      i32.const 0
+      i32.add
+      local.tee $x
+      i32.ne
+      br_if $b
+      i32.const 7
+      return)
+    i32.const 9)
+  ;; 2: `local.get i; i32.const 3; i32.add; local.tee i; i32.const m;
+  ;; i32.ne; br_if`: iterations from start until i == 30 (start = 30 - 3j)
+  (func $count_ne_imm (export "count_ne_imm") (param $i i32) (result i32)
+    (local $c i32)
+    (loop $l
+      local.get $c
+      i32.const 1
+      i32.add
+      local.set $c
+      local.get $i
+      i32.const 3
+      i32.add
+      local.tee $i
+      i32.const 30
+      i32.ne
+      br_if $l)
+    local.get $c
+    i32.const 1000
+    i32.mul
+    local.get $i
+    i32.add)
+  ;; 3: `local.tee x; i32.const 5; i32.ne; br_if` after a load: the
+  ;; address of the first byte 5 after p
+  (func $tee_ne_imm (export "tee_ne_imm") (param $p i32) (result i32)
+    (local $x i32)
+    (loop $l
+      local.get $p
+      i32.const 1
+      i32.add
+      local.set $p
+      local.get $p
+      i32.const 0
+      i32.add
+      i32.load8_u
+      local.tee $x
+      i32.const 5
+      i32.ne
+      br_if $l)
+    local.get $p
+    local.get $x
+    i32.mul)
+  ;; 4: a fibonacci loop whose iterations end in `local.get b; local.set t;
+  ;; br` or `i32.popcnt; local.set t; br` (fib_moves() in the test)
+  (func $fib_moves (export "fib_moves") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $t i32)
+    i32.const 1
+    local.set $b
+    (block $done
+      (loop $l
+        local.get $n
+        i32.eqz
+        br_if $done
+        local.get $n
+        i32.const 1
+        i32.sub
+        local.set $n
+        local.get $a
+        local.get $b
+        i32.add
+        local.set $t
+        local.get $b
+        local.set $a
+        local.get $t
+        local.set $b
+        local.get $n
+        i32.const 1
+        i32.and
+        (if
+          (then
+            local.get $b
+            local.set $t
+            br $l))
+        local.get $t
+        i32.popcnt
+        local.set $t
+        br $l))
+    local.get $a
+    local.get $t
+    i32.xor)
+  ;; 5: select(x * 3, y, c & 4)
+  (func $select_bit (export "select_bit") (param $x i32) (param $y i32) (param $c i32)
+    (result i32)
+    local.get $x
+    i32.const 3
+    i32.mul
+    local.get $y
+    local.get $c
+    i32.const 4
+    i32.and
+    select)
+  ;; 6: (a * b) * c
+  (func $mul3 (export "mul3") (param $a f64) (param $b f64) (param $c f64) (result f64)
+    local.get $a
+    local.get $b
+    f64.mul
+    local.get $c
+    f64.mul)
+  ;; 7: store -a + -b at p + 8 (trapping past the end), return what was stored
+  (func $add_store (export "add_store") (param $p i32) (param $a f64) (param $b f64) (result f64)
+    local.get $p
+    local.get $a
+    f64.neg
+    local.get $b
+    f64.neg
+    f64.add
+    f64.store offset=8
+    local.get $p
+    f64.load offset=8)
+  ;; 8: store -a - -b at p + 8
+  (func $sub_store (export "sub_store") (param $p i32) (param $a f64) (param $b f64) (result f64)
+    local.get $p
+    local.get $a
+    f64.neg
+    local.get $b
+    f64.neg
+    f64.sub
+    f64.store offset=8
+    local.get $p
+    f64.load offset=8)
+  ;; 9: a - load(p + 16): the local pushed under the load
+  (func $get_load (export "get_load") (param $a f64) (param $p i32) (result f64)
+    local.get $a
+    local.get $p
+    f64.load offset=16
+    f64.sub)
+  ;; 10-12: ((x ^ 1) << k) >> k signed, k = 16, 24 (sign extensions) and 17 (not)
+  (func $sext16 (export "sext16") (param $x i32) (result i32)
+    local.get $x
+    i32.const 1
+    i32.xor
+    i32.const 16
+    i32.shl
+    i32.const 16
+    i32.shr_s)
+  (func $sext8 (export "sext8") (param $x i32) (result i32)
+    local.get $x
+    i32.const 1
+    i32.xor
+    i32.const 24
+    i32.shl
+    i32.const 24
+    i32.shr_s)
+  (func $shift17 (export "shift17") (param $x i32) (result i32)
+    local.get $x
+    i32.const 1
+    i32.xor
+    i32.const 17
+    i32.shl
+    i32.const 17
+    i32.shr_s)
+)

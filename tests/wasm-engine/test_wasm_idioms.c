@@ -1,0 +1,307 @@
+/*
+ * test_wasm_idioms.c -- proves the fifth round of superinstructions
+ * (compile.c peephole(), emit_br_if(), emit_branch(); interp.c handlers;
+ * DESIGN.md "Superinstructions") compute what the unfused wasm instructions
+ * would (spec 4.3 numerics, 4.4.7 memory access): counted-loop back-edges,
+ * including the one whose compared local is the one it writes; moves before
+ * a branch; a select by a local's bit; a three-local f64 product (evaluated
+ * left to right); f64 add/sub stored at once and a local pushed under an
+ * f64 load, both trapping with the load's or store's own byte offset; and
+ * (x << k) >> k as a sign extension for k = 16, 24 only. Each case also
+ * checks that its fused op is really in the compiled body, and fuel still
+ * preempts loops whose back-edge is fused. argv[1] is idioms.wasm, built
+ * from idioms.wat by wat2wasm.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wasm/engine/wasm_engine.h"
+#include "wasm/engine/wasm_internal.h"
+
+static const char *g_path;
+static uint8_t g_bytes[1 << 16];
+static size_t g_len;
+static wasm_module_t *g_module;
+static wasm_instance_t *g_inst;
+
+static const uint32_t k_inputs[] = {0,          1,          5,          0x7F,       0x80,
+                                    0xFF,       0x7FFF,     0x8000,     0xFFFF,     0x12345678,
+                                    0x7FFFFFFF, 0x80000000, 0xFFFF8000, 0xFFFFFFFF, 0xDEADBEEF};
+
+/* Whether the body of function `index` (idioms.wat has no imports)
+ * contains IR op `op`. */
+static bool has_op(uint32_t index, uint32_t op)
+{
+    const wasm_code_t *code = &g_module->codes[index];
+    uint32_t word = wasm_interp_op_word(op);
+    for (uint32_t i = 0; i < code->pc_map_len; i++)
+        if (code->ir[code->pc_map[i * 2]] == word)
+            return true;
+    return false;
+}
+
+static wasm_status_t call(const char *name, const wasm_value_t *args, uint32_t nargs,
+                          wasm_value_t *res)
+{
+    res->u64 = 0;
+    return wasm_call_export(g_inst, name, args, nargs, res, 1);
+}
+
+static uint32_t call_u32(const char *name, uint32_t a)
+{
+    wasm_value_t arg = {.u64 = a}, res;
+    assert_int_equal(call(name, &arg, 1, &res), WASM_STATUS_OK);
+    return res.u32;
+}
+
+/* The C version of fib_moves in idioms.wat. */
+static uint32_t fib_moves(uint32_t n)
+{
+    uint32_t a = 0, b = 1, t = 0;
+    while (n != 0) {
+        n--;
+        t = a + b;
+        a = b;
+        b = t;
+        if (n & 1) {
+            t = b;
+            continue;
+        }
+        t = (uint32_t)__builtin_popcount(t);
+    }
+    return a ^ t;
+}
+
+static void test_counted_loop_back_edges_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(0, WASM_OP_LOCAL_ADD_IMM_TEE_NE_BR_IF));
+    assert_true(has_op(2, WASM_OP_LOCAL_ADD_IMM_TEE_NE_IMM_BR_IF));
+    assert_true(has_op(3, WASM_OP_TEE_NE_IMM_BR_IF));
+    for (uint32_t n = 1; n < 300; n += 7) {
+        /* s = 0 + 0 + 1 + ... + (n - 1), then + n */
+        assert_int_equal(call_u32("count_ne", n), n * (n - 1) / 2 + n);
+    }
+    for (uint32_t j = 1; j < 12; j++) /* from 30 - 3j: j iterations */
+        assert_int_equal(call_u32("count_ne_imm", 30 - 3 * j), j * 1000 + 30);
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    for (uint32_t i = 0; i < 4096; i++)
+        mem[i] = i % 37 == 36 ? 5 : (uint8_t)(i % 5 == 0 ? 6 : i % 5);
+    for (uint32_t p = 0; p < 400; p += 11) {
+        uint32_t q = p + 1;
+        while (mem[q] != 5)
+            q++;
+        assert_int_equal(call_u32("tee_ne_imm", p), q * 5);
+    }
+}
+
+static void test_compared_local_is_read_before_the_tee(void **state)
+{
+    (void)state;
+    assert_true(has_op(1, WASM_OP_LOCAL_ADD_IMM_TEE_NE_BR_IF));
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++) {
+        wasm_value_t args[2] = {{.u64 = k_inputs[i]}, {.u64 = 0}}, res;
+        /* old x == x + 0: no branch */
+        assert_int_equal(call("ne_self", args, 2, &res), WASM_STATUS_OK);
+        assert_int_equal(res.u32, 7);
+    }
+}
+
+static void test_moves_before_a_branch_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(4, WASM_OP_LOCAL_COPY_BR));
+    assert_true(has_op(4, WASM_OP_LOCAL_SET_BR));
+    for (uint32_t n = 0; n < 100; n++)
+        assert_int_equal(call_u32("fib_moves", n), fib_moves(n));
+}
+
+static void test_select_by_a_locals_bit_matches_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(5, WASM_OP_LOCAL2_AND_IMM_SELECT));
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++) {
+        for (size_t j = 0; j < sizeof k_inputs / sizeof k_inputs[0]; j++) {
+            uint32_t x = k_inputs[i], y = k_inputs[j], c = k_inputs[(i + j) % 15];
+            wasm_value_t args[3] = {{.u64 = x}, {.u64 = y}, {.u64 = c}}, res;
+            assert_int_equal(call("select_bit", args, 3, &res), WASM_STATUS_OK);
+            assert_int_equal(res.u32, (c & 4) ? x * 3 : y);
+        }
+    }
+}
+
+static void test_three_local_product_is_left_to_right(void **state)
+{
+    (void)state;
+    assert_true(has_op(6, WASM_OP_LOCAL3_F64_MUL));
+    static const double k[][3] = {
+        {1e308, 10.0, 0.1}, /* (a * b) overflows: inf, not 1e308 */
+        {3.0, 1.0 / 3.0, 3.0},
+        {-0.0, 5.0, 1.0},
+        {1e-308, 1e-10, 1e10},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        volatile double a = k[i][0], b = k[i][1], c = k[i][2];
+        double want = a * b;
+        want = want * c;
+        wasm_value_t args[3] = {{.f64 = a}, {.f64 = b}, {.f64 = c}}, res;
+        assert_int_equal(call("mul3", args, 3, &res), WASM_STATUS_OK);
+        assert_memory_equal(&res.f64, &want, sizeof want);
+    }
+}
+
+/* The trap of the last call was an out-of-bounds access in `func` reported
+ * at a byte whose opcode is `opcode` (f64.load 0x2B, f64.store 0x39). */
+static void assert_oob_at(const char *func, uint8_t opcode)
+{
+    const wasm_trap_info_t *t = wasm_instance_trap(g_inst);
+    assert_int_equal(t->kind, WASM_TRAP_MEMORY_OOB);
+    assert_non_null(t->func_name);
+    assert_string_equal(t->func_name, func);
+    assert_true(t->code_offset < g_len);
+    assert_int_equal(g_bytes[t->code_offset], opcode);
+}
+
+static void test_f64_results_stored_at_once_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(7, WASM_OP_F64_ADD_STORE));
+    assert_true(has_op(8, WASM_OP_F64_SUB_STORE));
+    wasm_value_t args[3] = {{.u64 = 1000}, {.f64 = 1.25}, {.f64 = -3.5}}, res;
+    assert_int_equal(call("add_store", args, 3, &res), WASM_STATUS_OK);
+    assert_true(res.f64 == -1.25 + 3.5);
+    assert_int_equal(call("sub_store", args, 3, &res), WASM_STATUS_OK);
+    assert_true(res.f64 == -1.25 - 3.5);
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    double d;
+    memcpy(&d, mem + 1008, 8);
+    assert_true(d == -4.75);
+    /* the last 8 bytes of the page are fine, one byte further traps at
+     * the store (not at the add), and nothing is written */
+    args[0].u64 = 65536 - 16;
+    assert_int_equal(call("add_store", args, 3, &res), WASM_STATUS_OK);
+    args[0].u64 = 65536 - 15;
+    memset(mem + 65536 - 8, 0x5A, 8);
+    assert_int_equal(call("add_store", args, 3, &res), WASM_STATUS_TRAP);
+    assert_oob_at("add_store", 0x39);
+    assert_int_equal(call("sub_store", args, 3, &res), WASM_STATUS_TRAP);
+    assert_oob_at("sub_store", 0x39);
+    assert_int_equal(mem[65535], 0x5A);
+}
+
+static void test_local_under_a_load_matches_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(9, WASM_OP_LOCAL_GET_LOCAL_F64_LOAD));
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    double v = 0.75;
+    memcpy(mem + 2016, &v, 8);
+    wasm_value_t args[2] = {{.f64 = 10.0}, {.u64 = 2000}}, res;
+    assert_int_equal(call("get_load", args, 2, &res), WASM_STATUS_OK);
+    assert_true(res.f64 == 10.0 - 0.75);
+    args[1].u64 = 65536 - 24;
+    assert_int_equal(call("get_load", args, 2, &res), WASM_STATUS_OK);
+    args[1].u64 = 65536 - 23;
+    assert_int_equal(call("get_load", args, 2, &res), WASM_STATUS_TRAP);
+    assert_oob_at("get_load", 0x2B);
+    args[1].u64 = 0xFFFFFFFF; /* the address wraps nowhere: 33-bit sum traps */
+    assert_int_equal(call("get_load", args, 2, &res), WASM_STATUS_TRAP);
+}
+
+static void test_shift_pairs_sign_extend_only_at_16_and_24(void **state)
+{
+    (void)state;
+    assert_true(has_op(10, WASM_OP_I32_EXTEND16_S));
+    assert_true(has_op(11, WASM_OP_I32_EXTEND8_S));
+    assert_false(has_op(12, WASM_OP_I32_EXTEND16_S) || has_op(12, WASM_OP_I32_EXTEND8_S));
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++) {
+        uint32_t x = k_inputs[i];
+        uint32_t y = x ^ 1;
+        assert_int_equal(call_u32("sext16", x), (uint32_t)(int32_t)(int16_t)(uint16_t)y);
+        assert_int_equal(call_u32("sext8", x), (uint32_t)(int32_t)(int8_t)(uint8_t)y);
+        assert_int_equal(call_u32("shift17", x), (uint32_t)((int32_t)(y << 17) >> 17));
+    }
+}
+
+/* Run export `name`(arg) with a budget of `fuel` per slice; the slices
+ * taken go to *slices. */
+static uint32_t run_sliced(const char *name, uint32_t arg, int64_t fuel, int *slices)
+{
+    wasm_instance_set_fuel(g_inst, fuel);
+    wasm_value_t a = {.u64 = arg}, res = {.u64 = 0};
+    wasm_status_t st = wasm_call_export(g_inst, name, &a, 1, &res, 1);
+    *slices = 1;
+    while (st == WASM_STATUS_OUT_OF_FUEL) {
+        wasm_instance_set_fuel(g_inst, fuel);
+        st = wasm_resume(g_inst, NULL, 0, &res, 1);
+        (*slices)++;
+        assert_true(*slices < 1000000);
+    }
+    wasm_instance_set_fuel(g_inst, WASM_FUEL_UNLIMITED);
+    assert_int_equal(st, WASM_STATUS_OK);
+    return res.u32;
+}
+
+static void test_fuel_preempts_fused_back_edges(void **state)
+{
+    (void)state;
+    int slices;
+    assert_int_equal(run_sliced("count_ne", 5000, 40, &slices), 5000u * 4999u / 2 + 5000u);
+    assert_true(slices > 100); /* each iteration is charged at the back-edge */
+    assert_int_equal(run_sliced("fib_moves", 3000, 40, &slices), fib_moves(3000));
+    assert_true(slices > 100);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    FILE *f = fopen(g_path, "rb");
+    if (!f)
+        return -1;
+    g_len = fread(g_bytes, 1, sizeof g_bytes, f);
+    fclose(f);
+    wasm_error_t err;
+    g_module = wasm_module_compile(g_bytes, g_len, &err);
+    if (!g_module) {
+        fprintf(stderr, "%s: %s\n", g_path, err.message);
+        return -1;
+    }
+    g_inst = wasm_instance_new(g_module, NULL, 0, NULL, &err);
+    if (!g_inst || wasm_instance_initialize(g_inst) != WASM_STATUS_OK)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    wasm_instance_free(g_inst);
+    wasm_module_free(g_module);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    g_path = argc > 1 ? argv[1] : "idioms.wasm";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counted_loop_back_edges_match_unfused),
+        cmocka_unit_test(test_compared_local_is_read_before_the_tee),
+        cmocka_unit_test(test_moves_before_a_branch_match_unfused),
+        cmocka_unit_test(test_select_by_a_locals_bit_matches_unfused),
+        cmocka_unit_test(test_three_local_product_is_left_to_right),
+        cmocka_unit_test(test_f64_results_stored_at_once_match_unfused),
+        cmocka_unit_test(test_local_under_a_load_matches_unfused),
+        cmocka_unit_test(test_shift_pairs_sign_extend_only_at_16_and_24),
+        cmocka_unit_test(test_fuel_preempts_fused_back_edges),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
