@@ -30,7 +30,7 @@ extern const unsigned wasm_ir_profile_nops;
 
 /* The `k` most frequent consecutive op pairs since the last call (then
  * cleared): where a superinstruction would remove the most dispatches. */
-static void print_top_pairs(int k)
+static void print_top_pairs(int k, int runs)
 {
     unsigned n = wasm_ir_profile_nops;
     for (int j = 0; j < k; j++) {
@@ -43,8 +43,8 @@ static void print_top_pairs(int k)
             }
         if (!best)
             break;
-        printf("    %8.2f M  %s -> %s\n", (double)best / 2e6, wasm_ir_profile_names[bi / n],
-               wasm_ir_profile_names[bi % n]);
+        printf("    %8.2f M  %s -> %s\n", (double)best / (runs * 1e6),
+               wasm_ir_profile_names[bi / n], wasm_ir_profile_names[bi % n]);
         wasm_ir_profile_pairs[bi] = 0;
     }
     memset(wasm_ir_profile_pairs, 0, (size_t)n * n * sizeof *wasm_ir_profile_pairs);
@@ -289,11 +289,11 @@ static int bench_workloads(const char *path, const char *only, int runs)
         double ratio = dt / best_native;
         printf("%-14s %12.2f %12.2f %8.2f", w->name, best_native * 1e3, dt * 1e3, ratio);
 #if WASM_IR_PROFILE
-        printf(" %10.1f M IR ops", (double)(wasm_ir_profile_ops - ops0) / 2e6);
+        printf(" %10.1f M IR ops", (double)(wasm_ir_profile_ops - ops0) / (runs * 1e6));
 #endif
         printf("\n");
 #if WASM_IR_PROFILE
-        print_top_pairs(12);
+        print_top_pairs(12, runs);
 #endif
         logsum += log(ratio);
         n++;
