@@ -59,6 +59,48 @@ static void release_slot(runtime_t *rt, uint32_t slot)
     rt->free_head = slot;
 }
 
+/* Spawn hooks (mk_spawn_hook_add): written before runtimes run on other
+ * threads, read by every actor_spawn. */
+static struct {
+    actor_behavior_fn behavior;
+    mk_spawn_hook_fn fn;
+} spawn_hooks[MK_SPAWN_HOOKS_MAX];
+static size_t n_spawn_hooks;
+
+bool mk_spawn_hook_add(actor_behavior_fn behavior, mk_spawn_hook_fn fn)
+{
+    if (!behavior || !fn)
+        return mk_fail("mk_spawn_hook_add: %s is NULL", behavior ? "fn" : "behavior");
+    for (size_t i = 0; i < n_spawn_hooks; i++)
+        if (spawn_hooks[i].behavior == behavior) {
+            if (spawn_hooks[i].fn == fn)
+                return true;
+            return mk_fail("mk_spawn_hook_add: that behaviour already has another hook");
+        }
+    if (n_spawn_hooks == MK_SPAWN_HOOKS_MAX)
+        return mk_fail("mk_spawn_hook_add: %d behaviours already have hooks", MK_SPAWN_HOOKS_MAX);
+    spawn_hooks[n_spawn_hooks].behavior = behavior;
+    spawn_hooks[n_spawn_hooks].fn = fn;
+    n_spawn_hooks++;
+    return true;
+}
+
+/* Undo a spawn whose hook refused: nothing but the hook has seen the
+ * actor, so no timers, watches, names or exit hooks; the state stays the
+ * caller's. */
+static void unspawn(runtime_t *rt, actor_t *a)
+{
+    a->status = MK_ACTOR_DEAD;
+    scheduler_remove(&rt->ready, a);
+    if (a->wake)
+        message_destroy(a->wake);
+    mk_mailbox_drain(a->mbox);
+    rt->alive--;
+    rt->alive_user--;
+    release_slot(rt, a->slot);
+    mk_free(a);
+}
+
 actor_id_t actor_spawn(runtime_t *rt, actor_behavior_fn behavior, void *initial_state,
                        void (*free_state)(void *), size_t mailbox_size)
 {
@@ -106,6 +148,11 @@ actor_id_t actor_spawn(runtime_t *rt, actor_behavior_fn behavior, void *initial_
     rt->table[slot].seq = seq;
     rt->alive++;
     rt->alive_user++;
+    for (size_t i = 0; i < n_spawn_hooks; i++)
+        if (spawn_hooks[i].behavior == behavior && !spawn_hooks[i].fn(rt, a->id, initial_state)) {
+            unspawn(rt, a);
+            return ACTOR_ID_INVALID;
+        }
     return a->id;
 }
 

@@ -150,6 +150,28 @@ void mk_actor_exit(runtime_t *rt, actor_id_t id, int reason);
 void mk_actor_hold(runtime_t *rt, actor_id_t id);
 bool mk_actor_wake(runtime_t *rt, actor_id_t id, msg_type_t type);
 
+/*
+ * Spawn hooks (process-wide): once actor_spawn() has made a live actor
+ * whose behaviour is `behavior`, `fn(rt, id, state)` runs on the spawning
+ * thread before actor_spawn() returns, for every spawn of that behaviour,
+ * a supervisor's restarts included. A layer whose actors must start
+ * working without a first message (WASM command modules, whose `_start`
+ * runs at once: issue 20) wakes the actor there (mk_actor_wake). When `fn`
+ * returns false (its reason set with mk_fail) the spawn is undone as if it
+ * had failed: actor_spawn() returns ACTOR_ID_INVALID with that reason, the
+ * ID is never seen by anyone, and the state stays the caller's (free_state
+ * is not called), as on any failed spawn.
+ * mk_spawn_hook_add() registers `fn` for `behavior`; registering the same
+ * pair again is a no-op. Register before runtimes spawn on other threads
+ * (the table is read without a lock; wasm_actors_init does it). False with
+ * a reason for a NULL argument, another hook already on `behavior`, or
+ * MK_SPAWN_HOOKS_MAX behaviours with hooks. Tested by
+ * tests/core/test_spawn_hook.c.
+ */
+#define MK_SPAWN_HOOKS_MAX 4
+typedef bool (*mk_spawn_hook_fn)(runtime_t *rt, actor_id_t id, void *state);
+bool mk_spawn_hook_add(actor_behavior_fn behavior, mk_spawn_hook_fn fn);
+
 /* Record `parent` as the parent of live actor `id` (supervisors do, for
  * children they start outside a behaviour). */
 void mk_actor_set_parent(runtime_t *rt, actor_id_t id, actor_id_t parent);
