@@ -155,11 +155,17 @@ typedef struct wasm_actor_wasi {
  * Extension: actor_spawn_wasm() for a module that may also import
  * functions of "wasi_snapshot_preview1" (all 46; docs/wasm-actors.md,
  * "WASI"), served from the context `wasi` describes. Without this opt-in a
- * WASI import fails to link with an error naming it. The module still
- * exports handle_message; a reactor's _initialize export (clang
- * -mexec-model=reactor) is called once at spawn, with the start-function
- * fuel cap. Nothing blocks the node: stdin reads end of file, poll_oneoff
- * on clocks and sched_yield suspend only this actor (whatever
+ * WASI import fails to link with an error naming it. Either the module
+ * exports handle_message -- a reactor's _initialize export (clang
+ * -mexec-model=reactor) is then called once at spawn, with the
+ * start-function fuel cap -- or it is a WASI command (exports _start () ->
+ * () and no handle_message: a program with main), whose _start runs as the
+ * actor's body from spawn on, without a first message, and stops it when
+ * it returns (EXIT_NORMAL), calls proc_exit or traps (EXIT_TRAP);
+ * messages sent to a command stay queued for its mk_recv, if it imports
+ * that, and are dropped when it stops (docs/wasm-actors.md, "WASI
+ * commands"; issue 20). Nothing blocks the node: stdin reads end of file,
+ * poll_oneoff on clocks and sched_yield suspend only this actor (whatever
  * fiber_stack is), and proc_exit stops it (reason: WASM_WASI_EXIT_BASE).
  * Returns ACTOR_ID_INVALID with mk_last_error() set for everything
  * actor_spawn_wasm() refuses, a NULL `wasi`, a limit above exceeded, a
@@ -213,7 +219,10 @@ wasm_factory_arg_t *wasm_factory_arg_create(const uint8_t *wasm_buf, size_t wasm
  * supervisor -- gets a fresh WASI context: the preopens are opened again,
  * the output files reopened for appending, args and env copied anew; the
  * fds of the previous incarnation were all closed when it stopped
- * (wasm_actor_free). Returns NULL with mk_last_error() set for everything
+ * (wasm_actor_free). A WASI command module (_start, no handle_message) is
+ * accepted: each incarnation runs _start from its start, so a supervisor
+ * restarts the program as a whole. Returns NULL with mk_last_error() set
+ * for everything
  * wasm_factory_arg_create() refuses and everything actor_spawn_wasm_wasi()
  * refuses for the same arguments (a NULL `wasi`, a limit exceeded, a
  * preopen that is not an openable directory, an output file that cannot be
@@ -336,9 +345,12 @@ typedef enum {
  * queued messages, parent, links and monitors; the supervisor needs no
  * update, and peers never hold a stale ID. Linear memory is not carried
  * over (mk_save_state / mk_load_state keep state). An actor preempted by
- * fuel is switched when its current message ends. Returns RELOAD_OK or an
- * error code above, with the reason in mk_last_error(); on error nothing
- * changed.
+ * fuel is switched when its current message ends. An actor running a WASI
+ * command (_start, no handle_message) is never between messages, so it is
+ * refused with RELOAD_ERR_FIBER_ACTIVE ("a command cannot be reloaded"),
+ * and a command module offered as the new one with RELOAD_ERR_INSTANCE.
+ * Returns RELOAD_OK or an error code above, with the reason in
+ * mk_last_error(); on error nothing changed.
  */
 reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_t *new_buf,
                                   size_t new_size, actor_id_t *new_id_out);
@@ -352,7 +364,8 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
  * suspended in a blocking call or preempted is switched when that message's
  * handle_message returns, never in the middle. Returns false with a reason,
  * leaving the old module running, when the actor is unknown or not a WASM
- * actor, or the new module fails to compile, lacks handle_message, imports
+ * actor or runs a WASI command (never reloadable), or the new module fails
+ * to compile, lacks handle_message (a command module included), imports
  * something the host does not provide, or its start function fails. A
  * supervised actor restarted later gets its factory's module again.
  */

@@ -53,22 +53,30 @@ static bool load_name(shell_t *sh, const char *path, char *name, size_t cap)
 }
 
 /* load's words after the command: one path, and --wasi / --dir HOST[::GUEST] /
- * --dir-ro HOST[::GUEST] in any order (a --dir implies --wasi). The
- * preopens point into `args` (HOST is cut at "::" in `hosts`). False after
- * printing the reason. */
+ * --dir-ro HOST[::GUEST] in any order (a --dir implies --wasi), then
+ * optionally `--` and the guest's arguments (argv[1]...; implies --wasi).
+ * The preopens and arguments point into `args` (HOST is cut at "::" in
+ * `hosts`). False after printing the reason. */
 typedef struct load_opts {
     const char *path;
     bool wasi;
     wasm_actor_wasi_dir_t dirs[SHELL_ARGS_MAX / 2];
     char hosts[SHELL_ARGS_MAX / 2][256];
     size_t ndirs;
+    const char *argv[SHELL_ARGS_MAX]; /* argv[0] is set by cmd_load */
+    size_t argc;
 } load_opts_t;
 
 static bool load_parse(shell_t *sh, const shell_args_t *args, load_opts_t *o)
 {
+    o->argc = 1;
     for (size_t i = 1; i < args->argc; i++) {
         const char *a = args->argv[i];
-        if (!strcmp(a, "--wasi")) {
+        if (!strcmp(a, "--")) { /* the rest is the guest's argv */
+            while (++i < args->argc)
+                o->argv[o->argc++] = args->argv[i];
+            o->wasi = true;
+        } else if (!strcmp(a, "--wasi")) {
             o->wasi = true;
         } else if (!strcmp(a, "--dir") || !strcmp(a, "--dir-ro")) {
             if (i + 1 >= args->argc) {
@@ -88,7 +96,7 @@ static bool load_parse(shell_t *sh, const shell_args_t *args, load_opts_t *o)
             o->ndirs++;
             o->wasi = true;
         } else if (a[0] == '-' && a[1] == '-') {
-            sh_usage_error(sh, "unknown option '%.40s' (--wasi, --dir, --dir-ro)", a);
+            sh_usage_error(sh, "unknown option '%.40s' (--wasi, --dir, --dir-ro, -- ARG...)", a);
             return false;
         } else if (o->path) {
             sh_usage_error(sh, "one module path only ('%.80s' and '%.80s')", o->path, a);
@@ -120,8 +128,8 @@ shell_result_t cmd_load(shell_t *sh, const shell_args_t *args, const char *line,
         return sh_error(sh, "%s", mk_last_error());
     actor_id_t id;
     if (o.wasi) { /* argv[0] is the module's name; stdout/stderr go to the node's log */
-        const char *argv0[] = {name};
-        wasm_actor_wasi_t w = {o.dirs, o.ndirs, argv0, 1, NULL, 0, NULL, NULL};
+        o.argv[0] = name;
+        wasm_actor_wasi_t w = {o.dirs, o.ndirs, o.argv, o.argc, NULL, 0, NULL, NULL};
         id = actor_spawn_wasm_file_wasi(sh->rt, path, 16, WASM_DEFAULT_STACK_SIZE,
                                         WASM_DEFAULT_HEAP_SIZE, FIBER_STACK_SMALL, &w);
     } else {

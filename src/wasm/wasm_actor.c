@@ -3,6 +3,10 @@
  * that drives an instance message by message, fuel preemption, traps,
  * supervision helpers, hot reload and the state-file binding.
  *
+ * A WASI command (_start, no handle_message) is one execution for the
+ * actor's whole life: the spawn hook's wake starts it, and its end stops
+ * the actor.
+ *
  * One execution per actor at a time. handle_message runs with a fuel slice;
  * when it suspends (mk_sleep_ms, mk_recv) or runs out of fuel the behaviour
  * returns and the actor continues later (docs/wasm-actors.md, "Blocking
@@ -85,8 +89,25 @@ bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
 
 #endif
 
+/* Spawn hook (mk_spawn_hook_add) of every WASM actor: bind the actor
+ * and, for a WASI command, queue the wake that runs _start -- also when a
+ * supervisor spawned it from wasm_actor_factory's state. */
+static bool wa_spawned(runtime_t *rt, actor_id_t id, void *state)
+{
+    wasm_actor_t *wa = state;
+    if (!wa)
+        return true;
+    wa->rt = rt;
+    wa->id = id;
+    if (wa->wait == WA_START && !mk_actor_wake(rt, id, MK_MSG_WASM_RESUME))
+        return mk_fail("wasm actor: cannot start the command's _start: %s", mk_last_error());
+    return true;
+}
+
 bool wasm_actors_init(void)
 {
+    if (!mk_spawn_hook_add(wasm_actor_behavior, wa_spawned))
+        return false;
     if (!wasm_host_init())
         return false;
     if (!wa_wasi_init()) {
@@ -149,6 +170,8 @@ static wasm_actor_t *wa_create(const char *what, wasm_shared_t *s, const wasm_se
     wa->inst = wasm_shared_instantiate(what, s, set, wa, &wa->handle);
     if (!wa->inst)
         goto fail;
+    if (s->command)
+        wa->wait = WA_START; /* wa_spawned's wake runs _start */
     if (!wa_wasi_initialize(what, wa, wa->inst)) {
         wasm_instance_free(wa->inst);
         goto fail;
@@ -287,6 +310,12 @@ actor_id_t actor_spawn_wasm_file(runtime_t *rt, const char *path, size_t mailbox
 
 /* ---- Running an execution ------------------------------------------------ */
 
+/* Results of the actor's entry: handle_message's i32, or none (_start). */
+static uint32_t nres(const wasm_actor_t *wa)
+{
+    return wa->shared->command ? 0 : 1;
+}
+
 /* Stop the running actor with `reason` after its behaviour returns. */
 static bool stop_with(wasm_actor_t *wa, int reason)
 {
@@ -323,6 +352,11 @@ static bool finish(wasm_actor_t *wa, wasm_status_t st, const wasm_value_t *res)
     switch (st) {
     case WASM_STATUS_OK:
         wa->wait = WA_IDLE;
+        if (wa->shared->command) {
+            actor_log(wa->rt, LOG_INFO, "wasm actor 0x%016llx: _start returned: stopped",
+                      (unsigned long long)wa->id);
+            return stop_with(wa, EXIT_NORMAL);
+        }
         apply_reload(wa);
         return res[0].i32 != 0;
     case WASM_STATUS_SUSPENDED: return true; /* the host call recorded what it waits for */
@@ -383,7 +417,7 @@ static wasm_status_t deliver_recv(wasm_actor_t *wa, const message_t *msg, wasm_v
         r.i32 = -2; /* memory shrank? cannot happen, but never write outside */
     wa->wait = WA_IDLE;
     wasm_instance_set_fuel(wa->inst, (int64_t)wa->set.fuel_slice);
-    return wasm_resume(wa->inst, &r, 1, res, 1);
+    return wasm_resume(wa->inst, &r, 1, res, nres(wa));
 }
 
 bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *state)
@@ -408,11 +442,19 @@ bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *sta
         if (wa->wait != WA_PREEMPTED) { /* a suspended host call: result 0 */
             wasm_value_t r = {.i32 = 0};
             wa->wait = WA_IDLE;
-            st = wasm_resume(wa->inst, &r, 1, res, 1);
+            st = wasm_resume(wa->inst, &r, 1, res, nres(wa));
         } else {
             wa->wait = WA_IDLE;
-            st = wasm_resume(wa->inst, NULL, 0, res, 1);
+            st = wasm_resume(wa->inst, NULL, 0, res, nres(wa));
         }
+        break;
+    case WA_START: /* a WASI command: _start is the whole life of the actor */
+        if (!wake)
+            return true; /* unreachable: the spawn hook's wake comes first */
+        wa->wait = WA_IDLE;
+        wa->fuel_used = 0;
+        wasm_instance_set_fuel(wa->inst, (int64_t)wa->set.fuel_slice);
+        st = wasm_call(wa->inst, wa->handle, NULL, 0, res, 0);
         break;
     case WA_RECEIVING:
         if (wake)
@@ -420,7 +462,9 @@ bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *sta
         st = deliver_recv(wa, msg, res);
         break;
     default: {
-        if (wake)
+        /* A command is never idle while alive (held, woken ahead of its
+         * mailbox, or in mk_recv): this is unreachable for it. */
+        if (wake || wa->shared->command)
             return true;
         uint32_t ptr = 0, size = 0;
         if (wa->shared->has_memory) {
@@ -639,6 +683,19 @@ bool wasm_factory_arg_set_state_file(wasm_factory_arg_t *arg, const char *path)
 
 /* ---- Hot reload ------------------------------------------------------------ */
 
+/* True, with the reason, when `wa` runs a WASI command: its one execution
+ * (_start) lasts as long as the actor, so there is never a message boundary
+ * to switch modules at (issue 20 follow-up). */
+static bool is_command(const char *what, const wasm_actor_t *wa)
+{
+    if (!wa->shared->command)
+        return false;
+    mk_set_error("%s: 0x%016llx runs a WASI command (_start, no handle_message): a command "
+                 "cannot be reloaded; stop it and spawn the new module",
+                 what, (unsigned long long)wa->id);
+    return true;
+}
+
 /* Compile and instantiate the new module into wa->next_*; applied at once
  * unless an execution is pending. RELOAD_OK or the failing step's code. */
 static reload_result_t stage_reload(const char *what, wasm_actor_t *wa, const uint8_t *buf,
@@ -648,9 +705,18 @@ static reload_result_t stage_reload(const char *what, wasm_actor_t *wa, const ui
         mk_set_error("%s: buffer is NULL", what);
         return RELOAD_ERR_MODULE_LOAD;
     }
+    if (is_command(what, wa))
+        return RELOAD_ERR_FIBER_ACTIVE;
     wasm_shared_t *s = wasm_shared_compile(what, buf, len, wa->set.heap_size, wa->wasi != NULL);
     if (!s)
         return RELOAD_ERR_MODULE_LOAD;
+    if (s->command) {
+        wasm_shared_release(s);
+        mk_set_error("%s: the new module is a WASI command (_start, no handle_message): it "
+                     "cannot replace an actor's module",
+                     what);
+        return RELOAD_ERR_INSTANCE;
+    }
     wasm_func_t *handle = NULL;
     wasm_instance_t *inst = wasm_shared_instantiate(what, s, &wa->set, wa, &handle);
     if (inst && !wa_wasi_initialize(what, wa, inst)) {
@@ -695,6 +761,8 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
         mk_set_error("%s: 0x%016llx is not a WASM actor", what, (unsigned long long)old_id);
         return RELOAD_ERR_NOT_WASM;
     }
+    if (is_command(what, wa))
+        return RELOAD_ERR_FIBER_ACTIVE;
     if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING || wa->wait == WA_YIELDED) {
         mk_set_error("%s: 0x%016llx is suspended in a blocking call", what,
                      (unsigned long long)old_id);

@@ -25,6 +25,7 @@ typedef struct wasm_shared {
     wasm_module_t *module;  /* immutable after compile */
     wasm_extern_t *imports; /* host functions in the module's import order */
     uint32_t nimports;
+    bool command;        /* WASI command: exports _start, no handle_message */
     bool has_memory;     /* the module defines memory 0 */
     uint32_t heap_base;  /* first byte of the payload region: memory 0's declared size */
     uint32_t heap_size;  /* its size in bytes (0 without memory) */
@@ -72,6 +73,7 @@ typedef enum {
     WA_RECEIVING, /* in mk_recv: the next message resumes it */
     WA_PREEMPTED, /* out of fuel: a wake message resumes it */
     WA_YIELDED,   /* in WASI sched_yield: a wake message resumes it with 0 */
+    WA_START,     /* a WASI command not started yet: the spawn hook's wake runs _start */
 } wa_wait_t;
 
 typedef struct wa_wasi wa_wasi_t;
@@ -84,7 +86,7 @@ typedef struct wasm_actor {
     actor_id_t id;         /* bound */
     wasm_shared_t *shared; /* one reference */
     wasm_instance_t *inst;
-    wasm_func_t *handle; /* export handle_message */
+    wasm_func_t *handle; /* export handle_message, or _start of a command */
     wasm_settings_t set;
     wa_wait_t wait;
     uint64_t fuel_used;     /* by the current message so far */
@@ -115,10 +117,12 @@ void wasm_host_cleanup(void);
 wasm_func_t *wasm_host_find(const char *name, const wasm_functype_t *type, char *why,
                             size_t why_len);
 
-/* Compile `len` bytes (not modified); check handle_message, resolve the
- * imports (also those of wasi_snapshot_preview1 when `wasi`), and check that memory 0 (if any) can
- * grow by a payload region of `heap_size` bytes within its declared maximum. NULL with
- * mk_last_error() set ("<what>: <reason>"). */
+/* Compile `len` bytes (not modified); check handle_message (or, when
+ * `wasi`, accept a command: _start () -> () and no handle_message, marked
+ * `command`), resolve the imports (also those of wasi_snapshot_preview1 when
+ * `wasi`), and check that memory 0 (if any) can grow by a payload region of
+ * `heap_size` bytes within its declared maximum. NULL with mk_last_error()
+ * set ("<what>: <reason>"). */
 wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t len,
                                    uint32_t heap_size, bool wasi);
 void wasm_shared_retain(wasm_shared_t *s);
@@ -126,8 +130,9 @@ void wasm_shared_release(wasm_shared_t *s);
 
 /* Make an instance of `s`, grow its memory 0 by the payload region
  * (wasm_memory_grow), then initialise it (segments, start function with a
- * fuel cap); `user` becomes the instance's user pointer. NULL with a reason
- * (also when the instance's memory limit leaves no room for the region). */
+ * fuel cap); `user` becomes the instance's user pointer and *handle_out its
+ * handle_message (_start for a command). NULL with a reason (also when the
+ * instance's memory limit leaves no room for the region). */
 wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
                                          const wasm_settings_t *set, void *user,
                                          wasm_func_t **handle_out);

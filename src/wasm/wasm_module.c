@@ -135,13 +135,20 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
     atomic_init(&s->refs, 1);
     s->module = m;
 
-    /* The contract's one export: handle_message(i32, i64, i32, i32) -> i32. */
+    /* The contract's one export: handle_message(i32, i64, i32, i32) -> i32;
+     * or, with WASI, a command's _start() -> () without it. */
     static const uint8_t hp[] = {WASM_I32, WASM_I64, WASM_I32, WASM_I32}, hr[] = {WASM_I32};
-    bool found = false;
+    bool found = false, start = false;
     uint32_t nexp = wasm_module_export_count(m);
     for (uint32_t i = 0; i < nexp; i++) {
         wasm_extern_desc_t d;
-        if (!wasm_module_export(m, i, &d) || strcmp(d.name, "handle_message") != 0)
+        if (!wasm_module_export(m, i, &d))
+            continue;
+        if (!strcmp(d.name, "_start")) {
+            start = d.kind == WASM_EXTERN_FUNC && is_type(&d.func, 0, NULL, 0, NULL);
+            continue;
+        }
+        if (strcmp(d.name, "handle_message") != 0)
             continue;
         if (d.kind != WASM_EXTERN_FUNC || !is_type(&d.func, 4, hp, 1, hr)) {
             mk_set_error("%s: export handle_message must be a function "
@@ -151,8 +158,13 @@ wasm_shared_t *wasm_shared_compile(const char *what, const uint8_t *buf, size_t 
         }
         found = true;
     }
-    if (!found) {
-        mk_set_error("%s: the module does not export handle_message", what);
+    if (!found && start && wasi) {
+        s->command = true; /* _start is the actor's body (docs/wasm-actors.md) */
+    } else if (!found) {
+        mk_set_error("%s: the module does not export handle_message%s", what,
+                     start ? " (it is a WASI command, _start: it runs as an actor only with "
+                             "the WASI opt-in, actor_spawn_wasm_wasi)"
+                           : "");
         goto fail;
     }
 
@@ -283,8 +295,9 @@ wasm_instance_t *wasm_shared_instantiate(const char *what, wasm_shared_t *s,
         return NULL;
     }
     wasm_extern_t ex;
-    if (!wasm_instance_export(inst, "handle_message", &ex) || ex.kind != WASM_EXTERN_FUNC) {
-        mk_set_error("%s: the module does not export handle_message", what);
+    const char *entry = s->command ? "_start" : "handle_message";
+    if (!wasm_instance_export(inst, entry, &ex) || ex.kind != WASM_EXTERN_FUNC) {
+        mk_set_error("%s: the module does not export %s", what, entry);
         wasm_instance_free(inst);
         return NULL;
     }

@@ -2,7 +2,8 @@
  * test_wasi_actor_shell.c -- the shell's `load --wasi` (docs/shell.md):
  * without the option a WASI module is refused with the opt-in named; with
  * `--wasi --dir HOST::GUEST` it is spawned, answers a call, and the file it
- * wrote is in HOST. Bad options are usage errors.
+ * wrote is in HOST; a WASI command gets the words after `--` as its argv.
+ * Bad options are usage errors.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -71,17 +72,30 @@ static void load_with_and_without_wasi(void **state)
     char dir[] = "/tmp/wasi_shell_XXXXXX";
     assert_non_null(mkdtemp(dir));
     static char input[2048];
+    /* The command (wasi_cmd count /data 2) is queued to run before
+     * wasi_actor handles the call, and finishes within its first turn's
+     * fuel, so its file is there when the reply is. */
     snprintf(input, sizeof input,
              "load %s\n"
              "load %s --wasi --dir %s::/data\n"
+             "load %s --dir %s::/data -- count /data 2\n"
              "call wasi_actor 1\n"
              "load %s --dir\n"
              "load %s --bogus\n"
              "exit\n",
-             MK_WASI_ACTOR_WASM, MK_WASI_ACTOR_WASM, dir, MK_WASI_ACTOR_WASM, MK_WASI_ACTOR_WASM);
+             MK_WASI_ACTOR_WASM, MK_WASI_ACTOR_WASM, dir, MK_WASI_CMD_WASM, dir, MK_WASI_ACTOR_WASM,
+             MK_WASI_ACTOR_WASM);
     run(input);
     assert_contains(out, "WASI is opt-in");
     assert_contains(out, "as 'wasi_actor'");
+    assert_contains(out, "as 'wasi_cmd'");
+    char count[160], got[16] = {0};
+    snprintf(count, sizeof count, "%s/count", dir); /* argv reached the command */
+    FILE *f = fopen(count, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(got, sizeof got, f));
+    fclose(f);
+    assert_string_equal(got, "1\n");
     assert_contains(out, "[reply] type=101");
     assert_contains(out, "--dir needs HOST[::GUEST]");
     assert_contains(out, "unknown option '--bogus'");

@@ -458,6 +458,8 @@ mk_wasi_t *mk_wasi_new_embedded(int argc, char **argv, char **envp, const mk_was
         f->type = FT_CHAR;
         f->base = (i == 0 ? R_FD_READ : R_FD_WRITE) | R_FD_FDSTAT_SET_FLAGS | R_FD_FILESTAT_GET |
                   R_POLL_FD_READWRITE;
+        if (i == 0) /* host /dev/null: seeks, so not a tty (as a native program sees it) */
+            f->base |= R_FD_SEEK | R_FD_TELL;
         if (i > 0 && host[i] >= 0) {
             struct stat st;
             if (fstat(host[i], &st) == 0)
