@@ -186,4 +186,11 @@
     i32.shl
     i32.const 17
     i32.shr_s)
+  ;; 13: load(p + 4): an older fusion (LOCAL_ADD_IMM_I32_LOAD) whose trap now
+  ;; names the load
+  (func $add_imm_load (export "add_imm_load") (param $p i32) (result i32)
+    local.get $p
+    i32.const 4
+    i32.add
+    i32.load)
 )

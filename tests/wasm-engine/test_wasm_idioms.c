@@ -7,7 +7,8 @@
  * a branch; a select by a local's bit; a three-local f64 product (evaluated
  * left to right); f64 add/sub stored at once and a local pushed under an
  * f64 load, both trapping with the load's or store's own byte offset; and
- * (x << k) >> k as a sign extension for k = 16, 24 only. Each case also
+ * (x << k) >> k as a sign extension for k = 16, 24 only; and the older
+ * `local.get x; i32.const k; i32.add; i32.load` fusion trapping at the load. Each case also
  * checks that its fused op is really in the compiled body, and fuel still
  * preempts loops whose back-edge is fused. argv[1] is idioms.wasm, built
  * from idioms.wat by wat2wasm.
@@ -217,6 +218,19 @@ static void test_local_under_a_load_matches_unfused(void **state)
     assert_int_equal(call("get_load", args, 2, &res), WASM_STATUS_TRAP);
 }
 
+static void test_older_load_fusions_trap_at_the_load(void **state)
+{
+    (void)state;
+    assert_true(has_op(13, WASM_OP_LOCAL_ADD_IMM_I32_LOAD));
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    memset(mem + 65536 - 4, 0x5A, 4);
+    assert_int_equal(call_u32("add_imm_load", 65536 - 8), 0x5A5A5A5Au);
+    wasm_value_t arg = {.u64 = 65536 - 7}, res;
+    assert_int_equal(call("add_imm_load", &arg, 1, &res), WASM_STATUS_TRAP);
+    assert_oob_at("add_imm_load", 0x28); /* i32.load, not local.get */
+}
+
 static void test_shift_pairs_sign_extend_only_at_16_and_24(void **state)
 {
     (void)state;
@@ -300,6 +314,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_three_local_product_is_left_to_right),
         cmocka_unit_test(test_f64_results_stored_at_once_match_unfused),
         cmocka_unit_test(test_local_under_a_load_matches_unfused),
+        cmocka_unit_test(test_older_load_fusions_trap_at_the_load),
         cmocka_unit_test(test_shift_pairs_sign_extend_only_at_16_and_24),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };

@@ -550,7 +550,7 @@ static bool peephole(comp_t *c)
                               : b == WASM_OP_F64_LOAD
                                   ? WASM_OP_LOCAL_F64_LOAD
                                   : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
-                if (!refuse(c, p, op) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, off))
+                if (!refuse_trap_last(c, p, op) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, off))
                     return false;
                 continue; /* a LOCAL_GET before it: LOCAL_GET_LOCAL_F64_LOAD */
             }
@@ -598,13 +598,14 @@ static bool peephole(comp_t *c)
         }
         if (a == WASM_OP_I32_ADD_IMM && q == p + 2 && load_index(b) >= 0 && q + 2 == c->ir_len) {
             uint32_t k = ir[p + 1], off = ir[q + 1];
-            return refuse(c, p, WASM_OP_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
+            return refuse_trap_last(c, p, WASM_OP_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
                    wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
         }
         if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && load_index(b) >= 0 &&
             q + 2 == c->ir_len) {
             uint32_t x = ir[p + 1], k = ir[p + 2], off = ir[q + 1];
-            return refuse(c, p, WASM_OP_LOCAL_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
+            return refuse_trap_last(c, p,
+                                    WASM_OP_LOCAL_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
                    wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
         }
         if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 &&
