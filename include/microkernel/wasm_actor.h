@@ -144,6 +144,10 @@ typedef struct wasm_actor_wasi {
 #define WASM_WASI_MAX_DIRS      64u    /* preopens per actor */
 #define WASM_WASI_MAX_STRINGS   256u   /* args, and env strings, per actor */
 #define WASM_WASI_MAX_STR_BYTES 65536u /* bytes of all args and env strings together */
+/* fd_read/fd_write subscriptions one poll_oneoff of an actor may wait for
+ * in the node's event loop (issue 20); with more the call returns
+ * NOTSUP (58) at once, ready or not. */
+#define WASM_WASI_POLL_FDS      64u
 /* A line of stdout/stderr routed to the log is cut at this many bytes. */
 #define WASM_WASI_LINE_MAX      512u
 /* proc_exit(n) stops the actor with exit reason EXIT_NORMAL for n == 0,
@@ -165,8 +169,10 @@ typedef struct wasm_actor_wasi {
  * messages sent to a command stay queued for its mk_recv, if it imports
  * that, and are dropped when it stops (docs/wasm-actors.md, "WASI
  * commands"; issue 20). Nothing blocks the node: stdin reads end of file,
- * poll_oneoff on clocks and sched_yield suspend only this actor (whatever
- * fiber_stack is), and proc_exit stops it (reason: WASM_WASI_EXIT_BASE).
+ * poll_oneoff (on clocks, and on fds through the node's event loop, at
+ * most WASM_WASI_POLL_FDS of them) and sched_yield suspend only this actor
+ * (whatever fiber_stack is), and proc_exit stops it (reason:
+ * WASM_WASI_EXIT_BASE).
  * Returns ACTOR_ID_INVALID with mk_last_error() set for everything
  * actor_spawn_wasm() refuses, a NULL `wasi`, a limit above exceeded, a
  * preopen that is not an openable directory, or an output file that

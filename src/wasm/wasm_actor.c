@@ -80,6 +80,13 @@ bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *ins
     return true;
 }
 
+int wa_wasi_poll_wake(wasm_actor_t *wa, bool *again)
+{
+    (void)wa;
+    *again = false;
+    return 0;
+}
+
 bool wa_wasi_exited(const wasm_actor_t *wa, int *code)
 {
     (void)wa;
@@ -448,6 +455,18 @@ bool wasm_actor_behavior(runtime_t *rt, actor_t *self, message_t *msg, void *sta
             st = wasm_resume(wa->inst, NULL, 0, res, nres(wa));
         }
         break;
+    case WA_POLLING: { /* WASI poll_oneoff on fds: an fd or its clock woke it */
+        if (!wake)
+            return true; /* unreachable: held */
+        bool again = false;
+        wasm_value_t r = {.i32 = wa_wasi_poll_wake(wa, &again)};
+        if (again)
+            return true; /* nothing ready after all: waits on, held */
+        wa->wait = WA_IDLE;
+        wasm_instance_set_fuel(wa->inst, (int64_t)wa->set.fuel_slice);
+        st = wasm_resume(wa->inst, &r, 1, res, nres(wa));
+        break;
+    }
     case WA_START: /* a WASI command: _start is the whole life of the actor */
         if (!wake)
             return true; /* unreachable: the spawn hook's wake comes first */
@@ -763,7 +782,8 @@ reload_result_t actor_reload_wasm(runtime_t *rt, actor_id_t old_id, const uint8_
     }
     if (is_command(what, wa))
         return RELOAD_ERR_FIBER_ACTIVE;
-    if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING || wa->wait == WA_YIELDED) {
+    if (wa->wait == WA_SLEEPING || wa->wait == WA_RECEIVING || wa->wait == WA_YIELDED ||
+        wa->wait == WA_POLLING) {
         mk_set_error("%s: 0x%016llx is suspended in a blocking call", what,
                      (unsigned long long)old_id);
         return RELOAD_ERR_FIBER_ACTIVE;

@@ -74,6 +74,7 @@ typedef enum {
     WA_PREEMPTED, /* out of fuel: a wake message resumes it */
     WA_YIELDED,   /* in WASI sched_yield: a wake message resumes it with 0 */
     WA_START,     /* a WASI command not started yet: the spawn hook's wake runs _start */
+    WA_POLLING,   /* in WASI poll_oneoff on fds: held, an fd or the timer wakes it */
 } wa_wait_t;
 
 typedef struct wa_wasi wa_wasi_t;
@@ -179,6 +180,11 @@ void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa);
  * actor `wa`; no-op without WASI or the export); false with a reason when
  * it traps, exits, suspends or runs out of fuel. */
 bool wa_wasi_initialize(const char *what, wasm_actor_t *wa, wasm_instance_t *inst);
+/* WA_POLLING was woken: take the actor's fds out of the event loop and
+ * its deadline out of the sleep heap, then finish the poll_oneoff
+ * (mk_wasi_poll_finish). The preview1 errno to resume the guest with, or
+ * *again set when nothing was ready after all and the actor waits on. */
+int wa_wasi_poll_wake(wasm_actor_t *wa, bool *again);
 /* True (and the proc_exit code) once the guest called proc_exit. */
 bool wa_wasi_exited(const wasm_actor_t *wa, int *code);
 

@@ -4,15 +4,19 @@
  * shared WASI host (src/wasm/wasi) whose calls never block the node's
  * thread. stdin is end of file; stdout/stderr go to files or, line by line
  * and rate-limited like mk_log, to the node's log; poll_oneoff on clocks
- * sleeps through wasm_sleep.c's timer heap and sched_yield goes behind the
- * ready actors, both suspending only this actor. Only with MK_HAVE_WASI
+ * sleeps through wasm_sleep.c's timer heap, poll_oneoff on fds waits in
+ * the node's event loop (at most WASM_WASI_POLL_FDS sources, kept in the
+ * context) and sched_yield goes behind the ready actors, all suspending
+ * only this actor. Only with MK_HAVE_WASI
  * (not in a bounded build, MK_BOUNDED): wasm_actor.c then has stubs that
  * refuse with a reason.
  */
 #ifdef MK_HAVE_WASI
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,9 +29,20 @@
 /* Fuel _initialize may burn (as a start function, wasm_module.c). */
 #define WASI_INIT_FUEL 50000000
 
+/* One event-loop source per fd a poll_oneoff waits for. */
+typedef struct wa_poll_io {
+    mk_io_t io;
+    struct wa_wasi *x;
+} wa_poll_io_t;
+
+_Static_assert(WASM_WASI_POLL_FDS == MK_WASI_EMBED_POLL_FDS, "the documented limit is the host's");
+
 struct wa_wasi {
     mk_wasi_t *w;
-    char **argv; /* owned copies, NULL-terminated */
+    wa_poll_io_t pio[WASM_WASI_POLL_FDS]; /* registered while WA_POLLING, no allocation */
+    size_t npio;
+    uint64_t poll_deadline; /* the waiting poll's earliest clock, UINT64_MAX: none */
+    char **argv;            /* owned copies, NULL-terminated */
     char **envp;
     int argc;
     wasm_actor_t *wa;                 /* set by the spawner; hooks use it */
@@ -73,7 +88,7 @@ bool wa_wasi_init(void)
     if (!mk_wasi_shared_init(ctx_of))
         return mk_fail("wasm_actors_init: out of memory for the WASI host functions");
     if (!g_null_ctx) {
-        static const mk_wasi_hooks_t null_hooks = {NULL, drop_write, no_sleep, no_yield};
+        static const mk_wasi_hooks_t null_hooks = {NULL, drop_write, no_sleep, no_yield, NULL};
         g_null_ctx = mk_wasi_new_embedded(0, NULL, NULL, &null_hooks, -1, -1);
         if (!g_null_ctx) {
             mk_wasi_shared_cleanup();
@@ -162,6 +177,83 @@ static wasm_status_t actor_yield(void *ctx, wasm_instance_t *inst)
     return WASM_STATUS_SUSPENDED;
 }
 
+/* Take every fd of a waiting poll out of the loop and its deadline out of
+ * the sleep heap. */
+static void poll_disarm(wa_wasi_t *x)
+{
+    wasm_actor_t *wa = x->wa;
+    for (size_t i = 0; i < x->npio; i++)
+        mk_io_remove(wa->rt, &x->pio[i].io);
+    x->npio = 0;
+    wasm_sleep_remove(wa);
+}
+
+/* An fd of the waiting poll is ready: wake the actor, unless its timer
+ * already did (then a wake is pending and only the fds go). */
+static void on_poll_fd(runtime_t *rt, mk_io_t *io, uint32_t events)
+{
+    (void)events;
+    wa_wasi_t *x = ((wa_poll_io_t *)io->ctx)->x;
+    wasm_actor_t *wa = x->wa;
+    bool timer_fired = x->poll_deadline != UINT64_MAX && !wa->sleep_slot;
+    poll_disarm(x);
+    if (!timer_fired && !mk_actor_wake(rt, wa->id, MK_MSG_WASM_RESUME))
+        actor_log(rt, LOG_ERROR, "wasm actor 0x%016llx: poll_oneoff: cannot wake: %s",
+                  (unsigned long long)wa->id, mk_last_error());
+}
+
+/* mk_wasi_hooks_t.poll: wait in the node's event loop for the fds (and
+ * the earliest clock through the sleep heap), holding only this actor. */
+static wasm_status_t actor_poll(void *ctx, wasm_instance_t *inst, const struct pollfd *fds,
+                                size_t nfds, uint64_t deadline_ns)
+{
+    (void)inst;
+    wa_wasi_t *x = ctx;
+    wasm_actor_t *wa = x->wa;
+    if (!wa || !wa->rt) {
+        errno = EAGAIN; /* _initialize: no actor to suspend yet */
+        return WASM_STATUS_OK;
+    }
+    if (nfds > WASM_WASI_POLL_FDS) {
+        errno = ENOTSUP;
+        return WASM_STATUS_OK;
+    }
+    x->npio = 0;
+    x->poll_deadline = deadline_ns;
+    for (size_t i = 0; i < nfds; i++) {
+        uint32_t ev =
+            ((fds[i].events & POLLIN) ? EPOLLIN : 0) | ((fds[i].events & POLLOUT) ? EPOLLOUT : 0);
+        x->pio[i].x = x;
+        errno = 0;
+        if (!mk_io_add(wa->rt, &x->pio[i].io, fds[i].fd, ev, on_poll_fd, &x->pio[i], true)) {
+            int e = errno ? errno : EIO;
+            poll_disarm(x);
+            errno = e;
+            return WASM_STATUS_OK;
+        }
+        x->npio++;
+    }
+    if (deadline_ns != UINT64_MAX) {
+        wa->wake_at_ns = deadline_ns;
+        if (!wasm_sleep_add(wa)) { /* holds the actor */
+            poll_disarm(x);
+            errno = ENOMEM;
+            return WASM_STATUS_OK;
+        }
+    } else {
+        mk_actor_hold(wa->rt, wa->id);
+    }
+    wa->wait = WA_POLLING;
+    return WASM_STATUS_SUSPENDED;
+}
+
+int wa_wasi_poll_wake(wasm_actor_t *wa, bool *again)
+{
+    wa_wasi_t *x = wa->wasi;
+    poll_disarm(x);
+    return mk_wasi_poll_finish(x->w, wa->inst, again);
+}
+
 /* ---- the context ---- */
 
 static char **copy_strings(const char *const *v, size_t n, size_t *bytes)
@@ -235,7 +327,7 @@ wa_wasi_t *wa_wasi_create(const char *what, const wasm_actor_wasi_t *cfg)
             mk_set_error("%s: %s %s: %s", what, i ? "stderr" : "stdout", paths[i], strerror(errno));
             goto fail;
         }
-    mk_wasi_hooks_t hooks = {x, log_write, actor_sleep, actor_yield};
+    mk_wasi_hooks_t hooks = {x, log_write, actor_sleep, actor_yield, actor_poll};
     x->w = mk_wasi_new_embedded(x->argc, x->argv, x->envp, &hooks, out_fd, err_fd);
     if (!x->w) {
         mk_set_error("%s: WASI context: %s", what, strerror(errno));
@@ -345,6 +437,8 @@ void wa_wasi_free(wa_wasi_t *x, wasm_actor_t *wa)
     if (!x)
         return;
     x->wa = wa;
+    if (wa && wa->rt)
+        poll_disarm(x); /* stopped while waiting in poll_oneoff */
     for (int i = 0; i < 2; i++)
         if (x->len[i])
             emit_line(x, i);

@@ -397,6 +397,129 @@ static void factory_arg_wasi_errors(void **state)
     free(buf);
 }
 
+/* Run until the probe has recorded `n` messages (a safety bound only). */
+static void run_until_n(runtime_t *rt, probe_t *probe, size_t n)
+{
+    for (int i = 0; i < 1000000 && probe->n < n; i++)
+        runtime_step(rt);
+    if (probe->n < n)
+        fail_msg("%zu messages recorded, waiting for %zu", probe->n, n);
+}
+
+static char g_fifo[128];
+
+static spawned_t spawn_with_fifo(runtime_t *rt)
+{
+    snprintf(g_fifo, sizeof g_fifo, "%s/data/fifo", g_dir);
+    assert_int_equal(mkfifo(g_fifo, 0644), 0);
+    return spawn_guest(rt);
+}
+
+/* Step 3: poll_oneoff on a fifo suspends only the actor; the node's event
+ * loop wakes it when the test writes, after another actor had its turn. */
+static void poll_fd_read_waits_in_the_event_loop(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
+    spawned_t g = spawn_with_fifo(rt);
+    probe_send(rt, p, g.id, 6, NULL, 0);
+    run_until_n(rt, probe, 1);
+    assert_int_equal(probe->recs[0].type, 106); /* it opened the fifo and polls */
+    assert_int_equal(rec_i32(&probe->recs[0], 0), 0);
+    probe_send(rt, p, o, 50, NULL, 0);
+    run_until_n(rt, probe, 2);
+    assert_int_equal(probe->recs[1].type, 200); /* the node ran on meanwhile */
+    for (int i = 0; i < 1000; i++)
+        runtime_step(rt);
+    assert_int_equal(probe->n, 2); /* still waiting: nothing was written */
+    int w = open(g_fifo, O_WRONLY | O_NONBLOCK);
+    assert_true(w >= 0);
+    assert_int_equal(write(w, "ping", 4), 4);
+    run_until_n(rt, probe, 3);
+    assert_int_equal(probe->recs[2].type, 107);
+    assert_int_equal(rec_i32(&probe->recs[2], 0), 4);
+    assert_non_null(strstr(slurp(g.out), "fifo poll=1 revents=1 read=ping\n"));
+    close(w);
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* A full fifo: poll for writing waits until the test drains it. */
+static void poll_fd_write_waits_for_room(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_with_fifo(rt);
+    int r = open(g_fifo, O_RDONLY | O_NONBLOCK); /* the reader the actor writes to */
+    assert_true(r >= 0);
+    probe_send(rt, p, g.id, 7, NULL, 0);
+    run_until_n(rt, probe, 1);
+    assert_int_equal(probe->recs[0].type, 108);
+    int filled = rec_i32(&probe->recs[0], 0);
+    assert_true(filled > 0);
+    for (int i = 0; i < 1000; i++)
+        runtime_step(rt);
+    assert_int_equal(probe->n, 1); /* full: still waiting */
+    static char buf[65536];
+    ssize_t got = 0, n;
+    while ((n = read(r, buf, sizeof buf)) > 0)
+        got += n;
+    assert_int_equal(got, filled);
+    run_until_n(rt, probe, 2);
+    assert_int_equal(probe->recs[1].type, 109);
+    assert_int_equal(rec_i32(&probe->recs[1], 0), 0);
+    close(r);
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* A poll whose fd stays silent ends by its clock (the fd's source is then
+ * taken out of the loop: runtime_run returns once the actors are idle),
+ * and more than WASM_WASI_POLL_FDS subscriptions is NOTSUP. */
+static void poll_fd_timeout_and_limit(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_with_fifo(rt);
+    probe_send(rt, p, g.id, 8, NULL, 0);
+    probe_send(rt, p, g.id, 9, NULL, 0);
+    run_until_n(rt, probe, 2);
+    assert_int_equal(probe->recs[0].type, 110);
+    assert_int_equal(rec_i32(&probe->recs[0], 0), 0); /* timed out */
+    assert_int_equal(probe->recs[1].type, 111);
+    assert_int_equal(rec_i32(&probe->recs[1], 0), 58); /* ENOTSUP */
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* An actor stopped while it waits in poll_oneoff leaves no source in the
+ * loop (ASan, and the fifo write afterwards wakes nobody). */
+static void stopped_while_polling(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_with_fifo(rt);
+    probe_send(rt, p, g.id, 6, NULL, 0);
+    run_until_n(rt, probe, 1);
+    actor_stop(rt, g.id);
+    int w = open(g_fifo, O_WRONLY | O_NONBLOCK);
+    assert_true(w < 0); /* no reader left: the actor's fd was closed */
+    for (int i = 0; i < 100; i++)
+        runtime_step(rt);
+    assert_int_equal(probe->n, 1);
+    runtime_destroy(rt);
+    free(probe);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +532,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_preopen_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(supervised_restarts_get_fresh_contexts, setup, teardown),
         cmocka_unit_test_setup_teardown(factory_arg_wasi_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_fd_read_waits_in_the_event_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_fd_write_waits_for_room, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_fd_timeout_and_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(stopped_while_polling, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

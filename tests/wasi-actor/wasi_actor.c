@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,51 @@ __attribute__((export_name("handle_message"))) int32_t handle_message(int32_t ty
         int dfd = open("/data", O_RDONLY | O_DIRECTORY);
         reply(src, 105, fd < 0 || dfd < 0 ? -errno : fd);
         return 1; /* both stay open until the actor stops */
+    }
+    case 6: { /* poll a fifo for reading: suspends until the test writes */
+        int fd = open("/data/fifo", O_RDONLY | O_NONBLOCK);
+        reply(src, 106, fd < 0 ? -errno : 0); /* "waiting" */
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, 600000); /* an fd and a clock: the fd comes first */
+        char buf[32] = {0};
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        printf("fifo poll=%d revents=%d read=%s\n", r, p.revents, n > 0 ? buf : "");
+        fflush(stdout);
+        close(fd);
+        reply(src, 107, r == 1 && (p.revents & POLLIN) ? (int32_t)n : -1);
+        return 1;
+    }
+    case 7: { /* fill a fifo, then poll for writing: suspends until the test drains */
+        int fd = open("/data/fifo", O_WRONLY | O_NONBLOCK);
+        static char chunk[4096];
+        int total = 0;
+        ssize_t n;
+        while (fd >= 0 && (n = write(fd, chunk, sizeof chunk)) > 0)
+            total += (int)n;
+        reply(src, 108, fd < 0 ? -errno : total); /* full */
+        struct pollfd p = {fd, POLLOUT, 0};
+        int r = poll(&p, 1, -1); /* the fd only: no clock */
+        close(fd);
+        reply(src, 109, r == 1 && (p.revents & POLLOUT) ? 0 : -1);
+        return 1;
+    }
+    case 8: { /* poll a silent fifo with a 5 ms timeout: the clock fires */
+        int fd = open("/data/fifo", O_RDONLY | O_NONBLOCK);
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, 5);
+        close(fd);
+        reply(src, 110, r);
+        return 1;
+    }
+    case 9: { /* more fd subscriptions than an actor may wait for */
+        int fd = open("/data/fifo", O_RDONLY | O_NONBLOCK);
+        static struct pollfd p[65];
+        for (int i = 0; i < 65; i++)
+            p[i] = (struct pollfd){fd, POLLIN, 0};
+        int r = poll(p, 65, 0);
+        reply(src, 111, r < 0 ? errno : r);
+        close(fd);
+        return 1;
     }
     case 4: /* proc_exit */
         printf("exiting with 7\n");

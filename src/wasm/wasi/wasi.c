@@ -665,6 +665,7 @@ void mk_wasi_free(mk_wasi_t *w)
     for (int i = 0; i < WASI_MAX_FDS; i++)
         if (w->fds[i].open)
             wasi_fd_release(&w->fds[i]);
+    wasi_poll_wait_free(w->poll_wait);
     mk_free(w->funcs);
     mk_free(w);
 }

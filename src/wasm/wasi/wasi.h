@@ -8,6 +8,7 @@
 #ifndef MK_WASI_H
 #define MK_WASI_H
 
+#include <poll.h>
 #include <stdbool.h>
 
 #include "wasm/engine/wasm_engine.h"
@@ -32,7 +33,37 @@ typedef struct mk_wasi_hooks {
     /* sched_yield: as `sleep`, resumed with result 0 when other ready
      * work had its turn. */
     wasm_status_t (*yield)(void *ctx, wasm_instance_t *inst);
+    /* Optional (NULL: fd subscriptions are only checked, never waited
+     * for). poll_oneoff found none of its fd_read/fd_write subscriptions
+     * ready and no clock due: wait for host fds `fds[0..nfds)` (one entry
+     * per host fd, POLLIN and/or POLLOUT in .events) or the earliest clock
+     * `deadline_ns` (CLOCK_MONOTONIC ns; UINT64_MAX: no clock). Return
+     * WASM_STATUS_SUSPENDED after arranging that, when one of them is
+     * ready or the deadline has passed, mk_wasi_poll_finish() is called
+     * and the guest is resumed with its result; or OK, with errno set, to
+     * refuse (poll_oneoff then returns that errno mapped to preview1's). */
+    wasm_status_t (*poll)(void *ctx, wasm_instance_t *inst, const struct pollfd *fds, size_t nfds,
+                          uint64_t deadline_ns);
 } mk_wasi_hooks_t;
+
+/* At most this many fd subscriptions in one poll_oneoff of a context with
+ * a `poll` hook; with more it returns NOTSUP at once (the embedder keeps a
+ * fixed table of event-loop sources per context). Issue 20. */
+#define MK_WASI_EMBED_POLL_FDS 64
+
+/*
+ * The second half of a poll_oneoff that hooks->poll suspended, called by
+ * the embedder when an fd it waited for is ready or the deadline passed:
+ * checks every subscription again without waiting (ppoll, timeout 0;
+ * clocks against CLOCK_MONOTONIC now), writes the events and their count
+ * into guest memory, and returns the preview1 errno to resume the guest
+ * with (SUCCESS; FAULT when the guest's buffers are no longer in memory).
+ * When nothing is ready after all (the fd was drained by another process
+ * meanwhile) it calls hooks->poll again and sets *again: the guest stays
+ * suspended and the return value is meaningless. Without a suspended poll
+ * it returns INVAL.
+ */
+int mk_wasi_poll_finish(mk_wasi_t *w, wasm_instance_t *inst, bool *again);
 
 /* A WASI context exposing argv[0..argc) and the NULL-terminated envp (all
  * copied by reference: they must outlive the context), with guest fds 0-2
@@ -44,10 +75,11 @@ mk_wasi_t *mk_wasi_new(int argc, char **argv, char **envp);
  * guest fd 0 reads end of file at once (host /dev/null), fd 1 and 2 write
  * to host fds `out_fd` / `err_fd` (taken over: closed with the context)
  * or, for -1, to hooks->write; poll_oneoff never waits (fd subscriptions
- * are checked without a timeout; with nothing ready it hands its earliest
- * clock to hooks->sleep, or returns AGAIN without a clock), and
+ * are checked without a timeout; with nothing ready it hands the fds and
+ * its earliest clock to hooks->poll when set, else the clock to
+ * hooks->sleep, or returns AGAIN without a clock), and
  * sched_yield calls hooks->yield. `hooks` is copied; every member but
- * ctx must be set. NULL with errno ENOMEM or open(2)'s errno for
+ * ctx and poll must be set. NULL with errno ENOMEM or open(2)'s errno for
  * /dev/null (then `out_fd`/`err_fd` are still the caller's). */
 mk_wasi_t *mk_wasi_new_embedded(int argc, char **argv, char **envp, const mk_wasi_hooks_t *hooks,
                                 int out_fd, int err_fd);

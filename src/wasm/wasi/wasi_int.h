@@ -150,8 +150,9 @@ struct mk_wasi {
     char **envp;
     bool exited;
     int exit_code;
-    mk_wasi_hooks_t hooks; /* embedder's (mk_wasi_new_embedded); all NULL for mk-wasm */
-    wasm_func_t **funcs;   /* created on resolve, freed with the context */
+    mk_wasi_hooks_t hooks;            /* embedder's (mk_wasi_new_embedded); all NULL for mk-wasm */
+    struct wasi_poll_wait *poll_wait; /* a poll_oneoff suspended in hooks.poll, or NULL */
+    wasm_func_t **funcs;              /* created on resolve, freed with the context */
     size_t nfuncs;
     wasi_fd_t fds[WASI_MAX_FDS];
 };
@@ -250,6 +251,9 @@ HOSTFN(wasi_sock_accept);
 HOSTFN(wasi_sock_recv);
 HOSTFN(wasi_sock_send);
 HOSTFN(wasi_sock_shutdown);
+
+/* Free a suspended poll_oneoff's state (mk_wasi_free; NULL ok). */
+void wasi_poll_wait_free(struct wasi_poll_wait *p);
 
 /* Timestamps for utimensat from preview1 (atim, mtim, fstflags). */
 

@@ -2,9 +2,11 @@
  * wasi_poll.c -- poll_oneoff and the sock_* calls of the WASI preview1 host
  * (mk-wasm, WASM actors). poll_oneoff waits with ppoll(2) for the earliest clock
  * subscription or the first ready fd subscription (clock deadlines are
- * kept on CLOCK_MONOTONIC; an absolute realtime deadline is converted once).
- * Sockets are those given with --listen-fd and what sock_accept returns
- * from them; preview1 has no socket creation, connect or bind.
+ * kept on CLOCK_MONOTONIC; an absolute realtime deadline is converted once);
+ * an embedder that must not block (a WASM actor) gets the wait through its
+ * hooks instead and calls mk_wasi_poll_finish() when it is over. Sockets are those given with
+ * --listen-fd and what sock_accept returns from them; preview1 has no socket creation, connect or
+ * bind.
  */
 #include "wasm/wasi/wasi_int.h"
 
@@ -66,6 +68,129 @@ static uint64_t readable(int fd, uint8_t type)
     }
     int n = 0;
     return ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? (uint64_t)n : 0;
+}
+
+/* Write the event of every subscription in subs[0..n) that is due at
+ * CLOCK_MONOTONIC `t` (an immediate error, a clock past its deadline -- or
+ * at `earliest` when `fire_earliest` --, an fd whose pollfd has revents)
+ * into `out`, 32 bytes each; their count. */
+static uint32_t collect(const sub_t *subs, uint32_t n, const struct pollfd *pfds, uint64_t t,
+                        bool fire_earliest, uint64_t earliest, uint8_t *out)
+{
+    uint32_t nev = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const sub_t *u = &subs[i];
+        if (u->error) {
+            put_event(out + 32ull * nev++, u, u->error, 0, 0);
+        } else if (u->tag == EV_CLOCK) {
+            if (u->deadline <= t || (fire_earliest && u->deadline == earliest))
+                put_event(out + 32ull * nev++, u, 0, 0, 0);
+        } else if (u->pidx >= 0 && pfds[u->pidx].revents) {
+            short re = pfds[u->pidx].revents;
+            uint16_t flags = (re & POLLHUP) ? 1 : 0; /* fd_readwrite_hangup */
+            uint16_t err = (re & POLLNVAL) ? E_BADF : 0;
+            uint64_t nb = u->tag == EV_FD_READ ? readable(u->host, u->type) : 0;
+            put_event(out + 32ull * nev++, u, err, nb, flags);
+        }
+    }
+    return nev;
+}
+
+/* A poll_oneoff suspended in hooks.poll: its subscriptions as parsed at
+ * the call (relative clocks stay relative to the call), until
+ * mk_wasi_poll_finish(). */
+struct wasi_poll_wait {
+    sub_t *subs;
+    struct pollfd *pfds; /* one per fd subscription (sub_t.pidx) */
+    struct pollfd *host; /* merged per host fd: what hooks.poll waits for */
+    uint32_t n, npfd, nhost;
+    uint32_t out, nevents; /* guest addresses of the events and their count */
+    uint64_t earliest;     /* earliest clock deadline, UINT64_MAX: none */
+};
+
+void wasi_poll_wait_free(struct wasi_poll_wait *p)
+{
+    if (!p)
+        return;
+    mk_free(p->subs);
+    mk_free(p->pfds);
+    mk_free(p->host);
+    mk_free(p);
+}
+
+/* Nothing was ready: keep the subscriptions and hand the host fds to the
+ * embedder's poll hook (takes `subs` and `pfds`). */
+static wasm_status_t suspend(mk_wasi_t *w, wasm_instance_t *inst, sub_t *subs, struct pollfd *pfds,
+                             uint32_t n, uint32_t npfd, uint64_t earliest, const wasm_value_t *args,
+                             wasm_value_t *results)
+{
+    wasi_poll_wait_free(w->poll_wait); /* one left by an aborted execution */
+    w->poll_wait = NULL;
+    struct wasi_poll_wait *p = mk_calloc(1, sizeof *p);
+    struct pollfd *host = mk_calloc(npfd, sizeof *host);
+    if (!p || !host) {
+        mk_free(p);
+        mk_free(host);
+        mk_free(subs);
+        mk_free(pfds);
+        RET(E_NOMEM);
+    }
+    uint32_t nhost = 0;
+    for (uint32_t i = 0; i < npfd; i++) {
+        uint32_t j = 0;
+        while (j < nhost && host[j].fd != pfds[i].fd)
+            j++;
+        if (j == nhost)
+            host[nhost++].fd = pfds[i].fd;
+        host[j].events |= pfds[i].events;
+    }
+    *p = (struct wasi_poll_wait){subs,  pfds,        host,        n,       npfd,
+                                 nhost, args[1].u32, args[3].u32, earliest};
+    w->poll_wait = p;
+    results[0].u64 = 0;
+    errno = 0;
+    wasm_status_t st = w->hooks.poll(w->hooks.ctx, inst, host, nhost, earliest);
+    if (st == WASM_STATUS_SUSPENDED)
+        return st;
+    int e = errno ? errno : EIO;
+    wasi_poll_wait_free(p);
+    w->poll_wait = NULL;
+    RET(wasi_errno(e));
+}
+
+int mk_wasi_poll_finish(mk_wasi_t *w, wasm_instance_t *inst, bool *again)
+{
+    *again = false;
+    struct wasi_poll_wait *p = w->poll_wait;
+    if (!p)
+        return E_INVAL;
+    struct timespec zero = {0, 0};
+    int r;
+    do
+        r = ppoll(p->pfds, p->npfd, &zero, NULL);
+    while (r < 0 && errno == EINTR);
+    int err = r < 0 ? wasi_errno(errno) : E_SUCCESS;
+    uint8_t *out = wasi_mem(inst, p->out, 32ull * p->n);
+    if (!err && (!out || !wasi_mem(inst, p->nevents, 4)))
+        err = E_FAULT;
+    if (!err) {
+        uint32_t nev =
+            collect(p->subs, p->n, p->pfds, now_ns(CLOCK_MONOTONIC), false, p->earliest, out);
+        if (nev == 0) { /* drained meanwhile: wait again */
+            errno = 0;
+            if (w->hooks.poll(w->hooks.ctx, inst, p->host, p->nhost, p->earliest) ==
+                WASM_STATUS_SUSPENDED) {
+                *again = true;
+                return E_SUCCESS;
+            }
+            err = wasi_errno(errno ? errno : EIO);
+        } else {
+            wasi_put_u32(inst, p->nevents, nev);
+        }
+    }
+    wasi_poll_wait_free(p);
+    w->poll_wait = NULL;
+    return err;
 }
 
 HOSTFN(wasi_poll_oneoff)
@@ -136,6 +261,11 @@ HOSTFN(wasi_poll_oneoff)
             nimmediate++;
         }
     }
+    if (w->hooks.poll && npfd > MK_WASI_EMBED_POLL_FDS) {
+        mk_free(subs);
+        mk_free(pfds);
+        RET(E_NOTSUP);
+    }
     int ready = 0;
     bool nowait = w->hooks.sleep != NULL; /* an embedder's loop must not block */
     for (;;) {
@@ -167,24 +297,11 @@ HOSTFN(wasi_poll_oneoff)
         mk_free(pfds);
         RET(wasi_errno(e));
     }
-    uint64_t t = now_ns(CLOCK_MONOTONIC);
-    uint32_t nev = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        sub_t *u = &subs[i];
-        if (u->error) {
-            put_event(out + 32ull * nev++, u, u->error, 0, 0);
-        } else if (u->tag == EV_CLOCK) {
-            if (u->deadline <= t || (!nowait && ready == 0 && !npfd && u->deadline == earliest))
-                put_event(out + 32ull * nev++, u, 0, 0, 0);
-        } else if (u->pidx >= 0 && pfds[u->pidx].revents) {
-            short re = pfds[u->pidx].revents;
-            uint16_t flags = (re & POLLHUP) ? 1 : 0; /* fd_readwrite_hangup */
-            uint16_t err = (re & POLLNVAL) ? E_BADF : 0;
-            uint64_t nb = u->tag == EV_FD_READ ? readable(u->host, u->type) : 0;
-            put_event(out + 32ull * nev++, u, err, nb, flags);
-        }
-    }
+    uint32_t nev = collect(subs, n, pfds, now_ns(CLOCK_MONOTONIC), !nowait && ready == 0 && !npfd,
+                           earliest, out);
     if (nowait && nev == 0) {
+        if (w->hooks.poll && npfd) /* wait in the embedder's loop */
+            return suspend(w, inst, subs, pfds, n, npfd, earliest, args, results);
         for (uint32_t i = 0; i < n; i++) /* what fires at the deadline */
             if (subs[i].tag == EV_CLOCK && subs[i].deadline == earliest)
                 put_event(out + 32ull * nev++, &subs[i], 0, 0, 0);
