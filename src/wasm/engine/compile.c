@@ -6,7 +6,8 @@
  * function entry and loop headers. See DESIGN.md. Called by decode.c for
  * each entry of the code section; allocates only the IR it returns. This
  * file holds the stacks, IR emission and control flow; compile_ops.c the
- * other instruction groups.
+ * other instruction groups, compile_slots.c the slot-addressed ops and
+ * compile_fuse.c the peephole pass.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,8 +141,6 @@ bool wasm_cc_emit_op(comp_t *c, uint32_t op, uint32_t byte_offset)
 
 /* br_if right after an i32 comparison becomes one fused compare-and-branch
  * (only when no label points between the two). */
-static bool last_is_s3_to(comp_t *c, uint32_t h);
-static bool refuse(comp_t *c, uint32_t at, uint32_t op);
 
 /* Whether the op before the last one (at IR index `at`) is `op`, exactly
  * `len` words long and not the target of a label, so both can fuse. */
@@ -155,7 +154,7 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
 {
     uint32_t at = c->last_op_at;
     /* slot compare; br_if: compare two slots and branch, one op */
-    if (last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
+    if (wasm_cc_last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
         c->ir[at] <= WASM_OP_S3_I32_GE_U) {
         c->ir[at] = WASM_OP_S3_I32_EQ_BR_IF + (c->ir[at] - WASM_OP_S3_I32_EQ);
         c->ir[at + 1] = c->ir[at + 2];
@@ -171,7 +170,7 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             if (c->nrecent >= 2 && c->recent[c->nrecent - 2] + 2 == at && c->label_at + 2 <= at &&
                 c->ir[at - 2] == WASM_OP_LOCAL_GET) {
                 uint32_t x = c->ir[at - 1];
-                return refuse(c, at - 2, WASM_OP_LOCAL_BR_UNLESS) && wasm_cc_emit(c, x) &&
+                return wasm_cc_refuse(c, at - 2, WASM_OP_LOCAL_BR_UNLESS) && wasm_cc_emit(c, x) &&
                        wasm_cc_emit_target(c, l);
             }
             c->ir[at] = WASM_OP_BR_UNLESS;
@@ -182,9 +181,9 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
              * i32.ne; br_if: a counted loop's back-edge, one op */
             uint32_t *w = &c->ir[at - 4];
             uint32_t n = w[0], x = w[1], k = w[2], d = w[3];
-            return refuse(c, at - 5, WASM_OP_LOCAL_ADD_IMM_TEE_NE_BR_IF) && wasm_cc_emit(c, n) &&
-                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d) &&
-                   wasm_cc_emit_target(c, l);
+            return wasm_cc_refuse(c, at - 5, WASM_OP_LOCAL_ADD_IMM_TEE_NE_BR_IF) &&
+                   wasm_cc_emit(c, n) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
+                   wasm_cc_emit(c, d) && wasm_cc_emit_target(c, l);
         }
         if (op >= WASM_OP_I32_EQ && op <= WASM_OP_I32_GE_U) {
             c->ir[at] = WASM_OP_I32_EQ_BR_IF + (op - WASM_OP_I32_EQ);
@@ -198,13 +197,13 @@ static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
             /* local.get x; i32.const k; i32.add; local.tee d; i32.const m;
              * i32.ne; br_if */
             uint32_t x = c->ir[at - 3], k = c->ir[at - 2], d = c->ir[at - 1];
-            return refuse(c, at - 4, WASM_OP_LOCAL_ADD_IMM_TEE_NE_IMM_BR_IF) &&
+            return wasm_cc_refuse(c, at - 4, WASM_OP_LOCAL_ADD_IMM_TEE_NE_IMM_BR_IF) &&
                    wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d) &&
                    wasm_cc_emit(c, m) && wasm_cc_emit_target(c, l);
         }
         if (prev_op_is(c, at, WASM_OP_LOCAL_TEE, 2)) { /* local.tee x; i32.const m; i32.ne; br_if */
             uint32_t x = c->ir[at - 1];
-            return refuse(c, at - 2, WASM_OP_TEE_NE_IMM_BR_IF) && wasm_cc_emit(c, x) &&
+            return wasm_cc_refuse(c, at - 2, WASM_OP_TEE_NE_IMM_BR_IF) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit(c, m) && wasm_cc_emit_target(c, l);
         }
     }
@@ -263,12 +262,12 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
         /* the moves into a loop's or join's variables, then br: one op */
         if (c->ir[at] == WASM_OP_LOCAL_COPY && at + 3 == c->ir_len) {
             uint32_t x = c->ir[at + 1], y = c->ir[at + 2];
-            return refuse(c, at, WASM_OP_LOCAL_COPY_BR) && wasm_cc_emit(c, x) &&
+            return wasm_cc_refuse(c, at, WASM_OP_LOCAL_COPY_BR) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit(c, y) && wasm_cc_emit_target(c, l);
         }
         if (c->ir[at] == WASM_OP_LOCAL_SET && at + 2 == c->ir_len) {
             uint32_t x = c->ir[at + 1];
-            return refuse(c, at, WASM_OP_LOCAL_SET_BR) && wasm_cc_emit(c, x) &&
+            return wasm_cc_refuse(c, at, WASM_OP_LOCAL_SET_BR) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit_target(c, l);
         }
     }
@@ -429,512 +428,6 @@ static bool op_else(comp_t *c, uint32_t off)
     return wasm_cc_push_n(c, t->nparams, t->params);
 }
 
-/* Replace the ops from IR index `at` to the end by op `op` (its immediates
- * follow with wasm_cc_emit); the fused op keeps the first op's byte offset. */
-static bool refuse(comp_t *c, uint32_t at, uint32_t op)
-{
-    uint32_t off = 0;
-    while (c->map_len && c->map[(c->map_len - 1) * 2] >= at) {
-        off = c->map[(c->map_len - 1) * 2 + 1];
-        c->map_len--;
-    }
-    while (c->nrecent && c->recent[c->nrecent - 1] >= at)
-        c->nrecent--;
-    c->ir_len = at;
-    return wasm_cc_emit_op(c, op, off);
-}
-
-/* refuse() for a fusion whose only trapping part is its last op (a load or
- * store): the fused op reports that op's byte offset, `q` being its IR index
- * (the last entry of the pc map). */
-static bool refuse_trap_last(comp_t *c, uint32_t at, uint32_t op)
-{
-    uint32_t off = c->map[(c->map_len - 1) * 2 + 1];
-    if (!refuse(c, at, op))
-        return false;
-    c->map[(c->map_len - 1) * 2 + 1] = off;
-    return true;
-}
-
-/* Position of an i32 op-with-constant in the order ADD AND OR XOR SHL SHR_S
- * SHR_U MUL ROTL ROTR (the LOCAL_*_IMM and TEE_*_IMM families), or -1. */
-static int bin_imm_index(uint32_t op)
-{
-    if (op >= WASM_OP_I32_ADD_IMM && op <= WASM_OP_I32_MUL_IMM)
-        return (int)(op - WASM_OP_I32_ADD_IMM);
-    if (op == WASM_OP_I32_ROTL_IMM || op == WASM_OP_I32_ROTR_IMM)
-        return 8 + (int)(op - WASM_OP_I32_ROTL_IMM);
-    return -1;
-}
-
-/* Position of a load in the order I32_LOAD8_S 8_U 16_S 16_U I32_LOAD
- * F64_LOAD (the *ADD_IMM_*LOAD families), or -1. */
-static int load_index(uint32_t op)
-{
-    if (op >= WASM_OP_I32_LOAD8_S && op <= WASM_OP_I32_LOAD16_U)
-        return (int)(op - WASM_OP_I32_LOAD8_S);
-    if (op == WASM_OP_I32_LOAD)
-        return 4;
-    if (op == WASM_OP_F64_LOAD)
-        return 5;
-    return -1;
-}
-
-/* Superinstructions (see DESIGN.md): rewrite the last two ops when they form
- * a common idiom and no label points between them. Runs after every
- * instruction, repeatedly, so three-op idioms fuse in two steps. */
-static bool peephole(comp_t *c)
-{
-    for (;;) {
-        if (c->nrecent < 2)
-            return true;
-        uint32_t p = c->recent[c->nrecent - 2], q = c->recent[c->nrecent - 1];
-        if (c->label_at > p)
-            return true;
-        uint32_t a = c->ir[p], b = c->ir[q];
-        uint32_t *ir = c->ir;
-        if (a == WASM_OP_I32_CONST && q == p + 2 && q + 1 == c->ir_len) {
-            uint32_t k = ir[p + 1], op;
-            switch (b) {
-            case WASM_OP_I32_ADD: op = WASM_OP_I32_ADD_IMM; break;
-            case WASM_OP_I32_SUB:
-                op = WASM_OP_I32_ADD_IMM;
-                k = 0u - k;
-                break;
-            case WASM_OP_I32_AND: op = WASM_OP_I32_AND_IMM; break;
-            case WASM_OP_I32_OR: op = WASM_OP_I32_OR_IMM; break;
-            case WASM_OP_I32_XOR: op = WASM_OP_I32_XOR_IMM; break;
-            case WASM_OP_I32_SHL: op = WASM_OP_I32_SHL_IMM; break;
-            case WASM_OP_I32_SHR_S: op = WASM_OP_I32_SHR_S_IMM; break;
-            case WASM_OP_I32_SHR_U: op = WASM_OP_I32_SHR_U_IMM; break;
-            case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_IMM; break;
-            case WASM_OP_I32_ROTL: op = WASM_OP_I32_ROTL_IMM; break;
-            case WASM_OP_I32_ROTR: op = WASM_OP_I32_ROTR_IMM; break;
-            default:
-                if (b < WASM_OP_I32_EQ || b > WASM_OP_I32_GE_U)
-                    return true;
-                op = WASM_OP_I32_EQ_IMM + (b - WASM_OP_I32_EQ);
-            }
-            if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
-                return false;
-            continue;
-        }
-        if ((a == WASM_OP_LOCAL_SET || a == WASM_OP_LOCAL_TEE) && q == p + 2 &&
-            b == WASM_OP_LOCAL_GET && q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[q + 1];
-            uint32_t op = a == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_SET_GET : WASM_OP_LOCAL_TEE_GET;
-            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
-        }
-        if (a == WASM_OP_LOCAL_GET && q == p + 2) {
-            uint32_t x = ir[p + 1];
-            if (b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
-                uint32_t y = ir[q + 1];
-                return refuse(c, p, WASM_OP_LOCAL_COPY) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
-            }
-            if (b == WASM_OP_I32_ADD_IMM && q + 2 == c->ir_len) {
-                uint32_t k = ir[q + 1];
-                if (!refuse(c, p, WASM_OP_LOCAL_GET_ADD_IMM) || !wasm_cc_emit(c, x) ||
-                    !wasm_cc_emit(c, k))
-                    return false;
-                continue;
-            }
-            if (b == WASM_OP_LOCAL_GET && q + 2 == c->ir_len) {
-                uint32_t y = ir[q + 1];
-                return refuse(c, p, WASM_OP_LOCAL_GET2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
-            }
-            if ((b == WASM_OP_I32_LOAD || b == WASM_OP_F64_LOAD ||
-                 (b >= WASM_OP_I32_LOAD8_S && b <= WASM_OP_I32_LOAD16_U)) &&
-                q + 2 == c->ir_len) {
-                uint32_t off = ir[q + 1];
-                uint32_t op = b == WASM_OP_I32_LOAD ? WASM_OP_LOCAL_I32_LOAD
-                              : b == WASM_OP_F64_LOAD
-                                  ? WASM_OP_LOCAL_F64_LOAD
-                                  : WASM_OP_LOCAL_I32_LOAD8_S + (b - WASM_OP_I32_LOAD8_S);
-                if (!refuse_trap_last(c, p, op) || !wasm_cc_emit(c, x) || !wasm_cc_emit(c, off))
-                    return false;
-                continue; /* a LOCAL_GET before it: LOCAL_GET_LOCAL_F64_LOAD */
-            }
-            int bi = bin_imm_index(b);
-            if (bi > 0 && q + 2 == c->ir_len) { /* local x <op> k (add has its own) */
-                uint32_t k = ir[q + 1];
-                return refuse(c, p, WASM_OP_LOCAL_AND_IMM + (uint32_t)(bi - 1)) &&
-                       wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
-            }
-            if (b >= WASM_OP_I32_EQ_IMM && b <= WASM_OP_I32_GE_U_IMM && q + 2 == c->ir_len) {
-                uint32_t k = ir[q + 1];
-                return refuse(c, p, WASM_OP_LOCAL_EQ_IMM + (b - WASM_OP_I32_EQ_IMM)) &&
-                       wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
-            }
-            if (b == WASM_OP_LOCAL_F64_LOAD && q + 3 == c->ir_len) {
-                /* a local pushed under a load from another local (round 5) */
-                uint32_t y = ir[q + 1], off = ir[q + 2];
-                return refuse_trap_last(c, p, WASM_OP_LOCAL_GET_LOCAL_F64_LOAD) &&
-                       wasm_cc_emit(c, x) && wasm_cc_emit(c, y) && wasm_cc_emit(c, off);
-            }
-            if (q + 1 == c->ir_len) { /* binary op whose right operand is local x */
-                uint32_t op;
-                switch (b) {
-                case WASM_OP_I32_ADD: op = WASM_OP_I32_ADD_LOCAL; break;
-                case WASM_OP_I32_SUB: op = WASM_OP_I32_SUB_LOCAL; break;
-                case WASM_OP_I32_AND: op = WASM_OP_I32_AND_LOCAL; break;
-                case WASM_OP_I32_OR: op = WASM_OP_I32_OR_LOCAL; break;
-                case WASM_OP_I32_XOR: op = WASM_OP_I32_XOR_LOCAL; break;
-                case WASM_OP_I32_MUL: op = WASM_OP_I32_MUL_LOCAL; break;
-                case WASM_OP_F64_ADD: op = WASM_OP_F64_ADD_LOCAL; break;
-                case WASM_OP_F64_SUB: op = WASM_OP_F64_SUB_LOCAL; break;
-                case WASM_OP_F64_MUL: op = WASM_OP_F64_MUL_LOCAL; break;
-                default: return true;
-                }
-                if (!refuse(c, p, op) || !wasm_cc_emit(c, x))
-                    return false;
-                continue; /* LOCAL2_F64_MUL before it: LOCAL3_F64_MUL */
-            }
-            return true;
-        }
-        if (a == WASM_OP_LOCAL_TEE && q == p + 2 && bin_imm_index(b) >= 0 && q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], k = ir[q + 1];
-            return refuse(c, p, WASM_OP_TEE_ADD_IMM + (uint32_t)bin_imm_index(b)) &&
-                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
-        }
-        if (a == WASM_OP_I32_ADD_IMM && q == p + 2 && load_index(b) >= 0 && q + 2 == c->ir_len) {
-            uint32_t k = ir[p + 1], off = ir[q + 1];
-            return refuse_trap_last(c, p, WASM_OP_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
-                   wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
-        }
-        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 && load_index(b) >= 0 &&
-            q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], k = ir[p + 2], off = ir[q + 1];
-            return refuse_trap_last(c, p,
-                                    WASM_OP_LOCAL_ADD_IMM_I32_LOAD8_S + (uint32_t)load_index(b)) &&
-                   wasm_cc_emit(c, x) && wasm_cc_emit(c, k) && wasm_cc_emit(c, off);
-        }
-        if (a == WASM_OP_LOCAL_GET_ADD_IMM && q == p + 3 &&
-            (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[q + 1];
-            uint32_t op =
-                b == WASM_OP_LOCAL_SET ? WASM_OP_LOCAL_ADD_IMM_SET : WASM_OP_LOCAL_ADD_IMM_TEE;
-            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k) &&
-                   wasm_cc_emit(c, d);
-        }
-        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && q + 1 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], op;
-            switch (b) {
-            case WASM_OP_I32_ADD: op = WASM_OP_LOCAL2_I32_ADD; break;
-            case WASM_OP_I32_SUB: op = WASM_OP_LOCAL2_I32_SUB; break;
-            case WASM_OP_I32_AND: op = WASM_OP_LOCAL2_I32_AND; break;
-            case WASM_OP_I32_OR: op = WASM_OP_LOCAL2_I32_OR; break;
-            case WASM_OP_I32_XOR: op = WASM_OP_LOCAL2_I32_XOR; break;
-            case WASM_OP_I32_MUL: op = WASM_OP_LOCAL2_I32_MUL; break;
-            case WASM_OP_F64_ADD: op = WASM_OP_LOCAL2_F64_ADD; break;
-            case WASM_OP_F64_SUB: op = WASM_OP_LOCAL2_F64_SUB; break;
-            case WASM_OP_F64_MUL: op = WASM_OP_LOCAL2_F64_MUL; break;
-            default: return true;
-            }
-            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y);
-        }
-        if (a == WASM_OP_LOCAL_SET_GET && q == p + 3 && b == WASM_OP_LOCAL_SET_GET &&
-            q + 3 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
-            return refuse(c, p, WASM_OP_LOCAL_SET_GET2) && wasm_cc_emit(c, x) &&
-                   wasm_cc_emit(c, y) && wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
-        }
-        if (a == WASM_OP_LOCAL_COPY && q == p + 3 && b == WASM_OP_LOCAL_COPY &&
-            q + 3 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1], w = ir[q + 2];
-            return refuse(c, p, WASM_OP_LOCAL_COPY2) && wasm_cc_emit(c, x) && wasm_cc_emit(c, y) &&
-                   wasm_cc_emit(c, z) && wasm_cc_emit(c, w);
-        }
-        if (a == WASM_OP_I32_ADD_IMM && q == p + 2 &&
-            (b == WASM_OP_LOCAL_SET || b == WASM_OP_LOCAL_TEE) && q + 2 == c->ir_len) {
-            uint32_t k = ir[p + 1], x = ir[q + 1];
-            uint32_t op =
-                b == WASM_OP_LOCAL_SET ? WASM_OP_I32_ADD_IMM_SET : WASM_OP_I32_ADD_IMM_TEE;
-            if (!refuse(c, p, op) || !wasm_cc_emit(c, k) || !wasm_cc_emit(c, x))
-                return false;
-            continue; /* LOCAL_GET2 before a tee: LOCAL_GET_LOCAL_ADD_IMM_TEE */
-        }
-        if (b == WASM_OP_I32_XOR && q == p + 3 && q + 1 == c->ir_len &&
-            (a == WASM_OP_LOCAL_SHL_IMM || a == WASM_OP_LOCAL_SHR_U_IMM ||
-             a == WASM_OP_LOCAL_ROTL_IMM || a == WASM_OP_LOCAL_ROTR_IMM)) {
-            uint32_t x = ir[p + 1], k = ir[p + 2];
-            uint32_t op = a == WASM_OP_LOCAL_SHL_IMM     ? WASM_OP_LOCAL_SHL_IMM_XOR
-                          : a == WASM_OP_LOCAL_SHR_U_IMM ? WASM_OP_LOCAL_SHR_U_IMM_XOR
-                          : a == WASM_OP_LOCAL_ROTL_IMM  ? WASM_OP_LOCAL_ROTL_IMM_XOR
-                                                         : WASM_OP_LOCAL_ROTR_IMM_XOR;
-            return refuse(c, p, op) && wasm_cc_emit(c, x) && wasm_cc_emit(c, k);
-        }
-        if (a == WASM_OP_I32_SHR_U_IMM && q == p + 2 && b == WASM_OP_I32_AND_IMM &&
-            q + 2 == c->ir_len) {
-            uint32_t k = ir[p + 1], m = ir[q + 1];
-            return refuse(c, p, WASM_OP_I32_SHR_U_AND_IMM) && wasm_cc_emit(c, k) &&
-                   wasm_cc_emit(c, m);
-        }
-        if ((a == WASM_OP_I32_AND_IMM || a == WASM_OP_I32_LT_S_IMM) && q == p + 2 &&
-            b == WASM_OP_SELECT && q + 1 == c->ir_len) {
-            uint32_t k = ir[p + 1];
-            uint32_t op =
-                a == WASM_OP_I32_AND_IMM ? WASM_OP_I32_AND_IMM_SELECT : WASM_OP_I32_LT_S_IMM_SELECT;
-            if (!refuse(c, p, op) || !wasm_cc_emit(c, k))
-                return false;
-            continue; /* LOCAL_GET2 before it: LOCAL2_AND_IMM_SELECT */
-        }
-        if (a == WASM_OP_I32_XOR && q == p + 1 && b == WASM_OP_I32_ADD && q + 1 == c->ir_len)
-            return refuse(c, p, WASM_OP_I32_XOR_ADD);
-        /* round 5 */
-        if (a == WASM_OP_I32_SHL_IMM && q == p + 2 && b == WASM_OP_I32_SHR_S_IMM &&
-            q + 2 == c->ir_len && (ir[p + 1] & 31) == (ir[q + 1] & 31) &&
-            ((ir[p + 1] & 31) == 16 || (ir[p + 1] & 31) == 24)) {
-            /* (x << 16) >> 16 signed: the sign extension of the low half */
-            uint32_t op = (ir[p + 1] & 31) == 16 ? WASM_OP_I32_EXTEND16_S : WASM_OP_I32_EXTEND8_S;
-            if (!refuse(c, p, op))
-                return false;
-            continue;
-        }
-        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_ADD_IMM_TEE &&
-            q + 3 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], k = ir[q + 1], d = ir[q + 2];
-            return refuse(c, p, WASM_OP_LOCAL_GET_LOCAL_ADD_IMM_TEE) && wasm_cc_emit(c, x) &&
-                   wasm_cc_emit(c, y) && wasm_cc_emit(c, k) && wasm_cc_emit(c, d);
-        }
-        if (a == WASM_OP_LOCAL_GET2 && q == p + 3 && b == WASM_OP_I32_AND_IMM_SELECT &&
-            q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], k = ir[q + 1];
-            return refuse(c, p, WASM_OP_LOCAL2_AND_IMM_SELECT) && wasm_cc_emit(c, x) &&
-                   wasm_cc_emit(c, y) && wasm_cc_emit(c, k);
-        }
-        if (a == WASM_OP_LOCAL2_F64_MUL && q == p + 3 && b == WASM_OP_F64_MUL_LOCAL &&
-            q + 2 == c->ir_len) {
-            uint32_t x = ir[p + 1], y = ir[p + 2], z = ir[q + 1];
-            return refuse(c, p, WASM_OP_LOCAL3_F64_MUL) && wasm_cc_emit(c, x) &&
-                   wasm_cc_emit(c, y) && wasm_cc_emit(c, z);
-        }
-        if ((a == WASM_OP_F64_ADD || a == WASM_OP_F64_SUB) && q == p + 1 &&
-            b == WASM_OP_F64_STORE && q + 2 == c->ir_len) {
-            uint32_t off = ir[q + 1];
-            uint32_t op = a == WASM_OP_F64_ADD ? WASM_OP_F64_ADD_STORE : WASM_OP_F64_SUB_STORE;
-            return refuse_trap_last(c, p, op) && wasm_cc_emit(c, off);
-        }
-        if (a == WASM_OP_I32_ADD && q == p + 1 && b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len) {
-            uint32_t d = ir[q + 1];
-            return refuse(c, p, WASM_OP_I32_ADD_SET) && wasm_cc_emit(c, d);
-        }
-        return true;
-    }
-}
-
-/* ---- slot-addressed ops (DESIGN.md "Slot-addressed ops") ---- */
-
-/* Wasm opcodes that read pending local.get aliases in place (compile_ops.c
- * wasm_cc_slot_op()); every other instruction sees them emitted first. */
-static bool slot_aware(uint8_t op)
-{
-    return op == 0x20 || wasm_cc_slot_op(op) != 0 || wasm_cc_store_slot_op(op) != 0;
-}
-
-/* Emit the bottom `n` pending local.gets as real pushes (each through the
- * peephole, so the stack-op fusions still apply to them). */
-static bool materialise(comp_t *c, uint32_t n)
-{
-    for (uint32_t k = 0; k < n; k++) {
-        if (!wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, c->pend_off[k]) ||
-            !wasm_cc_emit(c, c->pend_local[k]) || !peephole(c))
-            return false;
-    }
-    c->npend -= n;
-    memmove(c->pend_local, c->pend_local + n, c->npend * sizeof c->pend_local[0]);
-    memmove(c->pend_off, c->pend_off + n, c->npend * sizeof c->pend_off[0]);
-    return true;
-}
-
-bool wasm_cc_flush(comp_t *c)
-{
-    return materialise(c, c->npend);
-}
-
-bool wasm_cc_pend_local(comp_t *c, uint32_t i, uint32_t off)
-{
-    if (c->npend == WASM_CC_MAX_PENDING && !materialise(c, 1))
-        return false;
-    c->pend_local[c->npend] = i;
-    c->pend_off[c->npend] = off;
-    c->npend++;
-    return true;
-}
-
-/* The fused stack op (result pushed) equal to slot op `s3op` whose first
- * operand is a local (a_local) or the stack top, second a local
- * (b_local), or 0 when there is none. Index order of both families:
- * add sub mul and or xor for i32, then f64 add sub mul. */
-static const uint32_t k_s3_bin[9] = {WASM_OP_S3_I32_ADD, WASM_OP_S3_I32_SUB, WASM_OP_S3_I32_MUL,
-                                     WASM_OP_S3_I32_AND, WASM_OP_S3_I32_OR,  WASM_OP_S3_I32_XOR,
-                                     WASM_OP_S3_F64_ADD, WASM_OP_S3_F64_SUB, WASM_OP_S3_F64_MUL};
-static const uint32_t k_local2[9] = {
-    WASM_OP_LOCAL2_I32_ADD, WASM_OP_LOCAL2_I32_SUB, WASM_OP_LOCAL2_I32_MUL,
-    WASM_OP_LOCAL2_I32_AND, WASM_OP_LOCAL2_I32_OR,  WASM_OP_LOCAL2_I32_XOR,
-    WASM_OP_LOCAL2_F64_ADD, WASM_OP_LOCAL2_F64_SUB, WASM_OP_LOCAL2_F64_MUL};
-static const uint32_t k_bin_local[9] = {
-    WASM_OP_I32_ADD_LOCAL, WASM_OP_I32_SUB_LOCAL, WASM_OP_I32_MUL_LOCAL,
-    WASM_OP_I32_AND_LOCAL, WASM_OP_I32_OR_LOCAL,  WASM_OP_I32_XOR_LOCAL,
-    WASM_OP_F64_ADD_LOCAL, WASM_OP_F64_SUB_LOCAL, WASM_OP_F64_MUL_LOCAL};
-static const uint32_t k_s3_load[6] = {WASM_OP_S3_I32_LOAD,     WASM_OP_S3_F64_LOAD,
-                                      WASM_OP_S3_I32_LOAD8_S,  WASM_OP_S3_I32_LOAD8_U,
-                                      WASM_OP_S3_I32_LOAD16_S, WASM_OP_S3_I32_LOAD16_U};
-static const uint32_t k_local_load[6] = {WASM_OP_LOCAL_I32_LOAD,     WASM_OP_LOCAL_F64_LOAD,
-                                         WASM_OP_LOCAL_I32_LOAD8_S,  WASM_OP_LOCAL_I32_LOAD8_U,
-                                         WASM_OP_LOCAL_I32_LOAD16_S, WASM_OP_LOCAL_I32_LOAD16_U};
-
-static uint32_t legacy_form(uint32_t s3op, uint32_t nin, bool a_local, bool b_local)
-{
-    if (nin == 1) {
-        for (int k = 0; k < 6; k++)
-            if (k_s3_load[k] == s3op && a_local)
-                return k_local_load[k];
-        return 0;
-    }
-    for (int k = 0; k < 9; k++)
-        if (k_s3_bin[k] == s3op && b_local)
-            return a_local ? k_local2[k] : k_bin_local[k];
-    return 0;
-}
-
-bool wasm_cc_emit_slot3(comp_t *c, uint32_t s3op, uint32_t nin, uint32_t imm, uint32_t off)
-{
-    uint32_t hb = c->nvals - 1 + nin; /* operand height before the op */
-    uint32_t nl = c->nlocals;
-    if (c->npend > nin && !materialise(c, c->npend - nin))
-        return false;
-    uint32_t slot[2] = {0, 0};
-    for (uint32_t k = 0; k < nin; k++) {
-        uint32_t from_top = nin - k; /* 1 = top operand */
-        slot[k] = from_top <= c->npend ? c->pend_local[c->npend - from_top] : nl + hb - from_top;
-    }
-    c->npend = 0;
-    uint32_t dst = nl + hb - nin;
-    /* Where a fused stack op does the same (result pushed), it is cheaper
-     * per dispatch; local.set/tee turns it into the slot form later. */
-    uint32_t legacy = legacy_form(s3op, nin, slot[0] < nl, nin == 2 && slot[1] < nl);
-    if (legacy && nin == 1)
-        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[0]) && wasm_cc_emit(c, imm);
-    if (legacy && slot[0] < nl)
-        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[0]) &&
-               wasm_cc_emit(c, slot[1]);
-    if (legacy)
-        return wasm_cc_emit_op(c, legacy, off) && wasm_cc_emit(c, slot[1]);
-    return wasm_cc_emit_op(c, s3op, off) && wasm_cc_emit(c, dst) && wasm_cc_emit(c, slot[0]) &&
-           wasm_cc_emit(c, nin == 2 ? slot[1] : imm) && wasm_cc_emit(c, dst + 1);
-}
-
-bool wasm_cc_emit_slot_store(comp_t *c, uint32_t sop, uint32_t offset, uint32_t off)
-{
-    uint32_t hb = c->nvals + 2; /* operand height before the store */
-    uint32_t nl = c->nlocals;
-    if (c->npend > 2 && !materialise(c, c->npend - 2))
-        return false;
-    uint32_t slot[2] = {0, 0};
-    for (uint32_t k = 0; k < 2; k++) {
-        uint32_t from_top = 2 - k; /* 1 = the value */
-        slot[k] = from_top <= c->npend ? c->pend_local[c->npend - from_top] : nl + hb - from_top;
-    }
-    c->npend = 0;
-    return wasm_cc_emit_op(c, sop, off) && wasm_cc_emit(c, slot[0]) && wasm_cc_emit(c, slot[1]) &&
-           wasm_cc_emit(c, offset) && wasm_cc_emit(c, nl + hb - 2);
-}
-
-static bool is_s3_value(uint32_t op)
-{
-    return op >= WASM_OP_S3_I32_ADD && op <= WASM_OP_S3_I32_LOAD16_U;
-}
-
-/* The last op is a slot op writing the operand-stack slot at height h,
- * nothing emitted after it and no label pointing past its start. */
-static bool last_is_s3_to(comp_t *c, uint32_t h)
-{
-    uint32_t at = c->last_op_at;
-    return at + 5 == c->ir_len && c->label_at <= at && is_s3_value(c->ir[at]) &&
-           c->ir[at + 1] == c->nlocals + h && c->ir[at + 4] == c->nlocals + h + 1;
-}
-
-/* The last op is a plain stack op with a slot form (a load, or a binary
- * op of wasm_cc_slot_op()) whose result is the value at height h: rewrite
- * it in place into that slot form writing local i (operands stay on the
- * operand stack, at heights h and h + 1). */
-static bool stack_op_to_local(comp_t *c, uint32_t h, uint32_t i, bool *done)
-{
-    uint32_t at = c->last_op_at, op = c->ir[at], nl = c->nlocals;
-    if (c->label_at > at)
-        return true;
-    for (int k = 0; k < 9; k++) {
-        if (op == k_local2[k] && at + 3 == c->ir_len) { /* LOCAL2_<op> a b */
-            uint32_t a = c->ir[at + 1], b = c->ir[at + 2];
-            *done = true;
-            c->ir[at] = k_s3_bin[k];
-            c->ir_len = at + 1;
-            return wasm_cc_emit(c, i) && wasm_cc_emit(c, a) && wasm_cc_emit(c, b) &&
-                   wasm_cc_emit(c, nl + h);
-        }
-        if (op == k_bin_local[k] && at + 2 == c->ir_len) { /* <op>_LOCAL b, a on the stack */
-            uint32_t b = c->ir[at + 1];
-            *done = true;
-            c->ir[at] = k_s3_bin[k];
-            c->ir_len = at + 1;
-            return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, b) &&
-                   wasm_cc_emit(c, nl + h);
-        }
-    }
-    for (int k = 0; k < 6; k++) {
-        if (op == k_local_load[k] && at + 3 == c->ir_len) { /* LOCAL_<load> x offset */
-            uint32_t x = c->ir[at + 1], offset = c->ir[at + 2];
-            *done = true;
-            c->ir[at] = k_s3_load[k];
-            c->ir_len = at + 1;
-            return wasm_cc_emit(c, i) && wasm_cc_emit(c, x) && wasm_cc_emit(c, offset) &&
-                   wasm_cc_emit(c, nl + h);
-        }
-    }
-    if (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32 && at + 2 == c->ir_len) {
-        uint32_t s3 = wasm_cc_slot_op((uint8_t)(0x28 + (op - WASM_OP_I32_LOAD)));
-        if (!s3)
-            return true;
-        uint32_t offset = c->ir[at + 1];
-        *done = true;
-        c->ir[at] = s3;
-        c->ir_len = at + 1;
-        return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, offset) &&
-               wasm_cc_emit(c, nl + h);
-    }
-    if (op >= WASM_OP_I32_EQZ && op <= WASM_OP_I32_EQZ + (0xC4 - 0x45) && at + 1 == c->ir_len) {
-        uint32_t s3 = wasm_cc_slot_op((uint8_t)(0x45 + (op - WASM_OP_I32_EQZ)));
-        if (!s3 || s3 >= WASM_OP_S3_I32_LOAD) /* loads were handled above */
-            return true;
-        *done = true;
-        c->ir[at] = s3;
-        return wasm_cc_emit(c, i) && wasm_cc_emit(c, nl + h) && wasm_cc_emit(c, nl + h + 1) &&
-               wasm_cc_emit(c, nl + h);
-    }
-    return true;
-}
-
-bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done)
-{
-    uint32_t h = tee ? c->nvals - 1 : c->nvals; /* height of the value set */
-    *done = false;
-    if (c->npend)
-        return true;
-    uint32_t at = c->last_op_at;
-    if (last_is_s3_to(c, h)) {
-        c->ir[at + 1] = i;
-        c->ir[at + 4]--; /* the result no longer occupies a stack slot */
-        *done = true;
-    } else if (!stack_op_to_local(c, h, i, done)) {
-        return false;
-    }
-    if (!*done)
-        return true;
-    if (tee) /* the value stays an operand, as an alias of local i (npend was 0) */
-        (void)wasm_cc_pend_local(c, i, off);
-    return true;
-}
-
 /* The branch of `if` to its else/end, placeholder target last: a slot
  * compare just before becomes the negated compare-and-branch. */
 static bool emit_if_branch(comp_t *c, uint32_t off)
@@ -942,7 +435,7 @@ static bool emit_if_branch(comp_t *c, uint32_t off)
     /* eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u, each negated */
     static const uint8_t k_neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
     uint32_t at = c->last_op_at;
-    if (last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
+    if (wasm_cc_last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
         c->ir[at] <= WASM_OP_S3_I32_GE_U) {
         c->ir[at] = WASM_OP_S3_I32_EQ_BR_IF + k_neg[c->ir[at] - WASM_OP_S3_I32_EQ];
         c->ir[at + 1] = c->ir[at + 2];
@@ -970,7 +463,7 @@ static bool compile_instr(comp_t *c, bool *done)
         return false;
     if (wasm_cc_live(c))
         c->ctrls[c->fuel_owner].fuel_count++;
-    if (c->npend && !slot_aware(op) && !wasm_cc_flush(c))
+    if (c->npend && !wasm_cc_slot_aware(op) && !wasm_cc_flush(c))
         return false;
     switch (op) {
     case 0x00:
@@ -1205,7 +698,7 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
         }
         ok = compile_instr(&c, &done);
         if (ok && !done)
-            ok = peephole(&c);
+            ok = wasm_cc_peephole(&c);
     }
     if (ok) {
         /* keep only what is used: a module of many small functions would

@@ -1,7 +1,9 @@
 /*
  * compile.h -- the function-body compiler's state, shared by compile.c
- * (operand/control stacks, IR emission, control instructions) and
- * compile_ops.c (the other instruction groups). Private to the engine.
+ * (operand/control stacks, IR emission, control instructions),
+ * compile_ops.c (the other instruction groups), compile_slots.c
+ * (slot-addressed ops) and compile_fuse.c (the peephole pass). Private to
+ * the engine.
  */
 #ifndef WASM_COMPILE_H
 #define WASM_COMPILE_H
@@ -106,6 +108,20 @@ bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done)
  * aliases (`offset` is the memarg offset). False on NOMEM. */
 uint32_t wasm_cc_store_slot_op(uint8_t op);
 bool wasm_cc_emit_slot_store(comp_t *c, uint32_t sop, uint32_t offset, uint32_t off);
+
+/* compile_slots.c: whether wasm opcode `op` reads pending aliases in place
+ * (anything else flushes them first); whether the last op is a slot op
+ * writing the operand-stack slot at height h, nothing emitted after it and
+ * no label pointing past its start. */
+bool wasm_cc_slot_aware(uint8_t op);
+bool wasm_cc_last_is_s3_to(comp_t *c, uint32_t h);
+
+/* compile_fuse.c (DESIGN.md "Superinstructions"): fuse the last emitted
+ * ops after an instruction, repeatedly, never across a label; replace the
+ * ops from IR index `at` to the end by op `op` (its immediates follow with
+ * wasm_cc_emit), keeping the first op's byte offset. False on NOMEM. */
+bool wasm_cc_peephole(comp_t *c);
+bool wasm_cc_refuse(comp_t *c, uint32_t at, uint32_t op);
 
 /* compile_ops.c: one instruction each, immediates read from c->r; `off` is
  * the instruction's module byte offset. Validate, then emit when live. */
