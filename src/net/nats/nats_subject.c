@@ -20,9 +20,27 @@ static bool keep_byte(unsigned char c)
            c == '-';
 }
 
-size_t mk_nats_path_subject(const char *path, char *out, size_t out_size)
+/* Append byte c to out[*n]: as itself when keep_byte(), else as `esc` and
+ * two upper-case hex digits; false (nothing written) when that and the
+ * terminating NUL would not fit out_size. */
+static bool put_escaped(char *out, size_t *n, size_t out_size, unsigned char c, char esc)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t need = keep_byte(c) ? 1 : 3;
+    if (*n + need + 1 > out_size)
+        return false;
+    if (need == 1) {
+        out[(*n)++] = (char)c;
+    } else {
+        out[(*n)++] = esc;
+        out[(*n)++] = hex[c >> 4];
+        out[(*n)++] = hex[c & 15];
+    }
+    return true;
+}
+
+size_t mk_nats_path_subject(const char *path, char *out, size_t out_size)
+{
     if (!path || !out)
         return mk_fail("mk_nats_path_subject: NULL argument"), 0;
     size_t plen = strlen(path);
@@ -43,16 +61,8 @@ size_t mk_nats_path_subject(const char *path, char *out, size_t out_size)
             if (n + 2 > out_size)
                 goto full;
             out[n++] = '.';
-        } else if (keep_byte(c)) {
-            if (n + 2 > out_size)
-                goto full;
-            out[n++] = (char)c;
-        } else {
-            if (n + 4 > out_size)
-                goto full;
-            out[n++] = '~';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
+        } else if (!put_escaped(out, &n, out_size, c, '~')) {
+            goto full;
         }
     }
     out[n] = '\0';
@@ -162,7 +172,6 @@ mk_nats_in_t mk_nats_decode_path(const char *src_hdr, size_t src_len, const void
 
 size_t mk_nats_name_key(const char *name, char *out, size_t out_size)
 {
-    static const char hex[] = "0123456789ABCDEF";
     if (!name || !out)
         return mk_fail("mk_nats_name_key: NULL argument"), 0;
     size_t len = strlen(name);
@@ -182,16 +191,8 @@ size_t mk_nats_name_key(const char *name, char *out, size_t out_size)
             if (n + 2 > out_size)
                 goto full;
             out[n++] = '.';
-        } else if (keep_byte(c)) {
-            if (n + 2 > out_size)
-                goto full;
-            out[n++] = (char)c;
-        } else {
-            if (n + 4 > out_size)
-                goto full;
-            out[n++] = '=';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
+        } else if (!put_escaped(out, &n, out_size, c, '=')) {
+            goto full;
         }
     }
     out[n] = '\0';
@@ -237,23 +238,12 @@ bool mk_nats_parse_name_value(const char *buf, size_t len, actor_id_t *id)
 
 size_t mk_nats_kv_key_encode(const char *key, size_t len, char *out, size_t out_size)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t n = 0;
     if (!key || !out || len == 0 || out_size == 0)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)key[i];
-        size_t need = keep_byte(c) ? 1 : 3;
-        if (n + need + 1 > out_size)
+    for (size_t i = 0; i < len; i++)
+        if (!put_escaped(out, &n, out_size, (unsigned char)key[i], '='))
             return 0;
-        if (need == 1) {
-            out[n++] = (char)c;
-        } else {
-            out[n++] = '=';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
-        }
-    }
     out[n] = '\0';
     return n;
 }
