@@ -170,8 +170,11 @@ typedef struct wasm_actor_wasi {
  * that, and are dropped when it stops (docs/wasm-actors.md, "WASI
  * commands"; issue 20). Nothing blocks the node: stdin reads end of file,
  * poll_oneoff (on clocks, and on fds through the node's event loop, at
- * most WASM_WASI_POLL_FDS of them) and sched_yield suspend only this actor
- * (whatever fiber_stack is), and proc_exit stops it (reason:
+ * most WASM_WASI_POLL_FDS of them), a read or write of an fd that is not
+ * ready (every host fd is non-blocking underneath; the guest sees a
+ * blocking call unless it asked for O_NONBLOCK) and sched_yield suspend
+ * only this actor (whatever fiber_stack is); a fifo opens at once (for
+ * writing with no reader: ENXIO); proc_exit stops it (reason:
  * WASM_WASI_EXIT_BASE).
  * Returns ACTOR_ID_INVALID with mk_last_error() set for everything
  * actor_spawn_wasm() refuses, a NULL `wasi`, a limit above exceeded, a

@@ -4,10 +4,11 @@
  * shared WASI host (src/wasm/wasi) whose calls never block the node's
  * thread. stdin is end of file; stdout/stderr go to files or, line by line
  * and rate-limited like mk_log, to the node's log; poll_oneoff on clocks
- * sleeps through wasm_sleep.c's timer heap, poll_oneoff on fds waits in
- * the node's event loop (at most WASM_WASI_POLL_FDS sources, kept in the
- * context) and sched_yield goes behind the ready actors, all suspending
- * only this actor. Only with MK_HAVE_WASI
+ * sleeps through wasm_sleep.c's timer heap, poll_oneoff on fds and a read
+ * or write of a blocking guest fd that is not ready wait in the node's
+ * event loop (at most WASM_WASI_POLL_FDS sources, kept in the context) and
+ * sched_yield goes behind the ready actors, all suspending only this
+ * actor. Only with MK_HAVE_WASI
  * (not in a bounded build, MK_BOUNDED): wasm_actor.c then has stubs that
  * refuse with a reason.
  */

@@ -520,6 +520,96 @@ static void stopped_while_polling(void **state)
     free(probe);
 }
 
+/* A fifo opened and read without O_NONBLOCK: the open returns at once and
+ * the read suspends only the actor (the node runs another actor
+ * meanwhile) until the test writes; a native open would block the node's
+ * thread until a writer came. */
+static void blocking_read_waits_in_the_event_loop(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
+    spawned_t g = spawn_with_fifo(rt);
+    int w = open(g_fifo, O_RDWR | O_NONBLOCK); /* a writer, so the read waits, not EOF */
+    assert_true(w >= 0);
+    probe_send(rt, p, g.id, 10, NULL, 0);
+    run_until_n(rt, probe, 1);
+    assert_int_equal(probe->recs[0].type, 112);
+    assert_int_equal(rec_i32(&probe->recs[0], 0), 0);
+    probe_send(rt, p, o, 50, NULL, 0);
+    run_until_n(rt, probe, 2);
+    assert_int_equal(probe->recs[1].type, 200); /* the node ran on meanwhile */
+    for (int i = 0; i < 1000; i++)
+        runtime_step(rt);
+    assert_int_equal(probe->n, 2); /* still reading: nothing was written */
+    assert_int_equal(write(w, "pong", 4), 4);
+    run_until_n(rt, probe, 3);
+    assert_int_equal(probe->recs[2].type, 113);
+    assert_int_equal(rec_i32(&probe->recs[2], 0), 4);
+    assert_non_null(strstr(slurp(g.out), "fifo read=pong\n"));
+    close(w);
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* A fifo opened for writing with no reader: NXIO at once (natively the
+ * open would wait for a reader, holding the node's thread). */
+static void fifo_without_reader_is_nxio(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    spawned_t g = spawn_with_fifo(rt);
+    probe_send(rt, p, g.id, 11, NULL, 0);
+    run_until_n(rt, probe, 1);
+    assert_int_equal(probe->recs[0].type, 114);
+    assert_int_equal(rec_i32(&probe->recs[0], 0), 60); /* ENXIO */
+    runtime_destroy(rt);
+    free(probe);
+}
+
+/* Blocking writes of more than a fifo holds: each full pipe suspends the
+ * actor until the test reads; every byte arrives. */
+static void blocking_write_waits_for_room(void **state)
+{
+    (void)state;
+    runtime_t *rt = runtime_init(1, 16);
+    probe_t *probe = new_probe();
+    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
+    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
+    spawned_t g = spawn_with_fifo(rt);
+    int r = open(g_fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(r >= 0);
+    probe_send(rt, p, g.id, 12, NULL, 0);
+    for (int i = 0; i < 1000; i++)
+        runtime_step(rt);
+    assert_int_equal(probe->n, 0); /* the pipe is full: the writer waits */
+    probe_send(rt, p, o, 50, NULL, 0);
+    run_until_n(rt, probe, 1);
+    assert_int_equal(probe->recs[0].type, 200); /* the node ran on meanwhile */
+    static char buf[65536];
+    ssize_t got = 0;
+    for (int i = 0; i < 1000000 && probe->n < 2; i++) {
+        ssize_t n = read(r, buf, sizeof buf);
+        if (n > 0)
+            got += n;
+        runtime_step(rt);
+    }
+    ssize_t n;
+    while ((n = read(r, buf, sizeof buf)) > 0)
+        got += n;
+    assert_int_equal(probe->n, 2);
+    assert_int_equal(probe->recs[1].type, 115);
+    assert_int_equal(rec_i32(&probe->recs[1], 0), 200000);
+    assert_int_equal(got, 200000);
+    close(r);
+    runtime_destroy(rt);
+    free(probe);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +626,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(poll_fd_write_waits_for_room, setup, teardown),
         cmocka_unit_test_setup_teardown(poll_fd_timeout_and_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(stopped_while_polling, setup, teardown),
+        cmocka_unit_test_setup_teardown(blocking_read_waits_in_the_event_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_without_reader_is_nxio, setup, teardown),
+        cmocka_unit_test_setup_teardown(blocking_write_waits_for_room, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

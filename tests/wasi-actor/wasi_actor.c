@@ -26,14 +26,19 @@ static int reply(int64_t to, int32_t type, int32_t status)
 }
 
 /* An open that must fail: the errno it failed with, 0 if it opened. */
-static int open_errno(const char *path)
+static int open_errno_flags(const char *path, int flags)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, flags);
     if (fd >= 0) {
         close(fd);
         return 0;
     }
     return errno;
+}
+
+static int open_errno(const char *path)
+{
+    return open_errno_flags(path, O_RDONLY);
 }
 
 __attribute__((export_name("handle_message"))) int32_t handle_message(int32_t type, int64_t src,
@@ -127,6 +132,35 @@ __attribute__((export_name("handle_message"))) int32_t handle_message(int32_t ty
             p[i] = (struct pollfd){fd, POLLIN, 0};
         int r = poll(p, 65, 0);
         reply(src, 111, r < 0 ? errno : r);
+        close(fd);
+        return 1;
+    }
+    case 10: { /* a blocking open and read of a fifo: suspends only this actor */
+        int fd = open("/data/fifo", O_RDONLY);
+        reply(src, 112, fd < 0 ? -errno : 0); /* opened at once */
+        char buf[32] = {0};
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        printf("fifo read=%s\n", n > 0 ? buf : "");
+        fflush(stdout);
+        close(fd);
+        reply(src, 113, n < 0 ? -errno : (int32_t)n);
+        return 1;
+    }
+    case 11: /* a fifo opened for writing with no reader fails at once */
+        reply(src, 114, open_errno_flags("/data/fifo", O_WRONLY));
+        return 1;
+    case 12: { /* blocking writes of 200000 bytes into a fifo the test drains */
+        int fd = open("/data/fifo", O_WRONLY);
+        static char chunk[50000];
+        int total = 0;
+        while (fd >= 0 && total < 200000) {
+            size_t left = 200000 - (size_t)total;
+            ssize_t n = write(fd, chunk, left < sizeof chunk ? left : sizeof chunk);
+            if (n <= 0)
+                break;
+            total += (int)n;
+        }
+        reply(src, 115, fd < 0 ? -errno : total);
         close(fd);
         return 1;
     }

@@ -34,10 +34,15 @@ typedef struct mk_wasi_hooks {
      * work had its turn. */
     wasm_status_t (*yield)(void *ctx, wasm_instance_t *inst);
     /* Optional (NULL: fd subscriptions are only checked, never waited
-     * for). poll_oneoff found none of its fd_read/fd_write subscriptions
-     * ready and no clock due: wait for host fds `fds[0..nfds)` (one entry
-     * per host fd, POLLIN and/or POLLOUT in .events) or the earliest clock
-     * `deadline_ns` (CLOCK_MONOTONIC ns; UINT64_MAX: no clock). Return
+     * for, and host fds block as the guest opened them). poll_oneoff found
+     * none of its fd_read/fd_write subscriptions ready and no clock due, or
+     * fd_read/fd_write/fd_pread/fd_pwrite found its fd not ready on a guest
+     * fd without FDF_NONBLOCK (with this hook every host fd the guest opens
+     * is non-blocking, so the call never blocks the embedder's thread; a
+     * fifo opened for writing with no reader fails with NXIO): wait for
+     * host fds `fds[0..nfds)` (one entry per host fd, POLLIN and/or POLLOUT
+     * in .events) or the earliest clock `deadline_ns` (CLOCK_MONOTONIC ns;
+     * UINT64_MAX: no clock, always so for a read or write). Return
      * WASM_STATUS_SUSPENDED after arranging that, when one of them is
      * ready or the deadline has passed, mk_wasi_poll_finish() is called
      * and the guest is resumed with its result; or OK, with errno set, to
@@ -52,16 +57,18 @@ typedef struct mk_wasi_hooks {
 #define MK_WASI_EMBED_POLL_FDS 64
 
 /*
- * The second half of a poll_oneoff that hooks->poll suspended, called by
- * the embedder when an fd it waited for is ready or the deadline passed:
- * checks every subscription again without waiting (ppoll, timeout 0;
- * clocks against CLOCK_MONOTONIC now), writes the events and their count
- * into guest memory, and returns the preview1 errno to resume the guest
- * with (SUCCESS; FAULT when the guest's buffers are no longer in memory).
- * When nothing is ready after all (the fd was drained by another process
- * meanwhile) it calls hooks->poll again and sets *again: the guest stays
- * suspended and the return value is meaningless. Without a suspended poll
- * it returns INVAL.
+ * The second half of a poll_oneoff, or of a read/write, that hooks->poll
+ * suspended, called by the embedder when an fd it waited for is ready or
+ * the deadline passed. A poll_oneoff checks every subscription again
+ * without waiting (ppoll, timeout 0; clocks against CLOCK_MONOTONIC now)
+ * and writes the events and their count into guest memory; a read or write
+ * runs again on the guest's iovecs as they are now and stores its count.
+ * Returns the preview1 errno to resume the guest with (SUCCESS; FAULT when
+ * the guest's buffers are no longer in memory; the host error of a failed
+ * read or write). When nothing is ready after all (the fd was drained by
+ * another process meanwhile) it calls hooks->poll again and sets *again:
+ * the guest stays suspended and the return value is meaningless. Without a
+ * suspended call it returns INVAL.
  */
 int mk_wasi_poll_finish(mk_wasi_t *w, wasm_instance_t *inst, bool *again);
 

@@ -36,53 +36,48 @@ int wasi_gather(wasm_instance_t *inst, uint32_t at, uint32_t n, struct iovec *io
 
 enum { OP_READ, OP_WRITE, OP_PREAD, OP_PWRITE };
 
-static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *args,
-                        wasm_value_t *results, int op)
+/* One attempt of `op` on guest fd `fd` with the guest's iovec array at
+ * `iovs` (`n` entries), result count to `ret`: a preview1 errno (AGAIN when
+ * a non-blocking host fd was not ready); *fp is the slot when it exists. */
+static int io_once(mk_wasi_t *w, wasm_instance_t *inst, int op, int32_t fd, uint32_t iovs,
+                   uint32_t n, uint64_t off, uint32_t ret, wasi_fd_t **fp)
 {
     static const uint64_t need[] = {R_FD_READ, R_FD_WRITE, R_FD_READ | R_FD_SEEK,
                                     R_FD_WRITE | R_FD_SEEK};
     int err;
-    wasi_fd_t *f = wasi_fd(wasi_ctx(inst, user), args[0].i32, need[op], &err);
+    wasi_fd_t *f = *fp = wasi_fd(w, fd, need[op], &err);
     if (!f)
-        RET(err);
-    uint32_t n = args[2].u32;
+        return err;
+    if (n > WASI_MAX_IOVS)
+        return E_INVAL;
     struct iovec *iov = mk_calloc(n ? n : 1, sizeof *iov);
-    if (n > WASI_MAX_IOVS) {
-        mk_free(iov);
-        RET(E_INVAL);
-    }
     if (!iov)
-        RET(E_NOMEM);
-    err = wasi_gather(inst, args[1].u32, n, iov);
+        return E_NOMEM;
+    err = wasi_gather(inst, iovs, n, iov);
     if (err) {
         mk_free(iov);
-        RET(err);
+        return err;
     }
-    uint64_t off = op >= OP_PREAD ? args[3].u64 : 0;
-    uint32_t ret = op >= OP_PREAD ? args[4].u32 : args[3].u32;
     /* a bad result pointer is refused before any byte moves */
     if (!wasi_mem(inst, ret, 4)) {
         mk_free(iov);
-        RET(E_FAULT);
+        return E_FAULT;
     }
     if (off > INT64_MAX) {
         mk_free(iov);
-        RET(E_INVAL);
+        return E_INVAL;
     }
     ssize_t k;
-    mk_wasi_t *w = wasi_ctx(inst, user);
     if (op == OP_WRITE && f->host < 0 && w->hooks.write) { /* stdio of an embedder */
         uint64_t total = 0;
         for (uint32_t i = 0; i < n; i++) {
             if (iov[i].iov_len > UINT32_MAX - total)
                 iov[i].iov_len = UINT32_MAX - total; /* the count is a u32 */
-            w->hooks.write(w->hooks.ctx, args[0].i32, iov[i].iov_base, iov[i].iov_len);
+            w->hooks.write(w->hooks.ctx, fd, iov[i].iov_base, iov[i].iov_len);
             total += iov[i].iov_len;
         }
         mk_free(iov);
-        if (!wasi_put_u32(inst, ret, (uint32_t)total))
-            RET(E_FAULT);
-        RET(E_SUCCESS);
+        return wasi_put_u32(inst, ret, (uint32_t)total) ? E_SUCCESS : E_FAULT;
     }
     do {
         switch (op) {
@@ -92,12 +87,67 @@ static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *a
         default: k = pwritev(f->host, iov, (int)n, (off_t)off); break;
         }
     } while (k < 0 && errno == EINTR);
+    int e = errno;
     mk_free(iov);
     if (k < 0)
-        RET(wasi_errno(errno));
-    if (!wasi_put_u32(inst, ret, (uint32_t)k))
-        RET(E_FAULT);
-    RET(E_SUCCESS);
+        return e == EWOULDBLOCK ? E_AGAIN : wasi_errno(e);
+    return wasi_put_u32(inst, ret, (uint32_t)k) ? E_SUCCESS : E_FAULT;
+}
+
+/* Not ready on a fd the guest did not make non-blocking, with an embedder
+ * that waits in its own loop: wait there for the fd (wasi_io_wait_t). */
+static bool waits_for(const mk_wasi_t *w, int err, const wasi_fd_t *f)
+{
+    return err == E_AGAIN && f && !(f->flags & FDF_NONBLOCK) && w->hooks.poll;
+}
+
+static wasm_status_t io_wait(mk_wasi_t *w, wasm_instance_t *inst, bool *again)
+{
+    w->io_wait.active = true;
+    errno = 0;
+    if (w->hooks.poll(w->hooks.ctx, inst, &w->io_wait.pfd, 1, UINT64_MAX) ==
+        WASM_STATUS_SUSPENDED) {
+        *again = true;
+        return WASM_STATUS_SUSPENDED;
+    }
+    w->io_wait.active = false;
+    *again = false;
+    return WASM_STATUS_OK;
+}
+
+static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *args,
+                        wasm_value_t *results, int op)
+{
+    mk_wasi_t *w = wasi_ctx(inst, user);
+    uint64_t off = op >= OP_PREAD ? args[3].u64 : 0;
+    uint32_t ret = op >= OP_PREAD ? args[4].u32 : args[3].u32;
+    wasi_fd_t *f;
+    int err = io_once(w, inst, op, args[0].i32, args[1].u32, args[2].u32, off, ret, &f);
+    if (waits_for(w, err, f)) {
+        short ev = op == OP_READ || op == OP_PREAD ? POLLIN : POLLOUT;
+        w->io_wait = (wasi_io_wait_t){false,       op,  args[0].i32, args[1].u32,
+                                      args[2].u32, ret, off,         {f->host, ev, 0}};
+        bool again;
+        results[0].u64 = 0;
+        if (io_wait(w, inst, &again) == WASM_STATUS_SUSPENDED)
+            return WASM_STATUS_SUSPENDED;
+        err = wasi_errno(errno ? errno : EIO);
+    }
+    RET(err);
+}
+
+int wasi_io_retry(mk_wasi_t *w, wasm_instance_t *inst, bool *again)
+{
+    wasi_io_wait_t *q = &w->io_wait;
+    *again = false;
+    q->active = false;
+    wasi_fd_t *f;
+    int err = io_once(w, inst, q->op, q->fd, q->iovs, q->niovs, q->off, q->ret, &f);
+    if (!waits_for(w, err, f)) /* done, or failed */
+        return err;
+    if (io_wait(w, inst, again) == WASM_STATUS_SUSPENDED)
+        return E_SUCCESS; /* drained by someone else meanwhile: waits on */
+    return wasi_errno(errno ? errno : EIO);
 }
 
 HOSTFN(wasi_fd_read)
@@ -257,7 +307,9 @@ HOSTFN(wasi_fd_fdstat_set_flags)
     cur &= ~(O_APPEND | O_NONBLOCK);
     if (fl & FDF_APPEND)
         cur |= O_APPEND;
-    if (fl & FDF_NONBLOCK)
+    /* an embedder that waits in its own loop keeps every host fd
+     * non-blocking; the guest's flag decides whether io() waits */
+    if ((fl & FDF_NONBLOCK) || wasi_ctx(inst, user)->hooks.poll)
         cur |= O_NONBLOCK;
     if (fcntl(f->host, F_SETFL, cur) != 0)
         RET(wasi_errno(errno));

@@ -9,6 +9,7 @@
 #define MK_WASI_INT_H
 
 #include <dirent.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,6 +145,20 @@ typedef struct wasi_fd {
     uint64_t dir_pos;   /* entries already returned through `dir` */
 } wasi_fd_t;
 
+/* A read or write of a guest fd without FDF_NONBLOCK whose host fd (made
+ * non-blocking by an embedder with a poll hook) had nothing to give or no
+ * room: it waits in hooks.poll for `pfd`, then mk_wasi_poll_finish() runs
+ * it again (wasi_io_retry). The guest sees a blocking call; the embedder's
+ * thread never blocks. */
+typedef struct wasi_io_wait {
+    bool active;
+    int op;                    /* wasi_fd.c: read, write, pread, pwrite */
+    int32_t fd;                /* guest fd */
+    uint32_t iovs, niovs, ret; /* guest addresses and count, as at the call */
+    uint64_t off;              /* pread / pwrite offset */
+    struct pollfd pfd;         /* the host fd and POLLIN or POLLOUT */
+} wasi_io_wait_t;
+
 struct mk_wasi {
     int argc;
     char **argv;
@@ -152,6 +167,7 @@ struct mk_wasi {
     int exit_code;
     mk_wasi_hooks_t hooks;            /* embedder's (mk_wasi_new_embedded); all NULL for mk-wasm */
     struct wasi_poll_wait *poll_wait; /* a poll_oneoff suspended in hooks.poll, or NULL */
+    wasi_io_wait_t io_wait;           /* a read/write suspended in hooks.poll */
     wasm_func_t **funcs;              /* created on resolve, freed with the context */
     size_t nfuncs;
     wasi_fd_t fds[WASI_MAX_FDS];
@@ -192,6 +208,10 @@ bool wasi_put_u64(wasm_instance_t *inst, uint64_t at, uint64_t v);
 /* The open slot `fd` having all of `rights`; else NULL and *err = BADF
  * (not open) or NOTCAPABLE (a right missing). */
 wasi_fd_t *wasi_fd(mk_wasi_t *w, int32_t fd, uint64_t rights, int *err);
+/* Run the read/write that w->io_wait holds again (mk_wasi_poll_finish):
+ * its preview1 errno, the count stored in guest memory on success; still
+ * not ready, it waits in hooks.poll again and sets *again. */
+int wasi_io_retry(mk_wasi_t *w, wasm_instance_t *inst, bool *again);
 /* Lowest free guest fd >= 3, or -1 (MFILE). */
 int wasi_fd_alloc(mk_wasi_t *w);
 /* Close a slot: its host fd (when owned), readdir cursor and name. */

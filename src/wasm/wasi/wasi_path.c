@@ -158,7 +158,10 @@ HOSTFN(wasi_path_open)
         fl |= O_NOFOLLOW;
     if (fdflags & FDF_APPEND)
         fl |= O_APPEND;
-    if (fdflags & FDF_NONBLOCK)
+    /* an embedder that waits in its own loop: never block its thread (a
+     * fifo opens at once; for writing with no reader it is NXIO), and
+     * io() waits in the loop when the guest did not ask for NONBLOCK */
+    if ((fdflags & FDF_NONBLOCK) || w->hooks.poll)
         fl |= O_NONBLOCK;
     if (fdflags & FDF_DSYNC)
         fl |= O_DSYNC;

@@ -161,6 +161,8 @@ static wasm_status_t suspend(mk_wasi_t *w, wasm_instance_t *inst, sub_t *subs, s
 int mk_wasi_poll_finish(mk_wasi_t *w, wasm_instance_t *inst, bool *again)
 {
     *again = false;
+    if (w->io_wait.active)
+        return wasi_io_retry(w, inst, again);
     struct wasi_poll_wait *p = w->poll_wait;
     if (!p)
         return E_INVAL;
