@@ -125,6 +125,8 @@ static wasm_status_t io(wasm_instance_t *inst, void *user, const wasm_value_t *a
     int err = io_once(w, inst, op, args[0].i32, args[1].u32, args[2].u32, off, ret, &f);
     if (waits_for(w, err, f)) {
         short ev = op == OP_READ || op == OP_PREAD ? POLLIN : POLLOUT;
+        wasi_poll_wait_free(w->poll_wait); /* one left by an aborted execution */
+        w->poll_wait = NULL;
         w->io_wait = (wasi_io_wait_t){false,       op,  args[0].i32, args[1].u32,
                                       args[2].u32, ret, off,         {f->host, ev, 0}};
         bool again;

@@ -126,6 +126,7 @@ static wasm_status_t suspend(mk_wasi_t *w, wasm_instance_t *inst, sub_t *subs, s
 {
     wasi_poll_wait_free(w->poll_wait); /* one left by an aborted execution */
     w->poll_wait = NULL;
+    w->io_wait.active = false;
     struct wasi_poll_wait *p = mk_calloc(1, sizeof *p);
     struct pollfd *host = mk_calloc(npfd, sizeof *host);
     if (!p || !host) {
