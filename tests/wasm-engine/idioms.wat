@@ -1,6 +1,6 @@
-;; Compiler idioms the engine fuses into one IR op each (compile.c
-;; peephole(), emit_br_if(), emit_branch(); DESIGN.md "Superinstructions",
-;; round 5). test_wasm_idioms.c checks each result against C, that the fused
+;; Compiler idioms the engine fuses into one IR op each (compile_fuse.c
+;; wasm_cc_peephole(), compile.c emit_br_if(), emit_branch(); DESIGN.md
+;; "Superinstructions", rounds 5 and 6). test_wasm_idioms.c checks each result against C, that the fused
 ;; op is really there, fuel at fused back-edges and trap offsets.
 (module
   (memory 1)
@@ -193,4 +193,36 @@
     i32.const 4
     i32.add
     i32.load)
+  ;; 14-17 (round 6): constants stored at a local, a local + k, a computed
+  ;; address; each returns a word read back from p
+  (func $store_local (export "store_local") (param $p i32) (result i32)
+    local.get $p
+    i32.const 0xDEADBEEF
+    i32.store offset=4
+    local.get $p
+    i32.load offset=4)
+  (func $store8_local_k (export "store8_local_k") (param $p i32) (result i32)
+    local.get $p
+    i32.const 3
+    i32.add
+    i32.const 0x1AB
+    i32.store8 offset=1
+    local.get $p
+    i32.load offset=4)
+  (func $store16_stack (export "store16_stack") (param $p i32) (param $q i32) (result i32)
+    local.get $p
+    local.get $q
+    i32.xor
+    i32.const 0x12345678
+    i32.store16
+    local.get $p
+    local.get $q
+    i32.xor
+    i32.load)
+  (func $store64_local (export "store64_local") (param $p i32) (result i64)
+    local.get $p
+    i64.const 0x0123456789ABCDEF
+    i64.store offset=8
+    local.get $p
+    i64.load offset=8)
 )

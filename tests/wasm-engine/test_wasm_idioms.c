@@ -246,6 +246,52 @@ static void test_shift_pairs_sign_extend_only_at_16_and_24(void **state)
     }
 }
 
+static void test_constant_stores_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(14, WASM_OP_LOCAL_I32_STORE_IMM));
+    assert_true(has_op(15, WASM_OP_LOCAL_ADD_IMM_I32_STORE8_IMM));
+    assert_true(has_op(16, WASM_OP_I32_STORE16_IMM));
+    assert_true(has_op(17, WASM_OP_LOCAL_I64_STORE_IMM));
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    memset(mem + 3000, 0, 64);
+    memset(mem, 0, 16);
+    static const uint8_t word[] = {0xEF, 0xBE, 0xAD, 0xDE};
+    assert_int_equal(call_u32("store_local", 3000), 0xDEADBEEFu);
+    assert_memory_equal(mem + 3004, word, 4);
+    assert_int_equal(mem[3003] | mem[3008], 0);                      /* four bytes, no more */
+    assert_int_equal(call_u32("store8_local_k", 3000), 0xDEADBEABu); /* byte 0x1AB & 0xFF */
+    wasm_value_t args[2] = {{.u64 = 0xFFFFFFFEu}, {.u64 = 0}}, res;
+    /* p + 3 wraps to 1 before the offset: the byte lands at 2; then the
+     * load at p + 4 (33 bits) traps, at the load */
+    assert_int_equal(call("store8_local_k", args, 1, &res), WASM_STATUS_TRAP);
+    assert_int_equal(mem[2], 0xAB);
+    assert_oob_at("store8_local_k", 0x28);
+    args[0].u64 = 65536 - 4; /* 65532 + 3 + 1 = 65536: the store traps, nothing written */
+    assert_int_equal(call("store8_local_k", args, 1, &res), WASM_STATUS_TRAP);
+    assert_oob_at("store8_local_k", 0x3A);
+    args[0].u64 = 3000 ^ 0x55;
+    args[1].u64 = 0x55;
+    assert_int_equal(call("store16_stack", args, 2, &res), WASM_STATUS_OK);
+    assert_int_equal(res.u32, 0x5678u); /* two bytes at 3000, zeros after */
+    args[0].u64 = 65535;
+    args[1].u64 = 0;
+    assert_int_equal(call("store16_stack", args, 2, &res), WASM_STATUS_TRAP);
+    assert_oob_at("store16_stack", 0x3B);
+    args[0].u64 = 3016;
+    assert_int_equal(call("store64_local", args, 1, &res), WASM_STATUS_OK);
+    assert_true(res.u64 == 0x0123456789ABCDEFull);
+    assert_int_equal(mem[3024], 0xEF);
+    assert_int_equal(mem[3031], 0x01);
+    memset(mem + 65520, 0, 16);
+    args[0].u64 = 65536 - 15; /* + 8: the last byte would be at 65536 */
+    assert_int_equal(call("store64_local", args, 1, &res), WASM_STATUS_TRAP);
+    assert_oob_at("store64_local", 0x37);
+    for (int i = 65520; i < 65536; i++) /* a trapping store writes nothing */
+        assert_int_equal(mem[i], 0);
+}
+
 /* Run export `name`(arg) with a budget of `fuel` per slice; the slices
  * taken go to *slices. */
 static uint32_t run_sliced(const char *name, uint32_t arg, int64_t fuel, int *slices)
@@ -316,6 +362,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_local_under_a_load_matches_unfused),
         cmocka_unit_test(test_older_load_fusions_trap_at_the_load),
         cmocka_unit_test(test_shift_pairs_sign_extend_only_at_16_and_24),
+        cmocka_unit_test(test_constant_stores_match_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -59,6 +59,61 @@ static int load_index(uint32_t op)
     return -1;
 }
 
+/* Position of a store in the order I32_STORE I32_STORE8 I32_STORE16
+ * I64_STORE (the <X>_STORE_IMM families), or -1. */
+static int store_index(uint32_t op)
+{
+    switch (op) {
+    case WASM_OP_I32_STORE: return 0;
+    case WASM_OP_I32_STORE8: return 1;
+    case WASM_OP_I32_STORE16: return 2;
+    case WASM_OP_I64_STORE: return 3;
+    default: return -1;
+    }
+}
+
+/* Round 6: a constant stored (`i32.const v; <store> off` ->
+ * <X>_STORE_IMM v off), then its address from a local or a local + k
+ * (LOCAL_<X>_STORE_IMM x v off, LOCAL_ADD_IMM_<X>_STORE_IMM x k v off).
+ * The store is the only trapping part: the fused op reports its offset.
+ * *fused when it rewrote; false on NOMEM. */
+static bool fuse_store_imm(comp_t *c, uint32_t p, uint32_t q, bool *fused)
+{
+    uint32_t *ir = c->ir, a = ir[p], b = ir[q], w[5], nw = 0;
+    *fused = false;
+    int si = store_index(b);
+    uint32_t op;
+    if (si >= 0 && si < 3 && a == WASM_OP_I32_CONST && q == p + 2 && q + 2 == c->ir_len) {
+        op = WASM_OP_I32_STORE_IMM + (uint32_t)si;
+        w[nw++] = ir[p + 1];
+    } else if (si == 3 && a == WASM_OP_I64_CONST && q == p + 3 && q + 2 == c->ir_len) {
+        op = WASM_OP_I64_STORE_IMM;
+        w[nw++] = ir[p + 1];
+        w[nw++] = ir[p + 2];
+    } else if (b >= WASM_OP_I32_STORE_IMM && b <= WASM_OP_I64_STORE_IMM &&
+               (a == WASM_OP_LOCAL_GET || a == WASM_OP_LOCAL_GET_ADD_IMM) &&
+               q == p + (a == WASM_OP_LOCAL_GET ? 2 : 3) &&
+               c->ir_len == q + (b == WASM_OP_I64_STORE_IMM ? 4 : 3)) {
+        op = (a == WASM_OP_LOCAL_GET ? WASM_OP_LOCAL_I32_STORE_IMM
+                                     : WASM_OP_LOCAL_ADD_IMM_I32_STORE_IMM) +
+             (b - WASM_OP_I32_STORE_IMM);
+        for (uint32_t i = p + 1; i < q; i++) /* x (and k) */
+            w[nw++] = ir[i];
+        for (uint32_t i = q + 1; i + 1 < c->ir_len; i++) /* v */
+            w[nw++] = ir[i];
+    } else {
+        return true;
+    }
+    w[nw++] = ir[c->ir_len - 1]; /* off */
+    if (!refuse_trap_last(c, p, op))
+        return false;
+    for (uint32_t i = 0; i < nw; i++)
+        if (!wasm_cc_emit(c, w[i]))
+            return false;
+    *fused = true;
+    return true;
+}
+
 /* Superinstructions (see DESIGN.md): rewrite the last two ops when they form
  * a common idiom and no label points between them. Runs after every
  * instruction, repeatedly, so three-op idioms fuse in two steps. */
@@ -72,6 +127,11 @@ bool wasm_cc_peephole(comp_t *c)
             return true;
         uint32_t a = c->ir[p], b = c->ir[q];
         uint32_t *ir = c->ir;
+        bool fused;
+        if (!fuse_store_imm(c, p, q, &fused))
+            return false;
+        if (fused)
+            continue; /* a local address before it */
         if (a == WASM_OP_I32_CONST && q == p + 2 && q + 1 == c->ir_len) {
             uint32_t k = ir[p + 1], op;
             switch (b) {

@@ -519,6 +519,34 @@ OP(LOCAL3_F64_MUL) /* local.get a; local.get b; f64.mul; local.get c; f64.mul */
 F64_BIN_STORE(F64_ADD_STORE, +)
 F64_BIN_STORE(F64_SUB_STORE, -)
 #undef F64_BIN_STORE
+/* round 6: a constant stored, at an address from the stack, a local or a
+ * local + k (wrapping at 32 bits before the offset, as unfused):
+ * <X>_STORE_IMM v off, LOCAL_<X>_STORE_IMM x v off,
+ * LOCAL_ADD_IMM_<X>_STORE_IMM x k v off; v is two words (low first) for
+ * i64. The address is read before pc moves past the op. */
+#define STORE_IMM_(name, T, NA, ADDR)                                                              \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        enum { NV_ = sizeof(T) == 8 ? 2 : 1 };                                                     \
+        uint64_t ea = (uint64_t)(ADDR) + pc[NA + NV_];                                             \
+        uint64_t v64_ = NV_ == 2 ? (uint64_t)pc[NA] | ((uint64_t)pc[NA + 1] << 32) : pc[NA];       \
+        T v_ = (T)v64_;                                                                            \
+        pc += NA + NV_ + 1;                                                                        \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        memcpy(mem + ea, &v_, sizeof v_);                                                          \
+        NEXT();                                                                                    \
+    }
+#define STORE_IMM(X, W, T)                                                                         \
+    STORE_IMM_(X##_STORE##W##_IMM, T, 0, (--sp)->u32)                                              \
+    STORE_IMM_(LOCAL_##X##_STORE##W##_IMM, T, 1, fp[pc[0]].u32)                                    \
+    STORE_IMM_(LOCAL_ADD_IMM_##X##_STORE##W##_IMM, T, 2, (uint32_t)(fp[pc[0]].u32 + pc[1]))
+STORE_IMM(I32, , uint32_t)
+STORE_IMM(I32, 8, uint8_t)
+STORE_IMM(I32, 16, uint16_t)
+STORE_IMM(I64, , uint64_t)
+#undef STORE_IMM
+#undef STORE_IMM_
 OP(LOCAL_GET_LOCAL_F64_LOAD) /* local.get a; local.get x; f64.load off */
 {
     wasm_value_t a = fp[pc[0]];
