@@ -225,4 +225,29 @@
     i64.store offset=8
     local.get $p
     i64.load offset=8)
+  ;; 18: a switch on a local (LOCAL_BR_TABLE)
+  (func $switch_local (export "switch_local") (param $x i32) (result i32)
+    (block $d
+      (block $c2
+        (block $c1
+          (block $c0
+            local.get $x
+            br_table $c0 $c1 $c2 $d)
+          i32.const 10
+          return)
+        i32.const 11
+        return)
+      i32.const 12
+      return)
+    i32.const 99)
+  ;; 19: a switch on a local carrying a value over one dropped below it
+  (func $switch_value (export "switch_value") (param $x i32) (result i32)
+    (block $out (result i32)
+      (block $a (result i32)
+        i32.const 1000
+        i32.const 7
+        local.get $x
+        br_table $a $out $out)
+      i32.const 100
+      i32.add))
 )

@@ -292,6 +292,20 @@ static void test_constant_stores_match_unfused(void **state)
         assert_int_equal(mem[i], 0);
 }
 
+static void test_switch_on_a_local_matches_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(18, WASM_OP_LOCAL_BR_TABLE));
+    assert_true(has_op(19, WASM_OP_LOCAL_BR_TABLE));
+    static const uint32_t want[] = {10, 11, 12, 99, 99};
+    for (uint32_t x = 0; x < 5; x++)
+        assert_int_equal(call_u32("switch_local", x), want[x]);
+    assert_int_equal(call_u32("switch_local", 0xFFFFFFFFu), 99); /* unsigned: default */
+    assert_int_equal(call_u32("switch_value", 0), 107);
+    assert_int_equal(call_u32("switch_value", 1), 7);
+    assert_int_equal(call_u32("switch_value", 0x80000000u), 7);
+}
+
 /* Run export `name`(arg) with a budget of `fuel` per slice; the slices
  * taken go to *slices. */
 static uint32_t run_sliced(const char *name, uint32_t arg, int64_t fuel, int *slices)
@@ -363,6 +377,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_older_load_fusions_trap_at_the_load),
         cmocka_unit_test(test_shift_pairs_sign_extend_only_at_16_and_24),
         cmocka_unit_test(test_constant_stores_match_unfused),
+        cmocka_unit_test(test_switch_on_a_local_matches_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

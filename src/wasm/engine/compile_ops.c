@@ -346,8 +346,18 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
     if (!ok)
         goto out;
     if (wasm_cc_live(c)) {
-        ok = wasm_cc_emit_op(c, WASM_OP_BR_TABLE, off) && wasm_cc_emit(c, n) &&
-             wasm_cc_emit(c, arity);
+        /* `local.get x; br_table` (a switch on a local): LOCAL_BR_TABLE x,
+         * fused here, before the targets (forward ones are chained through
+         * their words) are written */
+        uint32_t at = c->ir_len - 2;
+        if (c->ir_len >= 2 && c->nrecent && c->recent[c->nrecent - 1] == at &&
+            c->ir[at] == WASM_OP_LOCAL_GET && c->label_at <= at) {
+            uint32_t x = c->ir[at + 1];
+            ok = wasm_cc_refuse(c, at, WASM_OP_LOCAL_BR_TABLE) && wasm_cc_emit(c, x);
+        } else {
+            ok = wasm_cc_emit_op(c, WASM_OP_BR_TABLE, off);
+        }
+        ok = ok && wasm_cc_emit(c, n) && wasm_cc_emit(c, arity);
         for (uint32_t i = 0; i <= n && ok; i++) {
             ctrl_t *l = &c->ctrls[c->nctrls - 1 - depths[i]];
             ok = wasm_cc_emit_target(c, l) && wasm_cc_emit(c, c->nvals - (l->height + arity));

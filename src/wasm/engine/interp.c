@@ -194,6 +194,17 @@ static uint32_t prof_prev_;
         sp -= d_;                                                                                  \
     } while (0)
 
+/* br_table's jump for index `i`, pc on its `n arity (target drop)x(n+1)`
+ * immediates: the last entry for any i >= n. */
+#define BR_TABLE_TO(i)                                                                             \
+    do {                                                                                           \
+        uint32_t n_ = pc[0], arity_ = pc[1], i_ = (i);                                             \
+        const uint32_t *e_ = pc + 2 + 2 * (size_t)(i_ > n_ ? n_ : i_);                             \
+        if (e_[1])                                                                                 \
+            MOVE_DOWN(e_[1], arity_);                                                              \
+        JUMP(e_[0]);                                                                               \
+    } while (0)
+
 #define LOAD(name, T, field, CT)                                                                   \
     OP(name)                                                                                       \
     {                                                                                              \
@@ -353,14 +364,14 @@ dispatch:
     }
     OP(BR_TABLE)
     {
-        uint32_t n = pc[0], arity = pc[1];
         uint32_t i = (--sp)->u32;
-        if (i > n)
-            i = n;
-        const uint32_t *e = pc + 2 + 2 * (size_t)i;
-        if (e[1])
-            MOVE_DOWN(e[1], arity);
-        JUMP(e[0]);
+        BR_TABLE_TO(i);
+        NEXT();
+    }
+    OP(LOCAL_BR_TABLE) /* local.get x; br_table: the index read in place */
+    {
+        uint32_t i = fp[*pc++].u32;
+        BR_TABLE_TO(i);
         NEXT();
     }
     OP(RETURN)
