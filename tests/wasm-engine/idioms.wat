@@ -250,4 +250,22 @@
         br_table $a $out $out)
       i32.const 100
       i32.add))
+  ;; 20: constants into locals, i32, i64 and f64 (LOCAL_SET_IMM[64])
+  (func $set_consts (export "set_consts") (param $x i32) (result i64)
+    (local $a i32) (local $b i64) (local $c f64)
+    i32.const -5
+    local.set $a
+    i64.const 0x7FEDCBA987654321
+    local.set $b
+    f64.const 2.5
+    local.set $c
+    local.get $b
+    local.get $a
+    local.get $x
+    i32.add
+    i64.extend_i32_s
+    i64.add
+    local.get $c
+    i64.trunc_f64_s
+    i64.add)
 )

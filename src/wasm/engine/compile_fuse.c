@@ -132,6 +132,15 @@ bool wasm_cc_peephole(comp_t *c)
             return false;
         if (fused)
             continue; /* a local address before it */
+        if (b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len &&
+            ((a == WASM_OP_I32_CONST && q == p + 2) ||
+             ((a == WASM_OP_I64_CONST || a == WASM_OP_F64_CONST) && q == p + 3))) {
+            /* a constant into a local (round 6) */
+            uint32_t x = ir[q + 1], lo = ir[p + 1], hi = ir[p + 2];
+            bool wide = a != WASM_OP_I32_CONST;
+            return wasm_cc_refuse(c, p, wide ? WASM_OP_LOCAL_SET_IMM64 : WASM_OP_LOCAL_SET_IMM) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, lo) && (!wide || wasm_cc_emit(c, hi));
+        }
         if (a == WASM_OP_I32_CONST && q == p + 2 && q + 1 == c->ir_len) {
             uint32_t k = ir[p + 1], op;
             switch (b) {

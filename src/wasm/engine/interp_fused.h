@@ -547,6 +547,18 @@ STORE_IMM(I32, 16, uint16_t)
 STORE_IMM(I64, , uint64_t)
 #undef STORE_IMM
 #undef STORE_IMM_
+OP(LOCAL_SET_IMM) /* i32.const k; local.set x */
+{
+    fp[pc[0]].u64 = pc[1];
+    pc += 2;
+    NEXT();
+}
+OP(LOCAL_SET_IMM64) /* i64.const or f64.const (its bits, low word first); local.set x */
+{
+    fp[pc[0]].u64 = (uint64_t)pc[1] | ((uint64_t)pc[2] << 32);
+    pc += 3;
+    NEXT();
+}
 OP(LOCAL_GET_LOCAL_F64_LOAD) /* local.get a; local.get x; f64.load off */
 {
     wasm_value_t a = fp[pc[0]];
