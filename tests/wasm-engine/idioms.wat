@@ -268,4 +268,10 @@
     local.get $c
     i64.trunc_f64_s
     i64.add)
+  ;; 21: two constants pushed (I32_CONST2), the arms of a select
+  (func $const_arms (export "const_arms") (param $c i32) (result i32)
+    i32.const 7
+    i32.const -9
+    local.get $c
+    select)
 )

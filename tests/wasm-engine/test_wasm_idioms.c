@@ -306,7 +306,7 @@ static void test_switch_on_a_local_matches_unfused(void **state)
     assert_int_equal(call_u32("switch_value", 0x80000000u), 7);
 }
 
-static void test_constants_into_locals_match_unfused(void **state)
+static void test_constants_match_unfused(void **state)
 {
     (void)state;
     assert_true(has_op(20, WASM_OP_LOCAL_SET_IMM));
@@ -317,6 +317,9 @@ static void test_constants_into_locals_match_unfused(void **state)
         int64_t want = 0x7FEDCBA987654321ll + (int64_t)(int32_t)(uint32_t)(k_inputs[i] - 5u) + 2;
         assert_true(res.i64 == want);
     }
+    assert_true(has_op(21, WASM_OP_I32_CONST2));
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++)
+        assert_int_equal(call_u32("const_arms", k_inputs[i]), k_inputs[i] ? 7u : (uint32_t)-9);
 }
 
 /* Run export `name`(arg) with a budget of `fuel` per slice; the slices
@@ -391,7 +394,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_shift_pairs_sign_extend_only_at_16_and_24),
         cmocka_unit_test(test_constant_stores_match_unfused),
         cmocka_unit_test(test_switch_on_a_local_matches_unfused),
-        cmocka_unit_test(test_constants_into_locals_match_unfused),
+        cmocka_unit_test(test_constants_match_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -132,6 +132,12 @@ bool wasm_cc_peephole(comp_t *c)
             return false;
         if (fused)
             continue; /* a local address before it */
+        if (a == WASM_OP_I32_CONST && b == WASM_OP_I32_CONST && q == p + 2 &&
+            q + 2 == c->ir_len) { /* two constants pushed (round 6) */
+            uint32_t k1 = ir[p + 1], k2 = ir[q + 1];
+            return wasm_cc_refuse(c, p, WASM_OP_I32_CONST2) && wasm_cc_emit(c, k1) &&
+                   wasm_cc_emit(c, k2);
+        }
         if (b == WASM_OP_LOCAL_SET && q + 2 == c->ir_len &&
             ((a == WASM_OP_I32_CONST && q == p + 2) ||
              ((a == WASM_OP_I64_CONST || a == WASM_OP_F64_CONST) && q == p + 3))) {

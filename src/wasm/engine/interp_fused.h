@@ -553,6 +553,14 @@ OP(LOCAL_SET_IMM) /* i32.const k; local.set x */
     pc += 2;
     NEXT();
 }
+OP(I32_CONST2) /* i32.const a; i32.const b */
+{
+    sp[0].u64 = pc[0];
+    sp[1].u64 = pc[1];
+    sp += 2;
+    pc += 2;
+    NEXT();
+}
 OP(LOCAL_SET_IMM64) /* i64.const or f64.const (its bits, low word first); local.set x */
 {
     fp[pc[0]].u64 = (uint64_t)pc[1] | ((uint64_t)pc[2] << 32);
