@@ -274,4 +274,24 @@
     i32.const -9
     local.get $c
     select)
+  ;; 22: one sum into two locals, then into the local it came from
+  (func $two_dests (export "two_dests") (param $x i32) (result i32)
+    (local $a i32) (local $b i32)
+    local.get $x
+    i32.const 5
+    i32.add
+    local.tee $a
+    local.set $b
+    local.get $x
+    i32.const -3
+    i32.add
+    local.tee $x
+    local.set $a
+    local.get $a
+    i32.const 1000
+    i32.mul
+    local.get $b
+    i32.add
+    local.get $x
+    i32.xor)
 )

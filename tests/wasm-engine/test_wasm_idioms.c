@@ -322,6 +322,16 @@ static void test_constants_match_unfused(void **state)
         assert_int_equal(call_u32("const_arms", k_inputs[i]), k_inputs[i] ? 7u : (uint32_t)-9);
 }
 
+static void test_one_sum_into_two_locals_matches_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(22, WASM_OP_LOCAL_ADD_IMM_TEE_SET));
+    for (size_t i = 0; i < sizeof k_inputs / sizeof k_inputs[0]; i++) {
+        uint32_t x = k_inputs[i], b = x + 5, nx = x - 3, a = nx;
+        assert_int_equal(call_u32("two_dests", x), (a * 1000u + b) ^ nx);
+    }
+}
+
 /* Run export `name`(arg) with a budget of `fuel` per slice; the slices
  * taken go to *slices. */
 static uint32_t run_sliced(const char *name, uint32_t arg, int64_t fuel, int *slices)
@@ -395,6 +405,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_constant_stores_match_unfused),
         cmocka_unit_test(test_switch_on_a_local_matches_unfused),
         cmocka_unit_test(test_constants_match_unfused),
+        cmocka_unit_test(test_one_sum_into_two_locals_matches_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -132,6 +132,12 @@ bool wasm_cc_peephole(comp_t *c)
             return false;
         if (fused)
             continue; /* a local address before it */
+        if (a == WASM_OP_LOCAL_ADD_IMM_TEE && b == WASM_OP_LOCAL_SET && q == p + 4 &&
+            q + 2 == c->ir_len) { /* one sum into two locals (round 6) */
+            uint32_t x = ir[p + 1], k = ir[p + 2], d = ir[p + 3], e = ir[q + 1];
+            return wasm_cc_refuse(c, p, WASM_OP_LOCAL_ADD_IMM_TEE_SET) && wasm_cc_emit(c, x) &&
+                   wasm_cc_emit(c, k) && wasm_cc_emit(c, d) && wasm_cc_emit(c, e);
+        }
         if (a == WASM_OP_I32_CONST && b == WASM_OP_I32_CONST && q == p + 2 &&
             q + 2 == c->ir_len) { /* two constants pushed (round 6) */
             uint32_t k1 = ir[p + 1], k2 = ir[q + 1];

@@ -553,6 +553,14 @@ OP(LOCAL_SET_IMM) /* i32.const k; local.set x */
     pc += 2;
     NEXT();
 }
+OP(LOCAL_ADD_IMM_TEE_SET) /* local.get x; i32.const k; i32.add; local.tee d; local.set e */
+{
+    uint64_t v = (uint32_t)(fp[pc[0]].u32 + pc[1]);
+    fp[pc[2]].u64 = v;
+    fp[pc[3]].u64 = v;
+    pc += 4;
+    NEXT();
+}
 OP(I32_CONST2) /* i32.const a; i32.const b */
 {
     sp[0].u64 = pc[0];
