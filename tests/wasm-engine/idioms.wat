@@ -294,4 +294,42 @@
     i32.add
     local.get $x
     i32.xor)
+  ;; 23: three moves into the loop's variables, then br (LOCAL_COPY3_BR)
+  (func $rotate3 (export "rotate3") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $t i32)
+    i32.const 1
+    local.set $a
+    i32.const 2
+    local.set $b
+    i32.const 3
+    local.set $c
+    (block $done
+      (loop $l
+        local.get $n
+        i32.eqz
+        br_if $done
+        local.get $n
+        i32.const 1
+        i32.sub
+        local.set $n
+        local.get $a
+        local.get $c
+        i32.add
+        local.set $t
+        local.get $b
+        local.set $a
+        local.get $c
+        local.set $b
+        local.get $t
+        local.set $c
+        br $l))
+    local.get $a
+    local.get $b
+    i32.const 8
+    i32.shl
+    i32.xor
+    local.get $c
+    i32.const 16
+    i32.shl
+    i32.xor)
 )

@@ -122,6 +122,17 @@ static void test_moves_before_a_branch_match_unfused(void **state)
     assert_true(has_op(4, WASM_OP_LOCAL_SET_BR));
     for (uint32_t n = 0; n < 100; n++)
         assert_int_equal(call_u32("fib_moves", n), fib_moves(n));
+    assert_true(has_op(23, WASM_OP_LOCAL_COPY3_BR));
+    for (uint32_t n = 0; n < 60; n++) {
+        uint32_t a = 1, b = 2, c = 3;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t t = a + c;
+            a = b;
+            b = c;
+            c = t;
+        }
+        assert_int_equal(call_u32("rotate3", n), a ^ (b << 8) ^ (c << 16));
+    }
 }
 
 static void test_select_by_a_locals_bit_matches_unfused(void **state)

@@ -262,6 +262,13 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
         /* the moves into a loop's or join's variables, then br: one op */
         if (c->ir[at] == WASM_OP_LOCAL_COPY && at + 3 == c->ir_len) {
             uint32_t x = c->ir[at + 1], y = c->ir[at + 2];
+            if (prev_op_is(c, at, WASM_OP_LOCAL_COPY2, 5)) { /* three moves (round 6) */
+                uint32_t p = at - 5,
+                         m[4] = {c->ir[p + 1], c->ir[p + 2], c->ir[p + 3], c->ir[p + 4]};
+                return wasm_cc_refuse(c, p, WASM_OP_LOCAL_COPY3_BR) && wasm_cc_emit(c, m[0]) &&
+                       wasm_cc_emit(c, m[1]) && wasm_cc_emit(c, m[2]) && wasm_cc_emit(c, m[3]) &&
+                       wasm_cc_emit(c, x) && wasm_cc_emit(c, y) && wasm_cc_emit_target(c, l);
+            }
             return wasm_cc_refuse(c, at, WASM_OP_LOCAL_COPY_BR) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit(c, y) && wasm_cc_emit_target(c, l);
         }

@@ -561,6 +561,14 @@ OP(LOCAL_ADD_IMM_TEE_SET) /* local.get x; i32.const k; i32.add; local.tee d; loc
     pc += 4;
     NEXT();
 }
+OP(LOCAL_COPY3_BR) /* three local.get x; local.set y, in order; br t */
+{
+    fp[pc[1]] = fp[pc[0]];
+    fp[pc[3]] = fp[pc[2]];
+    fp[pc[5]] = fp[pc[4]];
+    JUMP(pc[6]);
+    NEXT();
+}
 OP(I32_CONST2) /* i32.const a; i32.const b */
 {
     sp[0].u64 = pc[0];
