@@ -332,4 +332,15 @@
     i32.const 16
     i32.shl
     i32.xor)
+  ;; 24: f64 constant operands, right of the op: ((x + 1.5) - 0.25) * -2 / 3
+  (func $f64_imm (export "f64_imm") (param $x f64) (result f64)
+    local.get $x
+    f64.const 1.5
+    f64.add
+    f64.const 0.25
+    f64.sub
+    f64.const -2
+    f64.mul
+    f64.const 3
+    f64.div)
 )

@@ -333,6 +333,25 @@ static void test_constants_match_unfused(void **state)
         assert_int_equal(call_u32("const_arms", k_inputs[i]), k_inputs[i] ? 7u : (uint32_t)-9);
 }
 
+static void test_f64_constant_operands_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(24, WASM_OP_F64_ADD_IMM));
+    assert_true(has_op(24, WASM_OP_F64_SUB_IMM));
+    assert_true(has_op(24, WASM_OP_F64_MUL_IMM));
+    assert_true(has_op(24, WASM_OP_F64_DIV_IMM));
+    static const double xs[] = {0.0, -0.0, 1.0, -7.25, 1e300, -1e-300, 3.0e10};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        wasm_value_t arg = {.f64 = xs[i]}, res;
+        assert_int_equal(call("f64_imm", &arg, 1, &res), WASM_STATUS_OK);
+        volatile double want = ((xs[i] + 1.5) - 0.25) * -2.0 / 3.0;
+        assert_memory_equal(&res.f64, (const void *)&want, 8);
+    }
+    wasm_value_t inf = {.f64 = __builtin_inf()}, res;
+    assert_int_equal(call("f64_imm", &inf, 1, &res), WASM_STATUS_OK);
+    assert_true(res.f64 < 0 && __builtin_isinf(res.f64));
+}
+
 static void test_one_sum_into_two_locals_matches_unfused(void **state)
 {
     (void)state;
@@ -417,6 +436,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_switch_on_a_local_matches_unfused),
         cmocka_unit_test(test_constants_match_unfused),
         cmocka_unit_test(test_one_sum_into_two_locals_matches_unfused),
+        cmocka_unit_test(test_f64_constant_operands_match_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -138,6 +138,20 @@ bool wasm_cc_peephole(comp_t *c)
             return wasm_cc_refuse(c, p, WASM_OP_LOCAL_ADD_IMM_TEE_SET) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit(c, k) && wasm_cc_emit(c, d) && wasm_cc_emit(c, e);
         }
+        if (a == WASM_OP_F64_CONST && q == p + 3 && q + 1 == c->ir_len &&
+            (b == WASM_OP_F64_ADD || b == WASM_OP_F64_SUB || b == WASM_OP_F64_MUL ||
+             b == WASM_OP_F64_DIV)) { /* an f64 constant operand (round 6) */
+            static const uint32_t k_imm[] = {WASM_OP_F64_ADD_IMM, WASM_OP_F64_SUB_IMM,
+                                             WASM_OP_F64_MUL_IMM, WASM_OP_F64_DIV_IMM};
+            uint32_t lo = ir[p + 1], hi = ir[p + 2];
+            uint32_t op = k_imm[b == WASM_OP_F64_ADD   ? 0
+                                : b == WASM_OP_F64_SUB ? 1
+                                : b == WASM_OP_F64_MUL ? 2
+                                                       : 3];
+            if (!wasm_cc_refuse(c, p, op) || !wasm_cc_emit(c, lo) || !wasm_cc_emit(c, hi))
+                return false;
+            continue;
+        }
         if (a == WASM_OP_I32_CONST && b == WASM_OP_I32_CONST && q == p + 2 &&
             q + 2 == c->ir_len) { /* two constants pushed (round 6) */
             uint32_t k1 = ir[p + 1], k2 = ir[q + 1];

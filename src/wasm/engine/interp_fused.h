@@ -569,6 +569,20 @@ OP(LOCAL_COPY3_BR) /* three local.get x; local.set y, in order; br t */
     JUMP(pc[6]);
     NEXT();
 }
+/* f64.const c; f64.<op>: the top value <op> c, c as two words (low first) */
+#define F64_BIN_IMM(name, op)                                                                      \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        wasm_value_t c_ = {.u64 = (uint64_t)pc[0] | ((uint64_t)pc[1] << 32)};                      \
+        sp[-1].f64 = sp[-1].f64 op c_.f64;                                                         \
+        pc += 2;                                                                                   \
+        NEXT();                                                                                    \
+    }
+F64_BIN_IMM(F64_ADD_IMM, +)
+F64_BIN_IMM(F64_SUB_IMM, -)
+F64_BIN_IMM(F64_MUL_IMM, *)
+F64_BIN_IMM(F64_DIV_IMM, /)
+#undef F64_BIN_IMM
 OP(I32_CONST2) /* i32.const a; i32.const b */
 {
     sp[0].u64 = pc[0];
