@@ -343,4 +343,20 @@
     f64.mul
     f64.const 3
     f64.div)
+  ;; 25-26: loads at base + index (LOCAL2_ADD_<load>)
+  (func $load_bi (export "load_bi") (param $b i32) (param $i i32) (result i32)
+    local.get $b
+    local.get $i
+    i32.add
+    i32.load offset=4
+    local.get $b
+    local.get $i
+    i32.add
+    i32.load8_s offset=1
+    i32.xor)
+  (func $load_bi_f64 (export "load_bi_f64") (param $b i32) (param $i i32) (result f64)
+    local.get $b
+    local.get $i
+    i32.add
+    f64.load offset=8)
 )

@@ -352,6 +352,39 @@ static void test_f64_constant_operands_match_unfused(void **state)
     assert_true(res.f64 < 0 && __builtin_isinf(res.f64));
 }
 
+static void test_loads_at_base_plus_index_match_unfused(void **state)
+{
+    (void)state;
+    assert_true(has_op(25, WASM_OP_LOCAL2_ADD_I32_LOAD));
+    assert_true(has_op(25, WASM_OP_LOCAL2_ADD_I32_LOAD8_S));
+    assert_true(has_op(26, WASM_OP_LOCAL2_ADD_F64_LOAD));
+    size_t size = 0;
+    uint8_t *mem = wasm_memory_data(g_inst, &size);
+    for (int i = 0; i < 64; i++)
+        mem[4000 + i] = (uint8_t)(0x81 + i * 7);
+    uint32_t w;
+    memcpy(&w, mem + 4014, 4);
+    wasm_value_t args[2] = {{.u64 = 4000}, {.u64 = 10}}, res;
+    assert_int_equal(call("load_bi", args, 2, &res), WASM_STATUS_OK);
+    assert_int_equal(res.u32, w ^ (uint32_t)(int32_t)(int8_t)mem[4011]);
+    args[0].u64 = 4010 + 0x80000000u; /* the sum wraps at 32 bits: 4010 */
+    args[1].u64 = 0x80000000u;
+    assert_int_equal(call("load_bi", args, 2, &res), WASM_STATUS_OK);
+    assert_int_equal(res.u32, w ^ (uint32_t)(int32_t)(int8_t)mem[4011]);
+    double d = -3.75;
+    memcpy(mem + 4024, &d, 8);
+    args[0].u64 = 4000;
+    args[1].u64 = 16;
+    assert_int_equal(call("load_bi_f64", args, 2, &res), WASM_STATUS_OK);
+    assert_true(res.f64 == -3.75);
+    args[0].u64 = 65536 - 16;
+    args[1].u64 = 1; /* + 8: the last byte at 65536 */
+    assert_int_equal(call("load_bi_f64", args, 2, &res), WASM_STATUS_TRAP);
+    assert_oob_at("load_bi_f64", 0x2B);
+    args[1].u64 = 0;
+    assert_int_equal(call("load_bi_f64", args, 2, &res), WASM_STATUS_OK);
+}
+
 static void test_one_sum_into_two_locals_matches_unfused(void **state)
 {
     (void)state;
@@ -437,6 +470,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_constants_match_unfused),
         cmocka_unit_test(test_one_sum_into_two_locals_matches_unfused),
         cmocka_unit_test(test_f64_constant_operands_match_unfused),
+        cmocka_unit_test(test_loads_at_base_plus_index_match_unfused),
         cmocka_unit_test(test_fuel_preempts_fused_back_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -138,6 +138,13 @@ bool wasm_cc_peephole(comp_t *c)
             return wasm_cc_refuse(c, p, WASM_OP_LOCAL_ADD_IMM_TEE_SET) && wasm_cc_emit(c, x) &&
                    wasm_cc_emit(c, k) && wasm_cc_emit(c, d) && wasm_cc_emit(c, e);
         }
+        if (a == WASM_OP_LOCAL2_I32_ADD && q == p + 3 && load_index(b) >= 0 &&
+            q + 2 == c->ir_len) { /* a load at base + index (round 6) */
+            uint32_t x = ir[p + 1], y = ir[p + 2], off = ir[q + 1];
+            return refuse_trap_last(c, p,
+                                    WASM_OP_LOCAL2_ADD_I32_LOAD8_S + (uint32_t)load_index(b)) &&
+                   wasm_cc_emit(c, x) && wasm_cc_emit(c, y) && wasm_cc_emit(c, off);
+        }
         if (a == WASM_OP_F64_CONST && q == p + 3 && q + 1 == c->ir_len &&
             (b == WASM_OP_F64_ADD || b == WASM_OP_F64_SUB || b == WASM_OP_F64_MUL ||
              b == WASM_OP_F64_DIV)) { /* an f64 constant operand (round 6) */

@@ -569,6 +569,27 @@ OP(LOCAL_COPY3_BR) /* three local.get x; local.set y, in order; br t */
     JUMP(pc[6]);
     NEXT();
 }
+/* round 6: local.get a; local.get b; i32.add; <load> off (a base and an
+ * index), the sum wrapping at 32 bits before off is added, as unfused */
+#define LOCAL2_ADD_LOAD(name, T, CT)                                                               \
+    OP(name)                                                                                       \
+    {                                                                                              \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[pc[0]].u32 + fp[pc[1]].u32) + pc[2];                 \
+        pc += 3;                                                                                   \
+        if (ea + sizeof(T) > memsize)                                                              \
+            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
+        T v_;                                                                                      \
+        memcpy(&v_, mem + ea, sizeof v_);                                                          \
+        (sp++)->u64 = (CT)v_;                                                                      \
+        NEXT();                                                                                    \
+    }
+LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD8_S, int8_t, uint32_t)
+LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD8_U, uint8_t, uint32_t)
+LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD16_S, int16_t, uint32_t)
+LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD16_U, uint16_t, uint32_t)
+LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD, uint32_t, uint32_t)
+LOCAL2_ADD_LOAD(LOCAL2_ADD_F64_LOAD, uint64_t, uint64_t)
+#undef LOCAL2_ADD_LOAD
 /* f64.const c; f64.<op>: the top value <op> c, c as two words (low first) */
 #define F64_BIN_IMM(name, op)                                                                      \
     OP(name)                                                                                       \
