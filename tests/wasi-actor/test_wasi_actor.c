@@ -415,16 +415,42 @@ static spawned_t spawn_with_fifo(runtime_t *rt)
     return spawn_guest(rt);
 }
 
+/* The fifo tests' node: a probe `p`, another actor `o` that answers, and
+ * the guest `g` with /data/fifo made. */
+typedef struct {
+    runtime_t *rt;
+    probe_t *probe;
+    actor_id_t p, o;
+    spawned_t g;
+} fifo_node_t;
+
+static fifo_node_t fifo_node(void)
+{
+    fifo_node_t n;
+    n.rt = runtime_init(1, 16);
+    n.probe = new_probe();
+    n.p = actor_spawn(n.rt, probe_behavior, n.probe, NULL, 64);
+    n.o = actor_spawn(n.rt, other, NULL, NULL, 16);
+    n.g = spawn_with_fifo(n.rt);
+    return n;
+}
+
+static void fifo_node_end(fifo_node_t *n)
+{
+    runtime_destroy(n->rt);
+    free(n->probe);
+}
+
 /* Step 3: poll_oneoff on a fifo suspends only the actor; the node's event
  * loop wakes it when the test writes, after another actor had its turn. */
 static void poll_fd_read_waits_in_the_event_loop(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p, o = fx.o;
+    spawned_t g = fx.g;
     probe_send(rt, p, g.id, 6, NULL, 0);
     run_until_n(rt, probe, 1);
     assert_int_equal(probe->recs[0].type, 106); /* it opened the fifo and polls */
@@ -443,18 +469,18 @@ static void poll_fd_read_waits_in_the_event_loop(void **state)
     assert_int_equal(rec_i32(&probe->recs[2], 0), 4);
     assert_non_null(strstr(slurp(g.out), "fifo poll=1 revents=1 read=ping\n"));
     close(w);
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* A full fifo: poll for writing waits until the test drains it. */
 static void poll_fd_write_waits_for_room(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p;
+    spawned_t g = fx.g;
     int r = open(g_fifo, O_RDONLY | O_NONBLOCK); /* the reader the actor writes to */
     assert_true(r >= 0);
     probe_send(rt, p, g.id, 7, NULL, 0);
@@ -474,8 +500,7 @@ static void poll_fd_write_waits_for_room(void **state)
     assert_int_equal(probe->recs[1].type, 109);
     assert_int_equal(rec_i32(&probe->recs[1], 0), 0);
     close(r);
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* A poll whose fd stays silent ends by its clock (the fd's source is then
@@ -484,10 +509,11 @@ static void poll_fd_write_waits_for_room(void **state)
 static void poll_fd_timeout_and_limit(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p;
+    spawned_t g = fx.g;
     probe_send(rt, p, g.id, 8, NULL, 0);
     probe_send(rt, p, g.id, 9, NULL, 0);
     run_until_n(rt, probe, 2);
@@ -495,8 +521,7 @@ static void poll_fd_timeout_and_limit(void **state)
     assert_int_equal(rec_i32(&probe->recs[0], 0), 0); /* timed out */
     assert_int_equal(probe->recs[1].type, 111);
     assert_int_equal(rec_i32(&probe->recs[1], 0), 58); /* ENOTSUP */
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* An actor stopped while it waits in poll_oneoff leaves no source in the
@@ -504,10 +529,11 @@ static void poll_fd_timeout_and_limit(void **state)
 static void stopped_while_polling(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p;
+    spawned_t g = fx.g;
     probe_send(rt, p, g.id, 6, NULL, 0);
     run_until_n(rt, probe, 1);
     actor_stop(rt, g.id);
@@ -516,8 +542,7 @@ static void stopped_while_polling(void **state)
     for (int i = 0; i < 100; i++)
         runtime_step(rt);
     assert_int_equal(probe->n, 1);
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* A fifo opened and read without O_NONBLOCK: the open returns at once and
@@ -527,11 +552,11 @@ static void stopped_while_polling(void **state)
 static void blocking_read_waits_in_the_event_loop(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p, o = fx.o;
+    spawned_t g = fx.g;
     int w = open(g_fifo, O_RDWR | O_NONBLOCK); /* a writer, so the read waits, not EOF */
     assert_true(w >= 0);
     probe_send(rt, p, g.id, 10, NULL, 0);
@@ -550,8 +575,7 @@ static void blocking_read_waits_in_the_event_loop(void **state)
     assert_int_equal(rec_i32(&probe->recs[2], 0), 4);
     assert_non_null(strstr(slurp(g.out), "fifo read=pong\n"));
     close(w);
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* A fifo opened for writing with no reader: NXIO at once (natively the
@@ -559,16 +583,16 @@ static void blocking_read_waits_in_the_event_loop(void **state)
 static void fifo_without_reader_is_nxio(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p;
+    spawned_t g = fx.g;
     probe_send(rt, p, g.id, 11, NULL, 0);
     run_until_n(rt, probe, 1);
     assert_int_equal(probe->recs[0].type, 114);
     assert_int_equal(rec_i32(&probe->recs[0], 0), 60); /* ENXIO */
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 /* Blocking writes of more than a fifo holds: each full pipe suspends the
@@ -576,11 +600,11 @@ static void fifo_without_reader_is_nxio(void **state)
 static void blocking_write_waits_for_room(void **state)
 {
     (void)state;
-    runtime_t *rt = runtime_init(1, 16);
-    probe_t *probe = new_probe();
-    actor_id_t p = actor_spawn(rt, probe_behavior, probe, NULL, 64);
-    actor_id_t o = actor_spawn(rt, other, NULL, NULL, 16);
-    spawned_t g = spawn_with_fifo(rt);
+    fifo_node_t fx = fifo_node();
+    runtime_t *rt = fx.rt;
+    probe_t *probe = fx.probe;
+    actor_id_t p = fx.p, o = fx.o;
+    spawned_t g = fx.g;
     int r = open(g_fifo, O_RDONLY | O_NONBLOCK);
     assert_true(r >= 0);
     probe_send(rt, p, g.id, 12, NULL, 0);
@@ -606,8 +630,7 @@ static void blocking_write_waits_for_room(void **state)
     assert_int_equal(rec_i32(&probe->recs[1], 0), 200000);
     assert_int_equal(got, 200000);
     close(r);
-    runtime_destroy(rt);
-    free(probe);
+    fifo_node_end(&fx);
 }
 
 int main(void)

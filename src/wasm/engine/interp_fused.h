@@ -9,6 +9,30 @@
 #error "interp_fused.h is a fragment of wasm_interp_run() (interp.c)"
 #endif
 
+/* The ten i32 comparisons, for each family M(name, type, C operator):
+ * name is P<EQ|NE|LT_S|...>S. */
+/* The six loads with fused address forms, M(name, type, C type):
+ * name is P<I32_LOAD8_S|...|F64_LOAD> (the order of load_index() in
+ * compile_fuse.c). */
+#define LOAD_FORMS(M, P)                                                                           \
+    M(P##I32_LOAD8_S, int8_t, uint32_t)                                                            \
+    M(P##I32_LOAD8_U, uint8_t, uint32_t)                                                           \
+    M(P##I32_LOAD16_S, int16_t, uint32_t)                                                          \
+    M(P##I32_LOAD16_U, uint16_t, uint32_t)                                                         \
+    M(P##I32_LOAD, uint32_t, uint32_t)                                                             \
+    M(P##F64_LOAD, uint64_t, uint64_t)
+#define I32_CMPS(M, P, S)                                                                          \
+    M(P##EQ##S, uint32_t, ==)                                                                      \
+    M(P##NE##S, uint32_t, !=)                                                                      \
+    M(P##LT_S##S, int32_t, <)                                                                      \
+    M(P##LT_U##S, uint32_t, <)                                                                     \
+    M(P##GT_S##S, int32_t, >)                                                                      \
+    M(P##GT_U##S, uint32_t, >)                                                                     \
+    M(P##LE_S##S, int32_t, <=)                                                                     \
+    M(P##LE_U##S, uint32_t, <=)                                                                    \
+    M(P##GE_S##S, int32_t, >=)                                                                     \
+    M(P##GE_U##S, uint32_t, >=)
+
 #define CMP_BR(name, T, field, op)                                                                 \
     OP(name)                                                                                       \
     {                                                                                              \
@@ -56,26 +80,8 @@ CMP_BR(I32_GE_U_BR_IF, uint32_t, u32, >=)
             pc += 2;                                                                               \
         NEXT();                                                                                    \
     }
-CMP_IMM(I32_EQ_IMM, uint32_t, ==)
-CMP_IMM(I32_NE_IMM, uint32_t, !=)
-CMP_IMM(I32_LT_S_IMM, int32_t, <)
-CMP_IMM(I32_LT_U_IMM, uint32_t, <)
-CMP_IMM(I32_GT_S_IMM, int32_t, >)
-CMP_IMM(I32_GT_U_IMM, uint32_t, >)
-CMP_IMM(I32_LE_S_IMM, int32_t, <=)
-CMP_IMM(I32_LE_U_IMM, uint32_t, <=)
-CMP_IMM(I32_GE_S_IMM, int32_t, >=)
-CMP_IMM(I32_GE_U_IMM, uint32_t, >=)
-CMP_IMM_BR(I32_EQ_IMM_BR_IF, uint32_t, ==)
-CMP_IMM_BR(I32_NE_IMM_BR_IF, uint32_t, !=)
-CMP_IMM_BR(I32_LT_S_IMM_BR_IF, int32_t, <)
-CMP_IMM_BR(I32_LT_U_IMM_BR_IF, uint32_t, <)
-CMP_IMM_BR(I32_GT_S_IMM_BR_IF, int32_t, >)
-CMP_IMM_BR(I32_GT_U_IMM_BR_IF, uint32_t, >)
-CMP_IMM_BR(I32_LE_S_IMM_BR_IF, int32_t, <=)
-CMP_IMM_BR(I32_LE_U_IMM_BR_IF, uint32_t, <=)
-CMP_IMM_BR(I32_GE_S_IMM_BR_IF, int32_t, >=)
-CMP_IMM_BR(I32_GE_U_IMM_BR_IF, uint32_t, >=)
+I32_CMPS(CMP_IMM, I32_, _IMM)
+I32_CMPS(CMP_IMM_BR, I32_, _IMM_BR_IF)
 BIN_IMM(I32_ADD_IMM, a + k)
 BIN_IMM(I32_AND_IMM, a &k)
 BIN_IMM(I32_OR_IMM, a | k)
@@ -276,26 +282,8 @@ TEE_BIN_IMM(TEE_ROTR_IMM, rotr32(a, k))
             pc += 3;                                                                               \
         NEXT();                                                                                    \
     }
-LOCAL_CMP_IMM(LOCAL_EQ_IMM, uint32_t, ==)
-LOCAL_CMP_IMM(LOCAL_NE_IMM, uint32_t, !=)
-LOCAL_CMP_IMM(LOCAL_LT_S_IMM, int32_t, <)
-LOCAL_CMP_IMM(LOCAL_LT_U_IMM, uint32_t, <)
-LOCAL_CMP_IMM(LOCAL_GT_S_IMM, int32_t, >)
-LOCAL_CMP_IMM(LOCAL_GT_U_IMM, uint32_t, >)
-LOCAL_CMP_IMM(LOCAL_LE_S_IMM, int32_t, <=)
-LOCAL_CMP_IMM(LOCAL_LE_U_IMM, uint32_t, <=)
-LOCAL_CMP_IMM(LOCAL_GE_S_IMM, int32_t, >=)
-LOCAL_CMP_IMM(LOCAL_GE_U_IMM, uint32_t, >=)
-LOCAL_CMP_IMM_BR(LOCAL_EQ_IMM_BR_IF, uint32_t, ==)
-LOCAL_CMP_IMM_BR(LOCAL_NE_IMM_BR_IF, uint32_t, !=)
-LOCAL_CMP_IMM_BR(LOCAL_LT_S_IMM_BR_IF, int32_t, <)
-LOCAL_CMP_IMM_BR(LOCAL_LT_U_IMM_BR_IF, uint32_t, <)
-LOCAL_CMP_IMM_BR(LOCAL_GT_S_IMM_BR_IF, int32_t, >)
-LOCAL_CMP_IMM_BR(LOCAL_GT_U_IMM_BR_IF, uint32_t, >)
-LOCAL_CMP_IMM_BR(LOCAL_LE_S_IMM_BR_IF, int32_t, <=)
-LOCAL_CMP_IMM_BR(LOCAL_LE_U_IMM_BR_IF, uint32_t, <=)
-LOCAL_CMP_IMM_BR(LOCAL_GE_S_IMM_BR_IF, int32_t, >=)
-LOCAL_CMP_IMM_BR(LOCAL_GE_U_IMM_BR_IF, uint32_t, >=)
+I32_CMPS(LOCAL_CMP_IMM, LOCAL_, _IMM)
+I32_CMPS(LOCAL_CMP_IMM_BR, LOCAL_, _IMM_BR_IF)
 /* i32.const k; i32.add; <load> off: the address wraps at 32 bits
  * before the offset is added, as in the unfused pair */
 #define ADD_IMM_LOAD(name, T, CT)                                                                  \
@@ -311,10 +299,12 @@ LOCAL_CMP_IMM_BR(LOCAL_GE_U_IMM_BR_IF, uint32_t, >=)
         NEXT();                                                                                    \
     }
 /* local.get x; i32.const k; i32.add; <load> off */
-#define LOCAL_ADD_IMM_LOAD(name, T, CT)                                                            \
+/* A load pushed from an address computed from immediates and locals
+ * (`ADDR`, wrapping at 32 bits), plus the offset in pc[2]. */
+#define PUSH_LOAD_AT(name, T, CT, ADDR)                                                            \
     OP(name)                                                                                       \
     {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[pc[0]].u32 + pc[1]) + pc[2];                         \
+        uint64_t ea = (uint64_t)(uint32_t)(ADDR) + pc[2];                                          \
         pc += 3;                                                                                   \
         if (ea + sizeof(T) > memsize)                                                              \
             TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
@@ -323,18 +313,9 @@ LOCAL_CMP_IMM_BR(LOCAL_GE_U_IMM_BR_IF, uint32_t, >=)
         (sp++)->u64 = (CT)v_;                                                                      \
         NEXT();                                                                                    \
     }
-ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
-ADD_IMM_LOAD(ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
-ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
-ADD_IMM_LOAD(ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
-ADD_IMM_LOAD(ADD_IMM_I32_LOAD, uint32_t, uint32_t)
-ADD_IMM_LOAD(ADD_IMM_F64_LOAD, uint64_t, uint64_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_S, int8_t, uint32_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD8_U, uint8_t, uint32_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_S, int16_t, uint32_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD16_U, uint16_t, uint32_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_I32_LOAD, uint32_t, uint32_t)
-LOCAL_ADD_IMM_LOAD(LOCAL_ADD_IMM_F64_LOAD, uint64_t, uint64_t)
+#define LOCAL_ADD_IMM_LOAD(name, T, CT) PUSH_LOAD_AT(name, T, CT, fp[pc[0]].u32 + pc[1])
+LOAD_FORMS(ADD_IMM_LOAD, ADD_IMM_)
+LOAD_FORMS(LOCAL_ADD_IMM_LOAD, LOCAL_ADD_IMM_)
 
 OP(LOCAL_SET_GET2) /* local.set x; local.get y; local.set z; local.get w */
 {
@@ -571,25 +552,11 @@ OP(LOCAL_COPY3_BR) /* three local.get x; local.set y, in order; br t */
 }
 /* round 6: local.get a; local.get b; i32.add; <load> off (a base and an
  * index), the sum wrapping at 32 bits before off is added, as unfused */
-#define LOCAL2_ADD_LOAD(name, T, CT)                                                               \
-    OP(name)                                                                                       \
-    {                                                                                              \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[pc[0]].u32 + fp[pc[1]].u32) + pc[2];                 \
-        pc += 3;                                                                                   \
-        if (ea + sizeof(T) > memsize)                                                              \
-            TRAP(WASM_TRAP_MEMORY_OOB);                                                            \
-        T v_;                                                                                      \
-        memcpy(&v_, mem + ea, sizeof v_);                                                          \
-        (sp++)->u64 = (CT)v_;                                                                      \
-        NEXT();                                                                                    \
-    }
-LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD8_S, int8_t, uint32_t)
-LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD8_U, uint8_t, uint32_t)
-LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD16_S, int16_t, uint32_t)
-LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD16_U, uint16_t, uint32_t)
-LOCAL2_ADD_LOAD(LOCAL2_ADD_I32_LOAD, uint32_t, uint32_t)
-LOCAL2_ADD_LOAD(LOCAL2_ADD_F64_LOAD, uint64_t, uint64_t)
+#define LOCAL2_ADD_LOAD(name, T, CT) PUSH_LOAD_AT(name, T, CT, fp[pc[0]].u32 + fp[pc[1]].u32)
+LOAD_FORMS(LOCAL2_ADD_LOAD, LOCAL2_ADD_)
 #undef LOCAL2_ADD_LOAD
+#undef LOCAL_ADD_IMM_LOAD
+#undef PUSH_LOAD_AT
 /* f64.const c; f64.<op>: the top value <op> c, c as two words (low first) */
 #define F64_BIN_IMM(name, op)                                                                      \
     OP(name)                                                                                       \
@@ -632,3 +599,5 @@ OP(LOCAL_GET_LOCAL_F64_LOAD) /* local.get a; local.get x; f64.load off */
     sp += 2;
     NEXT();
 }
+#undef I32_CMPS
+#undef LOAD_FORMS
