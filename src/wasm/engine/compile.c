@@ -153,6 +153,8 @@ static bool prev_op_is(const comp_t *c, uint32_t at, uint32_t op, uint32_t len)
 static bool emit_br_if(comp_t *c, uint32_t off, ctrl_t *l)
 {
     uint32_t at = c->last_op_at;
+    if (c->plain)
+        return wasm_cc_emit_op(c, WASM_OP_BR_IF, off) && wasm_cc_emit_target(c, l);
     /* slot compare; br_if: compare two slots and branch, one op */
     if (wasm_cc_last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
         c->ir[at] <= WASM_OP_S3_I32_GE_U) {
@@ -257,8 +259,8 @@ static bool emit_branch(comp_t *c, uint32_t op_plain, uint32_t op_move, uint32_t
     if (drop == 0 && op_plain == WASM_OP_BR_IF)
         return emit_br_if(c, off, l);
     uint32_t at = c->last_op_at;
-    if (drop == 0 && op_plain == WASM_OP_BR && c->nrecent && c->recent[c->nrecent - 1] == at &&
-        c->label_at <= at) {
+    if (drop == 0 && op_plain == WASM_OP_BR && !c->plain && c->nrecent &&
+        c->recent[c->nrecent - 1] == at && c->label_at <= at) {
         /* the moves into a loop's or join's variables, then br: one op */
         if (c->ir[at] == WASM_OP_LOCAL_COPY && at + 3 == c->ir_len) {
             uint32_t x = c->ir[at + 1], y = c->ir[at + 2];
@@ -442,6 +444,8 @@ static bool emit_if_branch(comp_t *c, uint32_t off)
     /* eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u, each negated */
     static const uint8_t k_neg[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
     uint32_t at = c->last_op_at;
+    if (c->plain)
+        return wasm_cc_emit_op(c, WASM_OP_BR_UNLESS, off) && wasm_cc_emit(c, 0);
     if (wasm_cc_last_is_s3_to(c, c->nvals) && c->ir[at] >= WASM_OP_S3_I32_EQ &&
         c->ir[at] <= WASM_OP_S3_I32_GE_U) {
         c->ir[at] = WASM_OP_S3_I32_EQ_BR_IF + k_neg[c->ir[at] - WASM_OP_S3_I32_EQ];
@@ -683,7 +687,7 @@ static bool read_locals(comp_t *c, const wasm_functype_t *t)
 bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t func_index,
                            wasm_code_t *code)
 {
-    comp_t c = {.r = r, .m = m};
+    comp_t c = {.r = r, .m = m, .plain = m->plain_ir};
     const wasm_functype_t *t = &m->types[m->func_types[func_index]];
     uint32_t body_offset = (uint32_t)(r->p - r->base);
     bool ok = read_locals(&c, t);
@@ -704,7 +708,7 @@ bool wasm_compile_function(wasm_reader_t *r, const wasm_module_t *m, uint32_t fu
             break;
         }
         ok = compile_instr(&c, &done);
-        if (ok && !done)
+        if (ok && !done && !c.plain)
             ok = wasm_cc_peephole(&c);
     }
     if (ok) {

@@ -57,6 +57,8 @@ typedef struct comp {
     uint32_t pend_local[WASM_CC_MAX_PENDING];
     uint32_t pend_off[WASM_CC_MAX_PENDING];
     uint32_t npend;
+    bool plain; /* no pending aliases, slot ops or fusions: one IR op per
+                   wasm instruction, the input of the JIT (jit_x64.c) */
 } comp_t;
 
 /* Operand type stack (spec appendix, validation algorithm): push a type;

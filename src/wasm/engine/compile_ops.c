@@ -350,7 +350,7 @@ bool wasm_cc_op_br_table(comp_t *c, uint32_t off)
          * fused here, before the targets (forward ones are chained through
          * their words) are written */
         uint32_t at = c->ir_len - 2;
-        if (c->ir_len >= 2 && c->nrecent && c->recent[c->nrecent - 1] == at &&
+        if (!c->plain && c->ir_len >= 2 && c->nrecent && c->recent[c->nrecent - 1] == at &&
             c->ir[at] == WASM_OP_LOCAL_GET && c->label_at <= at) {
             uint32_t x = c->ir[at + 1];
             ok = wasm_cc_refuse(c, at, WASM_OP_LOCAL_BR_TABLE) && wasm_cc_emit(c, x);
@@ -435,6 +435,9 @@ bool wasm_cc_op_local(comp_t *c, uint8_t op, uint32_t off)
     if (op == 0x20) { /* an alias until an op reads it (or it is emitted) */
         if (!wasm_cc_push(c, t))
             return false;
+        if (c->plain)
+            return !wasm_cc_live(c) ||
+                   (wasm_cc_emit_op(c, WASM_OP_LOCAL_GET, off) && wasm_cc_emit(c, i));
         return !wasm_cc_live(c) || wasm_cc_pend_local(c, i, off);
     }
     if (!wasm_cc_pop_expect(c, t, NULL))

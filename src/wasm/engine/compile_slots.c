@@ -204,7 +204,7 @@ bool wasm_cc_slot_set(comp_t *c, uint32_t i, bool tee, uint32_t off, bool *done)
 {
     uint32_t h = tee ? c->nvals - 1 : c->nvals; /* height of the value set */
     *done = false;
-    if (c->npend)
+    if (c->npend || c->plain)
         return true;
     uint32_t at = c->last_op_at;
     if (wasm_cc_last_is_s3_to(c, h)) {

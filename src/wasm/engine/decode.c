@@ -795,8 +795,13 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
         goto fail;
     }
     r.p += 4;
+    m->plain_ir = WASM_JIT && wasm_jit_enabled();
     if (!decode_sections(&r, m))
         goto fail;
+    /* machine code (DESIGN.md "The JIT"); without it (no executable
+     * mapping, out of memory) the interpreter runs the plain IR */
+    if (m->plain_ir)
+        (void)wasm_jit_module(m);
     return m;
 fail:
     wasm_module_free(m);
@@ -817,6 +822,7 @@ void wasm_module_free(wasm_module_t *m)
     }
     mk_free(m->imports);
     mk_free(m->func_types);
+    wasm_jit_free(m);
     if (m->codes)
         for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) {
             mk_free(m->codes[i].ir);

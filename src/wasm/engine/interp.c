@@ -179,9 +179,25 @@ static uint32_t prof_prev_;
             if (fuel <= 0)                                                                         \
                 PREEMPT_AT(t_ - 2);                                                                \
             fuel -= (int64_t)t_[-1];                                                               \
+            JIT_AT(t_);                                                                            \
         }                                                                                          \
         pc = t_;                                                                                   \
     } while (0)
+
+#if WASM_JIT
+/* Continue in machine code when the function has it and `p` is one of its
+ * labels (jit_x64.c: loop headers, branch targets, after calls, entry). */
+#define JIT_AT(p)                                                                                  \
+    do {                                                                                           \
+        const int32_t *ja_ = fn->code->jit_at;                                                     \
+        if (ja_ && ja_[(p)-ir] >= 0) {                                                             \
+            pc = (p);                                                                              \
+            goto jit_enter;                                                                        \
+        }                                                                                          \
+    } while (0)
+#else
+#define JIT_AT(p) ((void)0)
+#endif
 
 /* Move the top `arity` values down over `drop` slots (branch with results). */
 #define MOVE_DOWN(drop, arity)                                                                     \
@@ -315,6 +331,7 @@ wasm_status_t wasm_interp_run(wasm_instance_t *inst0)
 
     ex->state = WASM_EXEC_RUNNING;
     RELOAD();
+    JIT_AT(pc);
 
 #if WASM_USE_COMPUTED_GOTO
     NEXT();
@@ -392,6 +409,7 @@ dispatch:
             RELOAD();
         else
             ir = fn->code->ir; /* same instance: memory view already current */
+        JIT_AT(pc);
         NEXT();
     }
     OP(CALL)
@@ -860,8 +878,23 @@ do_call : if (callee->kind == WASM_FUNC_HOST)
         PREEMPT_AT(ir);
     fuel -= (int64_t)ir[1];
     pc = ir + 2;
+    JIT_AT(pc);
     NEXT();
 }
+
+#if WASM_JIT
+jit_enter:
+{
+    /* machine code runs until an op it leaves to us (a call, a return, a
+     * trap, fuel out, an op without code); pc is that op */
+    wasm_jit_state_t js = {sp, fp, mem, memsize, fuel, globals};
+    const wasm_code_t *jc = fn->code;
+    pc = wasm_jit_run(jc->jit_code, jc->jit_code + jc->jit_at[pc - ir], &js);
+    sp = js.sp;
+    fuel = js.fuel;
+    NEXT();
+}
+#endif
 
 finished : ex->sp = (uint32_t)(sp - stack);
 ex->fp = 0;

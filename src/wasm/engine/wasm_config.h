@@ -135,4 +135,19 @@
 #endif
 #endif
 
+/* 1: modules are compiled to x86-64 machine code as well (jit_x64.c), which
+ * runs them and hands back to the interpreter at calls, traps and ops it
+ * has no code for. Only on x86-64 Linux with GCC or clang, not in the
+ * bounded (microcontroller) build and not in the profile build (which
+ * counts the interpreter's ops). At run time,
+ * MK_WASM_JIT=0 in the environment or wasm_jit_set(false) turns it off. */
+#ifndef WASM_JIT
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) &&      \
+    !WASM_IR_PROFILE && !(defined(MK_BOUNDED) && MK_BOUNDED)
+#define WASM_JIT 1
+#else
+#define WASM_JIT 0
+#endif
+#endif
+
 #endif

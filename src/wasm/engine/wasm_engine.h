@@ -118,6 +118,20 @@ typedef struct wasm_extern_desc {
     bool mutable_;             /* kind GLOBAL */
 } wasm_extern_desc_t;
 
+/* ---- machine code (jit_x64.c) ---- */
+
+/* Whether modules compiled from now on are also compiled to machine code
+ * (x86-64 Linux builds, WASM_JIT): on by default, off when the environment
+ * has MK_WASM_JIT=0. Elsewhere always false. Process-wide, read at
+ * wasm_module_compile(); not synchronised with a concurrent compile. */
+bool wasm_jit_enabled(void);
+
+/* Turn the JIT on or off for modules compiled from now on (no effect
+ * where it is not built); returns the previous setting. Modules already
+ * compiled keep what they have. Used by tests and benchmarks to run the
+ * same module both ways. */
+bool wasm_jit_set(bool on);
+
 /* ---- modules (decode.c, validate.c, compile.c) ---- */
 
 /* Decode, validate and compile `len` bytes into a module. The bytes are

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wasm_engine.h"
 
@@ -143,6 +144,11 @@ typedef struct wasm_code {
     uint32_t *pc_map;     /* pairs (IR word index, module byte offset) */
     uint32_t pc_map_len;  /* pairs */
     uint32_t body_offset; /* module byte offset of the body */
+    /* jit_x64.c: per IR word, the offset in jit_code of the machine code
+     * that continues there (a label: loop header, branch target, the op
+     * after a call, the entry), -1 elsewhere; NULL without machine code */
+    int32_t *jit_at;
+    const uint8_t *jit_code; /* the module's machine code (its entry sequence first) */
 } wasm_code_t;
 
 typedef struct wasm_import {
@@ -200,6 +206,9 @@ struct wasm_module {
     uint32_t nfuncs, nfunc_imports;
     uint32_t *func_types; /* type index per function */
     wasm_code_t *codes;   /* nfuncs - nfunc_imports bodies */
+    bool plain_ir;        /* compiled without fusions, for the JIT */
+    void *jit_mem;        /* machine code of all bodies (mmap, read + execute) */
+    size_t jit_size;
     uint32_t ntables, ntable_imports;
     wasm_table_type_t *tables;
     uint32_t nmems, nmem_imports;
@@ -321,6 +330,39 @@ wasm_status_t wasm_interp_run(wasm_instance_t *inst);
 /* interp.c: the op word that stands for IR op `op` in compiled code: `op`
  * itself, or its handler offset when WASM_DIRECT_THREADED. */
 uint32_t wasm_interp_op_word(uint32_t op);
+
+/* ---- jit_x64.c (DESIGN.md "The JIT") ---- */
+
+/* What machine code and the interpreter hand each other: the operand stack
+ * top, the frame, linear memory and fuel (offsets fixed: the code reads
+ * them by offset). */
+typedef struct wasm_jit_state {
+    wasm_value_t *sp;
+    wasm_value_t *fp;
+    uint8_t *mem;
+    uint64_t memsize;
+    int64_t fuel;
+    wasm_global_t **globals;
+} wasm_jit_state_t;
+
+/* Compile every body of `m` (compiled with plain_ir) to machine code.
+ * False when it could not (out of memory, no executable mapping): the
+ * interpreter then runs every body, as without a JIT. */
+bool wasm_jit_module(wasm_module_t *m);
+
+/* Release the machine code of `m` (wasm_module_free). */
+void wasm_jit_free(wasm_module_t *m);
+
+/* Run machine code at `code` (a label of jit_at) from `st` until it hands
+ * the execution back; returns the IR address of the op the interpreter
+ * runs next, with st->sp and st->fuel updated. */
+static inline const uint32_t *wasm_jit_run(const uint8_t *base, const uint8_t *code,
+                                           wasm_jit_state_t *st)
+{
+    const uint32_t *(*enter)(wasm_jit_state_t *, const void *);
+    memcpy(&enter, &base, sizeof enter); /* the entry sequence is at the start */
+    return enter(st, code);
+}
 
 /* interp.c: record a trap of `kind` at IR position `pc` of `fn`. */
 void wasm_interp_set_trap(wasm_instance_t *inst, wasm_trap_kind_t kind, const wasm_func_t *fn,
