@@ -887,11 +887,28 @@ jit_enter:
 {
     /* machine code runs until an op it leaves to us (a call, a return, a
      * trap, fuel out, an op without code); pc is that op */
-    wasm_jit_state_t js = {sp, fp, mem, memsize, fuel, globals};
+    wasm_jit_state_t js = {sp,
+                           fp,
+                           mem,
+                           memsize,
+                           fuel,
+                           globals,
+                           ex,
+                           funcs,
+                           stack + ex->stack_cap,
+                           max_depth < ex->frame_cap ? max_depth : ex->frame_cap,
+                           0,
+                           fn,
+                           tables};
     const wasm_code_t *jc = fn->code;
     pc = wasm_jit_run(jc->jit_code, jc->jit_code + jc->jit_at[pc - ir], &js);
     sp = js.sp;
+    fp = js.fp;
     fuel = js.fuel;
+    if (js.fn != fn) { /* left inside a call made in machine code: same instance */
+        fn = js.fn;
+        ir = fn->code->ir;
+    }
     NEXT();
 }
 #endif

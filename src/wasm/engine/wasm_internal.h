@@ -343,6 +343,15 @@ typedef struct wasm_jit_state {
     uint64_t memsize;
     int64_t fuel;
     wasm_global_t **globals;
+    /* for calls made in machine code (the frames it pushes are the
+     * interpreter's, so it can take over below any of them) */
+    wasm_exec_t *ex;
+    wasm_func_t **funcs;
+    const wasm_value_t *stack_end; /* ex->stack + ex->stack_cap */
+    uint64_t max_depth;            /* frames: the lower of the limit and frame_cap */
+    uintptr_t entry_rsp;           /* the machine stack at entry (set by the code) */
+    wasm_func_t *fn;               /* the function running (calls in machine code change it) */
+    wasm_table_t **tables;
 } wasm_jit_state_t;
 
 /* Compile every body of `m` (compiled with plain_ir) to machine code.
@@ -355,7 +364,8 @@ void wasm_jit_free(wasm_module_t *m);
 
 /* Run machine code at `code` (a label of jit_at) from `st` until it hands
  * the execution back; returns the IR address of the op the interpreter
- * runs next, with st->sp and st->fuel updated. */
+ * runs next, in st->fn (which calls made in machine code may have changed,
+ * with frames pushed), with st->sp, st->fp and st->fuel updated. */
 static inline const uint32_t *wasm_jit_run(const uint8_t *base, const uint8_t *code,
                                            wasm_jit_state_t *st)
 {
