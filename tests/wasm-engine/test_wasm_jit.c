@@ -1,0 +1,197 @@
+/*
+ * test_wasm_jit.c -- the machine code of jit_x64.c computes what the
+ * interpreter computes (which the spec suite checks): jit.wat's exports run
+ * on two instances of the same bytes, one compiled with the JIT and one
+ * without, over a grid of inputs, and must return the same values or trap
+ * with the same message (kind, function and byte offset: the JIT leaves to
+ * the interpreter before a trapping op). Also: the JIT really produced code
+ * here, fuel preempts a loop in machine code and resuming finishes it with
+ * the same result, and a module compiled with the JIT off has none.
+ * argv[1] is jit.wasm, built from jit.wat by wat2wasm.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wasm/engine/wasm_engine.h"
+#include "wasm/engine/wasm_internal.h"
+
+static const char *g_path;
+static uint8_t g_bytes[1 << 16];
+static size_t g_len;
+
+static const uint64_t k_grid[] = {
+    0,
+    1,
+    2,
+    3,
+    7,
+    31,
+    32,
+    63,
+    64,
+    5000,
+    9000,
+    20000,
+    65520,
+    65530,
+    0x7FFFFFFF,
+    0x80000000,
+    0xFFFFFFFF,
+    0xFFFFFFFFFFFFFFFF, /* -1 */
+    0xFFFFFFFFFFFFFFFE,
+    0x8000000000000000, /* INT64_MIN */
+    0x7FFFFFFFFFFFFFFF,
+    0xFFFFFFFF80000000, /* INT32_MIN as i64 */
+    0x3FF8000000000000, /* 1.5 */
+    0x7FF8000000000000, /* NaN */
+    0xC1E0000000000000, /* -2147483648.0 */
+    0x41EFFFFFFFE00000, /* 4294967295.0 */
+    0x43E0000000000000, /* 2^63 */
+    0xBFE0000000000000, /* -0.5 */
+};
+
+static const char *const k_exports[] = {
+    "i32_mix", "i64_mix", "div_s32", "div_u32", "rem_s32",  "rem_u32",   "div_s64",
+    "div_u64", "rem_s64", "rem_u64", "pressure", "alias",   "machine",   "memory",
+    "floats",  "trunc32", "trunc32u", "trunc64", "trunc_f32", "deep",    "indirect",
+    "multi",   "grow",    "loop",
+};
+
+static wasm_instance_t *instantiate(bool jit, wasm_module_t **mod)
+{
+    bool was = wasm_jit_set(jit);
+    wasm_error_t err;
+    *mod = wasm_module_compile(g_bytes, g_len, &err);
+    wasm_jit_set(was);
+    assert_non_null(*mod);
+    wasm_instance_t *inst = wasm_instance_new(*mod, NULL, 0, NULL, &err);
+    assert_non_null(inst);
+    assert_int_equal(wasm_instance_initialize(inst), WASM_STATUS_OK);
+    return inst;
+}
+
+static void test_machine_code_is_made_only_with_the_jit_on(void **state)
+{
+    (void)state;
+    wasm_module_t *with, *without;
+    wasm_instance_t *a = instantiate(true, &with), *b = instantiate(false, &without);
+    if (WASM_JIT) {
+        assert_non_null(with->jit_mem);
+        assert_true(with->plain_ir);
+        assert_non_null(with->codes[0].jit_at);
+    }
+    assert_null(without->jit_mem);
+    assert_false(without->plain_ir);
+    assert_null(without->codes[0].jit_at);
+    wasm_instance_free(a);
+    wasm_instance_free(b);
+    wasm_module_free(with);
+    wasm_module_free(without);
+}
+
+static void test_every_export_matches_the_interpreter(void **state)
+{
+    (void)state;
+    wasm_module_t *mj, *mi;
+    wasm_instance_t *ij = instantiate(true, &mj), *ii = instantiate(false, &mi);
+    size_t ng = sizeof k_grid / sizeof k_grid[0];
+    unsigned traps = 0, calls = 0;
+    for (size_t e = 0; e < sizeof k_exports / sizeof k_exports[0]; e++) {
+        for (size_t x = 0; x < ng; x++) {
+            for (size_t y = 0; y < ng; y++) {
+                wasm_value_t args[2] = {{.u64 = k_grid[x]}, {.u64 = k_grid[y]}};
+                wasm_value_t rj = {.u64 = 0}, ri = {.u64 = 0};
+                wasm_status_t sj = wasm_call_export(ij, k_exports[e], args, 2, &rj, 1);
+                wasm_status_t si = wasm_call_export(ii, k_exports[e], args, 2, &ri, 1);
+                if (sj != si || (si == WASM_STATUS_OK && rj.u64 != ri.u64))
+                    fail_msg("%s(0x%llx, 0x%llx): jit status %d value 0x%llx, interpreter "
+                             "status %d value 0x%llx (%s)",
+                             k_exports[e], (unsigned long long)k_grid[x],
+                             (unsigned long long)k_grid[y], sj, (unsigned long long)rj.u64, si,
+                             (unsigned long long)ri.u64, wasm_instance_trap(ii)->message);
+                if (si == WASM_STATUS_TRAP) {
+                    traps++;
+                    assert_string_equal(wasm_instance_trap(ij)->message,
+                                        wasm_instance_trap(ii)->message);
+                }
+                calls++;
+            }
+        }
+    }
+    /* the grid reaches the traps: division, bounds, conversion, depth,
+     * call_indirect */
+    assert_true(traps > 100);
+    assert_true(calls == ng * ng * (sizeof k_exports / sizeof k_exports[0]));
+    /* memory ends the same */
+    size_t nj, ni;
+    uint8_t *dj = wasm_memory_data(ij, &nj), *di = wasm_memory_data(ii, &ni);
+    assert_int_equal(nj, ni);
+    assert_memory_equal(dj, di, ni);
+    wasm_instance_free(ij);
+    wasm_instance_free(ii);
+    wasm_module_free(mj);
+    wasm_module_free(mi);
+}
+
+static void test_fuel_preempts_machine_code_and_resume_finishes(void **state)
+{
+    (void)state;
+    wasm_module_t *mj, *mi;
+    wasm_instance_t *ij = instantiate(true, &mj), *ii = instantiate(false, &mi);
+    wasm_value_t args[2] = {{.u64 = 3}, {.u64 = 0xFFF}};
+    wasm_value_t want, got = {.u64 = 0};
+    assert_int_equal(wasm_call_export(ii, "loop", args, 2, &want, 1), WASM_STATUS_OK);
+    wasm_instance_set_fuel(ij, 100);
+    wasm_status_t st = wasm_call_export(ij, "loop", args, 2, &got, 1);
+    unsigned slices = 0;
+    while (st == WASM_STATUS_OUT_OF_FUEL) {
+        slices++;
+        wasm_instance_set_fuel(ij, 100);
+        st = wasm_resume(ij, NULL, 0, &got, 1);
+    }
+    assert_int_equal(st, WASM_STATUS_OK);
+    assert_true(slices > 10); /* 4095 iterations do not fit in 100 units */
+    assert_true(got.u64 == want.u64);
+    /* and a recursion preempted deep inside calls made in machine code */
+    wasm_value_t d[2] = {{.u64 = 3000}, {.u64 = 0}};
+    assert_int_equal(wasm_call_export(ii, "deep", d, 2, &want, 1), WASM_STATUS_OK);
+    wasm_instance_set_fuel(ij, 500);
+    st = wasm_call_export(ij, "deep", d, 2, &got, 1);
+    slices = 0;
+    while (st == WASM_STATUS_OUT_OF_FUEL) {
+        slices++;
+        wasm_instance_set_fuel(ij, 500);
+        st = wasm_resume(ij, NULL, 0, &got, 1);
+    }
+    assert_int_equal(st, WASM_STATUS_OK);
+    assert_true(slices > 2);
+    assert_true(got.u64 == want.u64 && want.u64 == 3000ull * 3001 / 2);
+    wasm_instance_free(ij);
+    wasm_instance_free(ii);
+    wasm_module_free(mj);
+    wasm_module_free(mi);
+}
+
+int main(int argc, char **argv)
+{
+    g_path = argc > 1 ? argv[1] : "jit.wasm";
+    FILE *f = fopen(g_path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", g_path);
+        return 1;
+    }
+    g_len = fread(g_bytes, 1, sizeof g_bytes, f);
+    fclose(f);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_machine_code_is_made_only_with_the_jit_on),
+        cmocka_unit_test(test_every_export_matches_the_interpreter),
+        cmocka_unit_test(test_fuel_preempts_machine_code_and_resume_finishes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
