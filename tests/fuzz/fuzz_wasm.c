@@ -4,9 +4,14 @@
  * instantiated against generated imports (zero-returning host functions,
  * small memories, tables and globals), initialised and every exported
  * function is called with zero arguments, all with small limits and a small
- * fuel budget. Any crash, leak, sanitizer report or hang is a bug.
+ * fuel budget. Where the JIT is built (jit_x64.c), each module runs twice,
+ * with machine code and without, and every status, result and trap message
+ * must be the same (fuel is charged per wasm instruction either way). Any
+ * crash, leak, sanitizer report, hang or difference is a bug.
  */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,8 +48,42 @@ static void free_owned(owned_t *o, uint32_t n)
     free(o);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* FNV-1a over what a run shows: statuses, results, trap messages */
+static void mix(uint64_t *h, const void *p, size_t n)
 {
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        *h = (*h ^ b[i]) * 0x100000001b3ull;
+}
+
+static void mix_results(uint64_t *h, const wasm_functype_t *t, const wasm_value_t *res)
+{
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        uint64_t v = res[i].u64;
+        /* NaN payloads may differ (spec 4.3.3: nondeterministic) */
+        if ((t->results[i] == WASM_F32 && isnan(res[i].f32)) ||
+            (t->results[i] == WASM_F64 && isnan(res[i].f64)))
+            v = 0x7FF8;
+        else if (t->results[i] == WASM_I32 || t->results[i] == WASM_F32)
+            v = res[i].u32;
+        mix(h, &v, sizeof v);
+    }
+}
+
+static void mix_status(uint64_t *h, wasm_instance_t *inst, wasm_status_t st)
+{
+    mix(h, &st, sizeof st);
+    if (st == WASM_STATUS_TRAP) {
+        const char *msg = wasm_instance_trap(inst)->message;
+        mix(h, msg, strlen(msg));
+    }
+}
+
+/* One run of `data` with the JIT on or off; returns its digest. */
+static uint64_t run(const uint8_t *data, size_t size, bool jit)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    bool was = wasm_jit_set(jit);
     wasm_error_t err;
     /* the limit checks of wasm_module_compile_limited, with limits small
      * enough for fuzzed modules to cross them */
@@ -60,8 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                    .max_segment_elems = 16};
     wasm_module_free(wasm_module_compile_limited(data, size, &small, &err));
     wasm_module_t *m = wasm_module_compile(data, size, &err);
+    wasm_jit_set(was);
     if (!m)
-        return 0;
+        return h;
     uint32_t n = wasm_module_import_count(m);
     owned_t *imports = calloc(n ? n : 1, sizeof *imports);
     wasm_extern_t *ext = calloc(n ? n : 1, sizeof *ext);
@@ -112,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (inst) {
             wasm_instance_set_fuel(inst, 20000);
             wasm_status_t st = wasm_instance_initialize(inst);
+            mix_status(&h, inst, st);
             if (st == WASM_STATUS_SUSPENDED || st == WASM_STATUS_OUT_OF_FUEL)
                 wasm_instance_abort(inst);
             uint32_t ne = wasm_module_export_count(m);
@@ -131,6 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     if (cs == WASM_STATUS_OUT_OF_FUEL || cs == WASM_STATUS_SUSPENDED)
                         wasm_instance_abort(inst);
                 }
+                mix_status(&h, inst, cs);
+                if (cs == WASM_STATUS_OK)
+                    mix_results(&h, &d.func, res);
             }
             wasm_instance_free(inst);
         }
@@ -139,5 +183,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (imports)
         free_owned(imports, made);
     wasm_module_free(m);
+    return h;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* without a JIT built, both runs interpret (and must agree too) */
+    if (run(data, size, true) != run(data, size, false)) {
+        fprintf(stderr, "fuzz_wasm: the JIT and the interpreter differ on this module\n");
+        abort();
+    }
     return 0;
 }
