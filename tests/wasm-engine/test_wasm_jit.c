@@ -6,7 +6,8 @@
  * with the same message (kind, function and byte offset: the JIT leaves to
  * the interpreter before a trapping op). Also: the JIT really produced code
  * here, fuel preempts a loop in machine code and resuming finishes it with
- * the same result, and a module compiled with the JIT off has none.
+ * the same result, a module compiled with the JIT off has none, and one
+ * whose machine code would pass the cap is compiled for the interpreter.
  * argv[1] is jit.wasm, built from jit.wat by wat2wasm.
  */
 #include <setjmp.h>
@@ -57,10 +58,9 @@ static const uint64_t k_grid[] = {
 };
 
 static const char *const k_exports[] = {
-    "i32_mix", "i64_mix", "div_s32", "div_u32", "rem_s32",  "rem_u32",   "div_s64",
-    "div_u64", "rem_s64", "rem_u64", "pressure", "alias",   "machine",   "memory",
-    "floats",  "trunc32", "trunc32u", "trunc64", "trunc_f32", "deep",    "indirect",
-    "multi",   "grow",    "loop",
+    "i32_mix",  "i64_mix", "div_s32",   "div_u32", "rem_s32",  "rem_u32", "div_s64", "div_u64",
+    "rem_s64",  "rem_u64", "pressure",  "alias",   "machine",  "memory",  "floats",  "trunc32",
+    "trunc32u", "trunc64", "trunc_f32", "deep",    "indirect", "multi",   "grow",    "loop",
 };
 
 static wasm_instance_t *instantiate(bool jit, wasm_module_t **mod)
@@ -178,6 +178,26 @@ static void test_fuel_preempts_machine_code_and_resume_finishes(void **state)
     wasm_module_free(mi);
 }
 
+static void test_a_module_over_the_code_cap_runs_fused_in_the_interpreter(void **state)
+{
+    (void)state;
+    size_t cap = wasm_jit_max_code;
+    wasm_jit_max_code = 4096; /* jit.wasm needs more */
+    wasm_module_t *m, *mi;
+    wasm_instance_t *a = instantiate(true, &m), *b = instantiate(false, &mi);
+    wasm_jit_max_code = cap;
+    assert_null(m->jit_mem);
+    assert_false(m->plain_ir); /* compiled again, with the fusions */
+    wasm_value_t args[2] = {{.u64 = 5}, {.u64 = 77}}, ra, rb;
+    assert_int_equal(wasm_call_export(a, "machine", args, 2, &ra, 1), WASM_STATUS_OK);
+    assert_int_equal(wasm_call_export(b, "machine", args, 2, &rb, 1), WASM_STATUS_OK);
+    assert_true(ra.u64 == rb.u64);
+    wasm_instance_free(a);
+    wasm_instance_free(b);
+    wasm_module_free(m);
+    wasm_module_free(mi);
+}
+
 int main(int argc, char **argv)
 {
     g_path = argc > 1 ? argv[1] : "jit.wasm";
@@ -192,6 +212,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_machine_code_is_made_only_with_the_jit_on),
         cmocka_unit_test(test_every_export_matches_the_interpreter),
         cmocka_unit_test(test_fuel_preempts_machine_code_and_resume_finishes),
+        cmocka_unit_test(test_a_module_over_the_code_cap_runs_fused_in_the_interpreter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -733,8 +733,28 @@ wasm_module_t *wasm_module_compile(const uint8_t *bytes, size_t len, wasm_error_
     return wasm_module_compile_limited(bytes, len, NULL, err);
 }
 
+static wasm_module_t *compile_module(const uint8_t *bytes, size_t len,
+                                     const wasm_compile_limits_t *lim, wasm_error_t *err,
+                                     bool plain);
+
 wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
                                            const wasm_compile_limits_t *lim, wasm_error_t *err)
+{
+    bool jit = WASM_JIT && wasm_jit_enabled();
+    wasm_module_t *m = compile_module(bytes, len, lim, err, jit);
+    /* machine code (DESIGN.md "The JIT"); where it cannot be made (no
+     * executable mapping, out of memory, over WASM_JIT_MAX_CODE) the
+     * module is compiled again for the interpreter alone, fused */
+    if (m && jit && !wasm_jit_module(m)) {
+        wasm_module_free(m);
+        m = compile_module(bytes, len, lim, err, false);
+    }
+    return m;
+}
+
+static wasm_module_t *compile_module(const uint8_t *bytes, size_t len,
+                                     const wasm_compile_limits_t *lim, wasm_error_t *err,
+                                     bool plain)
 {
     wasm_compile_limits_t defaults;
     if (lim == NULL) {
@@ -795,13 +815,9 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
         goto fail;
     }
     r.p += 4;
-    m->plain_ir = WASM_JIT && wasm_jit_enabled();
+    m->plain_ir = plain;
     if (!decode_sections(&r, m))
         goto fail;
-    /* machine code (DESIGN.md "The JIT"); without it (no executable
-     * mapping, out of memory) the interpreter runs the plain IR */
-    if (m->plain_ir)
-        (void)wasm_jit_module(m);
     return m;
 fail:
     wasm_module_free(m);

@@ -32,6 +32,8 @@
 
 #include "core/alloc_internal.h"
 
+size_t wasm_jit_max_code = WASM_JIT_MAX_CODE;
+
 #include "jit_x64_emit.h"
 #include "jit_x64_ops.h"
 
@@ -591,6 +593,8 @@ void wasm_jit_free(wasm_module_t *m)
 }
 
 #else /* !WASM_JIT */
+
+size_t wasm_jit_max_code = WASM_JIT_MAX_CODE;
 
 bool wasm_jit_module(wasm_module_t *m)
 {

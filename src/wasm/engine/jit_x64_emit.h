@@ -47,7 +47,7 @@ static void put(jbuf_t *j, uint8_t v)
 {
     if (j->len == j->cap) {
         size_t n = j->cap ? j->cap * 2 : 4096;
-        uint8_t *p = j->oom ? NULL : mk_realloc(j->b, n);
+        uint8_t *p = j->oom || n > wasm_jit_max_code ? NULL : mk_realloc(j->b, n);
         if (!p) {
             j->oom = true;
             j->len = 0; /* keep writing somewhere; the result is dropped */

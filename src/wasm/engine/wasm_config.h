@@ -150,4 +150,11 @@
 #endif
 #endif
 
+/* Most machine code the JIT makes for one module, in bytes (typically 5-10
+ * times the module's code section; a module needing more is compiled for
+ * the interpreter alone). */
+#ifndef WASM_JIT_MAX_CODE
+#define WASM_JIT_MAX_CODE (64u * 1024u * 1024u)
+#endif
+
 #endif

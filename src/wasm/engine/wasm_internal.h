@@ -355,9 +355,14 @@ typedef struct wasm_jit_state {
 } wasm_jit_state_t;
 
 /* Compile every body of `m` (compiled with plain_ir) to machine code.
- * False when it could not (out of memory, no executable mapping): the
- * interpreter then runs every body, as without a JIT. */
+ * False when it could not (out of memory, no executable mapping, more than
+ * WASM_JIT_MAX_CODE bytes): wasm_module_compile() then compiles the module
+ * again for the interpreter alone. */
 bool wasm_jit_module(wasm_module_t *m);
+
+/* The cap on one module's machine code, bytes: WASM_JIT_MAX_CODE (tests
+ * lower it to reach the fallback). */
+extern size_t wasm_jit_max_code;
 
 /* Release the machine code of `m` (wasm_module_free). */
 void wasm_jit_free(wasm_module_t *m);
