@@ -1,8 +1,11 @@
 /*
  * wasm_bench.c -- the engine against native code: runs each workload of
  * workloads.c natively and inside the engine (workloads.wasm, built by
- * clang --target=wasm32 -O2), prints both times (CPU time, best of 3 native
- * and 2 engine runs in the same process), the ratio and the geometric mean; then times
+ * clang --target=wasm32 -O2), with machine code (the JIT, where built and
+ * not turned off by MK_WASM_JIT=0) and with the interpreter alone, one
+ * after the other for each workload, and prints the times (CPU time, best
+ * of 3 native and 2 engine runs in the same process), the ratios and their
+ * geometric means; then times
  * compile+instantiate of a generated 1 MB module, and the time and memory of 10,000 instantiations
  * of a small compiled module. A benchmark, not a test: it prints figures and fails only on
  * mismatches.
@@ -13,6 +16,7 @@
  * for A/B comparisons on a noisy machine.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +233,56 @@ static int selected(const char *only, const char *name)
     return 0;
 }
 
+/* The engine's ways of running a module: with machine code (where the
+ * JIT is built and on) and the interpreter alone. */
+typedef struct engine {
+    const char *name;
+    wasm_module_t *m;
+    wasm_instance_t *inst;
+    double logsum;
+} engine_t;
+
+static bool engine_load(engine_t *e, const char *name, bool jit, const uint8_t *bytes, size_t len)
+{
+    wasm_error_t err;
+    bool was = wasm_jit_set(jit);
+    e->name = name;
+    e->logsum = 0;
+    e->m = wasm_module_compile(bytes, len, &err);
+    wasm_jit_set(was);
+    if (!e->m) {
+        fprintf(stderr, "wasm_bench: %s\n", err.message);
+        return false;
+    }
+    e->inst = wasm_instance_new(e->m, NULL, 0, NULL, &err);
+    if (!e->inst || wasm_instance_initialize(e->inst) != WASM_STATUS_OK) {
+        fprintf(stderr, "wasm_bench: instantiate: %s\n", err.message);
+        return false;
+    }
+    return true;
+}
+
+/* Best engine time of `runs` (seconds), or a negative value on a wrong
+ * result. */
+static double engine_time(engine_t *e, const workload_t *w, uint32_t want, int runs)
+{
+    wasm_value_t arg = {.u32 = w->arg}, res = {.u64 = 0};
+    double dt = 1e9;
+    for (int r = 0; r < runs; r++) {
+        double t0 = now();
+        wasm_status_t st = wasm_call_export(e->inst, w->name, &arg, 1, &res, 1);
+        double t = now() - t0;
+        if (st != WASM_STATUS_OK || res.u32 != want) {
+            fprintf(stderr, "wasm_bench: %s (%s): status %d, result %u, native %u\n", w->name,
+                    e->name, (int)st, res.u32, want);
+            return -1;
+        }
+        if (t < dt)
+            dt = t;
+    }
+    return dt;
+}
+
 static int bench_workloads(const char *path, const char *only, int runs)
 {
     size_t len;
@@ -237,20 +291,19 @@ static int bench_workloads(const char *path, const char *only, int runs)
         fprintf(stderr, "wasm_bench: cannot read %s\n", path);
         return 1;
     }
-    wasm_error_t err;
-    wasm_module_t *m = wasm_module_compile(bytes, len, &err);
+    engine_t eng[2];
+    int ne = 0;
+    bool ok = true;
+    if (WASM_JIT && wasm_jit_enabled())
+        ok = engine_load(&eng[ne++], "jit", true, bytes, len);
+    ok = ok && engine_load(&eng[ne++], "interp", false, bytes, len);
     free(bytes);
-    if (!m) {
-        fprintf(stderr, "wasm_bench: %s: %s\n", path, err.message);
+    if (!ok)
         return 1;
-    }
-    wasm_instance_t *inst = wasm_instance_new(m, NULL, 0, NULL, &err);
-    if (!inst || wasm_instance_initialize(inst) != WASM_STATUS_OK) {
-        fprintf(stderr, "wasm_bench: instantiate: %s\n", err.message);
-        return 1;
-    }
-    printf("%-14s %12s %12s %8s\n", "workload", "native ms", "engine ms", "ratio");
-    double logsum = 0;
+    printf("%-14s %12s", "workload", "native ms");
+    for (int e = 0; e < ne; e++)
+        printf(" %9s ms %8s", eng[e].name, "ratio");
+    printf("\n");
     int n = 0, bad = 0;
     for (size_t i = 0; i < sizeof k_workloads / sizeof k_workloads[0]; i++) {
         const workload_t *w = &k_workloads[i];
@@ -265,29 +318,22 @@ static int bench_workloads(const char *path, const char *only, int runs)
             if (dt < best_native)
                 best_native = dt;
         }
-        wasm_value_t arg = {.u32 = w->arg}, res = {.u64 = 0};
-        double dt = 1e9;
-        wasm_status_t st = WASM_STATUS_OK;
+        double dt[2];
 #if WASM_IR_PROFILE
         unsigned long long ops0 = wasm_ir_profile_ops;
 #endif
-        for (int r = 0; r < runs; r++) {
-            double t0 = now();
-            st = wasm_call_export(inst, w->name, &arg, 1, &res, 1);
-            double t = now() - t0;
-            if (t < dt)
-                dt = t;
-            if (st != WASM_STATUS_OK || res.u32 != want)
-                break;
-        }
-        if (st != WASM_STATUS_OK || res.u32 != want) {
-            fprintf(stderr, "wasm_bench: %s: status %d, result %u, native %u\n", w->name, (int)st,
-                    res.u32, want);
+        bool wrong = false;
+        for (int e = 0; e < ne; e++)
+            wrong |= (dt[e] = engine_time(&eng[e], w, want, runs)) < 0;
+        if (wrong) {
             bad++;
             continue;
         }
-        double ratio = dt / best_native;
-        printf("%-14s %12.2f %12.2f %8.2f", w->name, best_native * 1e3, dt * 1e3, ratio);
+        printf("%-14s %12.2f", w->name, best_native * 1e3);
+        for (int e = 0; e < ne; e++) {
+            printf(" %12.2f %8.2f", dt[e] * 1e3, dt[e] / best_native);
+            eng[e].logsum += log(dt[e] / best_native);
+        }
 #if WASM_IR_PROFILE
         printf(" %10.1f M IR ops", (double)(wasm_ir_profile_ops - ops0) / (runs * 1e6));
 #endif
@@ -295,22 +341,29 @@ static int bench_workloads(const char *path, const char *only, int runs)
 #if WASM_IR_PROFILE
         print_top_pairs(12, runs);
 #endif
-        logsum += log(ratio);
         n++;
     }
-    if (n)
-        printf("%-14s %12s %12s %8.2f\n", "geomean", "", "", exp(logsum / n));
-    wasm_instance_free(inst);
-    wasm_module_free(m);
+    if (n) {
+        printf("%-14s %12s", "geomean", "");
+        for (int e = 0; e < ne; e++)
+            printf(" %12s %8.2f", "", exp(eng[e].logsum / n));
+        printf("\n");
+    }
+    for (int e = 0; e < ne; e++) {
+        wasm_instance_free(eng[e].inst);
+        wasm_module_free(eng[e].m);
+    }
     return bad;
 }
 
-static void bench_big_module(void)
+static void bench_big_module(bool jit)
 {
     buf_t big = make_big_module(1500, 100);
     double t0 = now();
     wasm_error_t err;
+    bool was = wasm_jit_set(jit);
     wasm_module_t *m = wasm_module_compile(big.p, big.n, &err);
+    wasm_jit_set(was);
     double t1 = now();
     wasm_instance_t *inst = m ? wasm_instance_new(m, NULL, 0, NULL, &err) : NULL;
     wasm_status_t st = inst ? wasm_instance_initialize(inst) : WASM_STATUS_ERROR;
@@ -318,8 +371,10 @@ static void bench_big_module(void)
     if (!m || st != WASM_STATUS_OK)
         printf("1 MB module: FAILED: %s\n", err.message);
     else
-        printf("compile+instantiate %.2f MB module (1500 functions): %.2f ms (compile %.2f ms)\n",
-               (double)big.n / 1048576.0, (t2 - t0) * 1e3, (t1 - t0) * 1e3);
+        printf("compile+instantiate %.2f MB module (1500 functions), %s: %.2f ms (compile "
+               "%.2f ms)\n",
+               (double)big.n / 1048576.0, jit ? "with machine code" : "interpreter only",
+               (t2 - t0) * 1e3, (t1 - t0) * 1e3);
     wasm_instance_free(inst);
     wasm_module_free(m);
     free(big.p);
@@ -374,7 +429,9 @@ int main(int argc, char **argv)
         runs = 1;
     int bad = bench_workloads(path, only, runs);
     if (!only) {
-        bench_big_module();
+        if (WASM_JIT && wasm_jit_enabled())
+            bench_big_module(true);
+        bench_big_module(false);
         bench_instantiate();
     }
     return bad ? 1 : 0;
