@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wasm_engine.h"
+#include "wasm_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,6 +84,7 @@ static void mix_status(uint64_t *h, wasm_instance_t *inst, wasm_status_t st)
 static uint64_t run(const uint8_t *data, size_t size, bool jit)
 {
     uint64_t h = 0xcbf29ce484222325ull;
+    wasm_jit_set_hot(0); /* machine code for every module, not only hot ones */
     bool was = wasm_jit_set(jit);
     wasm_error_t err;
     /* the limit checks of wasm_module_compile_limited, with limits small

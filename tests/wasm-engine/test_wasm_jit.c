@@ -6,8 +6,9 @@
  * with the same message (kind, function and byte offset: the JIT leaves to
  * the interpreter before a trapping op). Also: the JIT really produced code
  * here, fuel preempts a loop in machine code and resuming finishes it with
- * the same result, a module compiled with the JIT off has none, and one
- * whose machine code would pass the cap is compiled for the interpreter.
+ * the same result, a module compiled with the JIT off has none, one whose
+ * machine code would pass the cap is compiled for the interpreter, and a
+ * module gets its machine code once it has run wasm_jit_hot() ticks.
  * argv[1] is jit.wasm, built from jit.wat by wat2wasm.
  */
 #include <setjmp.h>
@@ -65,6 +66,7 @@ static const char *const k_exports[] = {
 
 static wasm_instance_t *instantiate(bool jit, wasm_module_t **mod)
 {
+    wasm_jit_set_hot(0); /* machine code at compile time (tier-up: its own test) */
     bool was = wasm_jit_set(jit);
     wasm_error_t err;
     *mod = wasm_module_compile(g_bytes, g_len, &err);
@@ -198,6 +200,42 @@ static void test_a_module_over_the_code_cap_runs_fused_in_the_interpreter(void *
     wasm_module_free(mi);
 }
 
+static void test_a_module_tiers_up_when_it_gets_hot(void **state)
+{
+    (void)state;
+    wasm_jit_set_hot(50);
+    bool was = wasm_jit_set(true);
+    wasm_error_t err;
+    wasm_module_t *m = wasm_module_compile(g_bytes, g_len, &err);
+    wasm_jit_set(was);
+    assert_non_null(m);
+    wasm_instance_t *inst = wasm_instance_new(m, NULL, 0, NULL, &err);
+    assert_non_null(inst);
+    assert_int_equal(wasm_instance_initialize(inst), WASM_STATUS_OK);
+    assert_null(m->jit_mem); /* cold: interpreted */
+    wasm_value_t args[2] = {{.u64 = 1}, {.u64 = 10}}, r1, r2;
+    assert_int_equal(wasm_call_export(inst, "loop", args, 2, &r1, 1), WASM_STATUS_OK);
+    if (WASM_JIT)
+        assert_null(m->jit_mem); /* 10 iterations: not yet */
+    args[1].u64 = 0xFFF;
+    assert_int_equal(wasm_call_export(inst, "loop", args, 2, &r1, 1), WASM_STATUS_OK);
+    if (WASM_JIT) { /* made in the middle of that loop, which went on in machine code */
+        assert_non_null(m->jit_mem);
+        assert_int_equal(m->jit_state, 2);
+    }
+    assert_int_equal(wasm_call_export(inst, "loop", args, 2, &r2, 1), WASM_STATUS_OK);
+    assert_true(r1.u64 == r2.u64);
+    wasm_jit_set_hot(0);
+    wasm_module_t *mi;
+    wasm_instance_t *ii = instantiate(false, &mi);
+    assert_int_equal(wasm_call_export(ii, "loop", args, 2, &r2, 1), WASM_STATUS_OK);
+    assert_true(r1.u64 == r2.u64);
+    wasm_instance_free(inst);
+    wasm_instance_free(ii);
+    wasm_module_free(m);
+    wasm_module_free(mi);
+}
+
 int main(int argc, char **argv)
 {
     g_path = argc > 1 ? argv[1] : "jit.wasm";
@@ -213,6 +251,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_every_export_matches_the_interpreter),
         cmocka_unit_test(test_fuel_preempts_machine_code_and_resume_finishes),
         cmocka_unit_test(test_a_module_over_the_code_cap_runs_fused_in_the_interpreter),
+        cmocka_unit_test(test_a_module_tiers_up_when_it_gets_hot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -558,6 +558,7 @@ static bool decode_code(wasm_reader_t *r, wasm_module_t *m, const uint8_t *sec_e
          * interpreter's does (on the bytes that follow) */
         wasm_reader_t br = *r;
         br.func = (int64_t)m->nfunc_imports + i;
+        m->codes[i].module = m;
         if (!wasm_compile_function(&br, m, m->nfunc_imports + i, &m->codes[i]))
             return false;
         if (br.p != body + size) {
@@ -742,14 +743,25 @@ wasm_module_t *wasm_module_compile_limited(const uint8_t *bytes, size_t len,
 {
     bool jit = WASM_JIT && wasm_jit_enabled();
     wasm_module_t *m = compile_module(bytes, len, lim, err, jit);
-    /* machine code (DESIGN.md "The JIT"); where it cannot be made (no
-     * executable mapping, out of memory, over WASM_JIT_MAX_CODE) the
-     * module is compiled again for the interpreter alone, fused */
-    if (m && jit && !wasm_jit_module(m)) {
-        wasm_module_free(m);
-        m = compile_module(bytes, len, lim, err, false);
+    if (!m || !jit)
+        return m;
+    /* machine code (DESIGN.md "The JIT"): now, or after wasm_jit_hot()
+     * ticks; where it cannot be made (no executable mapping, out of
+     * memory, over WASM_JIT_MAX_CODE, or likely to be) the module is
+     * compiled again for the interpreter alone, fused */
+    uint64_t ir_bytes = 0;
+    for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
+        ir_bytes += (uint64_t)m->codes[i].ir_len * 4;
+    bool fits = ir_bytes * 4 <= wasm_jit_max_code;
+    if (fits && wasm_jit_hot() == 0 && wasm_jit_module(m))
+        return m;
+    if (fits && wasm_jit_hot() > 0) {
+        for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++)
+            m->codes[i].jit_pending = 1;
+        return m;
     }
-    return m;
+    wasm_module_free(m);
+    return compile_module(bytes, len, lim, err, false);
 }
 
 static wasm_module_t *compile_module(const uint8_t *bytes, size_t len,

@@ -186,10 +186,13 @@ static uint32_t prof_prev_;
 
 #if WASM_JIT
 /* Continue in machine code when the function has it and `p` is one of its
- * labels (jit_x64.c: loop headers, branch targets, after calls, entry). */
+ * labels (jit_x64.c: loop headers, branch targets, after calls, entry);
+ * a module whose code is not made yet counts a tick towards it. */
 #define JIT_AT(p)                                                                                  \
     do {                                                                                           \
-        const int32_t *ja_ = fn->code->jit_at;                                                     \
+        const int32_t *ja_ = __atomic_load_n(&fn->code->jit_at, __ATOMIC_ACQUIRE);                 \
+        if (!ja_ && __atomic_load_n(&fn->code->jit_pending, __ATOMIC_RELAXED))                     \
+            ja_ = wasm_jit_tick(fn->code);                                                         \
         if (ja_ && ja_[(p)-ir] >= 0) {                                                             \
             pc = (p);                                                                              \
             goto jit_enter;                                                                        \

@@ -516,27 +516,29 @@ bool wasm_jit_module(wasm_module_t *m)
     qsort(pairs, WASM_OP_COUNT, 2 * sizeof pairs[0], cmp_pair);
     jit_t J = {.m = m};
     emit_trampolines(&J);
-    bool ok = true;
+    /* the label tables are published only once all the code is mapped */
+    int32_t **ats = mk_calloc(ncodes, sizeof *ats);
+    bool ok = ats != NULL;
     for (uint32_t f = 0; f < ncodes && ok; f++) {
-        wasm_code_t *c = &m->codes[f];
+        const wasm_code_t *c = &m->codes[f];
         J.code = c;
         J.self = m->nfunc_imports + f;
         J.ir = c->ir;
         J.opnum = mk_malloc((size_t)c->ir_len * sizeof *J.opnum);
         J.label = mk_calloc(c->ir_len ? c->ir_len : 1, 1);
-        c->jit_at = mk_malloc((size_t)(c->ir_len ? c->ir_len : 1) * sizeof *c->jit_at);
-        if (!J.opnum || !J.label || !c->jit_at) {
+        ats[f] = mk_malloc((size_t)(c->ir_len ? c->ir_len : 1) * sizeof *ats[f]);
+        if (!J.opnum || !J.label || !ats[f]) {
             ok = false;
         } else {
             for (uint32_t i = 0; i < c->ir_len; i++) {
                 J.opnum[i] = WASM_OP_COUNT;
-                c->jit_at[i] = -1;
+                ats[f][i] = -1;
             }
             for (uint32_t k = 0; k < c->pc_map_len; k++) {
                 uint32_t at = c->pc_map[k * 2];
                 J.opnum[at] = (uint16_t)word_to_op(pairs, c->ir[at]);
             }
-            J.native = c->jit_at;
+            J.native = ats[f];
             ok = jit_function(&J);
         }
         mk_free(J.opnum);
@@ -545,7 +547,7 @@ bool wasm_jit_module(wasm_module_t *m)
         J.label = NULL;
     }
     for (uint32_t k = 0; ok && k < J.ncalls; k++) {
-        const int32_t *at = m->codes[J.calls[k].target].jit_at;
+        const int32_t *at = ats[J.calls[k].target];
         if (!at || at[2] < 0)
             ok = false;
         else
@@ -567,17 +569,57 @@ bool wasm_jit_module(wasm_module_t *m)
     }
     mk_free(J.j.b);
     if (mem == MAP_FAILED) { /* no machine code: the interpreter runs all of it */
-        for (uint32_t f = 0; f < ncodes; f++) {
-            mk_free(m->codes[f].jit_at);
-            m->codes[f].jit_at = NULL;
-        }
+        for (uint32_t f = 0; ats && f < ncodes; f++)
+            mk_free(ats[f]);
+        mk_free(ats);
         return false;
     }
     m->jit_mem = mem;
     m->jit_size = J.j.len;
-    for (uint32_t f = 0; f < ncodes; f++)
+    for (uint32_t f = 0; f < ncodes; f++) {
         m->codes[f].jit_code = mem;
+        __atomic_store_n(&m->codes[f].jit_at, ats[f], __ATOMIC_RELEASE);
+    }
+    mk_free(ats);
     return true;
+}
+
+static uint32_t g_jit_hot = WASM_JIT_HOT;
+static bool g_jit_hot_read;
+
+uint32_t wasm_jit_hot(void)
+{
+    if (!g_jit_hot_read) {
+        const char *e = getenv("MK_WASM_JIT_HOT");
+        if (e && e[0] >= '0' && e[0] <= '9')
+            g_jit_hot = (uint32_t)strtoul(e, NULL, 10);
+        g_jit_hot_read = true;
+    }
+    return g_jit_hot;
+}
+
+void wasm_jit_set_hot(uint32_t ticks)
+{
+    (void)wasm_jit_hot();
+    g_jit_hot = ticks;
+}
+
+const int32_t *wasm_jit_tick(const wasm_code_t *c)
+{
+    wasm_module_t *m = c->module; /* the machine code is a cache on the module */
+    if (__atomic_add_fetch(&m->jit_ticks, 1, __ATOMIC_RELAXED) < wasm_jit_hot())
+        return NULL;
+    int idle = 0;
+    if (!__atomic_compare_exchange_n(&m->jit_state, &idle, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED))
+        return __atomic_load_n(&c->jit_at, __ATOMIC_ACQUIRE); /* another thread's */
+    bool ok = wasm_jit_module(m);
+    for (uint32_t f = 0; f < m->nfuncs - m->nfunc_imports; f++)
+        __atomic_store_n(&m->codes[f].jit_pending, 0, __ATOMIC_RELAXED);
+    /* failed (no mapping, out of memory, over the cap): the plain IR stays
+     * interpreted */
+    __atomic_store_n(&m->jit_state, ok ? 2 : 3, __ATOMIC_RELEASE);
+    return __atomic_load_n(&c->jit_at, __ATOMIC_ACQUIRE);
 }
 
 void wasm_jit_free(wasm_module_t *m)
@@ -595,6 +637,22 @@ void wasm_jit_free(wasm_module_t *m)
 #else /* !WASM_JIT */
 
 size_t wasm_jit_max_code = WASM_JIT_MAX_CODE;
+
+uint32_t wasm_jit_hot(void)
+{
+    return 0;
+}
+
+void wasm_jit_set_hot(uint32_t ticks)
+{
+    (void)ticks;
+}
+
+const int32_t *wasm_jit_tick(const wasm_code_t *c)
+{
+    (void)c;
+    return NULL;
+}
 
 bool wasm_jit_module(wasm_module_t *m)
 {

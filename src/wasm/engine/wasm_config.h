@@ -150,6 +150,13 @@
 #endif
 #endif
 
+/* Interpreter ticks (wasm calls, returns and loop back-edges) a module runs
+ * before the JIT makes its machine code: cold modules (most reloads, one-
+ * shot commands) never pay for it. 0: at wasm_module_compile(). */
+#ifndef WASM_JIT_HOT
+#define WASM_JIT_HOT 1000u
+#endif
+
 /* Most machine code the JIT makes for one module, in bytes (typically 5-10
  * times the module's code section; a module needing more is compiled for
  * the interpreter alone). */

@@ -148,7 +148,9 @@ typedef struct wasm_code {
      * that continues there (a label: loop header, branch target, the op
      * after a call, the entry), -1 elsewhere; NULL without machine code */
     int32_t *jit_at;
-    const uint8_t *jit_code; /* the module's machine code (its entry sequence first) */
+    const uint8_t *jit_code;    /* the module's machine code (its entry sequence first) */
+    struct wasm_module *module; /* the module this body belongs to */
+    uint8_t jit_pending;        /* plain IR, machine code not made yet (wasm_jit_tick) */
 } wasm_code_t;
 
 typedef struct wasm_import {
@@ -209,6 +211,11 @@ struct wasm_module {
     bool plain_ir;        /* compiled without fusions, for the JIT */
     void *jit_mem;        /* machine code of all bodies (mmap, read + execute) */
     size_t jit_size;
+    /* tier-up (jit_x64.c): interpreter ticks so far, and 0 none yet, 1 being
+     * made, 2 made, 3 failed; atomic: instances on several threads share
+     * the module (the machine code is a cache on a read-only module) */
+    uint32_t jit_ticks;
+    int jit_state;
     uint32_t ntables, ntable_imports;
     wasm_table_type_t *tables;
     uint32_t nmems, nmem_imports;
@@ -363,6 +370,18 @@ bool wasm_jit_module(wasm_module_t *m);
 /* The cap on one module's machine code, bytes: WASM_JIT_MAX_CODE (tests
  * lower it to reach the fallback). */
 extern size_t wasm_jit_max_code;
+
+/* Interpreter ticks (calls, returns, loop back-edges) of a module before
+ * its machine code is made; 0: made by wasm_module_compile(). From
+ * MK_WASM_JIT_HOT in the environment, else WASM_JIT_HOT; process-wide,
+ * read at each compile and each tick (tests and benchmarks set it). */
+uint32_t wasm_jit_hot(void);
+void wasm_jit_set_hot(uint32_t ticks);
+
+/* Count one tick of code `c` (jit_pending); at the threshold, make the
+ * module's machine code (one thread does; the others go on
+ * interpreting). Returns c->jit_at once the code exists, else NULL. */
+const int32_t *wasm_jit_tick(const wasm_code_t *c);
 
 /* Release the machine code of `m` (wasm_module_free). */
 void wasm_jit_free(wasm_module_t *m);
