@@ -482,25 +482,51 @@ static void emit_trampolines(jit_t *J)
         put(j, 0xCC);
 }
 
-static bool g_jit_on = true;
-static bool g_jit_env_read;
+/* Process-wide settings, read from the environment on first use; -1:
+ * not read yet. Atomic: modules may be compiled on several threads. */
+static int g_jit_on = -1;
+static int64_t g_jit_hot = -1;
 
 bool wasm_jit_enabled(void)
 {
-    if (!g_jit_env_read) {
+    int on = __atomic_load_n(&g_jit_on, __ATOMIC_RELAXED);
+    if (on < 0) {
         const char *e = getenv("MK_WASM_JIT");
-        if (e && e[0] == '0')
-            g_jit_on = false;
-        g_jit_env_read = true;
+        int unread = -1;
+        (void)__atomic_compare_exchange_n(&g_jit_on, &unread, !(e && e[0] == '0'), false,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+        on = __atomic_load_n(&g_jit_on, __ATOMIC_RELAXED);
     }
-    return g_jit_on;
+    return on;
 }
 
 bool wasm_jit_set(bool on)
 {
     bool was = wasm_jit_enabled();
-    g_jit_on = on;
+    __atomic_store_n(&g_jit_on, on ? 1 : 0, __ATOMIC_RELAXED);
     return was;
+}
+
+uint32_t wasm_jit_hot(void)
+{
+    int64_t hot = __atomic_load_n(&g_jit_hot, __ATOMIC_RELAXED);
+    if (hot < 0) {
+        const char *e = getenv("MK_WASM_JIT_HOT");
+        int64_t want = WASM_JIT_HOT, unread = -1;
+        if (e && e[0] >= '0' && e[0] <= '9') {
+            unsigned long v = strtoul(e, NULL, 10);
+            want = v > UINT32_MAX ? UINT32_MAX : (int64_t)v;
+        }
+        (void)__atomic_compare_exchange_n(&g_jit_hot, &unread, want, false, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED);
+        hot = __atomic_load_n(&g_jit_hot, __ATOMIC_RELAXED);
+    }
+    return (uint32_t)hot;
+}
+
+void wasm_jit_set_hot(uint32_t ticks)
+{
+    __atomic_store_n(&g_jit_hot, (int64_t)ticks, __ATOMIC_RELAXED);
 }
 
 bool wasm_jit_module(wasm_module_t *m)
@@ -582,26 +608,6 @@ bool wasm_jit_module(wasm_module_t *m)
     }
     mk_free(ats);
     return true;
-}
-
-static uint32_t g_jit_hot = WASM_JIT_HOT;
-static bool g_jit_hot_read;
-
-uint32_t wasm_jit_hot(void)
-{
-    if (!g_jit_hot_read) {
-        const char *e = getenv("MK_WASM_JIT_HOT");
-        if (e && e[0] >= '0' && e[0] <= '9')
-            g_jit_hot = (uint32_t)strtoul(e, NULL, 10);
-        g_jit_hot_read = true;
-    }
-    return g_jit_hot;
-}
-
-void wasm_jit_set_hot(uint32_t ticks)
-{
-    (void)wasm_jit_hot();
-    g_jit_hot = ticks;
 }
 
 const int32_t *wasm_jit_tick(const wasm_code_t *c)
