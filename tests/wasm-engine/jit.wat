@@ -38,6 +38,9 @@
     (local.set $r (i32.add (local.get $r) (i32.shl (i32.eqz (local.get $y)) (i32.const 3))))
     (local.set $r (i32.add (local.get $r) (i32.extend8_s (local.get $x))))
     (local.set $r (i32.add (local.get $r) (i32.extend16_s (local.get $y))))
+    (local.set $r (i32.add (local.get $r) (i32.clz (local.get $x))))
+    (local.set $r (i32.add (local.get $r) (i32.shl (i32.ctz (local.get $y)) (i32.const 6))))
+    (local.set $r (i32.add (local.get $r) (i32.shl (i32.popcnt (local.get $x)) (i32.const 12))))
     (i64.add
       (i64.extend_i32_u (local.get $r))
       (i64.shl (i64.extend_i32_s (local.get $x)) (i64.const 20))))
@@ -57,6 +60,9 @@
     (local.set $r (i64.add (local.get $r) (i64.extend8_s (local.get $a))))
     (local.set $r (i64.add (local.get $r) (i64.extend16_s (local.get $b))))
     (local.set $r (i64.add (local.get $r) (i64.extend32_s (local.get $a))))
+    (local.set $r (i64.add (local.get $r) (i64.clz (local.get $b))))
+    (local.set $r (i64.add (local.get $r) (i64.shl (i64.ctz (local.get $a)) (i64.const 7))))
+    (local.set $r (i64.add (local.get $r) (i64.shl (i64.popcnt (local.get $b)) (i64.const 14))))
     (i64.and (local.get $r) (i64.const 0x7FFFFFFFFFFFFFFF)))
 
   ;; division: traps (zero, INT_MIN / -1) leave to the interpreter

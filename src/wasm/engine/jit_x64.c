@@ -25,6 +25,7 @@
 
 #if WASM_JIT
 
+#include <cpuid.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,12 @@ static bool compile_op(jit_t *J, uint32_t p, uint32_t *next)
         test_top(J, op == WASM_OP_I64_EQZ);
         *next = finish_cond(J, CC_E, p, q, false);
         return true;
+    case WASM_OP_I32_CLZ:
+    case WASM_OP_I64_CLZ:
+    case WASM_OP_I32_CTZ:
+    case WASM_OP_I64_CTZ:
+    case WASM_OP_I32_POPCNT:
+    case WASM_OP_I64_POPCNT: return op_bitcount(J, op);
     case WASM_OP_I32_MUL:
     case WASM_OP_I64_MUL: op_mul(J, op == WASM_OP_I64_MUL); return true;
     case WASM_OP_I32_SHL: op_shift(J, 0, 4); return true;
@@ -540,7 +547,7 @@ bool wasm_jit_module(wasm_module_t *m)
         pairs[op * 2 + 1] = op;
     }
     qsort(pairs, WASM_OP_COUNT, 2 * sizeof pairs[0], cmp_pair);
-    jit_t J = {.m = m};
+    jit_t J = {.m = m, .cpu = cpu_bits()};
     emit_trampolines(&J);
     /* the label tables are published only once all the code is mapped */
     int32_t **ats = mk_calloc(ncodes, sizeof *ats);

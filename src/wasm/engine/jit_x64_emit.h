@@ -248,6 +248,7 @@ typedef struct jit {
     uint32_t nfix, fix_cap;
     size_t exit_at; /* the shared exit sequence */
     uint32_t self;  /* function index of the body being compiled */
+    unsigned cpu;   /* CPU_* bits (jit_x64_ops.h) */
     fixup_t *calls; /* rel32 of direct calls, target = callee's code index */
     uint32_t ncalls, call_cap;
     bool fail;

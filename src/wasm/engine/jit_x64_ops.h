@@ -250,6 +250,47 @@ static void int_un(jit_t *J, int w, uint32_t opc, int nopc, int bytes)
     push(J, vreg(r));
 }
 
+/* clz (lzcnt), ctz (tzcnt), popcnt: each gives the operand width for 0,
+ * as wasm's do (spec 4.3.2), where the CPU has it (jit_t.cpu) */
+enum { CPU_LZCNT = 1, CPU_TZCNT = 2, CPU_POPCNT = 4 };
+
+static unsigned cpu_bits(void)
+{
+    unsigned a, b, c, d, bits = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 23)))
+        bits |= CPU_POPCNT;
+    if (__get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 5)))
+        bits |= CPU_LZCNT;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 3)))
+        bits |= CPU_TZCNT;
+    return bits;
+}
+
+static bool op_bitcount(jit_t *J, uint32_t op)
+{
+    static const struct {
+        uint16_t op;
+        uint8_t w, need;
+        uint32_t opc;
+    } k[] = {
+        {WASM_OP_I32_CLZ, 0, CPU_LZCNT, 0x0FBD},     {WASM_OP_I64_CLZ, 1, CPU_LZCNT, 0x0FBD},
+        {WASM_OP_I32_CTZ, 0, CPU_TZCNT, 0x0FBC},     {WASM_OP_I64_CTZ, 1, CPU_TZCNT, 0x0FBC},
+        {WASM_OP_I32_POPCNT, 0, CPU_POPCNT, 0x0FB8}, {WASM_OP_I64_POPCNT, 1, CPU_POPCNT, 0x0FB8},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        if (k[i].op != op)
+            continue;
+        if (!(J->cpu & k[i].need))
+            return false;
+        val_t a = pop(J);
+        int r = alloc_reg(J, false, 0);
+        enc(&J->j, 0xF3, k[i].w, k[i].opc, 2, r, src_int(J, 1, &a, R11), 0);
+        push(J, vreg(r));
+        return true;
+    }
+    return false;
+}
+
 /* div/rem: the interpreter runs it (and traps) for a zero divisor and for
  * INT_MIN / -1 (rem: any -1) */
 static void op_div(jit_t *J, uint32_t p, int w, bool sign, bool rem)
