@@ -7,10 +7,12 @@
  * the interpreter before a trapping op). Also: the JIT really produced code
  * here, fuel preempts a loop in machine code and resuming finishes it with
  * the same result, a module compiled with the JIT off has none, one whose
- * machine code would pass the cap is compiled for the interpreter, and a
- * module gets its machine code once it has run wasm_jit_hot() ticks.
+ * machine code would pass the cap is compiled for the interpreter, a
+ * module gets its machine code once it has run wasm_jit_hot() ticks, and
+ * instances of one module on four threads tier up once and compute right.
  * argv[1] is jit.wasm, built from jit.wat by wat2wasm.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +238,64 @@ static void test_a_module_tiers_up_when_it_gets_hot(void **state)
     wasm_module_free(mi);
 }
 
+typedef struct racer {
+    wasm_instance_t *inst;
+    uint64_t results[64];
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *r = arg;
+    for (int i = 0; i < 64; i++) {
+        wasm_value_t args[2] = {{.u64 = (uint64_t)i}, {.u64 = 200}}, res = {.u64 = 0};
+        if (wasm_call_export(r->inst, "loop", args, 2, &res, 1) != WASM_STATUS_OK)
+            return NULL;
+        r->results[i] = res.u64;
+    }
+    return r;
+}
+
+static void test_instances_on_four_threads_share_one_tier_up(void **state)
+{
+    (void)state;
+    wasm_jit_set_hot(300); /* reached while all four are running */
+    bool was = wasm_jit_set(true);
+    wasm_error_t err;
+    wasm_module_t *m = wasm_module_compile(g_bytes, g_len, &err);
+    wasm_jit_set(was);
+    assert_non_null(m);
+    racer_t r[4];
+    pthread_t t[4];
+    for (int k = 0; k < 4; k++) {
+        r[k].inst = wasm_instance_new(m, NULL, 0, NULL, &err);
+        assert_non_null(r[k].inst);
+        assert_int_equal(wasm_instance_initialize(r[k].inst), WASM_STATUS_OK);
+    }
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(pthread_create(&t[k], NULL, race, &r[k]), 0);
+    for (int k = 0; k < 4; k++) {
+        void *ok;
+        assert_int_equal(pthread_join(t[k], &ok), 0);
+        assert_non_null(ok);
+    }
+    wasm_jit_set_hot(0);
+    if (WASM_JIT)
+        assert_int_equal(m->jit_state, 2); /* made once */
+    wasm_module_t *mi;
+    wasm_instance_t *ii = instantiate(false, &mi);
+    for (int i = 0; i < 64; i++) {
+        wasm_value_t args[2] = {{.u64 = (uint64_t)i}, {.u64 = 200}}, want;
+        assert_int_equal(wasm_call_export(ii, "loop", args, 2, &want, 1), WASM_STATUS_OK);
+        for (int k = 0; k < 4; k++)
+            assert_true(r[k].results[i] == want.u64);
+    }
+    for (int k = 0; k < 4; k++)
+        wasm_instance_free(r[k].inst);
+    wasm_instance_free(ii);
+    wasm_module_free(m);
+    wasm_module_free(mi);
+}
+
 int main(int argc, char **argv)
 {
     g_path = argc > 1 ? argv[1] : "jit.wasm";
@@ -252,6 +312,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fuel_preempts_machine_code_and_resume_finishes),
         cmocka_unit_test(test_a_module_over_the_code_cap_runs_fused_in_the_interpreter),
         cmocka_unit_test(test_a_module_tiers_up_when_it_gets_hot),
+        cmocka_unit_test(test_instances_on_four_threads_share_one_tier_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
