@@ -221,6 +221,27 @@
     (i64.add (i64.load (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 8)))
              (i64.extend_i32_u (memory.size))))
 
+  ;; memory.fill and memory.copy: in bounds, out of bounds (trap, nothing
+  ;; written), overlapping both ways; a checksum of the bytes around
+  (func (export "bulk") (param $a i64) (param $b i64) (result i64)
+    (local $d i32) (local $n i32) (local $i i32) (local $sum i64)
+    (local.set $d (i32.wrap_i64 (local.get $a)))
+    (local.set $n (i32.and (i32.wrap_i64 (local.get $b)) (i32.const 0x3FF)))
+    (memory.fill (local.get $d) (i32.wrap_i64 (local.get $b)) (local.get $n))
+    (memory.copy (i32.add (local.get $d) (i32.const 3)) (local.get $d) (local.get $n))
+    (memory.copy (local.get $d) (i32.add (local.get $d) (i32.const 5)) (local.get $n))
+    (memory.fill (i32.const 100) (i32.const 0xAB) (i32.const 7))
+    (memory.copy (i32.const 200) (i32.const 96) (i32.const 16))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 64)))
+        (local.set $sum (i64.add (i64.mul (local.get $sum) (i64.const 31))
+          (i64.load8_u (i32.add (i32.and (local.get $d) (i32.const 0xFFFF)) (local.get $i)))))
+        (local.set $sum (i64.add (local.get $sum) (i64.load8_u offset=190 (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $sum))
+
   ;; globals, and a counted loop that fuel can preempt
   (func (export "loop") (param $a i64) (param $b i64) (result i64)
     (local $i i64)

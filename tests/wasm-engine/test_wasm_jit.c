@@ -60,12 +60,6 @@ static const uint64_t k_grid[] = {
     0xBFE0000000000000, /* -0.5 */
 };
 
-static const char *const k_exports[] = {
-    "i32_mix",  "i64_mix", "div_s32",   "div_u32", "rem_s32",  "rem_u32", "div_s64", "div_u64",
-    "rem_s64",  "rem_u64", "pressure",  "alias",   "machine",  "memory",  "floats",  "trunc32",
-    "trunc32u", "trunc64", "trunc_f32", "deep",    "indirect", "multi",   "grow",    "loop",
-};
-
 static wasm_instance_t *instantiate(bool jit, wasm_module_t **mod)
 {
     wasm_jit_set_hot(0); /* machine code at compile time (tier-up: its own test) */
@@ -105,20 +99,27 @@ static void test_every_export_matches_the_interpreter(void **state)
     wasm_module_t *mj, *mi;
     wasm_instance_t *ij = instantiate(true, &mj), *ii = instantiate(false, &mi);
     size_t ng = sizeof k_grid / sizeof k_grid[0];
-    unsigned traps = 0, calls = 0;
-    for (size_t e = 0; e < sizeof k_exports / sizeof k_exports[0]; e++) {
+    unsigned traps = 0, calls = 0, funcs = 0;
+    /* every function jit.wat exports: (i64, i64) -> i64 */
+    for (uint32_t e = 0; e < wasm_module_export_count(mj); e++) {
+        wasm_extern_desc_t d;
+        assert_true(wasm_module_export(mj, e, &d));
+        if (d.kind != WASM_EXTERN_FUNC)
+            continue;
+        funcs++;
+        const char *name = d.name;
         for (size_t x = 0; x < ng; x++) {
             for (size_t y = 0; y < ng; y++) {
                 wasm_value_t args[2] = {{.u64 = k_grid[x]}, {.u64 = k_grid[y]}};
                 wasm_value_t rj = {.u64 = 0}, ri = {.u64 = 0};
-                wasm_status_t sj = wasm_call_export(ij, k_exports[e], args, 2, &rj, 1);
-                wasm_status_t si = wasm_call_export(ii, k_exports[e], args, 2, &ri, 1);
+                wasm_status_t sj = wasm_call_export(ij, name, args, 2, &rj, 1);
+                wasm_status_t si = wasm_call_export(ii, name, args, 2, &ri, 1);
                 if (sj != si || (si == WASM_STATUS_OK && rj.u64 != ri.u64))
                     fail_msg("%s(0x%llx, 0x%llx): jit status %d value 0x%llx, interpreter "
                              "status %d value 0x%llx (%s)",
-                             k_exports[e], (unsigned long long)k_grid[x],
-                             (unsigned long long)k_grid[y], sj, (unsigned long long)rj.u64, si,
-                             (unsigned long long)ri.u64, wasm_instance_trap(ii)->message);
+                             name, (unsigned long long)k_grid[x], (unsigned long long)k_grid[y], sj,
+                             (unsigned long long)rj.u64, si, (unsigned long long)ri.u64,
+                             wasm_instance_trap(ii)->message);
                 if (si == WASM_STATUS_TRAP) {
                     traps++;
                     assert_string_equal(wasm_instance_trap(ij)->message,
@@ -131,7 +132,8 @@ static void test_every_export_matches_the_interpreter(void **state)
     /* the grid reaches the traps: division, bounds, conversion, depth,
      * call_indirect */
     assert_true(traps > 100);
-    assert_true(calls == ng * ng * (sizeof k_exports / sizeof k_exports[0]));
+    assert_true(funcs >= 25);
+    assert_true(calls == ng * ng * funcs);
     /* memory ends the same */
     size_t nj, ni;
     uint8_t *dj = wasm_memory_data(ij, &nj), *di = wasm_memory_data(ii, &ni);

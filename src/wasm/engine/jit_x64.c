@@ -338,6 +338,8 @@ static bool compile_op(jit_t *J, uint32_t p, uint32_t *next)
         test_top(J, op == WASM_OP_I64_EQZ);
         *next = finish_cond(J, CC_E, p, q, false);
         return true;
+    case WASM_OP_MEMORY_FILL:
+    case WASM_OP_MEMORY_COPY: return op_bulk(J, p, op == WASM_OP_MEMORY_COPY);
     case WASM_OP_I32_CLZ:
     case WASM_OP_I64_CLZ:
     case WASM_OP_I32_CTZ:

@@ -250,6 +250,67 @@ static void int_un(jit_t *J, int w, uint32_t opc, int nopc, int bytes)
     push(J, vreg(r));
 }
 
+/* memory.fill and memory.copy with `rep stosb` / `rep movsb`, when the
+ * whole range is in bounds and the fuel pays for all of it (one unit per
+ * WASM_FUEL_BULK_BYTES, as interp_bulk.h charges); otherwise the
+ * interpreter runs the op (it traps, or does part and preempts).
+ * Operands d, v|s, n in their slots (synced). */
+static bool op_bulk(jit_t *J, uint32_t p, bool copy)
+{
+    jbuf_t *j = &J->j;
+    int shift = 0;
+    while ((1u << shift) < WASM_FUEL_BULK_BYTES)
+        shift++;
+    if ((1u << shift) != WASM_FUEL_BULK_BYTES)
+        return false;
+    static const vstate_t empty = {0, 0, {{0, 0, 0, 0}}};
+    sync(J);
+    mov_load(j, 0, RCX, M(RBX, -8));
+    mov_load(j, 0, copy ? RSI : RAX, M(RBX, -16));
+    mov_load(j, 0, RDI, M(RBX, -24));
+    if (copy) {
+        lea(j, R11, MX(RSI, RCX, 0, 0));
+        enc(j, 0, 1, 0x3B, 1, R11, R(R14), 0);
+        stub_jcc(J, CC_A, p, &empty);
+    }
+    lea(j, R11, MX(RDI, RCX, 0, 0));
+    enc(j, 0, 1, 0x3B, 1, R11, R(R14), 0);
+    stub_jcc(J, CC_A, p, &empty);
+    lea(j, R11, M(RCX, (int32_t)WASM_FUEL_BULK_BYTES - 1)); /* cost */
+    enc(j, 0, 1, 0xC1, 1, 5, R(R11), 0);
+    put(j, (uint8_t)shift);
+    enc(j, 0, 1, 0x3B, 1, R15, R(R11), 0); /* fuel < cost: the interpreter splits it */
+    stub_jcc(J, CC_L, p, &empty);
+    enc(j, 0, 1, 0x2B, 1, R15, R(R11), 0);
+    enc(j, 0, 1, 0x03, 1, RDI, R(R13), 0);
+    if (!copy) {
+        put(j, 0xF3);
+        put(j, 0xAA); /* rep stosb */
+    } else {
+        enc(j, 0, 1, 0x03, 1, RSI, R(R13), 0);
+        /* d > s and overlapping: backwards, as memmove does */
+        enc(j, 0, 1, 0x3B, 1, RDI, R(RSI), 0);
+        size_t fwd1 = jcc32(j, CC_BE);
+        lea(j, R11, MX(RSI, RCX, 0, 0));
+        enc(j, 0, 1, 0x3B, 1, RDI, R(R11), 0);
+        size_t fwd2 = jcc32(j, CC_AE);
+        lea(j, RSI, MX(RSI, RCX, 0, -1));
+        lea(j, RDI, MX(RDI, RCX, 0, -1));
+        put(j, 0xFD); /* std */
+        put(j, 0xF3);
+        put(j, 0xA4); /* rep movsb */
+        put(j, 0xFC); /* cld */
+        size_t done = jmp32(j);
+        link32(j, fwd1, j->len);
+        link32(j, fwd2, j->len);
+        put(j, 0xF3);
+        put(j, 0xA4);
+        link32(j, done, j->len);
+    }
+    lea(j, RBX, M(RBX, -24));
+    return true;
+}
+
 /* clz (lzcnt), ctz (tzcnt), popcnt: each gives the operand width for 0,
  * as wasm's do (spec 4.3.2), where the CPU has it (jit_t.cpu) */
 enum { CPU_LZCNT = 1, CPU_TZCNT = 2, CPU_POPCNT = 4 };
