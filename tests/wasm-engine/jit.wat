@@ -242,6 +242,55 @@
         (br $l)))
     (local.get $sum))
 
+  ;; more locals set from registers than there are registers: each set
+  ;; leaves its register caching the local, so later values must take
+  ;; registers that cache a local (and the cache must forget them)
+  (func (export "cache") (param $a i64) (param $b i64) (result i64)
+    (local $l0 i64) (local $l1 i64) (local $l2 i64) (local $l3 i64) (local $l4 i64)
+    (local $l5 i64) (local $l6 i64) (local $l7 i64) (local $l8 i64) (local $l9 i64)
+    (local $x f64) (local $y f64) (local $z f64) (local $w f64) (local $u f64)
+    (local $v f64) (local $t f64) (local $s f64)
+    (local.set $l0 (i64.add (local.get $a) (i64.const 1)))
+    (local.set $l1 (i64.mul (local.get $a) (i64.const 3)))
+    (local.set $l2 (i64.xor (local.get $b) (local.get $a)))
+    (local.set $l3 (i64.add (local.get $b) (i64.const 7)))
+    (local.set $l4 (i64.sub (local.get $a) (local.get $b)))
+    (local.set $l5 (i64.or (local.get $a) (local.get $b)))
+    (local.set $l6 (i64.and (local.get $a) (local.get $b)))
+    (local.set $l7 (i64.shl (local.get $a) (i64.const 3)))
+    (local.set $l8 (i64.shr_u (local.get $b) (i64.const 2)))
+    (local.set $l9 (i64.add (local.get $a) (local.get $b)))
+    (local.set $x (f64.convert_i64_s (local.get $a)))
+    (local.set $y (f64.mul (local.get $x) (f64.const 1.5)))
+    (local.set $z (f64.add (local.get $x) (local.get $y)))
+    (local.set $w (f64.sub (local.get $y) (f64.const 3)))
+    (local.set $u (f64.mul (local.get $z) (local.get $w)))
+    (local.set $v (f64.div (local.get $u) (f64.const 7)))
+    (local.set $t (f64.add (local.get $v) (local.get $x)))
+    (local.set $s (f64.sub (local.get $t) (local.get $y)))
+    ;; ops that write registers directly (div: rax, rdx; fill: rax, rdi)
+    (local.set $l9 (i64.add (local.get $l9)
+      (i64.div_u (local.get $a) (i64.or (local.get $b) (i64.const 1)))))
+    (memory.fill (i32.const 300) (i32.wrap_i64 (local.get $b)) (i32.const 4))
+    (i64.add
+      (i64.add
+        (i64.add (local.get $l0) (i64.mul (local.get $l1) (local.get $l2)))
+        (i64.add (i64.xor (local.get $l3) (local.get $l4))
+                 (i64.add (i64.mul (local.get $l5) (i64.const 5)) (local.get $l6))))
+      (i64.add
+        (i64.add (i64.rotl (local.get $l7) (i64.const 9)) (i64.mul (local.get $l8) (local.get $l9)))
+        (i64.reinterpret_f64
+          (f64.add (f64.add (local.get $x) (local.get $y))
+            (f64.add (f64.mul (local.get $z) (local.get $w))
+              (f64.add (local.get $u) (f64.mul (local.get $v) (f64.sub (local.get $t) (local.get $s))))))))))
+
+  ;; a local cached in rax, then a division (which writes rax and rdx)
+  (func (export "divcache") (param $a i64) (param $b i64) (result i64)
+    (local $l0 i64) (local $q i64)
+    (local.set $l0 (i64.add (local.get $a) (i64.const 1)))
+    (local.set $q (i64.rem_u (local.get $a) (i64.or (local.get $b) (i64.const 1))))
+    (i64.add (local.get $l0) (i64.mul (local.get $q) (i64.const 1000))))
+
   ;; globals, and a counted loop that fuel can preempt
   (func (export "loop") (param $a i64) (param $b i64) (result i64)
     (local $i i64)

@@ -128,6 +128,7 @@ static bool jit_function(jit_t *J)
     J->dead = false;
     J->nstubs = 0;
     J->nfix = 0;
+    cache_clear(J);
     mark_labels(J);
     uint32_t p = 0;
     while (p < c->ir_len && !J->fail && !J->j.oom) {
@@ -137,6 +138,7 @@ static bool jit_function(jit_t *J)
             J->s.d = 0;
             J->s.n = 0;
             J->dead = false;
+            cache_clear(J); /* other predecessors */
             J->native[p] = (int32_t)J->j.len;
         }
         uint32_t next = p + 1;
@@ -289,14 +291,11 @@ static bool compile_op(jit_t *J, uint32_t p, uint32_t *next)
         set_local(J, ir[p + 1], &v);
         return true;
     }
-    case WASM_OP_LOCAL_TEE: {
+    case WASM_OP_LOCAL_TEE: { /* the value stays as the local (cached if in a register) */
         val_t v = pop(J);
         unalias(J, ir[p + 1], J->s.n);
         set_local(J, ir[p + 1], &v);
-        if (v.kind == V_REG)
-            push(J, v);
-        else
-            push(J, (val_t){V_LOCAL, 0, ir[p + 1], 0});
+        push(J, (val_t){V_LOCAL, 0, ir[p + 1], 0});
         return true;
     }
     case WASM_OP_GLOBAL_GET: {

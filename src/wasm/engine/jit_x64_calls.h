@@ -107,6 +107,7 @@ static bool op_call(jit_t *J, uint32_t p, uint32_t q)
     if (cc->ir_len < 3 || cc->frame_slots > 0x0FFFFFFF)
         return false;
     sync(J);
+    cache_clear(J); /* the callee uses every register */
     static const vstate_t empty = {0, 0, {{0, 0, 0, 0}}};
     lea(j, RCX, M(RBX, (int32_t)((cc->frame_slots - t->nparams) * 8)));
     call_checks(J, p, &empty);
@@ -148,6 +149,7 @@ static bool op_call_indirect(jit_t *J, uint32_t p, uint32_t q)
     uint32_t np = want->nparams;
     static const vstate_t empty = {0, 0, {{0, 0, 0, 0}}};
     sync(J); /* the index on top, in memory */
+    cache_clear(J);
     mov_load(j, 0, RDX, M(RBX, -8));
     mov_load(j, 1, R11, state(offsetof(wasm_jit_state_t, tables)));
     mov_load(j, 1, R11, M(R11, (int32_t)(tab * 8)));

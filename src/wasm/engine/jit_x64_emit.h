@@ -247,6 +247,11 @@ typedef struct jit {
     fixup_t *fix;
     uint32_t nfix, fix_cap;
     size_t exit_at; /* the shared exit sequence */
+    /* per register (0-15 general, 16-31 xmm): the local whose value it
+     * also holds since a local.set/tee in this block, or -1. Locals are
+     * written through (memory is always current), so dropping an entry is
+     * always safe; labels, calls and direct register writes drop them. */
+    int32_t cached[32];
     uint32_t self;  /* function index of the body being compiled */
     unsigned cpu;   /* CPU_* bits (jit_x64_ops.h) */
     fixup_t *calls; /* rel32 of direct calls, target = callee's code index */
@@ -372,33 +377,64 @@ static bool reg_used(jit_t *J, int r)
     return false;
 }
 
+static void cache_clear(jit_t *J)
+{
+    for (int r = 0; r < 32; r++)
+        J->cached[r] = -1;
+}
+
+static void cache_drop_local(jit_t *J, uint32_t i)
+{
+    for (int r = 0; r < 32; r++)
+        if (J->cached[r] == (int32_t)i)
+            J->cached[r] = -1;
+}
+
+/* The register holding local i in the given bank, or -1. */
+static int cache_find(const jit_t *J, uint32_t i, bool xmm)
+{
+    for (int r = xmm ? 16 : 0; r < (xmm ? 32 : 16); r++)
+        if (J->cached[r] == (int32_t)i)
+            return r;
+    return -1;
+}
+
 /* A free register (general or xmm), evicting the lowest entry holding one
- * if all are taken; never one in `avoid` (a bit per register number). */
+ * if all are taken; never one in `avoid` (a bit per register number).
+ * Registers that only cache a local are taken last (the cache entry is
+ * dropped). */
 static int alloc_reg(jit_t *J, bool xmm, uint32_t avoid)
 {
     static const uint8_t k_gpr[] = {RAX, RDX, RSI, RDI, R8, R9, R10};
     static const uint8_t k_xmm[] = {XMM(0), XMM(1), XMM(2), XMM(3), XMM(4), XMM(5)};
     const uint8_t *pool = xmm ? k_xmm : k_gpr;
     size_t np = xmm ? sizeof k_xmm : sizeof k_gpr;
-    for (size_t i = 0; i < np; i++)
-        if (!(avoid & (1u << pool[i])) && !reg_used(J, pool[i]))
-            return pool[i];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < np; i++)
+            if (!(avoid & (1u << pool[i])) && !reg_used(J, pool[i]) &&
+                (pass || J->cached[pool[i]] < 0)) {
+                J->cached[pool[i]] = -1;
+                return pool[i];
+            }
     for (uint32_t i = 0; i < J->s.n; i++) {
         val_t *e = &J->s.v[i];
         if (e->kind == V_REG && (e->reg >= 16) == xmm && !(avoid & (1u << e->reg))) {
             int r = e->reg;
             materialize(J, i);
+            J->cached[r] = -1;
             return r;
         }
     }
     return xmm ? XMM(0) : RAX; /* unreachable: the pool outnumbers the avoided */
 }
 
+/* Free register r for a direct write (div's rax/rdx). */
 static void evict(jit_t *J, int r)
 {
     for (uint32_t i = 0; i < J->s.n; i++)
         if (J->s.v[i].kind == V_REG && J->s.v[i].reg == r)
             materialize(J, i);
+    J->cached[r] = -1;
 }
 
 static uint32_t bit_of(const val_t *v)
@@ -418,6 +454,14 @@ static void load_int(jit_t *J, int w, int r, const val_t *v)
         else
             mov_rr(j, w, r, v->reg);
         break;
+    case V_LOCAL: {
+        int c = cache_find(J, v->idx, false);
+        if (c >= 0)
+            mov_rr(j, w, r, c);
+        else
+            mov_load(j, w, r, local(v->idx));
+        break;
+    }
     default: mov_load(j, w, r, mem_of(J, v)); break;
     }
 }
@@ -439,6 +483,16 @@ static void load_xmm(jit_t *J, int x, const val_t *v)
             enc(j, 0x66, 1, 0x0F6E, 2, x, R(v->reg), 0);
         }
         break;
+    case V_LOCAL: {
+        int c = cache_find(J, v->idx, true);
+        if (c >= 0) {
+            if (c - 16 != x)
+                enc(j, 0x66, 0, 0x0F28, 2, x, R(c - 16), 0);
+        } else {
+            enc(j, 0xF3, 0, 0x0F7E, 2, x, local(v->idx), 0);
+        }
+        break;
+    }
     default: enc(j, 0xF3, 0, 0x0F7E, 2, x, mem_of(J, v), 0); break; /* movq xmm, m64 */
     }
 }
@@ -449,6 +503,8 @@ static rm_t src_int(jit_t *J, int w, const val_t *v, int scratch)
 {
     if (v->kind == V_REG && v->reg < 16)
         return R(v->reg);
+    if (v->kind == V_LOCAL && cache_find(J, v->idx, false) >= 0)
+        return R(cache_find(J, v->idx, false));
     if (v->kind == V_LOCAL || v->kind == V_MEM)
         return mem_of(J, v);
     load_int(J, w, scratch, v);
@@ -459,6 +515,8 @@ static rm_t src_xmm(jit_t *J, const val_t *v, int scratch)
 {
     if (v->kind == V_REG && v->reg >= 16)
         return R(v->reg - 16);
+    if (v->kind == V_LOCAL && cache_find(J, v->idx, true) >= 0)
+        return R(cache_find(J, v->idx, true) - 16);
     if (v->kind == V_LOCAL || v->kind == V_MEM)
         return mem_of(J, v);
     load_xmm(J, scratch, v);

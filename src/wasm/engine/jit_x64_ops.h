@@ -265,6 +265,7 @@ static bool op_bulk(jit_t *J, uint32_t p, bool copy)
         return false;
     static const vstate_t empty = {0, 0, {{0, 0, 0, 0}}};
     sync(J);
+    cache_clear(J); /* rax, rsi, rdi are written below */
     mov_load(j, 0, RCX, M(RBX, -8));
     mov_load(j, 0, copy ? RSI : RAX, M(RBX, -16));
     mov_load(j, 0, RDI, M(RBX, -24));
@@ -493,6 +494,9 @@ static void set_local(jit_t *J, uint32_t i, const val_t *v)
     jbuf_t *j = &J->j;
     if (v->kind == V_LOCAL && v->idx == i)
         return;
+    cache_drop_local(J, i);
+    if (v->kind == V_REG) /* written through; the register keeps the value */
+        J->cached[v->reg] = (int32_t)i;
     if (v->kind == V_REG && v->reg >= 16) {
         enc(j, 0xF2, 0, 0x0F11, 2, v->reg - 16, local(i), 0);
     } else if (v->kind == V_REG) {
