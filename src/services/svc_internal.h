@@ -73,6 +73,9 @@ void mk_node_identity_compute(const char *env_name, const char *host, char out[3
 node_id_t mk_node_id_compute(const char *env_id, const char *identity);
 
 /* namespace.c */
+/* The services state when the namespace is installed, else NULL (no
+ * allocation, no reason set). */
+svc_t *ns_state(const runtime_t *rt);
 bool ns_spawn(runtime_t *rt, svc_t *s);
 /* A peer went away: drop the paths and mounts it planted and its slot. */
 void ns_peer_down(runtime_t *rt, svc_t *s, node_id_t node);
