@@ -300,4 +300,117 @@
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br_if $l (i64.lt_u (local.get $i) (i64.and (local.get $b) (i64.const 0xFFF)))))
     (global.get $g))
+
+  ;; locals kept in registers around loops (jit_x64_labels.h). The three
+  ;; sets of $x and $y leave them, at the back-edge, in each other's
+  ;; header registers: a cycle of moves; the same with $f and $g in xmm
+  ;; registers. An if/else and a br_if out of a block inside the loop are
+  ;; forward labels with register sets of their own.
+  (func (export "carried") (param $a i64) (param $b i64) (result i64)
+    (local $i i32) (local $n i32) (local $x i64) (local $y i64) (local $f f64) (local $g f64)
+    (local.set $n (i32.and (i32.wrap_i64 (local.get $b)) (i32.const 0xFF)))
+    (local.set $x (local.get $a))
+    (local.set $f (f64.convert_i64_s (local.get $a)))
+    (loop $l0
+      (local.set $y (i64.add (local.get $x) (i64.const 1)))
+      (local.set $x (i64.mul (local.get $y) (i64.const 3)))
+      (local.set $y (i64.xor (local.get $y) (local.get $x)))
+      (local.set $g (f64.add (local.get $f) (f64.const 1.5)))
+      (local.set $f (f64.mul (local.get $g) (f64.const 0.75)))
+      (local.set $g (f64.sub (local.get $g) (local.get $f)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l0 (i32.lt_u (local.get $i) (local.get $n))))
+    (block $done
+      (loop $l
+        (local.set $y (i64.add (local.get $x) (i64.const 1)))
+        (local.set $x (i64.mul (local.get $y) (i64.const 3)))
+        (local.set $y (i64.xor (local.get $y) (local.get $x)))
+        (local.set $g (f64.add (local.get $f) (f64.const 1.5)))
+        (local.set $f (f64.mul (local.get $g) (f64.const 0.75)))
+        (local.set $g (f64.sub (local.get $g) (local.get $f)))
+        (if (i64.eqz (i64.and (local.get $y) (i64.const 4)))
+          (then (local.set $x (i64.add (local.get $x) (local.get $y))))
+          (else (local.set $f (f64.add (local.get $f) (local.get $g)))))
+        (block $skip
+          (br_if $skip (i64.lt_u (local.get $x) (local.get $y)))
+          (local.set $x (i64.rotl (local.get $x) (i64.const 7))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+    (i64.add (i64.xor (local.get $x) (local.get $y))
+             (i64.add (i64.reinterpret_f64 (local.get $f)) (i64.reinterpret_f64 (local.get $g)))))
+
+  ;; a loop whose body leaves machine code at an op it has no code for
+  ;; (f64.min, f32.copysign): the
+  ;; interpreter runs the op and enters machine code again at the loop
+  ;; header, whose entry loads the header's registers first; and a br_table
+  ;; in the loop to the header, the loop's end and a block
+  (func (export "carried_exit") (param $a i64) (param $b i64) (result i64)
+    (local $i i32) (local $s i64) (local $t i64) (local $f f64) (local $h f32)
+    (local.set $f (f64.reinterpret_i64 (local.get $b)))
+    (local.set $h (f32.const 2.5))
+    (block $out
+      (loop $l
+        (local.set $t (i64.add (local.get $t) (i64.extend_i32_u (memory.size))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $s (i64.add (i64.mul (local.get $s) (i64.const 5)) (local.get $a)))
+        (local.set $f (f64.min (local.get $f) (f64.convert_i64_s (local.get $s))))
+        (local.set $h (f32.copysign (local.get $h) (f32.convert_i64_s (local.get $s))))
+        (block $mid
+          (br_table $l $out $mid
+            (i32.rem_u (i32.add (local.get $i) (i32.wrap_i64 (local.get $a))) (i32.const 47))))
+        (local.set $t (i64.xor (local.get $t) (local.get $s)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 40)))))
+    (i64.add (i64.add (local.get $s) (local.get $t))
+             (i64.add (i64.reinterpret_f64 (local.get $f))
+                      (i64.extend_i32_u (i32.reinterpret_f32 (local.get $h))))))
+
+  ;; conditional back-edges in the middle of a loop, each between sets of
+  ;; different locals: the moves a back-edge makes for the header hold on
+  ;; its taken path only, and the code after it still reads the locals
+  (func (export "carried_branch") (param $a i64) (param $b i64) (result i64)
+    (local $i i64) (local $x i64) (local $y i64) (local $z i64)
+    (local.set $x (local.get $a))
+    (local.set $y (local.get $b))
+    (loop $l
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (local.set $z (i64.add (local.get $x) (local.get $i)))
+      (local.set $x (i64.xor (local.get $y) (i64.const 0x55)))
+      (br_if $l (i64.lt_u (i64.and (local.get $z) (i64.const 3)) (i64.const 1)))
+      (local.set $y (i64.add (local.get $x) (local.get $z)))
+      (local.set $z (i64.rotl (local.get $y) (i64.const 5)))
+      (br_if $l (i64.eq (i64.and (local.get $x) (i64.const 7)) (i64.const 2)))
+      (local.set $x (i64.sub (local.get $z) (local.get $y)))
+      (local.set $y (i64.mul (local.get $y) (i64.const 3)))
+      (br_if $l (i64.lt_u (local.get $i) (i64.const 25))))
+    (i64.add (local.get $x) (i64.add (local.get $y) (local.get $z))))
+
+  ;; each set takes the register the header gave the previous local, so
+  ;; the back-edge moves form a chain (each reads a register the next
+  ;; overwrites): they must run in order
+  (func (export "carried_chain") (param $a i64) (param $b i64) (result i64)
+    (local $i i64) (local $t i64) (local $x i64) (local $y i64)
+    (local.set $x (local.get $a))
+    (local.set $y (local.get $b))
+    (loop $l
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (local.set $t (i64.add (local.get $x) (i64.const 1)))
+      (local.set $x (i64.add (local.get $y) (i64.const 2)))
+      (local.set $y (i64.add (local.get $t) (i64.const 3)))
+      (br_if $l (i64.lt_u (local.get $i) (i64.const 9))))
+    (i64.add (local.get $t) (i64.add (local.get $x) (local.get $y))))
+
+  ;; a forward br_if in a loop to a label that starts with $z in a
+  ;; register: the branch must leave $z there, as the fall-through does
+  (func (export "carried_fwd") (param $a i64) (param $b i64) (result i64)
+    (local $i i64) (local $x i64) (local $y i64) (local $z i64)
+    (local.set $x (local.get $a))
+    (loop $l
+      (block $b
+        (local.set $z (i64.add (i64.mul (local.get $x) (i64.const 5)) (local.get $i)))
+        (br_if $b (i32.wrap_i64 (i64.and (local.get $z) (local.get $b))))
+        (local.set $y (i64.add (local.get $y) (local.get $z))))
+      (local.set $x (i64.add (local.get $x) (local.get $z)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br_if $l (i64.lt_u (local.get $i) (i64.const 20))))
+    (i64.add (local.get $x) (i64.add (local.get $y) (local.get $z))))
 )

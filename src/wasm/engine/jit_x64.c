@@ -36,6 +36,7 @@
 size_t wasm_jit_max_code = WASM_JIT_MAX_CODE;
 
 #include "jit_x64_emit.h"
+#include "jit_x64_labels.h"
 #include "jit_x64_ops.h"
 
 /* ---- one function ---- */
@@ -46,6 +47,8 @@ static uint32_t op_len(const wasm_code_t *c, uint32_t k)
     return end - c->pc_map[k * 2];
 }
 
+/* Mark the labels (branch targets, entries, the op after each call);
+ * bit 2 marks a loop header (the target of a backward branch). */
 static void mark_labels(jit_t *J)
 {
     const wasm_code_t *c = J->code;
@@ -62,17 +65,19 @@ static void mark_labels(jit_t *J)
         case WASM_OP_BR_MOVE:
         case WASM_OP_BR_IF_MOVE:
             if (ir[p + 1] < c->ir_len)
-                J->label[ir[p + 1]] = 1;
+                J->label[ir[p + 1]] |= ir[p + 1] <= p ? 3 : 1;
             break;
         case WASM_OP_BR_TABLE:
-            for (uint32_t e = 0; e <= ir[p + 1]; e++)
-                if (ir[p + 3 + 2 * e] < c->ir_len)
-                    J->label[ir[p + 3 + 2 * e]] = 1;
+            for (uint32_t e = 0; e <= ir[p + 1]; e++) {
+                uint32_t t = ir[p + 3 + 2 * e];
+                if (t < c->ir_len)
+                    J->label[t] |= t <= p ? 3 : 1;
+            }
             break;
         case WASM_OP_CALL:
         case WASM_OP_CALL_INDIRECT:
             if (p + len < c->ir_len)
-                J->label[p + len] = 1;
+                J->label[p + len] |= 1;
             break;
         default: break;
         }
@@ -120,7 +125,9 @@ static void op_br_table(jit_t *J, uint32_t p)
 
 static bool compile_op(jit_t *J, uint32_t p, uint32_t *next);
 
-static bool jit_function(jit_t *J)
+/* One pass over the body: machine code for each op, then the exits, the
+ * jumps to labels linked and (pass 2) the entries of cached labels. */
+static void jit_pass(jit_t *J)
 {
     const wasm_code_t *c = J->code;
     J->s.d = 0;
@@ -129,16 +136,15 @@ static bool jit_function(jit_t *J)
     J->nstubs = 0;
     J->nfix = 0;
     cache_clear(J);
-    mark_labels(J);
     uint32_t p = 0;
     while (p < c->ir_len && !J->fail && !J->j.oom) {
         if (J->label[p]) {
             if (!J->dead)
                 sync(J);
+            label_enter(J, p, J->label[p] & 2);
             J->s.d = 0;
             J->s.n = 0;
             J->dead = false;
-            cache_clear(J); /* other predecessors */
             J->native[p] = (int32_t)J->j.len;
         }
         uint32_t next = p + 1;
@@ -159,6 +165,8 @@ static bool jit_function(jit_t *J)
     }
     if (!J->dead)
         exit_now(J, c->ir_len); /* cannot happen: a body ends with RETURN */
+    if (J->pass == 1) /* learning only: this code is thrown away */
+        return;
     /* stubs, then the label fixups */
     for (uint32_t k = 0; k < J->nstubs && !J->fail; k++) {
         stub_t *s = &J->stubs[k];
@@ -176,6 +184,58 @@ static bool jit_function(jit_t *J)
         }
         link32(&J->j, J->fix[k].patch, (size_t)to);
     }
+    label_entries(J);
+}
+
+/* A body with loops is compiled twice (jit_x64_labels.h): the first pass
+ * learns what its back-edges and other edges leave in registers, and is
+ * thrown away; the second keeps those locals in registers across the
+ * labels. A body without loops is compiled once, its labels starting with
+ * no local in a register. */
+static bool jit_function(jit_t *J)
+{
+    const wasm_code_t *c = J->code;
+    mark_labels(J);
+    uint32_t nlabels = 0;
+    bool loops = false;
+    for (uint32_t p = 0; p < c->ir_len; p++) {
+        nlabels += J->label[p] != 0;
+        loops |= (J->label[p] & 2) != 0;
+    }
+    J->pass = 0;
+    J->lnum = NULL;
+    J->lc = NULL;
+    if (loops) {
+        J->lnum = mk_calloc(c->ir_len, sizeof *J->lnum);
+        J->lc = mk_malloc((size_t)nlabels * sizeof *J->lc);
+        if (!J->lnum || !J->lc) {
+            mk_free(J->lnum);
+            mk_free(J->lc);
+            return false;
+        }
+        for (uint32_t p = 0, n = 0; p < c->ir_len; p++)
+            if (J->label[p]) {
+                J->lnum[p] = ++n;
+                J->lc[n - 1].seen = false;
+                for (int r = 0; r < 32; r++)
+                    J->lc[n - 1].cached[r] = -1;
+            }
+        size_t start = J->j.len;
+        uint32_t ncalls = J->ncalls;
+        J->pass = 1;
+        jit_pass(J);
+        J->j.len = start;
+        J->ncalls = ncalls;
+        for (uint32_t p = 0; p < c->ir_len; p++)
+            J->native[p] = -1;
+        J->pass = 2;
+    }
+    if (!J->fail && !J->j.oom)
+        jit_pass(J);
+    mk_free(J->lnum);
+    mk_free(J->lc);
+    J->lnum = NULL;
+    J->lc = NULL;
     return !J->fail && !J->j.oom;
 }
 
@@ -691,3 +751,4 @@ bool wasm_jit_set(bool on)
 }
 
 #endif
+

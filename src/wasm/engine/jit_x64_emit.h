@@ -1,8 +1,8 @@
 /*
  * jit_x64_emit.h -- the JIT's x86-64 encoder, its lazy
  * operand stack (values kept as a local, a constant or a register until a
- * label, branch or exit writes them to their slots), and the exits and
- * branches of the machine code (DESIGN.md "The JIT").
+ * label, branch or exit writes them to their slots), its cache of locals in
+ * registers, and the exits of the machine code (DESIGN.md "The JIT").
  * Included by jit_x64.c only (one translation unit: the helpers stay
  * static and inline).
  */
@@ -257,6 +257,12 @@ typedef struct jit {
     fixup_t *calls; /* rel32 of direct calls, target = callee's code index */
     uint32_t ncalls, call_cap;
     bool fail;
+    /* label caches (jit_x64_labels.h): per IR word, 1 + the label's number
+     * (0: not a label); per label, the locals its edges leave in registers */
+    uint32_t *lnum;
+    struct lcache *lc;
+    uint32_t nlabels;
+    int pass; /* 0: labels start empty; 1: learning the caches; 2: using them */
 } jit_t;
 
 static bool grow_arr(void **a, uint32_t *cap, uint32_t need, size_t size)
@@ -566,46 +572,6 @@ static void jump_label(jit_t *J, int cc, uint32_t target)
     J->fix[J->nfix].patch = cc < 0 ? jmp32(&J->j) : jcc32(&J->j, cc);
     J->fix[J->nfix].target = target;
     J->nfix++;
-}
-
-/* The jump of a taken branch at op p to IR index t, operands synced:
- * a backward target is a loop header past its FUEL op (compile.c), so the
- * branch charges that op's fuel and, out of fuel, leaves at the FUEL op. */
-static void branch_to(jit_t *J, uint32_t p, uint32_t t)
-{
-    jbuf_t *j = &J->j;
-    if (t <= p) {
-        static const vstate_t empty = {0, 0, {{0, 0, 0, 0}}};
-        enc(j, 0, 1, 0x85, 1, R15, R(R15), 0); /* test r15, r15 */
-        stub_jcc(J, CC_LE, t - 2, &empty);
-        enc(j, 0, 1, 0x81, 1, 5, R(R15), 0); /* sub r15, imm32 */
-        put32(j, J->ir[t - 1]);
-    }
-    jump_label(J, -1, t);
-}
-
-/* Conditional branch on flags `cc` (operands already synced). */
-static void cond_branch(jit_t *J, int cc, uint32_t p, uint32_t t)
-{
-    if (t > p) {
-        jump_label(J, cc, t);
-        return;
-    }
-    size_t skip = jcc32(&J->j, cc ^ 1);
-    branch_to(J, p, t);
-    link32(&J->j, skip, J->j.len);
-}
-
-/* Move the top `arity` slots down over `drop` (synced). */
-static void move_down(jit_t *J, uint32_t drop, uint32_t arity)
-{
-    for (uint32_t k = 0; k < arity; k++) {
-        int32_t from = -(int32_t)arity + (int32_t)k;
-        mov_load(&J->j, 1, R11, slot(J, from));
-        mov_store(&J->j, 1, slot(J, from - (int32_t)drop), R11);
-    }
-    if (drop)
-        lea(&J->j, RBX, M(RBX, -(int32_t)drop * 8));
 }
 
 #endif
