@@ -340,7 +340,7 @@
              (i64.add (i64.reinterpret_f64 (local.get $f)) (i64.reinterpret_f64 (local.get $g)))))
 
   ;; a loop whose body leaves machine code at an op it has no code for
-  ;; (f64.min, f32.copysign): the
+  ;; (memory.grow, a saturating truncation): the
   ;; interpreter runs the op and enters machine code again at the loop
   ;; header, whose entry loads the header's registers first; and a br_table
   ;; in the loop to the header, the loop's end and a block
@@ -353,8 +353,9 @@
         (local.set $t (i64.add (local.get $t) (i64.extend_i32_u (memory.size))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (local.set $s (i64.add (i64.mul (local.get $s) (i64.const 5)) (local.get $a)))
-        (local.set $f (f64.min (local.get $f) (f64.convert_i64_s (local.get $s))))
-        (local.set $h (f32.copysign (local.get $h) (f32.convert_i64_s (local.get $s))))
+        (local.set $f (f64.add (local.get $f)
+          (f64.convert_i32_u (memory.grow (i32.wrap_i64 (i64.and (local.get $s) (i64.const 0)))))))
+        (local.set $h (f32.convert_i64_u (i64.trunc_sat_f32_u (f32.mul (local.get $h) (f32.const 1.25)))))
         (block $mid
           (br_table $l $out $mid
             (i32.rem_u (i32.add (local.get $i) (i32.wrap_i64 (local.get $a))) (i32.const 47))))
@@ -413,4 +414,29 @@
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br_if $l (i64.lt_u (local.get $i) (i64.const 20))))
     (i64.add (local.get $x) (i64.add (local.get $y) (local.get $z))))
+
+  ;; f32/f64 min, max and copysign in machine code: NaNs, -0 and +0,
+  ;; equal operands; a and b as f64, their low halves as f32
+  (func (export "minmax") (param $a i64) (param $b i64) (result i64)
+    (local $x f64) (local $y f64) (local $p f32) (local $q f32)
+    (local.set $x (f64.reinterpret_i64 (local.get $a)))
+    (local.set $y (f64.reinterpret_i64 (local.get $b)))
+    (local.set $p (f32.reinterpret_i32 (i32.wrap_i64 (local.get $a))))
+    (local.set $q (f32.reinterpret_i32 (i32.wrap_i64 (local.get $b))))
+    (i64.xor
+      (i64.xor
+        (i64.reinterpret_f64 (f64.min (local.get $x) (local.get $y)))
+        (i64.rotl (i64.reinterpret_f64 (f64.max (local.get $x) (local.get $y))) (i64.const 13)))
+      (i64.xor
+        (i64.xor
+          (i64.rotl (i64.reinterpret_f64 (f64.copysign (local.get $x) (local.get $y))) (i64.const 29))
+          (i64.rotl (i64.reinterpret_f64 (f64.min (local.get $x) (local.get $x))) (i64.const 7)))
+        (i64.or
+          (i64.shl (i64.extend_i32_u (i32.xor
+            (i32.reinterpret_f32 (f32.min (local.get $p) (local.get $q)))
+            (i32.rotl (i32.reinterpret_f32 (f32.max (local.get $p) (local.get $q))) (i32.const 11))))
+            (i64.const 32))
+          (i64.extend_i32_u (i32.xor
+            (i32.reinterpret_f32 (f32.copysign (local.get $p) (local.get $q)))
+            (i32.reinterpret_f32 (f32.max (f32.neg (local.get $q)) (local.get $q)))))))))
 )

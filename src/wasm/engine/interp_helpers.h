@@ -8,15 +8,40 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wasm_internal.h"
 
 /* ---- numeric helpers (spec 4.3) ---- */
 
+/* The NaN min/max return when an operand is NaN (spec 4.3.3: any NaN,
+ * canonical for canonical operands): the first NaN operand, quieted --
+ * chosen explicitly, not by whichever operand order the C compiler gives
+ * an addition, so that the JIT (jit_x64_ops.h) returns the same bits. */
+static inline float f32_nan2(float a, float b)
+{
+    float r = isnan(a) ? a : b;
+    uint32_t u;
+    memcpy(&u, &r, 4);
+    u |= 0x00400000u;
+    memcpy(&r, &u, 4);
+    return r;
+}
+
+static inline double f64_nan2(double a, double b)
+{
+    double r = isnan(a) ? a : b;
+    uint64_t u;
+    memcpy(&u, &r, 8);
+    u |= 0x0008000000000000u;
+    memcpy(&r, &u, 8);
+    return r;
+}
+
 static inline float f32_min(float a, float b)
 {
     if (isnan(a) || isnan(b))
-        return a + b;
+        return f32_nan2(a, b);
     if (a == 0.0f && b == 0.0f)
         return signbit(a) ? a : b;
     return a < b ? a : b;
@@ -25,7 +50,7 @@ static inline float f32_min(float a, float b)
 static inline float f32_max(float a, float b)
 {
     if (isnan(a) || isnan(b))
-        return a + b;
+        return f32_nan2(a, b);
     if (a == 0.0f && b == 0.0f)
         return signbit(a) ? b : a;
     return a > b ? a : b;
@@ -34,7 +59,7 @@ static inline float f32_max(float a, float b)
 static inline double f64_min(double a, double b)
 {
     if (isnan(a) || isnan(b))
-        return a + b;
+        return f64_nan2(a, b);
     if (a == 0.0 && b == 0.0)
         return signbit(a) ? a : b;
     return a < b ? a : b;
@@ -43,7 +68,7 @@ static inline double f64_min(double a, double b)
 static inline double f64_max(double a, double b)
 {
     if (isnan(a) || isnan(b))
-        return a + b;
+        return f64_nan2(a, b);
     if (a == 0.0 && b == 0.0)
         return signbit(a) ? b : a;
     return a > b ? a : b;

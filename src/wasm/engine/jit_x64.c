@@ -445,6 +445,12 @@ static bool compile_op(jit_t *J, uint32_t p, uint32_t *next)
     case WASM_OP_F64_SUB: float_bin(J, true, 0x0F5C); return true;
     case WASM_OP_F64_MUL: float_bin(J, true, 0x0F59); return true;
     case WASM_OP_F64_DIV: float_bin(J, true, 0x0F5E); return true;
+    case WASM_OP_F32_MIN: float_minmax(J, false, false); return true;
+    case WASM_OP_F32_MAX: float_minmax(J, false, true); return true;
+    case WASM_OP_F64_MIN: float_minmax(J, true, false); return true;
+    case WASM_OP_F64_MAX: float_minmax(J, true, true); return true;
+    case WASM_OP_F32_COPYSIGN: float_copysign(J, 0); return true;
+    case WASM_OP_F64_COPYSIGN: float_copysign(J, 1); return true;
     case WASM_OP_F32_SQRT: float_un(J, 0xF3, 0x0F51, -1); return true;
     case WASM_OP_F64_SQRT: float_un(J, 0xF2, 0x0F51, -1); return true;
     case WASM_OP_F32_ABS: float_sign(J, 0, 6); return true;

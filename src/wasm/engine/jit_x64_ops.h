@@ -218,6 +218,64 @@ static void float_bin(jit_t *J, bool f64, uint32_t opc)
     push(J, vreg(r));
 }
 
+/* f32/f64 min and max as wasm defines them (spec 4.3.3 fmin, fmax), bit
+ * for bit as interp_helpers.h computes them: a NaN operand gives the first
+ * NaN operand, quieted; equal operands, +0 and -0 included, the OR (min:
+ * -0 wins) or AND (max: +0 wins) of their bits; otherwise minss/minsd
+ * (a < b ? a : b) or maxss/maxsd (a > b ? a : b). */
+static void float_minmax(jit_t *J, bool f64, bool max)
+{
+    jbuf_t *j = &J->j;
+    val_t b = pop(J), a = pop(J);
+    load_xmm(J, 7, &b);
+    int r = (a.kind == V_REG && a.reg >= 16) ? a.reg : alloc_reg(J, true, 0);
+    load_xmm(J, r - 16, &a);
+    int x = r - 16, pfx = f64 ? 0xF2 : 0xF3;
+    enc(j, f64 ? 0x66 : 0, 0, 0x0F2E, 2, x, R(7), 0); /* ucomisd / ucomiss */
+    size_t nan = jcc32(j, CC_P);
+    size_t ne = jcc32(j, CC_NE);
+    enc(j, 0x66, 0, max ? 0x0F54 : 0x0F56, 2, x, R(7), 0); /* andpd / orpd */
+    size_t done = jmp32(j);
+    link32(j, ne, j->len);
+    enc(j, pfx, 0, max ? 0x0F5F : 0x0F5D, 2, x, R(7), 0); /* max / min */
+    size_t done2 = jmp32(j);
+    link32(j, nan, j->len);
+    enc(j, f64 ? 0x66 : 0, 0, 0x0F2E, 2, x, R(x), 0); /* a NaN? */
+    size_t keep = jcc32(j, CC_P);
+    enc(j, 0x66, 0, 0x0F28, 2, x, R(7), 0); /* no: b (movapd) */
+    link32(j, keep, j->len);
+    mov_imm(j, R11, f64 ? 0x0008000000000000u : 0x00400000u); /* the quiet bit */
+    enc(j, 0x66, 1, 0x0F6E, 2, 7, R(R11), 0);              /* movq xmm7, r11 */
+    enc(j, 0x66, 0, 0x0F56, 2, x, R(7), 0);                /* orpd */
+    link32(j, done, j->len);
+    link32(j, done2, j->len);
+    push(J, vreg(r));
+}
+
+/* copysign (spec 4.3.3 fcopysign) on the bits in general registers: a
+ * without its sign bit, OR b's sign bit (NaN payloads kept, as libm's). */
+static void float_copysign(jit_t *J, int w)
+{
+    jbuf_t *j = &J->j;
+    val_t b = pop(J), a = pop(J);
+    int r = alloc_reg(J, false, bit_of(&b));
+    load_int(J, w, R11, &b);
+    load_int(J, w, r, &a);
+    enc(j, 0, w, 0x0FBA, 2, 6, R(r), 0); /* btr r, sign */
+    put(j, w ? 63 : 31);
+    if (w) {
+        enc(j, 0, 1, 0xC1, 1, 5, R(R11), 0); /* shr r11, 63 */
+        put(j, 63);
+        enc(j, 0, 1, 0xC1, 1, 4, R(R11), 0); /* shl r11, 63 */
+        put(j, 63);
+    } else {
+        enc(j, 0, 0, 0x81, 1, 4, R(R11), 0); /* and r11d, 0x80000000 */
+        put32(j, 0x80000000u);
+    }
+    enc(j, 0, w, 0x0B, 1, r, R(R11), 0); /* or r, r11 */
+    push(J, vreg(r));
+}
+
 static void float_un(jit_t *J, int pfx, uint32_t opc, int imm)
 {
     val_t a = pop(J);
