@@ -209,6 +209,7 @@ static void test_a_module_over_the_code_cap_runs_fused_in_the_interpreter(void *
 static void test_a_module_tiers_up_when_it_gets_hot(void **state)
 {
     (void)state;
+    bool bg = wasm_jit_set_background(false); /* made by the thread that gets there */
     wasm_jit_set_hot(50);
     bool was = wasm_jit_set(true);
     wasm_error_t err;
@@ -240,6 +241,45 @@ static void test_a_module_tiers_up_when_it_gets_hot(void **state)
     wasm_instance_free(ii);
     wasm_module_free(m);
     wasm_module_free(mi);
+    wasm_jit_set_background(bg);
+}
+
+/* The default: the thread that reaches the count queues the module for
+ * the background worker and goes on interpreting; the code appears later
+ * (wasm_jit_wait() waits for it) and gives the same results. A module
+ * freed while queued or being made is dropped or waited for. */
+static void test_a_hot_module_gets_its_machine_code_in_the_background(void **state)
+{
+    (void)state;
+    wasm_jit_set_hot(50);
+    bool was = wasm_jit_set(true);
+    wasm_error_t err;
+    wasm_module_t *m = wasm_module_compile(g_bytes, g_len, &err);
+    wasm_module_t *m2 = wasm_module_compile(g_bytes, g_len, &err);
+    wasm_jit_set(was);
+    assert_non_null(m);
+    assert_non_null(m2);
+    wasm_instance_t *inst = wasm_instance_new(m, NULL, 0, NULL, &err);
+    wasm_instance_t *inst2 = wasm_instance_new(m2, NULL, 0, NULL, &err);
+    assert_non_null(inst);
+    assert_non_null(inst2);
+    assert_int_equal(wasm_instance_initialize(inst), WASM_STATUS_OK);
+    assert_int_equal(wasm_instance_initialize(inst2), WASM_STATUS_OK);
+    wasm_value_t args[2] = {{.u64 = 1}, {.u64 = 0xFFF}}, r1, r2, r3;
+    assert_int_equal(wasm_call_export(inst, "loop", args, 2, &r1, 1), WASM_STATUS_OK);
+    assert_int_equal(wasm_call_export(inst2, "loop", args, 2, &r3, 1), WASM_STATUS_OK);
+    wasm_jit_wait(m, false);
+    if (WASM_JIT) {
+        assert_int_equal(m->jit_state, 2);
+        assert_non_null(m->jit_mem);
+    }
+    assert_int_equal(wasm_call_export(inst, "loop", args, 2, &r2, 1), WASM_STATUS_OK);
+    assert_true(r1.u64 == r2.u64 && r1.u64 == r3.u64);
+    wasm_instance_free(inst2);
+    wasm_module_free(m2); /* queued, being made or made: no difference outside */
+    wasm_instance_free(inst);
+    wasm_module_free(m);
+    wasm_jit_set_hot(0);
 }
 
 typedef struct racer {
@@ -283,6 +323,7 @@ static void test_instances_on_four_threads_share_one_tier_up(void **state)
         assert_non_null(ok);
     }
     wasm_jit_set_hot(0);
+    wasm_jit_wait(m, false); /* by the background worker */
     if (WASM_JIT)
         assert_int_equal(m->jit_state, 2); /* made once */
     wasm_module_t *mi;
@@ -316,6 +357,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fuel_preempts_machine_code_and_resume_finishes),
         cmocka_unit_test(test_a_module_over_the_code_cap_runs_fused_in_the_interpreter),
         cmocka_unit_test(test_a_module_tiers_up_when_it_gets_hot),
+        cmocka_unit_test(test_a_hot_module_gets_its_machine_code_in_the_background),
         cmocka_unit_test(test_instances_on_four_threads_share_one_tier_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -840,6 +840,7 @@ void wasm_module_free(wasm_module_t *m)
 {
     if (!m)
         return;
+    wasm_jit_wait(m, true); /* the background JIT reads the module */
     for (uint32_t i = 0; i < m->ntypes; i++)
         mk_free((void *)m->types[i].params);
     mk_free(m->types);

@@ -216,6 +216,7 @@ struct wasm_module {
      * the module (the machine code is a cache on a read-only module) */
     uint32_t jit_ticks;
     int jit_state;
+    struct wasm_module *jit_next; /* in the background worker's queue */
     uint32_t ntables, ntable_imports;
     wasm_table_type_t *tables;
     uint32_t nmems, nmem_imports;
@@ -378,10 +379,24 @@ extern size_t wasm_jit_max_code;
 uint32_t wasm_jit_hot(void);
 void wasm_jit_set_hot(uint32_t ticks);
 
-/* Count one tick of code `c` (jit_pending); at the threshold, make the
- * module's machine code (one thread does; the others go on
- * interpreting). Returns c->jit_at once the code exists, else NULL. */
+/* Count one tick of code `c` (jit_pending); at the threshold, have the
+ * module's machine code made -- by the background worker (jit_x64.c; the
+ * caller goes on interpreting), or, with the background off or no thread
+ * to be had, by the caller itself (other threads go on interpreting).
+ * Returns c->jit_at once the code exists, else NULL. */
 const int32_t *wasm_jit_tick(const wasm_code_t *c);
+
+/* Tier-up in a background thread (the default) or on the thread that
+ * reaches the count; process-wide; returns the previous setting. Tests
+ * that check when the code appears turn it off. */
+bool wasm_jit_set_background(bool on);
+
+/* Wait until the machine code of `m` queued for the background worker is
+ * made (or has failed); with `cancel`, one still queued is dropped
+ * instead (jit_state 3). Returns at once when none is queued or being
+ * made. wasm_module_free() calls it with `cancel` before freeing
+ * anything the worker reads. */
+void wasm_jit_wait(wasm_module_t *m, bool cancel);
 
 /* Release the machine code of `m` (wasm_module_free). */
 void wasm_jit_free(wasm_module_t *m);
