@@ -27,6 +27,7 @@ set(MCU_WASM_SOURCES
     ${MCU_SRC}/wasm/engine/instance.c ${MCU_SRC}/wasm/engine/call.c
     ${MCU_SRC}/wasm/engine/compile_ops.c ${MCU_SRC}/wasm/engine/compile_slots.c
     ${MCU_SRC}/wasm/engine/compile_fuse.c ${MCU_SRC}/wasm/engine/jit_x64.c
+    ${MCU_SRC}/wasm/engine/jit_tier.c
     ${MCU_SRC}/wasm/engine/trap.c ${MCU_SRC}/wasm/engine/interp.c
     ${MCU_SRC}/wasm/wasm_module.c ${MCU_SRC}/wasm/wasm_host.c ${MCU_SRC}/wasm/wasm_sleep.c
     ${MCU_SRC}/wasm/wasm_actor.c ${MCU_SRC}/wasm/state_persist.c)
