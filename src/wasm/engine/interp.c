@@ -764,6 +764,7 @@ do_call : if (callee->kind == WASM_FUNC_HOST)
     if (st == WASM_STATUS_OK) {
         memcpy(sp, res, (size_t)t->nresults * sizeof *sp);
         sp += t->nresults;
+        JIT_AT(pc); /* the op after a call is a label: back to machine code */
         NEXT();
     }
     if (st == WASM_STATUS_SUSPENDED) {
