@@ -190,7 +190,8 @@ void wasm_jit_wait(wasm_module_t *m, bool cancel)
                 break;
             }
     }
-    while (__atomic_load_n(&m->jit_state, __ATOMIC_ACQUIRE) == 1 && (g_bg_busy == m || bg_queued(m)))
+    while (__atomic_load_n(&m->jit_state, __ATOMIC_ACQUIRE) == 1 &&
+           (g_bg_busy == m || bg_queued(m)))
         pthread_cond_wait(&g_bg_done, &g_bg_mu);
     pthread_mutex_unlock(&g_bg_mu);
 }

@@ -165,7 +165,7 @@ static void jit_pass(jit_t *J)
     }
     if (!J->dead)
         exit_now(J, c->ir_len); /* cannot happen: a body ends with RETURN */
-    if (J->pass == 1) /* learning only: this code is thrown away */
+    if (J->pass == 1)           /* learning only: this code is thrown away */
         return;
     /* stubs, then the label fixups */
     for (uint32_t k = 0; k < J->nstubs && !J->fail; k++) {

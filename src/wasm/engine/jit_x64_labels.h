@@ -67,8 +67,7 @@ static void conform(jit_t *J, const int32_t *want)
                 continue;
             bool needed = false; /* r's local is the source of another move */
             for (int r2 = 0; r2 < 32 && !needed && J->cached[r] >= 0; r2++)
-                needed = pend[r2] && r2 != r && want[r2] == J->cached[r] &&
-                         (r2 >= 16) == (r >= 16);
+                needed = pend[r2] && r2 != r && want[r2] == J->cached[r] && (r2 >= 16) == (r >= 16);
             if (needed)
                 continue;
             move_local_reg(J, r, (uint32_t)want[r]);
@@ -198,4 +197,3 @@ static void move_down(jit_t *J, uint32_t drop, uint32_t arity)
 }
 
 #endif
-

@@ -245,8 +245,8 @@ static void float_minmax(jit_t *J, bool f64, bool max)
     enc(j, 0x66, 0, 0x0F28, 2, x, R(7), 0); /* no: b (movapd) */
     link32(j, keep, j->len);
     mov_imm(j, R11, f64 ? 0x0008000000000000u : 0x00400000u); /* the quiet bit */
-    enc(j, 0x66, 1, 0x0F6E, 2, 7, R(R11), 0);              /* movq xmm7, r11 */
-    enc(j, 0x66, 0, 0x0F56, 2, x, R(7), 0);                /* orpd */
+    enc(j, 0x66, 1, 0x0F6E, 2, 7, R(R11), 0);                 /* movq xmm7, r11 */
+    enc(j, 0x66, 0, 0x0F56, 2, x, R(7), 0);                   /* orpd */
     link32(j, done, j->len);
     link32(j, done2, j->len);
     push(J, vreg(r));
